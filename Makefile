@@ -1,0 +1,158 @@
+# Contig: a freestanding x86-64 kernel whose heart is a real vmalloc.
+# `make help` lists the targets. One Makefile: objects grouped by directory.
+
+CROSS_COMPILE ?=
+CC := $(CROSS_COMPILE)gcc
+LD := $(CROSS_COMPILE)ld
+NM := $(CROSS_COMPILE)nm
+OBJDUMP := $(CROSS_COMPILE)objdump
+NASM ?= nasm
+
+O := build
+MEM ?= 1G
+SMP ?= 1
+CMDLINE ?=
+KTEST ?= all
+BENCH ?= all
+TEST_TIMEOUT ?= 300
+
+CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \
+	-mno-sse -mno-mmx -mno-sse2 -mgeneral-regs-only -nostdlib -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -fcf-protection=none \
+	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-optimize-sibling-calls -fno-strict-aliasing \
+	-fno-delete-null-pointer-checks -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Wmissing-prototypes -Wstrict-prototypes -MMD -MP \
+	-Iinclude -Iarch/x86/include -I.
+NASMFLAGS := -f elf64
+LDFLAGS := --no-warn-rwx-segments -n -nostdlib -z max-page-size=0x1000 -z noexecstack -T linker.ld
+
+boot-y := boot/header.o boot/entry32.o boot/early_paging.o boot/entry64.o
+
+arch-y := arch/x86/kernel/serial.o arch/x86/kernel/gdt.o arch/x86/kernel/idt.o \
+	arch/x86/kernel/isr.o arch/x86/kernel/traps.o arch/x86/kernel/cpu.o \
+	arch/x86/kernel/qemu_exit.o arch/x86/kernel/ktest_jmp.o \
+	arch/x86/mm/pgtable.o arch/x86/mm/init.o arch/x86/mm/fault.o
+
+kernel-y := kernel/main.o kernel/printk.o kernel/panic.o kernel/symbols.o \
+	kernel/multiboot2.o kernel/cmdline.o kernel/ktest.o
+
+lib-y := lib/string.o lib/vsprintf.o lib/rbtree.o
+
+mm-y := mm/memblock.o mm/vmemmap.o mm/page_alloc.o mm/slab.o mm/vmalloc.o mm/layout.o
+
+tests-y := $(patsubst %.c,%.o,$(wildcard tests/kernel/*.c))
+
+OBJS := $(addprefix $(O)/,$(boot-y) $(arch-y) $(kernel-y) $(lib-y) $(mm-y) $(tests-y))
+ELF := $(O)/contig.elf
+
+.PHONY: all iso run test host-test ktest e2e bench debug clean deps check help
+all: $(ELF)
+
+# Quiet by default, as in Linux: V=1 shows the commands.
+ifeq ($(V),1)
+Q :=
+say := @true
+else
+Q := @
+say := @printf '  %-7s %s\n'
+endif
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(say) CC $<
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(O)/%.o: %.asm
+	@mkdir -p $(dir $@)
+	$(say) AS $<
+	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
+
+# Three links: the symbol table (kallsyms) sits at the end of .rodata, so
+# adding it moves nothing in .text; the second table has the size of the
+# final one, so the third link leaves every address where the second put it.
+$(O)/kallsyms%.o: $(O)/kallsyms%.c
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(O)/kallsyms0.c: scripts/gen-symbols.sh
+	@mkdir -p $(O)
+	$(Q)scripts/gen-symbols.sh /dev/null > $@
+
+$(O)/contig.1.elf: $(OBJS) $(O)/kallsyms0.o linker.ld
+	$(say) LD $@
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(OBJS) $(O)/kallsyms0.o
+
+$(O)/kallsyms1.c: $(O)/contig.1.elf scripts/gen-symbols.sh
+	$(say) KSYMS $@
+	$(Q)NM=$(NM) scripts/gen-symbols.sh $< > $@
+
+$(O)/contig.2.elf: $(OBJS) $(O)/kallsyms1.o
+	$(say) LD $@
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(OBJS) $(O)/kallsyms1.o
+
+$(O)/kallsyms2.c: $(O)/contig.2.elf scripts/gen-symbols.sh
+	$(say) KSYMS $@
+	$(Q)NM=$(NM) scripts/gen-symbols.sh $< > $@
+
+$(ELF): $(OBJS) $(O)/kallsyms2.o
+	$(say) LD $@
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(OBJS) $(O)/kallsyms2.o
+	@cmp -s <($(NM) -n $(O)/contig.2.elf | grep -i ' t ') <($(NM) -n $@ | grep -i ' t ') || \
+		{ echo "kallsyms: text symbols moved between link 2 and 3"; rm -f $@; exit 1; }
+	@if command -v grub-file >/dev/null; then grub-file --is-x86-multiboot2 $@ || \
+		{ echo "$@: not a valid multiboot2 image"; rm -f $@; exit 1; }; fi
+	$(Q)$(NM) -n $@ > $(O)/contig.sym
+	$(Q)$(OBJDUMP) -d -S $@ > $(O)/contig.asm
+
+iso: $(O)/contig.iso
+$(O)/contig.iso: $(ELF) scripts/mkiso.sh
+	scripts/mkiso.sh $(ELF) $@ "$(CMDLINE)"
+
+# Tools: make run/test install what is missing (Debian 12) first.
+deps:
+	scripts/install-deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory $(ELF)
+	scripts/qemu.sh --mem $(MEM) --smp $(SMP) --cmdline "$(CMDLINE)"
+
+debug: deps
+	@$(MAKE) --no-print-directory $(ELF)
+	scripts/qemu.sh --mem $(MEM) --smp $(SMP) --cmdline "$(CMDLINE)" --gdb
+
+host-test:
+	$(Q)$(MAKE) --no-print-directory -C tests/host O=$(abspath $(O))/host Q=$(Q)
+
+ktest: $(ELF)
+	scripts/run-ktests.sh --mem $(MEM) --timeout $(TEST_TIMEOUT) --cmdline "ktest=$(KTEST) $(CMDLINE)"
+
+test: deps
+	@$(MAKE) --no-print-directory $(ELF) host-test
+	scripts/run-tests.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory $(ELF)
+	scripts/run-bench.sh "$(BENCH)"
+
+check:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(O)
+
+help:
+	@echo "Contig make targets:"
+	@echo "  all (default)  build $(ELF) (+ contig.sym, contig.asm)"
+	@echo "  iso            build $(O)/contig.iso (GRUB, multiboot2)"
+	@echo "  run            boot in QEMU, serial on stdio  [MEM=$(MEM) SMP=$(SMP) CMDLINE=...]"
+	@echo "  test           host unit tests + in-kernel self-tests (several memory sizes) + e2e"
+	@echo "  host-test      only the cmocka host tests"
+	@echo "  ktest          only the in-kernel self-tests  [KTEST=suite,... MEM=...]"
+	@echo "  bench          vmalloc benchmarks  [BENCH=name,...]"
+	@echo "  debug          QEMU paused with its GDB stub + gdb with our helpers"
+	@echo "  deps           install the Debian packages the build needs"
+	@echo "  check          clang-format check"
+	@echo "  clean          remove $(O)/"
+
+SHELL := /bin/bash
+$(OBJS): Makefile
+-include $(OBJS:.o=.d)

@@ -1,0 +1,56 @@
+/*
+ * Exception and interrupt entry: struct pt_regs is what isr.asm pushes, in
+ * this order, before calling do_trap(). The layout is shared with assembly:
+ * keep the BUILD_BUG_ON offsets in traps.c in step with isr.asm.
+ */
+#ifndef ASM_TRAPS_H
+#define ASM_TRAPS_H
+
+#include "kernel/types.h"
+
+struct pt_regs {
+	unsigned long r15, r14, r13, r12, r11, r10, r9, r8;
+	unsigned long rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	unsigned long vector;
+	unsigned long error_code;	/* 0 when the CPU pushes none */
+	/* pushed by the CPU */
+	unsigned long rip, cs, rflags, rsp, ss;
+};
+
+#define X86_TRAP_DE 0
+#define X86_TRAP_DB 1
+#define X86_TRAP_NMI 2
+#define X86_TRAP_BP 3
+#define X86_TRAP_UD 6
+#define X86_TRAP_DF 8
+#define X86_TRAP_GP 13
+#define X86_TRAP_PF 14
+#define FIRST_EXTERNAL_VECTOR 32
+#define NR_VECTORS 256
+
+/* #PF error code bits. */
+#define X86_PF_PROT (1UL << 0)	/* 0: not present, 1: protection violation */
+#define X86_PF_WRITE (1UL << 1)
+#define X86_PF_USER (1UL << 2)
+#define X86_PF_RSVD (1UL << 3)
+#define X86_PF_INSTR (1UL << 4)
+
+typedef void (*irq_handler_t)(struct pt_regs *regs);
+
+void gdt_init(void);
+void idt_init(void);
+void do_trap(struct pt_regs *regs);
+/* Install a handler for an external vector (32..255). */
+void set_irq_handler(unsigned int vector, irq_handler_t handler);
+
+/* Oops: print what happened, the registers and a backtrace, then panic. */
+void die(const char *what, struct pt_regs *regs) __attribute__((noreturn));
+void show_regs(const struct pt_regs *regs);
+void show_backtrace(unsigned long rbp);
+void dump_stack(void);
+const char *trap_name(unsigned long vector);
+
+/* arch/x86/mm/fault.c */
+void do_page_fault(struct pt_regs *regs, unsigned long cr2);
+
+#endif /* ASM_TRAPS_H */

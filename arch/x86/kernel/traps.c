@@ -1,0 +1,154 @@
+/*
+ * Exception and interrupt dispatch. Exceptions end in die(): the vector's
+ * name, the error code, the registers and a symbolised frame-pointer
+ * backtrace, then panic -- unless a self-test expected the fault or is
+ * running (ktest reports the test as failed and carries on).
+ */
+#include "asm/desc.h"
+#include "asm/processor.h"
+#include "asm/traps.h"
+#include "kernel/ktest.h"
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+
+extern char boot_stack[], boot_stack_top[];
+static irq_handler_t irq_handlers[NR_VECTORS];
+unsigned long spurious_irqs;
+
+static const char *const trap_names[32] = {
+	"divide error", "debug", "NMI", "int3", "overflow", "bounds",
+	"invalid opcode", "device not available", "double fault",
+	"coprocessor segment overrun", "invalid TSS", "segment not present",
+	"stack segment", "general protection fault", "page fault", "reserved 15",
+	"x87 floating point", "alignment check", "machine check",
+	"SIMD floating point", "virtualization", "control protection",
+	"reserved 22", "reserved 23", "reserved 24", "reserved 25", "reserved 26",
+	"reserved 27", "hypervisor injection", "VMM communication", "security",
+	"reserved 31",
+};
+
+const char *trap_name(unsigned long vector)
+{
+	return vector < 32 ? trap_names[vector] : "external interrupt";
+}
+
+static bool on_kernel_stack(unsigned long p)
+{
+	if (p >= (unsigned long)boot_stack && p + 16 <= (unsigned long)boot_stack_top)
+		return true;
+	return p >= (unsigned long)ist_stacks &&
+	       p + 16 <= (unsigned long)ist_stacks + sizeof(ist_stacks);
+}
+
+/* Walk the frame-pointer chain from @rbp: [rbp] = caller's rbp, [rbp+8] = return address. */
+void show_backtrace(unsigned long rbp)
+{
+	for (int depth = 0; depth < 32 && rbp; depth++) {
+		unsigned long *frame = (unsigned long *)rbp;
+
+		if ((rbp & 7) || !on_kernel_stack(rbp)) {
+			printk(KERN_EMERG " <frame pointer %#lx off the kernel stacks>\n", rbp);
+			return;
+		}
+		if (!frame[1])
+			return;
+		printk(KERN_EMERG " [<%016lx>] %pB\n", frame[1], (void *)frame[1]);
+		if (frame[0] <= rbp)	/* stacks grow down: callers are above */
+			return;
+		rbp = frame[0];
+	}
+}
+
+static bool is_kernel_text(unsigned long addr)
+{
+	extern char _text[], _etext[];
+
+	return addr >= (unsigned long)_text && addr < (unsigned long)_etext;
+}
+
+/*
+ * gcc builds leaf functions without a frame, so the chain from regs->rbp
+ * skips the leaf's caller. The word at the interrupted rsp is that caller's
+ * return address when the leaf pushed nothing: print it marked unreliable
+ * ("? "), as Linux does for addresses found by scanning the stack.
+ */
+static void show_leaf_caller(const struct pt_regs *regs)
+{
+	unsigned long word, *frame = (unsigned long *)regs->rbp;
+
+	if (!on_kernel_stack(regs->rsp) || (regs->rsp & 7))
+		return;
+	word = *(unsigned long *)regs->rsp;
+	if (!is_kernel_text(word))
+		return;
+	if (on_kernel_stack(regs->rbp) && !(regs->rbp & 7) && frame[1] == word)
+		return;
+	printk(KERN_EMERG " [<%016lx>] ? %pB\n", word, (void *)word);
+}
+
+void dump_stack(void)
+{
+	printk(KERN_EMERG "Call Trace:\n");
+	show_backtrace(read_rbp());
+}
+
+void show_regs(const struct pt_regs *regs)
+{
+	printk(KERN_EMERG "RIP: %04lx:%016lx %pS\n", regs->cs, regs->rip, (void *)regs->rip);
+	printk(KERN_EMERG "RSP: %04lx:%016lx EFLAGS: %08lx\n", regs->ss, regs->rsp, regs->rflags);
+	printk(KERN_EMERG "RAX: %016lx RBX: %016lx RCX: %016lx\n", regs->rax, regs->rbx, regs->rcx);
+	printk(KERN_EMERG "RDX: %016lx RSI: %016lx RDI: %016lx\n", regs->rdx, regs->rsi, regs->rdi);
+	printk(KERN_EMERG "RBP: %016lx R08: %016lx R09: %016lx\n", regs->rbp, regs->r8, regs->r9);
+	printk(KERN_EMERG "R10: %016lx R11: %016lx R12: %016lx\n", regs->r10, regs->r11, regs->r12);
+	printk(KERN_EMERG "R13: %016lx R14: %016lx R15: %016lx\n", regs->r13, regs->r14, regs->r15);
+	printk(KERN_EMERG "CR2: %016lx CR3: %016lx CR4: %016lx\n", read_cr2(), read_cr3(),
+	       read_cr4());
+	printk(KERN_EMERG "Call Trace:\n");
+	printk(KERN_EMERG " [<%016lx>] %pS\n", regs->rip, (void *)regs->rip);
+	show_leaf_caller(regs);
+	show_backtrace(regs->rbp);
+}
+
+static unsigned long oops_count;
+
+void die(const char *what, struct pt_regs *regs)
+{
+	printk(KERN_EMERG "Oops: %s, error code %#lx [#%lu]\n", what, regs->error_code,
+	       ++oops_count);
+	show_regs(regs);
+	ktest_oops();	/* a running self-test fails; the run goes on */
+	panic("Fatal exception: %s", what);
+}
+
+void set_irq_handler(unsigned int vector, irq_handler_t handler)
+{
+	if (WARN(vector < FIRST_EXTERNAL_VECTOR || vector >= NR_VECTORS,
+		 "set_irq_handler: bad vector %u", vector))
+		return;
+	irq_handlers[vector] = handler;
+}
+
+void do_trap(struct pt_regs *regs)
+{
+	unsigned long v = regs->vector;
+
+	BUILD_BUG_ON(sizeof(struct pt_regs) != 22 * 8);
+	BUILD_BUG_ON(__builtin_offsetof(struct pt_regs, vector) != 15 * 8);
+	if (v >= FIRST_EXTERNAL_VECTOR) {
+		if (irq_handlers[v])
+			irq_handlers[v](regs);
+		else
+			spurious_irqs++;
+		return;
+	}
+	if (v == X86_TRAP_PF) {
+		do_page_fault(regs, read_cr2());
+		return;
+	}
+	if (v == X86_TRAP_BP) {
+		printk(KERN_WARNING "int3 at %pS\n", (void *)regs->rip);
+		return;
+	}
+	ktest_handle_fault(v, 0);	/* returns unless a test expected it */
+	die(trap_name(v), regs);
+}

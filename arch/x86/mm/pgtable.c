@@ -1,0 +1,317 @@
+/*
+ * Kernel page tables: walk, allocate, set and clear entries of the four
+ * levels under init_pgd, and flush the TLB.
+ *
+ * Map and unmap are written one function per level with the same loop
+ * shape (Linux's vmap_*_range): each level finds or allocates the table
+ * below it and hands [addr, next) down, where next is the end of the range
+ * or the end of what one entry of this level covers, whichever is first.
+ *
+ *   pgd_t[512] --> pud_t[512] --> pmd_t[512] --> pte_t[512] --> 4 KiB page
+ *   512 GiB each   1 GiB each     2 MiB each     4 KiB each
+ *
+ * Table pages come from memblock until the buddy allocator is up
+ * (pgtable_use_buddy()), then from the buddy, zeroed. Kernel tables are
+ * never freed: every address space shares them, as in Linux.
+ */
+#include "asm/pgtable.h"
+#include "asm/processor.h"
+#include "kernel/errno.h"
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "lib/string.h"
+#include "mm/memblock.h"
+#include "mm/page_alloc.h"
+#include "arch/x86/mm/mm_internal.h"
+
+pgd_t *init_pgd;
+struct pgtable_stats pgtable_stats;
+/* Above this many pages a range flush becomes a full flush (Linux uses 33). */
+unsigned long tlb_single_page_flush_ceiling = 33;
+static bool use_buddy;
+
+void pgtable_use_buddy(void)
+{
+	use_buddy = true;
+}
+
+/* A zeroed page for a page table, by direct-map address; NULL when out of memory. */
+void *pgtable_alloc(void)
+{
+	void *table;
+
+	if (use_buddy) {
+		struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+
+		if (!page)
+			return NULL;
+		page->flags |= PG_pgtable;
+		table = page_address(page);
+	} else {
+		phys_addr_t phys = memblock_phys_alloc(PAGE_SIZE, PAGE_SIZE);
+
+		if (!phys)
+			return NULL;
+		table = __va(phys);
+		memset(table, 0, PAGE_SIZE);
+	}
+	pgtable_stats.pt_pages++;
+	return table;
+}
+
+static inline void *entry_table(u64 entry)
+{
+	return __va(entry & PTE_PFN_MASK);
+}
+
+static inline bool entry_present(u64 entry)
+{
+	return entry & _PAGE_PRESENT;
+}
+
+static inline bool entry_leaf(u64 entry)
+{
+	return entry & _PAGE_PSE;
+}
+
+/* The table that *@entry points to, allocated and linked in if it is empty. */
+static u64 *table_alloc(u64 *entry)
+{
+	void *table;
+
+	if (entry_present(*entry)) {
+		if (WARN(entry_leaf(*entry), "pgtable: large page %#llx where a table was expected",
+			 (unsigned long long)*entry))
+			return NULL;
+		return entry_table(*entry);
+	}
+	table = pgtable_alloc();
+	if (!table)
+		return NULL;
+	*entry = __pa(table) | _KERNPG_TABLE;
+	return table;
+}
+
+static inline unsigned long level_end(unsigned long addr, unsigned long end, unsigned long size)
+{
+	unsigned long boundary = (addr + size) & ~(size - 1);
+
+	return boundary - 1 < end - 1 ? boundary : end;
+}
+
+/* Where the pages of a mapping come from: an array of pages or one physical run. */
+struct map_src {
+	struct page **pages;
+	phys_addr_t phys;
+	unsigned long done;	/* pages mapped so far */
+};
+
+static inline phys_addr_t map_src_next(struct map_src *src)
+{
+	if (src->pages)
+		return page_to_phys(src->pages[src->done]);
+	return src->phys + (src->done << PAGE_SHIFT);
+}
+
+static int map_pte_range(pmd_t *pmd, unsigned long addr, unsigned long end, pgprot_t prot,
+			 struct map_src *src)
+{
+	pte_t *table = table_alloc(pmd);
+	pte_t *pte;
+
+	if (!table)
+		return -ENOMEM;
+	pte = &table[pte_index(addr)];
+	do {
+		if (WARN(entry_present(*pte), "pgtable: %#lx is already mapped (pte %#llx)",
+			 addr, (unsigned long long)*pte))
+			return -EBUSY;
+		*pte = map_src_next(src) | prot;
+		src->done++;
+	} while (pte++, addr += PAGE_SIZE, addr != end);
+	return 0;
+}
+
+static int map_pmd_range(pud_t *pud, unsigned long addr, unsigned long end, pgprot_t prot,
+			 struct map_src *src)
+{
+	pmd_t *table = table_alloc(pud);
+	unsigned long next;
+	int err;
+
+	if (!table)
+		return -ENOMEM;
+	do {
+		next = level_end(addr, end, PMD_SIZE);
+		err = map_pte_range(&table[pmd_index(addr)], addr, next, prot, src);
+		if (err)
+			return err;
+	} while (addr = next, addr != end);
+	return 0;
+}
+
+static int map_pud_range(pgd_t *pgd, unsigned long addr, unsigned long end, pgprot_t prot,
+			 struct map_src *src)
+{
+	pud_t *table = table_alloc(pgd);
+	unsigned long next;
+	int err;
+
+	if (!table)
+		return -ENOMEM;
+	do {
+		next = level_end(addr, end, PUD_SIZE);
+		err = map_pmd_range(&table[pud_index(addr)], addr, next, prot, src);
+		if (err)
+			return err;
+	} while (addr = next, addr != end);
+	return 0;
+}
+
+static int map_range(unsigned long addr, unsigned long end, pgprot_t prot, struct map_src *src)
+{
+	unsigned long start = addr, next;
+	int err = 0;
+
+	if (WARN(!PAGE_ALIGNED(addr) || !PAGE_ALIGNED(end) || end <= addr,
+		 "pgtable: bad range [%#lx-%#lx)", addr, end))
+		return -EINVAL;
+	do {
+		next = level_end(addr, end, PGDIR_SIZE);
+		err = map_pud_range(&init_pgd[pgd_index(addr)], addr, next, prot, src);
+	} while (!err && (addr = next, addr != end));
+	if (err && src->done)	/* undo: clear what this call set */
+		vunmap_range_noflush(start, start + (src->done << PAGE_SHIFT));
+	return err;
+}
+
+int vmap_pages_range(unsigned long addr, unsigned long end, pgprot_t prot, struct page **pages)
+{
+	struct map_src src = { .pages = pages, .phys = 0, .done = 0 };
+
+	return map_range(addr, end, prot, &src);
+}
+
+int vmap_range(unsigned long addr, unsigned long end, phys_addr_t phys, pgprot_t prot)
+{
+	struct map_src src = { .pages = NULL, .phys = phys, .done = 0 };
+
+	if (WARN(phys & ~PAGE_MASK, "vmap_range: unaligned phys %#llx", (unsigned long long)phys))
+		return -EINVAL;
+	return map_range(addr, end, prot, &src);
+}
+
+static void unmap_pte_range(pmd_t *pmd, unsigned long addr, unsigned long end)
+{
+	pte_t *pte = (pte_t *)entry_table(*pmd) + pte_index(addr);
+
+	do {
+		*pte = 0;
+	} while (pte++, addr += PAGE_SIZE, addr != end);
+}
+
+static void unmap_pmd_range(pud_t *pud, unsigned long addr, unsigned long end)
+{
+	pmd_t *table = entry_table(*pud);
+	unsigned long next;
+
+	do {
+		pmd_t *pmd = &table[pmd_index(addr)];
+
+		next = level_end(addr, end, PMD_SIZE);
+		if (!entry_present(*pmd))
+			continue;
+		if (WARN(entry_leaf(*pmd), "vunmap: 2 MiB page at %#lx", addr))
+			continue;
+		unmap_pte_range(pmd, addr, next);
+	} while (addr = next, addr != end);
+}
+
+static void unmap_pud_range(pgd_t *pgd, unsigned long addr, unsigned long end)
+{
+	pud_t *table = entry_table(*pgd);
+	unsigned long next;
+
+	do {
+		pud_t *pud = &table[pud_index(addr)];
+
+		next = level_end(addr, end, PUD_SIZE);
+		if (!entry_present(*pud))
+			continue;
+		if (WARN(entry_leaf(*pud), "vunmap: 1 GiB page at %#lx", addr))
+			continue;
+		unmap_pmd_range(pud, addr, next);
+	} while (addr = next, addr != end);
+}
+
+void vunmap_range_noflush(unsigned long addr, unsigned long end)
+{
+	unsigned long next;
+
+	if (WARN(!PAGE_ALIGNED(addr) || !PAGE_ALIGNED(end) || end < addr,
+		 "vunmap: bad range [%#lx-%#lx)", addr, end))
+		return;
+	if (addr == end)
+		return;
+	do {
+		pgd_t *pgd = &init_pgd[pgd_index(addr)];
+
+		next = level_end(addr, end, PGDIR_SIZE);
+		if (entry_present(*pgd))
+			unmap_pud_range(pgd, addr, next);
+	} while (addr = next, addr != end);
+}
+
+void vunmap_range(unsigned long addr, unsigned long end)
+{
+	vunmap_range_noflush(addr, end);
+	flush_tlb_kernel_range(addr, end);
+}
+
+pte_t *lookup_address(unsigned long addr, enum pg_level *level)
+{
+	u64 *entry = &init_pgd[pgd_index(addr)];
+	static const unsigned int shifts[] = { PUD_SHIFT, PMD_SHIFT, PAGE_SHIFT };
+	static const enum pg_level levels[] = { PG_LEVEL_1G, PG_LEVEL_2M, PG_LEVEL_4K };
+
+	*level = PG_LEVEL_512G;
+	for (unsigned int i = 0; i < ARRAY_SIZE(shifts); i++) {
+		if (!entry_present(*entry))
+			return NULL;
+		entry = (u64 *)entry_table(*entry) + ((addr >> shifts[i]) & 511);
+		*level = levels[i];
+		if (i < 2 && entry_present(*entry) && entry_leaf(*entry))
+			return entry;
+	}
+	return entry_present(*entry) ? entry : NULL;
+}
+
+void flush_tlb_all(void)
+{
+	unsigned long cr4 = read_cr4();
+
+	pgtable_stats.flush_all++;
+	if (cr4 & X86_CR4_PGE) {	/* toggling PGE drops global entries too */
+		write_cr4(cr4 & ~X86_CR4_PGE);
+		write_cr4(cr4);
+	} else {
+		write_cr3(read_cr3());
+	}
+}
+
+void flush_tlb_kernel_range(unsigned long start, unsigned long end)
+{
+	unsigned long pages = (end - start) >> PAGE_SHIFT;
+
+	if (end <= start)
+		return;
+	if (pages > tlb_single_page_flush_ceiling) {
+		flush_tlb_all();
+		return;
+	}
+	pgtable_stats.flush_ranges++;
+	for (unsigned long a = start & PAGE_MASK; a < end; a += PAGE_SIZE) {
+		invlpg(a);
+		pgtable_stats.flush_single++;
+	}
+}

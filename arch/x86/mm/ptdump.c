@@ -1,0 +1,319 @@
+/*
+ * Page-table dump: walk the four levels of init_pgd and describe the kernel
+ * address space as runs of pages whose leaf entries show the same attributes,
+ * one line per run, in the layout of Linux's x86 dump_pagetables:
+ *
+ *   start-end (exclusive)                     size  USR RW PWT PCD PSE PAT GLB NX level
+ *   0xffffc20000000000-0xffffc20000004000          16K     RW                 GLB NX pte
+ *
+ * A run ends where the shown bits change, where the level of the leaf
+ * changes (a 2 MiB page never merges with 4 KiB ones), or where the address
+ * crosses into another region of the layout table; each region gets a
+ * "---[ name ]---" heading. Unmapped space is reported at the level where the
+ * walk found nothing, with no flags.
+ *
+ * The walk reads init_pgd and the tables below it through the direct map and
+ * changes nothing. Internally ranges are inclusive ([lo, hi]) so that the
+ * last page of the address space needs no special case.
+ */
+#include "asm/page.h"
+#include "asm/ptdump.h"
+#include "kernel/printk.h"
+#include "lib/string.h"
+#include "lib/vsprintf.h"
+#include "mm/layout.h"
+
+#define KERNEL_SPACE_START 0xffff800000000000UL
+#define MAX_MARKERS (2 * NR_MEM_REGIONS + 2)
+
+/* Entry bits the dump shows; anything else (A, D, software bits) does not split a run. */
+#define PTDUMP_SHOWN_BITS                                                                     \
+	(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_PWT | _PAGE_PCD | _PAGE_PSE |           \
+	 _PAGE_GLOBAL | _PAGE_NX)
+
+static const char *const level_names[] = { "pgd", "pud", "pmd", "pte" };
+static const unsigned int level_shifts[] = { PGDIR_SHIFT, PUD_SHIFT, PMD_SHIFT, PAGE_SHIFT };
+
+/* Where a heading starts: the region table's starts, plus "hole" after each end. */
+struct ptdump_marker {
+	unsigned long start;
+	const char *name;
+};
+
+struct ptdump_state {
+	unsigned long lo, hi;		/* the part of the address space asked for */
+	struct ptdump_range cur;	/* the run being grown */
+	bool have_cur;
+	ptdump_fn fn;
+	void *data;
+	struct ptdump_marker markers[MAX_MARKERS];
+	int nr_markers;
+};
+
+static void marker_add(struct ptdump_state *st, unsigned long start, const char *name)
+{
+	int i;
+
+	for (i = 0; i < st->nr_markers; i++) {
+		if (st->markers[i].start == start) {
+			/* A region's start wins over the hole after its neighbour. */
+			if (strcmp(name, "hole"))
+				st->markers[i].name = name;
+			return;
+		}
+	}
+	if (st->nr_markers == MAX_MARKERS)
+		return;
+	i = st->nr_markers++;
+	while (i > 0 && st->markers[i - 1].start > start) {
+		st->markers[i] = st->markers[i - 1];
+		i--;
+	}
+	st->markers[i].start = start;
+	st->markers[i].name = name;
+}
+
+static void markers_init(struct ptdump_state *st)
+{
+	st->nr_markers = 0;
+	marker_add(st, 0, "user space");
+	marker_add(st, KERNEL_SPACE_START, "hole");
+	for (int i = 0; i < NR_MEM_REGIONS; i++) {
+		const struct mem_region *r = &mem_regions[i];
+
+		if (!r->name || r->end <= r->start)
+			continue;	/* layout_init() has not filled it in */
+		marker_add(st, r->end, "hole");
+	}
+	for (int i = 0; i < NR_MEM_REGIONS; i++) {
+		const struct mem_region *r = &mem_regions[i];
+
+		if (r->name && r->end > r->start)
+			marker_add(st, r->start, r->name);
+	}
+}
+
+/* The marker whose span holds @addr (the markers start at 0, so there is one). */
+static int marker_index(const struct ptdump_state *st, unsigned long addr)
+{
+	int i = 0;
+
+	while (i + 1 < st->nr_markers && st->markers[i + 1].start <= addr)
+		i++;
+	return i;
+}
+
+static void ptdump_flush(struct ptdump_state *st)
+{
+	if (st->have_cur)
+		st->fn(&st->cur, st->data);
+	st->have_cur = false;
+}
+
+/* [lo, hi] lies inside one region: extend the current run or start a new one. */
+static void note_piece(struct ptdump_state *st, unsigned long lo, unsigned long hi,
+		       pgprot_t prot, enum ptdump_level level, const char *region)
+{
+	struct ptdump_range *cur = &st->cur;
+
+	if (st->have_cur && cur->prot == prot && cur->level == level &&
+	    cur->region == region && cur->last + 1 == lo) {
+		cur->last = hi;
+		return;
+	}
+	ptdump_flush(st);
+	cur->start = lo;
+	cur->last = hi;
+	cur->prot = prot;
+	cur->level = level;
+	cur->region = region;
+	st->have_cur = true;
+}
+
+/* Record [lo, hi] (inclusive), split at region boundaries. */
+static void note_range(struct ptdump_state *st, unsigned long lo, unsigned long hi,
+		       pgprot_t prot, enum ptdump_level level)
+{
+	for (;;) {
+		int m = marker_index(st, lo);
+		unsigned long piece_hi = hi;
+
+		if (m + 1 < st->nr_markers && st->markers[m + 1].start - 1 < hi)
+			piece_hi = st->markers[m + 1].start - 1;
+		note_piece(st, lo, piece_hi, prot, level, st->markers[m].name);
+		if (piece_hi == hi)
+			return;
+		lo = piece_hi + 1;
+	}
+}
+
+static pgprot_t shown_prot(u64 entry, enum ptdump_level level)
+{
+	pgprot_t prot = entry & PTDUMP_SHOWN_BITS;
+
+	if (level != PTDUMP_PTE)
+		prot |= entry & _PAGE_PAT_LARGE;
+	return prot;
+}
+
+/* Walk the entry @e that maps [addr, addr + size of @level), clipped to the request. */
+static void walk_entry(struct ptdump_state *st, u64 e, unsigned long addr,
+		       enum ptdump_level level)
+{
+	unsigned long last = addr + (1UL << level_shifts[level]) - 1;
+	unsigned long lo = addr > st->lo ? addr : st->lo;
+	unsigned long hi = last < st->hi ? last : st->hi;
+	const u64 *table;
+
+	if (!(e & _PAGE_PRESENT)) {
+		note_range(st, lo, hi, 0, level);
+		return;
+	}
+	if (level == PTDUMP_PTE || (level != PTDUMP_PGD && (e & _PAGE_PSE))) {
+		note_range(st, lo, hi, shown_prot(e, level), level);
+		return;
+	}
+	table = __va(e & PTE_PFN_MASK);
+	for (unsigned int i = 0; i < PTRS_PER_TABLE; i++) {
+		unsigned long child = addr + ((unsigned long)i << level_shifts[level + 1]);
+		unsigned long child_last = child + (1UL << level_shifts[level + 1]) - 1;
+
+		if (child_last < st->lo || child > st->hi)
+			continue;
+		walk_entry(st, table[i], child, level + 1);
+	}
+}
+
+/* The canonical address that pgd slot @i maps. */
+static unsigned long pgd_slot_addr(unsigned int i)
+{
+	unsigned long addr = (unsigned long)i << PGDIR_SHIFT;
+
+	return i < PTRS_PER_TABLE / 2 ? addr : addr | 0xffff000000000000UL;
+}
+
+void ptdump_walk_ranges(unsigned long start, unsigned long end, ptdump_fn fn, void *data)
+{
+	struct ptdump_state st;
+
+	memset(&st, 0, sizeof(st));
+	st.lo = start & PAGE_MASK;
+	st.hi = end ? PAGE_ALIGN(end) - 1 : ~0UL;
+	if (end && PAGE_ALIGN(end) == 0)	/* rounded up past the top */
+		st.hi = ~0UL;
+	if (st.hi < st.lo)
+		return;
+	st.fn = fn;
+	st.data = data;
+	markers_init(&st);
+	for (unsigned int i = 0; i < PTRS_PER_TABLE; i++) {
+		unsigned long addr = pgd_slot_addr(i);
+
+		if (addr + PGDIR_SIZE - 1 < st.lo || addr > st.hi)
+			continue;
+		walk_entry(&st, init_pgd[i], addr, PTDUMP_PGD);
+	}
+	ptdump_flush(&st);
+}
+
+int ptdump_format_size(char *buf, size_t len, unsigned long bytes)
+{
+	static const char units[] = "KMGTPE";
+	unsigned long v = bytes >> 10;
+	unsigned int u = 0;
+
+	while (u + 1 < sizeof(units) - 1 && v && !(v & 1023)) {
+		v >>= 10;
+		u++;
+	}
+	return snprintf(buf, len, "%lu%c", v, units[u]);
+}
+
+/* The 30 columns of flags: USR RW PWT PCD PSE PAT GLB NX, blank when not present. */
+static void format_flags(char *buf, size_t len, pgprot_t prot, enum ptdump_level level)
+{
+	bool large = level != PTDUMP_PTE;
+
+	if (!(prot & _PAGE_PRESENT)) {
+		snprintf(buf, len, "%30s", "");
+		return;
+	}
+	snprintf(buf, len, "%s%s%s%s%s%s%s%s", (prot & _PAGE_USER) ? "USR " : "    ",
+		 (prot & _PAGE_RW) ? "RW " : "ro ", (prot & _PAGE_PWT) ? "PWT " : "    ",
+		 (prot & _PAGE_PCD) ? "PCD " : "    ",
+		 (large && (prot & _PAGE_PSE)) ? "PSE " : "    ",
+		 (large ? (prot & _PAGE_PAT_LARGE) : (prot & _PAGE_PAT)) ? "PAT " : "    ",
+		 (prot & _PAGE_GLOBAL) ? "GLB " : "    ", (prot & _PAGE_NX) ? "NX " : "x  ");
+}
+
+int ptdump_format_range(char *buf, size_t len, const struct ptdump_range *r)
+{
+	char size[24], flags[40];
+
+	ptdump_format_size(size, sizeof(size), r->last - r->start + 1);
+	format_flags(flags, sizeof(flags), r->prot, r->level);
+	return scnprintf(buf, len, "0x%016lx-0x%016lx   %10s %s%s", r->start, r->last + 1, size,
+			 flags, level_names[r->level]);
+}
+
+struct ptdump_printer {
+	const char *region;	/* heading printed last */
+};
+
+static void ptdump_print_range(const struct ptdump_range *r, void *data)
+{
+	struct ptdump_printer *p = data;
+	char line[128];
+
+	if (r->region != p->region) {
+		pr_info("---[ %s ]---\n", r->region);
+		p->region = r->region;
+	}
+	ptdump_format_range(line, sizeof(line), r);
+	pr_info("%s\n", line);
+}
+
+void ptdump_walk(unsigned long start, unsigned long end)
+{
+	struct ptdump_printer p = { NULL };
+
+	ptdump_walk_ranges(start, end, ptdump_print_range, &p);
+}
+
+void ptdump_show_walk(unsigned long addr)
+{
+	const u64 *table = init_pgd;
+	char flags[40];
+
+	pr_info("page walk of 0x%016lx:\n", addr);
+	if (!ptdump_addr_canonical(addr)) {
+		pr_info("  not a canonical address: no page table maps it\n");
+		return;
+	}
+	for (unsigned int level = PTDUMP_PGD; level <= PTDUMP_PTE; level++) {
+		unsigned int idx = (addr >> level_shifts[level]) & (PTRS_PER_TABLE - 1);
+		u64 e = table[idx];
+		unsigned long mask = (1UL << level_shifts[level]) - 1;
+		phys_addr_t phys;
+
+		if (!(e & _PAGE_PRESENT)) {
+			pr_info("  %s[%3u] 0x%016llx  not present\n", level_names[level], idx,
+				(unsigned long long)e);
+			pr_info("  => 0x%016lx is not mapped\n", addr);
+			return;
+		}
+		if (level != PTDUMP_PTE && (level == PTDUMP_PGD || !(e & _PAGE_PSE))) {
+			pr_info("  %s[%3u] 0x%016llx  table at phys 0x%llx\n", level_names[level],
+				idx, (unsigned long long)e, (unsigned long long)(e & PTE_PFN_MASK));
+			table = __va(e & PTE_PFN_MASK);
+			continue;
+		}
+		format_flags(flags, sizeof(flags), shown_prot(e, level), level);
+		phys = (e & PTE_PFN_MASK & ~(phys_addr_t)mask) | (addr & mask);
+		pr_info("  %s[%3u] 0x%016llx %s%s\n", level_names[level], idx,
+			(unsigned long long)e, flags, level_names[level]);
+		pr_info("  => 0x%016lx is phys 0x%llx (%s page)\n", addr, (unsigned long long)phys,
+			level == PTDUMP_PTE ? "4K" : level == PTDUMP_PMD ? "2M" : "1G");
+		return;
+	}
+}

@@ -1,0 +1,145 @@
+/*
+ * In-kernel self-tests. KTEST(suite, name) registers a test in the .ktest
+ * section; ktest=SUITE[,SUITE]|all on the command line runs them and prints
+ * KTAP version 1 on the console. Assertions print file:line and the values.
+ * A test that faults unexpectedly is reported as failed and the run goes on;
+ * KTEST_EXPECT_FAULT() lets a test demand a fault and carry on after it.
+ *
+ *	KTEST(buddy, alloc_free_one)
+ *	{
+ *		struct page *p = alloc_page(GFP_KERNEL);
+ *
+ *		KTEST_ASSERT_NOT_NULL(t, p);
+ *		__free_page(p);
+ *	}
+ */
+#ifndef KERNEL_KTEST_H
+#define KERNEL_KTEST_H
+
+#include "kernel/compiler.h"
+
+/* Callee-saved state for ktest_setjmp/ktest_longjmp (arch/x86/kernel/ktest_jmp.asm). */
+struct ktest_jmp_buf {
+	unsigned long rbx, rbp, r12, r13, r14, r15, rsp, rip, rflags;
+};
+
+int ktest_setjmp(struct ktest_jmp_buf *buf) __attribute__((returns_twice));
+void ktest_longjmp(struct ktest_jmp_buf *buf, int val) __noreturn;
+
+struct ktest {
+	const char *suite;
+	const char *name;
+	bool failed;
+	bool skipped;
+	const char *skip_reason;
+	bool expect_fault;		/* a fault now jumps to fault_jmp */
+	unsigned long fault_addr;	/* CR2 of the last expected fault */
+	unsigned long fault_vector;
+	struct ktest_jmp_buf fault_jmp;	/* where an expected fault resumes */
+	struct ktest_jmp_buf abort_jmp;	/* where an unexpected fault or ASSERT ends the test */
+};
+
+struct ktest_case {
+	const char *suite;
+	const char *name;
+	void (*fn)(struct ktest *t);
+	int line;	/* tests of a suite run in source order */
+};
+
+#define KTEST(suite, name)                                                          \
+	static void ktest_##suite##_##name(struct ktest *t);                        \
+	static const struct ktest_case __ktest_case_##suite##_##name                \
+		__section(".ktest") __used __aligned(8) = { #suite, #name,          \
+							  ktest_##suite##_##name,   \
+							  __LINE__ };               \
+	static void ktest_##suite##_##name(struct ktest *t __unused)
+
+void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ...) __printf(4, 5);
+void ktest_abort(struct ktest *t) __noreturn;
+/* The test running now, or NULL: the fault handler asks. */
+struct ktest *ktest_current(void);
+/* Run the suites named in @spec ("all" or "a,b"); returns the number failed. */
+int ktest_run(const char *spec);
+/* Called by the exception handler: returns only if no test wants the fault. */
+void ktest_handle_fault(unsigned long vector, unsigned long addr);
+/* Called by die() after the oops report: a running test fails and the run
+ * goes on with the next test. Returns when no test is running. */
+void ktest_oops(void);
+
+#define __KTEST_CMP(t, got, op, want, fatal)                                        \
+	do {                                                                        \
+		__typeof__(got) __g = (got);                                        \
+		__typeof__(want) __w = (want);                                      \
+		if (!(__g op __w)) {                                                \
+			ktest_fail(t, __FILE__, __LINE__,                            \
+				   "expected %s " #op " %s, got 0x%llx (%lld) vs 0x%llx (%lld)", \
+				   #got, #want, (unsigned long long)__g, (long long)__g, \
+				   (unsigned long long)__w, (long long)__w);         \
+			if (fatal)                                                  \
+				ktest_abort(t);                                     \
+		}                                                                   \
+	} while (0)
+
+#define KTEST_EXPECT_EQ(t, g, w) __KTEST_CMP(t, g, ==, w, 0)
+#define KTEST_EXPECT_NE(t, g, w) __KTEST_CMP(t, g, !=, w, 0)
+#define KTEST_EXPECT_LT(t, g, w) __KTEST_CMP(t, g, <, w, 0)
+#define KTEST_EXPECT_LE(t, g, w) __KTEST_CMP(t, g, <=, w, 0)
+#define KTEST_EXPECT_GT(t, g, w) __KTEST_CMP(t, g, >, w, 0)
+#define KTEST_EXPECT_GE(t, g, w) __KTEST_CMP(t, g, >=, w, 0)
+#define KTEST_ASSERT_EQ(t, g, w) __KTEST_CMP(t, g, ==, w, 1)
+#define KTEST_ASSERT_NE(t, g, w) __KTEST_CMP(t, g, !=, w, 1)
+#define KTEST_ASSERT_LE(t, g, w) __KTEST_CMP(t, g, <=, w, 1)
+#define KTEST_ASSERT_GE(t, g, w) __KTEST_CMP(t, g, >=, w, 1)
+
+#define KTEST_EXPECT_TRUE(t, c)                                                     \
+	do {                                                                        \
+		if (!(c))                                                           \
+			ktest_fail(t, __FILE__, __LINE__, "expected %s", #c);        \
+	} while (0)
+#define KTEST_EXPECT_FALSE(t, c) KTEST_EXPECT_TRUE(t, !(c))
+#define KTEST_ASSERT_TRUE(t, c)                                                     \
+	do {                                                                        \
+		if (!(c)) {                                                         \
+			ktest_fail(t, __FILE__, __LINE__, "expected %s", #c);        \
+			ktest_abort(t);                                             \
+		}                                                                   \
+	} while (0)
+#define KTEST_EXPECT_NULL(t, p) KTEST_EXPECT_TRUE(t, (p) == NULL)
+#define KTEST_EXPECT_NOT_NULL(t, p) KTEST_EXPECT_TRUE(t, (p) != NULL)
+#define KTEST_ASSERT_NOT_NULL(t, p) KTEST_ASSERT_TRUE(t, (p) != NULL)
+
+#define KTEST_EXPECT_STREQ(t, g, w)                                                 \
+	do {                                                                        \
+		const char *__g = (g), *__w = (w);                                  \
+		if (strcmp(__g, __w) != 0)                                          \
+			ktest_fail(t, __FILE__, __LINE__,                            \
+				   "expected %s == \"%s\", got \"%s\"", #g, __w, __g);   \
+	} while (0)
+
+/* Mark the test skipped and end it. */
+#define KTEST_SKIP(t, reason)                                                       \
+	do {                                                                        \
+		(t)->skipped = true;                                                \
+		(t)->skip_reason = (reason);                                        \
+		ktest_abort(t);                                                     \
+	} while (0)
+
+/*
+ * Run @stmt, which must fault (page fault or any exception); the test goes
+ * on after it with t->fault_addr (CR2) and t->fault_vector set. No fault is
+ * a failure.
+ */
+#define KTEST_EXPECT_FAULT(t, stmt)                                                 \
+	do {                                                                        \
+		if (ktest_setjmp(&(t)->fault_jmp) == 0) {                           \
+			(t)->expect_fault = true;                                   \
+			barrier();                                                  \
+			stmt;                                                       \
+			barrier();                                                  \
+			(t)->expect_fault = false;                                  \
+			ktest_fail(t, __FILE__, __LINE__, "expected a fault from: %s", #stmt); \
+		}                                                                   \
+		(t)->expect_fault = false;                                          \
+	} while (0)
+
+#endif /* KERNEL_KTEST_H */

@@ -1,0 +1,16 @@
+/*
+ * Kernel symbol table (kallsyms): address -> "name+0xoff/0xsize", from a table
+ * generated at link time (scripts/gen-symbols.sh) and linked into the image.
+ */
+#ifndef KERNEL_SYMBOLS_H
+#define KERNEL_SYMBOLS_H
+
+#include "kernel/types.h"
+
+/* Find the symbol containing @addr. Returns its name (or NULL) and sets
+ * *@offset and *@size. */
+const char *symbols_lookup(unsigned long addr, unsigned long *offset, unsigned long *size);
+/* Address of the symbol called @name, or 0. */
+unsigned long symbols_lookup_name(const char *name);
+
+#endif /* KERNEL_SYMBOLS_H */

@@ -1,0 +1,74 @@
+/*
+ * The kernel's virtual address space (4-level paging, 48-bit addresses).
+ *
+ *   0xffff810000000000 +--------------------------+ page_offset_base
+ *                      | direct map of all RAM    |  64 TiB  __va()/__pa()
+ *   0xffffc10000000000 +--------------------------+
+ *                      | hole (catches overruns)  |   1 TiB
+ *   0xffffc20000000000 +--------------------------+ vmalloc_base = VMALLOC_START
+ *                      | vmalloc / ioremap        |  32 TiB
+ *   0xffffe1ffffffffff +--------------------------+ VMALLOC_END (last byte)
+ *   0xffffe20000000000 +--------------------------+ vmemmap_base
+ *                      | struct page array        |   1 TiB  backed only where RAM is
+ *                      +--------------------------+
+ *                      |   ...                    |
+ *   0xffffffff80000000 +--------------------------+ __START_KERNEL_map
+ *                      | kernel image             | 512 MiB  __pa_symbol()
+ *   0xffffffffa0000000 +--------------------------+ MODULES_VADDR
+ *                      | modules (vmalloc-managed)| ~1.5 GiB
+ *   0xffffffffff000000 +--------------------------+ MODULES_END (exclusive)
+ *                      | fixmap                   | FIXADDR_START..FIXADDR_TOP
+ *
+ * The three bases are variables, as with Linux's DYNAMIC_MEMORY_LAYOUT, so
+ * that memory-region randomisation can move them at boot; their order and
+ * sizes never change. Ends written *_END are exclusive unless named "last".
+ */
+#ifndef MM_MEMLAYOUT_H
+#define MM_MEMLAYOUT_H
+
+#include "kernel/types.h"
+
+#define __PAGE_OFFSET_BASE_DEFAULT 0xffff810000000000UL
+#define __VMALLOC_BASE_DEFAULT 0xffffc20000000000UL
+#define __VMEMMAP_BASE_DEFAULT 0xffffe20000000000UL
+
+#define DIRECT_MAP_SIZE (64UL << 40)
+#define VMALLOC_SIZE (32UL << 40)
+#define VMEMMAP_SIZE (1UL << 40)
+
+extern unsigned long page_offset_base;
+extern unsigned long vmalloc_base;
+extern unsigned long vmemmap_base;
+
+#define PAGE_OFFSET page_offset_base
+#define VMALLOC_START vmalloc_base
+/* The last byte of the vmalloc area, as in Linux (seed 000: 0xffffe1ffffffffff). */
+#define VMALLOC_END (vmalloc_base + VMALLOC_SIZE - 1)
+#define VMEMMAP_START vmemmap_base
+
+#define __START_KERNEL_map 0xffffffff80000000UL
+#define KERNEL_IMAGE_SIZE (512UL << 20)
+#define MODULES_VADDR (__START_KERNEL_map + KERNEL_IMAGE_SIZE)
+#define MODULES_END 0xffffffffff000000UL
+#define MODULES_LEN (MODULES_END - MODULES_VADDR)
+
+/* Fixmap: compile-time slots, one page each, growing down from FIXADDR_TOP. */
+enum fixed_addresses {
+	FIX_HOLE,
+	FIX_EARLY_MAP, /* temporary mapping of one page, e.g. for ptdump tests */
+	FIX_APIC_BASE,
+	__end_of_fixed_addresses
+};
+#define FIXADDR_TOP 0xffffffffff7ff000UL
+#define FIXADDR_SIZE ((unsigned long)__end_of_fixed_addresses << 12)
+#define FIXADDR_START (FIXADDR_TOP - FIXADDR_SIZE)
+#define __fix_to_virt(x) (FIXADDR_TOP - ((unsigned long)(x) << 12))
+
+/* One region of the layout table that the boot dump, checks and GDB share. */
+struct mem_region {
+	const char *name;
+	unsigned long start;
+	unsigned long end; /* exclusive */
+};
+
+#endif /* MM_MEMLAYOUT_H */

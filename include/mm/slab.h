@@ -1,0 +1,37 @@
+/*
+ * Slab caches of fixed-size objects on top of the buddy, and kmalloc with
+ * power-of-two size classes from 8 bytes to 4 KiB; larger kmallocs go to the
+ * buddy directly.
+ */
+#ifndef MM_SLAB_H
+#define MM_SLAB_H
+
+#include "mm/gfp.h"
+#include "kernel/types.h"
+
+struct kmem_cache;
+
+#define KMALLOC_MIN_SIZE 8
+#define KMALLOC_MAX_CACHE_SIZE 4096
+
+struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align);
+void kmem_cache_destroy(struct kmem_cache *cache);
+void *kmem_cache_alloc(struct kmem_cache *cache, gfp_t gfp);
+void kmem_cache_free(struct kmem_cache *cache, void *obj);
+/* Give the cache's empty slabs back to the buddy; returns pages freed. */
+unsigned long kmem_cache_shrink(struct kmem_cache *cache);
+
+void *kmalloc(size_t size, gfp_t gfp);
+void *kzalloc(size_t size, gfp_t gfp);
+void *kcalloc(size_t n, size_t size, gfp_t gfp);
+void kfree(const void *ptr);
+size_t ksize(const void *ptr);
+
+void kmem_cache_init(void);
+void slabinfo_dump(void);
+
+/* Fault injection, as fail_page_alloc_set() but for slab allocations. */
+void fail_slab_set(unsigned long nth, unsigned long times);
+extern unsigned long fail_slab_injected;
+
+#endif /* MM_SLAB_H */

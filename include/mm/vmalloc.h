@@ -1,0 +1,119 @@
+/*
+ * vmalloc: virtually contiguous kernel memory built from physically
+ * scattered pages, in [VMALLOC_START, VMALLOC_END] (or any range a caller
+ * passes, e.g. the module area), after Linux's mm/vmalloc.c.
+ *
+ * Every area is followed by an unmapped guard page unless VM_NO_GUARD is
+ * given; vm_struct.size includes it (get_vm_area_size() excludes it).
+ */
+#ifndef MM_VMALLOC_H
+#define MM_VMALLOC_H
+
+#include "asm/pgtable.h"
+#include "mm/gfp.h"
+
+struct page;
+
+/* vm_struct.flags */
+#define VM_IOREMAP 0x00000001u		/* ioremap() and friends */
+#define VM_ALLOC 0x00000002u		/* vmalloc() */
+#define VM_MAP 0x00000004u		/* vmap()ed pages */
+#define VM_USERMAP 0x00000008u		/* reserved for user mappings (unused) */
+#define VM_UNINITIALIZED 0x00000020u	/* not yet fully set up: dumps skip contents */
+#define VM_NO_GUARD 0x00000040u		/* no guard page after the area */
+#define VM_EARLY 0x00000080u		/* registered with vm_area_register_early() */
+#define VM_DEFER_FREE 0x00000100u	/* queued by vfree_atomic(), not yet freed */
+
+struct vm_struct {
+	struct vm_struct *next;		/* vmlist link, before vmalloc_init() only */
+	void *addr;
+	unsigned long size;		/* includes the guard page */
+	unsigned int flags;
+	struct page **pages;		/* VM_ALLOC / VM_MAP: the pages, in order */
+	unsigned int nr_pages;
+	phys_addr_t phys_addr;		/* VM_IOREMAP: the physical base */
+	const void *caller;		/* return address of the allocating call */
+};
+
+/* Size of the usable part of @area: without its guard page. */
+static inline unsigned long get_vm_area_size(const struct vm_struct *area)
+{
+	return (area->flags & VM_NO_GUARD) ? area->size : area->size - PAGE_SIZE;
+}
+
+void vmalloc_init(void);
+/* Register an area before vmalloc_init(); @vm->size/align must be set, addr is filled in. */
+void vm_area_register_early(struct vm_struct *vm, size_t align);
+
+void *vmalloc(unsigned long size);
+void *vzalloc(unsigned long size);
+void *vmalloc_32(unsigned long size);
+void *__vmalloc(unsigned long size, gfp_t gfp);
+void *__vmalloc_node_range(unsigned long size, unsigned long align, unsigned long start,
+			   unsigned long end, gfp_t gfp, pgprot_t prot, unsigned long vm_flags,
+			   int node, const void *caller);
+void vfree(const void *addr);
+void vfree_atomic(const void *addr);
+/* Run the vfree_atomic() work deferred so far; called at safe points. */
+void vfree_deferred_run(void);
+
+void *vmap(struct page **pages, unsigned int count, unsigned long flags, pgprot_t prot);
+void vunmap(const void *addr);
+
+struct vm_struct *get_vm_area(unsigned long size, unsigned long flags);
+struct vm_struct *get_vm_area_caller(unsigned long size, unsigned long flags, const void *caller);
+struct vm_struct *__get_vm_area_caller(unsigned long size, unsigned long flags,
+				       unsigned long start, unsigned long end, const void *caller);
+struct vm_struct *find_vm_area(const void *addr);
+struct vm_struct *remove_vm_area(const void *addr);
+void free_vm_area(struct vm_struct *area);
+
+struct page *vmalloc_to_page(const void *addr);
+unsigned long vmalloc_to_pfn(const void *addr);
+bool is_vmalloc_addr(const void *addr);
+bool is_vmalloc_or_module_addr(const void *addr);
+
+void *ioremap(phys_addr_t phys, unsigned long size);
+void *ioremap_wc(phys_addr_t phys, unsigned long size);
+void iounmap(volatile void *addr);
+
+void *kvmalloc(size_t size, gfp_t gfp);
+void *kvzalloc(size_t size, gfp_t gfp);
+void kvfree(const void *addr);
+
+/* Copy @count bytes at vmalloc address @addr into @buf; unmapped parts read
+ * as zeros. Returns the number of bytes copied (always @count). */
+long vread(char *buf, const char *addr, unsigned long count);
+
+/* Dumps: /proc/vmallocinfo lines, meminfo's Vmalloc* lines, lazy/purge counters. */
+void vmallocinfo_dump(void);
+void vmalloc_meminfo_dump(void);
+void vmalloc_stats_dump(void);
+/* Check both trees (rbtree rules, augmented values, no overlap, coverage). 0 or -EINVAL. */
+int vmalloc_check(void);
+/* Flush all lazily freed areas back to the free tree now. */
+void vm_unmap_aliases(void);
+/* Lazy-free budget: purge when more than @pages freed pages await a TLB flush
+ * (default 32 MiB worth; 0 = flush on every free). */
+void vmalloc_set_lazy_max_pages(unsigned long pages);
+unsigned long vmalloc_lazy_max_pages(void);
+/* DEBUG_VM for vmalloc: run vmalloc_check() after every change (panics on failure). */
+extern bool vmalloc_debug_vm;
+
+/* If @addr lies in a vmalloc area or its guard page, describe it into @buf
+ * (for the page-fault handler). Returns true when it found one. */
+bool vmalloc_describe_fault(unsigned long addr, char *buf, size_t len);
+
+struct vmalloc_stats {
+	unsigned long nr_busy;		/* live areas */
+	unsigned long nr_free_blocks;	/* nodes in the free tree */
+	unsigned long lazy_pages;	/* pages waiting in the purge list now */
+	unsigned long nr_purges;	/* batches purged */
+	unsigned long purged_areas;	/* areas returned through purges */
+	unsigned long nr_vfree;
+	unsigned long nr_vmalloc;
+	unsigned long alloc_failures;
+};
+extern struct vmalloc_stats vmalloc_stats;
+
+#endif /* MM_VMALLOC_H */

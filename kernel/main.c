@@ -1,0 +1,96 @@
+/*
+ * kmain: the boot sequence, in order. Each step hands the next a narrower
+ * interface and nothing reaches back up (DESIGN.md, "Data flow at boot").
+ */
+#include "asm/page.h"
+#include "asm/pgtable.h"
+#include "asm/processor.h"
+#include "asm/qemu.h"
+#include "asm/serial.h"
+#include "asm/traps.h"
+#include "kernel/cmdline.h"
+#include "kernel/ktest.h"
+#include "kernel/multiboot2.h"
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "mm/layout.h"
+#include "mm/memblock.h"
+#include "mm/page_alloc.h"
+#include "mm/slab.h"
+#include "mm/vmalloc.h"
+
+void kmain(u32 magic, u32 mbi_phys);
+
+/* The boot information lies below 4 GiB (GRUB runs in 32-bit mode), all of
+ * which the boot page tables map at PAGE_OFFSET. */
+#define EARLY_MAPPED_TOP (4UL << 30)
+
+static void boot_parse_info(u32 magic, u32 mbi_phys)
+{
+	if (magic != MULTIBOOT2_BOOTLOADER_MAGIC)
+		panic("boot: bad multiboot2 magic %#x", magic);
+	if (multiboot2_parse(__va(mbi_phys), EARLY_MAPPED_TOP - mbi_phys, mbi_phys, &boot_info))
+		panic("boot: the multiboot2 information is unusable (see above)");
+	pr_info("boot: loaded by %s, command line \"%s\"\n",
+		boot_info.loader_name[0] ? boot_info.loader_name : "(unknown)", boot_info.cmdline);
+}
+
+static void boot_apply_cmdline(void)
+{
+	cmdline_parse(boot_info.cmdline, &cmdline_opts);
+	if (cmdline_opts.loglevel >= 0)
+		console_loglevel = cmdline_opts.loglevel;
+	if (cmdline_opts.fail_page_alloc)
+		fail_page_alloc_set(cmdline_opts.fail_page_alloc, 1);
+	if (cmdline_opts.fail_slab)
+		fail_slab_set(cmdline_opts.fail_slab, 1);
+}
+
+static void boot_report_memory(void)
+{
+	layout_dump();
+	buddyinfo_dump();
+	meminfo_dump();
+	vmalloc_meminfo_dump();
+	pr_info("vmallocinfo:\n");
+	vmallocinfo_dump();
+}
+
+/* After boot: self-tests, power off, or wait. */
+static void __noreturn boot_finish(void)
+{
+	if (cmdline_opts.ktest[0]) {
+		int failed = ktest_run(cmdline_opts.ktest);
+
+		qemu_exit(failed ? QEMU_EXIT_FAILURE : QEMU_EXIT_SUCCESS);
+	}
+	if (cmdline_opts.poweroff) {
+		pr_info("poweroff: powering off\n");
+		machine_power_off();
+	}
+	pr_info("Boot complete; nothing more to do. In QEMU, Ctrl-A X leaves.\n");
+	machine_halt();
+}
+
+void kmain(u32 magic, u32 mbi_phys)
+{
+	serial_init();			/* the console first: every step below may print */
+	pr_info("Contig: booting\n");
+	gdt_init();			/* our GDT and the TSS with the IST stacks */
+	idt_init();			/* exceptions are reported from here on */
+	cpu_init();			/* CPUID, global pages, PAT */
+	boot_parse_info(magic, mbi_phys); /* multiboot2 tags -> boot_info */
+	boot_apply_cmdline();		/* loglevel=, ktest=, poweroff, fault injection */
+	boot_mmap_dump(&boot_info);	/* the firmware's map, e820 style */
+	memblock_setup(&boot_info);	/* usable RAM minus image, mbi, modules, low 1 MiB */
+	paging_init();			/* direct map of all RAM, W^X image; identity gone */
+	vmemmap_init();			/* struct page for every RAM frame */
+	memblock_dump();
+	memblock_free_all();		/* every free range to the buddy */
+	pgtable_use_buddy();		/* page tables now come from the buddy */
+	kmem_cache_init();		/* kmalloc size classes */
+	vmalloc_init();			/* vmap_area trees, early areas imported */
+	layout_init();			/* the region table from the final bases */
+	boot_report_memory();		/* layout, buddyinfo, meminfo, vmallocinfo */
+	boot_finish();
+}

@@ -1,0 +1,47 @@
+/*
+ * panic(): print the reason and a backtrace, then leave QEMU with the panic
+ * status (or halt). __warn(): the body of WARN()/WARN_ON(): file:line, the
+ * message and a backtrace, counted in warn_count; execution goes on.
+ */
+#include "asm/irqflags.h"
+#include "asm/qemu.h"
+#include "asm/traps.h"
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "lib/vsprintf.h"
+
+unsigned long warn_count;
+static bool in_panic;
+
+void panic(const char *fmt, ...)
+{
+	char msg[256];
+	va_list args;
+
+	local_irq_disable();
+	if (in_panic)	/* a panic while panicking: stop at once */
+		machine_halt();
+	in_panic = true;
+	va_start(args, fmt);
+	vscnprintf(msg, sizeof(msg), fmt, args);
+	va_end(args);
+	printk(KERN_EMERG "Kernel panic - not syncing: %s\n", msg);
+	dump_stack();
+	printk(KERN_EMERG "---[ end Kernel panic - not syncing: %s ]---\n", msg);
+	qemu_exit(QEMU_EXIT_PANIC);
+}
+
+void __warn(const char *file, int line, unsigned long caller, const char *fmt, ...)
+{
+	va_list args;
+
+	warn_count++;
+	printk(KERN_WARNING "------------[ cut here ]------------\n");
+	printk(KERN_WARNING "WARNING: at %s:%d %pS\n", file, line, (void *)caller);
+	va_start(args, fmt);
+	vprintk(fmt, args);
+	va_end(args);
+	printk(KERN_CONT "\n");
+	dump_stack();
+	printk(KERN_WARNING "---[ end trace ]---\n");
+}

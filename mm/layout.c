@@ -1,0 +1,93 @@
+/*
+ * The boot-time layout dump, in the spirit of Linux's "Virtual kernel memory
+ * layout:" (seed 003), driven by one table of regions (Linux's
+ * address_markers) that the overlap check and the GDB helper share.
+ */
+#include "asm/page.h"
+#include "kernel/printk.h"
+#include "lib/vsprintf.h"
+#include "mm/layout.h"
+#include "mm/memblock.h"
+
+extern char _text[], _etext[], _rodata[], _erodata[], _data[], _edata[];
+extern char __bss_start[], __bss_end[], _end[];
+
+struct mem_region mem_regions[NR_MEM_REGIONS];
+
+void layout_init(void)
+{
+	struct mem_region r[NR_MEM_REGIONS] = {
+		[REGION_DIRECT_MAP] = { "direct map", PAGE_OFFSET, PAGE_OFFSET + DIRECT_MAP_SIZE },
+		[REGION_VMALLOC] = { "vmalloc", VMALLOC_START, VMALLOC_END + 1 },
+		[REGION_VMEMMAP] = { "vmemmap", VMEMMAP_START, VMEMMAP_START + VMEMMAP_SIZE },
+		[REGION_KERNEL] = { "kernel image", __START_KERNEL_map, MODULES_VADDR },
+		[REGION_MODULES] = { "modules", MODULES_VADDR, MODULES_END },
+		[REGION_FIXMAP] = { "fixmap", FIXADDR_START, FIXADDR_TOP },
+	};
+
+	for (int i = 0; i < NR_MEM_REGIONS; i++)
+		mem_regions[i] = r[i];
+}
+
+/* Size in the largest unit that keeps it whole-ish: "64 TB", "512 MB", "20 kB". */
+static void format_size(char *buf, size_t len, unsigned long bytes)
+{
+	static const char *const units[] = { "kB", "MB", "GB", "TB" };
+	unsigned long v = bytes >> 10;
+	int u = 0;
+
+	while (u < 3 && v >= 10240) {
+		v >>= 10;
+		u++;
+	}
+	snprintf(buf, len, "%6lu %s", v, units[u]);
+}
+
+static void print_range(const char *name, unsigned long start, unsigned long end)
+{
+	char size[24];
+
+	format_size(size, sizeof(size), end - start);
+	pr_info("    %-13s: 0x%016lx - 0x%016lx   (%s)\n", name, start, end, size);
+}
+
+int layout_check(const struct mem_region *r, int n)
+{
+	int bad = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (r[i].end <= r[i].start) {
+			pr_err("layout: region %s is empty or inverted [%#lx-%#lx)\n", r[i].name,
+			       r[i].start, r[i].end);
+			bad++;
+		}
+		for (int j = i + 1; j < n; j++) {
+			if (r[i].start < r[j].end && r[j].start < r[i].end) {
+				pr_err("layout: regions %s [%#lx-%#lx) and %s [%#lx-%#lx) overlap\n",
+				       r[i].name, r[i].start, r[i].end, r[j].name, r[j].start,
+				       r[j].end);
+				bad++;
+			}
+		}
+	}
+	return bad ? -1 : 0;
+}
+
+void layout_dump(void)
+{
+	char size[24];
+
+	pr_info("Virtual kernel memory layout:\n");
+	for (int i = 0; i < NR_MEM_REGIONS; i++)
+		print_range(mem_regions[i].name, mem_regions[i].start, mem_regions[i].end);
+	print_range(".text", (unsigned long)_text, (unsigned long)_etext);
+	print_range(".rodata", (unsigned long)_rodata, (unsigned long)_erodata);
+	print_range(".data", (unsigned long)_data, (unsigned long)_edata);
+	print_range(".bss", (unsigned long)__bss_start, (unsigned long)__bss_end);
+	format_size(size, sizeof(size), memblock_phys_mem_size());
+	pr_info("Memory: %s RAM, %lu kB reserved, %lu kB kernel image\n", size,
+		(unsigned long)(memblock_reserved_size() >> 10),
+		(unsigned long)((_end - _text) >> 10));
+	if (layout_check(mem_regions, NR_MEM_REGIONS))
+		pr_err("layout: the memory layout is inconsistent (see above)\n");
+}

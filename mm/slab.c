@@ -1,0 +1,624 @@
+/*
+ * Slab caches: objects of one size, packed into slabs, each slab one buddy
+ * block of the cache's order. The slab's head struct page describes it:
+ * PG_slab, slab_cache, inuse (objects handed out) and freelist (the index of
+ * the first free object). Free objects are chained through their first word:
+ *
+ *   slab  [ obj0 | obj1 | obj2 | obj3 | ... | objN-1 | waste ]
+ *   page->freelist = 2 -> obj2.link = 0 -> obj0.link = 3 -> obj3.link = END
+ *
+ * A link is stored as next_index ^ SLAB_LINK_KEY ^ (object address), so a
+ * live object's data almost never decodes to a plausible index. Double-free
+ * detection is exact: an object whose first word decodes plausibly is looked
+ * for on its slab's freelist, and only a hit is a double free.
+ *
+ * Each cache keeps its slabs on three lists: partial (some objects free),
+ * full, and free (no object in use; at most one is kept, the others go back
+ * to the buddy at once; kmem_cache_shrink() gives back all of them).
+ *
+ * The cache descriptors come from the "kmem_cache" cache, whose own
+ * descriptor is static (kmem_cache_boot). kmalloc() serves 8..4096 bytes
+ * from the power-of-two caches kmalloc-8..kmalloc-4096, and larger sizes
+ * from the buddy directly: such a block's head is PG_head without PG_slab,
+ * with private = KMALLOC_LARGE_MAGIC so that kfree() can tell it from pages
+ * the caller got from alloc_pages() itself.
+ *
+ * Lock legend:
+ *   [S] slab_caches_lock	the list of caches
+ *   [C] cache->lock		a cache's slab lists, counters, and its slabs'
+ *				struct page fields and freelists
+ *   [I] immutable after creation
+ * Lock order: slab_caches_lock, then cache->lock, then a zone lock.
+ */
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "kernel/spinlock.h"
+#include "lib/string.h"
+#include "mm/internal.h"
+#include "mm/page_alloc.h"
+#include "mm/slab.h"
+
+#define LOCAL_TRACE 0
+
+#define KMEM_CACHE_NAME_LEN 32
+#define SLAB_MAX_ORDER 3		/* slabs are at most 32 KiB */
+#define SLAB_MIN_OBJECTS 4		/* prefer a larger order below this */
+#define SLAB_MIN_SIZE sizeof(unsigned long)
+#define SLAB_FREELIST_END 0xffffu
+#define SLAB_LINK_KEY 0x5ab1f4ee1157ab1eUL
+#define KMALLOC_LARGE_MAGIC 0x6b6d616c6c6f6321UL
+#define NR_KMALLOC_CACHES 10
+
+struct kmem_cache {
+	char name[KMEM_CACHE_NAME_LEN];	/* [I] */
+	unsigned int object_size;	/* [I] size asked for */
+	unsigned int size;		/* [I] stride: object_size rounded up to align */
+	unsigned int align;		/* [I] */
+	unsigned int order;		/* [I] buddy order of a slab */
+	unsigned int objects;		/* [I] objects per slab */
+	bool builtin;			/* [I] kmalloc or boot cache: never destroyed */
+	struct spinlock lock;
+	struct list_head slabs_partial;	/* [C] */
+	struct list_head slabs_full;	/* [C] */
+	struct list_head slabs_free;	/* [C] */
+	unsigned long nr_slabs;		/* [C] all slabs, including free ones */
+	unsigned long nr_free_slabs;	/* [C] slabs on slabs_free */
+	unsigned long active_objs;	/* [C] objects handed out */
+	struct list_head list;		/* [S] on slab_caches */
+};
+
+static DEFINE_SPINLOCK(slab_caches_lock);
+static LIST_HEAD(slab_caches);		/* [S] */
+static bool slab_ready;			/* [S] kmem_cache_init() done */
+
+static struct kmem_cache kmem_cache_boot;
+static struct kmem_cache *kmalloc_caches[NR_KMALLOC_CACHES]; /* [I] after init */
+
+unsigned long fail_slab_injected;	/* [L] of fail_slab */
+static struct fault_attr fail_slab = FAULT_ATTR_INIT(fail_slab_lock, fail_slab_injected);
+
+/*
+ * fail_slab_set - make the @nth counted kmem_cache_alloc()/kmalloc() from
+ * now fail, and the @times - 1 after it; 0 disarms. __GFP_NOFAULT calls are
+ * not counted.
+ */
+void fail_slab_set(unsigned long nth, unsigned long times)
+{
+	fault_attr_set(&fail_slab, nth, times);
+}
+
+/* ---- objects and freelists ---- */
+
+static inline void *slab_base(struct page *slab)
+{
+	return page_address(slab);
+}
+
+static inline void *slab_object(struct kmem_cache *c, struct page *slab, unsigned int idx)
+{
+	return (char *)slab_base(slab) + (size_t)idx * c->size;
+}
+
+static inline void set_link(void *obj, unsigned int next)
+{
+	*(unsigned long *)obj = next ^ SLAB_LINK_KEY ^ (unsigned long)obj;
+}
+
+static inline unsigned long get_link(const void *obj)
+{
+	return *(const unsigned long *)obj ^ SLAB_LINK_KEY ^ (unsigned long)obj;
+}
+
+static inline bool link_plausible(struct kmem_cache *c, unsigned long link)
+{
+	return link < c->objects || link == SLAB_FREELIST_END;
+}
+
+/* True when object @idx is on @slab's freelist (exact, by walking it). */
+static bool object_is_free_locked(struct kmem_cache *c, struct page *slab, unsigned int idx)
+{
+	unsigned long i = slab->freelist;
+
+	assert_held(&c->lock);
+	if (!link_plausible(c, get_link(slab_object(c, slab, idx))))
+		return false;
+	for (unsigned int n = 0; n < c->objects && i < c->objects; n++) {
+		if (i == idx)
+			return true;
+		i = get_link(slab_object(c, slab, i));
+	}
+	return false;
+}
+
+/* ---- slabs ---- */
+
+/* Get a buddy block for @c and chain all its objects on its freelist. */
+static struct page *allocate_slab(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
+{
+	struct page *slab = __alloc_pages(gfp & ~__GFP_ZERO, c->order, caller);
+
+	if (!slab)
+		return NULL;
+	slab->flags |= PG_slab;
+	slab->slab_cache = c;
+	slab->inuse = 0;
+	slab->freelist = 0;
+	for (unsigned int i = 0; i < c->objects; i++)
+		set_link(slab_object(c, slab, i), i + 1 < c->objects ? i + 1 : SLAB_FREELIST_END);
+	ltrace("%s: slab pfn %#lx\n", c->name, page_to_pfn(slab));
+	return slab;
+}
+
+/* Give an empty slab, already off the cache's lists, back to the buddy. */
+static void discard_slab(struct kmem_cache *c, struct page *slab)
+{
+	slab->flags &= ~PG_slab;
+	slab->slab_cache = NULL;
+	slab->inuse = 0;
+	slab->freelist = 0;
+	__free_pages(slab, c->order);
+}
+
+/* Take the first free object of @slab; move the slab to full if it was the last. */
+static void *take_object_locked(struct kmem_cache *c, struct page *slab)
+{
+	void *obj = slab_object(c, slab, slab->freelist);
+	unsigned long next = get_link(obj);
+
+	assert_held(&c->lock);
+	if (!link_plausible(c, next))
+		panic("slab: cache %s: freelist corrupted at %p (link %#lx)", c->name, obj, next);
+	slab->freelist = next;
+	*(unsigned long *)obj = 0;
+	slab->inuse++;
+	c->active_objs++;
+	if (slab->freelist == SLAB_FREELIST_END)
+		list_move(&slab->slab_list, &c->slabs_full);
+	return obj;
+}
+
+static void *slab_alloc(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
+{
+	struct page *slab;
+	void *obj;
+
+	if (WARN(!c, "kmem_cache_alloc: NULL cache (caller %pS)", (void *)caller))
+		return NULL;
+	if (!(gfp & __GFP_NOFAULT) && should_fail(&fail_slab))
+		goto fail;
+	spin_lock(&c->lock);
+	if (!list_empty(&c->slabs_partial)) {
+		slab = list_first_entry(&c->slabs_partial, struct page, slab_list);
+	} else if (!list_empty(&c->slabs_free)) {
+		slab = list_first_entry(&c->slabs_free, struct page, slab_list);
+		list_move(&slab->slab_list, &c->slabs_partial);
+		c->nr_free_slabs--;
+	} else {
+		slab = allocate_slab(c, gfp, caller);
+		if (!slab) {
+			spin_unlock(&c->lock);
+			goto fail;
+		}
+		list_add(&slab->slab_list, &c->slabs_partial);
+		c->nr_slabs++;
+	}
+	obj = take_object_locked(c, slab);
+	spin_unlock(&c->lock);
+	if (gfp & __GFP_ZERO)
+		memset(obj, 0, c->size);
+	return obj;
+fail:
+	if (!(gfp & __GFP_NOWARN))
+		pr_warn("kmem_cache_alloc: %s (object size %u): allocation failure, gfp:0x%x (caller %pS)\n",
+			c->name, c->object_size, gfp, (void *)caller);
+	return NULL;
+}
+
+/*
+ * Put @obj back on @slab (of @c). @who names the public entry in messages.
+ * Refuses, with a WARN and no change, an address that is not an object of
+ * the slab or an object that is already free.
+ */
+static void slab_free(struct kmem_cache *c, struct page *slab, const void *obj, const char *who,
+		      unsigned long caller)
+{
+	unsigned long offset = (unsigned long)obj - (unsigned long)slab_base(slab);
+	struct page *discard = NULL;
+	unsigned int idx;
+
+	if (WARN(offset % c->size || offset / c->size >= c->objects,
+		 "%s: invalid pointer %p (caller %pS): not an object boundary of %s", who, obj,
+		 (void *)caller, c->name))
+		return;
+	idx = offset / c->size;
+	spin_lock(&c->lock);
+	if (WARN(object_is_free_locked(c, slab, idx), "%s: double free of %p in %s (caller %pS)",
+		 who, obj, c->name, (void *)caller)) {
+		spin_unlock(&c->lock);
+		return;
+	}
+	set_link((void *)obj, slab->freelist);
+	slab->freelist = idx;
+	slab->inuse--;
+	c->active_objs--;
+	if (slab->inuse == 0) {
+		if (c->nr_free_slabs) {
+			list_del(&slab->slab_list);
+			c->nr_slabs--;
+			discard = slab;
+		} else {
+			list_move(&slab->slab_list, &c->slabs_free);
+			c->nr_free_slabs++;
+		}
+	} else if (slab->inuse == c->objects - 1) {
+		list_move(&slab->slab_list, &c->slabs_partial);
+	}
+	spin_unlock(&c->lock);
+	if (discard)
+		discard_slab(c, discard);
+}
+
+/* The head page of the block holding direct-map address @p, or NULL. */
+static struct page *addr_to_head(const void *p)
+{
+	unsigned long pfn;
+	struct page *page;
+
+	if (!virt_addr_valid(p))
+		return NULL;
+	pfn = virt_to_pfn(p);
+	if (!pfn_valid(pfn))
+		return NULL;
+	page = pfn_to_page(pfn);
+	if ((page->flags & PG_tail) && !pfn_valid(page->private))
+		return NULL;
+	return compound_head(page);
+}
+
+static bool is_large_kmalloc(struct page *head, const void *p)
+{
+	return (head->flags & (PG_head | PG_slab)) == PG_head &&
+	       head->private == KMALLOC_LARGE_MAGIC && p == page_address(head);
+}
+
+/* ---- caches ---- */
+
+/* Choose the slab order: the smallest with little waste and enough objects. */
+static bool calculate_sizes(struct kmem_cache *c)
+{
+	unsigned long best_waste = 0, best_bytes = 1;
+	int best = -1;
+
+	for (unsigned int order = 0; order <= SLAB_MAX_ORDER; order++) {
+		unsigned long bytes = PAGE_SIZE << order;
+		unsigned long objs = min(bytes / c->size, (unsigned long)SLAB_FREELIST_END - 1);
+		unsigned long waste = bytes - objs * c->size;
+
+		if (!objs)
+			continue;
+		if (waste * 8 <= bytes && objs >= SLAB_MIN_OBJECTS) {
+			best = order;
+			break;
+		}
+		if (best < 0 || waste * best_bytes < best_waste * bytes) {
+			best = order;
+			best_waste = waste;
+			best_bytes = bytes;
+		}
+	}
+	if (best < 0)
+		return false;
+	c->order = best;
+	c->objects = min((PAGE_SIZE << best) / c->size, (unsigned long)SLAB_FREELIST_END - 1);
+	return true;
+}
+
+static bool kmem_cache_setup(struct kmem_cache *c, const char *name, size_t size, size_t align)
+{
+	size_t n;
+
+	if (!name || !size || size > (PAGE_SIZE << SLAB_MAX_ORDER) || !is_power_of_2(align) ||
+	    align > PAGE_SIZE) {
+		pr_err("kmem_cache_create: %s: refused size %zu align %zu\n", name ? name : "(null)",
+		       size, align);
+		return false;
+	}
+	memset(c, 0, sizeof(*c));
+	for (n = 0; name[n] && n + 1 < KMEM_CACHE_NAME_LEN; n++)
+		c->name[n] = name[n];
+	c->name[n] = '\0';
+	c->object_size = size;
+	c->align = align;
+	c->size = ALIGN(max(size, SLAB_MIN_SIZE), align);
+	if (!calculate_sizes(c)) {
+		pr_err("kmem_cache_create: %s: no slab order fits %u-byte objects\n", name, c->size);
+		return false;
+	}
+	spin_lock_init(&c->lock, c->name);
+	INIT_LIST_HEAD(&c->slabs_partial);
+	INIT_LIST_HEAD(&c->slabs_full);
+	INIT_LIST_HEAD(&c->slabs_free);
+	return true;
+}
+
+static void slab_caches_add(struct kmem_cache *c)
+{
+	spin_lock(&slab_caches_lock);
+	list_add_tail(&c->list, &slab_caches);
+	spin_unlock(&slab_caches_lock);
+}
+
+static struct kmem_cache *create_cache(const char *name, size_t size, size_t align, gfp_t gfp,
+				       unsigned long caller)
+{
+	struct kmem_cache *c;
+
+	if (WARN(!slab_ready, "kmem_cache_create: %s before kmem_cache_init()", name ? name : "?"))
+		return NULL;
+	c = slab_alloc(&kmem_cache_boot, gfp, caller);
+	if (!c)
+		return NULL;
+	if (!kmem_cache_setup(c, name, size, align ? align : SLAB_MIN_SIZE)) {
+		slab_free(&kmem_cache_boot, addr_to_head(c), c, "kmem_cache_create", caller);
+		return NULL;
+	}
+	slab_caches_add(c);
+	return c;
+}
+
+/*
+ * kmem_cache_create - a cache of @size-byte objects aligned to @align
+ * (0: 8 bytes; else a power of two up to PAGE_SIZE).
+ * => After kmem_cache_init(). The name is copied (31 characters kept).
+ * Return: the cache, or NULL with a message (bad size/align, no memory).
+ */
+struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align)
+{
+	return create_cache(name, size, align, GFP_KERNEL, _RET_IP_);
+}
+
+/*
+ * kmem_cache_shrink - give every empty slab of @cache back to the buddy.
+ * Return: the number of pages freed.
+ */
+unsigned long kmem_cache_shrink(struct kmem_cache *cache)
+{
+	LIST_HEAD(empty);
+	struct page *slab, *next;
+	unsigned long pages = 0;
+
+	if (!cache)
+		return 0;
+	spin_lock(&cache->lock);
+	list_splice_init(&cache->slabs_free, &empty);
+	cache->nr_slabs -= cache->nr_free_slabs;
+	cache->nr_free_slabs = 0;
+	spin_unlock(&cache->lock);
+	list_for_each_entry_safe(slab, next, &empty, slab_list) {
+		list_del(&slab->slab_list);
+		discard_slab(cache, slab);
+		pages += 1UL << cache->order;
+	}
+	return pages;
+}
+
+/*
+ * kmem_cache_destroy - free an empty cache and its slabs.
+ * => Refused with a WARN (cache left intact) while objects are in use, and
+ *    for the kmalloc and boot caches.
+ */
+void kmem_cache_destroy(struct kmem_cache *cache)
+{
+	unsigned long active;
+
+	if (!cache)
+		return;
+	if (WARN(cache->builtin, "kmem_cache_destroy: %s is built in", cache->name))
+		return;
+	spin_lock(&cache->lock);
+	active = cache->active_objs;
+	spin_unlock(&cache->lock);
+	if (WARN(active, "kmem_cache_destroy: %s still has %lu objects in use", cache->name, active))
+		return;
+	kmem_cache_shrink(cache);
+	spin_lock(&slab_caches_lock);
+	list_del(&cache->list);
+	spin_unlock(&slab_caches_lock);
+	slab_free(&kmem_cache_boot, addr_to_head(cache), cache, "kmem_cache_destroy", _RET_IP_);
+}
+
+void *kmem_cache_alloc(struct kmem_cache *cache, gfp_t gfp)
+{
+	return slab_alloc(cache, gfp, _RET_IP_);
+}
+
+/*
+ * kmem_cache_free - give @obj back to @cache. NULL is a no-op.
+ * => An address that is not an object of @cache, or an object already
+ *    free, is refused with a WARN; nothing changes.
+ */
+void kmem_cache_free(struct kmem_cache *cache, void *obj)
+{
+	struct page *head;
+
+	if (!obj)
+		return;
+	head = addr_to_head(obj);
+	if (WARN(!cache || !head || !(head->flags & PG_slab) || head->slab_cache != cache,
+		 "kmem_cache_free: %p is not an object of %s (caller %pS)", obj,
+		 cache ? cache->name : "(null)", (void *)_RET_IP_))
+		return;
+	slab_free(cache, head, obj, "kmem_cache_free", _RET_IP_);
+}
+
+/* ---- kmalloc ---- */
+
+static unsigned int kmalloc_index(size_t size)
+{
+	if (size <= KMALLOC_MIN_SIZE)
+		return 0;
+	return (64 - __builtin_clzl(size - 1)) - 3;
+}
+
+static unsigned int size_to_order(size_t size)
+{
+	if (size <= PAGE_SIZE)
+		return 0;
+	return 64 - __builtin_clzl((size - 1) >> PAGE_SHIFT);
+}
+
+static void *__kmalloc(size_t size, gfp_t gfp, unsigned long caller)
+{
+	unsigned int order;
+	struct page *page;
+
+	if (!size)
+		return NULL;
+	if (WARN(!slab_ready, "kmalloc: %zu bytes before kmem_cache_init() (caller %pS)", size,
+		 (void *)caller))
+		return NULL;
+	if (size <= KMALLOC_MAX_CACHE_SIZE)
+		return slab_alloc(kmalloc_caches[kmalloc_index(size)], gfp, caller);
+	order = size_to_order(size);
+	if (order > MAX_ORDER || (!(gfp & __GFP_NOFAULT) && should_fail(&fail_slab))) {
+		if (!(gfp & __GFP_NOWARN))
+			pr_warn("kmalloc: allocation failure, %zu bytes, gfp:0x%x (caller %pS)\n", size,
+				gfp, (void *)caller);
+		return NULL;
+	}
+	page = __alloc_pages(gfp, order, caller);
+	if (!page)
+		return NULL;
+	page->private = KMALLOC_LARGE_MAGIC;
+	return page_address(page);
+}
+
+/*
+ * kmalloc - @size bytes of kernel memory, physically contiguous.
+ * => Up to KMALLOC_MAX_CACHE_SIZE from the kmalloc-N caches (the object is
+ *    N-aligned), above that whole pages from the buddy.
+ * Return: the memory, or NULL for size 0, on failure (message unless
+ *    __GFP_NOWARN), or by fault injection.
+ */
+void *kmalloc(size_t size, gfp_t gfp)
+{
+	return __kmalloc(size, gfp, _RET_IP_);
+}
+
+void *kzalloc(size_t size, gfp_t gfp)
+{
+	return __kmalloc(size, gfp | __GFP_ZERO, _RET_IP_);
+}
+
+/* kcalloc - zeroed array of @n elements of @size bytes; NULL if n * size overflows. */
+void *kcalloc(size_t n, size_t size, gfp_t gfp)
+{
+	size_t bytes;
+
+	if (__builtin_mul_overflow(n, size, &bytes)) {
+		if (!(gfp & __GFP_NOWARN))
+			pr_warn("kcalloc: %zu x %zu bytes overflows (caller %pS)\n", n, size,
+				(void *)_RET_IP_);
+		return NULL;
+	}
+	return __kmalloc(bytes, gfp | __GFP_ZERO, _RET_IP_);
+}
+
+/*
+ * kfree - free memory from kmalloc() (or any slab object). NULL is a no-op.
+ * => A pointer that is not a slab object boundary, not the start of a large
+ *    kmalloc, or not in the direct map is refused with a WARN; nothing is
+ *    freed. A double free is refused the same way.
+ */
+void kfree(const void *ptr)
+{
+	struct page *head;
+
+	if (!ptr)
+		return;
+	head = addr_to_head(ptr);
+	if (head && (head->flags & PG_slab)) {
+		slab_free(head->slab_cache, head, ptr, "kfree", _RET_IP_);
+		return;
+	}
+	if (head && is_large_kmalloc(head, ptr)) {
+		head->private = 0;
+		__free_pages(head, head->order);
+		return;
+	}
+	WARN(1, "kfree: invalid pointer %p (caller %pS)", ptr, (void *)_RET_IP_);
+}
+
+/* ksize - usable bytes at @ptr (a kmalloc or slab object); 0 for NULL or invalid. */
+size_t ksize(const void *ptr)
+{
+	struct page *head;
+
+	if (!ptr)
+		return 0;
+	head = addr_to_head(ptr);
+	if (head && (head->flags & PG_slab)) {
+		unsigned long offset = (unsigned long)ptr - (unsigned long)slab_base(head);
+
+		struct kmem_cache *c = head->slab_cache;
+
+		if (offset % c->size == 0 && offset / c->size < c->objects)
+			return c->size;
+	} else if (head && is_large_kmalloc(head, ptr)) {
+		return PAGE_SIZE << head->order;
+	}
+	WARN(1, "ksize: invalid pointer %p (caller %pS)", ptr, (void *)_RET_IP_);
+	return 0;
+}
+
+/*
+ * kmem_cache_init - set up the boot cache and the kmalloc caches.
+ * => Once, after the buddy has memory; panics if that memory is missing.
+ */
+void kmem_cache_init(void)
+{
+	static const char *const names[NR_KMALLOC_CACHES] = {
+		"kmalloc-8",   "kmalloc-16",  "kmalloc-32",   "kmalloc-64",   "kmalloc-128",
+		"kmalloc-256", "kmalloc-512", "kmalloc-1024", "kmalloc-2048", "kmalloc-4096",
+	};
+
+	BUILD_BUG_ON(KMALLOC_MAX_CACHE_SIZE != KMALLOC_MIN_SIZE << (NR_KMALLOC_CACHES - 1));
+	if (WARN(slab_ready, "kmem_cache_init: called twice"))
+		return;
+	if (!kmem_cache_setup(&kmem_cache_boot, "kmem_cache", sizeof(struct kmem_cache),
+			      SLAB_MIN_SIZE))
+		panic("kmem_cache_init: cannot set up the boot cache");
+	kmem_cache_boot.builtin = true;
+	slab_caches_add(&kmem_cache_boot);
+	slab_ready = true;
+	for (unsigned int i = 0; i < NR_KMALLOC_CACHES; i++) {
+		struct kmem_cache *c = create_cache(names[i], KMALLOC_MIN_SIZE << i, 0, __GFP_NOFAULT,
+						    _RET_IP_);
+
+		if (!c)
+			panic("kmem_cache_init: cannot create %s", names[i]);
+		c->builtin = true;
+		kmalloc_caches[i] = c;
+	}
+}
+
+/* A /proc/slabinfo-like table, one line per cache. */
+void slabinfo_dump(void)
+{
+	struct kmem_cache *c;
+
+	printk("slabinfo - version: 2.1 (Contig)\n");
+	printk("# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab>\n");
+	spin_lock(&slab_caches_lock);
+	list_for_each_entry(c, &slab_caches, list) {
+		unsigned long active, total;
+
+		spin_lock(&c->lock);
+		active = c->active_objs;
+		total = c->nr_slabs * c->objects;
+		spin_unlock(&c->lock);
+		printk("%-17s %6lu %6lu %6u %4u %4lu\n", c->name, active, total, c->size, c->objects,
+		       1UL << c->order);
+	}
+	spin_unlock(&slab_caches_lock);
+}

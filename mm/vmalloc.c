@@ -1,0 +1,1882 @@
+/*
+ * vmalloc: virtually contiguous kernel memory built from physically
+ * scattered pages, and the allocator of kernel virtual address ranges that
+ * vmap(), ioremap() and the module area share.
+ *
+ * What this file owns. Two managed ranges of kernel virtual addresses,
+ * fixed at vmalloc_init():
+ *
+ *	[VMALLOC_START, VMALLOC_END + 1)	"vmalloc" (VMALLOC_END is the last byte)
+ *	[MODULES_VADDR, MODULES_END)		"modules"
+ *
+ * Every page of them is, at any time, in exactly one of three states, each
+ * kept as a struct vmap_area on an rbtree (by address) plus a list (also by
+ * address, for cheap neighbours and in-order walks):
+ *
+ *	busy	handed out; va->vm is its vm_struct; the range includes the
+ *		unmapped guard page at its end unless VM_NO_GUARD
+ *	lazy	freed and unmapped, but the TLB may still hold translations:
+ *		waits on the purge list until a batch is flushed at once
+ *	free	in the free tree, whose nodes also carry subtree_max_size, the
+ *		largest free block in their subtree; free blocks are never
+ *		adjacent (freeing merges them with their neighbours)
+ *
+ * So busy + lazy + free cover the managed ranges exactly, with no overlap:
+ * vmalloc_check() verifies that, plus the red-black rules and every
+ * subtree_max_size. A caller may ask for any [start, end) (a module loader
+ * asks for the module range, a test for a few pages): there is ONE free
+ * tree, and the search simply restricts itself to the window it is given;
+ * a window outside the managed ranges finds nothing.
+ *
+ *	 VMALLOC_START                                           VMALLOC_END
+ *	 |early|busy|g|  free  |busy  |g|lazy|g|      free ...           |
+ *	               ^ guard page (unmapped, part of the busy area)
+ *
+ * Life of a vmalloc(): reserve the lowest range that fits (free -> busy) ->
+ * allocate the pages one by one -> map them. vfree(): unmap, free the pages,
+ * busy -> lazy; when more than lazy_max_pages wait, one TLB flush over the
+ * span of the whole batch and lazy -> free with merging.
+ *
+ * Locks (one CPU: a spinlock disables interrupts; written for SMP anyway).
+ * Taken one at a time, except in the order Q -> V -> F -> P where nested:
+ *	[V] vmap_area_lock		busy tree/list, busy areas' vm_struct fields
+ *	[F] free_vmap_area_lock		free tree/list, the spare node
+ *	[P] purge_vmap_area_lock	lazy tree/list, vmap_lazy_nr
+ *	[Q] vmap_purge_lock		serialises purges
+ *	[D] interrupts off		the vfree_atomic() deferred list
+ *	[I] set by vmalloc_init(), then immutable
+ */
+#include "mm/vmalloc.h"
+
+#include "kernel/errno.h"
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "kernel/spinlock.h"
+#include "lib/list.h"
+#include "lib/rbtree_augmented.h"
+#include "lib/string.h"
+#include "lib/vsprintf.h"
+#include "mm/memlayout.h"
+#include "mm/page.h"
+#include "mm/page_alloc.h"
+#include "mm/slab.h"
+
+#define LOCAL_TRACE 0
+
+#define NUMA_NO_NODE (-1)
+
+/* kvmalloc(): up to this size try kmalloc() first (order-3 at most). */
+#define KVMALLOC_KMALLOC_MAX (8 * PAGE_SIZE)
+
+/* Default lazy-free budget: 32 MiB worth of pages. */
+#define LAZY_MAX_PAGES_DEFAULT ((32UL << 20) >> PAGE_SHIFT)
+
+/* Bits of a caller's gfp that matter for our own bookkeeping allocations. */
+#define GFP_VMAP_META (__GFP_NOWARN | __GFP_ATOMIC | __GFP_NOFAULT)
+
+/*
+ * One reserved or free range [va_start, va_end), 64 bytes. Which tree and
+ * list it is on, and so which lock guards it, depends on its state (see the
+ * top of the file); the union holds what that state needs.
+ */
+struct vmap_area {
+	unsigned long va_start;
+	unsigned long va_end;
+	struct rb_node rb_node;			/* busy, lazy or free tree */
+	struct list_head list;			/* the same state's list */
+	union {
+		unsigned long subtree_max_size;	/* free: largest block below */
+		struct vm_struct *vm;		/* busy: its owner */
+		const void *caller;		/* lazy: who allocated it */
+	};
+};
+
+static DEFINE_SPINLOCK(vmap_area_lock);
+static struct rb_root vmap_area_root = RB_ROOT;		/* [V] busy areas */
+static LIST_HEAD(vmap_area_list);			/* [V] busy areas */
+static unsigned long vmalloc_nr_pages;			/* [V] pages mapped by vmalloc */
+
+static DEFINE_SPINLOCK(free_vmap_area_lock);
+static struct rb_root free_vmap_area_root = RB_ROOT;	/* [F] free blocks */
+static LIST_HEAD(free_vmap_area_list);			/* [F] free blocks */
+static struct vmap_area *ne_fit_spare;			/* [F] node for a middle split */
+
+static DEFINE_SPINLOCK(purge_vmap_area_lock);
+static struct rb_root purge_vmap_area_root = RB_ROOT;	/* [P] lazily freed */
+static LIST_HEAD(purge_vmap_area_list);			/* [P] lazily freed */
+static unsigned long vmap_lazy_nr;			/* [P] pages in them */
+
+static DEFINE_SPINLOCK(vmap_purge_lock);		/* [Q] */
+
+static unsigned long lazy_max_pages = LAZY_MAX_PAGES_DEFAULT;
+static struct kmem_cache *vmap_area_cachep;		/* [I] */
+static bool vmap_initialized;				/* [I] */
+
+/* [I] The managed ranges, lowest first; "end" is exclusive. */
+enum { VMAP_RANGE_VMALLOC, VMAP_RANGE_MODULES, NR_VMAP_RANGES };
+static struct mem_region vmap_ranges[NR_VMAP_RANGES];
+
+/* Areas registered before vmalloc_init(), by ascending address. [I] */
+static struct vm_struct *vmlist;
+static unsigned long vm_early_next;
+
+/* vfree_atomic(): addresses waiting, linked through their first word. [D] */
+static const void *vfree_deferred_head;
+
+struct vmalloc_stats vmalloc_stats;
+bool vmalloc_debug_vm;
+
+static inline unsigned long va_size(const struct vmap_area *va)
+{
+	return va->va_end - va->va_start;
+}
+
+static inline struct vmap_area *va_of(struct rb_node *node)
+{
+	return rb_entry_safe(node, struct vmap_area, rb_node);
+}
+
+RB_DECLARE_CALLBACKS_MAX(static, free_vmap_area_rb_augment_cb, struct vmap_area, rb_node,
+			 unsigned long, subtree_max_size, va_size);
+
+/* DEBUG_VM: check everything after each mutation. Called with no lock held. */
+static void vmalloc_debug_check(const char *after)
+{
+	if (vmalloc_debug_vm && vmalloc_check())
+		panic("vmalloc: DEBUG_VM check failed after %s", after);
+}
+
+/*
+ * Turn a caller's [start, end) into a page-aligned window. @end is
+ * exclusive, except that an end ending in 0xfff is taken as the last byte
+ * (VMALLOC_END is written that way, as in Linux); a window that cannot hold
+ * anything comes back empty.
+ */
+static void vmap_window(unsigned long start, unsigned long end, unsigned long *vstart,
+			unsigned long *vend)
+{
+	if ((end & ~PAGE_MASK) == ~PAGE_MASK && end != ~0UL)
+		end++;
+	*vend = end & PAGE_MASK;
+	*vstart = PAGE_ALIGN(start);
+	if (*vstart < start || *vstart > *vend)
+		*vstart = *vend;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Trees and lists.                                                        */
+
+/*
+ * The empty slot where [start, end) belongs in @root, and its parent; NULL
+ * if it overlaps a node already there.
+ */
+static struct rb_node **find_va_link(unsigned long start, unsigned long end,
+				     struct rb_root *root, struct rb_node **parent)
+{
+	struct rb_node **link = &root->rb_node;
+
+	*parent = NULL;
+	while (*link) {
+		struct vmap_area *t = va_of(*link);
+
+		*parent = *link;
+		if (end <= t->va_start)
+			link = &(*link)->rb_left;
+		else if (start >= t->va_end)
+			link = &(*link)->rb_right;
+		else
+			return NULL;
+	}
+	return link;
+}
+
+/*
+ * The list entry after which a node hung at @link under @parent goes: a
+ * node hung as a right child follows its parent; one hung as a left child
+ * precedes it, so it follows the parent's list predecessor.
+ */
+static struct list_head *va_list_prev(struct rb_node *parent, struct rb_node **link,
+				      struct list_head *head)
+{
+	if (!parent)
+		return head;
+	if (link == &parent->rb_right)
+		return &va_of(parent)->list;
+	return va_of(parent)->list.prev;
+}
+
+/* The node of @root containing @addr, or NULL. */
+static struct vmap_area *find_va_containing(struct rb_root *root, unsigned long addr)
+{
+	struct rb_node *n = root->rb_node;
+
+	while (n) {
+		struct vmap_area *va = va_of(n);
+
+		if (addr < va->va_start)
+			n = n->rb_left;
+		else if (addr >= va->va_end)
+			n = n->rb_right;
+		else
+			return va;
+	}
+	return NULL;
+}
+
+/* Insert @va into a plain (busy or lazy) tree and its list. */
+static void link_va(struct vmap_area *va, struct rb_root *root, struct list_head *head,
+		    const char *what)
+{
+	struct rb_node *parent;
+	struct rb_node **link = find_va_link(va->va_start, va->va_end, root, &parent);
+
+	if (!link)
+		panic("vmalloc: %s area [%#lx-%#lx) overlaps one already there", what,
+		      va->va_start, va->va_end);
+	list_add(&va->list, va_list_prev(parent, link, head));
+	rb_link_node(&va->rb_node, parent, link);
+	rb_insert_color(&va->rb_node, root);
+}
+
+static void unlink_va(struct vmap_area *va, struct rb_root *root)
+{
+	rb_erase(&va->rb_node, root);
+	RB_CLEAR_NODE(&va->rb_node);
+	list_del(&va->list);
+}
+
+/*
+ * Insert the free block @va as a node of its own (the caller has checked
+ * that it touches no other free block). Every ancestor's subtree_max_size
+ * is raised to at least its size on the way, then the rotations of
+ * rb_insert_augmented() keep the values right.
+ */
+static void link_free_va_locked(struct vmap_area *va)
+{
+	struct rb_node *parent, *p;
+	struct rb_node **link;
+
+	assert_held(&free_vmap_area_lock);
+	link = find_va_link(va->va_start, va->va_end, &free_vmap_area_root, &parent);
+	if (!link)
+		panic("vmalloc: free block [%#lx-%#lx) overlaps the free tree", va->va_start,
+		      va->va_end);
+	list_add(&va->list, va_list_prev(parent, link, &free_vmap_area_list));
+	va->subtree_max_size = va_size(va);
+	rb_link_node(&va->rb_node, parent, link);
+	for (p = parent; p && va_of(p)->subtree_max_size < va_size(va); p = rb_parent(p))
+		va_of(p)->subtree_max_size = va_size(va);
+	rb_insert_augmented(&va->rb_node, &free_vmap_area_root, &free_vmap_area_rb_augment_cb);
+	vmalloc_stats.nr_free_blocks++;
+}
+
+static void unlink_free_va_locked(struct vmap_area *va)
+{
+	assert_held(&free_vmap_area_lock);
+	rb_erase_augmented(&va->rb_node, &free_vmap_area_root, &free_vmap_area_rb_augment_cb);
+	RB_CLEAR_NODE(&va->rb_node);
+	list_del(&va->list);
+	vmalloc_stats.nr_free_blocks--;
+}
+
+/* @va's size changed in place: fix subtree_max_size from it up. */
+static void free_va_resized_locked(struct vmap_area *va)
+{
+	assert_held(&free_vmap_area_lock);
+	free_vmap_area_rb_augment_cb_propagate(&va->rb_node, NULL);
+}
+
+/*
+ * Give the range of @va back to the free tree, merging it with the free
+ * blocks it touches. @va is consumed (freed when merged).
+ *
+ *   none:   |free|   |va|   |free|   -> linked as a block of its own
+ *   left:   |free|va|       |free|   -> prev grows right, va freed
+ *   right:  |free|    |va|free|      -> next grows left, va freed
+ *   both:   |free|va|free|           -> prev takes it all, va and next freed
+ */
+static void merge_or_add_free_locked(struct vmap_area *va)
+{
+	struct rb_node *parent;
+	struct rb_node **link;
+	struct list_head *prev_list;
+	struct vmap_area *prev = NULL, *next = NULL;
+
+	assert_held(&free_vmap_area_lock);
+	link = find_va_link(va->va_start, va->va_end, &free_vmap_area_root, &parent);
+	if (!link)
+		panic("vmalloc: freeing [%#lx-%#lx), which overlaps a free block", va->va_start,
+		      va->va_end);
+	prev_list = va_list_prev(parent, link, &free_vmap_area_list);
+	if (prev_list != &free_vmap_area_list)
+		prev = list_entry(prev_list, struct vmap_area, list);
+	if (prev_list->next != &free_vmap_area_list)
+		next = list_entry(prev_list->next, struct vmap_area, list);
+
+	if (prev && prev->va_end != va->va_start)
+		prev = NULL;
+	if (next && next->va_start != va->va_end)
+		next = NULL;
+
+	if (prev && next) {
+		unlink_free_va_locked(next);
+		prev->va_end = next->va_end;
+		free_va_resized_locked(prev);
+		kmem_cache_free(vmap_area_cachep, next);
+	} else if (prev) {
+		prev->va_end = va->va_end;
+		free_va_resized_locked(prev);
+	} else if (next) {
+		next->va_start = va->va_start;
+		free_va_resized_locked(next);
+	} else {
+		link_free_va_locked(va);
+		return;
+	}
+	kmem_cache_free(vmap_area_cachep, va);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Finding the lowest fit.                                                 */
+
+/*
+ * The lowest address in the free block @va where @size bytes aligned to
+ * @align fit inside the window [vstart, vend). Every fit x in this block
+ * has x >= lo = max(va_start, vstart) and is aligned, so x >= ALIGN(lo);
+ * if ALIGN(lo) + size overshoots hi = min(va_end, vend), so does every
+ * larger x: ALIGN(lo) is the only candidate worth testing. Overflow-safe.
+ */
+static bool va_fit(const struct vmap_area *va, unsigned long size, unsigned long align,
+		   unsigned long vstart, unsigned long vend, unsigned long *addr)
+{
+	unsigned long lo = max(va->va_start, vstart);
+	unsigned long hi = min(va->va_end, vend);
+	unsigned long a = ALIGN(lo, align);
+
+	if (lo >= hi || a < lo || a >= hi || hi - a < size)
+		return false;
+	*addr = a;
+	return true;
+}
+
+/* The left subtree of @n may hold a fit: big enough, and not all below vstart. */
+static bool left_may_fit(struct rb_node *n, unsigned long size, unsigned long vstart)
+{
+	return n->rb_left && va_of(n->rb_left)->subtree_max_size >= size &&
+	       va_of(n)->va_start > vstart;
+}
+
+/* The right subtree of @n may hold a fit: big enough, and not all at/after vend. */
+static bool right_may_fit(struct rb_node *n, unsigned long size, unsigned long vend)
+{
+	return n->rb_right && va_of(n->rb_right)->subtree_max_size >= size &&
+	       va_of(n)->va_end < vend;
+}
+
+/*
+ * find_lowest_fit_locked - the free block holding the lowest address @addr
+ * at which @size bytes aligned to @align fit inside [vstart, vend).
+ *
+ * The algorithm is an in-order walk of the free tree that skips subtrees
+ * which cannot contain a fit, and stops at the first block that fits.
+ *
+ * Why it is exact (never misses a fit, never returns a higher one):
+ *  1. The blocks are disjoint, so in-order is address order, and the first
+ *     block (in-order) that can hold the request holds the lowest fit;
+ *     va_fit() gives the lowest address inside that block.
+ *  2. Only subtrees that cannot hold a fit are skipped:
+ *     a. subtree_max_size < size: every block there is shorter than size;
+ *     b. the left subtree of n when n->va_start <= vstart: its blocks end
+ *        at or before n->va_start, so none reaches into the window;
+ *     c. the right subtree of n when n->va_end >= vend: its blocks start
+ *        after n->va_end, so none starts inside the window.
+ *  3. Reaching a block with va_start >= vend ends the walk: that block and
+ *     all later ones lie beyond the window.
+ *  Note the pruning test uses @size, not size + align - 1: a block shorter
+ *  than size + align - 1 may still fit if its start happens to be aligned,
+ *  and pruning with the padded size would skip it. Conversely every block
+ *  of at least size + align - 1 bytes inside the window always fits, so
+ *  such a block is never passed over either.
+ *
+ * Cost. The walk descends only into subtrees whose maximum is >= size, so
+ * each block it tests costs at most one root-to-leaf path: O((1 + k) log n),
+ * k being the blocks tested and rejected. With align == PAGE_SIZE every
+ * block of >= size bytes fully inside the window fits, so only a block cut
+ * by vstart can be rejected: k <= 1 and the search is O(log n). With a
+ * larger alignment, rejected blocks are those of size..size+align-2 bytes
+ * whose start is badly aligned; Linux avoids visiting them by searching for
+ * size + align - 1, at the price of not returning the lowest fit. We keep
+ * the lowest fit.
+ */
+static struct vmap_area *find_lowest_fit_locked(unsigned long size, unsigned long align,
+						unsigned long vstart, unsigned long vend,
+						unsigned long *addr)
+{
+	struct rb_node *n = free_vmap_area_root.rb_node;
+	struct rb_node *parent;
+	bool from_left;
+
+	assert_held(&free_vmap_area_lock);
+	if (!n || va_of(n)->subtree_max_size < size)
+		return NULL;
+descend:
+	while (left_may_fit(n, size, vstart))
+		n = n->rb_left;
+	for (;;) {
+		/* Everything before n is ruled out: test n itself. */
+		struct vmap_area *va = va_of(n);
+
+		if (va->va_start >= vend)
+			return NULL;
+		if (va_size(va) >= size && va_fit(va, size, align, vstart, vend, addr))
+			return va;
+		if (right_may_fit(n, size, vend)) {
+			n = n->rb_right;
+			goto descend;
+		}
+		/* n's subtree is done: climb to the next node in order. */
+		do {
+			parent = rb_parent(n);
+			if (!parent)
+				return NULL;
+			from_left = parent->rb_left == n;
+			n = parent;
+		} while (!from_left);
+	}
+}
+
+/*
+ * Carve [addr, addr + size) out of the free block @va, which contains it.
+ *
+ *   full fit    |<------------ va ------------>|
+ *               |<--------- allocated -------->|   va leaves the tree
+ *
+ *   left edge   |<------------ va ------------>|
+ *               |<-- allocated -->|<-- va ---->|   va->va_start moves up
+ *
+ *   right edge  |<------------ va ------------>|
+ *               |<--- va --->|<-- allocated -->|   va->va_end moves down
+ *
+ *   middle      |<------------ va ------------>|
+ *               |<- va ->|<-allocated->|<-spare->|  va keeps the left part,
+ *                                                    the spare node the right
+ *
+ * Returns 0, or -ENOMEM for a middle split with no spare node (nothing is
+ * changed then).
+ */
+static int clip_free_va_locked(struct vmap_area *va, unsigned long addr, unsigned long size)
+{
+	unsigned long end = addr + size;
+	struct vmap_area *rest;
+
+	assert_held(&free_vmap_area_lock);
+	if (WARN_ON_ONCE(end <= addr || addr < va->va_start || end > va->va_end))
+		return -EINVAL;
+	if (va->va_start == addr && va->va_end == end) {
+		unlink_free_va_locked(va);
+		kmem_cache_free(vmap_area_cachep, va);
+	} else if (va->va_start == addr) {
+		va->va_start = end;
+		free_va_resized_locked(va);
+	} else if (va->va_end == end) {
+		va->va_end = addr;
+		free_va_resized_locked(va);
+	} else {
+		rest = ne_fit_spare;
+		if (!rest)
+			return -ENOMEM;
+		ne_fit_spare = NULL;
+		rest->va_start = end;
+		rest->va_end = va->va_end;
+		va->va_end = addr;
+		free_va_resized_locked(va);
+		link_free_va_locked(rest);
+	}
+	return 0;
+}
+
+/*
+ * Make sure a spare node waits for the middle-split case, allocating it
+ * before the lock is taken. If that fails, only a split can fail later.
+ */
+static void ne_fit_preload(gfp_t gfp)
+{
+	struct vmap_area *spare;
+
+	if (READ_ONCE(ne_fit_spare))
+		return;
+	spare = kmem_cache_alloc(vmap_area_cachep, gfp);
+	if (!spare)
+		return;
+	spin_lock(&free_vmap_area_lock);
+	if (!ne_fit_spare) {
+		ne_fit_spare = spare;
+		spare = NULL;
+	}
+	spin_unlock(&free_vmap_area_lock);
+	if (spare)
+		kmem_cache_free(vmap_area_cachep, spare);
+}
+
+/* Reserve the lowest fit in [vstart, vend). 0, -ENOSPC or -ENOMEM. */
+static int reserve_free_range(unsigned long size, unsigned long align, unsigned long vstart,
+			      unsigned long vend, unsigned long *addr)
+{
+	struct vmap_area *va;
+	int err = -ENOSPC;
+
+	spin_lock(&free_vmap_area_lock);
+	va = find_lowest_fit_locked(size, align, vstart, vend, addr);
+	if (va)
+		err = clip_free_va_locked(va, *addr, size);
+	spin_unlock(&free_vmap_area_lock);
+	return err;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Lazy freeing.                                                           */
+
+/*
+ * Purge every lazily freed area: one TLB flush over the span of the batch,
+ * then all of them back into the free tree. Returns true if there was
+ * anything to purge.
+ */
+static bool purge_vmap_area_lazy(void)
+{
+	LIST_HEAD(batch);
+	struct vmap_area *va, *n;
+	unsigned long start, end, nr = 0;
+
+	spin_lock(&vmap_purge_lock);
+	spin_lock(&purge_vmap_area_lock);
+	list_splice_init(&purge_vmap_area_list, &batch);
+	purge_vmap_area_root = RB_ROOT;
+	vmap_lazy_nr = 0;
+	vmalloc_stats.lazy_pages = 0;
+	spin_unlock(&purge_vmap_area_lock);
+	if (list_empty(&batch)) {
+		spin_unlock(&vmap_purge_lock);
+		return false;
+	}
+
+	start = list_first_entry(&batch, struct vmap_area, list)->va_start;
+	end = list_last_entry(&batch, struct vmap_area, list)->va_end;
+	flush_tlb_kernel_range(start, end);
+
+	spin_lock(&free_vmap_area_lock);
+	list_for_each_entry_safe(va, n, &batch, list) {
+		list_del(&va->list);
+		merge_or_add_free_locked(va);
+		nr++;
+	}
+	spin_unlock(&free_vmap_area_lock);
+	vmalloc_stats.nr_purges++;
+	vmalloc_stats.purged_areas += nr;
+	spin_unlock(&vmap_purge_lock);
+	ltrace("purged %lu areas over [%#lx-%#lx)\n", nr, start, end);
+	vmalloc_debug_check("purge");
+	return true;
+}
+
+/*
+ * @va was unmapped without a TLB flush: park it on the purge list, and
+ * purge when more than lazy_max_pages wait.
+ */
+static void free_vmap_area_noflush(struct vmap_area *va, const void *caller)
+{
+	bool purge;
+
+	va->caller = caller;
+	spin_lock(&purge_vmap_area_lock);
+	link_va(va, &purge_vmap_area_root, &purge_vmap_area_list, "lazy");
+	vmap_lazy_nr += va_size(va) >> PAGE_SHIFT;
+	vmalloc_stats.lazy_pages = vmap_lazy_nr;
+	purge = vmap_lazy_nr > lazy_max_pages;
+	spin_unlock(&purge_vmap_area_lock);
+	if (purge)
+		purge_vmap_area_lazy();
+	else
+		vmalloc_debug_check("lazy free");
+}
+
+/*
+ * vm_unmap_aliases - flush every lazily freed range now
+ *  => Afterwards no TLB entry for any freed vmalloc range remains, and the
+ *     ranges are back in the free tree.
+ *  => Takes the vmalloc locks: not from interrupt context.
+ */
+void vm_unmap_aliases(void)
+{
+	purge_vmap_area_lazy();
+}
+
+/*
+ * vmalloc_set_lazy_max_pages - set the lazy-free budget (vmalloc_lazy= on
+ * the command line)
+ *  => @pages: purge once more than this many pages wait; 0 purges on every
+ *     free. Takes effect at the next free.
+ */
+void vmalloc_set_lazy_max_pages(unsigned long pages)
+{
+	lazy_max_pages = pages;
+}
+
+/* vmalloc_lazy_max_pages - the current lazy-free budget, in pages. */
+unsigned long vmalloc_lazy_max_pages(void)
+{
+	return lazy_max_pages;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Areas.                                                                  */
+
+/*
+ * Reserve @size bytes (guard included) aligned to @align in [vstart, vend)
+ * for @vm, and enter it as busy with vm->addr/size set. Finding no space,
+ * purge the lazy areas and try once more. NULL on failure, nothing changed.
+ */
+static struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align,
+					 unsigned long vstart, unsigned long vend, gfp_t gfp,
+					 struct vm_struct *vm)
+{
+	struct vmap_area *va;
+	unsigned long addr;
+	bool purged = false;
+	int err;
+
+	va = kmem_cache_alloc(vmap_area_cachep, gfp & GFP_VMAP_META);
+	if (!va)
+		return NULL;
+retry:
+	ne_fit_preload(gfp & GFP_VMAP_META);
+	err = reserve_free_range(size, align, vstart, vend, &addr);
+	if (err == -ENOSPC && !purged) {
+		purged = true;
+		if (purge_vmap_area_lazy())
+			goto retry;
+	}
+	if (err) {
+		kmem_cache_free(vmap_area_cachep, va);
+		return NULL;
+	}
+
+	va->va_start = addr;
+	va->va_end = addr + size;
+	va->vm = vm;
+	vm->addr = (void *)addr;
+	vm->size = size;
+	spin_lock(&vmap_area_lock);
+	link_va(va, &vmap_area_root, &vmap_area_list, "busy");
+	vmalloc_stats.nr_busy++;
+	spin_unlock(&vmap_area_lock);
+	vmalloc_debug_check("alloc_vmap_area");
+	return va;
+}
+
+/* What the free functions refuse by default: not theirs to free now. */
+#define VM_REFUSE_FREE (VM_EARLY | VM_UNINITIALIZED | VM_DEFER_FREE)
+
+/*
+ * Take the busy area that starts exactly at @addr out of the busy tree, if
+ * its flags include one of @want (0: any kind) and none of @refuse.
+ * Otherwise warn as @op (quietly if @op is NULL) and change nothing.
+ */
+static struct vmap_area *detach_vmap_area(const void *addr, unsigned int want,
+					  unsigned int refuse, const char *op, const void *caller)
+{
+	struct vmap_area *va;
+	unsigned int flags = 0;
+
+	spin_lock(&vmap_area_lock);
+	va = find_va_containing(&vmap_area_root, (unsigned long)addr);
+	if (va && va->va_start == (unsigned long)addr) {
+		flags = va->vm->flags;
+		if ((!want || (flags & want)) && !(flags & refuse)) {
+			unlink_va(va, &vmap_area_root);
+			vmalloc_stats.nr_busy--;
+			spin_unlock(&vmap_area_lock);
+			return va;
+		}
+	}
+	spin_unlock(&vmap_area_lock);
+	if (!op)
+		return NULL;
+	if (!va)
+		WARN(1, "%s: no vm area at %p (caller %pS)\n", op, addr, caller);
+	else if (va->va_start != (unsigned long)addr)
+		WARN(1, "%s: bad address %p, inside vm area [%#lx-%#lx) (caller %pS)\n", op, addr,
+		     va->va_start, va->va_end, caller);
+	else
+		WARN(1, "%s: vm area at %p has flags %#x, not for %s (caller %pS)\n", op, addr,
+		     flags, op, caller);
+	return NULL;
+}
+
+/* Return a busy area that never got mapped straight to the free tree. */
+static void release_vm_area(struct vm_struct *area)
+{
+	struct vmap_area *va = detach_vmap_area(area->addr, 0, 0, NULL, NULL);
+
+	if (WARN_ON_ONCE(!va))
+		return;
+	spin_lock(&free_vmap_area_lock);
+	merge_or_add_free_locked(va);
+	spin_unlock(&free_vmap_area_lock);
+	kfree(area);
+	vmalloc_debug_check("release_vm_area");
+}
+
+/*
+ * Reserve a vm area of @size bytes (rounded up to pages, plus a guard page
+ * unless VM_NO_GUARD) aligned to @align inside [start, end).
+ */
+static struct vm_struct *__get_vm_area_node(unsigned long size, unsigned long align,
+					    unsigned long flags, unsigned long start,
+					    unsigned long end, gfp_t gfp, const void *caller)
+{
+	struct vm_struct *area;
+	unsigned long vstart, vend;
+
+	if (WARN_ON_ONCE(!vmap_initialized))
+		return NULL;
+	if (align < PAGE_SIZE)
+		align = PAGE_SIZE;
+	if (!is_power_of_2(align)) {
+		pr_err("vmalloc: alignment %#lx is not a power of two (caller %pS)\n", align,
+		       caller);
+		return NULL;
+	}
+	size = PAGE_ALIGN(size);
+	if (!size)
+		return NULL;
+	if (!(flags & VM_NO_GUARD)) {
+		if (size + PAGE_SIZE < size)
+			return NULL;
+		size += PAGE_SIZE;
+	}
+	vmap_window(start, end, &vstart, &vend);
+	if (size > vend - vstart)
+		return NULL;
+
+	area = kzalloc(sizeof(*area), gfp & GFP_VMAP_META);
+	if (!area)
+		return NULL;
+	area->flags = flags;
+	area->caller = caller;
+	if (!alloc_vmap_area(size, align, vstart, vend, gfp, area)) {
+		kfree(area);
+		return NULL;
+	}
+	return area;
+}
+
+/*
+ * __get_vm_area_caller - reserve a vm area inside [@start, @end)
+ *  => @size is rounded up to pages; a guard page is added unless
+ *     VM_NO_GUARD; area->size includes it. Nothing is mapped.
+ *  => Returns the area at the lowest address that fits, or NULL.
+ *  => Takes the vmalloc locks: not from interrupt context.
+ */
+struct vm_struct *__get_vm_area_caller(unsigned long size, unsigned long flags,
+				       unsigned long start, unsigned long end, const void *caller)
+{
+	return __get_vm_area_node(size, 1, flags, start, end, GFP_KERNEL, caller);
+}
+
+/* get_vm_area_caller - __get_vm_area_caller() over the whole vmalloc range. */
+struct vm_struct *get_vm_area_caller(unsigned long size, unsigned long flags, const void *caller)
+{
+	return __get_vm_area_node(size, 1, flags, VMALLOC_START, VMALLOC_END, GFP_KERNEL, caller);
+}
+
+/* get_vm_area - get_vm_area_caller() with our caller as the caller. */
+struct vm_struct *get_vm_area(unsigned long size, unsigned long flags)
+{
+	return __get_vm_area_node(size, 1, flags, VMALLOC_START, VMALLOC_END, GFP_KERNEL,
+				  __builtin_return_address(0));
+}
+
+/*
+ * find_vm_area - the busy vm area containing @addr (guard page included)
+ *  => Returns NULL when @addr is in no busy area. The area stays owned by
+ *     whoever allocated it: no reference is taken.
+ */
+struct vm_struct *find_vm_area(const void *addr)
+{
+	struct vmap_area *va;
+
+	spin_lock(&vmap_area_lock);
+	va = find_va_containing(&vmap_area_root, (unsigned long)addr);
+	spin_unlock(&vmap_area_lock);
+	return va ? va->vm : NULL;
+}
+
+/*
+ * remove_vm_area - unmap the area starting at @addr and release its range
+ *  => Returns the vm_struct, which the caller frees (with its pages, if
+ *     any); NULL if no busy area starts at @addr.
+ *  => The range goes to the lazy list: it is reused after the next purge.
+ */
+struct vm_struct *remove_vm_area(const void *addr)
+{
+	struct vmap_area *va = detach_vmap_area(addr, 0, VM_UNINITIALIZED | VM_DEFER_FREE, NULL,
+						NULL);
+	struct vm_struct *vm;
+
+	if (!va)
+		return NULL;
+	vm = va->vm;
+	vunmap_range_noflush(va->va_start, va->va_start + get_vm_area_size(vm));
+	free_vmap_area_noflush(va, vm->caller);
+	return vm;
+}
+
+/*
+ * free_vm_area - remove_vm_area() and free the vm_struct itself
+ *  => For areas from get_vm_area*(); their pages, if any, are the caller's.
+ *  => Warns and does nothing if @area is not a busy area.
+ */
+void free_vm_area(struct vm_struct *area)
+{
+	struct vmap_area *va;
+
+	if (!area)
+		return;
+	va = detach_vmap_area(area->addr, 0, VM_REFUSE_FREE, "free_vm_area",
+			      __builtin_return_address(0));
+	if (!va)
+		return;
+	vunmap_range_noflush(va->va_start, va->va_start + get_vm_area_size(area));
+	free_vmap_area_noflush(va, area->caller);
+	kfree(area);
+}
+
+/* ---------------------------------------------------------------------- */
+/* vmalloc and vfree.                                                      */
+
+static void warn_alloc(gfp_t gfp, unsigned long size, const void *caller)
+{
+	vmalloc_stats.alloc_failures++;
+	if (!(gfp & __GFP_NOWARN))
+		pr_warn("vmalloc: allocation failure: %lu bytes, caller %pS\n", size, caller);
+}
+
+/*
+ * Allocate area->pages: kmalloc() while it fits in a page, beyond that a
+ * vmalloc() of its own (as Linux does), so that a big area never needs a
+ * physically contiguous array. Zeroed, so nr_pages is all that is valid.
+ */
+static int vm_alloc_pages_array(struct vm_struct *area, gfp_t gfp, int node)
+{
+	unsigned long nr = get_vm_area_size(area) >> PAGE_SHIFT;
+	unsigned long bytes = nr * sizeof(struct page *);
+	gfp_t nested = (gfp & GFP_VMAP_META) | __GFP_ZERO;
+
+	if (bytes > PAGE_SIZE)
+		area->pages = __vmalloc_node_range(bytes, 1, VMALLOC_START, VMALLOC_END, nested,
+						   PAGE_KERNEL, 0, node, area->caller);
+	else
+		area->pages = kmalloc(bytes, nested);
+	return area->pages ? 0 : -ENOMEM;
+}
+
+static void __vfree(const void *addr, unsigned int refuse, const void *caller);
+
+static void vm_free_pages_array(struct vm_struct *area)
+{
+	if (is_vmalloc_addr(area->pages))
+		__vfree(area->pages, VM_REFUSE_FREE, area->caller);
+	else
+		kfree(area->pages);
+	area->pages = NULL;
+}
+
+/*
+ * Fill area->pages one page at a time. On failure area->nr_pages says how
+ * many were allocated, for vm_free_pages() to give back.
+ */
+static int vm_alloc_pages(struct vm_struct *area, gfp_t gfp)
+{
+	unsigned long nr = get_vm_area_size(area) >> PAGE_SHIFT;
+	gfp_t page_gfp = gfp & (__GFP_ZERO | __GFP_DMA32 | GFP_VMAP_META);
+
+	while (area->nr_pages < nr) {
+		struct page *page = alloc_page(page_gfp);
+
+		if (!page)
+			return -ENOMEM;
+		page->flags |= PG_vmalloc;
+		area->pages[area->nr_pages++] = page;
+	}
+	return 0;
+}
+
+static void vm_free_pages(struct vm_struct *area)
+{
+	unsigned int i;
+
+	for (i = 0; i < area->nr_pages; i++) {
+		area->pages[i]->flags &= ~PG_vmalloc;
+		__free_page(area->pages[i]);
+	}
+	area->nr_pages = 0;
+}
+
+/*
+ * __vmalloc_node_range - allocate virtually contiguous memory in [start, end)
+ *  => @size bytes rounded up to pages, at the lowest address aligned to
+ *     @align (a power of two, at least a page) in the window; a guard page
+ *     follows unless VM_NO_GUARD is in @vm_flags.
+ *  => Pages come from the buddy with @gfp (__GFP_ZERO zeroes them,
+ *     __GFP_DMA32 keeps them below 4 GiB) and are mapped with @prot.
+ *  => Returns NULL on any failure, with "vmalloc: allocation failure"
+ *     unless __GFP_NOWARN; then nothing stays allocated, mapped or reserved.
+ *  => @node is accepted for Linux's signature and ignored (one node).
+ *  => Takes the vmalloc locks: not from interrupt context.
+ */
+void *__vmalloc_node_range(unsigned long size, unsigned long align, unsigned long start,
+			   unsigned long end, gfp_t gfp, pgprot_t prot, unsigned long vm_flags,
+			   int node, const void *caller)
+{
+	unsigned long real_size = size;
+	struct vm_struct *area;
+	unsigned long addr;
+
+	vfree_deferred_run();
+	size = PAGE_ALIGN(size);
+	if (!size || (size >> PAGE_SHIFT) > totalram_pages)
+		goto out_warn;
+	area = __get_vm_area_node(size, align, VM_ALLOC | VM_UNINITIALIZED | vm_flags, start, end,
+				  gfp, caller);
+	if (!area)
+		goto out_warn;
+	addr = (unsigned long)area->addr;
+	if (vm_alloc_pages_array(area, gfp, node))
+		goto out_release_area;
+	if (vm_alloc_pages(area, gfp))
+		goto out_free_pages;
+	if (vmap_pages_range(addr, addr + get_vm_area_size(area), prot, area->pages))
+		goto out_flush;
+
+	spin_lock(&vmap_area_lock);
+	area->flags &= ~VM_UNINITIALIZED;
+	vmalloc_nr_pages += area->nr_pages;
+	vmalloc_stats.nr_vmalloc++;
+	spin_unlock(&vmap_area_lock);
+	return area->addr;
+
+out_flush:
+	/* The failed map removed its PTEs; drop what the TLB may have seen. */
+	flush_tlb_kernel_range(addr, addr + get_vm_area_size(area));
+out_free_pages:
+	vm_free_pages(area);
+	vm_free_pages_array(area);
+out_release_area:
+	release_vm_area(area);
+out_warn:
+	warn_alloc(gfp, real_size, caller);
+	return NULL;
+}
+
+/*
+ * vmalloc - allocate @size bytes of virtually contiguous memory
+ *  => Page-granular, page-aligned, followed by a guard page; GFP_KERNEL,
+ *     mapped PAGE_KERNEL. NULL on failure (with a message).
+ *  => Not from interrupt context.
+ */
+void *vmalloc(unsigned long size)
+{
+	return __vmalloc_node_range(size, 1, VMALLOC_START, VMALLOC_END, GFP_KERNEL, PAGE_KERNEL,
+				    0, NUMA_NO_NODE, __builtin_return_address(0));
+}
+
+/* vzalloc - vmalloc() of zeroed memory. */
+void *vzalloc(unsigned long size)
+{
+	return __vmalloc_node_range(size, 1, VMALLOC_START, VMALLOC_END,
+				    GFP_KERNEL | __GFP_ZERO, PAGE_KERNEL, 0, NUMA_NO_NODE,
+				    __builtin_return_address(0));
+}
+
+/* vmalloc_32 - vmalloc() whose pages all lie below 4 GiB (32-bit DMA). */
+void *vmalloc_32(unsigned long size)
+{
+	return __vmalloc_node_range(size, 1, VMALLOC_START, VMALLOC_END, GFP_DMA32, PAGE_KERNEL,
+				    0, NUMA_NO_NODE, __builtin_return_address(0));
+}
+
+/* __vmalloc - vmalloc() with the caller's @gfp (__GFP_ZERO, __GFP_NOWARN, ...). */
+void *__vmalloc(unsigned long size, gfp_t gfp)
+{
+	return __vmalloc_node_range(size, 1, VMALLOC_START, VMALLOC_END, gfp, PAGE_KERNEL, 0,
+				    NUMA_NO_NODE, __builtin_return_address(0));
+}
+
+/* Free a vmalloc() area unless its flags have one of @refuse; see vfree(). */
+static void __vfree(const void *addr, unsigned int refuse, const void *caller)
+{
+	struct vmap_area *va = detach_vmap_area(addr, VM_ALLOC, refuse, "vfree", caller);
+	struct vm_struct *vm;
+
+	if (!va)
+		return;
+	vm = va->vm;
+	vunmap_range_noflush(va->va_start, va->va_start + get_vm_area_size(vm));
+	spin_lock(&vmap_area_lock);
+	vmalloc_nr_pages -= vm->nr_pages;
+	vmalloc_stats.nr_vfree++;
+	spin_unlock(&vmap_area_lock);
+	vm_free_pages(vm);
+	vm_free_pages_array(vm);
+	free_vmap_area_noflush(va, vm->caller);
+	kfree(vm);
+}
+
+/*
+ * vfree - free memory from vmalloc() and friends
+ *  => NULL is a no-op. Anything but the start of a live vmalloc area (a
+ *     pointer inside one, a second vfree, a vmap() or random address) is
+ *     refused with a WARN naming the caller, and nothing changes.
+ *  => Unmaps and frees the pages at once; the range becomes reusable after
+ *     the next lazy purge (one TLB flush for a whole batch).
+ *  => Takes the vmalloc locks: from interrupt context use vfree_atomic().
+ */
+void vfree(const void *addr)
+{
+	vfree_deferred_run();
+	if (!addr)
+		return;
+	__vfree(addr, VM_REFUSE_FREE, __builtin_return_address(0));
+}
+
+/* The direct-map alias of the first word of the mapped page at @addr. */
+static const void **vmalloc_first_word_alias(const void *addr)
+{
+	struct page *page = vmalloc_to_page(addr);
+
+	if (!page)
+		return NULL;
+	return (const void **)((char *)page_address(page) + ((unsigned long)addr & ~PAGE_MASK));
+}
+
+/*
+ * Mark the vmalloc area at @addr as queued for freeing. If the lock is
+ * busy we interrupted vmalloc itself: queue unchecked, vfree checks later.
+ */
+static bool vfree_atomic_mark(const void *addr)
+{
+	struct vmap_area *va;
+	bool ok;
+
+	if (spin_is_locked(&vmap_area_lock))
+		return true;
+	spin_lock(&vmap_area_lock);
+	va = find_va_containing(&vmap_area_root, (unsigned long)addr);
+	ok = va && va->va_start == (unsigned long)addr && (va->vm->flags & VM_ALLOC) &&
+	     !(va->vm->flags & (VM_DEFER_FREE | VM_EARLY | VM_UNINITIALIZED));
+	if (ok)
+		va->vm->flags |= VM_DEFER_FREE;
+	spin_unlock(&vmap_area_lock);
+	return ok;
+}
+
+/*
+ * vfree_atomic - vfree() from a context that must not take the vmalloc
+ * locks (an interrupt handler)
+ *  => Queues @addr on a list threaded through the area's own first word
+ *     (it is still mapped); vfree_deferred_run() frees it later.
+ *  => A bad or already queued address is refused with a WARN.
+ */
+void vfree_atomic(const void *addr)
+{
+	const void **link;
+	unsigned long flags;
+
+	if (!addr)
+		return;
+	link = PAGE_ALIGNED(addr) ? vmalloc_first_word_alias(addr) : NULL;
+	if (!link || !vfree_atomic_mark(addr)) {
+		WARN(1, "vfree_atomic: no vm area at %p (caller %pS)\n", addr,
+		     __builtin_return_address(0));
+		return;
+	}
+	local_irq_save(flags);
+	*link = vfree_deferred_head;
+	vfree_deferred_head = addr;
+	local_irq_restore(flags);
+}
+
+/*
+ * vfree_deferred_run - free what vfree_atomic() queued
+ *  => Called at safe points (and by vmalloc()/vfree()); returns at once
+ *     if called with a vmalloc lock held (i.e. nested inside vmalloc).
+ */
+void vfree_deferred_run(void)
+{
+	const void *addr, *next;
+	const void **link;
+	unsigned long flags;
+
+	if (spin_is_locked(&vmap_area_lock) || spin_is_locked(&free_vmap_area_lock) ||
+	    spin_is_locked(&purge_vmap_area_lock) || spin_is_locked(&vmap_purge_lock))
+		return;
+	local_irq_save(flags);
+	addr = vfree_deferred_head;
+	vfree_deferred_head = NULL;
+	local_irq_restore(flags);
+
+	for (; addr; addr = next) {
+		link = vmalloc_first_word_alias(addr);
+		if (WARN(!link, "vfree_deferred_run: %p is no longer mapped\n", addr))
+			return;
+		next = *link;
+		__vfree(addr, VM_REFUSE_FREE & ~VM_DEFER_FREE, NULL);
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* vmap, ioremap, kvmalloc.                                                */
+
+/*
+ * vmap - map @count pages into a new virtually contiguous area
+ *  => @flags may add VM_NO_GUARD/VM_USERMAP; the area is VM_MAP.
+ *  => The pages stay the caller's: vunmap() unmaps without freeing them.
+ *  => Returns the address, or NULL with nothing left reserved or mapped.
+ */
+void *vmap(struct page **pages, unsigned int count, unsigned long flags, pgprot_t prot)
+{
+	struct vm_struct *area;
+	unsigned long addr, size;
+
+	if (!count || count > totalram_pages)
+		return NULL;
+	size = (unsigned long)count << PAGE_SHIFT;
+	area = __get_vm_area_node(size, 1, VM_MAP | (flags & (VM_NO_GUARD | VM_USERMAP)),
+				  VMALLOC_START, VMALLOC_END, GFP_KERNEL,
+				  __builtin_return_address(0));
+	if (!area)
+		return NULL;
+	addr = (unsigned long)area->addr;
+	if (vmap_pages_range(addr, addr + size, prot, pages))
+		goto out_flush;
+	spin_lock(&vmap_area_lock);
+	area->flags &= ~VM_UNINITIALIZED;
+	spin_unlock(&vmap_area_lock);
+	return area->addr;
+
+out_flush:
+	flush_tlb_kernel_range(addr, addr + size);
+	release_vm_area(area);
+	return NULL;
+}
+
+/* Unmap and lazily release an area taken by detach_vmap_area(). */
+static void unmap_and_free_vm(struct vmap_area *va)
+{
+	struct vm_struct *vm = va->vm;
+
+	vunmap_range_noflush(va->va_start, va->va_start + get_vm_area_size(vm));
+	free_vmap_area_noflush(va, vm->caller);
+	kfree(vm);
+}
+
+/*
+ * vunmap - undo vmap()
+ *  => NULL is a no-op; anything but the start of a vmap() area is refused
+ *     with a WARN. The pages are not freed.
+ */
+void vunmap(const void *addr)
+{
+	struct vmap_area *va;
+
+	if (!addr)
+		return;
+	va = detach_vmap_area(addr, VM_MAP, VM_REFUSE_FREE, "vunmap", __builtin_return_address(0));
+	if (va)
+		unmap_and_free_vm(va);
+}
+
+/* Refuse to ioremap RAM: it is already mapped write-back in the direct map. */
+static bool ioremap_hits_ram(phys_addr_t base, phys_addr_t last)
+{
+	unsigned long pfn;
+
+	for (pfn = PHYS_PFN(base); pfn <= PHYS_PFN(last); pfn++)
+		if (pfn_valid(pfn))
+			return true;
+	return false;
+}
+
+static void *__ioremap(phys_addr_t phys, unsigned long size, pgprot_t prot, const char *op,
+		       const void *caller)
+{
+	phys_addr_t last = phys + size - 1, base = phys & PAGE_MASK;
+	struct vm_struct *area;
+	unsigned long addr, map_size;
+
+	if (!size || last < phys || last >= (1ULL << 52)) {
+		pr_err("%s: bad range phys %#llx size %#lx (caller %pS)\n", op,
+		       (unsigned long long)phys, size, caller);
+		return NULL;
+	}
+	if (ioremap_hits_ram(base, last)) {
+		pr_err("%s: refusing to map RAM at phys %#llx-%#llx (caller %pS)\n", op,
+		       (unsigned long long)phys, (unsigned long long)last, caller);
+		return NULL;
+	}
+	map_size = PAGE_ALIGN(last + 1) - base;
+	area = __get_vm_area_node(map_size, 1, VM_IOREMAP, VMALLOC_START, VMALLOC_END,
+				  GFP_KERNEL, caller);
+	if (!area)
+		return NULL;
+	area->phys_addr = base;
+	addr = (unsigned long)area->addr;
+	if (vmap_range(addr, addr + map_size, base, prot))
+		goto out_flush;
+	return (void *)(addr + (unsigned long)(phys - base));
+
+out_flush:
+	flush_tlb_kernel_range(addr, addr + map_size);
+	release_vm_area(area);
+	return NULL;
+}
+
+/*
+ * ioremap - map device memory [phys, phys + size) uncached
+ *  => Returns the virtual address of @phys (same offset within its page),
+ *     or NULL: size 0, wrap-around, or any RAM page in the range (refused
+ *     with a message).
+ */
+void *ioremap(phys_addr_t phys, unsigned long size)
+{
+	return __ioremap(phys, size, PAGE_KERNEL_NOCACHE, "ioremap",
+			 __builtin_return_address(0));
+}
+
+/* ioremap_wc - ioremap() with write combining (frame buffers). */
+void *ioremap_wc(phys_addr_t phys, unsigned long size)
+{
+	return __ioremap(phys, size, PAGE_KERNEL_WC, "ioremap_wc", __builtin_return_address(0));
+}
+
+/*
+ * iounmap - undo ioremap(); @addr may be any address in the first page
+ *  => NULL is a no-op; anything else that is not an ioremap() area is
+ *     refused with a WARN.
+ */
+void iounmap(volatile void *addr)
+{
+	struct vmap_area *va;
+
+	if (!addr)
+		return;
+	va = detach_vmap_area((void *)((unsigned long)addr & PAGE_MASK), VM_IOREMAP,
+			      VM_REFUSE_FREE, "iounmap", __builtin_return_address(0));
+	if (va)
+		unmap_and_free_vm(va);
+}
+
+/*
+ * kvmalloc - kmalloc() if that is cheap and succeeds, else vmalloc()
+ *  => Up to KVMALLOC_KMALLOC_MAX bytes kmalloc() is tried quietly first.
+ *  => Free with kvfree(). NULL on failure.
+ */
+void *kvmalloc(size_t size, gfp_t gfp)
+{
+	void *p;
+
+	if (!size)
+		return NULL;
+	if (size <= KVMALLOC_KMALLOC_MAX) {
+		p = kmalloc(size, gfp | __GFP_NOWARN);
+		if (p)
+			return p;
+	}
+	return __vmalloc_node_range(size, 1, VMALLOC_START, VMALLOC_END, gfp, PAGE_KERNEL, 0,
+				    NUMA_NO_NODE, __builtin_return_address(0));
+}
+
+/* kvzalloc - kvmalloc() of zeroed memory. */
+void *kvzalloc(size_t size, gfp_t gfp)
+{
+	return kvmalloc(size, gfp | __GFP_ZERO);
+}
+
+/* kvfree - free kvmalloc() memory: vfree() or kfree() by its address. */
+void kvfree(const void *addr)
+{
+	if (is_vmalloc_addr(addr))
+		__vfree(addr, VM_REFUSE_FREE, __builtin_return_address(0));
+	else
+		kfree(addr);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Address translation.                                                    */
+
+/* is_vmalloc_addr - @addr lies in [VMALLOC_START, VMALLOC_END]. */
+bool is_vmalloc_addr(const void *addr)
+{
+	unsigned long a = (unsigned long)addr;
+
+	return a >= VMALLOC_START && a <= VMALLOC_END;
+}
+
+/* is_vmalloc_or_module_addr - in the vmalloc range or the module range. */
+bool is_vmalloc_or_module_addr(const void *addr)
+{
+	unsigned long a = (unsigned long)addr;
+
+	return is_vmalloc_addr(addr) || (a >= MODULES_VADDR && a < MODULES_END);
+}
+
+/* The pfn mapped at @addr from the page tables (any leaf size), or -1UL. */
+static unsigned long vmalloc_addr_pfn(unsigned long addr)
+{
+	enum pg_level level;
+	pte_t *pte = lookup_address(addr, &level);
+	phys_addr_t phys;
+
+	if (!pte || !(*pte & _PAGE_PRESENT))
+		return -1UL;
+	phys = *pte & PTE_PFN_MASK;
+	switch (level) {
+	case PG_LEVEL_4K:
+		return PHYS_PFN(phys);
+	case PG_LEVEL_2M:
+		return PHYS_PFN((phys & ~(PMD_SIZE - 1)) + (addr & (PMD_SIZE - 1)));
+	case PG_LEVEL_1G:
+		return PHYS_PFN((phys & ~(PUD_SIZE - 1)) + (addr & (PUD_SIZE - 1)));
+	default:
+		return -1UL;
+	}
+}
+
+/*
+ * vmalloc_to_pfn - the page frame mapped at vmalloc/module address @addr
+ *  => 0 when @addr is not mapped or not a vmalloc/module address.
+ *  => Also works for ioremap() areas (device frames have no struct page).
+ */
+unsigned long vmalloc_to_pfn(const void *addr)
+{
+	unsigned long pfn;
+
+	if (!is_vmalloc_or_module_addr(addr))
+		return 0;
+	pfn = vmalloc_addr_pfn((unsigned long)addr);
+	return pfn == -1UL ? 0 : pfn;
+}
+
+/*
+ * vmalloc_to_page - the struct page of RAM mapped at @addr
+ *  => NULL when @addr is not mapped, not a vmalloc/module address, or
+ *     maps something that is not RAM (ioremap()).
+ */
+struct page *vmalloc_to_page(const void *addr)
+{
+	unsigned long pfn;
+
+	if (!is_vmalloc_or_module_addr(addr))
+		return NULL;
+	pfn = vmalloc_addr_pfn((unsigned long)addr);
+	if (pfn == -1UL || !pfn_valid(pfn))
+		return NULL;
+	return pfn_to_page(pfn);
+}
+
+/*
+ * vread - copy @count bytes from vmalloc/module address @addr into @buf
+ *  => Never faults: bytes of guard pages, holes, freed or ioremap()ed
+ *     memory, and anything outside the vmalloc/module ranges, read as zero.
+ *     Mapped RAM is read through the direct map.
+ *  => Returns @count.
+ */
+long vread(char *buf, const char *addr, unsigned long count)
+{
+	unsigned long p = (unsigned long)addr, left = count;
+
+	spin_lock(&vmap_area_lock);
+	while (left) {
+		unsigned long off = p & ~PAGE_MASK;
+		unsigned long n = min(PAGE_SIZE - off, left);
+		struct page *page = vmalloc_to_page((const void *)p);
+
+		if (page)
+			memcpy(buf, (char *)page_address(page) + off, n);
+		else
+			memset(buf, 0, n);
+		buf += n;
+		p += n;
+		left -= n;
+	}
+	spin_unlock(&vmap_area_lock);
+	return (long)count;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Boot.                                                                   */
+
+/*
+ * vm_area_register_early - reserve an area before vmalloc_init()
+ *  => @vm->size (rounded up to pages; it includes a guard page unless
+ *     VM_NO_GUARD is in @vm->flags) and @vm->flags are the caller's; the
+ *     area goes at the lowest address aligned to @align above the previous
+ *     early area, from VMALLOC_START up. vm->addr is set, VM_EARLY added.
+ *  => Nothing is mapped. Early areas can never be freed.
+ *  => After vmalloc_init(), or on bad input: a message, vm->addr = NULL.
+ */
+void vm_area_register_early(struct vm_struct *vm, size_t align)
+{
+	unsigned long addr, size = PAGE_ALIGN(vm->size);
+	struct vm_struct **tail = &vmlist;
+
+	vm->addr = NULL;
+	if (WARN(vmap_initialized, "vm_area_register_early: called after vmalloc_init\n"))
+		return;
+	if (align < PAGE_SIZE)
+		align = PAGE_SIZE;
+	if (!vm_early_next)
+		vm_early_next = VMALLOC_START;
+	addr = ALIGN(vm_early_next, align);
+	if (!size || !is_power_of_2(align) || addr < vm_early_next ||
+	    addr + size < addr || addr + size > VMALLOC_END + 1) {
+		pr_err("vm_area_register_early: cannot place size %#lx align %#lx at %#lx\n",
+		       vm->size, (unsigned long)align, vm_early_next);
+		return;
+	}
+	vm->addr = (void *)addr;
+	vm->size = size;
+	vm->flags |= VM_EARLY;
+	vm->next = NULL;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = vm;
+	vm_early_next = addr + size;
+}
+
+/* Carve the early area @vm out of the free tree and enter it as busy. */
+static void import_early_area(struct vm_struct *vm)
+{
+	unsigned long start = (unsigned long)vm->addr;
+	struct vmap_area *va, *free_va;
+	int err = -ENOSPC;
+
+	va = kmem_cache_alloc(vmap_area_cachep, GFP_KERNEL);
+	if (!va)
+		panic("vmalloc_init: no memory for early area %p", vm->addr);
+	ne_fit_preload(GFP_KERNEL);
+	spin_lock(&free_vmap_area_lock);
+	free_va = find_va_containing(&free_vmap_area_root, start);
+	if (free_va && vm->size <= free_va->va_end - start)
+		err = clip_free_va_locked(free_va, start, vm->size);
+	spin_unlock(&free_vmap_area_lock);
+	if (err)
+		panic("vmalloc_init: early area [%#lx+%#lx) not free (%d)", start, vm->size, err);
+
+	va->va_start = start;
+	va->va_end = start + vm->size;
+	va->vm = vm;
+	spin_lock(&vmap_area_lock);
+	link_va(va, &vmap_area_root, &vmap_area_list, "busy");
+	vmalloc_stats.nr_busy++;
+	spin_unlock(&vmap_area_lock);
+}
+
+/*
+ * vmalloc_init - take over the vmalloc and module ranges
+ *  => Needs the slab allocator. Creates the "vmap_area" cache, makes each
+ *     managed range one free block, imports every vm_area_register_early()
+ *     area as busy, then allows allocations.
+ *  => Panics if it cannot allocate its few nodes (nothing can work then).
+ */
+void vmalloc_init(void)
+{
+	struct vm_struct *vm, *next;
+	struct vmap_area *va;
+	int i;
+
+	vmap_area_cachep = kmem_cache_create("vmap_area", sizeof(struct vmap_area),
+					     __alignof__(struct vmap_area));
+	if (!vmap_area_cachep)
+		panic("vmalloc_init: cannot create the vmap_area cache");
+
+	vmap_ranges[VMAP_RANGE_VMALLOC] = (struct mem_region){ "vmalloc", VMALLOC_START,
+							       VMALLOC_END + 1 };
+	vmap_ranges[VMAP_RANGE_MODULES] = (struct mem_region){ "modules", MODULES_VADDR,
+							       MODULES_END };
+	for (i = 0; i < NR_VMAP_RANGES; i++) {
+		va = kmem_cache_alloc(vmap_area_cachep, GFP_KERNEL);
+		if (!va)
+			panic("vmalloc_init: no memory for the free tree");
+		va->va_start = vmap_ranges[i].start;
+		va->va_end = vmap_ranges[i].end;
+		spin_lock(&free_vmap_area_lock);
+		merge_or_add_free_locked(va);
+		spin_unlock(&free_vmap_area_lock);
+	}
+
+	for (vm = vmlist; vm; vm = next) {
+		next = vm->next;
+		import_early_area(vm);
+		vm->next = NULL;
+	}
+	vmlist = NULL;
+	vmap_initialized = true;
+	vmalloc_debug_check("vmalloc_init");
+}
+
+/* ---------------------------------------------------------------------- */
+/* Dumps.                                                                  */
+
+#define VMINFO_LINE_MAX 160
+
+/* Append to a VMINFO_LINE_MAX line buffer, never past its end. */
+static __printf(3, 4) void line_add(char *buf, size_t *len, const char *fmt, ...)
+{
+	size_t size = VMINFO_LINE_MAX;
+	va_list args;
+	int n;
+
+	if (*len >= size - 1)
+		return;
+	va_start(args, fmt);
+	n = vsnprintf(buf + *len, size - *len, fmt, args);
+	va_end(args);
+	if (n > 0)
+		*len = min(*len + (size_t)n, size - 1);
+}
+
+static void show_busy_area(const struct vmap_area *va)
+{
+	const struct vm_struct *vm = va->vm;
+	char line[VMINFO_LINE_MAX];
+	size_t len = 0;
+
+	line_add(line, &len, "0x%016lx-0x%016lx %7lu", va->va_start, va->va_end, va_size(va));
+	if (vm->caller)
+		line_add(line, &len, " %pS", vm->caller);
+	if (!(vm->flags & VM_UNINITIALIZED)) {
+		if (vm->nr_pages)
+			line_add(line, &len, " pages=%u", vm->nr_pages);
+		if (vm->flags & VM_IOREMAP)
+			line_add(line, &len, " phys=0x%llx", (unsigned long long)vm->phys_addr);
+		if (vm->flags & VM_IOREMAP)
+			line_add(line, &len, " ioremap");
+		if (vm->flags & VM_ALLOC)
+			line_add(line, &len, " vmalloc");
+		if (vm->flags & VM_MAP)
+			line_add(line, &len, " vmap");
+		if (vm->flags & VM_USERMAP)
+			line_add(line, &len, " user");
+		if (vm->pages && is_vmalloc_addr(vm->pages))
+			line_add(line, &len, " vpages");
+	}
+	printk("%s\n", line);
+}
+
+/*
+ * vmallocinfo_dump - print every busy and lazily freed area by address, in
+ * /proc/vmallocinfo's format:
+ *	0xffffc20000000000-0xffffc20000005000   20480 caller+0x1c/0x80 pages=4 vmalloc
+ *	0xffffc20000005000-0xffffc20000007000    8192 unpurged vm_area
+ */
+void vmallocinfo_dump(void)
+{
+	struct list_head *b, *l;
+
+	spin_lock(&vmap_area_lock);
+	spin_lock(&purge_vmap_area_lock);
+	b = vmap_area_list.next;
+	l = purge_vmap_area_list.next;
+	while (b != &vmap_area_list || l != &purge_vmap_area_list) {
+		struct vmap_area *bva = list_entry(b, struct vmap_area, list);
+		struct vmap_area *lva = list_entry(l, struct vmap_area, list);
+
+		if (l == &purge_vmap_area_list ||
+		    (b != &vmap_area_list && bva->va_start < lva->va_start)) {
+			show_busy_area(bva);
+			b = b->next;
+		} else {
+			printk("0x%016lx-0x%016lx %7lu unpurged vm_area\n", lva->va_start,
+			       lva->va_end, va_size(lva));
+			l = l->next;
+		}
+	}
+	spin_unlock(&purge_vmap_area_lock);
+	spin_unlock(&vmap_area_lock);
+}
+
+/*
+ * vmalloc_meminfo_dump - the Vmalloc lines of /proc/meminfo: the size of
+ * the vmalloc range, the pages vmalloc() has mapped, and the largest free
+ * block of the vmalloc range.
+ */
+void vmalloc_meminfo_dump(void)
+{
+	const struct mem_region *r = &vmap_ranges[VMAP_RANGE_VMALLOC];
+	unsigned long used, chunk = 0;
+	struct vmap_area *va;
+
+	spin_lock(&vmap_area_lock);
+	used = vmalloc_nr_pages;
+	spin_unlock(&vmap_area_lock);
+	spin_lock(&free_vmap_area_lock);
+	list_for_each_entry(va, &free_vmap_area_list, list)
+		if (va->va_start >= r->start && va->va_end <= r->end)
+			chunk = max(chunk, va_size(va));
+	spin_unlock(&free_vmap_area_lock);
+
+	printk("VmallocTotal:   %8lu kB\n", (r->end - r->start) >> 10);
+	printk("VmallocUsed:    %8lu kB\n", used << (PAGE_SHIFT - 10));
+	printk("VmallocChunk:   %8lu kB\n", chunk >> 10);
+}
+
+/* vmalloc_stats_dump - the counters of struct vmalloc_stats and the TLB flushes. */
+void vmalloc_stats_dump(void)
+{
+	const struct vmalloc_stats *s = &vmalloc_stats;
+
+	printk("vmalloc: busy areas %lu, free blocks %lu, lazy pages %lu (max %lu)\n",
+	       s->nr_busy, s->nr_free_blocks, s->lazy_pages, lazy_max_pages);
+	printk("vmalloc: vmalloc %lu, vfree %lu, failures %lu, purges %lu (%lu areas)\n",
+	       s->nr_vmalloc, s->nr_vfree, s->alloc_failures, s->nr_purges, s->purged_areas);
+	printk("vmalloc: tlb flushes: single %lu, ranges %lu, full %lu\n",
+	       pgtable_stats.flush_single, pgtable_stats.flush_ranges, pgtable_stats.flush_all);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Checks.                                                                 */
+
+/*
+ * Check one tree against its list: red-black rules, in-order == list
+ * order, sorted, page-aligned, non-empty, and for the free tree the
+ * augmented values and "never adjacent". Counts its nodes into *@nr.
+ */
+static int check_va_tree(struct rb_root *root, struct list_head *head, const char *name,
+			 bool free_tree, unsigned long *nr)
+{
+	struct rb_node *n = rb_first(root);
+	struct list_head *l = head->next;
+	struct vmap_area *va, *prev = NULL;
+
+	if (rb_check(root)) {
+		pr_err("vmalloc_check: %s tree breaks the red-black rules\n", name);
+		return -EINVAL;
+	}
+	for (*nr = 0; n; n = rb_next(n), l = l->next, prev = va, (*nr)++) {
+		va = va_of(n);
+		if (l == head || l != &va->list) {
+			pr_err("vmalloc_check: %s list and tree differ at [%#lx-%#lx)\n", name,
+			       va->va_start, va->va_end);
+			return -EINVAL;
+		}
+		if (va->va_start >= va->va_end || !PAGE_ALIGNED(va->va_start) ||
+		    !PAGE_ALIGNED(va->va_end)) {
+			pr_err("vmalloc_check: %s node [%#lx-%#lx) is malformed\n", name,
+			       va->va_start, va->va_end);
+			return -EINVAL;
+		}
+		if (prev && (prev->va_end > va->va_start ||
+			     (free_tree && prev->va_end == va->va_start))) {
+			pr_err("vmalloc_check: %s node [%#lx-%#lx) %s [%#lx-%#lx)\n", name,
+			       va->va_start, va->va_end,
+			       prev->va_end > va->va_start ? "overlaps" : "is not merged with",
+			       prev->va_start, prev->va_end);
+			return -EINVAL;
+		}
+		if (free_tree) {
+			unsigned long stored = va->subtree_max_size;
+
+			/* compute_max() stores the right value when it differs. */
+			if (!free_vmap_area_rb_augment_cb_compute_max(va, true)) {
+				pr_err("vmalloc_check: free node [%#lx-%#lx) subtree_max_size %#lx, want %#lx\n",
+				       va->va_start, va->va_end, stored, va->subtree_max_size);
+				va->subtree_max_size = stored;
+				return -EINVAL;
+			}
+		} else if (root == &vmap_area_root &&
+			   (!va->vm || (unsigned long)va->vm->addr != va->va_start ||
+			    va->vm->size != va_size(va))) {
+			pr_err("vmalloc_check: busy node [%#lx-%#lx) disagrees with its vm_struct\n",
+			       va->va_start, va->va_end);
+			return -EINVAL;
+		}
+	}
+	if (l != head) {
+		pr_err("vmalloc_check: %s list is longer than its tree\n", name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Of the three list cursors, the one whose area starts lowest (or NULL). */
+static struct vmap_area *lowest_of(struct list_head *cur[3], struct list_head *heads[3],
+				   int *which)
+{
+	struct vmap_area *best = NULL;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		struct vmap_area *va = list_entry(cur[i], struct vmap_area, list);
+
+		if (cur[i] != heads[i] && (!best || va->va_start < best->va_start)) {
+			best = va;
+			*which = i;
+		}
+	}
+	return best;
+}
+
+/* busy + lazy + free must tile each managed range exactly, in order. */
+static int check_coverage(void)
+{
+	static const char *const names[3] = { "busy", "lazy", "free" };
+	struct list_head *heads[3] = { &vmap_area_list, &purge_vmap_area_list,
+				       &free_vmap_area_list };
+	struct list_head *cur[3] = { heads[0]->next, heads[1]->next, heads[2]->next };
+	struct vmap_area *va;
+	int r, which = 0;
+
+	for (r = 0; r < NR_VMAP_RANGES; r++) {
+		unsigned long at = vmap_ranges[r].start;
+
+		while (at < vmap_ranges[r].end) {
+			va = lowest_of(cur, heads, &which);
+			if (!va || va->va_start != at || va->va_end > vmap_ranges[r].end) {
+				pr_err("vmalloc_check: %s range: at %#lx expected an area, found %s [%#lx-%#lx)\n",
+				       vmap_ranges[r].name, at, va ? names[which] : "none",
+				       va ? va->va_start : 0, va ? va->va_end : 0);
+				return -EINVAL;
+			}
+			at = va->va_end;
+			cur[which] = cur[which]->next;
+		}
+	}
+	va = lowest_of(cur, heads, &which);
+	if (va) {
+		pr_err("vmalloc_check: %s area [%#lx-%#lx) lies outside the managed ranges\n",
+		       names[which], va->va_start, va->va_end);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int vmalloc_check_locked(void)
+{
+	unsigned long nr_busy, nr_free, nr_lazy, lazy_pages = 0;
+	struct vmap_area *va;
+	int err;
+
+	assert_held(&vmap_area_lock);
+	assert_held(&free_vmap_area_lock);
+	assert_held(&purge_vmap_area_lock);
+	err = check_va_tree(&vmap_area_root, &vmap_area_list, "busy", false, &nr_busy);
+	if (!err)
+		err = check_va_tree(&free_vmap_area_root, &free_vmap_area_list, "free", true,
+				    &nr_free);
+	if (!err)
+		err = check_va_tree(&purge_vmap_area_root, &purge_vmap_area_list, "lazy", false,
+				    &nr_lazy);
+	if (!err)
+		err = check_coverage();
+	if (err)
+		return err;
+	list_for_each_entry(va, &purge_vmap_area_list, list)
+		lazy_pages += va_size(va) >> PAGE_SHIFT;
+	if (nr_busy != vmalloc_stats.nr_busy || nr_free != vmalloc_stats.nr_free_blocks ||
+	    lazy_pages != vmap_lazy_nr) {
+		pr_err("vmalloc_check: counters busy %lu/%lu free %lu/%lu lazy pages %lu/%lu\n",
+		       vmalloc_stats.nr_busy, nr_busy, vmalloc_stats.nr_free_blocks, nr_free,
+		       vmap_lazy_nr, lazy_pages);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * vmalloc_check - verify everything vmalloc keeps
+ *  => The busy, free and lazy trees obey the red-black rules and match
+ *     their lists; every subtree_max_size is right; areas are sorted and
+ *     non-overlapping; free blocks are never adjacent; busy + lazy + free
+ *     tile the managed ranges exactly; the counters agree.
+ *  => Returns 0, or -EINVAL after printing the first bad node.
+ *  => O(n); takes all vmalloc locks.
+ */
+int vmalloc_check(void)
+{
+	int err;
+
+	if (!vmap_initialized)
+		return 0;
+	spin_lock(&vmap_area_lock);
+	spin_lock(&free_vmap_area_lock);
+	spin_lock(&purge_vmap_area_lock);
+	err = vmalloc_check_locked();
+	spin_unlock(&purge_vmap_area_lock);
+	spin_unlock(&free_vmap_area_lock);
+	spin_unlock(&vmap_area_lock);
+	return err;
+}
+
+/* Take @lock unless it is held (we may be in a fault inside vmalloc). */
+static bool lock_if_free(struct spinlock *lock)
+{
+	if (spin_is_locked(lock))
+		return false;
+	spin_lock(lock);
+	return true;
+}
+
+static void describe_busy(const struct vmap_area *va, unsigned long addr, char *buf, size_t len)
+{
+	const struct vm_struct *vm = va->vm;
+	unsigned long usable = get_vm_area_size(vm);
+	const char *what;
+
+	if (addr >= va->va_start + usable)
+		what = "guard page of";
+	else if (vmalloc_addr_pfn(addr) == -1UL)
+		what = "inside (not mapped)";
+	else
+		what = "inside";
+	snprintf(buf, len, "%s vmalloc area [%#lx-%#lx] %lu pages, allocated by %pS", what,
+		 va->va_start, va->va_end, usable >> PAGE_SHIFT, vm->caller);
+}
+
+/*
+ * vmalloc_describe_fault - say what @addr is, for the page-fault handler
+ *  => If @addr lies in a busy area (guard page included) or a lazily freed
+ *     one, writes e.g. "guard page of vmalloc area [0x..-0x..] 4 pages,
+ *     allocated by foo+0x1c/0x80" into @buf and returns true; else false.
+ *  => Safe from the fault handler: skips the lock if the fault happened
+ *     with it held.
+ */
+bool vmalloc_describe_fault(unsigned long addr, char *buf, size_t len)
+{
+	struct vmap_area *va;
+	bool locked, found = false;
+
+	if (!vmap_initialized)
+		return false;
+	locked = lock_if_free(&vmap_area_lock);
+	va = find_va_containing(&vmap_area_root, addr);
+	if (va) {
+		describe_busy(va, addr, buf, len);
+		found = true;
+	}
+	if (locked)
+		spin_unlock(&vmap_area_lock);
+	if (found)
+		return true;
+
+	locked = lock_if_free(&purge_vmap_area_lock);
+	va = find_va_containing(&purge_vmap_area_root, addr);
+	if (va) {
+		snprintf(buf, len, "freed vmalloc area [%#lx-%#lx] %lu pages, allocated by %pS",
+			 va->va_start, va->va_end, va_size(va) >> PAGE_SHIFT, va->caller);
+		found = true;
+	}
+	if (locked)
+		spin_unlock(&purge_vmap_area_lock);
+	return found;
+}

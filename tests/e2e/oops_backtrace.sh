@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# A kernel fault is reported with the faulting address explained, the error
+# code decoded, the registers and a symbolised backtrace; inside a self-test
+# the test fails and the run goes on.
+. "$(dirname "$0")/lib.sh"
+boot 256M ktest=_crash
+expect_status 1
+expect_line '^BUG: unable to handle page fault at 0x8: NULL pointer dereference$'
+expect_line '^#PF: supervisor write access in kernel mode$'
+expect_line '^#PF: error_code\(0x0002\) - not-present page$'
+expect_line '^RIP: 0008:ffffffff8[0-9a-f]+ crash_write\+0x[0-9a-f]+/0x[0-9a-f]+$'
+expect_line '^Call Trace:$'
+expect_line '^ \[<ffffffff8[0-9a-f]+>\] (\? )?ktest__crash_null_deref\+0x'
+expect_line '^ \[<ffffffff8[0-9a-f]+>\] ktest_run\+0x'
+expect_line '^    not ok 1 null_deref$'
+expect_line '^    ok 2 after_the_fault$'
+expect_line '^# ktest: 1 passed, 1 failed, 0 skipped$'
+finish

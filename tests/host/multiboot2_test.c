@@ -1,0 +1,930 @@
+/*
+ * Host tests for kernel/multiboot2.c. Each test builds a boot information
+ * blob in memory with the tag helpers below, copies it into a malloc() of
+ * exactly its size (so ASan catches any read past the end) and checks the
+ * parsed struct boot_info, the return value, nr_problems and the messages.
+ * The memory map sanitiser is also run against a shadow model (one type per
+ * page), and a fuzz loop feeds mutated blobs to the parser.
+ */
+#include "host_shim.h"
+
+/* host_shim.h included printk.h already: let the unit define its own prefix. */
+#undef pr_fmt
+#include "../../kernel/multiboot2.c"
+
+#define MBI_PHYS 0x10000ULL
+
+/* A blob under construction; total_size is written by blob_copy(). */
+struct blob {
+	u8 buf[16384];
+	size_t len;
+};
+
+static struct blob blob;
+static struct boot_info bi;
+
+static void blob_init(struct blob *b)
+{
+	memset(b->buf, 0, sizeof(b->buf));
+	b->len = sizeof(struct mb2_info_header);
+}
+
+static void blob_put32(struct blob *b, size_t off, u32 v)
+{
+	memcpy(b->buf + off, &v, sizeof(v));
+}
+
+/* Append a tag of 8 + @plen bytes with @payload; pad to 8. Returns its offset. */
+static size_t blob_tag(struct blob *b, u32 type, const void *payload, size_t plen)
+{
+	size_t off = b->len;
+
+	assert_true(off + 8 + plen + 8 <= sizeof(b->buf));
+	blob_put32(b, off, type);
+	blob_put32(b, off + 4, (u32)(8 + plen));
+	if (plen)
+		memcpy(b->buf + off + 8, payload, plen);
+	b->len = ALIGN(off + 8 + plen, 8);
+	return off;
+}
+
+static size_t blob_string(struct blob *b, u32 type, const char *s)
+{
+	return blob_tag(b, type, s, strlen(s) + 1);
+}
+
+static size_t blob_end(struct blob *b)
+{
+	return blob_tag(b, MB2_TAG_END, NULL, 0);
+}
+
+struct raw_entry {
+	u64 addr, len;
+	u32 type;
+};
+
+/* A memory map tag with @n entries of @entry_size bytes (>= 24: zero padded). */
+static size_t blob_mmap_ex(struct blob *b, const struct raw_entry *e, size_t n, u32 entry_size,
+			   u32 version)
+{
+	u8 payload[8 + 256 * 64];
+	size_t plen = 8 + n * entry_size;
+
+	assert_true(plen <= sizeof(payload));
+	memset(payload, 0, sizeof(payload));
+	memcpy(payload, &entry_size, 4);
+	memcpy(payload + 4, &version, 4);
+	for (size_t i = 0; i < n; i++) {
+		struct mb2_mmap_entry me = { e[i].addr, e[i].len, e[i].type, 0 };
+
+		memcpy(payload + 8 + i * entry_size, &me, min(sizeof(me), (size_t)entry_size));
+	}
+	return blob_tag(b, MB2_TAG_MMAP, payload, plen);
+}
+
+static size_t blob_mmap(struct blob *b, const struct raw_entry *e, size_t n)
+{
+	return blob_mmap_ex(b, e, n, 24, 0);
+}
+
+static size_t blob_module(struct blob *b, u32 start, u32 end, const char *name)
+{
+	u8 payload[256];
+	size_t nlen = strlen(name) + 1;
+
+	memcpy(payload, &start, 4);
+	memcpy(payload + 4, &end, 4);
+	memcpy(payload + 8, name, nlen);
+	return blob_tag(b, MB2_TAG_MODULE, payload, 8 + nlen);
+}
+
+static size_t blob_rsdp(struct blob *b, u32 type, u8 revision)
+{
+	u8 rsdp[ACPI_RSDP_V2_SIZE];
+	size_t len = type == MB2_TAG_ACPI_OLD ? ACPI_RSDP_V1_SIZE : ACPI_RSDP_V2_SIZE;
+
+	memset(rsdp, 0, sizeof(rsdp));
+	memcpy(rsdp, "RSD PTR ", 8);
+	memcpy(rsdp + 9, "BOCHS ", 6);
+	rsdp[15] = revision;
+	rsdp[16] = 0x34;
+	rsdp[8] = (u8)-acpi_checksum(rsdp, ACPI_RSDP_V1_SIZE);
+	assert_int_equal(acpi_checksum(rsdp, ACPI_RSDP_V1_SIZE), 0);
+	return blob_tag(b, type, rsdp, len);
+}
+
+/* Copy the first @size bytes into a malloc() of exactly that size. */
+static u8 *blob_copy(struct blob *b, size_t size)
+{
+	u8 *p = malloc(size ? size : 1);
+
+	assert_non_null(p);
+	memcpy(p, b->buf, size);
+	return p;
+}
+
+/* Write total_size = len, then parse a copy of exactly len bytes. */
+static int parse_blob(struct blob *b)
+{
+	u8 *p;
+	int ret;
+
+	blob_put32(b, 0, (u32)b->len);
+	p = blob_copy(b, b->len);
+	shim_log_clear();
+	ret = multiboot2_parse(p, b->len, MBI_PHYS, &bi);
+	free(p);
+	return ret;
+}
+
+static const struct raw_entry qemu_map[] = {
+	{ 0x0, 0x9fc00, 1 },
+	{ 0x9fc00, 0x400, 2 },
+	{ 0xf0000, 0x10000, 2 },
+	{ 0x100000, 0x1fee0000, 1 },
+	{ 0x1ffe0000, 0x20000, 2 },
+	{ 0xfffc0000, 0x40000, 2 },
+};
+
+static void expect_entry(unsigned int i, u64 addr, u64 len, u32 type)
+{
+	assert_true(i < bi.nr_mmap);
+	if (bi.mmap[i].addr != addr || bi.mmap[i].len != len || bi.mmap[i].type != type)
+		fail_msg("mmap[%u] = {0x%llx, 0x%llx, %u}, want {0x%llx, 0x%llx, %u}", i,
+			 (unsigned long long)bi.mmap[i].addr, (unsigned long long)bi.mmap[i].len,
+			 bi.mmap[i].type, (unsigned long long)addr, (unsigned long long)len, type);
+}
+
+/* Sorted, non-empty, non-overlapping, and touching neighbours differ in type. */
+static void check_map_invariants(const struct boot_info *b)
+{
+	assert_true(b->nr_mmap <= BOOT_MMAP_MAX);
+	for (unsigned int i = 0; i < b->nr_mmap; i++) {
+		const struct boot_mmap_entry *e = &b->mmap[i];
+
+		assert_true(e->len > 0);
+		assert_true(e->addr + e->len - 1 >= e->addr);
+		if (i == 0)
+			continue;
+		const struct boot_mmap_entry *p = &b->mmap[i - 1];
+
+		assert_true(p->addr + p->len <= e->addr);
+		if (p->addr + p->len == e->addr)
+			assert_true(p->type != e->type);
+	}
+}
+
+static void test_good_blob(void **state)
+{
+	struct mb2_tag_framebuffer fb = { .addr = 0xfd000000, .pitch = 4096, .width = 1024,
+					  .height = 768, .bpp = 32, .type = 1 };
+	u32 meminfo[2] = { 639, 523136 };
+	u32 load_base = 0x100000;
+	size_t acpi_new, unknown;
+	char msg[128];
+
+	(void)state;
+	blob_init(&blob);
+	blob_string(&blob, MB2_TAG_CMDLINE, "ktest=all poweroff");
+	blob_string(&blob, MB2_TAG_LOADER_NAME, "GRUB 2.06-13+deb12u1");
+	blob_module(&blob, 0x200000, 0x203000, "/boot/initrd");
+	blob_tag(&blob, MB2_TAG_BASIC_MEMINFO, meminfo, sizeof(meminfo));
+	unknown = blob_tag(&blob, 21, &load_base, sizeof(load_base));	/* skipped */
+	blob_mmap(&blob, qemu_map, ARRAY_SIZE(qemu_map));
+	blob_tag(&blob, MB2_TAG_FRAMEBUFFER, (u8 *)&fb + 8, sizeof(fb) - 8);
+	blob_rsdp(&blob, MB2_TAG_ACPI_OLD, 0);
+	acpi_new = blob_rsdp(&blob, MB2_TAG_ACPI_NEW, 2);
+	blob_end(&blob);
+
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_int_equal(bi.nr_problems, 0);
+	assert_int_equal(bi.mbi_phys, MBI_PHYS);
+	assert_int_equal(bi.mbi_size, blob.len);
+	assert_string_equal(bi.cmdline, "ktest=all poweroff");
+	assert_string_equal(bi.loader_name, "GRUB 2.06-13+deb12u1");
+	assert_int_equal(bi.nr_modules, 1);
+	assert_int_equal(bi.modules[0].start, 0x200000);
+	assert_int_equal(bi.modules[0].end, 0x203000);
+	assert_string_equal(bi.modules[0].name, "/boot/initrd");
+	assert_int_equal(bi.mem_lower_kb, 639);
+	assert_int_equal(bi.mem_upper_kb, 523136);
+	assert_true(bi.has_framebuffer);
+	assert_int_equal(bi.fb.addr, 0xfd000000);
+	assert_int_equal(bi.fb.pitch, 4096);
+	assert_int_equal(bi.fb.width, 1024);
+	assert_int_equal(bi.fb.height, 768);
+	assert_int_equal(bi.fb.bpp, 32);
+	assert_int_equal(bi.fb.type, 1);
+	assert_int_equal(bi.rsdp_revision, 2);
+	assert_int_equal(bi.rsdp_phys, MBI_PHYS + acpi_new + 8);
+
+	assert_int_equal(bi.nr_mmap, ARRAY_SIZE(qemu_map));
+	for (unsigned int i = 0; i < ARRAY_SIZE(qemu_map); i++)
+		expect_entry(i, qemu_map[i].addr, qemu_map[i].len, qemu_map[i].type);
+	check_map_invariants(&bi);
+	/* A good blob prints nothing but the debug line for the unknown tag. */
+	snprintf(msg, sizeof(msg), "multiboot2: tag type 21 (12 bytes) at offset %zu skipped\n",
+		 unknown);
+	assert_string_equal(shim_log, msg);
+
+	shim_log_clear();
+	boot_mmap_dump(&bi);
+	assert_true(shim_log_has("BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable\n"
+				 "BIOS-e820: [mem 0x000000000009fc00-0x000000000009ffff] reserved\n"
+				 "BIOS-e820: [mem 0x00000000000f0000-0x00000000000fffff] reserved\n"
+				 "BIOS-e820: [mem 0x0000000000100000-0x000000001ffdffff] usable\n"
+				 "BIOS-e820: [mem 0x000000001ffe0000-0x000000001fffffff] reserved\n"
+				 "BIOS-e820: [mem 0x00000000fffc0000-0x00000000ffffffff] reserved\n"));
+}
+
+static void test_acpi_variants(void **state)
+{
+	size_t old;
+	u8 junk[20] = "XSD PTR ";
+
+	(void)state;
+	/* Only the 1.0 tag. */
+	blob_init(&blob);
+	blob_mmap(&blob, qemu_map, 2);
+	old = blob_rsdp(&blob, MB2_TAG_ACPI_OLD, 0);
+	blob_end(&blob);
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_int_equal(bi.rsdp_revision, 1);
+	assert_int_equal(bi.rsdp_phys, MBI_PHYS + old + 8);
+
+	/* New before old: the new one is kept. */
+	blob_init(&blob);
+	blob_mmap(&blob, qemu_map, 2);
+	old = blob_rsdp(&blob, MB2_TAG_ACPI_NEW, 2);
+	blob_rsdp(&blob, MB2_TAG_ACPI_OLD, 0);
+	blob_end(&blob);
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_int_equal(bi.rsdp_revision, 2);
+	assert_int_equal(bi.rsdp_phys, MBI_PHYS + old + 8);
+
+	/* Bad signature, bad checksum, too short. */
+	blob_init(&blob);
+	blob_mmap(&blob, qemu_map, 2);
+	blob_tag(&blob, MB2_TAG_ACPI_OLD, junk, sizeof(junk));
+	old = blob_rsdp(&blob, MB2_TAG_ACPI_OLD, 0);
+	blob.buf[old + 8 + 8] ^= 1;
+	blob_tag(&blob, MB2_TAG_ACPI_NEW, junk, sizeof(junk));
+	blob_end(&blob);
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_int_equal(bi.rsdp_phys, 0);
+	assert_int_equal(bi.rsdp_revision, 0);
+	assert_int_equal(bi.nr_problems, 3);
+	assert_true(shim_log_has("has no \"RSD PTR \" signature, refused"));
+	assert_true(shim_log_has("has a bad checksum, refused"));
+	assert_true(shim_log_has("multiboot2: ACPI 2.0 RSDP tag of 28 bytes is too small (44), refused"));
+}
+
+static void test_total_size_larger_than_avail(void **state)
+{
+	u8 *p;
+
+	(void)state;
+	blob_init(&blob);
+	blob_mmap(&blob, qemu_map, 3);
+	blob_end(&blob);
+	blob_put32(&blob, 0, (u32)blob.len);
+	p = blob_copy(&blob, blob.len - 8);	/* only this much is mapped */
+	shim_log_clear();
+	assert_int_equal(multiboot2_parse(p, blob.len - 8, MBI_PHYS, &bi), -EINVAL);
+	free(p);
+	assert_int_equal(bi.nr_mmap, 0);
+	char msg[128];
+
+	snprintf(msg, sizeof(msg), "multiboot2: total_size %zu is larger than the %zu bytes available",
+		 blob.len, blob.len - 8);
+	assert_true(shim_log_has(msg));
+}
+
+static void test_total_size_too_small(void **state)
+{
+	u8 *p;
+
+	(void)state;
+	blob_init(&blob);
+	blob_put32(&blob, 0, 8);
+	p = blob_copy(&blob, 8);
+	shim_log_clear();
+	assert_int_equal(multiboot2_parse(p, 8, MBI_PHYS, &bi), -EINVAL);
+	assert_true(shim_log_has("multiboot2: total_size 8 is below the minimum of 16"));
+	free(p);
+
+	/* Fewer bytes than the header itself. */
+	p = blob_copy(&blob, 4);
+	shim_log_clear();
+	assert_int_equal(multiboot2_parse(p, 4, MBI_PHYS, &bi), -EINVAL);
+	assert_true(shim_log_has("4 bytes readable, the header needs 8"));
+	free(p);
+
+	shim_log_clear();
+	assert_int_equal(multiboot2_parse(NULL, 4096, MBI_PHYS, &bi), -EINVAL);
+}
+
+static void test_tag_past_total_size(void **state)
+{
+	size_t off;
+
+	(void)state;
+	blob_init(&blob);
+	blob_mmap(&blob, qemu_map, 2);
+	off = blob_string(&blob, MB2_TAG_CMDLINE, "ktest=all");
+	blob_end(&blob);
+	blob_put32(&blob, off + 4, 4096);	/* the cmdline claims 4096 bytes */
+	assert_int_equal(parse_blob(&blob), 0);	/* the memory map came first: kept */
+	assert_int_equal(bi.nr_mmap, 2);
+	assert_string_equal(bi.cmdline, "");
+	assert_int_equal(bi.nr_problems, 1);
+	char msg[128];
+
+	snprintf(msg, sizeof(msg), "multiboot2: tag type 1 at offset %zu of size 4096 runs past total_size %zu, stopping",
+		 off, blob.len);
+	assert_true(shim_log_has(msg));
+
+	/* The same with the memory map behind the bad tag: nothing usable. */
+	blob_init(&blob);
+	off = blob_string(&blob, MB2_TAG_CMDLINE, "ktest=all");
+	blob_mmap(&blob, qemu_map, 2);
+	blob_end(&blob);
+	blob_put32(&blob, off + 4, 0xffffffff);
+	assert_int_equal(parse_blob(&blob), -EINVAL);
+	assert_true(shim_log_has("of size 4294967295 runs past total_size"));
+	assert_true(shim_log_has("multiboot2: no memory map tag"));
+}
+
+static void test_tag_size_below_8(void **state)
+{
+	size_t off;
+
+	(void)state;
+	for (u32 size = 0; size < 8; size++) {
+		blob_init(&blob);
+		blob_mmap(&blob, qemu_map, 4);
+		off = blob_tag(&blob, 77, NULL, 0);
+		blob_string(&blob, MB2_TAG_CMDLINE, "after");
+		blob_end(&blob);
+		blob_put32(&blob, off + 4, size);
+		assert_int_equal(parse_blob(&blob), 0);
+		assert_int_equal(bi.nr_mmap, 4);
+		assert_string_equal(bi.cmdline, "");	/* the walk stopped before it */
+		assert_int_equal(bi.nr_problems, 1);
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "multiboot2: tag type 77 at offset %zu has size %u, below 8, stopping",
+			 off, size);
+		assert_true(shim_log_has(msg));
+	}
+}
+
+static void test_misaligned(void **state)
+{
+	u8 *p;
+	size_t off;
+
+	(void)state;
+	/* total_size not a multiple of 8: reported, the tags are still read. */
+	blob_init(&blob);
+	blob_mmap(&blob, qemu_map, 3);
+	blob_string(&blob, MB2_TAG_CMDLINE, "x");
+	blob_end(&blob);
+	blob.len += 4;
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_int_equal(bi.nr_problems, 1);
+	assert_string_equal(bi.cmdline, "x");
+	assert_true(shim_log_has("multiboot2: total_size "));
+	assert_true(shim_log_has(" is not a multiple of 8"));
+
+	/* The information itself at a misaligned address. */
+	blob_init(&blob);
+	blob_mmap(&blob, qemu_map, 3);
+	blob_end(&blob);
+	blob_put32(&blob, 0, (u32)blob.len);
+	p = malloc(blob.len + 4);
+	memcpy(p + 4, blob.buf, blob.len);
+	shim_log_clear();
+	assert_int_equal(multiboot2_parse(p + 4, blob.len, MBI_PHYS, &bi), -EINVAL);
+	assert_true(shim_log_has("is not 8-byte aligned"));
+	free(p);
+
+	/*
+	 * A loader that forgets the padding: a 13-byte cmdline tag with the
+	 * memory map right after it at offset 21. The parser looks at offset 24
+	 * and finds type 0x2800, size 0x1800, which runs past the end.
+	 */
+	blob_init(&blob);
+	off = blob_string(&blob, MB2_TAG_CMDLINE, "abcd");
+	assert_int_equal(off, 8);
+	blob.len = 8 + 13;
+	blob_mmap(&blob, qemu_map, 1);
+	blob_end(&blob);
+	assert_int_equal(parse_blob(&blob), -EINVAL);
+	assert_string_equal(bi.cmdline, "abcd");
+	assert_true(shim_log_has("multiboot2: tag type 10240 at offset 24 of size 6144 runs past total_size"));
+	assert_true(shim_log_has("multiboot2: no memory map tag"));
+}
+
+static void test_unterminated_strings(void **state)
+{
+	size_t off;
+	char big[600];
+
+	(void)state;
+	/* The last tag is an unterminated cmdline ending exactly at total_size. */
+	blob_init(&blob);
+	blob_mmap(&blob, qemu_map, 2);
+	off = blob_tag(&blob, MB2_TAG_CMDLINE, "abc", 3);
+	blob.len = off + 11;
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_string_equal(bi.cmdline, "");
+	assert_true(shim_log_has("multiboot2: command line tag is not NUL-terminated within its 3 bytes, refused"));
+	/* misaligned total_size, the refused tag, no end tag */
+	assert_int_equal(bi.nr_problems, 3);
+	assert_true(shim_log_has("multiboot2: no end tag within total_size"));
+
+	/* The loader name and a module name the same way. */
+	blob_init(&blob);
+	blob_mmap(&blob, qemu_map, 2);
+	blob_tag(&blob, MB2_TAG_LOADER_NAME, "GRUB", 4);
+	off = blob_module(&blob, 0x1000, 0x2000, "mod");
+	blob_put32(&blob, off + 4, 8 + 8 + 3);	/* drop the NUL */
+	blob_end(&blob);
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_string_equal(bi.loader_name, "");
+	assert_int_equal(bi.nr_modules, 0);
+	assert_int_equal(bi.nr_problems, 2);
+	assert_true(shim_log_has("multiboot2: boot loader name tag is not NUL-terminated within its 4 bytes, refused"));
+	assert_true(shim_log_has("multiboot2: module tag at 0x1000 is not NUL-terminated, refused"));
+
+	/* Too long for boot_info: truncated and counted. */
+	memset(big, 'k', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	blob_init(&blob);
+	blob_mmap(&blob, qemu_map, 2);
+	blob_string(&blob, MB2_TAG_CMDLINE, big);
+	blob_end(&blob);
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_int_equal(strlen(bi.cmdline), BOOT_CMDLINE_MAX - 1);
+	assert_int_equal(bi.nr_problems, 1);
+	assert_true(shim_log_has("multiboot2: command line is 599 characters long, truncated to 511"));
+}
+
+static void test_modules(void **state)
+{
+	(void)state;
+	blob_init(&blob);
+	blob_mmap(&blob, qemu_map, 2);
+	blob_module(&blob, 0x3000, 0x2000, "backwards");
+	for (u32 i = 0; i < BOOT_MODULES_MAX + 2; i++)
+		blob_module(&blob, 0x400000 + i * 0x1000, 0x401000 + i * 0x1000,
+			    "a-module-name-longer-than-thirty-one-characters");
+	blob_end(&blob);
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_int_equal(bi.nr_modules, BOOT_MODULES_MAX);
+	assert_int_equal(bi.nr_problems, 3);
+	assert_true(shim_log_has("multiboot2: module [0x3000-0x2000) ends before it starts, refused"));
+	assert_true(shim_log_has("multiboot2: more than 16 modules, module [0x410000-0x411000) ignored"));
+	assert_int_equal(bi.modules[15].start, 0x40f000);
+	assert_string_equal(bi.modules[0].name, "a-module-name-longer-than-thirt");
+}
+
+static void test_mmap_entry_size(void **state)
+{
+	(void)state;
+	/* entry_size below 24: the tag is refused, so there is no map. */
+	blob_init(&blob);
+	blob_mmap_ex(&blob, qemu_map, 3, 16, 0);
+	blob_end(&blob);
+	assert_int_equal(parse_blob(&blob), -EINVAL);
+	assert_true(shim_log_has("multiboot2: memory map entry_size 16 is below 24, tag refused"));
+	assert_true(shim_log_has("multiboot2: no memory map tag"));
+
+	/* Larger entries (a future version) are read by their first 24 bytes. */
+	blob_init(&blob);
+	blob_mmap_ex(&blob, qemu_map, ARRAY_SIZE(qemu_map), 40, 1);
+	blob_end(&blob);
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_int_equal(bi.nr_problems, 0);
+	assert_int_equal(bi.nr_mmap, ARRAY_SIZE(qemu_map));
+	for (unsigned int i = 0; i < ARRAY_SIZE(qemu_map); i++)
+		expect_entry(i, qemu_map[i].addr, qemu_map[i].len, qemu_map[i].type);
+	assert_true(shim_log_has("multiboot2: memory map entry_version 1 (expected 0)"));
+}
+
+static void test_mmap_stray_bytes(void **state)
+{
+	size_t off;
+
+	(void)state;
+	blob_init(&blob);
+	off = blob_mmap(&blob, qemu_map, 2);
+	blob.len += 8;
+	blob_put32(&blob, off + 4, 16 + 2 * 24 + 8);	/* 2 entries and 8 stray bytes */
+	blob_end(&blob);
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_int_equal(bi.nr_mmap, 2);
+	assert_int_equal(bi.nr_problems, 1);
+	assert_true(shim_log_has("multiboot2: memory map tag of 72 bytes holds 2 entries of 24 bytes and 8 stray bytes, ignoring them"));
+
+	/* A second memory map tag is ignored. */
+	blob_init(&blob);
+	blob_mmap(&blob, qemu_map, 3);
+	blob_mmap(&blob, qemu_map + 3, 3);
+	blob_end(&blob);
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_int_equal(bi.nr_mmap, 3);
+	assert_int_equal(bi.nr_problems, 1);
+	assert_true(shim_log_has("multiboot2: second memory map tag at offset"));
+
+	/* A memory map tag too small for its own header. */
+	blob_init(&blob);
+	blob_tag(&blob, MB2_TAG_MMAP, "\x18\0\0\0", 4);
+	blob_end(&blob);
+	assert_int_equal(parse_blob(&blob), -EINVAL);
+	assert_true(shim_log_has("multiboot2: memory map tag of 12 bytes is too small (16), refused"));
+}
+
+static void test_missing_end_and_no_mmap(void **state)
+{
+	u32 meminfo[2] = { 1, 2 };
+
+	(void)state;
+	blob_init(&blob);
+	blob_string(&blob, MB2_TAG_CMDLINE, "loglevel=7");
+	blob_mmap(&blob, qemu_map, 4);
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_int_equal(bi.nr_problems, 1);
+	assert_int_equal(bi.nr_mmap, 4);
+	assert_string_equal(bi.cmdline, "loglevel=7");
+	assert_true(shim_log_has("multiboot2: no end tag within total_size"));
+
+	blob_init(&blob);
+	blob_string(&blob, MB2_TAG_CMDLINE, "loglevel=7");
+	blob_tag(&blob, MB2_TAG_BASIC_MEMINFO, meminfo, sizeof(meminfo));
+	blob_end(&blob);
+	assert_int_equal(parse_blob(&blob), -EINVAL);
+	assert_true(shim_log_has("multiboot2: no memory map tag"));
+
+	/* An end tag of the wrong size still ends the walk, and is reported. */
+	blob_init(&blob);
+	blob_mmap(&blob, qemu_map, 4);
+	blob_tag(&blob, MB2_TAG_END, "\0\0\0\0\0\0\0\0", 8);
+	blob_string(&blob, MB2_TAG_CMDLINE, "never read");
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_string_equal(bi.cmdline, "");
+	assert_int_equal(bi.nr_problems, 1);
+	assert_true(shim_log_has("has size 16 (expected 8)"));
+}
+
+/* Parse a blob holding just @n entries; returns the parse result. */
+static int parse_map(const struct raw_entry *e, size_t n)
+{
+	blob_init(&blob);
+	blob_mmap(&blob, e, n);
+	blob_end(&blob);
+	return parse_blob(&blob);
+}
+
+static void test_zero_length_and_overflow(void **state)
+{
+	const struct raw_entry map[] = {
+		{ 0x1000, 0, 1 },
+		{ 0x100000, 0x100000, 1 },
+		{ 0xfffffffffffff000ULL, 0x2000, 2 },	/* wraps */
+		{ 0xfffffffffffff000ULL, 0x1000, 2 },	/* ends at 2^64: not representable */
+		{ 0xffffffffffffe000ULL, 0x1000, 2 },	/* fine */
+	};
+	const struct raw_entry only_bad[] = { { 0x5000, 0, 1 } };
+
+	(void)state;
+	assert_int_equal(parse_map(map, ARRAY_SIZE(map)), 0);
+	assert_int_equal(bi.nr_problems, 3);
+	assert_int_equal(bi.nr_mmap, 2);
+	expect_entry(0, 0x100000, 0x100000, 1);
+	expect_entry(1, 0xffffffffffffe000ULL, 0x1000, 2);
+	assert_true(shim_log_has("multiboot2: memory map entry 0 at 0x0000000000001000 (usable) has zero length, dropped"));
+	assert_true(shim_log_has("multiboot2: memory map entry 2: 0xfffffffffffff000 + 0x2000 (reserved) runs past the end of the address space, dropped"));
+	assert_true(shim_log_has("multiboot2: memory map entry 3: 0xfffffffffffff000 + 0x1000"));
+
+	assert_int_equal(parse_map(only_bad, 1), -EINVAL);
+	assert_true(shim_log_has("multiboot2: memory map is empty after sanitising"));
+	assert_int_equal(parse_map(NULL, 0), -EINVAL);
+	assert_true(shim_log_has("multiboot2: memory map is empty after sanitising"));
+}
+
+static void test_overlap_usable_inside_reserved(void **state)
+{
+	const struct raw_entry map[] = {
+		{ 0x100000, 0x7f00000, 1 },
+		{ 0x200000, 0x100000, 2 },
+	};
+	const struct raw_entry map2[] = {
+		{ 0x0, 0x100000, 2 },
+		{ 0x9f000, 0x1000, 1 },
+	};
+
+	(void)state;
+	assert_int_equal(parse_map(map, ARRAY_SIZE(map)), 0);
+	assert_int_equal(bi.nr_problems, 1);
+	assert_int_equal(bi.nr_mmap, 3);
+	expect_entry(0, 0x100000, 0x100000, 1);
+	expect_entry(1, 0x200000, 0x100000, 2);
+	expect_entry(2, 0x300000, 0x7d00000, 1);
+	assert_true(shim_log_has("multiboot2: memory map entries overlap: [mem 0x0000000000100000-0x0000000007ffffff] usable and [mem 0x0000000000200000-0x00000000002fffff] reserved, keeping reserved\n"));
+
+	assert_int_equal(parse_map(map2, ARRAY_SIZE(map2)), 0);
+	assert_int_equal(bi.nr_problems, 1);
+	assert_int_equal(bi.nr_mmap, 1);
+	expect_entry(0, 0, 0x100000, 2);
+	assert_true(shim_log_has("[mem 0x0000000000000000-0x00000000000fffff] reserved and [mem 0x000000000009f000-0x000000000009ffff] usable, keeping reserved"));
+}
+
+static void test_overlap_partial_and_identical(void **state)
+{
+	const struct raw_entry partial[] = {
+		{ 0x0, 0x3000, 1 },
+		{ 0x2000, 0x3000, 3 },	/* ACPI data over the usable tail */
+		{ 0x4000, 0x2000, 4 },	/* NVS beats ACPI data */
+		{ 0x5800, 0x1000, 7 },	/* type 7 beats NVS */
+	};
+	const struct raw_entry identical[] = {
+		{ 0x100000, 0x100000, 1 },
+		{ 0x100000, 0x100000, 2 },
+		{ 0x300000, 0x1000, 1 },
+		{ 0x300000, 0x1000, 1 },
+	};
+
+	(void)state;
+	assert_int_equal(parse_map(partial, ARRAY_SIZE(partial)), 0);
+	assert_int_equal(bi.nr_problems, 3);
+	assert_int_equal(bi.nr_mmap, 4);
+	expect_entry(0, 0x0, 0x2000, 1);
+	expect_entry(1, 0x2000, 0x2000, 3);
+	expect_entry(2, 0x4000, 0x1800, 4);
+	expect_entry(3, 0x5800, 0x1000, 7);
+	assert_true(shim_log_has("usable and [mem 0x0000000000002000-0x0000000000004fff] ACPI data, keeping ACPI data"));
+	assert_true(shim_log_has("ACPI data and [mem 0x0000000000004000-0x0000000000005fff] ACPI NVS, keeping ACPI NVS"));
+	assert_true(shim_log_has("ACPI NVS and [mem 0x0000000000005800-0x00000000000067ff] type 7, keeping type 7"));
+
+	assert_int_equal(parse_map(identical, ARRAY_SIZE(identical)), 0);
+	assert_int_equal(bi.nr_problems, 2);
+	assert_int_equal(bi.nr_mmap, 2);
+	expect_entry(0, 0x100000, 0x100000, 2);
+	expect_entry(1, 0x300000, 0x1000, 1);
+	assert_true(shim_log_has("[mem 0x0000000000100000-0x00000000001fffff] usable and [mem 0x0000000000100000-0x00000000001fffff] reserved, keeping reserved"));
+	assert_true(shim_log_has("[mem 0x0000000000300000-0x0000000000300fff] usable and [mem 0x0000000000300000-0x0000000000300fff] usable, merging them"));
+}
+
+static void test_unsorted_and_adjacent(void **state)
+{
+	struct raw_entry rev[ARRAY_SIZE(qemu_map)];
+	const struct raw_entry adjacent[] = {
+		{ 0x2000, 0x1000, 1 },
+		{ 0x0, 0x1000, 1 },
+		{ 0x1000, 0x1000, 1 },
+		{ 0x3000, 0x1000, 2 },
+		{ 0x4000, 0x1000, 2 },
+		{ 0x6000, 0x1000, 2 },	/* a gap before it: stays apart */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(qemu_map); i++)
+		rev[i] = qemu_map[ARRAY_SIZE(qemu_map) - 1 - i];
+	assert_int_equal(parse_map(rev, ARRAY_SIZE(rev)), 0);
+	assert_int_equal(bi.nr_problems, 0);
+	assert_int_equal(bi.nr_mmap, ARRAY_SIZE(qemu_map));
+	for (unsigned int i = 0; i < ARRAY_SIZE(qemu_map); i++)
+		expect_entry(i, qemu_map[i].addr, qemu_map[i].len, qemu_map[i].type);
+	assert_true(shim_log_has("multiboot2: memory map is not sorted by address, sorting it"));
+
+	assert_int_equal(parse_map(adjacent, ARRAY_SIZE(adjacent)), 0);
+	assert_int_equal(bi.nr_problems, 0);
+	assert_int_equal(bi.nr_mmap, 3);
+	expect_entry(0, 0x0, 0x3000, 1);
+	expect_entry(1, 0x3000, 0x2000, 2);
+	expect_entry(2, 0x6000, 0x1000, 2);
+}
+
+static void test_mmap_too_many(void **state)
+{
+	static struct raw_entry map[2 * BOOT_MMAP_MAX];
+
+	(void)state;
+	/* 130 disjoint entries: the last two do not fit the scratch list. */
+	for (u32 i = 0; i < BOOT_MMAP_MAX + 2; i++)
+		map[i] = (struct raw_entry){ 0x100000ULL * i, 0x1000, 1 };
+	assert_int_equal(parse_map(map, BOOT_MMAP_MAX + 2), 0);
+	assert_int_equal(bi.nr_mmap, BOOT_MMAP_MAX);
+	assert_int_equal(bi.nr_problems, 2);
+	assert_true(shim_log_has("multiboot2: memory map entry 129 [mem 0x0000000008100000-0x0000000008100fff] is beyond the first 128, dropped"));
+	check_map_invariants(&bi);
+
+	/* 64 usable ranges each split by a reserved one: 192 results, 128 kept. */
+	for (u32 i = 0; i < 64; i++) {
+		map[2 * i] = (struct raw_entry){ 0x100000ULL * i, 0x3000, 1 };
+		map[2 * i + 1] = (struct raw_entry){ 0x100000ULL * i + 0x1000, 0x1000, 2 };
+	}
+	assert_int_equal(parse_map(map, 128), 0);
+	assert_int_equal(bi.nr_mmap, BOOT_MMAP_MAX);
+	assert_int_equal(bi.nr_problems, 64 + 64);
+	assert_true(shim_log_has("multiboot2: sanitised memory map has more than 128 entries"));
+	check_map_invariants(&bi);
+	expect_entry(127, 0x100000ULL * 42 + 0x1000, 0x1000, 2);
+}
+
+static void test_type_names(void **state)
+{
+	const struct raw_entry map[] = {
+		{ 0x0, 0x1000, 1 }, { 0x1000, 0x1000, 2 }, { 0x2000, 0x1000, 3 },
+		{ 0x3000, 0x1000, 4 }, { 0x4000, 0x1000, 5 }, { 0x5000, 0x1000, 12 },
+	};
+
+	(void)state;
+	assert_string_equal(boot_mmap_type_name(1), "usable");
+	assert_string_equal(boot_mmap_type_name(2), "reserved");
+	assert_string_equal(boot_mmap_type_name(3), "ACPI data");
+	assert_string_equal(boot_mmap_type_name(4), "ACPI NVS");
+	assert_string_equal(boot_mmap_type_name(5), "unusable");
+	assert_string_equal(boot_mmap_type_name(0), "unknown");
+	assert_string_equal(boot_mmap_type_name(12), "unknown");
+	assert_int_equal(parse_map(map, ARRAY_SIZE(map)), 0);
+	shim_log_clear();
+	boot_mmap_dump(&bi);
+	assert_true(shim_log_has("BIOS-e820: [mem 0x0000000000002000-0x0000000000002fff] ACPI data\n"));
+	assert_true(shim_log_has("BIOS-e820: [mem 0x0000000000003000-0x0000000000003fff] ACPI NVS\n"));
+	assert_true(shim_log_has("BIOS-e820: [mem 0x0000000000004000-0x0000000000004fff] unusable\n"));
+	assert_true(shim_log_has("BIOS-e820: [mem 0x0000000000005000-0x0000000000005fff] type 12\n"));
+}
+
+/*
+ * The sanitiser against a shadow model: random entries over 64 pages, the
+ * model keeps one type per page by the same rule (anything beats usable,
+ * else the higher type), and the output, expanded to pages, must match it.
+ */
+#define MODEL_PAGES 64
+
+static u32 model_rank(u32 t)
+{
+	return t == 1 ? 0 : t + 1;
+}
+
+static void test_sanitise_model(void **state)
+{
+	struct raw_entry map[24];
+	u32 model[MODEL_PAGES];
+	bool covered[MODEL_PAGES];
+
+	(void)state;
+	memset(model, 0, sizeof(model));
+	srand(4242);
+	for (int iter = 0; iter < 3000; iter++) {
+		size_t n = 1 + rand() % ARRAY_SIZE(map);
+		unsigned int overlaps = 0;
+
+		memset(covered, 0, sizeof(covered));
+		for (size_t i = 0; i < n; i++) {
+			u32 first = rand() % MODEL_PAGES;
+			u32 pages = 1 + rand() % min(8u, MODEL_PAGES - first);
+			u32 type = 1 + (rand() % 3 == 0 ? rand() % 6 : 0);
+
+			map[i] = (struct raw_entry){ first * 0x1000ULL, pages * 0x1000ULL, type };
+			for (u32 p = first; p < first + pages; p++) {
+				if (!covered[p] || model_rank(type) > model_rank(model[p]))
+					model[p] = type;
+				covered[p] = true;
+			}
+		}
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = i + 1; j < n; j++)
+				if (map[i].addr < map[j].addr + map[j].len &&
+				    map[j].addr < map[i].addr + map[i].len)
+					overlaps++;
+
+		assert_int_equal(parse_map(map, n), 0);
+		assert_int_equal(bi.nr_problems, overlaps);
+		check_map_invariants(&bi);
+		for (u32 p = 0; p < MODEL_PAGES; p++) {
+			u32 got = 0;
+			bool found = false;
+
+			for (unsigned int k = 0; k < bi.nr_mmap; k++) {
+				if (bi.mmap[k].addr <= p * 0x1000ULL &&
+				    p * 0x1000ULL < bi.mmap[k].addr + bi.mmap[k].len) {
+					got = bi.mmap[k].type;
+					found = true;
+				}
+			}
+			if (found != covered[p] || (found && got != model[p]))
+				fail_msg("iteration %d page %u: got %s type %u, model %s type %u", iter,
+					 p, found ? "covered" : "hole", got,
+					 covered[p] ? "covered" : "hole", model[p]);
+		}
+	}
+}
+
+/* Parse @size bytes of @src from an exact-size copy; check what came out. */
+static void fuzz_one(const u8 *src, size_t size, size_t avail)
+{
+	u8 *p = malloc(avail ? avail : 1);
+	int ret;
+
+	memcpy(p, src, min(size, avail));
+	ret = multiboot2_parse(p, avail, MBI_PHYS, &bi);
+	free(p);
+	assert_true(ret == 0 || ret == -EINVAL);
+	assert_true(strnlen(bi.cmdline, sizeof(bi.cmdline)) < sizeof(bi.cmdline));
+	assert_true(strnlen(bi.loader_name, sizeof(bi.loader_name)) < sizeof(bi.loader_name));
+	assert_true(bi.nr_modules <= BOOT_MODULES_MAX);
+	if (ret == 0) {
+		assert_true(bi.nr_mmap > 0);
+		check_map_invariants(&bi);
+	}
+	if (bi.rsdp_phys)
+		assert_true(bi.rsdp_phys > MBI_PHYS && bi.rsdp_phys < MBI_PHYS + bi.mbi_size);
+}
+
+static void test_fuzz(void **state)
+{
+	static u8 good[4096], buf[4096];
+	size_t good_len;
+	struct mb2_tag_framebuffer fb = { .addr = 0xfd000000, .bpp = 32 };
+
+	(void)state;
+	blob_init(&blob);
+	blob_string(&blob, MB2_TAG_CMDLINE, "ktest=all");
+	blob_string(&blob, MB2_TAG_LOADER_NAME, "GRUB 2.06");
+	blob_module(&blob, 0x200000, 0x201000, "m");
+	blob_mmap(&blob, qemu_map, ARRAY_SIZE(qemu_map));
+	blob_tag(&blob, MB2_TAG_FRAMEBUFFER, (u8 *)&fb + 8, sizeof(fb) - 8);
+	blob_rsdp(&blob, MB2_TAG_ACPI_NEW, 2);
+	blob_end(&blob);
+	blob_put32(&blob, 0, (u32)blob.len);
+	good_len = blob.len;
+	memcpy(good, blob.buf, good_len);
+
+	srand(7);
+	for (int iter = 0; iter < 10000; iter++) {
+		size_t size = good_len, avail;
+		int kind = rand() % 4;
+
+		memcpy(buf, good, good_len);
+		if (kind == 0) {
+			/* Pure noise, with a plausible total_size half of the time. */
+			size = 8 + rand() % 512;
+			for (size_t i = 0; i < size; i++)
+				buf[i] = rand();
+			if (rand() % 2)
+				memcpy(buf, &(u32){ (u32)size }, 4);
+		} else if (kind == 1) {
+			/* Flip a few bytes anywhere. */
+			for (int k = 1 + rand() % 6; k > 0; k--)
+				buf[rand() % size] = rand();
+		} else if (kind == 2) {
+			/* Rewrite a size or type field with an edge value. */
+			static const u32 edge[] = { 0, 1, 7, 8, 9, 15, 16, 23, 24, 25, 40, 4095,
+						    0x7fffffff, 0xfffffff8, 0xffffffff };
+			size_t off = 4 * (rand() % (size / 4));
+
+			memcpy(buf + off, &edge[rand() % ARRAY_SIZE(edge)], 4);
+		} else {
+			/* Cut the blob short, sometimes fixing total_size to match. */
+			size = rand() % (good_len + 1);
+			if (rand() % 2 && size >= 4)
+				memcpy(buf, &(u32){ (u32)size }, 4);
+		}
+		avail = size;
+		if (rand() % 8 == 0 && avail)
+			avail -= 1 + rand() % avail;	/* less mapped than written */
+		fuzz_one(buf, size, avail);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good_blob),
+		cmocka_unit_test(test_acpi_variants),
+		cmocka_unit_test(test_total_size_larger_than_avail),
+		cmocka_unit_test(test_total_size_too_small),
+		cmocka_unit_test(test_tag_past_total_size),
+		cmocka_unit_test(test_tag_size_below_8),
+		cmocka_unit_test(test_misaligned),
+		cmocka_unit_test(test_unterminated_strings),
+		cmocka_unit_test(test_modules),
+		cmocka_unit_test(test_mmap_entry_size),
+		cmocka_unit_test(test_mmap_stray_bytes),
+		cmocka_unit_test(test_missing_end_and_no_mmap),
+		cmocka_unit_test(test_zero_length_and_overflow),
+		cmocka_unit_test(test_overlap_usable_inside_reserved),
+		cmocka_unit_test(test_overlap_partial_and_identical),
+		cmocka_unit_test(test_unsorted_and_adjacent),
+		cmocka_unit_test(test_mmap_too_many),
+		cmocka_unit_test(test_type_names),
+		cmocka_unit_test(test_sanitise_model),
+		cmocka_unit_test(test_fuzz),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

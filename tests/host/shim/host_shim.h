@@ -1,0 +1,93 @@
+/*
+ * Host-side stand-ins for the kernel services that the code under test calls:
+ * printk (captured into a buffer the test can search), __warn (counted),
+ * panic (fails the current cmocka test). Include it once, in the test file,
+ * before the kernel sources it #includes.
+ */
+#ifndef HOST_SHIM_H
+#define HOST_SHIM_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+
+static char shim_log[1 << 16];
+static size_t shim_log_len;
+unsigned long warn_count;
+
+/* Forget what was printed so far. */
+static inline void shim_log_clear(void)
+{
+	shim_log_len = 0;
+	shim_log[0] = '\0';
+}
+
+/* True when @needle was printed since the last shim_log_clear(). */
+static inline bool shim_log_has(const char *needle)
+{
+	return strstr(shim_log, needle) != NULL;
+}
+
+int vprintk(const char *fmt, va_list args)
+{
+	char line[1024];
+	int n = vsnprintf(line, sizeof(line), fmt, args);
+	const char *text = line;
+
+	if (text[0] == '\001' && text[1])
+		text += 2;
+	if (getenv("SHIM_VERBOSE"))
+		fputs(text, stderr);
+	if (shim_log_len + strlen(text) + 1 < sizeof(shim_log)) {
+		memcpy(shim_log + shim_log_len, text, strlen(text) + 1);
+		shim_log_len += strlen(text);
+	}
+	return n;
+}
+
+int printk(const char *fmt, ...)
+{
+	va_list args;
+	int n;
+
+	va_start(args, fmt);
+	n = vprintk(fmt, args);
+	va_end(args);
+	return n;
+}
+
+void __warn(const char *file, int line, unsigned long caller, const char *fmt, ...)
+{
+	va_list args;
+
+	(void)caller;
+	warn_count++;
+	printk("WARNING: at %s:%d: ", file, line);
+	va_start(args, fmt);
+	vprintk(fmt, args);
+	va_end(args);
+	printk("\n");
+}
+
+void panic(const char *fmt, ...)
+{
+	char msg[512];
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, args);
+	va_end(args);
+	fprintf(stderr, "panic: %s\n", msg);
+	fail_msg("panic: %s", msg);
+	abort();
+}
+
+#endif /* HOST_SHIM_H */

@@ -1,0 +1,37 @@
+/*
+ * Deliberate failures for the end-to-end tests. Suites whose names start
+ * with '_' are not part of ktest=all: they run only when named.
+ */
+#include "kernel/ktest.h"
+#include "kernel/panic.h"
+
+static volatile unsigned long crash_addr = 8;
+
+static __noinline void crash_write(void)
+{
+	*(volatile int *)crash_addr = 1;
+}
+
+/* An unexpected fault inside a test: oops with a backtrace, test fails, run goes on. */
+KTEST(_crash, null_deref)
+{
+	crash_write();
+}
+
+KTEST(_crash, after_the_fault)
+{
+	KTEST_EXPECT_EQ(t, 1, 1);
+}
+
+KTEST(_warn, warn_on)
+{
+	unsigned long before = warn_count;
+
+	WARN_ON(before == before);
+	KTEST_EXPECT_EQ(t, warn_count, before + 1);
+}
+
+KTEST(_panic, panic)
+{
+	panic("deliberate panic from the _panic suite");
+}

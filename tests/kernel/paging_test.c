@@ -1,0 +1,146 @@
+/*
+ * Self-tests of the address space: the direct map's invariants (seed 002),
+ * the image's W^X mapping, the identity map being gone, the exception path
+ * (faults are caught and reported, the run goes on), the layout table.
+ */
+#include "asm/pgtable.h"
+#include "asm/traps.h"
+#include "kernel/ktest.h"
+#include "kernel/symbols.h"
+#include "lib/string.h"
+#include "lib/vsprintf.h"
+#include "mm/layout.h"
+#include "mm/memblock.h"
+#include "mm/page.h"
+
+extern char _text[], _etext[], _rodata[], _erodata[], _data[], _end[];
+static int some_data = 42;
+
+/* The physical address that the page tables give for @va, or -1. */
+static phys_addr_t walk_phys(unsigned long va)
+{
+	enum pg_level level;
+	pte_t *e = lookup_address(va, &level);
+	unsigned long mask;
+
+	if (!e)
+		return (phys_addr_t)-1;
+	mask = level == PG_LEVEL_1G ? PUD_SIZE - 1 : level == PG_LEVEL_2M ? PMD_SIZE - 1
+									     : PAGE_SIZE - 1;
+	return (*e & PTE_PFN_MASK & ~mask) | (va & mask);
+}
+
+/* Every page of RAM: __va(__pa(x)) == x, order kept, and the tables agree. */
+KTEST(paging, direct_map_invariants)
+{
+	unsigned long checked = 0, prev_va = 0;
+
+	for (unsigned long i = 0; i < memblock.memory.cnt; i++) {
+		phys_addr_t base = memblock.memory.regions[i].base;
+		phys_addr_t end = base + memblock.memory.regions[i].size;
+
+		for (phys_addr_t p = base; p < end; p += PAGE_SIZE) {
+			unsigned long va = (unsigned long)__va(p);
+
+			if (va <= prev_va || __va(__pa(va)) != (void *)va || walk_phys(va) != p) {
+				KTEST_EXPECT_EQ(t, (unsigned long)__va(__pa(va)), va);
+				KTEST_EXPECT_EQ(t, walk_phys(va), p);
+				KTEST_EXPECT_GT(t, va, prev_va);
+				return;
+			}
+			prev_va = va;
+			checked++;
+		}
+	}
+	KTEST_EXPECT_EQ(t, checked, (unsigned long)(memblock_phys_mem_size() >> PAGE_SHIFT));
+	KTEST_EXPECT_TRUE(t, virt_addr_valid(__va(memblock.memory.regions[0].base)));
+	KTEST_EXPECT_FALSE(t, virt_addr_valid(_text));
+}
+
+/* Physical ranges that are not RAM have no direct mapping. */
+KTEST(paging, direct_map_holes_unmapped)
+{
+	unsigned long holes = 0;
+
+	for (unsigned long i = 0; i + 1 < memblock.memory.cnt; i++) {
+		phys_addr_t hole = memblock.memory.regions[i].base + memblock.memory.regions[i].size;
+
+		if (hole < memblock.memory.regions[i + 1].base) {
+			KTEST_EXPECT_EQ(t, walk_phys((unsigned long)__va(hole)), (phys_addr_t)-1);
+			holes++;
+		}
+	}
+	if (!holes)
+		KTEST_SKIP(t, "no hole between RAM ranges");
+}
+
+KTEST(paging, image_is_w_xor_x)
+{
+	enum pg_level level;
+	pte_t *text = lookup_address((unsigned long)_text, &level);
+	pte_t *ro = lookup_address((unsigned long)_rodata, &level);
+	pte_t *data = lookup_address((unsigned long)&some_data, &level);
+
+	KTEST_ASSERT_NOT_NULL(t, text);
+	KTEST_ASSERT_NOT_NULL(t, ro);
+	KTEST_ASSERT_NOT_NULL(t, data);
+	KTEST_EXPECT_EQ(t, *text & (_PAGE_RW | _PAGE_NX), 0UL);
+	KTEST_EXPECT_EQ(t, *ro & (_PAGE_RW | _PAGE_NX), _PAGE_NX);
+	KTEST_EXPECT_EQ(t, *data & (_PAGE_RW | _PAGE_NX), _PAGE_RW | _PAGE_NX);
+	KTEST_EXPECT_EQ(t, walk_phys((unsigned long)&some_data), __pa_symbol(&some_data));
+	KTEST_EXPECT_FAULT(t, *(volatile char *)_text = 0);
+	KTEST_EXPECT_EQ(t, t->fault_addr, (unsigned long)_text);
+	KTEST_EXPECT_FAULT(t, *(volatile char *)_rodata = 0);
+	KTEST_EXPECT_EQ(t, some_data, 42);
+}
+
+KTEST(paging, null_and_identity_unmapped)
+{
+	KTEST_EXPECT_FAULT(t, (void)READ_ONCE(*(volatile int *)0));
+	KTEST_EXPECT_EQ(t, t->fault_addr, 0UL);
+	KTEST_EXPECT_EQ(t, t->fault_vector, (unsigned long)X86_TRAP_PF);
+	/* The kernel's own physical load address: mapped only during the switch. */
+	KTEST_EXPECT_FAULT(t, (void)READ_ONCE(*(volatile int *)0x100000));
+	KTEST_EXPECT_EQ(t, t->fault_addr, 0x100000UL);
+}
+
+static volatile int zero, quotient;
+
+KTEST(paging, exceptions_are_caught)
+{
+	KTEST_EXPECT_FAULT(t, __asm__ __volatile__("ud2"));
+	KTEST_EXPECT_EQ(t, t->fault_vector, (unsigned long)X86_TRAP_UD);
+	KTEST_EXPECT_FAULT(t, quotient = 100 / zero);
+	KTEST_EXPECT_EQ(t, t->fault_vector, 0UL);
+	/* int3 is reported and execution continues after it. */
+	__asm__ __volatile__("int3");
+	KTEST_EXPECT_EQ(t, zero, 0);
+}
+
+KTEST(paging, layout_regions_do_not_overlap)
+{
+	struct mem_region bad[2] = {
+		{ "a", 0xffffc20000000000UL, 0xffffc20000002000UL },
+		{ "b", 0xffffc20000001000UL, 0xffffc20000003000UL },
+	};
+
+	KTEST_EXPECT_EQ(t, layout_check(mem_regions, NR_MEM_REGIONS), 0);
+	KTEST_EXPECT_EQ(t, layout_check(bad, 2), -1);
+	KTEST_EXPECT_EQ(t, VMALLOC_END, 0xffffe1ffffffffffUL);
+	KTEST_EXPECT_EQ(t, VMALLOC_START, 0xffffc20000000000UL);
+}
+
+KTEST(paging, symbols_resolve)
+{
+	unsigned long off = 0, size = 0;
+	const char *name = symbols_lookup((unsigned long)ktest_run + 3, &off, &size);
+	char buf[96];
+
+	KTEST_ASSERT_NOT_NULL(t, name);
+	KTEST_EXPECT_STREQ(t, name, "ktest_run");
+	KTEST_EXPECT_EQ(t, off, 3UL);
+	KTEST_EXPECT_GT(t, size, 3UL);
+	snprintf(buf, sizeof(buf), "%pS", (void *)((unsigned long)ktest_run + 3));
+	KTEST_EXPECT_EQ(t, strncmp(buf, "ktest_run+0x3/0x", 16), 0);
+	KTEST_EXPECT_EQ(t, symbols_lookup_name("ktest_run"), (unsigned long)ktest_run);
+}
