@@ -31,7 +31,7 @@ boot-y := boot/header.o boot/entry32.o boot/early_paging.o boot/entry64.o
 arch-y := arch/x86/kernel/serial.o arch/x86/kernel/gdt.o arch/x86/kernel/idt.o \
 	arch/x86/kernel/isr.o arch/x86/kernel/traps.o arch/x86/kernel/cpu.o \
 	arch/x86/kernel/qemu_exit.o arch/x86/kernel/ktest_jmp.o \
-	arch/x86/mm/pgtable.o arch/x86/mm/init.o arch/x86/mm/fault.o
+	arch/x86/mm/pgtable.o arch/x86/mm/init.o arch/x86/mm/fault.o arch/x86/mm/kaslr.o
 
 kernel-y := kernel/main.o kernel/printk.o kernel/panic.o kernel/symbols.o \
 	kernel/multiboot2.o kernel/cmdline.o kernel/ktest.o

@@ -83,6 +83,8 @@ void kmain(u32 magic, u32 mbi_phys)
 	boot_apply_cmdline();		/* loglevel=, ktest=, poweroff, fault injection */
 	boot_mmap_dump(&boot_info);	/* the firmware's map, e820 style */
 	memblock_setup(&boot_info);	/* usable RAM minus image, mbi, modules, low 1 MiB */
+	if (cmdline_opts.randomize_memory)
+		kernel_randomize_memory(); /* move the region bases, keep their order */
 	paging_init();			/* direct map of all RAM, W^X image; identity gone */
 	vmemmap_init();			/* struct page for every RAM frame */
 	memblock_dump();

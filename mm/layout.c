@@ -17,7 +17,7 @@ struct mem_region mem_regions[NR_MEM_REGIONS];
 void layout_init(void)
 {
 	struct mem_region r[NR_MEM_REGIONS] = {
-		[REGION_DIRECT_MAP] = { "direct map", PAGE_OFFSET, PAGE_OFFSET + DIRECT_MAP_SIZE },
+		[REGION_DIRECT_MAP] = { "direct map", PAGE_OFFSET, PAGE_OFFSET + direct_map_size },
 		[REGION_VMALLOC] = { "vmalloc", VMALLOC_START, VMALLOC_END + 1 },
 		[REGION_VMEMMAP] = { "vmemmap", VMEMMAP_START, VMEMMAP_START + VMEMMAP_SIZE },
 		[REGION_KERNEL] = { "kernel image", __START_KERNEL_map, MODULES_VADDR },

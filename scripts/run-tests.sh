@@ -26,17 +26,18 @@ for t in "$top"/build/host/*_test; do
 done
 
 # 2. In-kernel self-tests, booted at several memory sizes.
+# ktest MEM SUITES [EXTRA-CMDLINE]
 ktest() {
-	local mem=$1 spec=$2 line p f
+	local mem=$1 spec=$2 extra=${3:-} line p f
 	line=$("$here/run-ktests.sh" --quiet --mem "$mem" --timeout "${TEST_TIMEOUT:-300}" \
-		--log "$out/ktest-$mem.log" --cmdline "ktest=$spec" | tee /dev/stderr | tail -1)
+		--log "$out/ktest-$mem.log" --cmdline "ktest=$spec $extra" | tee /dev/stderr | tail -1)
 	p=$(echo "$line" | sed -nE 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\1/p')
 	f=$(echo "$line" | sed -nE 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\2/p')
 	count "${p:-0}" "${f:-1}"
 }
 ktest 512M all 2>&1
 ktest 32M buddy,slab,memblock,vmalloc 2>&1
-ktest 4G buddy,memblock,paging 2>&1
+ktest 4G buddy,memblock,paging,vmalloc "randomize_memory" 2>&1
 
 # 3. End-to-end scenarios: each script is one test.
 for e in "$top"/tests/e2e/*.sh; do

@@ -39,6 +39,12 @@
 extern unsigned long page_offset_base;
 extern unsigned long vmalloc_base;
 extern unsigned long vmemmap_base;
+/* The direct map's reach: DIRECT_MAP_SIZE, or RAM + padding when randomised. */
+extern unsigned long direct_map_size;
+extern bool memory_randomized;
+
+/* Move the three bases at random, keeping their order (arch/x86/mm/kaslr.c). */
+void kernel_randomize_memory(void);
 
 #define PAGE_OFFSET page_offset_base
 #define VMALLOC_START vmalloc_base

@@ -34,7 +34,7 @@ static const char *fault_region(unsigned long addr)
 {
 	if (addr < PAGE_SIZE)
 		return "NULL pointer dereference";
-	if (addr >= PAGE_OFFSET && addr < PAGE_OFFSET + DIRECT_MAP_SIZE)
+	if (addr >= PAGE_OFFSET && addr < PAGE_OFFSET + direct_map_size)
 		return "direct map (no RAM there)";
 	if (addr >= VMEMMAP_START && addr < VMEMMAP_START + VMEMMAP_SIZE)
 		return "vmemmap (no struct page there)";

@@ -37,11 +37,11 @@ static u64 *next_table(u64 *entry)
 	void *table;
 
 	if (*entry & _PAGE_PRESENT)
-		return __va(*entry & PTE_PFN_MASK);
+		return pgtable_va(*entry & PTE_PFN_MASK);
 	table = pgtable_alloc();
 	if (!table)
 		panic("paging_init: out of memory for page tables");
-	*entry = __pa(table) | _KERNPG_TABLE;
+	*entry = pgtable_pa(table) | _KERNPG_TABLE;
 	return table;
 }
 
@@ -87,7 +87,7 @@ static void map_image_range(char *start, char *end, pgprot_t prot)
 
 void paging_init(void)
 {
-	phys_addr_t start, end;
+	phys_addr_t start, end, pgd_phys;
 
 	init_pgd = pgtable_alloc();
 	if (!init_pgd)
@@ -102,7 +102,10 @@ void paging_init(void)
 	map_image_range(_data, boot_stack_guard, PAGE_KERNEL);
 	map_image_range(boot_stack, _end, PAGE_KERNEL);	/* the guard page stays unmapped */
 
-	write_cr3(__pa(init_pgd));
+	pgd_phys = pgtable_pa(init_pgd);
+	write_cr3(pgd_phys);
+	pgtable_switched();
+	init_pgd = __va(pgd_phys);
 	max_pfn = PHYS_PFN(memblock_end_of_DRAM());
 	memblock_set_current_limit(memblock_end_of_DRAM());
 	pr_info("paging: direct map of %lu MiB at %#lx: %lu x 1G, %lu x 2M, %lu x 4K pages\n",

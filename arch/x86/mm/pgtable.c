@@ -30,6 +30,28 @@ struct pgtable_stats pgtable_stats;
 unsigned long tlb_single_page_flush_ceiling = 33;
 static bool use_buddy;
 
+/*
+ * Until paging_init() switches to the final tables, table pages are reached
+ * through the boot tables' direct map, at the default base, whatever
+ * page_offset_base says (it may have been randomised already).
+ */
+static unsigned long table_offset = __PAGE_OFFSET_BASE_DEFAULT;
+
+void *pgtable_va(phys_addr_t phys)
+{
+	return (void *)(phys + table_offset);
+}
+
+phys_addr_t pgtable_pa(const void *table)
+{
+	return (unsigned long)table - table_offset;
+}
+
+void pgtable_switched(void)
+{
+	table_offset = page_offset_base;
+}
+
 void pgtable_use_buddy(void)
 {
 	use_buddy = true;
@@ -52,7 +74,7 @@ void *pgtable_alloc(void)
 
 		if (!phys)
 			return NULL;
-		table = __va(phys);
+		table = pgtable_va(phys);
 		memset(table, 0, PAGE_SIZE);
 	}
 	pgtable_stats.pt_pages++;
@@ -61,7 +83,7 @@ void *pgtable_alloc(void)
 
 static inline void *entry_table(u64 entry)
 {
-	return __va(entry & PTE_PFN_MASK);
+	return pgtable_va(entry & PTE_PFN_MASK);
 }
 
 static inline bool entry_present(u64 entry)
@@ -88,7 +110,7 @@ static u64 *table_alloc(u64 *entry)
 	table = pgtable_alloc();
 	if (!table)
 		return NULL;
-	*entry = __pa(table) | _KERNPG_TABLE;
+	*entry = pgtable_pa(table) | _KERNPG_TABLE;
 	return table;
 }
 
