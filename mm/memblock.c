@@ -225,7 +225,8 @@ bool memblock_next_free(u64 *idx, phys_addr_t *start, phys_addr_t *end)
 
 		for (; ri <= rsv->cnt; ri++) {
 			phys_addr_t g_base = ri ? region_end(&rsv->regions[ri - 1]) : 0;
-			phys_addr_t g_end = ri < rsv->cnt ? rsv->regions[ri].base : MEMBLOCK_PHYS_LIMIT;
+			phys_addr_t g_end = ri < rsv->cnt ? rsv->regions[ri].base
+							   : MEMBLOCK_PHYS_LIMIT;
 
 			if (g_base >= m_end)
 				break;	/* this gap starts beyond the region: next region */

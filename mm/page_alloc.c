@@ -429,8 +429,8 @@ void free_pages_range(unsigned long start_pfn, unsigned long end_pfn)
 		if (!page_is_handable(pfn)) {
 			while (pfn < end_pfn && !page_is_handable(pfn))
 				pfn++;
-			WARN(1, "free_pages_range: pfns [%#lx-%#lx) are not reserved RAM, skipped", run,
-			     pfn);
+			WARN(1, "free_pages_range: pfns [%#lx-%#lx) are not reserved RAM, skipped",
+			     run, pfn);
 			continue;
 		}
 		while (pfn < end_pfn && page_is_handable(pfn))
@@ -528,13 +528,14 @@ static int zone_check_locked(struct zone *zone)
 			const char *why;
 
 			if (n++ > zone->managed_pages) {
-				pr_err("buddy_check: zone %s order %u: list does not end\n", zone->name, o);
+				pr_err("buddy_check: zone %s order %u: list does not end\n",
+				       zone->name, o);
 				return -EINVAL;
 			}
 			why = check_free_block(zone, page, o);
 			if (why) {
-				pr_err("buddy_check: zone %s order %u pfn %#lx: %s\n", zone->name, o,
-				       page_to_pfn(page), why);
+				pr_err("buddy_check: zone %s order %u pfn %#lx: %s\n",
+				       zone->name, o, page_to_pfn(page), why);
 				return -EINVAL;
 			}
 		}

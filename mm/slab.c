@@ -319,8 +319,8 @@ static bool kmem_cache_setup(struct kmem_cache *c, const char *name, size_t size
 
 	if (!name || !size || size > (PAGE_SIZE << SLAB_MAX_ORDER) || !is_power_of_2(align) ||
 	    align > PAGE_SIZE) {
-		pr_err("kmem_cache_create: %s: refused size %zu align %zu\n", name ? name : "(null)",
-		       size, align);
+		pr_err("kmem_cache_create: %s: refused size %zu align %zu\n",
+		       name ? name : "(null)", size, align);
 		return false;
 	}
 	memset(c, 0, sizeof(*c));
@@ -331,7 +331,8 @@ static bool kmem_cache_setup(struct kmem_cache *c, const char *name, size_t size
 	c->align = align;
 	c->size = ALIGN(max(size, SLAB_MIN_SIZE), align);
 	if (!calculate_sizes(c)) {
-		pr_err("kmem_cache_create: %s: no slab order fits %u-byte objects\n", name, c->size);
+		pr_err("kmem_cache_create: %s: no slab order fits %u-byte objects\n", name,
+		       c->size);
 		return false;
 	}
 	spin_lock_init(&c->lock, c->name);
@@ -418,7 +419,8 @@ void kmem_cache_destroy(struct kmem_cache *cache)
 	spin_lock(&cache->lock);
 	active = cache->active_objs;
 	spin_unlock(&cache->lock);
-	if (WARN(active, "kmem_cache_destroy: %s still has %lu objects in use", cache->name, active))
+	if (WARN(active, "kmem_cache_destroy: %s still has %lu objects in use", cache->name,
+		 active))
 		return;
 	kmem_cache_shrink(cache);
 	spin_lock(&slab_caches_lock);
@@ -482,8 +484,8 @@ static void *__kmalloc(size_t size, gfp_t gfp, unsigned long caller)
 	order = size_to_order(size);
 	if (order > MAX_ORDER || (!(gfp & __GFP_NOFAULT) && should_fail(&fail_slab))) {
 		if (!(gfp & __GFP_NOWARN))
-			pr_warn("kmalloc: allocation failure, %zu bytes, gfp:0x%x (caller %pS)\n", size,
-				gfp, (void *)caller);
+			pr_warn("kmalloc: allocation failure, %zu bytes, gfp:0x%x (caller %pS)\n",
+				size, gfp, (void *)caller);
 		return NULL;
 	}
 	page = __alloc_pages(gfp, order, caller);
@@ -592,8 +594,8 @@ void kmem_cache_init(void)
 	slab_caches_add(&kmem_cache_boot);
 	slab_ready = true;
 	for (unsigned int i = 0; i < NR_KMALLOC_CACHES; i++) {
-		struct kmem_cache *c = create_cache(names[i], KMALLOC_MIN_SIZE << i, 0, __GFP_NOFAULT,
-						    _RET_IP_);
+		struct kmem_cache *c = create_cache(names[i], KMALLOC_MIN_SIZE << i, 0,
+						    __GFP_NOFAULT, _RET_IP_);
 
 		if (!c)
 			panic("kmem_cache_init: cannot create %s", names[i]);

@@ -1,0 +1,452 @@
+/*
+ * Host tests for mm/slab.c on the real buddy (mm/page_alloc.c) over a
+ * simulated 32 MiB of RAM: every kmalloc size class with patterns and
+ * interleaved frees, caches emptied back to the buddy, a private cache
+ * against a shadow model, invalid frees, double frees, large kmalloc,
+ * ksize, kzalloc/kcalloc, failslab and fail_page_alloc under slab.
+ *
+ * kmem_cache_init() runs once for the group; every test leaves no object
+ * behind and checks that nr_free_pages() comes back to where it started.
+ */
+#include "host_shim.h"
+#include "mm_shim.h"
+
+#include "../../mm/page_alloc.c"
+#include "../../mm/slab.c"
+
+#define BASE 0x100000UL		/* all in Normal */
+#define NR 0x2000UL
+
+static const unsigned long ranges[][2] = { { BASE, BASE + NR } };
+
+static int group_setup(void **state)
+{
+	(void)state;
+	sim_mem_init(BASE, NR, ranges, 1);
+	free_pages_range(BASE, BASE + NR);
+	kmem_cache_init();
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	sim_mem_exit();
+	return 0;
+}
+
+static unsigned long free_at_start;
+
+static int test_setup(void **state)
+{
+	(void)state;
+	for (int i = 0; i < NR_KMALLOC_CACHES; i++)
+		kmem_cache_shrink(kmalloc_caches[i]);
+	free_at_start = nr_free_pages();
+	fail_slab_set(0, 0);
+	fail_page_alloc_set(0, 0);
+	warn_count = 0;
+	shim_log_clear();
+	return 0;
+}
+
+/* Everything given back: no object live in any kmalloc cache, pages home. */
+static void check_all_back(void)
+{
+	for (int i = 0; i < NR_KMALLOC_CACHES; i++) {
+		struct kmem_cache *c = kmalloc_caches[i];
+
+		if (c->active_objs)
+			fail_msg("%s: %lu objects still live", c->name, c->active_objs);
+		assert_true(c->nr_free_slabs <= 1);
+		assert_int_equal(c->nr_slabs, c->nr_free_slabs);
+		kmem_cache_shrink(c);
+		assert_int_equal(c->nr_slabs, 0);
+	}
+	assert_int_equal(nr_free_pages(), free_at_start);
+	assert_int_equal(buddy_check(), 0);
+}
+
+static unsigned char pattern(unsigned long obj, unsigned long byte)
+{
+	return (unsigned char)(obj * 131 + byte * 7 + 1);
+}
+
+static void fill(void *p, size_t size, unsigned long id)
+{
+	for (size_t i = 0; i < size; i++)
+		((unsigned char *)p)[i] = pattern(id, i);
+}
+
+static void verify(const void *p, size_t size, unsigned long id)
+{
+	for (size_t i = 0; i < size; i++)
+		if (((const unsigned char *)p)[i] != pattern(id, i))
+			fail_msg("object %lu at %p: byte %zu is %#x, want %#x", id, p, i,
+				 ((const unsigned char *)p)[i], pattern(id, i));
+}
+
+static int cmp_ptr(const void *a, const void *b)
+{
+	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Every size class (and sizes between classes): patterns, no overlap, frees interleaved. */
+static void test_size_classes(void **state)
+{
+	static const size_t sizes[] = { 1, 8, 9, 16, 24, 32, 33, 64, 100, 128, 200, 256,
+					500, 512, 1000, 1024, 1500, 2048, 3000, 4096 };
+	static void *objs[3000], *sorted[3000];
+
+	(void)state;
+	for (unsigned int s = 0; s < ARRAY_SIZE(sizes); s++) {
+		size_t size = sizes[s], class = size <= 8 ? 8 : 1UL << (64 - __builtin_clzl(size - 1));
+		struct kmem_cache *c = kmalloc_caches[kmalloc_index(size)];
+		unsigned long n = 3 * c->objects + 1;
+
+		assert_int_equal(c->size, class);
+		assert_true(n <= ARRAY_SIZE(objs));
+		for (unsigned long i = 0; i < n; i++) {
+			objs[i] = kmalloc(size, GFP_KERNEL);
+			assert_non_null(objs[i]);
+			assert_int_equal((uintptr_t)objs[i] % class, 0);
+			assert_int_equal(ksize(objs[i]), class);
+			fill(objs[i], size, i);
+		}
+		assert_int_equal(c->active_objs, n);
+		assert_int_equal(c->nr_slabs, 4);
+		memcpy(sorted, objs, n * sizeof(void *));
+		qsort(sorted, n, sizeof(void *), cmp_ptr);
+		for (unsigned long i = 1; i < n; i++)
+			assert_true((uintptr_t)sorted[i - 1] + class <= (uintptr_t)sorted[i]);
+		/* odd ones first, then the even ones backwards, checking the rest each time */
+		for (unsigned long i = 1; i < n; i += 2) {
+			verify(objs[i], size, i);
+			kfree(objs[i]);
+		}
+		for (unsigned long i = 0; i < n; i += 2)
+			verify(objs[i], size, i);
+		for (long i = (long)((n - 1) & ~1UL); i >= 0; i -= 2) {
+			verify(objs[i], size, i);
+			kfree(objs[i]);
+		}
+		assert_int_equal(c->active_objs, 0);
+		assert_int_equal(c->nr_slabs, 1);	/* one empty slab kept */
+		assert_int_equal(kmem_cache_shrink(c), 1UL << c->order);
+	}
+	assert_int_equal(warn_count, 0);
+	check_all_back();
+}
+
+static void test_large_kmalloc(void **state)
+{
+	static const size_t sizes[] = { 4097, 8192, 8193, 5 * 4096 + 1, 1UL << 22 };
+
+	(void)state;
+	for (unsigned int s = 0; s < ARRAY_SIZE(sizes); s++) {
+		unsigned int order = size_to_order(sizes[s]);
+		void *p = kmalloc(sizes[s], GFP_KERNEL);
+		struct page *page;
+
+		assert_non_null(p);
+		assert_true(PAGE_ALIGNED(p));
+		page = virt_to_page(p);
+		assert_int_equal(page->flags & (PG_head | PG_slab), PG_head);
+		assert_int_equal(page->order, order);
+		assert_int_equal(ksize(p), PAGE_SIZE << order);
+		assert_int_equal(nr_free_pages(), free_at_start - (1UL << order));
+		fill(p, sizes[s], s);
+		verify(p, sizes[s], s);
+		kfree(p);
+		assert_int_equal(nr_free_pages(), free_at_start);
+	}
+	assert_int_equal(size_to_order(4096), 0);
+	assert_int_equal(size_to_order(4097), 1);
+	assert_int_equal(size_to_order(16384), 2);
+	assert_int_equal(size_to_order(16385), 3);
+	/* beyond MAX_ORDER: refused, with a message unless NOWARN */
+	assert_null(kmalloc((1UL << 22) + 1, GFP_KERNEL));
+	assert_true(shim_log_has("kmalloc: allocation failure, 4194305 bytes"));
+	shim_log_clear();
+	assert_null(kmalloc(~0UL, __GFP_NOWARN));
+	assert_false(shim_log_has("kmalloc"));
+	assert_null(kmalloc(0, GFP_KERNEL));
+	kfree(NULL);
+	assert_int_equal(ksize(NULL), 0);
+	assert_int_equal(warn_count, 0);
+	check_all_back();
+}
+
+static void test_kzalloc_kcalloc(void **state)
+{
+	unsigned char *p, *q;
+	size_t big;
+
+	(void)state;
+	p = kmalloc(200, GFP_KERNEL);
+	memset(p, 0xff, 256);
+	kfree(p);
+	q = kzalloc(200, GFP_KERNEL);
+	assert_ptr_equal(q, p);			/* LIFO: the dirty one */
+	for (int i = 0; i < 256; i++)
+		assert_int_equal(q[i], 0);
+	kfree(q);
+	q = kcalloc(10, 30, GFP_KERNEL);
+	assert_int_equal(ksize(q), 512);
+	for (int i = 0; i < 300; i++)
+		assert_int_equal(q[i], 0);
+	kfree(q);
+	big = ~0UL / 3 + 1;
+	assert_null(kcalloc(3, big, GFP_KERNEL));
+	assert_true(shim_log_has("kcalloc: 3 x "));
+	assert_true(shim_log_has("overflows"));
+	q = kzalloc(3 * 4096, GFP_KERNEL);	/* large path */
+	for (int i = 0; i < 3 * 4096; i++)
+		assert_int_equal(q[i], 0);
+	kfree(q);
+	assert_int_equal(warn_count, 0);
+	check_all_back();
+}
+
+/* A private cache driven at random against a shadow set of live objects. */
+static void test_private_cache_random(void **state)
+{
+	static void *live[2000];
+	static unsigned long ids[2000];
+	unsigned long nr = 0, id = 0, before;
+	struct kmem_cache *c;
+
+	(void)state;
+	c = kmem_cache_create("test-100", 100, 0);
+	assert_non_null(c);
+	assert_int_equal(c->size, 104);
+	assert_int_equal(c->order, 0);
+	assert_int_equal(c->objects, 4096 / 104);
+	before = nr_free_pages();
+	sim_srand(1234);
+	for (int op = 0; op < 8000; op++) {
+		if (nr < ARRAY_SIZE(live) && (nr == 0 || sim_rand() % 100 < 55)) {
+			void *p = kmem_cache_alloc(c, GFP_KERNEL);
+
+			assert_non_null(p);
+			fill(p, 100, id);
+			ids[nr] = id++;
+			live[nr++] = p;
+		} else {
+			unsigned long i = sim_rand() % nr;
+
+			verify(live[i], 100, ids[i]);
+			kmem_cache_free(c, live[i]);
+			live[i] = live[--nr];
+			ids[i] = ids[nr];
+		}
+		assert_int_equal(c->active_objs, nr);
+		assert_true(c->nr_free_slabs <= 1);
+		assert_true(c->nr_slabs * c->objects >= nr);
+		/* never more slabs than the live objects need, plus partial ones and one free */
+		assert_true(nr_free_pages() == before - c->nr_slabs);
+	}
+	while (nr) {
+		nr--;
+		verify(live[nr], 100, ids[nr]);
+		kmem_cache_free(c, live[nr]);
+	}
+	assert_int_equal(c->active_objs, 0);
+	assert_int_equal(c->nr_slabs, 1);
+	assert_int_equal(kmem_cache_shrink(c), 1);
+	assert_int_equal(nr_free_pages(), before);
+	kmem_cache_destroy(c);
+	assert_int_equal(warn_count, 0);
+	check_all_back();
+}
+
+static void test_cache_create_destroy(void **state)
+{
+	struct kmem_cache *a, *b;
+	void *p;
+
+	(void)state;
+	a = kmem_cache_create("aligned-64", 40, 64);
+	assert_non_null(a);
+	assert_int_equal(a->size, 64);
+	p = kmem_cache_alloc(a, GFP_KERNEL);
+	assert_int_equal((uintptr_t)p % 64, 0);
+	b = kmem_cache_create("big-5000", 5000, 0);
+	assert_non_null(b);
+	assert_true(b->objects >= 4 || b->order == SLAB_MAX_ORDER);
+	assert_true((PAGE_SIZE << b->order) - b->objects * b->size <= (PAGE_SIZE << b->order) / 8);
+	/* refusals */
+	assert_null(kmem_cache_create("zero", 0, 0));
+	assert_null(kmem_cache_create("align3", 16, 3));
+	assert_null(kmem_cache_create("huge", (PAGE_SIZE << SLAB_MAX_ORDER) + 1, 0));
+	assert_true(shim_log_has("kmem_cache_create: huge: refused size 32769 align 8"));
+	/* destroy with a live object: refused, cache intact */
+	kmem_cache_destroy(a);
+	assert_int_equal(warn_count, 1);
+	assert_true(shim_log_has("kmem_cache_destroy: aligned-64 still has 1 objects in use"));
+	assert_int_equal(a->active_objs, 1);
+	kmem_cache_free(a, p);
+	kmem_cache_destroy(a);
+	kmem_cache_destroy(b);
+	kmem_cache_destroy(kmalloc_caches[0]);
+	assert_int_equal(warn_count, 2);
+	shim_log_clear();
+	slabinfo_dump();
+	assert_false(shim_log_has("aligned-64"));
+	assert_true(shim_log_has("kmalloc-8 "));
+	check_all_back();
+}
+
+/* Invalid frees warn and change nothing; the object stays intact and usable. */
+static void test_invalid_free(void **state)
+{
+	struct kmem_cache *c64 = kmalloc_caches[kmalloc_index(64)];
+	struct kmem_cache *other;
+	unsigned long stack_word = 0, active, free_before, w;
+	void *p, *q, *big, *pages_addr;
+	void *outside = malloc(64);
+	char msg[128];
+
+	(void)state;
+	other = kmem_cache_create("other-64", 64, 0);
+	p = kmalloc(64, GFP_KERNEL);
+	q = kmalloc(64, GFP_KERNEL);
+	fill(p, 64, 1);
+	big = kmalloc(3 * PAGE_SIZE, GFP_KERNEL);
+	pages_addr = page_address(alloc_page(GFP_KERNEL));
+
+#define EXPECT_REFUSED(stmt, text)                                                    \
+	do {                                                                          \
+		active = c64->active_objs;                                            \
+		free_before = nr_free_pages();                                        \
+		w = warn_count;                                                       \
+		shim_log_clear();                                                     \
+		stmt;                                                                 \
+		assert_int_equal(warn_count, w + 1);                                  \
+		if (!shim_log_has(text))                                              \
+			fail_msg("expected \"%s\" in: %s", text, shim_log);           \
+		assert_int_equal(c64->active_objs, active);                           \
+		assert_int_equal(nr_free_pages(), free_before);                       \
+		assert_int_equal(buddy_check(), 0);                                   \
+	} while (0)
+
+	snprintf(msg, sizeof(msg), "kfree: invalid pointer %p", (char *)p + 1);
+	EXPECT_REFUSED(kfree((char *)p + 1), msg);
+	snprintf(msg, sizeof(msg), "kfree: invalid pointer %p", (void *)&stack_word);
+	EXPECT_REFUSED(kfree(&stack_word), msg);
+	snprintf(msg, sizeof(msg), "kfree: invalid pointer %p", outside);
+	EXPECT_REFUSED(kfree(outside), msg);
+	snprintf(msg, sizeof(msg), "kfree: invalid pointer %p", pages_addr);
+	EXPECT_REFUSED(kfree(pages_addr), msg);		/* alloc_pages, not kmalloc */
+	snprintf(msg, sizeof(msg), "kfree: invalid pointer %p", (char *)big + PAGE_SIZE);
+	EXPECT_REFUSED(kfree((char *)big + PAGE_SIZE), msg);
+	/* a page on the buddy's free lists */
+	snprintf(msg, sizeof(msg), "kfree: invalid pointer %p", page_address(pfn_to_page(BASE + NR - 1)));
+	EXPECT_REFUSED(kfree(page_address(pfn_to_page(BASE + NR - 1))), msg);
+	EXPECT_REFUSED(kmem_cache_free(other, p), "kmem_cache_free: ");
+	EXPECT_REFUSED(kmem_cache_free(c64, (char *)p + 8), "kmem_cache_free: invalid pointer");
+	EXPECT_REFUSED(ksize((char *)p + 4), "ksize: invalid pointer");
+	verify(p, 64, 1);
+
+	/* double free: refused exactly, also when the object looks free */
+	kfree(q);
+	snprintf(msg, sizeof(msg), "kfree: double free of %p in kmalloc-64", q);
+	EXPECT_REFUSED(kfree(q), msg);
+	set_link(p, 0);			/* live object whose first word decodes as a link */
+	w = warn_count;
+	kfree(p);
+	assert_int_equal(warn_count, w);
+	EXPECT_REFUSED(kfree(p), "double free");
+
+	kfree(big);
+	free_page((unsigned long)pages_addr);
+	kmem_cache_destroy(other);
+	free(outside);
+#undef EXPECT_REFUSED
+	check_all_back();
+}
+
+static void test_failslab(void **state)
+{
+	struct kmem_cache *c32 = kmalloc_caches[kmalloc_index(32)];
+	void *a, *b, *c, *d, *e;
+	unsigned long injected = fail_slab_injected, free_before;
+
+	(void)state;
+	fail_slab_set(2, 2);
+	a = kmalloc(32, GFP_KERNEL);
+	assert_non_null(a);
+	b = kmalloc(32, __GFP_NOFAULT);		/* not counted */
+	assert_non_null(b);
+	free_before = nr_free_pages();
+	assert_null(kmalloc(32, GFP_KERNEL));
+	assert_true(shim_log_has("kmem_cache_alloc: kmalloc-32 (object size 32): allocation failure"));
+	shim_log_clear();
+	assert_null(kmalloc(10000, __GFP_NOWARN));	/* large kmalloc counts too */
+	assert_false(shim_log_has("failure"));
+	assert_int_equal(fail_slab_injected, injected + 2);
+	assert_int_equal(c32->active_objs, 2);
+	assert_int_equal(nr_free_pages(), free_before);
+	c = kmalloc(32, GFP_KERNEL);		/* disarmed */
+	assert_non_null(c);
+
+	/* kmem_cache_create fails cleanly under injection */
+	fail_slab_set(1, 1);
+	assert_null(kmem_cache_create("doomed", 64, 0));
+	assert_int_equal(fail_slab_injected, injected + 3);
+
+	/* a slab needing a new page fails when the buddy does; nothing leaks */
+	for (int i = 0; i < NR_KMALLOC_CACHES; i++)
+		kmem_cache_shrink(kmalloc_caches[i]);
+	d = kmalloc(2048, GFP_KERNEL);		/* new slab of kmalloc-2048 */
+	assert_non_null(d);
+	free_before = nr_free_pages();
+	fail_page_alloc_set(1, 1);
+	e = kmalloc(3000, __GFP_NOWARN);	/* kmalloc-4096 is empty: needs a page */
+	assert_null(e);
+	assert_int_equal(kmalloc_caches[kmalloc_index(4096)]->nr_slabs, 0);
+	assert_int_equal(nr_free_pages(), free_before);
+	e = kmalloc(2048, GFP_KERNEL);		/* same slab as d: no page needed */
+	assert_non_null(e);
+	kfree(a);
+	kfree(b);
+	kfree(c);
+	kfree(d);
+	kfree(e);
+	assert_int_equal(warn_count, 0);
+	check_all_back();
+}
+
+static void test_slabinfo(void **state)
+{
+	void *p[3];
+	char line[128];
+
+	(void)state;
+	for (int i = 0; i < 3; i++)
+		p[i] = kmalloc(64, GFP_KERNEL);
+	slabinfo_dump();
+	assert_true(shim_log_has("# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab>"));
+	snprintf(line, sizeof(line), "%-17s %6d %6d %6d %4d %4d\n", "kmalloc-64", 3, 64, 64, 64, 1);
+	assert_true(shim_log_has(line));
+	snprintf(line, sizeof(line), "%-17s %6d %6d %6d %4d %4d\n", "kmalloc-4096", 0, 0, 4096, 4, 4);
+	assert_true(shim_log_has(line));
+	for (int i = 0; i < 3; i++)
+		kfree(p[i]);
+	check_all_back();
+}
+
+#define T(fn) cmocka_unit_test_setup(fn, test_setup)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_size_classes),	T(test_large_kmalloc),	      T(test_kzalloc_kcalloc),
+		T(test_private_cache_random), T(test_cache_create_destroy), T(test_invalid_free),
+		T(test_failslab),	T(test_slabinfo),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

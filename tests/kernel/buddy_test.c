@@ -1,0 +1,326 @@
+/*
+ * Self-tests of the buddy allocator on the live machine: every free page
+ * allocated once and only once (a bitmap over all pfns), the free lists
+ * restored exactly after freeing, the same with random orders, a MAX_ORDER
+ * block rebuilt from its 1024 pages, misuse refused without changing any
+ * count, fault injection, and the gfp flags.
+ *
+ * The tests take all free memory for a moment: nothing else may allocate
+ * meanwhile (Contig has one CPU and no allocating interrupt handlers).
+ */
+#include "kernel/ktest.h"
+#include "kernel/panic.h"
+#include "lib/list.h"
+#include "lib/string.h"
+#include "mm/page_alloc.h"
+
+extern char _text[];
+
+#define NOFAIL (__GFP_NOWARN | __GFP_NOFAULT)
+#define BLOCK_SIG 0x6275646479736967UL
+#define WORD_BITS (8 * sizeof(unsigned long))
+
+/* One bit per pfn below max_pfn, in pages taken from the buddy itself. */
+struct pfn_bitmap {
+	unsigned long *bits;
+	struct page *page;
+	unsigned int order;
+};
+
+static bool pfn_bitmap_alloc(struct pfn_bitmap *bm)
+{
+	unsigned long bytes = DIV_ROUND_UP(max_pfn, 8);
+
+	for (bm->order = 0; (PAGE_SIZE << bm->order) < bytes; bm->order++)
+		if (bm->order == MAX_ORDER)
+			return false;
+	bm->page = alloc_pages(NOFAIL | __GFP_ZERO, bm->order);
+	bm->bits = bm->page ? page_address(bm->page) : NULL;
+	return bm->page != NULL;
+}
+
+static void pfn_bitmap_free(struct pfn_bitmap *bm)
+{
+	__free_pages(bm->page, bm->order);
+}
+
+/* Set the bit of @pfn; true if it was already set. */
+static bool pfn_test_and_set(struct pfn_bitmap *bm, unsigned long pfn)
+{
+	unsigned long *w = &bm->bits[pfn / WORD_BITS], bit = 1UL << (pfn % WORD_BITS);
+	bool was = *w & bit;
+
+	*w |= bit;
+	return was;
+}
+
+static unsigned long ktest_rand_state;
+
+static unsigned long ktest_rand(void)
+{
+	ktest_rand_state ^= ktest_rand_state << 13;
+	ktest_rand_state ^= ktest_rand_state >> 7;
+	ktest_rand_state ^= ktest_rand_state << 17;
+	return ktest_rand_state;
+}
+
+static void expect_counts_equal(struct ktest *t, const unsigned long *got, const unsigned long *want)
+{
+	for (unsigned int o = 0; o < NR_PAGE_ORDERS; o++)
+		if (got[o] != want[o])
+			ktest_fail(t, __FILE__, __LINE__, "order %u: %lu free blocks, expected %lu", o,
+				   got[o], want[o]);
+}
+
+/* Free every block on @held (order in page->order), alternate ones first. */
+static void free_held(struct list_head *held)
+{
+	struct page *p, *n;
+	bool skip = false;
+
+	list_for_each_entry_safe(p, n, held, lru) {
+		skip = !skip;
+		if (skip)
+			continue;
+		list_del(&p->lru);
+		__free_pages(p, p->order);
+	}
+	list_for_each_entry_safe(p, n, held, lru) {
+		list_del(&p->lru);
+		__free_pages(p, p->order);
+	}
+}
+
+/* Every free page, order 0, until none is left: each exactly once. */
+KTEST(buddy, alloc_every_page_once)
+{
+	unsigned long start[NR_PAGE_ORDERS], end[NR_PAGE_ORDERS];
+	unsigned long free0, n = 0, dups = 0, bad = 0, w = warn_count;
+	struct pfn_bitmap bm;
+	struct page *p;
+	LIST_HEAD(held);
+
+	if (!pfn_bitmap_alloc(&bm))
+		KTEST_SKIP(t, "no memory for a pfn bitmap");
+	KTEST_ASSERT_EQ(t, buddy_check(), 0);
+	free0 = nr_free_pages();
+	buddy_free_counts(start);
+	while ((p = alloc_page(GFP_KERNEL | __GFP_NOWARN))) {
+		unsigned long pfn = page_to_pfn(p);
+
+		if (!pfn_valid(pfn) || p->flags != PG_head || p->order != 0)
+			bad++;
+		else if (pfn_test_and_set(&bm, pfn))
+			dups++;
+		list_add(&p->lru, &held);
+		n++;
+	}
+	KTEST_EXPECT_EQ(t, n, free0);
+	KTEST_EXPECT_EQ(t, dups, 0UL);
+	KTEST_EXPECT_EQ(t, bad, 0UL);
+	KTEST_EXPECT_EQ(t, nr_free_pages(), 0UL);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+	/* the bitmap's own pages were never handed out */
+	for (unsigned long i = 0; i < (1UL << bm.order); i++)
+		KTEST_EXPECT_FALSE(t, pfn_test_and_set(&bm, page_to_pfn(bm.page) + i));
+	free_held(&held);
+	KTEST_EXPECT_EQ(t, nr_free_pages(), free0);
+	buddy_free_counts(end);
+	expect_counts_equal(t, end, start);
+	pfn_bitmap_free(&bm);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+	KTEST_EXPECT_EQ(t, warn_count, w);
+}
+
+/* Random orders until order 0 fails: blocks aligned, disjoint, intact, then all back. */
+KTEST(buddy, alloc_random_orders)
+{
+	unsigned long start[NR_PAGE_ORDERS], end[NR_PAGE_ORDERS];
+	unsigned long free0, pages = 0, dups = 0, bad = 0, w = warn_count;
+	struct pfn_bitmap bm;
+	struct page *p, *n;
+	LIST_HEAD(held);
+
+	if (!pfn_bitmap_alloc(&bm))
+		KTEST_SKIP(t, "no memory for a pfn bitmap");
+	free0 = nr_free_pages();
+	buddy_free_counts(start);
+	ktest_rand_state = 0x9e3779b97f4a7c15UL;
+	for (;;) {
+		unsigned long r = ktest_rand() % 100, pfn;
+		unsigned int order = r < 60 ? 0 : r < 85 ? ktest_rand() % 4 : ktest_rand() % 11;
+
+		p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
+		if (!p) {
+			if (order == 0)
+				break;
+			continue;
+		}
+		pfn = page_to_pfn(p);
+		if ((pfn & ((1UL << order) - 1)) || p->flags != PG_head || p->order != order ||
+		    (pfn < (1UL << 20)) != (pfn + (1UL << order) - 1 < (1UL << 20)))
+			bad++;
+		for (unsigned long i = 0; i < (1UL << order); i++) {
+			if (i && (p[i].flags != PG_tail || p[i].private != pfn))
+				bad++;
+			if (pfn_test_and_set(&bm, pfn + i))
+				dups++;
+		}
+		((unsigned long *)page_address(p))[0] = pfn ^ BLOCK_SIG;
+		list_add(&p->lru, &held);
+		pages += 1UL << order;
+	}
+	KTEST_EXPECT_EQ(t, pages, free0);
+	KTEST_EXPECT_EQ(t, dups, 0UL);
+	KTEST_EXPECT_EQ(t, bad, 0UL);
+	KTEST_EXPECT_EQ(t, nr_free_pages(), 0UL);
+	list_for_each_entry_safe(p, n, &held, lru)
+		if (((unsigned long *)page_address(p))[0] != (page_to_pfn(p) ^ BLOCK_SIG))
+			bad++;
+	KTEST_EXPECT_EQ(t, bad, 0UL);
+	free_held(&held);
+	KTEST_EXPECT_EQ(t, nr_free_pages(), free0);
+	buddy_free_counts(end);
+	expect_counts_equal(t, end, start);
+	pfn_bitmap_free(&bm);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+	KTEST_EXPECT_EQ(t, warn_count, w);
+}
+
+/* A 4 MiB block taken apart page by page comes back as one block. */
+KTEST(buddy, merge_max_order_block)
+{
+	unsigned long start[NR_PAGE_ORDERS], now[NR_PAGE_ORDERS];
+	unsigned long head, inside = 0, free0;
+	struct page *p, *n;
+	LIST_HEAD(held);
+
+	p = alloc_pages(NOFAIL, MAX_ORDER);
+	if (!p)
+		KTEST_SKIP(t, "no free MAX_ORDER block");
+	head = page_to_pfn(p);
+	__free_pages(p, MAX_ORDER);
+	free0 = nr_free_pages();
+	buddy_free_counts(start);
+	while ((p = alloc_page(NOFAIL)))
+		list_add(&p->lru, &held);
+	/* give back everything outside the block */
+	list_for_each_entry_safe(p, n, &held, lru) {
+		list_del(&p->lru);
+		if (page_to_pfn(p) - head < (1UL << MAX_ORDER))
+			inside++;
+		else
+			__free_page(p);
+	}
+	KTEST_ASSERT_EQ(t, inside, 1UL << MAX_ORDER);
+	buddy_free_counts(now);
+	start[MAX_ORDER]--;
+	expect_counts_equal(t, now, start);
+	start[MAX_ORDER]++;
+	/* now its pages, in a scrambled order (337 is odd: a permutation of 1024) */
+	for (unsigned long i = 0; i < (1UL << MAX_ORDER); i++) {
+		unsigned long pfn = head + (i * 337) % (1UL << MAX_ORDER);
+
+		if (i == (1UL << MAX_ORDER) - 1) {
+			buddy_free_counts(now);
+			KTEST_EXPECT_EQ(t, now[MAX_ORDER], start[MAX_ORDER] - 1);
+		}
+		__free_page(pfn_to_page(pfn));
+	}
+	buddy_free_counts(now);
+	expect_counts_equal(t, now, start);
+	KTEST_EXPECT_EQ(t, pfn_to_page(head)->flags, PG_buddy);
+	KTEST_EXPECT_EQ(t, pfn_to_page(head)->private, (unsigned long)MAX_ORDER);
+	KTEST_EXPECT_EQ(t, nr_free_pages(), free0);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
+/* Run @stmt, which must WARN once and leave every count as it was. */
+#define EXPECT_REFUSED(t, stmt)                                                       \
+	do {                                                                          \
+		unsigned long saved_counts_[NR_PAGE_ORDERS], new_counts_[NR_PAGE_ORDERS];     \
+		unsigned long saved_free_ = nr_free_pages(), saved_warns_ = warn_count;       \
+		buddy_free_counts(saved_counts_);                                     \
+		stmt;                                                                 \
+		KTEST_EXPECT_EQ(t, warn_count, saved_warns_ + 1);                     \
+		KTEST_EXPECT_EQ(t, nr_free_pages(), saved_free_);                     \
+		buddy_free_counts(new_counts_);                                       \
+		expect_counts_equal(t, new_counts_, saved_counts_);                   \
+		KTEST_EXPECT_EQ(t, buddy_check(), 0);                                 \
+	} while (0)
+
+KTEST(buddy, misuse_refused)
+{
+	struct page *p, *q, *image = pfn_to_page(PHYS_PFN(__pa_symbol(_text)));
+
+	p = alloc_page(NOFAIL);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	__free_page(p);
+	EXPECT_REFUSED(t, __free_page(p));			/* double free */
+	q = alloc_pages(NOFAIL, 2);
+	KTEST_ASSERT_NOT_NULL(t, q);
+	EXPECT_REFUSED(t, __free_pages(q, 1));			/* wrong order */
+	EXPECT_REFUSED(t, __free_page(q + 1));			/* not the head */
+	EXPECT_REFUSED(t, __free_pages(q, MAX_ORDER + 1));	/* order too large */
+	EXPECT_REFUSED(t, free_pages((unsigned long)page_address(q) + 64, 2));
+	__free_pages(q, 2);
+	KTEST_ASSERT_TRUE(t, pfn_valid(page_to_pfn(image)));
+	KTEST_EXPECT_EQ(t, image->flags, PG_reserved);
+	EXPECT_REFUSED(t, __free_page(image));			/* the kernel image */
+	EXPECT_REFUSED(t, KTEST_EXPECT_NULL(t, alloc_pages(GFP_KERNEL, MAX_ORDER + 1)));
+}
+
+KTEST(buddy, fault_injection)
+{
+	unsigned long free0 = nr_free_pages(), inj0 = fail_page_alloc_injected;
+	struct page *a, *b, *c;
+
+	fail_page_alloc_set(2, 2);
+	a = alloc_page(GFP_KERNEL);			/* 1st counted: fine */
+	b = alloc_page(__GFP_NOFAULT);			/* not counted */
+	KTEST_EXPECT_NULL(t, alloc_page(__GFP_NOWARN));	/* 2nd: injected */
+	KTEST_EXPECT_NULL(t, alloc_pages(__GFP_NOWARN, 3));	/* 3rd: injected */
+	c = alloc_page(GFP_KERNEL);			/* disarmed again */
+	KTEST_EXPECT_NOT_NULL(t, a);
+	KTEST_EXPECT_NOT_NULL(t, b);
+	KTEST_EXPECT_NOT_NULL(t, c);
+	KTEST_EXPECT_EQ(t, fail_page_alloc_injected, inj0 + 2);
+	KTEST_EXPECT_EQ(t, nr_free_pages(), free0 - 3);
+	fail_page_alloc_set(1, 1);
+	KTEST_EXPECT_NULL(t, alloc_pages(__GFP_NOWARN | __GFP_ZERO, 0));
+	KTEST_EXPECT_EQ(t, fail_page_alloc_injected, inj0 + 3);
+	KTEST_EXPECT_EQ(t, nr_free_pages(), free0 - 3);
+	if (a)
+		__free_page(a);
+	if (b)
+		__free_page(b);
+	if (c)
+		__free_page(c);
+	KTEST_EXPECT_EQ(t, nr_free_pages(), free0);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
+KTEST(buddy, gfp_flags)
+{
+	struct page *p = alloc_pages(NOFAIL, 1);
+	unsigned long addr, pfn;
+
+	KTEST_ASSERT_NOT_NULL(t, p);
+	pfn = page_to_pfn(p);
+	memset(page_address(p), 0x5a, 2 * PAGE_SIZE);
+	__free_pages(p, 1);
+	p = alloc_pages(NOFAIL | __GFP_ZERO, 1);	/* the same block (LIFO) */
+	KTEST_ASSERT_NOT_NULL(t, p);
+	KTEST_EXPECT_EQ(t, page_to_pfn(p), pfn);
+	KTEST_EXPECT_NULL(t, memchr_inv(page_address(p), 0, 2 * PAGE_SIZE));
+	__free_pages(p, 1);
+	addr = __get_free_pages(NOFAIL | __GFP_DMA32, 2);
+	KTEST_ASSERT_NE(t, addr, 0UL);
+	KTEST_EXPECT_LT(t, __pa(addr) + 4 * PAGE_SIZE, 1UL << 32);
+	free_pages(addr, 2);
+	addr = get_zeroed_page(NOFAIL);
+	KTEST_ASSERT_NE(t, addr, 0UL);
+	KTEST_EXPECT_NULL(t, memchr_inv((void *)addr, 0, PAGE_SIZE));
+	free_page(addr);
+	KTEST_EXPECT_LE(t, nr_free_pages(), totalram_pages);
+}

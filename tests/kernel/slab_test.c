@@ -1,0 +1,239 @@
+/*
+ * Self-tests of the slab allocator and kmalloc on the live machine: each
+ * size class with patterns and interleaved frees, the pages coming back to
+ * the buddy once the caches are shrunk, large kmalloc, ksize, kzalloc and
+ * kcalloc, invalid and double kfree refused with nothing freed, failslab.
+ */
+#include "kernel/ktest.h"
+#include "kernel/panic.h"
+#include "lib/string.h"
+#include "mm/page_alloc.h"
+#include "mm/slab.h"
+
+#define NR_OBJS 300
+
+static void *objs[NR_OBJS];
+
+static unsigned char pattern(unsigned long id, unsigned long byte)
+{
+	return (unsigned char)(id * 131 + byte * 7 + 1);
+}
+
+static void fill(void *p, size_t size, unsigned long id)
+{
+	for (size_t i = 0; i < size; i++)
+		((unsigned char *)p)[i] = pattern(id, i);
+}
+
+/* Number of bytes of @p that lost their pattern. */
+static unsigned long damaged(const void *p, size_t size, unsigned long id)
+{
+	unsigned long bad = 0;
+
+	for (size_t i = 0; i < size; i++)
+		bad += ((const unsigned char *)p)[i] != pattern(id, i);
+	return bad;
+}
+
+/* The cache a slab object belongs to (its slab's head page says). */
+static struct kmem_cache *cache_of(const void *obj)
+{
+	struct page *page = virt_to_page(obj);
+
+	if (page->flags & PG_tail)
+		page = pfn_to_page(page->private);
+	return (page->flags & PG_slab) ? page->slab_cache : NULL;
+}
+
+KTEST(slab, size_classes)
+{
+	static const size_t sizes[] = { 1, 8, 13, 16, 32, 60, 64, 100, 128, 256,
+					300, 512, 1024, 1500, 2048, 4000, 4096 };
+	unsigned long w = warn_count;
+
+	for (unsigned int s = 0; s < ARRAY_SIZE(sizes); s++) {
+		size_t size = sizes[s];
+		size_t class = size <= 8 ? 8 : 1UL << (64 - __builtin_clzl(size - 1));
+		unsigned long free0, bad = 0;
+		struct kmem_cache *c;
+		void *probe = kmalloc(size, GFP_KERNEL);
+
+		KTEST_ASSERT_NOT_NULL(t, probe);
+		c = cache_of(probe);
+		KTEST_ASSERT_NOT_NULL(t, c);
+		kfree(probe);
+		kmem_cache_shrink(c);
+		free0 = nr_free_pages();
+		for (unsigned long i = 0; i < NR_OBJS; i++) {
+			objs[i] = kmalloc(size, GFP_KERNEL);
+			KTEST_ASSERT_NOT_NULL(t, objs[i]);
+			KTEST_EXPECT_EQ(t, ksize(objs[i]), class);
+			KTEST_EXPECT_EQ(t, (unsigned long)objs[i] % class, 0UL);
+			KTEST_EXPECT_TRUE(t, cache_of(objs[i]) == c);
+			fill(objs[i], size, i);
+		}
+		KTEST_EXPECT_LT(t, nr_free_pages(), free0);
+		for (unsigned long i = 1; i < NR_OBJS; i += 2) {
+			bad += damaged(objs[i], size, i);
+			kfree(objs[i]);
+		}
+		for (long i = NR_OBJS - 2; i >= 0; i -= 2) {
+			bad += damaged(objs[i], size, i);
+			kfree(objs[i]);
+		}
+		KTEST_EXPECT_EQ(t, bad, 0UL);
+		kmem_cache_shrink(c);
+		KTEST_EXPECT_EQ(t, nr_free_pages(), free0);
+	}
+	KTEST_EXPECT_EQ(t, warn_count, w);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
+KTEST(slab, private_cache_shrinks_back)
+{
+	struct kmem_cache *c = kmem_cache_create("ktest-200", 200, 32);
+	unsigned long free0, bad = 0;
+
+	KTEST_ASSERT_NOT_NULL(t, c);
+	free0 = nr_free_pages();
+	for (unsigned long i = 0; i < NR_OBJS; i++) {
+		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		KTEST_ASSERT_NOT_NULL(t, objs[i]);
+		KTEST_EXPECT_EQ(t, (unsigned long)objs[i] % 32, 0UL);
+		fill(objs[i], 200, i);
+	}
+	/* every third, then the rest */
+	for (unsigned long i = 0; i < NR_OBJS; i += 3) {
+		bad += damaged(objs[i], 200, i);
+		kmem_cache_free(c, objs[i]);
+	}
+	for (unsigned long i = 0; i < NR_OBJS; i++) {
+		if (i % 3 == 0)
+			continue;
+		bad += damaged(objs[i], 200, i);
+		kmem_cache_free(c, objs[i]);
+	}
+	KTEST_EXPECT_EQ(t, bad, 0UL);
+	/* at most one empty slab kept: at most one slab's pages still out */
+	KTEST_EXPECT_GT(t, kmem_cache_shrink(c), 0UL);
+	KTEST_EXPECT_EQ(t, kmem_cache_shrink(c), 0UL);
+	KTEST_EXPECT_EQ(t, nr_free_pages(), free0);
+	kmem_cache_destroy(c);
+}
+
+KTEST(slab, large_kmalloc_and_ksize)
+{
+	static const size_t sizes[] = { 4097, 8192, 20000, 1UL << 20 };
+	unsigned long free0 = nr_free_pages();
+
+	for (unsigned int s = 0; s < ARRAY_SIZE(sizes); s++) {
+		void *p = kmalloc(sizes[s], GFP_KERNEL);
+		size_t want = PAGE_SIZE;
+
+		while (want < sizes[s])
+			want <<= 1;
+		KTEST_ASSERT_NOT_NULL(t, p);
+		KTEST_EXPECT_TRUE(t, PAGE_ALIGNED(p));
+		KTEST_EXPECT_EQ(t, ksize(p), want);
+		KTEST_EXPECT_EQ(t, nr_free_pages(), free0 - want / PAGE_SIZE);
+		fill(p, sizes[s], s);
+		KTEST_EXPECT_EQ(t, damaged(p, sizes[s], s), 0UL);
+		kfree(p);
+		KTEST_EXPECT_EQ(t, nr_free_pages(), free0);
+	}
+	KTEST_EXPECT_NULL(t, kmalloc((4UL << 20) + 1, __GFP_NOWARN));
+	KTEST_EXPECT_NULL(t, kmalloc(0, GFP_KERNEL));
+	KTEST_EXPECT_EQ(t, ksize(NULL), (size_t)0);
+	kfree(NULL);
+}
+
+KTEST(slab, kzalloc_kcalloc)
+{
+	unsigned char *p = kmalloc(700, GFP_KERNEL), *q;
+
+	KTEST_ASSERT_NOT_NULL(t, p);
+	memset(p, 0xff, 1024);
+	kfree(p);
+	q = kzalloc(700, GFP_KERNEL);
+	KTEST_ASSERT_NOT_NULL(t, q);
+	KTEST_EXPECT_TRUE(t, q == p);		/* LIFO: the dirty object, zeroed */
+	KTEST_EXPECT_NULL(t, memchr_inv(q, 0, 1024));
+	kfree(q);
+	q = kcalloc(100, 12, GFP_KERNEL);
+	KTEST_ASSERT_NOT_NULL(t, q);
+	KTEST_EXPECT_EQ(t, ksize(q), (size_t)2048);
+	KTEST_EXPECT_NULL(t, memchr_inv(q, 0, 1200));
+	kfree(q);
+	KTEST_EXPECT_NULL(t, kcalloc(1UL << 40, 1UL << 40, __GFP_NOWARN));
+}
+
+/* Bad frees WARN once each; the object survives and nothing is freed. */
+KTEST(slab, invalid_kfree)
+{
+	unsigned long on_stack = 0, free0, w;
+	unsigned char *p = kmalloc(96, GFP_KERNEL), *q = kmalloc(96, GFP_KERNEL);
+	struct page *page = alloc_page(GFP_KERNEL);
+	void *big = kmalloc(2 * PAGE_SIZE, GFP_KERNEL);
+
+	KTEST_ASSERT_NOT_NULL(t, p);
+	KTEST_ASSERT_NOT_NULL(t, q);
+	KTEST_ASSERT_NOT_NULL(t, page);
+	KTEST_ASSERT_NOT_NULL(t, big);
+	fill(p, 96, 7);
+	free0 = nr_free_pages();
+	w = warn_count;
+	kfree(p + 1);				/* not an object boundary */
+	kfree(&on_stack);			/* not the direct map */
+	kfree(page_address(page));		/* alloc_pages, not kmalloc */
+	kfree((char *)big + PAGE_SIZE);		/* inside a large kmalloc */
+	KTEST_EXPECT_EQ(t, ksize(p + 3), (size_t)0);
+	KTEST_EXPECT_EQ(t, warn_count, w + 5);
+	KTEST_EXPECT_EQ(t, nr_free_pages(), free0);
+	KTEST_EXPECT_EQ(t, damaged(p, 96, 7), 0UL);
+	/* p is still allocated: new objects never alias it */
+	for (int i = 0; i < 8; i++) {
+		objs[i] = kmalloc(96, GFP_KERNEL);
+		KTEST_EXPECT_TRUE(t, objs[i] != p);
+	}
+	for (int i = 0; i < 8; i++)
+		kfree(objs[i]);
+	/* double free */
+	kfree(q);
+	w = warn_count;
+	kfree(q);
+	KTEST_EXPECT_EQ(t, warn_count, w + 1);
+	/* had q gone on the freelist twice, two allocations would both get it */
+	objs[0] = kmalloc(96, GFP_KERNEL);
+	objs[1] = kmalloc(96, GFP_KERNEL);
+	KTEST_EXPECT_TRUE(t, objs[0] != objs[1]);
+	kfree(objs[0]);
+	kfree(objs[1]);
+	kfree(p);
+	kfree(big);
+	__free_page(page);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
+KTEST(slab, failslab)
+{
+	unsigned long inj0 = fail_slab_injected;
+	void *a, *b, *c;
+
+	fail_slab_set(2, 2);
+	a = kmalloc(64, GFP_KERNEL);			/* 1st: fine */
+	b = kmalloc(64, __GFP_NOFAULT);			/* not counted */
+	KTEST_EXPECT_NULL(t, kmalloc(64, __GFP_NOWARN));	/* 2nd: injected */
+	KTEST_EXPECT_NULL(t, kmalloc(9000, __GFP_NOWARN));	/* 3rd, large: injected */
+	c = kmalloc(64, GFP_KERNEL);			/* disarmed */
+	KTEST_EXPECT_NOT_NULL(t, a);
+	KTEST_EXPECT_NOT_NULL(t, b);
+	KTEST_EXPECT_NOT_NULL(t, c);
+	KTEST_EXPECT_EQ(t, fail_slab_injected, inj0 + 2);
+	fail_slab_set(1, 1);
+	KTEST_EXPECT_NULL(t, kmem_cache_create("ktest-doomed", 32, 0));
+	KTEST_EXPECT_EQ(t, fail_slab_injected, inj0 + 3);
+	kfree(a);
+	kfree(b);
+	kfree(c);
+	slabinfo_dump();
+}
