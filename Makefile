@@ -31,7 +31,8 @@ boot-y := boot/header.o boot/entry32.o boot/early_paging.o boot/entry64.o
 arch-y := arch/x86/kernel/serial.o arch/x86/kernel/gdt.o arch/x86/kernel/idt.o \
 	arch/x86/kernel/isr.o arch/x86/kernel/traps.o arch/x86/kernel/cpu.o \
 	arch/x86/kernel/qemu_exit.o arch/x86/kernel/ktest_jmp.o \
-	arch/x86/mm/pgtable.o arch/x86/mm/init.o arch/x86/mm/fault.o arch/x86/mm/kaslr.o
+	arch/x86/mm/pgtable.o arch/x86/mm/init.o arch/x86/mm/fault.o arch/x86/mm/kaslr.o arch/x86/mm/ptdump.o \
+	arch/x86/kernel/pic.o
 
 kernel-y := kernel/main.o kernel/printk.o kernel/panic.o kernel/symbols.o \
 	kernel/multiboot2.o kernel/cmdline.o kernel/ktest.o
@@ -45,7 +46,7 @@ tests-y := $(patsubst %.c,%.o,$(wildcard tests/kernel/*.c))
 OBJS := $(addprefix $(O)/,$(boot-y) $(arch-y) $(kernel-y) $(lib-y) $(mm-y) $(tests-y))
 ELF := $(O)/contig.elf
 
-.PHONY: all iso run test host-test ktest e2e bench debug clean deps check help
+.PHONY: all iso run test host-test ktest e2e bench debug debug-server gdb clean deps check help
 all: $(ELF)
 
 # Quiet by default, as in Linux: V=1 shows the commands.
@@ -115,9 +116,18 @@ run: deps
 	@$(MAKE) --no-print-directory $(ELF)
 	scripts/qemu.sh --mem $(MEM) --smp $(SMP) --cmdline "$(CMDLINE)"
 
+# GDB: debug = QEMU paused in the background (serial to build/debug-serial.log)
+# + gdb here; or debug-server and gdb in two terminals. PORT= picks the port.
 debug: deps
 	@$(MAKE) --no-print-directory $(ELF)
-	scripts/qemu.sh --mem $(MEM) --smp $(SMP) --cmdline "$(CMDLINE)" --gdb
+	scripts/debug.sh debug --elf $(ELF) --mem $(MEM) --smp $(SMP) --cmdline "$(CMDLINE)" $(if $(PORT),--port $(PORT))
+
+debug-server: deps
+	@$(MAKE) --no-print-directory $(ELF)
+	scripts/debug.sh server --elf $(ELF) --mem $(MEM) --smp $(SMP) --cmdline "$(CMDLINE)" $(if $(PORT),--port $(PORT))
+
+gdb:
+	scripts/debug.sh gdb --elf $(ELF) $(if $(PORT),--port $(PORT))
 
 host-test:
 	$(Q)$(MAKE) --no-print-directory -C tests/host O=$(abspath $(O))/host Q=$(Q)
@@ -148,7 +158,9 @@ help:
 	@echo "  host-test      only the cmocka host tests"
 	@echo "  ktest          only the in-kernel self-tests  [KTEST=suite,... MEM=...]"
 	@echo "  bench          vmalloc benchmarks  [BENCH=name,...]"
-	@echo "  debug          QEMU paused with its GDB stub + gdb with our helpers"
+	@echo "  debug          QEMU paused with its GDB stub + gdb with our helpers  [PORT=]"
+	@echo "  debug-server   only QEMU with the stub (then make gdb in another terminal)"
+	@echo "  gdb            only gdb, connecting to make debug-server"
 	@echo "  deps           install the Debian packages the build needs"
 	@echo "  check          clang-format check"
 	@echo "  clean          remove $(O)/"

@@ -23,25 +23,25 @@
 #include "kernel/printk.h"
 #include "kernel/spinlock.h"
 
-#define PIC1_CMD 0x20
+#define PIC1_CMD  0x20
 #define PIC1_DATA 0x21
-#define PIC2_CMD 0xa0
+#define PIC2_CMD  0xa0
 #define PIC2_DATA 0xa1
 
-#define ICW1_INIT 0x10		/* start the initialisation sequence */
-#define ICW1_ICW4 0x01		/* an ICW4 follows */
-#define ICW4_8086 0x01		/* 8086 mode (not MCS-80) */
-#define OCW2_EOI 0x20		/* non-specific end of interrupt */
-#define OCW3_READ_ISR 0x0b	/* the next read of the command port returns ISR */
+#define ICW1_INIT     0x10 /* start the initialisation sequence */
+#define ICW1_ICW4     0x01 /* an ICW4 follows */
+#define ICW4_8086     0x01 /* 8086 mode (not MCS-80) */
+#define OCW2_EOI      0x20 /* non-specific end of interrupt */
+#define OCW3_READ_ISR 0x0b /* the next read of the command port returns ISR */
 
 #define SPURIOUS_MASTER_IRQ 7
-#define SPURIOUS_SLAVE_IRQ 15
+#define SPURIOUS_SLAVE_IRQ  15
 
 struct pic_stats pic_stats;
 
 static DEFINE_SPINLOCK(pic_lock);
 static u16 pic_mask = 0xffff;			/* [P] bit n set: IRQ n masked */
-static irq_handler_t pic_handlers[NR_PIC_IRQS];	/* [P] */
+static irq_handler_t pic_handlers[NR_PIC_IRQS]; /* [P] */
 static bool pic_ready;				/* [P] pic_init() has run */
 
 static void pic_write_masks_locked(void)
@@ -120,7 +120,7 @@ static bool pic_spurious(unsigned int irq)
 	}
 	if (irq == SPURIOUS_SLAVE_IRQ && !(pic_read_isr(PIC2_CMD) & 0x80)) {
 		pic_stats.spurious++;
-		outb(PIC1_CMD, OCW2_EOI);	/* the master's cascade request was real */
+		outb(PIC1_CMD, OCW2_EOI); /* the master's cascade request was real */
 		return true;
 	}
 	return false;
@@ -161,13 +161,13 @@ void pic_init(void)
 	io_delay();
 	outb(PIC2_CMD, ICW1_INIT | ICW1_ICW4);
 	io_delay();
-	outb(PIC1_DATA, PIC_IRQ_BASE);		/* ICW2: vector base */
+	outb(PIC1_DATA, PIC_IRQ_BASE); /* ICW2: vector base */
 	io_delay();
 	outb(PIC2_DATA, PIC_IRQ_BASE + 8);
 	io_delay();
-	outb(PIC1_DATA, 1u << PIC_CASCADE_IRQ);	/* ICW3: the slave sits on IR2 */
+	outb(PIC1_DATA, 1u << PIC_CASCADE_IRQ); /* ICW3: the slave sits on IR2 */
 	io_delay();
-	outb(PIC2_DATA, PIC_CASCADE_IRQ);	/* ICW3: the slave's cascade id */
+	outb(PIC2_DATA, PIC_CASCADE_IRQ); /* ICW3: the slave's cascade id */
 	io_delay();
 	outb(PIC1_DATA, ICW4_8086);
 	io_delay();

@@ -24,15 +24,15 @@
 #include "mm/layout.h"
 
 #define KERNEL_SPACE_START 0xffff800000000000UL
-#define MAX_MARKERS (2 * NR_MEM_REGIONS + 2)
+#define MAX_MARKERS	   (2 * NR_MEM_REGIONS + 2)
 
 /* Entry bits the dump shows; anything else (A, D, software bits) does not split a run. */
-#define PTDUMP_SHOWN_BITS                                                                     \
-	(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_PWT | _PAGE_PCD | _PAGE_PSE |           \
+#define PTDUMP_SHOWN_BITS                                                                          \
+	(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_PWT | _PAGE_PCD | _PAGE_PSE |               \
 	 _PAGE_GLOBAL | _PAGE_NX)
 
-static const char *const level_names[] = { "pgd", "pud", "pmd", "pte" };
-static const unsigned int level_shifts[] = { PGDIR_SHIFT, PUD_SHIFT, PMD_SHIFT, PAGE_SHIFT };
+static const char *const level_names[] = {"pgd", "pud", "pmd", "pte"};
+static const unsigned int level_shifts[] = {PGDIR_SHIFT, PUD_SHIFT, PMD_SHIFT, PAGE_SHIFT};
 
 /* Where a heading starts: the region table's starts, plus "hole" after each end. */
 struct ptdump_marker {
@@ -41,8 +41,8 @@ struct ptdump_marker {
 };
 
 struct ptdump_state {
-	unsigned long lo, hi;		/* the part of the address space asked for */
-	struct ptdump_range cur;	/* the run being grown */
+	unsigned long lo, hi;	 /* the part of the address space asked for */
+	struct ptdump_range cur; /* the run being grown */
 	bool have_cur;
 	ptdump_fn fn;
 	void *data;
@@ -82,7 +82,7 @@ static void markers_init(struct ptdump_state *st)
 		const struct mem_region *r = &mem_regions[i];
 
 		if (!r->name || r->end <= r->start)
-			continue;	/* layout_init() has not filled it in */
+			continue; /* layout_init() has not filled it in */
 		marker_add(st, r->end, "hole");
 	}
 	for (int i = 0; i < NR_MEM_REGIONS; i++) {
@@ -111,13 +111,13 @@ static void ptdump_flush(struct ptdump_state *st)
 }
 
 /* [lo, hi] lies inside one region: extend the current run or start a new one. */
-static void note_piece(struct ptdump_state *st, unsigned long lo, unsigned long hi,
-		       pgprot_t prot, enum ptdump_level level, const char *region)
+static void note_piece(struct ptdump_state *st, unsigned long lo, unsigned long hi, pgprot_t prot,
+		       enum ptdump_level level, const char *region)
 {
 	struct ptdump_range *cur = &st->cur;
 
-	if (st->have_cur && cur->prot == prot && cur->level == level &&
-	    cur->region == region && cur->last + 1 == lo) {
+	if (st->have_cur && cur->prot == prot && cur->level == level && cur->region == region &&
+	    cur->last + 1 == lo) {
 		cur->last = hi;
 		return;
 	}
@@ -131,8 +131,8 @@ static void note_piece(struct ptdump_state *st, unsigned long lo, unsigned long 
 }
 
 /* Record [lo, hi] (inclusive), split at region boundaries. */
-static void note_range(struct ptdump_state *st, unsigned long lo, unsigned long hi,
-		       pgprot_t prot, enum ptdump_level level)
+static void note_range(struct ptdump_state *st, unsigned long lo, unsigned long hi, pgprot_t prot,
+		       enum ptdump_level level)
 {
 	for (;;) {
 		int m = marker_index(st, lo);
@@ -157,8 +157,7 @@ static pgprot_t shown_prot(u64 entry, enum ptdump_level level)
 }
 
 /* Walk the entry @e that maps [addr, addr + size of @level), clipped to the request. */
-static void walk_entry(struct ptdump_state *st, u64 e, unsigned long addr,
-		       enum ptdump_level level)
+static void walk_entry(struct ptdump_state *st, u64 e, unsigned long addr, enum ptdump_level level)
 {
 	unsigned long last = addr + (1UL << level_shifts[level]) - 1;
 	unsigned long lo = addr > st->lo ? addr : st->lo;
@@ -198,9 +197,7 @@ void ptdump_walk_ranges(unsigned long start, unsigned long end, ptdump_fn fn, vo
 
 	memset(&st, 0, sizeof(st));
 	st.lo = start & PAGE_MASK;
-	st.hi = end ? PAGE_ALIGN(end) - 1 : ~0UL;
-	if (end && PAGE_ALIGN(end) == 0)	/* rounded up past the top */
-		st.hi = ~0UL;
+	st.hi = PAGE_ALIGN(end) - 1; /* end 0, or rounded up past the top: ~0UL */
 	if (st.hi < st.lo)
 		return;
 	st.fn = fn;
@@ -257,7 +254,7 @@ int ptdump_format_range(char *buf, size_t len, const struct ptdump_range *r)
 }
 
 struct ptdump_printer {
-	const char *region;	/* heading printed last */
+	const char *region; /* heading printed last */
 };
 
 static void ptdump_print_range(const struct ptdump_range *r, void *data)
@@ -275,7 +272,7 @@ static void ptdump_print_range(const struct ptdump_range *r, void *data)
 
 void ptdump_walk(unsigned long start, unsigned long end)
 {
-	struct ptdump_printer p = { NULL };
+	struct ptdump_printer p = {NULL};
 
 	ptdump_walk_ranges(start, end, ptdump_print_range, &p);
 }
@@ -313,7 +310,9 @@ void ptdump_show_walk(unsigned long addr)
 		pr_info("  %s[%3u] 0x%016llx %s%s\n", level_names[level], idx,
 			(unsigned long long)e, flags, level_names[level]);
 		pr_info("  => 0x%016lx is phys 0x%llx (%s page)\n", addr, (unsigned long long)phys,
-			level == PTDUMP_PTE ? "4K" : level == PTDUMP_PMD ? "2M" : "1G");
+			level == PTDUMP_PTE   ? "4K"
+			: level == PTDUMP_PMD ? "2M"
+					      : "1G");
 		return;
 	}
 }

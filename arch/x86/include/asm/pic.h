@@ -10,15 +10,15 @@
 
 #include "asm/traps.h"
 
-#define PIC_IRQ_BASE 0x20	/* vector of IRQ 0; IRQ n is vector 0x20 + n */
-#define NR_PIC_IRQS 16
-#define PIC_CASCADE_IRQ 2	/* the master's line the slave is wired to */
+#define PIC_IRQ_BASE	0x20 /* vector of IRQ 0; IRQ n is vector 0x20 + n */
+#define NR_PIC_IRQS	16
+#define PIC_CASCADE_IRQ 2 /* the master's line the slave is wired to */
 
 /* Counters for the interrupts dump and tests. */
 struct pic_stats {
-	unsigned long count[NR_PIC_IRQS];	/* interrupts handled, per line */
-	unsigned long spurious;			/* spurious IRQ 7/15 ignored */
-	unsigned long unhandled;		/* lines that fired without a handler */
+	unsigned long count[NR_PIC_IRQS]; /* interrupts handled, per line */
+	unsigned long spurious;		  /* spurious IRQ 7/15 ignored */
+	unsigned long unhandled;	  /* lines that fired without a handler */
 };
 extern struct pic_stats pic_stats;
 

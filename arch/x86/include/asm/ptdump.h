@@ -21,10 +21,10 @@ enum ptdump_level { PTDUMP_PGD, PTDUMP_PUD, PTDUMP_PMD, PTDUMP_PTE };
 /* One run of pages with equal attributes, all inside one region. */
 struct ptdump_range {
 	unsigned long start;
-	unsigned long last;		/* inclusive: the run may end at the top of memory */
-	pgprot_t prot;			/* shown bits of the leaf entry; 0 when not present */
-	enum ptdump_level level;	/* level of the leaf, or where the walk found nothing */
-	const char *region;		/* heading: a mem_regions name, "hole" or "user space" */
+	unsigned long last;	 /* inclusive: the run may end at the top of memory */
+	pgprot_t prot;		 /* shown bits of the leaf entry; 0 when not present */
+	enum ptdump_level level; /* level of the leaf, or where the walk found nothing */
+	const char *region;	 /* heading: a mem_regions name, "hole" or "user space" */
 };
 
 typedef void (*ptdump_fn)(const struct ptdump_range *r, void *data);
