@@ -3,12 +3,15 @@
  * interface and nothing reaches back up (DESIGN.md, "Data flow at boot").
  */
 #include "asm/page.h"
+#include "asm/pic.h"
 #include "asm/pgtable.h"
 #include "asm/processor.h"
 #include "asm/qemu.h"
 #include "asm/serial.h"
 #include "asm/traps.h"
+#include "kernel/bench.h"
 #include "kernel/cmdline.h"
+#include "kernel/console.h"
 #include "kernel/ktest.h"
 #include "kernel/multiboot2.h"
 #include "kernel/panic.h"
@@ -44,6 +47,21 @@ static void boot_apply_cmdline(void)
 		fail_page_alloc_set(cmdline_opts.fail_page_alloc, 1);
 	if (cmdline_opts.fail_slab)
 		fail_slab_set(cmdline_opts.fail_slab, 1);
+	if (cmdline_opts.lazy_max_pages)
+		vmalloc_set_lazy_max_pages(cmdline_opts.lazy_max_pages);
+}
+
+/*
+ * The low .boot section (multiboot2 header, 32-bit entry, boot GDT) is dead
+ * after gdt_init(), but it stays reserved: QEMU's TCG keeps pages that held
+ * executed code write-protected, and a slab placed there made every store
+ * to it take the emulator's slow path (5x slower small vmallocs).
+ */
+static void boot_reserve_boot_section(void)
+{
+	extern char _boot_start[], _boot_end[];
+
+	memblock_reserve((phys_addr_t)(unsigned long)_boot_start, _boot_end - _boot_start);
 }
 
 static void boot_report_memory(void)
@@ -56,7 +74,7 @@ static void boot_report_memory(void)
 	vmallocinfo_dump();
 }
 
-/* After boot: self-tests, power off, or wait. */
+/* After boot: self-tests, benchmarks, power off, or the console. */
 static void __noreturn boot_finish(void)
 {
 	if (cmdline_opts.ktest[0]) {
@@ -64,11 +82,17 @@ static void __noreturn boot_finish(void)
 
 		qemu_exit(failed ? QEMU_EXIT_FAILURE : QEMU_EXIT_SUCCESS);
 	}
+	if (cmdline_opts.bench[0]) {
+		bench_run(cmdline_opts.bench);
+		machine_power_off();
+	}
 	if (cmdline_opts.poweroff) {
 		pr_info("poweroff: powering off\n");
 		machine_power_off();
 	}
-	pr_info("Boot complete; nothing more to do. In QEMU, Ctrl-A X leaves.\n");
+	if (cmdline_opts.console)
+		console_run();
+	pr_info("Boot complete; the console is off (noconsole). In QEMU, Ctrl-A X leaves.\n");
 	machine_halt();
 }
 
@@ -78,11 +102,13 @@ void kmain(u32 magic, u32 mbi_phys)
 	pr_info("Contig: booting\n");
 	gdt_init();			/* our GDT and the TSS with the IST stacks */
 	idt_init();			/* exceptions are reported from here on */
+	pic_init();			/* 8259A remapped to 0x20-0x2f, all lines masked */
 	cpu_init();			/* CPUID, global pages, PAT */
 	boot_parse_info(magic, mbi_phys); /* multiboot2 tags -> boot_info */
 	boot_apply_cmdline();		/* loglevel=, ktest=, poweroff, fault injection */
 	boot_mmap_dump(&boot_info);	/* the firmware's map, e820 style */
 	memblock_setup(&boot_info);	/* usable RAM minus image, mbi, modules, low 1 MiB */
+	boot_reserve_boot_section();	/* the low entry code too */
 	if (cmdline_opts.randomize_memory)
 		kernel_randomize_memory(); /* move the region bases, keep their order */
 	paging_init();			/* direct map of all RAM, W^X image; identity gone */

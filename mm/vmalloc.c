@@ -123,8 +123,13 @@ static unsigned long vm_early_next;
 /* vfree_atomic(): addresses waiting, linked through their first word. [D] */
 static const void *vfree_deferred_head;
 
+/*
+ * Counters: nr_busy, nr_vmalloc, nr_vfree [V]; nr_free_blocks [F];
+ * lazy_pages [P]; nr_purges, purged_areas [Q]; alloc_failures unlocked
+ * (statistics only).
+ */
 struct vmalloc_stats vmalloc_stats;
-bool vmalloc_debug_vm;
+bool vmalloc_debug_vm;		/* DEBUG_VM: vmalloc_check() after every change */
 
 static inline unsigned long va_size(const struct vmap_area *va)
 {
@@ -419,29 +424,31 @@ static struct vmap_area *find_lowest_fit_locked(unsigned long size, unsigned lon
 	assert_held(&free_vmap_area_lock);
 	if (!n || va_of(n)->subtree_max_size < size)
 		return NULL;
-descend:
-	while (left_may_fit(n, size, vstart))
-		n = n->rb_left;
 	for (;;) {
-		/* Everything before n is ruled out: test n itself. */
-		struct vmap_area *va = va_of(n);
+		/* Down the left edge of n's subtree, as far as it may help. */
+		while (left_may_fit(n, size, vstart))
+			n = n->rb_left;
+		for (;;) {
+			/* Everything before n is ruled out: test n itself. */
+			struct vmap_area *va = va_of(n);
 
-		if (va->va_start >= vend)
-			return NULL;
-		if (va_size(va) >= size && va_fit(va, size, align, vstart, vend, addr))
-			return va;
-		if (right_may_fit(n, size, vend)) {
-			n = n->rb_right;
-			goto descend;
-		}
-		/* n's subtree is done: climb to the next node in order. */
-		do {
-			parent = rb_parent(n);
-			if (!parent)
+			if (va->va_start >= vend)
 				return NULL;
-			from_left = parent->rb_left == n;
-			n = parent;
-		} while (!from_left);
+			if (va_size(va) >= size && va_fit(va, size, align, vstart, vend, addr))
+				return va;
+			if (right_may_fit(n, size, vend)) {
+				n = n->rb_right;
+				break;
+			}
+			/* n's subtree is done: climb to the next node in order. */
+			do {
+				parent = rb_parent(n);
+				if (!parent)
+					return NULL;
+				from_left = parent->rb_left == n;
+				n = parent;
+			} while (!from_left);
+		}
 	}
 }
 
@@ -684,30 +691,34 @@ retry:
 static struct vmap_area *detach_vmap_area(const void *addr, unsigned int want,
 					  unsigned int refuse, const char *op, const void *caller)
 {
+	unsigned long start = 0, end = 0;
 	struct vmap_area *va;
 	unsigned int flags = 0;
 
 	spin_lock(&vmap_area_lock);
 	va = find_va_containing(&vmap_area_root, (unsigned long)addr);
-	if (va && va->va_start == (unsigned long)addr) {
+	if (va) {
+		start = va->va_start;
+		end = va->va_end;
 		flags = va->vm->flags;
-		if ((!want || (flags & want)) && !(flags & refuse)) {
-			unlink_va(va, &vmap_area_root);
-			vmalloc_stats.nr_busy--;
-			spin_unlock(&vmap_area_lock);
-			return va;
-		}
+	}
+	if (va && start == (unsigned long)addr && (!want || (flags & want)) &&
+	    !(flags & refuse)) {
+		unlink_va(va, &vmap_area_root);
+		vmalloc_stats.nr_busy--;
+		spin_unlock(&vmap_area_lock);
+		return va;
 	}
 	spin_unlock(&vmap_area_lock);
 	if (!op)
 		return NULL;
 	if (!va)
-		WARN(1, "%s: no vm area at %p (caller %pS)\n", op, addr, caller);
-	else if (va->va_start != (unsigned long)addr)
-		WARN(1, "%s: bad address %p, inside vm area [%#lx-%#lx) (caller %pS)\n", op, addr,
-		     va->va_start, va->va_end, caller);
+		WARN(1, "%s: no vm area at %p (caller %pS)", op, addr, caller);
+	else if (start != (unsigned long)addr)
+		WARN(1, "%s: bad address %p, inside vm area [%#lx-%#lx) (caller %pS)", op, addr,
+		     start, end, caller);
 	else
-		WARN(1, "%s: vm area at %p has flags %#x, not for %s (caller %pS)\n", op, addr,
+		WARN(1, "%s: vm area at %p has flags %#x, not for %s (caller %pS)", op, addr,
 		     flags, op, caller);
 	return NULL;
 }
@@ -1027,8 +1038,9 @@ static void __vfree(const void *addr, unsigned int refuse, const void *caller)
 	vmalloc_stats.nr_vfree++;
 	spin_unlock(&vmap_area_lock);
 	vm_free_pages(vm);
-	vm_free_pages_array(vm);
+	/* Park the range first: freeing a vmalloc()ed array nests a vfree. */
 	free_vmap_area_noflush(va, vm->caller);
+	vm_free_pages_array(vm);
 	kfree(vm);
 }
 
@@ -1096,7 +1108,7 @@ void vfree_atomic(const void *addr)
 		return;
 	link = PAGE_ALIGNED(addr) ? vmalloc_first_word_alias(addr) : NULL;
 	if (!link || !vfree_atomic_mark(addr)) {
-		WARN(1, "vfree_atomic: no vm area at %p (caller %pS)\n", addr,
+		WARN(1, "vfree_atomic: no vm area at %p (caller %pS)", addr,
 		     __builtin_return_address(0));
 		return;
 	}
@@ -1127,7 +1139,7 @@ void vfree_deferred_run(void)
 
 	for (; addr; addr = next) {
 		link = vmalloc_first_word_alias(addr);
-		if (WARN(!link, "vfree_deferred_run: %p is no longer mapped\n", addr))
+		if (WARN(!link, "vfree_deferred_run: %p is no longer mapped", addr))
 			return;
 		next = *link;
 		__vfree(addr, VM_REFUSE_FREE & ~VM_DEFER_FREE, NULL);
@@ -1196,12 +1208,15 @@ void vunmap(const void *addr)
 		unmap_and_free_vm(va);
 }
 
-/* Refuse to ioremap RAM: it is already mapped write-back in the direct map. */
+/*
+ * Refuse to ioremap RAM: it is already mapped write-back in the direct map.
+ * Only pfns below max_pfn can be RAM, which bounds the scan.
+ */
 static bool ioremap_hits_ram(phys_addr_t base, phys_addr_t last)
 {
-	unsigned long pfn;
+	unsigned long pfn, last_pfn = min(PHYS_PFN(last), max_pfn - 1);
 
-	for (pfn = PHYS_PFN(base); pfn <= PHYS_PFN(last); pfn++)
+	for (pfn = PHYS_PFN(base); max_pfn && pfn <= last_pfn; pfn++)
 		if (pfn_valid(pfn))
 			return true;
 	return false;
@@ -1431,7 +1446,7 @@ void vm_area_register_early(struct vm_struct *vm, size_t align)
 	struct vm_struct **tail = &vmlist;
 
 	vm->addr = NULL;
-	if (WARN(vmap_initialized, "vm_area_register_early: called after vmalloc_init\n"))
+	if (WARN(vmap_initialized, "vm_area_register_early: called after vmalloc_init"))
 		return;
 	if (align < PAGE_SIZE)
 		align = PAGE_SIZE;

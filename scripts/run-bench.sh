@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# make bench: boot the kernel with bench=SPEC on the one fixed configuration,
+# show the kernel's tables, collect its JSON lines into build/bench/results.json,
+# print a summary against the Linux reference and draw the pictures.
+#
+# Usage: run-bench.sh [SPEC]          SPEC = all (default) or name[,name]
+# Environment:
+#   BENCH_TIMEOUT  hang detector in seconds (default 900)
+#   BENCH_CPU      host CPU to pin QEMU to (default: the last one); BENCH_CPU=none
+#                  leaves it unpinned. Pinning keeps the guest TSC steady: under
+#                  TCG it is the host TSC, and a thread moving between host CPUs
+#                  whose TSCs disagree makes it jump.
+#   BENCH_OUT      output directory (default build/bench)
+#   BENCH_ELF      kernel to boot (default build/contig.elf)
+#   BENCH_REPLOT=1 do not boot: redo results.json, summary and pictures from the
+#                  serial log of the last run
+#
+# The configuration (documented in docs/performance.md): QEMU under TCG (no
+# KVM), -cpu qemu64, -smp 1, -m 1G, booted through GRUB by scripts/qemu.sh.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+spec=${1:-all}
+[ -n "$spec" ] || spec=all
+spec=${spec,,}	# the kernel command line takes lower case; names match ignoring case
+out=${BENCH_OUT:-$top/build/bench}
+timeout=${BENCH_TIMEOUT:-900}
+cpu=${BENCH_CPU:-$(($(nproc) - 1))}
+elf=${BENCH_ELF:-$top/build/contig.elf}
+mkdir -p "$out"
+log=$out/serial.log
+
+status=0
+if [ "${BENCH_REPLOT:-0}" != 1 ]; then
+	pin=()
+	if [ "$cpu" != none ] && command -v taskset >/dev/null; then
+		pin=(taskset -c "$cpu")
+	fi
+	echo "bench: QEMU TCG, -cpu qemu64 -smp 1 -m 1G, bench=$spec${pin:+, pinned to host CPU $cpu}"
+	start=$(date +%s)
+	# Show the kernel's own lines from the TSC calibration on, without the JSON.
+	# "poweroff" ends the boot should bench= be refused (names are lower case).
+	"${pin[@]}" "$here/qemu.sh" --elf "$elf" --mem 1G --smp 1 --cmdline "bench=$spec poweroff" \
+		--timeout "$timeout" --log "$log" </dev/null 2>&1 |
+		tr -d '\r' | awk '/^tsc: /{on=1} on && !/^\{"bench"/{print; fflush()}'
+	status=${PIPESTATUS[0]}
+	echo "bench: QEMU ran $(($(date +%s) - start)) s, exit status $status"
+fi
+tr -d '\r' <"$log" | grep '^{"bench"' >"$out/results.jsonl"
+if ! grep -q '"bench":"done"' "$out/results.jsonl"; then
+	echo "bench: the run did not finish (status $status); serial log: $log" >&2
+	grep -E '^cmdline:|panic|BUG|Oops|WARNING|failed' "$log" | head -20 >&2
+	exit 1
+fi
+
+if ! grep -q '"bench":"done","failed":0' "$out/results.jsonl"; then
+	echo "bench: some scenarios failed or were unknown (see above)" >&2
+	[ "$status" != 0 ] || status=1
+fi
+
+# results.json, the summary table and the plot data: one Python pass (stdlib only).
+python3 - "$out" <<'PY' || exit 1
+import json, os, sys
+
+out = sys.argv[1]
+rows = []
+for line in open(os.path.join(out, "results.jsonl")):
+    try:
+        rows.append(json.loads(line))
+    except ValueError:
+        print("bench: bad JSON line skipped: " + line.strip()[:80], file=sys.stderr)
+
+doc = {"config": {}, "floors": {}, "floor_info": {}, "zero_methods": {}, "scenarios": [], "scaling": [],
+       "scaling_ratio": None, "size_curve": [], "map": {"base": None, "span_pages": 0, "areas": []},
+       "memory": {}, "profile": [], "done": {}}
+for r in rows:
+    kind = r.pop("bench")
+    if kind == "config":
+        doc["config"] = r
+    elif kind == "floor":
+        doc["floors"][r["name"]] = {"cyc": r["cyc"], "ns": r["ns"]}
+    elif kind == "floor_info":
+        doc["floor_info"][r["name"]] = r["ns"]
+    elif kind == "zero_method":
+        doc["zero_methods"][r["name"]] = r["ns"]
+    elif kind == "scenario":
+        doc["scenarios"].append(r)
+    elif kind == "scaling":
+        doc["scaling"].append(r)
+    elif kind == "scaling_ratio":
+        doc["scaling_ratio"] = r["ratio"]
+    elif kind == "size_curve":
+        doc["size_curve"].append(r)
+    elif kind == "map_begin":
+        doc["map"]["base"], doc["map"]["span_pages"] = r["base"], r["span_pages"]
+    elif kind == "map":
+        doc["map"]["areas"] += r["areas"]
+    elif kind == "memory":
+        doc["memory"] = r
+    elif kind == "profile":
+        doc["profile"].append(r)
+    elif kind == "done":
+        doc["done"] = r
+doc["config"].update({"qemu": "TCG, -machine pc -cpu qemu64 -smp 1 -m 1G",
+                      "reference": "Linux 6.12, QEMU 7.2 TCG, qemu64, 1 vCPU, 1 GiB, nokaslr"})
+json.dump(doc, open(os.path.join(out, "results.json"), "w"), indent=1)
+
+def fmt(v, nd=0):
+    return "-" if v is None else ("%.*f" % (nd, v))
+
+if doc["scenarios"]:
+    print()
+    print("Summary (median ns; goal = half the Linux 6.12 init_on_alloc=0 figure, "
+          "or =1 where it is the only one)")
+    print("%-24s %7s %9s %9s %9s %8s %8s %7s %7s %6s %6s" % (
+        "scenario", "loops", "ns/op", "min", "max", "ns/page", "Linux", "goal", "x goal",
+        "floor", "fl/1k"))
+    for s in doc["scenarios"]:
+        got = s["ns_page"] if s["ref_per_page"] else s["ns_med"]
+        ref = s["linux_ns"] or None
+        goal = ref / 2 if ref else None
+        flushes = s["flush_ranges"] + s["flush_all"]
+        print("%-24s %7d %9d %9d %9d %8s %8s %7s %7s %6s %6.2f" % (
+            s["name"], s["loops"], s["ns_med"], s["ns_min"], s["ns_max"],
+            fmt(s["ns_page"] if s["pages_per_op"] else None), fmt(ref), fmt(goal),
+            fmt(got / goal if goal else None, 2), fmt(s["floor_ratio"], 2),
+            1000.0 * flushes / s["frees"] if s["frees"] else 0))
+    print("(ns/page and Linux/goal are per page for big_alloc and vzalloc_16M; "
+          "floor = cost per page / sum of the floors, target <= 1.2)")
+if doc["scaling"]:
+    print("scaling: " + ", ".join("N=%d %d ns" % (r["n"], r["ns_med"]) for r in doc["scaling"]) +
+          "; ratio N=100000/N=10 = %s (target <= 1.5)" % doc["scaling_ratio"])
+
+with open(os.path.join(out, "scaling.dat"), "w") as f:
+    for r in doc["scaling"]:
+        f.write("%d %d %d %d\n" % (r["n"], r["ns_med"], r["ns_min"], r["ns_max"]))
+with open(os.path.join(out, "size_curve.dat"), "w") as f:
+    for r in doc["size_curve"]:
+        f.write("%d %d %d\n" % (r["pages"], r["ns_page"], r["ns_med"]))
+with open(os.path.join(out, "scenarios.dat"), "w") as f:
+    for s in doc["scenarios"]:
+        got = s["ns_page"] if s["ref_per_page"] else s["ns_med"]
+        f.write('"%s" %d %d\n' % (s["name"], got, s["linux_ns"]))
+# The map, wrapped into rows: each area is split at row ends. Colours: busy, guard.
+areas = doc["map"]["areas"]
+span = doc["map"]["span_pages"] or 1
+row = 1
+while span / row > 100:
+    row *= 2
+with open(os.path.join(out, "map.dat"), "w") as f:
+    def box(start, length, colour):
+        while length > 0:
+            y, x = divmod(start, row)
+            n = min(length, row - x)
+            f.write("%d %d %d %d\n" % (x, x + n, y, colour))
+            start, length = start + n, length - n
+    for off, pages, guard in areas:
+        box(off, pages - guard, 0x3465a4)
+        if guard:
+            box(off + pages - guard, guard, 0xcc0000)
+# Numbers the plot scripts use.
+with open(os.path.join(out, "params.gp"), "w") as f:
+    fl = doc["floors"]
+    f.write("row = %d\nrows = %d\nnareas = %d\n" % (row, (span + row - 1) // row, len(areas)))
+    f.write("floor_big = %s\n" % ((fl["page"]["ns"] + fl["pte"]["ns"]) if "pte" in fl else "NaN"))
+    f.write("scaling_n10 = %s\n" % (doc["scaling"][0]["ns_med"] if doc["scaling"] else "NaN"))
+PY
+
+# Pictures: PNG through cairo when gnuplot has it, else libgd, else SVG.
+if ! command -v gnuplot >/dev/null; then
+	echo "bench: gnuplot not found: no pictures (apt-get install gnuplot-nox)"
+	exit 0
+fi
+terms=$(echo 'set terminal' | gnuplot 2>&1)
+if grep -q pngcairo <<<"$terms"; then
+	term="pngcairo font 'Sans,10'" ext=png
+elif grep -qw png <<<"$terms"; then
+	term="png" ext=png
+else
+	term="svg" ext=svg
+fi
+cd "$out" || exit 1
+# Each picture's script is kept beside it (NAME.gp), to re-plot or adjust by hand.
+plot() {
+	local name=$1
+	local size=${2:-900,560}
+	{ echo "set terminal $term size $size; set termoption noenhanced; set output '$name.$ext'"
+	  cat; } \
+		>"$name.gp"
+	gnuplot "$name.gp" 2>&1 | head -5
+}
+
+[ -s scaling.dat ] && plot scaling <<'GP'
+load 'params.gp'
+set title '1-page vmalloc+vfree with N live areas and N free holes (median, min..max)'
+set logscale x; set xrange [5:200000]; set xlabel 'live areas N (log)'
+set ylabel 'ns per alloc+free'; set yrange [0:*]; set grid; set key bottom right
+plot 'scaling.dat' using 1:2:3:4 with yerrorlines lw 2 pt 7 title 'Contig', \
+     1.5 * scaling_n10 with lines dt 2 lw 1 title 'target: 1.5 x (N=10)'
+GP
+[ -s size_curve.dat ] && plot size_curve <<'GP'
+set title 'vmalloc+vfree: cost per page against allocation size'
+set logscale x 2; set logscale y; set xlabel 'pages per allocation (1 page .. 64 MiB)'
+set ylabel 'ns per page (log)'; set grid; set key top right
+load 'params.gp'
+plot 'size_curve.dat' using 1:2 with linespoints lw 2 pt 7 title 'vmalloc+vfree, ns per page', \
+     floor_big with lines dt 2 title 'floor: buddy alloc+free + PTE write/invalidate'
+GP
+[ -s scenarios.dat ] && plot scenarios <<'GP'
+set title 'Contig against Linux 6.12 (init_on_alloc=0; big_alloc and vzalloc_16M per page)'
+set style data histograms; set style histogram clustered gap 1; set style fill solid 0.8
+set logscale y; set ylabel 'ns (log scale)'; set xtics rotate by -30 left; set grid ytics
+set key top right; set bmargin 7
+plot 'scenarios.dat' using 2:xtic(1) title 'Contig', \
+     '' using ($3 > 0 ? $3 : 1/0) title 'Linux 6.12', \
+     '' using ($3 > 0 ? $3 / 2 : 1/0) title 'goal'
+GP
+[ -s map.dat ] && plot vmalloc_map 1000,900 <<'GP'
+load 'params.gp'
+set title sprintf('vmalloc range after the random workload: %d busy areas (blue), guard pages (red), free (grey)', nareas)
+set xrange [0:row]; set yrange [rows-0.5:-0.5]
+set xlabel sprintf('page within a row of %d pages (%d KiB)', row, row * 4)
+set ylabel 'row, from VMALLOC_START'
+set object 1 rect from 0,-0.5 to row,rows-0.5 fc rgb '#dddddd' fs solid 1.0 behind
+unset key
+plot 'map.dat' using (($1+$2)/2.0):3:(($2-$1)/2.0):(0.4):4 with boxxyerror fs solid 1.0 noborder lc rgb variable
+GP
+echo "bench: $out/results.json, pictures: $(cd "$out" && ls ./*."$ext" 2>/dev/null | tr '\n' ' ')"
+[ "$status" = 0 ]

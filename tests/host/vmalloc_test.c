@@ -1,0 +1,1165 @@
+/*
+ * Host tests for mm/vmalloc.c, compiled together with lib/rbtree.c against
+ * shim/vmalloc_shim.h (real aliasing of vmalloc addresses and fake RAM, a
+ * fake page table, fault-injecting buddy and slab).
+ *
+ * The state is set up once (two early areas, then vmalloc_init()); every
+ * test leaves it as it found it, which end_clean() checks: the free tree
+ * exactly as after init, no busy area but the early ones, no PTE, no page
+ * or slab object leaked. DEBUG_VM (vmalloc_check() after every change) is
+ * on, except in the long random run, which checks every 1000 operations.
+ */
+#define _GNU_SOURCE
+#include "host_shim.h"
+#include "vmalloc_shim.h"
+
+#include "lib/rbtree.c"
+#include "mm/vmalloc.c"
+
+#define P(n) ((unsigned long)(n) * PAGE_SIZE)
+#define MAX_SNAP 512
+
+/* Early areas: 3 pages at VMALLOC_START, then 2 pages aligned to 16 pages. */
+static struct vm_struct early_a = { .size = 3 * 4096, .flags = VM_ALLOC | VM_NO_GUARD };
+static struct vm_struct early_b = { .size = 2 * 4096, .flags = VM_MAP };
+
+struct snap {
+	unsigned long free_pages, ptes, slab_live, busy, lazy_pages, nr_free;
+	unsigned long free[MAX_SNAP][2];
+};
+
+static struct snap initial;
+
+static void take_snap(struct snap *s)
+{
+	struct vmap_area *va;
+
+	s->free_pages = nr_free_pages();
+	s->ptes = shim_pt_present;
+	s->slab_live = shim_slab_live - (ne_fit_spare ? 1 : 0);
+	s->busy = vmalloc_stats.nr_busy;
+	s->lazy_pages = vmalloc_stats.lazy_pages;
+	s->nr_free = 0;
+	list_for_each_entry(va, &free_vmap_area_list, list) {
+		assert_true(s->nr_free < MAX_SNAP);
+		s->free[s->nr_free][0] = va->va_start;
+		s->free[s->nr_free][1] = va->va_end;
+		s->nr_free++;
+	}
+}
+
+static void assert_snap_equal(const struct snap *got, const struct snap *want)
+{
+	unsigned long i;
+
+	assert_int_equal(got->free_pages, want->free_pages);
+	assert_int_equal(got->ptes, want->ptes);
+	assert_int_equal(got->slab_live, want->slab_live);
+	assert_int_equal(got->busy, want->busy);
+	assert_int_equal(got->lazy_pages, want->lazy_pages);
+	assert_int_equal(got->nr_free, want->nr_free);
+	for (i = 0; i < got->nr_free; i++) {
+		assert_int_equal(got->free[i][0], want->free[i][0]);
+		assert_int_equal(got->free[i][1], want->free[i][1]);
+	}
+}
+
+static void assert_now_equal(const struct snap *want)
+{
+	static struct snap now;
+
+	take_snap(&now);
+	assert_snap_equal(&now, want);
+}
+
+/* Every test ends here: everything back as after vmalloc_init(). */
+static void end_clean(void)
+{
+	vfree_deferred_run();
+	vm_unmap_aliases();
+	assert_int_equal(vmalloc_check(), 0);
+	assert_now_equal(&initial);
+	fail_page_alloc_set(0, 0);
+	fail_slab_set(0, 0);
+	shim_fail_vmap_set(0, 0);
+}
+
+/* Free blocks of the free tree inside [start, end): count, and the first. */
+static unsigned long free_blocks_in(unsigned long start, unsigned long end,
+				    unsigned long *first_start, unsigned long *first_end)
+{
+	struct vmap_area *va;
+	unsigned long n = 0;
+
+	list_for_each_entry(va, &free_vmap_area_list, list) {
+		if (va->va_end <= start || va->va_start >= end)
+			continue;
+		if (!n++) {
+			*first_start = va->va_start;
+			*first_end = va->va_end;
+		}
+	}
+	return n;
+}
+
+/*
+ * Reference lowest fit, written independently of the tree search: scan the
+ * free list in address order and step through aligned candidates.
+ */
+static unsigned long ref_fit(unsigned long size, unsigned long align, unsigned long start,
+			     unsigned long end)
+{
+	struct vmap_area *va;
+
+	list_for_each_entry(va, &free_vmap_area_list, list) {
+		unsigned long lo = va->va_start > start ? va->va_start : start;
+		unsigned long a = lo / align * align;
+
+		if (va->va_end <= start)
+			continue;
+		if (va->va_start >= end)
+			break;
+		if (a < lo)
+			a += align;
+		if (a + size <= va->va_end && a + size <= end)
+			return a;
+	}
+	return 0;
+}
+
+/* Address-derived pattern in three words of every page. */
+static void fill(void *p, unsigned long bytes, unsigned long seed)
+{
+	unsigned long off;
+
+	for (off = 0; off < bytes; off += PAGE_SIZE) {
+		unsigned long *w = (unsigned long *)((char *)p + off);
+
+		w[0] = (unsigned long)&w[0] ^ seed;
+		w[256] = (unsigned long)&w[256] ^ seed;
+		w[511] = (unsigned long)&w[511] ^ seed;
+	}
+}
+
+static void check_fill(const void *p, unsigned long bytes, unsigned long seed)
+{
+	unsigned long off;
+
+	for (off = 0; off < bytes; off += PAGE_SIZE) {
+		const unsigned long *w = (const unsigned long *)((const char *)p + off);
+
+		assert_int_equal(w[0], (unsigned long)&w[0] ^ seed);
+		assert_int_equal(w[256], (unsigned long)&w[256] ^ seed);
+		assert_int_equal(w[511], (unsigned long)&w[511] ^ seed);
+	}
+}
+
+static void *valloc_range(unsigned long size, unsigned long align, unsigned long start,
+			  unsigned long end, unsigned long vm_flags)
+{
+	return __vmalloc_node_range(size, align, start, end, GFP_KERNEL, PAGE_KERNEL, vm_flags,
+				    NUMA_NO_NODE, __builtin_return_address(0));
+}
+
+/* A private window far above everything else in the vmalloc range. */
+static unsigned long window(void)
+{
+	return VMALLOC_START + (1UL << 40);
+}
+
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dULL;
+}
+
+/* ---- tests ------------------------------------------------------------------ */
+
+static void test_init_state(void **state)
+{
+	(void)state;
+	/* Early areas at ascending addresses from VMALLOC_START, aligned. */
+	assert_int_equal((unsigned long)early_a.addr, VMALLOC_START);
+	assert_int_equal((unsigned long)early_b.addr, VMALLOC_START + P(16));
+	assert_true(early_a.flags & VM_EARLY);
+	assert_ptr_equal(find_vm_area(early_b.addr), &early_b);
+	assert_int_equal(vmalloc_stats.nr_busy, 2);
+	/* Free: the alignment gap, the rest of vmalloc, the module range. */
+	assert_int_equal(initial.nr_free, 3);
+	assert_int_equal(initial.free[0][0], VMALLOC_START + P(3));
+	assert_int_equal(initial.free[0][1], VMALLOC_START + P(16));
+	assert_int_equal(initial.free[1][0], VMALLOC_START + P(18));
+	assert_int_equal(initial.free[1][1], VMALLOC_END + 1);
+	assert_int_equal(initial.free[2][0], MODULES_VADDR);
+	assert_int_equal(initial.free[2][1], MODULES_END);
+	assert_int_equal(vmalloc_check(), 0);
+
+	/* Too late to register early; early areas cannot be vfree()d. */
+	{
+		struct vm_struct late = { .size = P(1) };
+		unsigned long warns = warn_count;
+
+		vm_area_register_early(&late, 0);
+		assert_null(late.addr);
+		vfree(early_a.addr);
+		assert_int_equal(warn_count, warns + 2);
+	}
+	end_clean();
+}
+
+static void test_lowest_fit_order(void **state)
+{
+	void *p[8];
+	int i;
+
+	(void)state;
+	/* The 13-page early gap comes first: 1-page areas (+guard) fill it. */
+	for (i = 0; i < 8; i++) {
+		p[i] = vmalloc(P(1));
+		assert_non_null(p[i]);
+	}
+	for (i = 0; i < 6; i++)
+		assert_int_equal((unsigned long)p[i], VMALLOC_START + P(3 + 2 * i));
+	/* Gap has one page left (15): the 7th goes after early_b. */
+	assert_int_equal((unsigned long)p[6], VMALLOC_START + P(18));
+	assert_int_equal((unsigned long)p[7], VMALLOC_START + P(20));
+
+	/* Holes of 2, 4 and 1 pages, lowest first; a 4-page need takes the 4. */
+	vfree(p[1]);
+	vfree(p[3]);
+	vfree(p[4]);
+	vm_unmap_aliases();
+	{
+		void *a = vmalloc(P(3)), *b = vmalloc(P(1)), *c = vmalloc(P(1));
+
+		assert_int_equal((unsigned long)a, VMALLOC_START + P(9));	/* 4-page hole */
+		assert_int_equal((unsigned long)b, VMALLOC_START + P(5));	/* 2-page hole */
+		assert_int_equal((unsigned long)c, VMALLOC_START + P(22));	/* after p[7] */
+		vfree(a);
+		vfree(b);
+		vfree(c);
+	}
+	for (i = 0; i < 8; i++)
+		if (i != 1 && i != 3 && i != 4)
+			vfree(p[i]);
+	end_clean();
+}
+
+static void test_alignment(void **state)
+{
+	unsigned long shift;
+
+	(void)state;
+	for (shift = 13; shift <= 20; shift++) {
+		unsigned long align = 1UL << shift, want;
+		void *small, *big, *filler = vmalloc(P(1));
+
+		want = ref_fit(P(2), align, VMALLOC_START, VMALLOC_END + 1);
+		small = valloc_range(P(1), align, VMALLOC_START, VMALLOC_END, 0);
+		assert_int_equal((unsigned long)small, want);
+		assert_int_equal((unsigned long)small & (align - 1), 0);
+		/* align > size and size > align */
+		want = ref_fit(align + P(3), align, VMALLOC_START, VMALLOC_END + 1);
+		big = valloc_range(align + P(2), align, VMALLOC_START, VMALLOC_END, 0);
+		assert_int_equal((unsigned long)big, want);
+		fill(big, align + P(2), shift);
+		check_fill(big, align + P(2), shift);
+		vfree(small);
+		vfree(big);
+		vfree(filler);
+		assert_int_equal(vmalloc_check(), 0);
+	}
+	/* Not a power of two: refused with a message. */
+	shim_log_clear();
+	assert_null(valloc_range(P(1), 3 * PAGE_SIZE, VMALLOC_START, VMALLOC_END, 0));
+	assert_true(shim_log_has("is not a power of two"));
+	end_clean();
+}
+
+/*
+ * The exact search finds a fit in a block shorter than size + align - 1
+ * whose start happens to be aligned (a padded search would skip it), and
+ * skips a bigger, lower block whose alignment does not work out.
+ */
+static void test_alignment_exact(void **state)
+{
+	unsigned long w = window(), start, end;
+	void *p[64], *q;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 64; i++) {
+		p[i] = valloc_range(P(1), 1, w, w + P(64), VM_NO_GUARD);
+		assert_int_equal((unsigned long)p[i], w + P(i));
+	}
+	/* holes: [1,4) three pages unaligned; [16,18) two pages at 64 KiB */
+	for (i = 1; i < 4; i++)
+		vfree(p[i]);
+	vfree(p[16]);
+	vfree(p[17]);
+	vm_unmap_aliases();
+	q = valloc_range(P(2), P(16), w, w + P(64), VM_NO_GUARD);
+	assert_int_equal((unsigned long)q, w + P(16));
+	assert_int_equal(free_blocks_in(w, w + P(64), &start, &end), 1);
+	assert_int_equal(start, w + P(1));
+	assert_int_equal(end, w + P(4));
+	vfree(q);
+	for (i = 0; i < 64; i++)
+		if (i < 1 || (i >= 4 && i != 16 && i != 17))
+			vfree(p[i]);
+	end_clean();
+}
+
+/*
+ * The search against the reference for every window [s, e) inside a
+ * fragmented 64-page region, every size 1..4 and alignment 1..8 pages: the
+ * window edges fall on every kind of node, so each pruning rule is tested
+ * at its boundary.
+ */
+static void check_fit_window(unsigned long pattern, unsigned long start, unsigned long end)
+{
+	unsigned long size, align, got, want;
+	struct vmap_area *va;
+
+	for (size = P(1); size <= P(4); size += P(1)) {
+		for (align = P(1); align <= P(8); align *= 2) {
+			want = ref_fit(size, align, start, end);
+			spin_lock(&free_vmap_area_lock);
+			va = find_lowest_fit_locked(size, align, start, end, &got);
+			spin_unlock(&free_vmap_area_lock);
+			if (!va)
+				got = 0;
+			if (got != want)
+				fail_msg("pattern %#lx window [%#lx-%#lx) size %#lx align %#lx: got %#lx want %#lx",
+					 pattern, start, end, size, align, got, want);
+		}
+	}
+}
+
+static void test_fit_exhaustive(void **state)
+{
+	unsigned long w = window(), s, e, pattern;
+	void *p[64];
+	int i, round;
+
+	(void)state;
+	rng_state = 0xf17f17f17ULL;
+	for (round = 0; round < 8; round++) {
+		pattern = rnd();
+		for (i = 0; i < 64; i++)
+			p[i] = valloc_range(P(1), 1, w, w + P(64), VM_NO_GUARD);
+		for (i = 0; i < 64; i++)
+			if (pattern & (1UL << i))
+				vfree(p[i]);
+		vm_unmap_aliases();
+		for (s = 0; s < 64; s++)
+			for (e = s + 1; e <= 64; e++)
+				check_fit_window(pattern, w + P(s), w + P(e));
+		for (i = 0; i < 64; i++)
+			if (!(pattern & (1UL << i)))
+				vfree(p[i]);
+		vm_unmap_aliases();
+	}
+	end_clean();
+}
+
+static void test_range_limits(void **state)
+{
+	unsigned long w = window(), start = 0, end = 0;
+	void *p[8], *m;
+	int i;
+
+	(void)state;
+	/* 16 pages hold exactly 8 one-page areas with their guards. */
+	for (i = 0; i < 8; i++) {
+		p[i] = valloc_range(P(1), 1, w, w + P(16), 0);
+		assert_int_equal((unsigned long)p[i], w + P(2 * i));
+	}
+	shim_log_clear();
+	assert_null(valloc_range(P(1), 1, w, w + P(16), 0));
+	assert_true(shim_log_has("vmalloc: allocation failure: 4096 bytes, caller "));
+	/* "last byte" ends mean the same window */
+	assert_null(valloc_range(P(1), 1, w, w + P(16) - 1, 0));
+	for (i = 0; i < 8; i++)
+		vfree(p[i]);
+	vm_unmap_aliases();
+	/* back to one free block covering the window and beyond */
+	assert_int_equal(free_blocks_in(w, w + P(16), &start, &end), 1);
+	assert_true(start < w && end > w + P(16));
+
+	/* the module range is managed too; outside both nothing is found */
+	m = valloc_range(P(2), 1, MODULES_VADDR, MODULES_END, 0);
+	assert_int_equal((unsigned long)m, MODULES_VADDR);
+	assert_true(is_vmalloc_or_module_addr(m));
+	assert_false(is_vmalloc_addr(m));
+	assert_int_equal(find_vm_area(m)->size, P(3));
+	vfree(m);
+	assert_null(valloc_range(P(1), 1, 0x100000, 0x200000, 0));
+	assert_null(valloc_range(P(1), 1, w + P(5), w + P(4), 0));	/* empty window */
+	end_clean();
+}
+
+static void test_guard_spacing(void **state)
+{
+	enum pg_level level;
+	struct vm_struct *vm;
+	void *a, *b, *c, *d;
+
+	(void)state;
+	a = valloc_range(P(3), 1, window(), window() + P(64), 0);
+	b = valloc_range(P(2), 1, window(), window() + P(64), VM_NO_GUARD);
+	c = valloc_range(P(1), 1, window(), window() + P(64), 0);
+	d = valloc_range(P(1), 1, window(), window() + P(64), 0);
+	assert_int_equal((unsigned long)b, (unsigned long)a + P(4));
+	assert_int_equal((unsigned long)c, (unsigned long)b + P(2));	/* no guard after b */
+	assert_int_equal((unsigned long)d, (unsigned long)c + P(2));
+	vm = find_vm_area(a);
+	assert_int_equal(vm->size, P(4));
+	assert_int_equal(get_vm_area_size(vm), P(3));
+	assert_ptr_equal(find_vm_area((char *)a + P(3)), vm);	/* guard belongs to a */
+	assert_null(lookup_address((unsigned long)a + P(3), &level));
+	assert_non_null(lookup_address((unsigned long)a + P(2), &level));
+	assert_int_equal(find_vm_area(b)->size, P(2));
+	vfree(a);
+	vfree(b);
+	vfree(c);
+	vfree(d);
+	end_clean();
+}
+
+/* The four merge cases of merge_or_add_free_locked(), one block count each. */
+static void test_merge_cases(void **state)
+{
+	unsigned long w = window(), s, e, before;
+	void *p[8];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 8; i++)
+		p[i] = valloc_range(P(1), 1, w, w + P(8), VM_NO_GUARD);
+	before = vmalloc_stats.nr_free_blocks;
+
+	vfree(p[2]);		/* none: a block of its own */
+	vm_unmap_aliases();
+	assert_int_equal(vmalloc_stats.nr_free_blocks, before + 1);
+	assert_int_equal(free_blocks_in(w, w + P(8), &s, &e), 1);
+	assert_int_equal(s, w + P(2));
+	assert_int_equal(e, w + P(3));
+
+	vfree(p[3]);		/* left: the block before grows */
+	vm_unmap_aliases();
+	assert_int_equal(vmalloc_stats.nr_free_blocks, before + 1);
+	free_blocks_in(w, w + P(8), &s, &e);
+	assert_int_equal(s, w + P(2));
+	assert_int_equal(e, w + P(4));
+
+	vfree(p[1]);		/* right: the block after grows down */
+	vm_unmap_aliases();
+	assert_int_equal(vmalloc_stats.nr_free_blocks, before + 1);
+	free_blocks_in(w, w + P(8), &s, &e);
+	assert_int_equal(s, w + P(1));
+	assert_int_equal(e, w + P(4));
+
+	vfree(p[5]);
+	vm_unmap_aliases();
+	assert_int_equal(vmalloc_stats.nr_free_blocks, before + 2);
+	vfree(p[4]);		/* both: three blocks become one */
+	vm_unmap_aliases();
+	assert_int_equal(vmalloc_stats.nr_free_blocks, before + 1);
+	assert_int_equal(free_blocks_in(w, w + P(8), &s, &e), 1);
+	assert_int_equal(s, w + P(1));
+	assert_int_equal(e, w + P(6));
+
+	vfree(p[0]);
+	vfree(p[6]);
+	vfree(p[7]);
+	end_clean();
+}
+
+/* Fail the i-th page of a 16-page vmalloc, for every i: nothing may remain. */
+static void test_fault_pages(void **state)
+{
+	static struct snap before;
+	unsigned long i, injected;
+	void *p;
+
+	(void)state;
+	vfree(vmalloc(P(16)));	/* warm-up: the spare node exists */
+	vm_unmap_aliases();
+	take_snap(&before);
+	for (i = 1; i <= 16; i++) {
+		injected = fail_page_alloc_injected;
+		shim_log_clear();
+		fail_page_alloc_set(i, 1);
+		p = vmalloc(P(16));
+		assert_null(p);
+		assert_int_equal(fail_page_alloc_injected, injected + 1);
+		assert_true(shim_log_has("vmalloc: allocation failure: 65536 bytes"));
+		assert_int_equal(vmalloc_check(), 0);
+		assert_now_equal(&before);
+	}
+	fail_page_alloc_set(17, 1);
+	p = vmalloc(P(16));
+	assert_non_null(p);
+	fail_page_alloc_set(0, 0);
+	vfree(p);
+
+	/* Big area: its page array is vmalloc()ed too; fail inside that as well. */
+	for (i = 1; i <= 3; i++) {
+		fail_page_alloc_set(i, 1);
+		assert_null(vmalloc(P(600)));
+		vm_unmap_aliases();	/* the array's own area is vfree()d lazily */
+		assert_now_equal(&before);
+	}
+	fail_page_alloc_set(600, 1);
+	assert_null(vmalloc(P(600)));
+	vm_unmap_aliases();
+	assert_now_equal(&before);
+	end_clean();
+}
+
+/* Fail the mapping itself: the PTEs set so far go, the TLB is flushed. */
+static void test_fault_vmap(void **state)
+{
+	static struct snap before;
+	unsigned long flushes;
+	void *p;
+
+	(void)state;
+	vm_unmap_aliases();
+	take_snap(&before);
+	flushes = shim_flush_calls;
+	shim_fail_vmap_set(1, 1);
+	p = vmalloc(P(16));
+	assert_null(p);
+	assert_int_equal(shim_flush_calls, flushes + 1);
+	assert_int_equal(shim_flush_end - shim_flush_start, P(16));
+	assert_now_equal(&before);
+	end_clean();
+}
+
+/* Fail each slab allocation vmalloc makes (vm_struct, vmap_area, spare, array). */
+static void test_fault_slab(void **state)
+{
+	static struct snap before;
+	unsigned long n, injected, failed = 0;
+	void *p;
+
+	(void)state;
+	vm_unmap_aliases();
+	take_snap(&before);
+	for (n = 1; n < 20; n++) {
+		injected = fail_slab_injected;
+		fail_slab_set(n, 1);
+		p = vmalloc(P(16));
+		fail_slab_set(0, 0);
+		if (p) {
+			vfree(p);
+			vm_unmap_aliases();
+		} else {
+			assert_int_equal(fail_slab_injected, injected + 1);
+			failed++;
+		}
+		assert_int_equal(vmalloc_check(), 0);
+		assert_now_equal(&before);
+		if (p && fail_slab_injected == injected)
+			break;
+	}
+	assert_true(failed >= 3);	/* vm_struct, vmap_area, pages array */
+	end_clean();
+}
+
+/* A middle split needs the spare node: if it cannot be had, fail cleanly. */
+static void test_fault_split_spare(void **state)
+{
+	static struct snap before;
+	unsigned long w = window(), injected;
+	void *first, *p;
+
+	(void)state;
+	first = valloc_range(P(1), 1, w, w + P(16), VM_NO_GUARD);
+	vm_unmap_aliases();
+	/* no spare, and the next slab allocation after vm_struct + va fails */
+	kmem_cache_free(vmap_area_cachep, ne_fit_spare);
+	ne_fit_spare = NULL;
+	take_snap(&before);
+	injected = fail_slab_injected;
+	fail_slab_set(3, 1);
+	p = valloc_range(P(1), P(8), w, w + P(16), VM_NO_GUARD);	/* fits at w + 8: middle */
+	assert_null(p);
+	assert_int_equal(fail_slab_injected, injected + 1);
+	assert_now_equal(&before);
+	/* with the spare it works, and splits the block in two */
+	p = valloc_range(P(1), P(8), w, w + P(16), VM_NO_GUARD);
+	assert_int_equal((unsigned long)p, w + P(8));
+	vfree(p);
+	vfree(first);
+	end_clean();
+}
+
+struct live {
+	void *p;
+	unsigned long pages;
+	unsigned long seed;
+};
+
+/* 100k random vmalloc/vfree against a shadow model and the reference fit. */
+static void test_random_ops(void **state)
+{
+	static struct live live[1024];
+	unsigned long nr = 0, live_pages = 0, op, i;
+	unsigned long w = window();
+
+	(void)state;
+	rng_state = 0x5eed1234abcd9876ULL;
+	vmalloc_debug_vm = false;
+	vmalloc_set_lazy_max_pages(256);
+	for (op = 0; op < 100000; op++) {
+		uint64_t r = rnd();
+
+		if (nr == 0 || (r % 100 < 55 && nr < 1024 && live_pages < 3000)) {
+			unsigned long pages = (r >> 8) % 5 ? 1 + (r >> 16) % 8 : 1 + (r >> 16) % 64;
+			unsigned long align = (r >> 24) % 4 ? 1 : 1UL << (13 + (r >> 28) % 5);
+			unsigned long flags = (r >> 32) % 5 ? 0 : VM_NO_GUARD;
+			bool small = (r >> 36) % 10 == 0;
+			unsigned long vstart = small ? w : VMALLOC_START;
+			unsigned long vend = small ? w + P(256) : VMALLOC_END + 1;
+			unsigned long need = P(pages + (flags ? 0 : 1));
+			unsigned long want;
+			void *p;
+
+			vfree_deferred_run();
+			want = ref_fit(need, max(align, PAGE_SIZE), vstart, vend);
+			if (!want && vmalloc_stats.lazy_pages) {
+				vm_unmap_aliases();
+				want = ref_fit(need, max(align, PAGE_SIZE), vstart, vend);
+			}
+			p = __vmalloc_node_range(P(pages), align, vstart, vend - 1,
+						 GFP_KERNEL | __GFP_NOWARN, PAGE_KERNEL, flags,
+						 NUMA_NO_NODE, test_random_ops);
+			if ((unsigned long)p != want)
+				fail_msg("op %lu: alloc %lu pages align %#lx flags %#lx in [%#lx-%#lx): got %p want %#lx",
+					 op, pages, align, flags, vstart, vend, p, want);
+			if (p) {
+				live[nr] = (struct live){ p, pages, r };
+				fill(p, P(pages), r);
+				live_pages += pages;
+				nr++;
+			}
+		} else {
+			i = (r >> 8) % nr;
+			check_fill(live[i].p, P(live[i].pages), live[i].seed);
+			if ((r >> 40) % 16 == 0)
+				vfree_atomic(live[i].p);
+			else
+				vfree(live[i].p);
+			live_pages -= live[i].pages;
+			live[i] = live[--nr];
+		}
+		if (op % 1000 == 999) {
+			vfree_deferred_run();
+			if (vmalloc_check())
+				fail_msg("op %lu: vmalloc_check failed", op);
+			assert_int_equal(vmalloc_stats.nr_busy, initial.busy + nr);
+			assert_int_equal(shim_pt_present, live_pages);
+			assert_int_equal(nr_free_pages(), initial.free_pages - live_pages);
+		}
+	}
+	for (i = 0; i < nr; i++) {
+		check_fill(live[i].p, P(live[i].pages), live[i].seed);
+		vfree(live[i].p);
+	}
+	vmalloc_set_lazy_max_pages(LAZY_MAX_PAGES_DEFAULT);
+	vmalloc_debug_vm = true;
+	end_clean();
+}
+
+static void test_vfree_misuse(void **state)
+{
+	static struct snap before;
+	unsigned long warns, local;
+	struct page *pg;
+	void *p, *v;
+
+	(void)state;
+	p = vmalloc(P(3));
+	fill(p, P(3), 7);
+	pg = alloc_page(GFP_KERNEL);
+	v = vmap(&pg, 1, 0, PAGE_KERNEL);
+	vm_unmap_aliases();
+	take_snap(&before);
+	warns = warn_count;
+	shim_log_clear();
+
+	vfree((char *)p + P(1));		/* inside */
+	assert_true(shim_log_has("vfree: bad address"));
+	vfree((char *)p + 1);
+	vfree((char *)p + P(3));		/* its guard page */
+	vfree((char *)window() + P(7));		/* free space */
+	assert_true(shim_log_has("vfree: no vm area at"));
+	vfree(&local);				/* not vmalloc at all */
+	vfree(v);				/* a vmap() area */
+	vunmap(p);				/* a vmalloc() area */
+	iounmap(p);
+	free_vm_area(&early_a);			/* early: never freed */
+	vfree(NULL);				/* no-op, no warning */
+	vunmap(NULL);
+	assert_int_equal(warn_count, warns + 9);
+	assert_now_equal(&before);
+	check_fill(p, P(3), 7);
+
+	vfree(p);
+	warns = warn_count;
+	vfree(p);				/* double free */
+	assert_int_equal(warn_count, warns + 1);
+	vunmap(v);
+	__free_page(pg);
+	end_clean();
+}
+
+static void test_lazy_purge(void **state)
+{
+	unsigned long flushes, purges, areas, lo, hi;
+	void *p[9], *x;
+	char msg[160], want[160];
+	int i;
+
+	(void)state;
+	vm_unmap_aliases();
+	vmalloc_set_lazy_max_pages(32);
+	assert_int_equal(vmalloc_lazy_max_pages(), 32);
+	for (i = 0; i < 9; i++)
+		p[i] = vmalloc(P(3));	/* 4 pages each with the guard */
+	flushes = shim_flush_calls;
+	purges = vmalloc_stats.nr_purges;
+	areas = vmalloc_stats.purged_areas;
+	lo = (unsigned long)p[0];
+	hi = (unsigned long)p[8] + P(4);
+
+	for (i = 0; i < 8; i++)		/* 32 pages: not over the budget */
+		vfree(p[i]);
+	assert_int_equal(shim_flush_calls, flushes);
+	assert_int_equal(vmalloc_stats.lazy_pages, 32);
+	assert_true(vmalloc_describe_fault((unsigned long)p[3] + 5, msg, sizeof(msg)));
+	snprintf(want, sizeof(want), "freed vmalloc area [%#lx-%#lx] 4 pages, allocated by ",
+		 (unsigned long)p[3], (unsigned long)p[3] + P(4));
+	assert_true(strncmp(msg, want, strlen(want)) == 0);
+	shim_log_clear();
+	vmallocinfo_dump();
+	snprintf(want, sizeof(want), "0x%016lx-0x%016lx   16384 unpurged vm_area\n",
+		 (unsigned long)p[5], (unsigned long)p[5] + P(4));
+	assert_true(shim_log_has(want));
+	/* lazily freed ranges are still reserved: a new area goes above */
+	x = vmalloc(P(1));
+	assert_int_equal((unsigned long)x, hi);
+
+	vfree(p[8]);			/* 36 > 32: one flush over the batch */
+	assert_int_equal(shim_flush_calls, flushes + 1);
+	assert_int_equal(shim_flush_start, lo);
+	assert_int_equal(shim_flush_end, hi);
+	assert_int_equal(vmalloc_stats.lazy_pages, 0);
+	assert_int_equal(vmalloc_stats.nr_purges, purges + 1);
+	assert_int_equal(vmalloc_stats.purged_areas, areas + 9);
+	vfree(x);			/* 2 pages: below the budget again */
+	assert_int_equal(shim_flush_calls, flushes + 1);
+	vmalloc_set_lazy_max_pages(LAZY_MAX_PAGES_DEFAULT);
+	end_clean();
+}
+
+static void test_vfree_atomic(void **state)
+{
+	unsigned long busy, warns;
+	void *p, *q, *r;
+
+	(void)state;
+	p = vmalloc(P(2));
+	q = vmalloc(P(1));
+	fill(p, P(2), 1);
+	busy = vmalloc_stats.nr_busy;
+	vfree_atomic(p);
+	vfree_atomic(q);
+	assert_int_equal(vmalloc_stats.nr_busy, busy);		/* only queued */
+	assert_true(find_vm_area(p)->flags & VM_DEFER_FREE);
+	assert_ptr_equal(*(void **)p, NULL);			/* link to the list end */
+	assert_ptr_equal(*(void **)q, p);			/* the link, through q */
+	warns = warn_count;
+	vfree_atomic(p);					/* queued twice */
+	vfree_atomic((char *)q + 8);				/* not an area start */
+	assert_int_equal(warn_count, warns + 2);
+	vfree_deferred_run();
+	assert_int_equal(vmalloc_stats.nr_busy, busy - 2);
+	assert_null(find_vm_area(p));
+
+	/* From "interrupt context" while vmalloc holds its lock: queue only. */
+	r = vmalloc(P(1));
+	spin_lock(&vmap_area_lock);
+	vfree_atomic(r);
+	vfree_deferred_run();					/* refuses: lock held */
+	spin_unlock(&vmap_area_lock);
+	assert_ptr_equal(find_vm_area(r)->addr, r);
+	p = vmalloc(P(1));					/* entry runs the queue */
+	assert_null(find_vm_area(r));
+	vfree(p);
+	end_clean();
+}
+
+static void test_vread(void **state)
+{
+	unsigned long w = window(), i;
+	static char buf[P(8) + 200];
+	void *a, *b, *c;
+
+	(void)state;
+	a = valloc_range(P(1), 1, w, w + P(64), 0);
+	b = valloc_range(P(2), 1, w, w + P(64), 0);
+	c = valloc_range(P(1), 1, w, w + P(64), 0);
+	memset(a, 0x11, P(1));
+	memset(b, 0x22, P(2));
+	memset(c, 0x33, P(1));
+	/* a | guard | b b | guard | c | guard, from 100 bytes before a */
+	memset(buf, 0xee, sizeof(buf));
+	assert_int_equal(vread(buf, (char *)a - 100, P(7) + 200), P(7) + 200);
+	for (i = 0; i < P(7) + 200; i++) {
+		unsigned long addr = (unsigned long)a - 100 + i;
+		int want = 0;
+
+		if (addr >= w && addr < w + P(1))
+			want = 0x11;
+		else if (addr >= w + P(2) && addr < w + P(4))
+			want = 0x22;
+		else if (addr >= w + P(5) && addr < w + P(6))
+			want = 0x33;
+		if ((unsigned char)buf[i] != want)
+			fail_msg("vread byte %lu (%#lx): %#x, want %#x", i, addr,
+				 (unsigned char)buf[i], want);
+	}
+	vfree(b);	/* freed (lazily): reads as zeros */
+	memset(buf, 0xee, 64);
+	vread(buf, b, 64);
+	assert_null(memchr(buf, 0xee, 64));
+	assert_int_equal(buf[0], 0);
+	/* not vmalloc at all, and wrapping past the top: zeros, no fault */
+	memset(buf, 0xee, 64);
+	vread(buf, (char *)&w, 64);
+	assert_int_equal(buf[8], 0);
+	vread(buf, (char *)(~0UL - 20), 64);
+	assert_int_equal(buf[40], 0);
+	vfree(a);
+	vfree(c);
+	end_clean();
+}
+
+static void test_vmap(void **state)
+{
+	struct page *pages[4];
+	unsigned long freep;
+	char *v;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 4; i++)
+		pages[i] = alloc_page(GFP_KERNEL);
+	freep = nr_free_pages();
+	assert_null(vmap(pages, 0, 0, PAGE_KERNEL));
+	v = vmap(pages, 4, VM_NO_GUARD, PAGE_KERNEL);
+	assert_non_null(v);
+	assert_true(find_vm_area(v)->flags & VM_MAP);
+	assert_int_equal(find_vm_area(v)->size, P(4));
+	for (i = 0; i < 4; i++) {
+		assert_ptr_equal(vmalloc_to_page(v + P(i) + 17), pages[i]);
+		assert_int_equal(vmalloc_to_pfn(v + P(i)), page_to_pfn(pages[i]));
+		v[P(i) + 5] = (char)(i + 1);
+		assert_int_equal(((char *)page_address(pages[i]))[5], i + 1);
+	}
+	vunmap(v);
+	assert_int_equal(nr_free_pages(), freep);	/* pages are the caller's */
+	assert_null(vmalloc_to_page(v));
+	assert_int_equal(vmalloc_to_pfn(v), 0);
+	for (i = 0; i < 4; i++)
+		__free_page(pages[i]);
+	end_clean();
+}
+
+static void test_ioremap(void **state)
+{
+	enum pg_level level;
+	struct vm_struct *vm;
+	char line[160];
+	char *io, *wc;
+	pte_t *pte;
+
+	(void)state;
+	io = ioremap(0xfe000123ULL, 0x2000);
+	assert_non_null(io);
+	assert_int_equal((unsigned long)io & ~PAGE_MASK, 0x123);
+	vm = find_vm_area(io);
+	assert_true(vm->flags & VM_IOREMAP);
+	assert_int_equal(vm->phys_addr, 0xfe000000ULL);
+	assert_int_equal(vm->size, P(4));		/* 3 pages touched + guard */
+	pte = lookup_address((unsigned long)io + P(2), &level);
+	assert_non_null(pte);
+	assert_int_equal(*pte & PTE_PFN_MASK, 0xfe002000ULL);
+	assert_int_equal(*pte & _PAGE_CACHE_UC, _PAGE_CACHE_UC);
+	assert_int_equal(vmalloc_to_pfn(io), 0xfe000);
+	assert_null(vmalloc_to_page(io));
+	shim_log_clear();
+	vmallocinfo_dump();
+	snprintf(line, sizeof(line), "0x%016lx-0x%016lx   16384", (unsigned long)vm->addr,
+		 (unsigned long)vm->addr + P(4));
+	assert_true(shim_log_has(line));
+	assert_true(shim_log_has(" phys=0xfe000000 ioremap\n"));
+
+	wc = ioremap_wc(0xfd000000ULL, P(1));
+	pte = lookup_address((unsigned long)wc, &level);
+	assert_int_equal(*pte & _PAGE_CACHE_UC, _PAGE_CACHE_WC);
+
+	shim_log_clear();
+	assert_null(ioremap(P(5) + 8, 16));	/* RAM */
+	assert_true(shim_log_has("ioremap: refusing to map RAM"));
+	assert_null(ioremap(0xfe000000ULL, 0));
+	assert_null(ioremap(~0ULL - 10, 100));	/* wraps */
+	assert_true(shim_log_has("ioremap: bad range"));
+	iounmap(io);
+	iounmap(wc);
+	end_clean();
+}
+
+static void test_kvmalloc(void **state)
+{
+	char *small, *big, *z;
+	unsigned long i;
+
+	(void)state;
+	small = kvmalloc(100, GFP_KERNEL);
+	assert_false(is_vmalloc_addr(small));
+	big = kvmalloc(P(16), GFP_KERNEL);
+	assert_true(is_vmalloc_addr(big));
+	z = kvzalloc(P(9) + 5, GFP_KERNEL);
+	assert_true(is_vmalloc_addr(z));
+	for (i = 0; i < P(9) + 5; i++)
+		assert_int_equal(z[i], 0);
+	kvfree(small);
+	kvfree(big);
+	kvfree(z);
+	/* kmalloc fails quietly: falls back to vmalloc */
+	shim_log_clear();
+	fail_slab_set(1, 1);
+	small = kvmalloc(100, GFP_KERNEL);
+	assert_true(is_vmalloc_addr(small));
+	kvfree(small);
+	assert_null(kvmalloc(0, GFP_KERNEL));
+	end_clean();
+}
+
+static void test_vzalloc_vmalloc32(void **state)
+{
+	unsigned char *z, *v;
+	unsigned long i;
+
+	(void)state;
+	v = vmalloc(P(3));
+	z = vzalloc(P(3));
+	for (i = 0; i < P(3); i++) {
+		assert_int_equal(z[i], 0);
+		assert_int_equal(v[i], SHIM_POISON_ALLOC);	/* vmalloc does not zero */
+	}
+	vfree(v);
+	vfree(z);
+	shim_page_gfp_seen = 0;
+	v = vmalloc_32(P(2));
+	assert_true(shim_page_gfp_seen & __GFP_DMA32);
+	assert_true(vmalloc_to_pfn(v) < (1UL << (32 - PAGE_SHIFT)));
+	vfree(v);
+	shim_page_gfp_seen = 0;
+	v = __vmalloc(P(1), __GFP_ZERO);
+	assert_true(shim_page_gfp_seen & __GFP_ZERO);
+	vfree(v);
+	end_clean();
+}
+
+static void test_size_limits(void **state)
+{
+	unsigned long fails = vmalloc_stats.alloc_failures;
+
+	(void)state;
+	shim_log_clear();
+	assert_null(vmalloc(0));
+	assert_true(shim_log_has("vmalloc: allocation failure: 0 bytes, caller "));
+	assert_null(vmalloc(P(totalram_pages + 1)));
+	assert_null(vmalloc(~0UL - 5));
+	shim_log_clear();
+	assert_null(__vmalloc(0, __GFP_NOWARN));
+	assert_false(shim_log_has("allocation failure"));
+	assert_int_equal(vmalloc_stats.alloc_failures, fails + 4);
+	end_clean();
+}
+
+static void test_dumps(void **state)
+{
+	char line[200], caller[40];
+	struct vm_struct *vm;
+	void *p, *big;
+
+	(void)state;
+	p = vmalloc(P(4));
+	big = vmalloc(P(600));		/* its pages array is vmalloc()ed */
+	vm = find_vm_area(p);
+	shim_log_clear();
+	vmallocinfo_dump();
+	snprintf(caller, sizeof(caller), "%pS", vm->caller);
+	snprintf(line, sizeof(line), "0x%016lx-0x%016lx   20480 %s pages=4 vmalloc\n",
+		 (unsigned long)p, (unsigned long)p + P(5), caller);
+	assert_true(shim_log_has(line));
+	assert_true(shim_log_has(" pages=600 vmalloc vpages\n"));
+	assert_true(shim_log_has(" pages=2 vmalloc\n"));	/* the array itself */
+	snprintf(line, sizeof(line), "0x%016lx-0x%016lx   12288 vmalloc\n", VMALLOC_START,
+		 VMALLOC_START + P(3));
+	assert_true(shim_log_has(line));	/* early area: no caller, no pages */
+
+	shim_log_clear();
+	vmalloc_meminfo_dump();
+	assert_true(shim_log_has("VmallocTotal:   34359738368 kB\n"));
+	assert_true(shim_log_has("VmallocUsed:        2424 kB\n"));	/* 4 + 600 + 2 pages */
+	snprintf(line, sizeof(line), "VmallocChunk:   %8lu kB\n",
+		 (VMALLOC_END + 1 - ((unsigned long)big + P(601))) >> 10);
+	assert_true(shim_log_has(line));
+	shim_log_clear();
+	vmalloc_stats_dump();
+	assert_true(shim_log_has("vmalloc: busy areas 5, free blocks"));
+	assert_true(shim_log_has("tlb flushes: single"));
+	vfree(p);
+	vfree(big);
+	end_clean();
+}
+
+static void test_describe_fault(void **state)
+{
+	char msg[200], want[200], caller[40];
+	struct vm_struct *area;
+	void *p;
+
+	(void)state;
+	p = vmalloc(P(4));
+	snprintf(caller, sizeof(caller), "%pS", find_vm_area(p)->caller);
+	assert_true(vmalloc_describe_fault((unsigned long)p + P(4) + 8, msg, sizeof(msg)));
+	snprintf(want, sizeof(want),
+		 "guard page of vmalloc area [%#lx-%#lx] 4 pages, allocated by %s",
+		 (unsigned long)p, (unsigned long)p + P(5), caller);
+	assert_string_equal(msg, want);
+	assert_true(vmalloc_describe_fault((unsigned long)p + 8, msg, sizeof(msg)));
+	assert_true(strncmp(msg, "inside vmalloc area", 19) == 0);
+	area = get_vm_area(P(2), VM_IOREMAP);
+	assert_true(vmalloc_describe_fault((unsigned long)area->addr, msg, sizeof(msg)));
+	assert_true(strncmp(msg, "inside (not mapped) vmalloc area", 32) == 0);
+	assert_false(vmalloc_describe_fault(window(), msg, sizeof(msg)));
+	assert_false(vmalloc_describe_fault(0x1000, msg, sizeof(msg)));
+	free_vm_area(area);
+	vfree(p);
+	end_clean();
+}
+
+static void test_vm_area_api(void **state)
+{
+	struct vm_struct *a, *b, *c;
+	unsigned long w = window();
+
+	(void)state;
+	a = get_vm_area(P(3), VM_IOREMAP);
+	assert_non_null(a);
+	assert_int_equal(a->size, P(4));
+	assert_ptr_equal(find_vm_area((char *)a->addr + 5000), a);
+	assert_ptr_equal(find_vm_area((char *)a->addr + P(3)), a);	/* guard */
+	assert_null(find_vm_area((char *)a->addr + P(4) + P(100)));
+	b = __get_vm_area_caller(P(2), VM_NO_GUARD, w + P(3), w + P(9), test_vm_area_api);
+	assert_int_equal((unsigned long)b->addr, w + P(3));
+	assert_ptr_equal(b->caller, test_vm_area_api);
+	c = get_vm_area_caller(P(1), 0, test_vm_area_api);
+	assert_ptr_equal(remove_vm_area(c->addr), c);
+	assert_null(remove_vm_area(c->addr));
+	kfree(c);
+	free_vm_area(a);
+	free_vm_area(b);
+	end_clean();
+}
+
+/* vmalloc_check() does catch corruption (and names the node). */
+static void test_check_catches(void **state)
+{
+	struct vmap_area *va;
+	unsigned long saved;
+	void *p;
+
+	(void)state;
+	vmalloc_debug_vm = false;
+	p = vmalloc(P(1));
+	va = list_first_entry(&free_vmap_area_list, struct vmap_area, list);
+	saved = va->subtree_max_size;
+	va->subtree_max_size = saved + PAGE_SIZE;
+	shim_log_clear();
+	assert_int_equal(vmalloc_check(), -EINVAL);
+	assert_true(shim_log_has("subtree_max_size"));
+	va->subtree_max_size = saved;
+
+	va = find_va_containing(&vmap_area_root, (unsigned long)p);
+	va->va_end += PAGE_SIZE;	/* now overlaps the free block after it */
+	shim_log_clear();
+	assert_int_equal(vmalloc_check(), -EINVAL);
+	assert_true(shim_log_has("vmalloc_check: busy node"));
+	va->va_end -= PAGE_SIZE;
+	assert_int_equal(vmalloc_check(), 0);
+	vfree(p);
+	vmalloc_debug_vm = true;
+	end_clean();
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	shim_vmalloc_setup();
+	vm_area_register_early(&early_a, 0);
+	vm_area_register_early(&early_b, P(16));
+	vmalloc_init();
+	vmalloc_debug_vm = true;
+	vfree(vmalloc(P(1)));		/* leaves the spare node in place */
+	vm_unmap_aliases();
+	take_snap(&initial);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_init_state),
+		cmocka_unit_test(test_lowest_fit_order),
+		cmocka_unit_test(test_alignment),
+		cmocka_unit_test(test_alignment_exact),
+		cmocka_unit_test(test_fit_exhaustive),
+		cmocka_unit_test(test_range_limits),
+		cmocka_unit_test(test_guard_spacing),
+		cmocka_unit_test(test_merge_cases),
+		cmocka_unit_test(test_fault_pages),
+		cmocka_unit_test(test_fault_vmap),
+		cmocka_unit_test(test_fault_slab),
+		cmocka_unit_test(test_fault_split_spare),
+		cmocka_unit_test(test_random_ops),
+		cmocka_unit_test(test_vfree_misuse),
+		cmocka_unit_test(test_lazy_purge),
+		cmocka_unit_test(test_vfree_atomic),
+		cmocka_unit_test(test_vread),
+		cmocka_unit_test(test_vmap),
+		cmocka_unit_test(test_ioremap),
+		cmocka_unit_test(test_kvmalloc),
+		cmocka_unit_test(test_vzalloc_vmalloc32),
+		cmocka_unit_test(test_size_limits),
+		cmocka_unit_test(test_dumps),
+		cmocka_unit_test(test_describe_fault),
+		cmocka_unit_test(test_vm_area_api),
+		cmocka_unit_test(test_check_catches),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}

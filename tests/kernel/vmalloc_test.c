@@ -1,0 +1,575 @@
+/*
+ * In-kernel tests for mm/vmalloc.c: the scenarios of Linux's
+ * lib/test_vmalloc.c run as correctness tests (every area is filled with an
+ * address-derived pattern and checked before it is freed), plus guard-page
+ * faults, window limits, fault injection, a long random run against
+ * vmalloc_check(), misuse, and the translation helpers.
+ *
+ * Tests that need a window of their own use the top of the vmalloc range,
+ * which the lowest-fit allocator reaches last: nothing else lives there.
+ */
+#include "kernel/ktest.h"
+
+#include "asm/pgtable.h"
+#include "kernel/panic.h"
+#include "lib/string.h"
+#include "mm/page_alloc.h"
+#include "mm/slab.h"
+#include "mm/vmalloc.h"
+
+#define VT_PAGES(n) ((unsigned long)(n) * PAGE_SIZE)
+
+/* xorshift64: fixed seed per test, same sequence on every boot. */
+static u64 vt_rng;
+
+static u64 vt_rand(void)
+{
+	vt_rng ^= vt_rng << 13;
+	vt_rng ^= vt_rng >> 7;
+	vt_rng ^= vt_rng << 17;
+	return vt_rng;
+}
+
+/* The top @pages pages of the vmalloc range, as [start, end) (end exclusive). */
+static unsigned long vt_top(unsigned long pages)
+{
+	return VMALLOC_END + 1 - VT_PAGES(pages);
+}
+
+static void *vt_alloc_in(unsigned long size, unsigned long align, unsigned long start,
+			 unsigned long end, unsigned long vm_flags)
+{
+	return __vmalloc_node_range(size, align, start, end, GFP_KERNEL | __GFP_NOWARN,
+				    PAGE_KERNEL, vm_flags, -1, __builtin_return_address(0));
+}
+
+/* Pattern: each word holds its own address xor @seed (first/last word per page). */
+static void vt_fill(void *p, unsigned long bytes, unsigned long seed)
+{
+	unsigned long off, last = PAGE_SIZE / sizeof(long) - 1;
+
+	for (off = 0; off < bytes; off += PAGE_SIZE) {
+		unsigned long *w = (unsigned long *)((char *)p + off);
+
+		w[0] = (unsigned long)&w[0] ^ seed;
+		w[last] = (unsigned long)&w[last] ^ seed;
+	}
+}
+
+/* Returns the number of bad words (0 when the pattern is intact). */
+static unsigned long vt_check(const void *p, unsigned long bytes, unsigned long seed)
+{
+	unsigned long off, bad = 0, last = PAGE_SIZE / sizeof(long) - 1;
+
+	for (off = 0; off < bytes; off += PAGE_SIZE) {
+		const unsigned long *w = (const unsigned long *)((const char *)p + off);
+
+		bad += w[0] != ((unsigned long)&w[0] ^ seed);
+		bad += w[last] != ((unsigned long)&w[last] ^ seed);
+	}
+	return bad;
+}
+
+/* Fill, check and free one area; report a broken pattern. */
+static void vt_check_free(struct ktest *t, void *p, unsigned long bytes, unsigned long seed)
+{
+	KTEST_EXPECT_EQ(t, vt_check(p, bytes, seed), 0UL);
+	vfree(p);
+}
+
+/* lib/test_vmalloc.c fix_size_alloc_test: many 3-page areas, one at a time. */
+KTEST(vmalloc, fix_size_alloc)
+{
+	unsigned long i;
+	void *p;
+
+	for (i = 0; i < 1000; i++) {
+		p = vmalloc(VT_PAGES(3));
+		KTEST_ASSERT_NOT_NULL(t, p);
+		vt_fill(p, VT_PAGES(3), i);
+		vt_check_free(t, p, VT_PAGES(3), i);
+	}
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+}
+
+/*
+ * full_fit_alloc_test: holes of exactly one area; each new area must take
+ * a hole whole (the "full fit" clipping case), lowest hole first.
+ */
+KTEST(vmalloc, full_fit_alloc)
+{
+	enum { N = 32 };
+	static void *keep[N], *junk[N];
+	unsigned long start = vt_top(4 * N), end = VMALLOC_END;
+	unsigned long blocks;
+	void *p;
+	int i;
+
+	vm_unmap_aliases();
+	for (i = 0; i < N; i++) {
+		keep[i] = vt_alloc_in(VT_PAGES(1), 1, start, end, 0);
+		junk[i] = vt_alloc_in(VT_PAGES(1), 1, start, end, 0);
+		KTEST_ASSERT_NOT_NULL(t, keep[i]);
+		KTEST_ASSERT_NOT_NULL(t, junk[i]);
+		vt_fill(keep[i], VT_PAGES(1), 1);
+	}
+	for (i = 0; i < N; i++)
+		vfree(junk[i]);
+	vm_unmap_aliases();
+	blocks = vmalloc_stats.nr_free_blocks;
+	for (i = 0; i < N; i++) {
+		p = vt_alloc_in(VT_PAGES(1), 1, start, end, 0);
+		KTEST_EXPECT_EQ(t, (unsigned long)p, (unsigned long)junk[i]);
+		junk[i] = p;
+	}
+	/* every hole was used whole: N free blocks fewer */
+	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_free_blocks, blocks - N);
+	for (i = 0; i < N; i++) {
+		vfree(junk[i]);
+		vt_check_free(t, keep[i], VT_PAGES(1), 1);
+	}
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+}
+
+/* long_busy_list_alloc_test: vmalloc/vfree with thousands of busy areas. */
+KTEST(vmalloc, long_busy_list_alloc)
+{
+	enum { N = 5000 };
+	void **list = vmalloc(N * sizeof(void *));
+	unsigned long i;
+	void *p;
+
+	KTEST_ASSERT_NOT_NULL(t, list);
+	for (i = 0; i < N; i++) {
+		list[i] = vmalloc(VT_PAGES(1));
+		KTEST_ASSERT_NOT_NULL(t, list[i]);
+		vt_fill(list[i], VT_PAGES(1), i);
+	}
+	for (i = 0; i < 1000; i++) {
+		p = vmalloc(VT_PAGES(1 + i % 4));
+		KTEST_ASSERT_NOT_NULL(t, p);
+		vt_fill(p, VT_PAGES(1 + i % 4), ~i);
+		vt_check_free(t, p, VT_PAGES(1 + i % 4), ~i);
+	}
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	for (i = 0; i < N; i++)
+		vt_check_free(t, list[i], VT_PAGES(1), i);
+	vfree(list);
+}
+
+/* random_size_alloc_test: 1..100 pages at random. */
+KTEST(vmalloc, random_size_alloc)
+{
+	unsigned long i, n;
+	void *p;
+
+	vt_rng = 0x1234567;
+	for (i = 0; i < 300; i++) {
+		n = 1 + vt_rand() % 100;
+		p = vmalloc(VT_PAGES(n));
+		KTEST_ASSERT_NOT_NULL(t, p);
+		vt_fill(p, VT_PAGES(n), i);
+		vt_check_free(t, p, VT_PAGES(n), i);
+	}
+}
+
+/* fix_align_alloc_test: 5 pages aligned to 64 KiB. */
+KTEST(vmalloc, fix_align_alloc)
+{
+	unsigned long i;
+	void *p;
+
+	for (i = 0; i < 500; i++) {
+		p = vt_alloc_in(VT_PAGES(5), 1UL << 16, VMALLOC_START, VMALLOC_END, 0);
+		KTEST_ASSERT_NOT_NULL(t, p);
+		KTEST_EXPECT_EQ(t, (unsigned long)p & 0xffffUL, 0UL);
+		vt_fill(p, VT_PAGES(5), i);
+		vt_check_free(t, p, VT_PAGES(5), i);
+	}
+}
+
+/* random_size_align_alloc_test: random size and random power-of-two alignment. */
+KTEST(vmalloc, random_size_align_alloc)
+{
+	unsigned long i, n, align;
+	void *p;
+
+	vt_rng = 0xa11a;
+	for (i = 0; i < 500; i++) {
+		n = 1 + vt_rand() % 16;
+		align = PAGE_SIZE << (vt_rand() % 9);
+		p = vt_alloc_in(VT_PAGES(n), align, VMALLOC_START, VMALLOC_END, 0);
+		KTEST_ASSERT_NOT_NULL(t, p);
+		KTEST_EXPECT_EQ(t, (unsigned long)p & (align - 1), 0UL);
+		vt_fill(p, VT_PAGES(n), i);
+		vt_check_free(t, p, VT_PAGES(n), i);
+	}
+}
+
+/*
+ * align_shift_alloc_test: one page at every alignment up to 1 GiB; inside
+ * a 64-page window near the top, alignments the window cannot hold fail.
+ */
+KTEST(vmalloc, align_shift_alloc)
+{
+	unsigned long shift, align, start = vt_top(64);
+	void *p;
+
+	for (shift = PAGE_SHIFT; shift <= 30; shift++) {
+		align = 1UL << shift;
+		p = vt_alloc_in(VT_PAGES(1), align, VMALLOC_START, VMALLOC_END, 0);
+		KTEST_ASSERT_NOT_NULL(t, p);
+		KTEST_EXPECT_EQ(t, (unsigned long)p & (align - 1), 0UL);
+		vt_fill(p, VT_PAGES(1), shift);
+		vt_check_free(t, p, VT_PAGES(1), shift);
+
+		vm_unmap_aliases();	/* the window's last area was freed lazily */
+		p = vt_alloc_in(VT_PAGES(1), align, start, VMALLOC_END, 0);
+		if (ALIGN(start, align) + VT_PAGES(2) <= VMALLOC_END + 1) {
+			KTEST_EXPECT_EQ(t, (unsigned long)p, ALIGN(start, align));
+			vfree(p);
+		} else {
+			KTEST_EXPECT_NULL(t, p);
+		}
+	}
+}
+
+/* pcpu_alloc_test-like: many small areas alive at once, freed in random order. */
+KTEST(vmalloc, many_small_areas)
+{
+	enum { N = 1000 };
+	static void *areas[N];
+	static unsigned long sizes[N], seeds[N];
+	unsigned long i, j;
+
+	vt_rng = 0x9c9c;
+	for (i = 0; i < N; i++) {
+		sizes[i] = VT_PAGES(1 + vt_rand() % 3);
+		seeds[i] = vt_rand();
+		areas[i] = vt_alloc_in(sizes[i], 1, VMALLOC_START, VMALLOC_END,
+				       (i & 1) ? VM_NO_GUARD : 0);
+		KTEST_ASSERT_NOT_NULL(t, areas[i]);
+		vt_fill(areas[i], sizes[i], seeds[i]);
+	}
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	for (i = N; i > 0; i--) {
+		j = vt_rand() % i;
+		vt_check_free(t, areas[j], sizes[j], seeds[j]);
+		areas[j] = areas[i - 1];	/* the last survivor fills the slot */
+		sizes[j] = sizes[i - 1];
+		seeds[j] = seeds[i - 1];
+	}
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+}
+
+/* vm_map_ram_test-like: vmap() pages we own; they stay ours after vunmap(). */
+KTEST(vmalloc, vmap_pages)
+{
+	enum { N = 16 };
+	struct page *pages[N];
+	unsigned long free_before;
+	char *v;
+	int i;
+
+	for (i = 0; i < N; i++) {
+		pages[i] = alloc_page(GFP_KERNEL);
+		KTEST_ASSERT_NOT_NULL(t, pages[i]);
+	}
+	v = vmap(pages, N, 0, PAGE_KERNEL);
+	KTEST_ASSERT_NOT_NULL(t, v);
+	for (i = 0; i < N; i++) {
+		KTEST_EXPECT_EQ(t, (unsigned long)vmalloc_to_page(v + VT_PAGES(i) + 100),
+				(unsigned long)pages[i]);
+		v[VT_PAGES(i) + 7] = (char)(0x40 + i);
+		KTEST_EXPECT_EQ(t, ((char *)page_address(pages[i]))[7], (char)(0x40 + i));
+	}
+	free_before = nr_free_pages();
+	vunmap(v);
+	KTEST_EXPECT_EQ(t, nr_free_pages(), free_before);
+	KTEST_EXPECT_NULL(t, vmalloc_to_page(v));
+	for (i = 0; i < N; i++)
+		__free_page(pages[i]);
+}
+
+/* Touching the guard page faults, at exactly the guard address. */
+KTEST(vmalloc, guard_page_fault)
+{
+	char *p = vmalloc(VT_PAGES(2));
+	char *guard = p + VT_PAGES(2);
+	char desc[160];
+
+	KTEST_ASSERT_NOT_NULL(t, p);
+	p[VT_PAGES(2) - 1] = 1;		/* last byte of the area is fine */
+	KTEST_EXPECT_FAULT(t, *(volatile char *)guard = 1);
+	KTEST_EXPECT_EQ(t, t->fault_addr, (unsigned long)guard);
+	KTEST_EXPECT_TRUE(t, vmalloc_describe_fault((unsigned long)guard, desc, sizeof(desc)));
+	KTEST_EXPECT_EQ(t, strncmp(desc, "guard page of vmalloc area", 26), 0);
+	vfree(p);
+}
+
+/*
+ * A 16-page window exhausted exactly (8 one-page areas with guards), then
+ * freed: the free tree is back to what it was, one block across the window.
+ */
+KTEST(vmalloc, tiny_range_exhaust)
+{
+	unsigned long start = vt_top(16), blocks, i;
+	void *p[8];
+
+	vm_unmap_aliases();
+	blocks = vmalloc_stats.nr_free_blocks;
+	for (i = 0; i < 8; i++) {
+		p[i] = vt_alloc_in(VT_PAGES(1), 1, start, VMALLOC_END, 0);
+		KTEST_EXPECT_EQ(t, (unsigned long)p[i], start + VT_PAGES(2 * i));
+	}
+	KTEST_EXPECT_NULL(t, vt_alloc_in(VT_PAGES(1), 1, start, VMALLOC_END, 0));
+	KTEST_EXPECT_NULL(t, vt_alloc_in(VT_PAGES(16), 1, start, VMALLOC_END, VM_NO_GUARD));
+	for (i = 0; i < 8; i++)
+		if (p[i])
+			vfree(p[i]);
+	vm_unmap_aliases();
+	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_free_blocks, blocks);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	/* the whole window is one free block again: all 16 pages fit at once */
+	p[0] = vt_alloc_in(VT_PAGES(16), 1, start, VMALLOC_END, VM_NO_GUARD);
+	KTEST_EXPECT_EQ(t, (unsigned long)p[0], start);
+	vfree(p[0]);
+}
+
+/*
+ * Fail the i-th page of a 16-page vmalloc for every i: free pages, busy
+ * areas and every PTE of the range are exactly as before.
+ */
+KTEST(vmalloc, fault_inject_pages)
+{
+	unsigned long free_before, busy_before, blocks_before, addr, i, j;
+	enum pg_level level;
+	void *p;
+
+	p = vmalloc(VT_PAGES(16));	/* warm-up: page tables for the range exist */
+	KTEST_ASSERT_NOT_NULL(t, p);
+	addr = (unsigned long)p;
+	vfree(p);
+	vm_unmap_aliases();
+	free_before = nr_free_pages();
+	busy_before = vmalloc_stats.nr_busy;
+	blocks_before = vmalloc_stats.nr_free_blocks;
+	for (i = 1; i <= 16; i++) {
+		fail_page_alloc_set(i, 1);
+		p = __vmalloc(VT_PAGES(16), __GFP_NOWARN);
+		fail_page_alloc_set(0, 0);
+		KTEST_EXPECT_NULL(t, p);
+		KTEST_EXPECT_EQ(t, nr_free_pages(), free_before);
+		KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy_before);
+		KTEST_EXPECT_EQ(t, vmalloc_stats.nr_free_blocks, blocks_before);
+		for (j = 0; j <= 16; j++)
+			KTEST_EXPECT_NULL(t, lookup_address(addr + VT_PAGES(j), &level));
+	}
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	p = vmalloc(VT_PAGES(16));
+	KTEST_EXPECT_EQ(t, (unsigned long)p, addr);	/* the range was given back */
+	vfree(p);
+}
+
+/* 100k random small vmalloc/vfree operations, checked every 1000. */
+KTEST(vmalloc, random_ops)
+{
+	enum { LIVE = 256 };
+	static void *live[LIVE];
+	static unsigned long live_size[LIVE], live_seed[LIVE];
+	unsigned long nr = 0, op, i;
+	u64 r;
+
+	vt_rng = 0xdeadbeefcafeULL;
+	for (op = 0; op < 100000; op++) {
+		r = vt_rand();
+		if (nr == 0 || (nr < LIVE && r % 2)) {
+			unsigned long size = VT_PAGES(1 + (r >> 8) % 4);
+			unsigned long shift = (r >> 16) % 8 ? 0 : (r >> 20) % 4;
+			unsigned long align = PAGE_SIZE << shift;
+
+			live[nr] = vt_alloc_in(size, align, VMALLOC_START, VMALLOC_END,
+					       (r >> 24) % 4 ? 0 : VM_NO_GUARD);
+			KTEST_ASSERT_NOT_NULL(t, live[nr]);
+			KTEST_EXPECT_EQ(t, (unsigned long)live[nr] & (align - 1), 0UL);
+			live_size[nr] = size;
+			live_seed[nr] = r;
+			vt_fill(live[nr], size, r);
+			nr++;
+		} else {
+			i = (r >> 8) % nr;
+			vt_check_free(t, live[i], live_size[i], live_seed[i]);
+			nr--;
+			live[i] = live[nr];
+			live_size[i] = live_size[nr];
+			live_seed[i] = live_seed[nr];
+		}
+		if (op % 1000 == 999)
+			KTEST_ASSERT_EQ(t, vmalloc_check(), 0);
+	}
+	for (i = 0; i < nr; i++)
+		vt_check_free(t, live[i], live_size[i], live_seed[i]);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+}
+
+/* vmalloc_to_page()/vmalloc_to_pfn() agree with the page tables. */
+KTEST(vmalloc, to_page_matches_page_tables)
+{
+	char *p = vmalloc(VT_PAGES(8));
+	enum pg_level level;
+	pte_t *pte;
+	int i;
+
+	KTEST_ASSERT_NOT_NULL(t, p);
+	for (i = 0; i < 8; i++) {
+		char *page = p + VT_PAGES(i);
+		unsigned long pfn;
+
+		pte = lookup_address((unsigned long)page, &level);
+		KTEST_ASSERT_NOT_NULL(t, pte);
+		KTEST_EXPECT_EQ(t, (int)level, (int)PG_LEVEL_4K);
+		pfn = PHYS_PFN(*pte & PTE_PFN_MASK);
+		KTEST_EXPECT_EQ(t, vmalloc_to_pfn(page + 5), pfn);
+		KTEST_EXPECT_EQ(t, page_to_pfn(vmalloc_to_page(page)), pfn);
+		KTEST_EXPECT_EQ(t, *pte & PAGE_KERNEL, PAGE_KERNEL);
+	}
+	KTEST_EXPECT_NULL(t, vmalloc_to_page(p + VT_PAGES(8)));	/* guard */
+	vfree(p);
+}
+
+/* Bad vfree()s warn and change nothing. */
+KTEST(vmalloc, vfree_misuse)
+{
+	char *p = vmalloc(VT_PAGES(3));
+	unsigned long warns, busy, local = 0;
+
+	KTEST_ASSERT_NOT_NULL(t, p);
+	vt_fill(p, VT_PAGES(3), 3);
+	warns = warn_count;
+	busy = vmalloc_stats.nr_busy;
+	vfree(p + VT_PAGES(1));		/* middle of the area */
+	vfree(p + 8);
+	vfree(p + VT_PAGES(3));		/* its guard page */
+	vfree(&local);			/* not a vmalloc address */
+	vunmap(p);			/* wrong kind */
+	vfree(NULL);			/* no-op */
+	KTEST_EXPECT_EQ(t, warn_count, warns + 5);
+	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	KTEST_EXPECT_EQ(t, vt_check(p, VT_PAGES(3), 3), 0UL);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	vfree(p);
+	vfree(p);			/* double free */
+	KTEST_EXPECT_EQ(t, warn_count, warns + 6);
+	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy - 1);
+}
+
+KTEST(vmalloc, vzalloc_zeroed)
+{
+	char *p = vzalloc(VT_PAGES(5) + 123);
+
+	KTEST_ASSERT_NOT_NULL(t, p);
+	KTEST_EXPECT_NULL(t, memchr_inv(p, 0, VT_PAGES(6)));
+	vfree(p);
+}
+
+KTEST(vmalloc, vmalloc_32_below_4g)
+{
+	char *p = vmalloc_32(VT_PAGES(8));
+	int i;
+
+	KTEST_ASSERT_NOT_NULL(t, p);
+	for (i = 0; i < 8; i++)
+		KTEST_EXPECT_LT(t, vmalloc_to_pfn(p + VT_PAGES(i)), 1UL << (32 - PAGE_SHIFT));
+	vfree(p);
+}
+
+KTEST(vmalloc, kvmalloc_dispatch)
+{
+	void *small = kvmalloc(200, GFP_KERNEL);
+	void *large = kvmalloc(VT_PAGES(64), GFP_KERNEL);
+
+	KTEST_ASSERT_NOT_NULL(t, small);
+	KTEST_ASSERT_NOT_NULL(t, large);
+	KTEST_EXPECT_FALSE(t, is_vmalloc_addr(small));
+	KTEST_EXPECT_TRUE(t, is_vmalloc_addr(large));
+	kvfree(small);
+	kvfree(large);
+}
+
+/* vread() across an area and its guard page: data, then zeros, no fault. */
+KTEST(vmalloc, vread_guard_zeros)
+{
+	char *p = vmalloc(VT_PAGES(2));
+	char *buf = vmalloc(VT_PAGES(3));
+
+	KTEST_ASSERT_NOT_NULL(t, p);
+	KTEST_ASSERT_NOT_NULL(t, buf);
+	memset(p, 0xab, VT_PAGES(2));
+	memset(buf, 0x55, VT_PAGES(3));
+	KTEST_EXPECT_EQ(t, vread(buf, p, VT_PAGES(3)), (long)VT_PAGES(3));
+	KTEST_EXPECT_NULL(t, memchr_inv(buf, 0xab, VT_PAGES(2)));
+	KTEST_EXPECT_NULL(t, memchr_inv(buf + VT_PAGES(2), 0, VT_PAGES(1)));
+	vfree(p);
+	vfree(buf);
+}
+
+/* Lazy purge: frees under the budget do not flush; crossing it flushes once. */
+KTEST(vmalloc, lazy_purge_batches)
+{
+	unsigned long old = vmalloc_lazy_max_pages(), flushes, purges, i;
+	void *p[9];
+
+	vm_unmap_aliases();
+	vmalloc_set_lazy_max_pages(32);
+	for (i = 0; i < 9; i++) {
+		p[i] = vmalloc(VT_PAGES(3));	/* 4 pages with the guard */
+		KTEST_ASSERT_NOT_NULL(t, p[i]);
+	}
+	flushes = pgtable_stats.flush_ranges + pgtable_stats.flush_all;
+	purges = vmalloc_stats.nr_purges;
+	for (i = 0; i < 8; i++)
+		vfree(p[i]);
+	KTEST_EXPECT_EQ(t, pgtable_stats.flush_ranges + pgtable_stats.flush_all, flushes);
+	KTEST_EXPECT_EQ(t, vmalloc_stats.lazy_pages, 32UL);
+	vfree(p[8]);
+	KTEST_EXPECT_EQ(t, pgtable_stats.flush_ranges + pgtable_stats.flush_all, flushes + 1);
+	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_purges, purges + 1);
+	KTEST_EXPECT_EQ(t, vmalloc_stats.lazy_pages, 0UL);
+	vmalloc_set_lazy_max_pages(old);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+}
+
+/* vfree_atomic() only queues; vfree_deferred_run() frees. */
+KTEST(vmalloc, vfree_atomic_deferred)
+{
+	void *p = vmalloc(VT_PAGES(2));
+	unsigned long busy;
+
+	KTEST_ASSERT_NOT_NULL(t, p);
+	busy = vmalloc_stats.nr_busy;
+	vfree_atomic(p);
+	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	KTEST_EXPECT_NOT_NULL(t, find_vm_area(p));
+	vfree_deferred_run();
+	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy - 1);
+	KTEST_EXPECT_NULL(t, find_vm_area(p));
+}
+
+/* ioremap maps device memory uncached and refuses RAM. */
+KTEST(vmalloc, ioremap_device_not_ram)
+{
+	const phys_addr_t hpet = 0xfed00000ULL;
+	enum pg_level level;
+	void *io = ioremap(hpet + 0x10, 0x100);
+	pte_t *pte;
+
+	KTEST_ASSERT_NOT_NULL(t, io);
+	KTEST_EXPECT_EQ(t, (unsigned long)io & ~PAGE_MASK, 0x10UL);
+	KTEST_EXPECT_EQ(t, vmalloc_to_pfn(io), PHYS_PFN(hpet));
+	pte = lookup_address((unsigned long)io, &level);
+	KTEST_ASSERT_NOT_NULL(t, pte);
+	KTEST_EXPECT_EQ(t, *pte & _PAGE_CACHE_UC, _PAGE_CACHE_UC);
+	iounmap(io);
+	KTEST_EXPECT_NULL(t, ioremap(0x200000, PAGE_SIZE));	/* RAM */
+	KTEST_EXPECT_NULL(t, ioremap(hpet, 0));
+}
