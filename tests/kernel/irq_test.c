@@ -1,0 +1,130 @@
+/*
+ * vmalloc from interrupt context and on real devices:
+ *  - vfree_atomic() called from a real interrupt handler (the PIT's IRQ 0
+ *    through the 8259A) queues the area, and the next safe point frees it;
+ *  - ioremap() of the local APIC and of the HPET reads registers whose
+ *    values the hardware (QEMU's models) fixes.
+ */
+#include "asm/io.h"
+#include "asm/irqflags.h"
+#include "asm/pic.h"
+#include "asm/processor.h"
+#include "kernel/ktest.h"
+#include "lib/string.h"
+#include "mm/page_alloc.h"
+#include "mm/vmalloc.h"
+
+#define PIT_CH0_DATA 0x40
+#define PIT_MODE 0x43
+#define PIT_CH0_ONESHOT 0x30	/* channel 0, lobyte/hibyte, mode 0 (interrupt on terminal count) */
+#define PIT_TICKS_1MS 1193
+
+static void *irq_victim;
+static volatile unsigned long irq_fired;
+static volatile bool irq_saw_irqs_off;
+
+static void vfree_from_timer_irq(struct pt_regs *regs)
+{
+	irq_saw_irqs_off = irqs_disabled();
+	if (irq_victim)
+		vfree_atomic(irq_victim);
+	irq_victim = NULL;
+	irq_fired++;
+}
+
+/* Arm PIT channel 0 to raise IRQ 0 once, about 1 ms from now. */
+static void pit_oneshot(void)
+{
+	outb(PIT_MODE, PIT_CH0_ONESHOT);
+	outb(PIT_CH0_DATA, PIT_TICKS_1MS & 0xff);
+	outb(PIT_CH0_DATA, PIT_TICKS_1MS >> 8);
+}
+
+KTEST(vmalloc_irq, vfree_atomic_from_timer_interrupt)
+{
+	unsigned long free_before, busy, flags;
+	char *p;
+
+	/* Warm up: page tables and slab pages for this size exist from now on. */
+	vfree(vmalloc(3 * PAGE_SIZE));
+	vm_unmap_aliases();
+	free_before = nr_free_pages();
+	p = vmalloc(3 * PAGE_SIZE);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	memset(p, 0x5a, 3 * PAGE_SIZE);
+	busy = vmalloc_stats.nr_busy;
+	KTEST_ASSERT_EQ(t, request_irq(0, vfree_from_timer_irq), 0);
+
+	irq_fired = 0;
+	irq_victim = p;
+	local_irq_save(flags);
+	pit_oneshot();
+	irq_enable(0);
+	for (int spins = 0; !irq_fired && spins < 1000; spins++) {
+		local_irq_enable();
+		halt();		/* woken by the interrupt (or any other) */
+		local_irq_disable();
+	}
+	irq_disable(0);
+	free_irq(0);
+	local_irq_restore(flags);
+
+	KTEST_ASSERT_EQ(t, irq_fired, 1UL);
+	KTEST_EXPECT_TRUE(t, irq_saw_irqs_off);
+	/* Queued, not freed: the area is still there, still mapped. */
+	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	KTEST_EXPECT_NOT_NULL(t, find_vm_area(p));
+	KTEST_EXPECT_EQ(t, (u8)p[2 * PAGE_SIZE + 7], 0x5a);
+	/* The safe point frees it. */
+	vfree_deferred_run();
+	KTEST_EXPECT_NULL(t, find_vm_area(p));
+	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy - 1);
+	vm_unmap_aliases();
+	KTEST_EXPECT_EQ(t, nr_free_pages(), free_before);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+}
+
+#define APIC_DEFAULT_BASE 0xfee00000UL
+#define APIC_ID 0x20
+#define APIC_LVR 0x30		/* version: bits 0-7 version, 16-23 max LVT entry */
+
+/* The local APIC's version register through an uncached ioremap. */
+KTEST(vmalloc_irq, ioremap_reads_local_apic)
+{
+	u64 base = rdmsr(MSR_IA32_APICBASE) & ~0xfffUL;
+	u32 lvr, id;
+	void *apic;
+
+	KTEST_EXPECT_EQ(t, base, APIC_DEFAULT_BASE);
+	apic = ioremap(base, PAGE_SIZE);
+	KTEST_ASSERT_NOT_NULL(t, apic);
+	KTEST_EXPECT_TRUE(t, is_vmalloc_addr(apic));
+	KTEST_EXPECT_EQ(t, vmalloc_to_pfn(apic), PHYS_PFN(base));
+	lvr = readl(apic + APIC_LVR);
+	id = readl(apic + APIC_ID);
+	/* An integrated APIC has version 0x1X; it has at least 4 LVT entries. */
+	KTEST_EXPECT_EQ(t, lvr & 0xf0, 0x10U);
+	KTEST_EXPECT_GE(t, (lvr >> 16) & 0xff, 3U);
+	KTEST_EXPECT_EQ(t, id >> 24, 0U);	/* the boot CPU is APIC 0 */
+	KTEST_EXPECT_NOT_NULL(t, find_vm_area(apic));
+	iounmap(apic);
+	KTEST_EXPECT_NULL(t, find_vm_area(apic));
+}
+
+#define HPET_BASE 0xfed00000UL
+#define HPET_PERIOD_FS 10000000U	/* QEMU's HPET ticks at 100 MHz */
+
+/* The HPET's capability register: vendor and tick period are fixed by QEMU. */
+KTEST(vmalloc_irq, ioremap_reads_hpet)
+{
+	void *hpet = ioremap(HPET_BASE, 1024);
+	u32 cap_lo, period;
+
+	KTEST_ASSERT_NOT_NULL(t, hpet);
+	cap_lo = readl(hpet);
+	period = readl(hpet + 4);
+	KTEST_EXPECT_EQ(t, cap_lo >> 16, 0x8086U);	/* vendor id */
+	KTEST_EXPECT_EQ(t, period, HPET_PERIOD_FS);
+	KTEST_EXPECT_NE(t, cap_lo & 0xff, 0U);		/* revision id */
+	iounmap(hpet);
+}
