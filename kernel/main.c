@@ -9,6 +9,8 @@
 #include "asm/qemu.h"
 #include "asm/serial.h"
 #include "asm/traps.h"
+#include "asm/vga.h"
+#include "asm/desc.h"
 #include "kernel/bench.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
@@ -117,7 +119,9 @@ void kmain(u32 magic, u32 mbi_phys)
 	memblock_free_all();		/* every free range to the buddy */
 	pgtable_use_buddy();		/* page tables now come from the buddy */
 	kmem_cache_init();		/* kmalloc size classes */
+	vga_early_map();		/* an early vm area: the VGA text screen */
 	vmalloc_init();			/* vmap_area trees, early areas imported */
+	ist_stacks_vmalloc();		/* #DF and NMI stacks get guard pages */
 	layout_init();			/* the region table from the final bases */
 	boot_report_memory();		/* layout, buddyinfo, meminfo, vmallocinfo */
 	boot_finish();

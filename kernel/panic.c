@@ -6,6 +6,7 @@
 #include "asm/irqflags.h"
 #include "asm/qemu.h"
 #include "asm/traps.h"
+#include "asm/vga.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "lib/vsprintf.h"
@@ -26,6 +27,7 @@ void panic(const char *fmt, ...)
 	vscnprintf(msg, sizeof(msg), fmt, args);
 	va_end(args);
 	printk(KERN_EMERG "Kernel panic - not syncing: %s\n", msg);
+	vga_write_top_line(msg);
 	dump_stack();
 	printk(KERN_EMERG "---[ end Kernel panic - not syncing: %s ]---\n", msg);
 	qemu_exit(QEMU_EXIT_PANIC);

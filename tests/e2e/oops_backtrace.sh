@@ -15,4 +15,14 @@ expect_line '^ \[<ffffffff8[0-9a-f]+>\] ktest_run\+0x'
 expect_line '^    not ok 1 null_deref$'
 expect_line '^    ok 2 after_the_fault$'
 expect_line '^# ktest: 1 passed, 1 failed, 0 skipped$'
+
+# A stack overflow hits the guard page below the boot stack; the double
+# fault handler runs on its IST stack and reports it.
+boot 256M ktest=_overflow
+expect_status 1
+expect_line '^BUG: kernel stack overflow: rsp 0xffffffff8[0-9a-f]+ is in the guard page below the stack'
+expect_line '^Oops: double fault, error code 0 \[#1\]$'
+expect_line '^RIP: 0008:ffffffff8[0-9a-f]+ recurse\+0x'
+expect_line '^ \[<ffffffff8[0-9a-f]+>\] recurse\+0x'
+expect_line '^    not ok 1 recursion$'
 finish

@@ -35,3 +35,23 @@ KTEST(_panic, panic)
 {
 	panic("deliberate panic from the _panic suite");
 }
+
+static volatile unsigned long recurse_limit = ~0UL;
+
+static __noinline unsigned long recurse(unsigned long n)
+{
+	volatile char pad[512];
+
+	pad[0] = (char)n;
+	if (n >= recurse_limit)
+		return 0;
+	return recurse(n + 1) + pad[0];
+}
+
+/* A kernel stack overflow runs into the unmapped page below the boot stack;
+ * the #PF cannot be delivered there, so the double fault handler, on its own
+ * (vmalloc'ed, guarded) IST stack, reports it. */
+KTEST(_overflow, recursion)
+{
+	KTEST_EXPECT_EQ(t, recurse(0), 0UL);
+}

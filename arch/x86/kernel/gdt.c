@@ -6,8 +6,12 @@
 #include "asm/desc.h"
 #include "asm/traps.h"
 #include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "mm/vmalloc.h"
 
 char ist_stacks[2][IST_STACK_SIZE] __aligned(16);
+/* The IST stacks in use: ist_stacks at boot, vmalloc'ed ones after ist_stacks_vmalloc(). */
+char *ist_stack_base[2] = { ist_stacks[0], ist_stacks[1] };
 static struct tss64 tss;
 
 /* 3 plain descriptors + a 16-byte TSS descriptor. */
@@ -53,4 +57,24 @@ void gdt_init(void)
 			     :
 			     : "m"(gdtr), "i"(KERNEL_CS), "i"(KERNEL_DS), "r"((u16)TSS_SEL)
 			     : "rax", "memory");
+}
+
+/*
+ * Move the #DF and NMI stacks into vmalloc space, as Linux's VMAP_STACK does:
+ * each is followed by a guard page and preceded by another area's guard page
+ * or by unmapped space, so an overflow faults instead of corrupting memory.
+ * On failure the static stacks stay in use.
+ */
+void ist_stacks_vmalloc(void)
+{
+	for (int i = 0; i < 2; i++) {
+		char *stack = vmalloc(IST_STACK_SIZE);
+
+		if (!stack) {
+			pr_warn("gdt: no vmalloc stack for IST %d, keeping the static one\n", i + 1);
+			continue;
+		}
+		ist_stack_base[i] = stack;
+		tss.ist[i] = (u64)stack + IST_STACK_SIZE;
+	}
 }

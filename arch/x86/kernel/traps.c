@@ -5,6 +5,7 @@
  * running (ktest reports the test as failed and carries on).
  */
 #include "asm/desc.h"
+#include "asm/page.h"
 #include "asm/processor.h"
 #include "asm/traps.h"
 #include "kernel/ktest.h"
@@ -36,8 +37,11 @@ static bool on_kernel_stack(unsigned long p)
 {
 	if (p >= (unsigned long)boot_stack && p + 16 <= (unsigned long)boot_stack_top)
 		return true;
-	return p >= (unsigned long)ist_stacks &&
-	       p + 16 <= (unsigned long)ist_stacks + sizeof(ist_stacks);
+	for (int i = 0; i < 2; i++)
+		if (p >= (unsigned long)ist_stack_base[i] &&
+		    p + 16 <= (unsigned long)ist_stack_base[i] + IST_STACK_SIZE)
+			return true;
+	return false;
 }
 
 /* Walk the frame-pointer chain from @rbp: [rbp] = caller's rbp, [rbp+8] = return address. */
@@ -150,5 +154,9 @@ void do_trap(struct pt_regs *regs)
 		return;
 	}
 	ktest_handle_fault(v, 0);	/* returns unless a test expected it */
+	if (v == X86_TRAP_DF && regs->rsp < (unsigned long)boot_stack &&
+	    regs->rsp + PAGE_SIZE >= (unsigned long)boot_stack)
+		printk(KERN_EMERG "BUG: kernel stack overflow: rsp %#lx is in the guard page below "
+		       "the stack [%p-%p)\n", regs->rsp, boot_stack, boot_stack_top);
 	die(trap_name(v), regs);
 }

@@ -38,7 +38,10 @@ struct idt_gate {
 	u32 zero;
 } __packed;
 
-/* Bottom and top of the IST stacks, for the backtrace's stack checks. */
+/* The static IST stacks used during boot, and the bases of those in use. */
 extern char ist_stacks[2][IST_STACK_SIZE];
+extern char *ist_stack_base[2];
+/* Move the IST stacks into vmalloc space, with guard pages (after vmalloc_init). */
+void ist_stacks_vmalloc(void);
 
 #endif /* ASM_DESC_H */

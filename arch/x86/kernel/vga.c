@@ -1,0 +1,47 @@
+/*
+ * The VGA text screen, mapped as the kernel's first vmalloc-area resident:
+ * an early area registered with vm_area_register_early() before vmalloc
+ * exists (seed 001), mapped uncached like an ioremap, and imported into
+ * the vmap_area trees by vmalloc_init(). panic() writes its reason on the
+ * top line, so a crashed kernel says why even without a serial cable.
+ */
+#include "asm/pgtable.h"
+#include "asm/vga.h"
+#include "kernel/printk.h"
+#include "lib/string.h"
+#include "mm/vmalloc.h"
+
+#define VGA_TEXT_PHYS 0xb8000UL
+#define VGA_COLS 80
+#define VGA_ATTR_PANIC 0x4f00	/* white on red */
+
+static struct vm_struct vga_vm;
+static u16 *vga_text;
+
+void vga_early_map(void)
+{
+	vga_vm.size = 2 * PAGE_SIZE;		/* the page and its guard */
+	vga_vm.flags = VM_IOREMAP;
+	vga_vm.phys_addr = VGA_TEXT_PHYS;
+	vga_vm.caller = __builtin_return_address(0);
+	vm_area_register_early(&vga_vm, PAGE_SIZE);
+	if (!vga_vm.addr)
+		return;
+	if (vmap_range((unsigned long)vga_vm.addr, (unsigned long)vga_vm.addr + PAGE_SIZE,
+		       VGA_TEXT_PHYS, PAGE_KERNEL_NOCACHE)) {
+		pr_warn("vga: cannot map the text screen\n");
+		return;
+	}
+	vga_text = vga_vm.addr;
+}
+
+/* Write @msg on the top line of the screen, in panic colours. */
+void vga_write_top_line(const char *msg)
+{
+	size_t i, n = strlen(msg);
+
+	if (!vga_text)
+		return;
+	for (i = 0; i < VGA_COLS; i++)
+		vga_text[i] = VGA_ATTR_PANIC | (u8)(i < n ? msg[i] : ' ');
+}
