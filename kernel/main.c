@@ -66,6 +66,22 @@ static void boot_reserve_boot_section(void)
 	memblock_reserve((phys_addr_t)(unsigned long)_boot_start, _boot_end - _boot_start);
 }
 
+/*
+ * mem=SIZE: as on Linux x86, forget usable RAM at and above physical address
+ * SIZE (the map keeps its reserved entries). Useful to test small machines.
+ */
+static void boot_apply_mem_limit(struct boot_info *bi, u64 limit)
+{
+	for (unsigned int i = 0; i < bi->nr_mmap; i++) {
+		struct boot_mmap_entry *e = &bi->mmap[i];
+
+		if (e->type != MB2_MEMORY_AVAILABLE || e->addr + e->len <= limit)
+			continue;
+		e->len = e->addr < limit ? limit - e->addr : 0;
+	}
+	pr_info("mem=: usable RAM limited to below %#llx\n", (unsigned long long)limit);
+}
+
 static void boot_report_memory(void)
 {
 	layout_dump();
@@ -109,6 +125,8 @@ void kmain(u32 magic, u32 mbi_phys)
 	boot_parse_info(magic, mbi_phys); /* multiboot2 tags -> boot_info */
 	boot_apply_cmdline();		/* loglevel=, ktest=, poweroff, fault injection */
 	boot_mmap_dump(&boot_info);	/* the firmware's map, e820 style */
+	if (cmdline_opts.mem_limit)
+		boot_apply_mem_limit(&boot_info, cmdline_opts.mem_limit); /* mem= */
 	memblock_setup(&boot_info);	/* usable RAM minus image, mbi, modules, low 1 MiB */
 	boot_reserve_boot_section();	/* the low entry code too */
 	if (cmdline_opts.randomize_memory)

@@ -10,4 +10,14 @@ expect_line "cmdline: .*ktest.*Bad-Suite"
 expect_line "cmdline: .*poweroff"
 expect_line '^Virtual kernel memory layout:$'
 expect_line '^poweroff: powering off$'
+
+# mem= limits usable RAM; a value below the minimum is refused.
+boot 1G "mem=64M poweroff"
+expect_status 0
+expect_line '^mem=: usable RAM limited to below 0x4000000$'
+expect_line '^MemTotal: +6[0-5][0-9]{3} kB$'
+boot 256M "mem=1k poweroff"
+expect_status 0
+expect_line "cmdline: .*mem.*1k"
+expect_no_line '^mem=: usable RAM limited'
 finish

@@ -13,6 +13,8 @@ expect_line '^MEMBLOCK configuration:$'
 expect_line '^Node 0, zone +DMA32'
 expect_line '^MemTotal: +[0-9]+ kB$'
 expect_line '^VmallocTotal: +3435973836[78] kB$'
+expect_line '^0xffffc20000000000-0xffffc20000002000 +8192 kmain\+0x[0-9a-f]+/0x[0-9a-f]+ phys=0xb8000 ioremap$'
+expect_line '^0xffffc2000000[0-9a-f]{4}-0xffffc2000000[0-9a-f]{4} +12288 ist_stacks_vmalloc\+0x[0-9a-f]+/0x[0-9a-f]+ pages=2 vmalloc$'
 expect_line '^poweroff: powering off$'
 expect_no_line 'WARNING|BUG:|Oops|panic'
 finish
