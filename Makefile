@@ -38,7 +38,7 @@ kernel-y := kernel/main.o kernel/printk.o kernel/panic.o kernel/symbols.o \
 	kernel/multiboot2.o kernel/cmdline.o kernel/ktest.o \
 	kernel/console.o kernel/bench.o
 
-lib-y := lib/string.o lib/vsprintf.o lib/rbtree.o
+lib-y := lib/string.o lib/vsprintf.o lib/rbtree.o lib/sort.o
 
 mm-y := mm/memblock.o mm/vmemmap.o mm/page_alloc.o mm/slab.o mm/vmalloc.o mm/layout.o
 

@@ -21,11 +21,14 @@
  */
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
+#include "kernel/spinlock.h"
 #include "lib/string.h"
 #include "lib/vsprintf.h"
 
 extern const struct ktest_case __ktest_start[], __ktest_end[];
 static struct ktest *current_test;
+/* Set when a test faulted inside a critical section: the rest cannot run safely. */
+static bool ktest_stopped;
 
 struct ktest *ktest_current(void)
 {
@@ -70,6 +73,12 @@ void ktest_oops(void)
 		return;
 	t->failed = true;
 	printk("    # %s: unexpected fault, test ended\n", t->name);
+	if (spinlock_depth) {
+		/* The faulting code held locks that nothing will release. */
+		printk("    # %s: the fault came with %u spinlock(s) held: ending the run\n",
+		       t->name, spinlock_depth);
+		ktest_stopped = true;
+	}
 	ktest_abort(t);
 }
 
@@ -162,7 +171,7 @@ static void ktest_run_suite(const char *suite, unsigned int nr, struct ktest_tot
 	for (c = suite_next(suite, NULL); c; c = suite_next(suite, c))
 		count++;
 	printk("    KTAP version 1\n    # Subtest: %s\n    1..%u\n", suite, count);
-	for (c = suite_next(suite, NULL); c; c = suite_next(suite, c))
+	for (c = suite_next(suite, NULL); c && !ktest_stopped; c = suite_next(suite, c))
 		ktest_run_one(c, ++i, tot);
 	printk("%s %u %s\n", tot->failed == failed_before ? "ok" : "not ok", nr, suite);
 }
@@ -179,9 +188,11 @@ int ktest_run(const char *spec)
 	printk("KTAP version 1\n1..%u\n", nr_suites);
 	if (!nr_suites)
 		printk("# ktest: no suite matches '%s'\n", spec);
-	for (c = __ktest_start; c < __ktest_end; c++)
+	for (c = __ktest_start; c < __ktest_end && !ktest_stopped; c++)
 		if (suite_first(c) && ktest_selected(spec, c->suite))
 			ktest_run_suite(c->suite, ++nr, &tot);
+	if (ktest_stopped)
+		printk("# ktest: run ended early after a fault with locks held\n");
 	printk("# ktest: %u passed, %u failed, %u skipped\n", tot.passed, tot.failed,
 	       tot.skipped);
 	return (int)tot.failed + (nr_suites ? 0 : 1);

@@ -8,10 +8,12 @@
 #include "asm/traps.h"
 #include "asm/vga.h"
 #include "kernel/panic.h"
+#include "kernel/spinlock.h"
 #include "kernel/printk.h"
 #include "lib/vsprintf.h"
 
 unsigned long warn_count;
+unsigned int spinlock_depth;
 static bool in_panic;
 
 void panic(const char *fmt, ...)

@@ -4,6 +4,7 @@
  */
 #include "kernel/ktest.h"
 #include "kernel/panic.h"
+#include "kernel/spinlock.h"
 
 static volatile unsigned long crash_addr = 8;
 
@@ -54,4 +55,20 @@ static __noinline unsigned long recurse(unsigned long n)
 KTEST(_overflow, recursion)
 {
 	KTEST_EXPECT_EQ(t, recurse(0), 0UL);
+}
+
+static DEFINE_SPINLOCK(crash_lock);
+
+/* A fault inside a critical section: the lock can never be released, so the
+ * run reports the test and ends instead of deadlocking in a later test. */
+KTEST(_lockfault, fault_with_lock_held)
+{
+	spin_lock(&crash_lock);
+	crash_write();
+	spin_unlock(&crash_lock);
+}
+
+KTEST(_lockfault, not_run)
+{
+	KTEST_EXPECT_EQ(t, 1, 1);
 }

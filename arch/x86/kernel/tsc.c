@@ -20,6 +20,7 @@
  * median of the rest is kept.
  */
 #include "asm/tsc.h"
+#include "lib/sort.h"
 
 #include "asm/io.h"
 #include "asm/processor.h"
@@ -134,18 +135,6 @@ static u64 pit_window_cycles(u16 count, u64 max_gap)
 	if (after - before > max_gap)
 		return 0;
 	return (before + after) / 2 - t0;
-}
-
-static void sort_u64(u64 *v, unsigned int n)
-{
-	for (unsigned int i = 1; i < n; i++) {
-		u64 x = v[i];
-		unsigned int j = i;
-
-		for (; j > 0 && v[j - 1] > x; j--)
-			v[j] = v[j - 1];
-		v[j] = x;
-	}
 }
 
 /*

@@ -22,6 +22,7 @@
 static char shim_log[1 << 16];
 static size_t shim_log_len;
 unsigned long warn_count;
+unsigned int spinlock_depth;
 
 /* Forget what was printed so far. */
 static inline void shim_log_clear(void)
