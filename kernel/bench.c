@@ -30,6 +30,7 @@
  * kernel never frees them) and runs vmalloc_check().
  */
 #include "kernel/bench.h"
+#include "lib/sort.h"
 
 #include "asm/pgtable.h"
 #include "asm/processor.h"
@@ -106,18 +107,6 @@ u64 bench_rand(u64 *state)
 	x ^= x >> 27;
 	*state = x;
 	return x * 0x2545f4914f6cdd1dULL;
-}
-
-static void sort_u64(u64 *v, unsigned int n)
-{
-	for (unsigned int i = 1; i < n; i++) {
-		u64 x = v[i];
-		unsigned int j = i;
-
-		for (; j > 0 && v[j - 1] > x; j--)
-			v[j] = v[j - 1];
-		v[j] = x;
-	}
 }
 
 static void counters_read(struct bench_counters *c)
@@ -998,6 +987,7 @@ static int memory_per_area(unsigned long *total, unsigned long *vm_bytes, unsign
 	struct bench_ctx ctx = {0};
 	unsigned long free0, pt0, used;
 	struct vm_struct *vm;
+	bool inline_arr;
 
 	vm_unmap_aliases();
 	free0 = nr_free_pages();
@@ -1008,7 +998,9 @@ static int memory_per_area(unsigned long *total, unsigned long *vm_bytes, unsign
 	       DIV_ROUND_UP(MEM_AREAS * sizeof(void *), PAGE_SIZE) - 1;
 	vm = find_vm_area(ctx.live[0]);
 	*vm_bytes = ksize(vm);
-	*arr_bytes = ksize(vm->pages);
+	/* A small area's pages array lives inside its vm_struct's object. */
+	inline_arr = (char *)vm->pages > (char *)vm && (char *)vm->pages < (char *)vm + *vm_bytes;
+	*arr_bytes = inline_arr ? 0 : ksize(vm->pages);
 	*pt_pages = pgtable_stats.pt_pages - pt0;
 	*total = used * PAGE_SIZE * 1000 / MEM_AREAS;
 	free_live(&ctx);
@@ -1046,7 +1038,7 @@ static int memory_run(void)
 		"memory: %lu live 1-page areas (nr_free_pages() before/after), %lu new PT pages\n",
 		MEM_AREAS, pt_area);
 	print_meta("per live area", total, "");
-	print_meta("  vm_struct (kmalloc)", vm_bytes * 1000, "");
+	print_meta("  vm_struct (slab)", vm_bytes * 1000, arr_bytes ? "" : "(pages array inside)");
 	print_meta("  pages array (kmalloc)", arr_bytes * 1000, "");
 	print_meta("  vmap_area + slab slack",
 		   total - min(total, (vm_bytes + arr_bytes) * 1000 +

@@ -3,10 +3,20 @@
  *
  * gcc emits calls to memset/memcpy/memmove/memcmp for struct copies and
  * large initialisers, so these four must never be turned back into calls to
- * themselves. The copy and fill loops are therefore written as `rep movsb` /
- * `rep stosb` (fast on every x86-64 since Ivy Bridge's ERMSB and plain x86-64
- * asm, so the host tests run the same code); the compiler cannot see a loop
- * to "recognise" there. The remaining functions are simple byte loops.
+ * themselves. The copy and fill loops are therefore written in asm (plain
+ * x86-64, so the host tests run the same code); the compiler cannot see a
+ * loop to "recognise" there. The remaining functions are simple byte loops.
+ *
+ * Short lengths go through `rep stosb` / `rep movsb`. From STRING_BULK_MIN
+ * bytes on, the destination is first brought to an 8-byte boundary and the
+ * bulk is done 8 bytes at a time: under QEMU's TCG a rep-prefixed string
+ * instruction costs about one loop turn per element, so `rep stosb` spends
+ * ~5 us on a 4 KiB page where eight `movq` per turn take ~0.5 us and
+ * `rep stosq` ~0.75 us. On hardware with ERMS all three are within a few
+ * per cent of each other for these sizes.
+ *
+ *   [ head: stosb to 8-align | 64-byte blocks: 8 movq per turn | tail ]
+ *                                                 tail: stosq, then stosb
  *
  * Number parsing (kstrtoul, kstrtol, memparse) is strict: the whole string
  * must be consumed, there must be at least one digit, and values that do not
@@ -15,18 +25,68 @@
 #include "lib/string.h"
 #include "kernel/errno.h"
 
+/* Below this, one `rep stosb` / `rep movsb`; from it on, 8 bytes at a time. */
+#define STRING_BULK_MIN 256
+
+static inline void *fill_bytes(void *d, unsigned long v, size_t n)
+{
+	__asm__ __volatile__("rep stosb" : "+D"(d), "+c"(n) : "a"(v) : "memory");
+	return d;
+}
+
+/* Fill [d, d + 64 * blocks) with the 8-byte pattern @v, eight stores per turn. */
+static inline void *fill_blocks64(void *d, unsigned long v, size_t blocks)
+{
+	__asm__ __volatile__("1:\n\t"
+			     "movq %2, 0(%0)\n\tmovq %2, 8(%0)\n\t"
+			     "movq %2, 16(%0)\n\tmovq %2, 24(%0)\n\t"
+			     "movq %2, 32(%0)\n\tmovq %2, 40(%0)\n\t"
+			     "movq %2, 48(%0)\n\tmovq %2, 56(%0)\n\t"
+			     "addq $64, %0\n\tdecq %1\n\tjnz 1b"
+			     : "+r"(d), "+r"(blocks)
+			     : "r"(v)
+			     : "memory");
+	return d;
+}
+
 void *memset(void *s, int c, size_t n)
 {
+	unsigned long v = (unsigned char)c * 0x0101010101010101UL;
 	void *d = s;
+	size_t head, qwords;
 
-	__asm__ __volatile__("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	if (n < STRING_BULK_MIN) {
+		fill_bytes(d, v, n);
+		return s;
+	}
+	head = -(uintptr_t)d & 7;
+	d = fill_bytes(d, v, head);
+	n -= head;	/* still >= STRING_BULK_MIN - 7: at least one block */
+	d = fill_blocks64(d, v, n / 64);
+	n %= 64;
+	qwords = n / 8;
+	__asm__ __volatile__("rep stosq" : "+D"(d), "+c"(qwords) : "a"(v) : "memory");
+	fill_bytes(d, v, n % 8);
 	return s;
 }
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	void *d = dst;
+	size_t head, qwords;
 
+	if (n >= STRING_BULK_MIN) {
+		head = -(uintptr_t)d & 7;
+		n -= head;
+		qwords = n / 8;
+		n %= 8;
+		__asm__ __volatile__("rep movsb\n\t"
+				     "movq %3, %%rcx\n\t"
+				     "rep movsq"
+				     : "+D"(d), "+S"(src), "+c"(head)
+				     : "r"(qwords)
+				     : "memory");
+	}
 	__asm__ __volatile__("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
 	return dst;
 }

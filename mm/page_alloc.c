@@ -106,6 +106,13 @@ bool should_fail(struct fault_attr *attr)
 {
 	bool fail = false;
 
+	/*
+	 * Disarmed (the normal case): no lock. Arming races with nothing that
+	 * matters, since a call that reads 0 just before fault_attr_set() is
+	 * simply not counted, as if it had come first.
+	 */
+	if (!READ_ONCE(attr->nth))
+		return false;
 	spin_lock(&attr->lock);
 	if (attr->nth > 1) {
 		attr->nth--;
@@ -205,6 +212,9 @@ static struct page *rmqueue(gfp_t gfp, unsigned int order)
 		struct zone *zone = &zones[list[i]];
 		struct page *page;
 
+		/* Below 4 GiB of RAM, Normal is empty: do not lock it and scan 11 lists. */
+		if (!READ_ONCE(zone->managed_pages))
+			continue;
 		spin_lock(&zone->lock);
 		page = rmqueue_locked(zone, order);
 		spin_unlock(&zone->lock);

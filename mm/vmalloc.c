@@ -112,6 +112,23 @@ static unsigned long lazy_max_pages = LAZY_MAX_PAGES_DEFAULT;
 static struct kmem_cache *vmap_area_cachep;		/* [I] */
 static bool vmap_initialized;				/* [I] */
 
+/*
+ * A vmalloc() area of up to VM_INLINE_PAGES pages gets its pages array
+ * inside its vm_struct's slab object instead of a kmalloc() of its own:
+ * one allocation and one free fewer per small vmalloc/vfree. It is still
+ * freed with kfree(&small->vm), like every vm_struct.
+ *
+ *	[ struct vm_struct (64 B) | pages[0..3] (32 B) ]	vm.pages = pages
+ */
+#define VM_INLINE_PAGES 4
+
+struct vm_struct_small {
+	struct vm_struct vm;
+	struct page *pages[VM_INLINE_PAGES];
+};
+
+static struct kmem_cache *vm_small_cachep;		/* [I] struct vm_struct_small */
+
 /* [I] The managed ranges, lowest first; "end" is exclusive. */
 enum { VMAP_RANGE_VMALLOC, VMAP_RANGE_MODULES, NR_VMAP_RANGES };
 static struct mem_region vmap_ranges[NR_VMAP_RANGES];
@@ -586,20 +603,52 @@ static bool purge_vmap_area_lazy(void)
 }
 
 /*
- * @va was unmapped without a TLB flush: park it on the purge list, and
- * purge when more than lazy_max_pages wait.
+ * Grow the highest lazy area over @va when @va starts where it ends and
+ * has the same caller: the common case, since small areas are handed out
+ * lowest first and so freed one after the other going up.
+ *
+ *	lazy list:  ... [ last: caller C )[ va: caller C )
+ *	        ->  ... [ last: caller C                 )	va's node is freed
+ *
+ * The merged area stays at the tail of the list and keeps its place in
+ * the tree (its start is unchanged and nothing lies above it), so this
+ * costs no tree insert, and the purge has one node fewer to merge.
+ */
+static bool lazy_extend_last_locked(struct vmap_area *va)
+{
+	struct vmap_area *last;
+
+	assert_held(&purge_vmap_area_lock);
+	if (list_empty(&purge_vmap_area_list))
+		return false;
+	last = list_last_entry(&purge_vmap_area_list, struct vmap_area, list);
+	if (last->va_end != va->va_start || last->caller != va->caller)
+		return false;
+	last->va_end = va->va_end;
+	return true;
+}
+
+/*
+ * @va was unmapped without a TLB flush: park it on the purge list (merged
+ * into the last lazy area when it continues it), and purge when more than
+ * lazy_max_pages wait.
  */
 static void free_vmap_area_noflush(struct vmap_area *va, const void *caller)
 {
-	bool purge;
+	unsigned long pages = va_size(va) >> PAGE_SHIFT;
+	bool purge, merged;
 
 	va->caller = caller;
 	spin_lock(&purge_vmap_area_lock);
-	link_va(va, &purge_vmap_area_root, &purge_vmap_area_list, "lazy");
-	vmap_lazy_nr += va_size(va) >> PAGE_SHIFT;
+	merged = lazy_extend_last_locked(va);
+	if (!merged)
+		link_va(va, &purge_vmap_area_root, &purge_vmap_area_list, "lazy");
+	vmap_lazy_nr += pages;
 	vmalloc_stats.lazy_pages = vmap_lazy_nr;
 	purge = vmap_lazy_nr > lazy_max_pages;
 	spin_unlock(&purge_vmap_area_lock);
+	if (merged)
+		kmem_cache_free(vmap_area_cachep, va);
 	if (purge)
 		purge_vmap_area_lazy();
 	else
@@ -738,6 +787,27 @@ static void release_vm_area(struct vm_struct *area)
 }
 
 /*
+ * A zeroed vm_struct for an area of @size bytes (guard included): with room
+ * for its pages array when it is a small vmalloc() area.
+ */
+static struct vm_struct *vm_struct_alloc(unsigned long size, unsigned long flags, gfp_t gfp)
+{
+	unsigned long usable = (flags & VM_NO_GUARD) ? size : size - PAGE_SIZE;
+
+	if ((flags & VM_ALLOC) && usable <= VM_INLINE_PAGES * PAGE_SIZE)
+		return kmem_cache_alloc(vm_small_cachep, gfp | __GFP_ZERO);
+	return kzalloc(sizeof(struct vm_struct), gfp);
+}
+
+/* The inline pages array of @area, or NULL if it has none. */
+static struct page **vm_inline_pages(struct vm_struct *area)
+{
+	if (!(area->flags & VM_ALLOC) || get_vm_area_size(area) > VM_INLINE_PAGES * PAGE_SIZE)
+		return NULL;
+	return container_of(area, struct vm_struct_small, vm)->pages;
+}
+
+/*
  * Reserve a vm area of @size bytes (rounded up to pages, plus a guard page
  * unless VM_NO_GUARD) aligned to @align inside [start, end).
  */
@@ -769,7 +839,7 @@ static struct vm_struct *__get_vm_area_node(unsigned long size, unsigned long al
 	if (size > vend - vstart)
 		return NULL;
 
-	area = kzalloc(sizeof(*area), gfp & GFP_VMAP_META);
+	area = vm_struct_alloc(size, flags, gfp & GFP_VMAP_META);
 	if (!area)
 		return NULL;
 	area->flags = flags;
@@ -830,8 +900,7 @@ struct vm_struct *find_vm_area(const void *addr)
  */
 struct vm_struct *remove_vm_area(const void *addr)
 {
-	struct vmap_area *va = detach_vmap_area(addr, 0, VM_UNINITIALIZED | VM_DEFER_FREE, NULL,
-						NULL);
+	struct vmap_area *va = detach_vmap_area(addr, 0, VM_REFUSE_FREE, NULL, NULL);
 	struct vm_struct *vm;
 
 	if (!va)
@@ -845,7 +914,8 @@ struct vm_struct *remove_vm_area(const void *addr)
 /*
  * free_vm_area - remove_vm_area() and free the vm_struct itself
  *  => For areas from get_vm_area*(); their pages, if any, are the caller's.
- *  => Warns and does nothing if @area is not a busy area.
+ *  => Warns and does nothing if @area is not a busy area, or is a vmalloc()
+ *     area (whose pages only vfree() may free) or an early one.
  */
 void free_vm_area(struct vm_struct *area)
 {
@@ -853,7 +923,7 @@ void free_vm_area(struct vm_struct *area)
 
 	if (!area)
 		return;
-	va = detach_vmap_area(area->addr, 0, VM_REFUSE_FREE, "free_vm_area",
+	va = detach_vmap_area(area->addr, 0, VM_REFUSE_FREE | VM_ALLOC, "free_vm_area",
 			      __builtin_return_address(0));
 	if (!va)
 		return;
@@ -873,9 +943,10 @@ static void warn_alloc(gfp_t gfp, unsigned long size, const void *caller)
 }
 
 /*
- * Allocate area->pages: kmalloc() while it fits in a page, beyond that a
- * vmalloc() of its own (as Linux does), so that a big area never needs a
- * physically contiguous array. Zeroed, so nr_pages is all that is valid.
+ * Allocate area->pages: inside the vm_struct for a small area, kmalloc()
+ * while it fits in a page, beyond that a vmalloc() of its own (as Linux
+ * does), so that a big area never needs a physically contiguous array.
+ * Zeroed, so nr_pages is all that is valid.
  */
 static int vm_alloc_pages_array(struct vm_struct *area, gfp_t gfp, int node)
 {
@@ -883,6 +954,9 @@ static int vm_alloc_pages_array(struct vm_struct *area, gfp_t gfp, int node)
 	unsigned long bytes = nr * sizeof(struct page *);
 	gfp_t nested = (gfp & GFP_VMAP_META) | __GFP_ZERO;
 
+	area->pages = vm_inline_pages(area);
+	if (area->pages)
+		return 0;
 	if (bytes > PAGE_SIZE)
 		area->pages = __vmalloc_node_range(bytes, 1, VMALLOC_START, VMALLOC_END, nested,
 						   PAGE_KERNEL, 0, node, area->caller);
@@ -895,7 +969,10 @@ static void __vfree(const void *addr, unsigned int refuse, const void *caller);
 
 static void vm_free_pages_array(struct vm_struct *area)
 {
-	if (is_vmalloc_addr(area->pages))
+	/* An inline array goes with its vm_struct. */
+	if (area->pages == vm_inline_pages(area))
+		area->pages = NULL;
+	else if (is_vmalloc_addr(area->pages))
 		__vfree(area->pages, VM_REFUSE_FREE, area->caller);
 	else
 		kfree(area->pages);
@@ -1075,13 +1152,34 @@ static const void **vmalloc_first_word_alias(const void *addr)
  * Mark the vmalloc area at @addr as queued for freeing. If the lock is
  * busy we interrupted vmalloc itself: queue unchecked, vfree checks later.
  */
+/*
+ * vfree_atomic() from inside a vmalloc critical section (an exception or
+ * NMI that hit vmalloc) cannot check the address, so it must not write into
+ * the area: such addresses wait here, unchecked, and vfree_deferred_run()
+ * hands them to vfree(), which checks them. [D]
+ */
+#define VFREE_UNCHECKED_MAX 16
+static const void *vfree_unchecked[VFREE_UNCHECKED_MAX];
+static unsigned int vfree_nr_unchecked;
+
+static bool vfree_atomic_park(const void *addr)
+{
+	unsigned long flags;
+	bool ok;
+
+	local_irq_save(flags);
+	ok = vfree_nr_unchecked < VFREE_UNCHECKED_MAX;
+	if (ok)
+		vfree_unchecked[vfree_nr_unchecked++] = addr;
+	local_irq_restore(flags);
+	return ok;
+}
+
 static bool vfree_atomic_mark(const void *addr)
 {
 	struct vmap_area *va;
 	bool ok;
 
-	if (spin_is_locked(&vmap_area_lock))
-		return true;
 	spin_lock(&vmap_area_lock);
 	va = find_va_containing(&vmap_area_root, (unsigned long)addr);
 	ok = va && va->va_start == (unsigned long)addr && (va->vm->flags & VM_ALLOC) &&
@@ -1106,6 +1204,12 @@ void vfree_atomic(const void *addr)
 
 	if (!addr)
 		return;
+	if (spin_is_locked(&vmap_area_lock)) {	/* cannot look: park it unchecked */
+		WARN(!vfree_atomic_park(addr),
+		     "vfree_atomic: %u unchecked frees pending, %p leaked (caller %pS)",
+		     VFREE_UNCHECKED_MAX, addr, __builtin_return_address(0));
+		return;
+	}
 	link = PAGE_ALIGNED(addr) ? vmalloc_first_word_alias(addr) : NULL;
 	if (!link || !vfree_atomic_mark(addr)) {
 		WARN(1, "vfree_atomic: no vm area at %p (caller %pS)", addr,
@@ -1137,6 +1241,17 @@ void vfree_deferred_run(void)
 	vfree_deferred_head = NULL;
 	local_irq_restore(flags);
 
+	for (;;) {	/* the parked ones: vfree() checks them */
+		const void *unchecked = NULL;
+
+		local_irq_save(flags);
+		if (vfree_nr_unchecked)
+			unchecked = vfree_unchecked[--vfree_nr_unchecked];
+		local_irq_restore(flags);
+		if (!unchecked)
+			break;
+		vfree(unchecked);
+	}
 	for (; addr; addr = next) {
 		link = vmalloc_first_word_alias(addr);
 		if (WARN(!link, "vfree_deferred_run: %p is no longer mapped", addr))
@@ -1244,7 +1359,9 @@ static void *__ioremap(phys_addr_t phys, unsigned long size, pgprot_t prot, cons
 				  GFP_KERNEL, caller);
 	if (!area)
 		return NULL;
+	spin_lock(&vmap_area_lock);	/* [V]: dumps read it */
 	area->phys_addr = base;
+	spin_unlock(&vmap_area_lock);
 	addr = (unsigned long)area->addr;
 	if (vmap_range(addr, addr + map_size, base, prot))
 		goto out_flush;
@@ -1514,6 +1631,10 @@ void vmalloc_init(void)
 					     __alignof__(struct vmap_area));
 	if (!vmap_area_cachep)
 		panic("vmalloc_init: cannot create the vmap_area cache");
+	vm_small_cachep = kmem_cache_create("vm_struct_small", sizeof(struct vm_struct_small),
+					    __alignof__(struct vm_struct_small));
+	if (!vm_small_cachep)
+		panic("vmalloc_init: cannot create the vm_struct_small cache");
 
 	vmap_ranges[VMAP_RANGE_VMALLOC] = (struct mem_region){ "vmalloc", VMALLOC_START,
 							       VMALLOC_END + 1 };

@@ -149,6 +149,37 @@ static void test_memset_random(void **state)
 	}
 }
 
+/*
+ * Page-sized and larger fills and copies, at every destination misalignment
+ * and with tails of 0..71 bytes: each takes the bulk path (head, 64-byte
+ * blocks, qwords, bytes). Every byte of the buffer is compared with libc.
+ */
+static void test_memset_memcpy_bulk(void **state)
+{
+	enum { BIG = 3 * 4096 + 256 };
+	static unsigned char buf[BIG], src[BIG], want[BIG];
+
+	(void)state;
+	rng_seed(0x5eed0010);
+	for (int r = 0; r < 600; r++) {
+		size_t d = r % 8, tail = (r / 8) % 72;
+		size_t n = (r % 3 + 1) * 4096 - 128 + tail;
+		int c = (int)rng();
+
+		fill_random(buf, BIG);
+		fill_random(src, BIG);
+		memcpy(want, buf, BIG);
+		memset(want + d, c, n);
+		assert_ptr_equal(k_memset(buf + d, c, n), buf + d);
+		if (memcmp(buf, want, BIG) != 0)
+			fail_msg("memset(buf+%zu, %#x, %zu) round %d differs", d, c, n, r);
+		memcpy(want + d, src + 5, n);
+		assert_ptr_equal(k_memcpy(buf + d, src + 5, n), buf + d);
+		if (memcmp(buf, want, BIG) != 0)
+			fail_msg("memcpy(buf+%zu, src+5, %zu) round %d differs", d, n, r);
+	}
+}
+
 static void test_memcmp_memchr_inv_random(void **state)
 {
 	static unsigned char a[BUF], b[BUF];
@@ -447,6 +478,7 @@ int main(void)
 		cmocka_unit_test(test_memcpy_random),
 		cmocka_unit_test(test_memmove_overlap_random),
 		cmocka_unit_test(test_memset_random),
+		cmocka_unit_test(test_memset_memcpy_bulk),
 		cmocka_unit_test(test_memcmp_memchr_inv_random),
 		cmocka_unit_test(test_str_random),
 		cmocka_unit_test(test_strlcpy),

@@ -721,12 +721,18 @@ static void test_vfree_misuse(void **state)
 	end_clean();
 }
 
+/* True when the 3-page area @b starts right after @a and its guard page. */
+static bool follows(const void *a, const void *b)
+{
+	return (unsigned long)a + P(4) == (unsigned long)b;
+}
+
 static void test_lazy_purge(void **state)
 {
 	unsigned long flushes, purges, areas, lo, hi;
 	void *p[9], *x;
 	char msg[160], want[160];
-	int i;
+	int i, run_lo, run_hi, runs;
 
 	(void)state;
 	vm_unmap_aliases();
@@ -740,19 +746,35 @@ static void test_lazy_purge(void **state)
 	lo = (unsigned long)p[0];
 	hi = (unsigned long)p[8] + P(4);
 
-	for (i = 0; i < 8; i++)		/* 32 pages: not over the budget */
+	/*
+	 * 32 pages: not over the budget. Same caller, each starting where the
+	 * last ended: they merge into one lazy area as they are freed.
+	 */
+	for (i = 0; i < 8; i++)
 		vfree(p[i]);
 	assert_int_equal(shim_flush_calls, flushes);
 	assert_int_equal(vmalloc_stats.lazy_pages, 32);
+	assert_int_equal(vmalloc_check(), 0);
+	/* The early areas split them into runs: [run_lo, run_hi) holds p[3..5]. */
+	for (run_lo = 3; run_lo > 0 && follows(p[run_lo - 1], p[run_lo]);)
+		run_lo--;
+	for (run_hi = 4; run_hi < 8 && follows(p[run_hi - 1], p[run_hi]);)
+		run_hi++;
+	assert_true(run_hi - run_lo >= 3);
 	assert_true(vmalloc_describe_fault((unsigned long)p[3] + 5, msg, sizeof(msg)));
-	snprintf(want, sizeof(want), "freed vmalloc area [%#lx-%#lx] 4 pages, allocated by ",
-		 (unsigned long)p[3], (unsigned long)p[3] + P(4));
-	assert_true(strncmp(msg, want, strlen(want)) == 0);
+	snprintf(want, sizeof(want), "freed vmalloc area [%#lx-%#lx] %d pages, allocated by ",
+		 (unsigned long)p[run_lo], (unsigned long)p[run_hi - 1] + P(4),
+		 4 * (run_hi - run_lo));
+	if (strncmp(msg, want, strlen(want)) != 0)
+		fail_msg("describe_fault: got \"%s\", want \"%s...\"", msg, want);
 	shim_log_clear();
 	vmallocinfo_dump();
-	snprintf(want, sizeof(want), "0x%016lx-0x%016lx   16384 unpurged vm_area\n",
-		 (unsigned long)p[5], (unsigned long)p[5] + P(4));
+	snprintf(want, sizeof(want), "0x%016lx-0x%016lx %7lu unpurged vm_area\n",
+		 (unsigned long)p[run_lo], (unsigned long)p[run_hi - 1] + P(4),
+		 P(4 * (run_hi - run_lo)));
 	assert_true(shim_log_has(want));
+	for (i = 1, runs = 1; i < 9; i++)	/* p[8] will join the last run too */
+		runs += !follows(p[i - 1], p[i]);
 	/* lazily freed ranges are still reserved: a new area goes above */
 	x = vmalloc(P(1));
 	assert_int_equal((unsigned long)x, hi);
@@ -763,10 +785,52 @@ static void test_lazy_purge(void **state)
 	assert_int_equal(shim_flush_end, hi);
 	assert_int_equal(vmalloc_stats.lazy_pages, 0);
 	assert_int_equal(vmalloc_stats.nr_purges, purges + 1);
-	assert_int_equal(vmalloc_stats.purged_areas, areas + 9);
+	assert_int_equal(vmalloc_stats.purged_areas, areas + runs);
 	vfree(x);			/* 2 pages: below the budget again */
 	assert_int_equal(shim_flush_calls, flushes + 1);
 	vmalloc_set_lazy_max_pages(LAZY_MAX_PAGES_DEFAULT);
+	end_clean();
+}
+
+/*
+ * A freed area merges into the last lazy one only when it continues it and
+ * has the same caller: any other order or caller keeps a node of its own,
+ * so a fault in it still names its own range and allocator.
+ */
+static void test_lazy_merge_only_same_caller_in_order(void **state)
+{
+	unsigned long areas, base;
+	void *q[3], *r[2];
+	char msg[160], want[160];
+	int i;
+
+	(void)state;
+	vm_unmap_aliases();
+	areas = vmalloc_stats.purged_areas;
+	for (i = 0; i < 3; i++)		/* q[1] from another call site */
+		q[i] = i == 1 ? vzalloc(P(1)) : vmalloc(P(1));
+	base = (unsigned long)q[0];
+	for (i = 0; i < 3; i++)
+		assert_int_equal((unsigned long)q[i], base + P(2 * i));
+	for (i = 0; i < 3; i++)
+		vfree(q[i]);
+	assert_int_equal(vmalloc_check(), 0);
+	assert_int_equal(vmalloc_stats.lazy_pages, 6);
+	assert_true(vmalloc_describe_fault(base + P(2) + 5, msg, sizeof(msg)));
+	snprintf(want, sizeof(want), "freed vmalloc area [%#lx-%#lx] 2 pages, allocated by ",
+		 base + P(2), base + P(4));
+	assert_true(strncmp(msg, want, strlen(want)) == 0);
+	vm_unmap_aliases();
+	assert_int_equal(vmalloc_stats.purged_areas, areas + 3);
+
+	for (i = 0; i < 2; i++)
+		r[i] = vmalloc(P(1));
+	assert_int_equal((unsigned long)r[1], (unsigned long)r[0] + P(2));
+	vfree(r[1]);			/* going down: no merge */
+	vfree(r[0]);
+	assert_int_equal(vmalloc_check(), 0);
+	vm_unmap_aliases();
+	assert_int_equal(vmalloc_stats.purged_areas, areas + 5);
 	end_clean();
 }
 
@@ -804,6 +868,27 @@ static void test_vfree_atomic(void **state)
 	p = vmalloc(P(1));					/* entry runs the queue */
 	assert_null(find_vm_area(r));
 	vfree(p);
+
+	/*
+	 * Regression (review): with the lock held, nothing may be written into
+	 * the area, and a bad or repeated address must not lose other frees.
+	 */
+	p = vmalloc(P(1));
+	q = vmalloc(P(1));
+	fill(p, P(1), 7);
+	busy = vmalloc_stats.nr_busy;
+	spin_lock(&vmap_area_lock);
+	vfree_atomic(q);
+	vfree_atomic(p);
+	vfree_atomic(p);					/* twice, unchecked */
+	spin_unlock(&vmap_area_lock);
+	check_fill(p, P(1), 7);					/* untouched */
+	warns = warn_count;
+	vfree_deferred_run();
+	assert_int_equal(warn_count, warns + 1);		/* the second p */
+	assert_int_equal(vmalloc_stats.nr_busy, busy - 2);
+	assert_null(find_vm_area(p));
+	assert_null(find_vm_area(q));
 	end_clean();
 }
 
@@ -1083,6 +1168,20 @@ static void test_vm_area_api(void **state)
 	kfree(c);
 	free_vm_area(a);
 	free_vm_area(b);
+
+	/* Regression (review): free_vm_area() of a vmalloc area would leak its
+	 * pages; it is refused, and vfree() still frees everything. */
+	{
+		unsigned long warns = warn_count, free = nr_free_pages();
+		void *p = vmalloc(P(3));
+
+		free_vm_area(find_vm_area(p));
+		assert_int_equal(warn_count, warns + 1);
+		assert_ptr_equal(find_vm_area(p)->addr, p);
+		vfree(p);
+		vm_unmap_aliases();
+		assert_int_equal(nr_free_pages(), free);
+	}
 	end_clean();
 }
 
@@ -1148,6 +1247,7 @@ int main(void)
 		cmocka_unit_test(test_random_ops),
 		cmocka_unit_test(test_vfree_misuse),
 		cmocka_unit_test(test_lazy_purge),
+		cmocka_unit_test(test_lazy_merge_only_same_caller_in_order),
 		cmocka_unit_test(test_vfree_atomic),
 		cmocka_unit_test(test_vread),
 		cmocka_unit_test(test_vmap),
