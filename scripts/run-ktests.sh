@@ -3,12 +3,14 @@
 # a hang detector, keep the serial log, and report the KTAP results.
 #
 # Usage: run-ktests.sh [--mem SIZE] [--timeout SECS] [--log FILE] [--quiet] --cmdline "ktest=..."
+#                      [-- extra QEMU arguments]
 # Prints the failing tests' diagnostics and one line
 #   ktest[MEM]: N passed, N failed, N skipped
 # Exit status: 0 when every test passed and the kernel exited cleanly.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 mem=1G timeout=300 cmdline="ktest=all" log="" quiet=0
+extra=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mem) mem=$2; shift 2 ;;
@@ -16,6 +18,7 @@ while [ $# -gt 0 ]; do
 	--cmdline) cmdline=$2; shift 2 ;;
 	--log) log=$2; shift 2 ;;
 	--quiet) quiet=1; shift ;;
+	--) shift; extra=(-- "$@"); break ;;
 	*) echo "run-ktests.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -24,9 +27,9 @@ mkdir -p "$(dirname "$log")"
 
 start=$(date +%s.%N)
 if [ $quiet = 1 ]; then
-	"$here/qemu.sh" --mem "$mem" --timeout "$timeout" --cmdline "$cmdline" </dev/null >"$log" 2>&1
+	"$here/qemu.sh" --mem "$mem" --timeout "$timeout" --cmdline "$cmdline" "${extra[@]}" </dev/null >"$log" 2>&1
 else
-	"$here/qemu.sh" --mem "$mem" --timeout "$timeout" --cmdline "$cmdline" </dev/null 2>&1 | tee "$log"
+	"$here/qemu.sh" --mem "$mem" --timeout "$timeout" --cmdline "$cmdline" "${extra[@]}" </dev/null 2>&1 | tee "$log"
 fi
 status=${PIPESTATUS[0]}
 secs=$(echo "$(date +%s.%N) - $start" | bc 2>/dev/null || echo "?")

@@ -26,18 +26,21 @@ for t in "$top"/build/host/*_test; do
 done
 
 # 2. In-kernel self-tests, booted at several memory sizes.
-# ktest MEM SUITES [EXTRA-CMDLINE]
+# ktest MEM SUITES [EXTRA-CMDLINE [QEMU-ARGS...]]
 ktest() {
 	local mem=$1 spec=$2 extra=${3:-} line p f
+	shift 3 2>/dev/null || shift $#
 	line=$("$here/run-ktests.sh" --quiet --mem "$mem" --timeout "${TEST_TIMEOUT:-300}" \
-		--log "$out/ktest-$mem.log" --cmdline "ktest=$spec $extra" | tee /dev/stderr | tail -1)
+		--log "$out/ktest-$mem.log" --cmdline "ktest=$spec $extra" -- "$@" |
+		tee /dev/stderr | tail -1)
 	p=$(echo "$line" | sed -nE 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\1/p')
 	f=$(echo "$line" | sed -nE 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\2/p')
 	count "${p:-0}" "${f:-1}"
 }
 ktest 512M all 2>&1
 ktest 32M buddy,slab,memblock,vmalloc 2>&1
-ktest 4G buddy,memblock,paging,vmalloc "randomize_memory" 2>&1
+# 4 GiB: the PCI hole, a Normal zone, a randomised layout, and 1 GiB direct-map pages.
+ktest 4G buddy,memblock,paging,vmalloc "randomize_memory" -cpu qemu64,+pdpe1gb 2>&1
 
 # 3. End-to-end scenarios: each script is one test.
 for e in "$top"/tests/e2e/*.sh; do
