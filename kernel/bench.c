@@ -535,10 +535,11 @@ static u64 floor_pte_once(void *arg)
 }
 
 /*
- * Three ways to zero a page: the kernel's memset() (rep stosb), rep stosq,
- * and an unrolled loop of 8-byte stores. Under TCG a rep-prefixed string
- * instruction costs about one loop turn per element, so the element size
- * matters a lot there (and hardly at all on a real CPU with ERMS).
+ * Three ways to zero a page: the kernel's memset() (unrolled 8-byte stores in
+ * 64-byte blocks), rep stosq, and rep stosb (what memset used to be). Under
+ * TCG a rep-prefixed string instruction costs about one loop turn per
+ * element, so the element size matters a lot there (and hardly at all on a
+ * real CPU with ERMS).
  */
 static void zero_memset(void *p)
 {
@@ -552,19 +553,11 @@ static void zero_stosq(void *p)
 	__asm__ __volatile__("rep stosq" : "+D"(p), "+c"(n) : "a"(0UL) : "memory");
 }
 
-static void zero_movq(void *p)
+static void zero_stosb(void *p)
 {
-	unsigned long n = PAGE_SIZE / 64;
+	unsigned long n = PAGE_SIZE;
 
-	__asm__ __volatile__("1:\n\t"
-			     "movq %2, 0(%0)\n\tmovq %2, 8(%0)\n\t"
-			     "movq %2, 16(%0)\n\tmovq %2, 24(%0)\n\t"
-			     "movq %2, 32(%0)\n\tmovq %2, 40(%0)\n\t"
-			     "movq %2, 48(%0)\n\tmovq %2, 56(%0)\n\t"
-			     "addq $64, %0\n\tdecq %1\n\tjnz 1b"
-			     : "+r"(p), "+r"(n)
-			     : "r"(0UL)
-			     : "memory");
+	__asm__ __volatile__("rep stosb" : "+D"(p), "+c"(n) : "a"(0) : "memory");
 }
 
 struct zero_floor {
@@ -636,7 +629,7 @@ out:
 /* Each zeroing method's cost (cycles x1000 per page); the floor is the cheapest. */
 static int floor_measure_zero(u64 per_method[3])
 {
-	static void (*const methods[3])(void *) = {zero_memset, zero_stosq, zero_movq};
+	static void (*const methods[3])(void *) = {zero_memset, zero_stosq, zero_stosb};
 	struct zero_floor z = {.pages = (struct page **)ptr_array_alloc(FLOOR_ZERO_PAGES)};
 	unsigned long n = 0;
 	int err = -ENOMEM;
@@ -678,7 +671,7 @@ static int floors_measure(u64 *invlpg_each, u64 zero[3])
 
 static int floors_run(void)
 {
-	static const char *const zero_names[3] = {"memset", "stosq", "movq"};
+	static const char *const zero_names[3] = {"memset", "stosq", "stosb"};
 	u64 zero[3], invlpg_each;
 	char a[24], b[24], c[24];
 
