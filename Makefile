@@ -47,7 +47,7 @@ tests-y := $(patsubst %.c,%.o,$(wildcard tests/kernel/*.c))
 OBJS := $(addprefix $(O)/,$(boot-y) $(arch-y) $(kernel-y) $(lib-y) $(mm-y) $(tests-y))
 ELF := $(O)/contig.elf
 
-.PHONY: all iso run test host-test ktest e2e bench debug debug-server gdb clean deps check help
+.PHONY: FORCE all iso run test host-test ktest e2e bench debug debug-server gdb clean deps check help
 all: $(ELF)
 
 # Quiet by default, as in Linux: V=1 shows the commands.
@@ -106,7 +106,8 @@ $(ELF): $(OBJS) $(O)/kallsyms2.o
 	$(Q)$(OBJDUMP) -d -S $@ > $(O)/contig.asm
 
 iso: $(O)/contig.iso
-$(O)/contig.iso: $(ELF) scripts/mkiso.sh
+# Rebuilt every time: CMDLINE is baked into its grub.cfg.
+$(O)/contig.iso: $(ELF) scripts/mkiso.sh FORCE
 	scripts/mkiso.sh $(ELF) $@ "$(CMDLINE)"
 
 # Tools: make run/test install what is missing (Debian 12) first.
@@ -165,6 +166,8 @@ help:
 	@echo "  deps           install the Debian packages the build needs"
 	@echo "  check          clang-format check"
 	@echo "  clean          remove $(O)/"
+
+FORCE:
 
 SHELL := /bin/bash
 $(OBJS): Makefile
