@@ -158,21 +158,6 @@ static inline const void *caller_ip(void)
 /* ---------------------------------------------------------------------- */
 /* The timed steps: each does @loops operations and counts pages/frees.    */
 
-static int step_fixed(struct bench_ctx *ctx, unsigned long loops)
-{
-	for (unsigned long i = 0; i < loops; i++) {
-		void *p = vmalloc(ctx->size);
-
-		if (!p)
-			return -ENOMEM;
-		touch(p);
-		vfree(p);
-	}
-	ctx->pages += loops * (ctx->size >> PAGE_SHIFT);
-	ctx->frees += loops;
-	return 0;
-}
-
 static int step_vzalloc(struct bench_ctx *ctx, unsigned long loops)
 {
 	for (unsigned long i = 0; i < loops; i++) {
@@ -194,35 +179,47 @@ static void *vmalloc_aligned(unsigned long size, unsigned long align)
 				    PAGE_KERNEL, 0, BENCH_NO_NODE, caller_ip());
 }
 
+/*
+ * One operation of the vmalloc scenarios: allocate @pages pages (aligned to
+ * @align when it is non-zero, else plain vmalloc()), write a byte, free.
+ */
+static __always_inline int alloc_touch_free(struct bench_ctx *ctx, unsigned long pages,
+					    unsigned long align)
+{
+	unsigned long size = pages << PAGE_SHIFT;
+	void *p = align ? vmalloc_aligned(size, align) : vmalloc(size);
+
+	if (!p)
+		return -ENOMEM;
+	touch(p);
+	vfree(p);
+	ctx->pages += pages;
+	ctx->frees++;
+	return 0;
+}
+
+static int step_fixed(struct bench_ctx *ctx, unsigned long loops)
+{
+	for (unsigned long i = 0; i < loops; i++)
+		if (alloc_touch_free(ctx, ctx->size >> PAGE_SHIFT, 0))
+			return -ENOMEM;
+	return 0;
+}
+
 static int step_fixed_align(struct bench_ctx *ctx, unsigned long loops)
 {
-	for (unsigned long i = 0; i < loops; i++) {
-		void *p = vmalloc_aligned(ctx->size, ctx->align);
-
-		if (!p)
+	for (unsigned long i = 0; i < loops; i++)
+		if (alloc_touch_free(ctx, ctx->size >> PAGE_SHIFT, ctx->align))
 			return -ENOMEM;
-		touch(p);
-		vfree(p);
-	}
-	ctx->pages += loops * (ctx->size >> PAGE_SHIFT);
-	ctx->frees += loops;
 	return 0;
 }
 
 /* 1..100 pages, uniformly. */
 static int step_random_size(struct bench_ctx *ctx, unsigned long loops)
 {
-	for (unsigned long i = 0; i < loops; i++) {
-		unsigned long pages = 1 + bench_rand(&ctx->rng) % 100;
-		void *p = vmalloc(pages << PAGE_SHIFT);
-
-		if (!p)
+	for (unsigned long i = 0; i < loops; i++)
+		if (alloc_touch_free(ctx, 1 + bench_rand(&ctx->rng) % 100, 0))
 			return -ENOMEM;
-		touch(p);
-		vfree(p);
-		ctx->pages += pages;
-	}
-	ctx->frees += loops;
 	return 0;
 }
 
@@ -231,17 +228,10 @@ static int step_random_align(struct bench_ctx *ctx, unsigned long loops)
 {
 	for (unsigned long i = 0; i < loops; i++) {
 		u64 r = bench_rand(&ctx->rng);
-		unsigned long pages = 1 + r % 10;
-		unsigned long align = PAGE_SIZE << ((r >> 32) % 9);
-		void *p = vmalloc_aligned(pages << PAGE_SHIFT, align);
 
-		if (!p)
+		if (alloc_touch_free(ctx, 1 + r % 10, PAGE_SIZE << ((r >> 32) % 9)))
 			return -ENOMEM;
-		touch(p);
-		vfree(p);
-		ctx->pages += pages;
 	}
-	ctx->frees += loops;
 	return 0;
 }
 

@@ -91,10 +91,31 @@ static void free_held(struct list_head *held)
 	}
 }
 
+
+/*
+ * End of an exhaustion test: free everything held, then the free page count,
+ * the free lists' shape per order, the lists' invariants and the WARN count
+ * must all be as they were at the start.
+ */
+static void give_back_all(struct ktest *t, struct list_head *held, struct pfn_bitmap *bm,
+			  unsigned long free0, const unsigned long start[NR_PAGE_ORDERS],
+			  unsigned long w)
+{
+	unsigned long end[NR_PAGE_ORDERS];
+
+	free_held(held);
+	KTEST_EXPECT_EQ(t, nr_free_pages(), free0);
+	buddy_free_counts(end);
+	expect_counts_equal(t, end, start);
+	pfn_bitmap_free(bm);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+	KTEST_EXPECT_EQ(t, warn_count, w);
+}
+
 /* Every free page, order 0, until none is left: each exactly once. */
 KTEST(buddy, alloc_every_page_once)
 {
-	unsigned long start[NR_PAGE_ORDERS], end[NR_PAGE_ORDERS];
+	unsigned long start[NR_PAGE_ORDERS];
 	unsigned long free0, n = 0, dups = 0, bad = 0, w = warn_count;
 	struct pfn_bitmap bm;
 	struct page *p;
@@ -123,19 +144,13 @@ KTEST(buddy, alloc_every_page_once)
 	/* the bitmap's own pages were never handed out */
 	for (unsigned long i = 0; i < (1UL << bm.order); i++)
 		KTEST_EXPECT_FALSE(t, pfn_test_and_set(&bm, page_to_pfn(bm.page) + i));
-	free_held(&held);
-	KTEST_EXPECT_EQ(t, nr_free_pages(), free0);
-	buddy_free_counts(end);
-	expect_counts_equal(t, end, start);
-	pfn_bitmap_free(&bm);
-	KTEST_EXPECT_EQ(t, buddy_check(), 0);
-	KTEST_EXPECT_EQ(t, warn_count, w);
+	give_back_all(t, &held, &bm, free0, start, w);
 }
 
 /* Random orders until order 0 fails: blocks aligned, disjoint, intact, then all back. */
 KTEST(buddy, alloc_random_orders)
 {
-	unsigned long start[NR_PAGE_ORDERS], end[NR_PAGE_ORDERS];
+	unsigned long start[NR_PAGE_ORDERS];
 	unsigned long free0, pages = 0, dups = 0, bad = 0, w = warn_count;
 	struct pfn_bitmap bm;
 	struct page *p, *n;
@@ -178,13 +193,7 @@ KTEST(buddy, alloc_random_orders)
 		if (((unsigned long *)page_address(p))[0] != (page_to_pfn(p) ^ BLOCK_SIG))
 			bad++;
 	KTEST_EXPECT_EQ(t, bad, 0UL);
-	free_held(&held);
-	KTEST_EXPECT_EQ(t, nr_free_pages(), free0);
-	buddy_free_counts(end);
-	expect_counts_equal(t, end, start);
-	pfn_bitmap_free(&bm);
-	KTEST_EXPECT_EQ(t, buddy_check(), 0);
-	KTEST_EXPECT_EQ(t, warn_count, w);
+	give_back_all(t, &held, &bm, free0, start, w);
 }
 
 /* A 4 MiB block taken apart page by page comes back as one block. */
