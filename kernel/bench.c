@@ -87,12 +87,12 @@ struct bench_counters {
 
 static bool bench_quiet;	       /* bench_run_one(): no output */
 static u64 floor_cyc_x1000[NR_FLOORS]; /* cycles per page, x1000; 0 = not measured */
-static const char *const floor_names[NR_FLOORS] = {"page", "pte", "zero"};
+static const char *const floor_names[NR_FLOORS] = { "page", "pte", "zero" };
 
-#define bench_out(fmt, ...)                                                                        \
-	do {                                                                                       \
-		if (!bench_quiet)                                                                  \
-			printk(KERN_INFO fmt, ##__VA_ARGS__);                                      \
+#define bench_out(fmt, ...)                                   \
+	do {                                                  \
+		if (!bench_quiet)                             \
+			printk(KERN_INFO fmt, ##__VA_ARGS__); \
 	} while (0)
 
 /* ---------------------------------------------------------------------- */
@@ -343,7 +343,7 @@ static void teardown_vmap_1page(struct bench_ctx *ctx)
 static int scenario_measure(const struct bench_scenario *sc, unsigned long loops, unsigned int reps,
 			    struct bench_result *res)
 {
-	struct bench_ctx ctx = {.size = sc->size, .align = sc->align};
+	struct bench_ctx ctx = { .size = sc->size, .align = sc->align };
 	struct bench_counters c0, c1;
 	u64 cyc[BENCH_MAX_REPS], total_pages = 0;
 	int err = 0;
@@ -585,7 +585,7 @@ static int floor_measure_page(void)
 static int floor_measure_pte(u64 *invlpg_each)
 {
 	struct page **pages = (struct page **)ptr_array_alloc(FLOOR_PTE_PAGES);
-	struct pte_floor f = {.ptes = (pte_t **)ptr_array_alloc(FLOOR_PTE_PAGES)};
+	struct pte_floor f = { .ptes = (pte_t **)ptr_array_alloc(FLOOR_PTE_PAGES) };
 	struct page *page = alloc_page(GFP_KERNEL);
 	struct vm_struct *area =
 		get_vm_area_caller(FLOOR_PTE_PAGES << PAGE_SHIFT, VM_MAP, caller_ip());
@@ -598,9 +598,9 @@ static int floor_measure_pte(u64 *invlpg_each)
 		pages[i] = page;
 	if (vmap_pages_range(f.addr, f.addr + (FLOOR_PTE_PAGES << PAGE_SHIFT), PAGE_KERNEL, pages))
 		goto out;
-	f.val = *lookup_address(f.addr, &(enum pg_level){0});
+	f.val = *lookup_address(f.addr, &(enum pg_level){ 0 });
 	for (unsigned long i = 0; i < FLOOR_PTE_PAGES; i++)
-		f.ptes[i] = lookup_address(f.addr + (i << PAGE_SHIFT), &(enum pg_level){0});
+		f.ptes[i] = lookup_address(f.addr + (i << PAGE_SHIFT), &(enum pg_level){ 0 });
 	vunmap_range(f.addr, f.addr + (FLOOR_PTE_PAGES << PAGE_SHIFT));
 	floor_cyc_x1000[1] = floor_best(floor_pte_once, &f, FLOOR_PTE_PAGES);
 	f.invlpg_each = true;
@@ -619,8 +619,8 @@ out:
 /* Each zeroing method's cost (cycles x1000 per page); the floor is the cheapest. */
 static int floor_measure_zero(u64 per_method[3])
 {
-	static void (*const methods[3])(void *) = {zero_memset, zero_stosq, zero_stosb};
-	struct zero_floor z = {.pages = (struct page **)ptr_array_alloc(FLOOR_ZERO_PAGES)};
+	static void (*const methods[3])(void *) = { zero_memset, zero_stosq, zero_stosb };
+	struct zero_floor z = { .pages = (struct page **)ptr_array_alloc(FLOOR_ZERO_PAGES) };
 	unsigned long n = 0;
 	int err = -ENOMEM;
 
@@ -661,7 +661,7 @@ static int floors_measure(u64 *invlpg_each, u64 zero[3])
 
 static int floors_run(void)
 {
-	static const char *const zero_names[3] = {"memset", "stosq", "stosb"};
+	static const char *const zero_names[3] = { "memset", "stosq", "stosb" };
 	u64 zero[3], invlpg_each;
 	char a[24], b[24], c[24];
 
@@ -721,7 +721,7 @@ static void print_floor_ratio(const struct bench_scenario *sc, const struct benc
 
 #define SCALING_LOOPS		 100000UL
 #define SCALING_SPACER_MAX_PAGES 16
-static const unsigned long scaling_n[] = {10, 100, 1000, 10000, 100000};
+static const unsigned long scaling_n[] = { 10, 100, 1000, 10000, 100000 };
 
 struct scaling_state {
 	void **keep;		   /* N live 1-page vmalloc areas */
@@ -834,8 +834,9 @@ static int size_curve_run(void)
 	bench_out("size_curve: vmalloc+vfree, cost per page by size\n");
 	bench_out("%8s %7s %10s %8s %8s\n", "pages", "loops", "ns/op", "ns/page", "cyc/page");
 	for (unsigned int order = 0; order <= CURVE_MAX_ORDER; order++) {
-		struct bench_scenario sc = {
-			.name = "size_curve", .size = PAGE_SIZE << order, .step = step_fixed};
+		struct bench_scenario sc = { .name = "size_curve",
+					     .size = PAGE_SIZE << order,
+					     .step = step_fixed };
 		unsigned long loops = clamp(CURVE_PAGES_PER_REP >> order, 4UL, 4096UL);
 		struct bench_result res;
 		int err = scenario_measure(&sc, loops, BENCH_REPS, &res);
@@ -967,7 +968,7 @@ static void print_meta(const char *what, unsigned long bytes_x1000, const char *
 static int memory_per_area(unsigned long *total, unsigned long *vm_bytes, unsigned long *arr_bytes,
 			   unsigned long *pt_pages)
 {
-	struct bench_ctx ctx = {0};
+	struct bench_ctx ctx = { 0 };
 	unsigned long free0, pt0, used;
 	struct vm_struct *vm;
 	bool inline_arr;
@@ -1087,11 +1088,11 @@ static int profile_once(unsigned long pages, u64 cyc[NR_PHASES])
 	struct page **arr;
 	u64 t = rdtsc_ordered(), t1;
 
-#define PHASE(ph)                                                                                  \
-	do {                                                                                       \
-		t1 = rdtsc_ordered();                                                              \
-		cyc[ph] += t1 - t;                                                                 \
-		t = t1;                                                                            \
+#define PHASE(ph)                     \
+	do {                          \
+		t1 = rdtsc_ordered(); \
+		cyc[ph] += t1 - t;    \
+		t = t1;               \
 	} while (0)
 	area = get_vm_area_caller(pages << PAGE_SHIFT, VM_MAP, caller_ip());
 	PHASE(PH_RESERVE);
@@ -1133,14 +1134,15 @@ out_free_area:
 	return -ENOMEM;
 }
 
-static const unsigned long profile_pages[] = {1, 3, 16384};
+static const unsigned long profile_pages[] = { 1, 3, 16384 };
 
 static int profile_size(unsigned long pages)
 {
 	unsigned long loops = pages >= 1024 ? 10 : 20000;
-	struct bench_scenario sc = {
-		.name = "profile", .size = pages << PAGE_SHIFT, .step = step_fixed};
-	u64 cyc[NR_PHASES] = {0}, sum = 0, ovh, t0;
+	struct bench_scenario sc = { .name = "profile",
+				     .size = pages << PAGE_SHIFT,
+				     .step = step_fixed };
+	u64 cyc[NR_PHASES] = { 0 }, sum = 0, ovh, t0;
 	struct bench_result direct;
 
 	/* the cost of one PHASE() itself, to subtract */
@@ -1177,7 +1179,7 @@ static int profile_size(unsigned long pages)
 /* Slab pairs: the kmalloc/kfree that vmalloc does two or three times per call. */
 static void profile_slab(void)
 {
-	static const size_t sizes[] = {8, 64, 128};
+	static const size_t sizes[] = { 8, 64, 128 };
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++) {
 		u64 t0 = rdtsc_ordered();
@@ -1207,80 +1209,80 @@ static int profile_run(void)
 /* The scenarios, in the order bench=all runs them.                        */
 
 static const struct bench_scenario scenarios[] = {
-	{.name = "floors",
-	 .desc = "per-page floors: buddy, PTE + flush, zeroing",
-	 .run = floors_run},
-	{.name = "fix_size_alloc",
-	 .desc = "vmalloc(3 pages) + vfree",
-	 .loops = 100000,
-	 .size = 3 * PAGE_SIZE,
-	 .linux_ns = 5325,
-	 .step = step_fixed},
-	{.name = "fix_size_1page",
-	 .desc = "vmalloc(1 page) + vfree",
-	 .loops = 100000,
-	 .size = PAGE_SIZE,
-	 .linux_ns = 5348,
-	 .step = step_fixed},
-	{.name = "fix_align_alloc",
-	 .desc = "5 pages aligned to 32 KiB",
-	 .loops = 100000,
-	 .size = 5 * PAGE_SIZE,
-	 .align = 32768,
-	 .step = step_fixed_align},
-	{.name = "random_size_alloc",
-	 .desc = "1..100 pages, fixed seed",
-	 .loops = 100000,
-	 .linux_ns = 24328,
-	 .step = step_random_size},
-	{.name = "random_size_align_alloc",
-	 .desc = "1..10 pages aligned 4 KiB..1 MiB",
-	 .loops = 100000,
-	 .step = step_random_align},
-	{.name = "long_busy_list_alloc",
-	 .desc = "1 page while 50000 1-page areas are live",
-	 .loops = 100000,
-	 .size = PAGE_SIZE,
-	 .linux_ns = 5847,
-	 .setup = setup_long_busy,
-	 .step = step_fixed},
-	{.name = "full_fit_alloc",
-	 .desc = "1 page into 8192 exact holes",
-	 .loops = 100000,
-	 .size = PAGE_SIZE,
-	 .linux_ns = 5901,
-	 .setup = setup_full_fit,
-	 .step = step_fixed},
-	{.name = "big_alloc",
-	 .desc = "vmalloc(64 MiB) + vfree",
-	 .loops = 10,
-	 .size = 64UL << 20,
-	 .floors = FLOOR_PAGE | FLOOR_PTE,
-	 .linux_ns = 406,
-	 .ref_per_page = true,
-	 .step = step_fixed},
-	{.name = "vzalloc_16M",
-	 .desc = "vzalloc(16 MiB) + vfree",
-	 .loops = 20,
-	 .size = 16UL << 20,
-	 .floors = FLOOR_PAGE | FLOOR_PTE | FLOOR_ZERO,
-	 .linux_ns = 1269,
-	 .ref_per_page = true,
-	 .step = step_vzalloc},
-	{.name = "vmap_1page",
-	 .desc = "vmap + vunmap of one given page",
-	 .loops = 100000,
-	 .linux_ns = 3053,
-	 .setup = setup_vmap_1page,
-	 .step = step_vmap_1page,
-	 .teardown = teardown_vmap_1page},
-	{.name = "scaling",
-	 .desc = "1 page with N = 10..100000 live areas and holes",
-	 .run = scaling_run},
-	{.name = "size_curve", .desc = "ns/page for 1 page .. 64 MiB", .run = size_curve_run},
-	{.name = "map", .desc = "vmalloc range map after a random workload", .run = map_run},
-	{.name = "memory", .desc = "metadata bytes per area and per page", .run = memory_run},
-	{.name = "profile", .desc = "vmalloc phases timed one by one", .run = profile_run},
+	{ .name = "floors",
+	  .desc = "per-page floors: buddy, PTE + flush, zeroing",
+	  .run = floors_run },
+	{ .name = "fix_size_alloc",
+	  .desc = "vmalloc(3 pages) + vfree",
+	  .loops = 100000,
+	  .size = 3 * PAGE_SIZE,
+	  .linux_ns = 5325,
+	  .step = step_fixed },
+	{ .name = "fix_size_1page",
+	  .desc = "vmalloc(1 page) + vfree",
+	  .loops = 100000,
+	  .size = PAGE_SIZE,
+	  .linux_ns = 5348,
+	  .step = step_fixed },
+	{ .name = "fix_align_alloc",
+	  .desc = "5 pages aligned to 32 KiB",
+	  .loops = 100000,
+	  .size = 5 * PAGE_SIZE,
+	  .align = 32768,
+	  .step = step_fixed_align },
+	{ .name = "random_size_alloc",
+	  .desc = "1..100 pages, fixed seed",
+	  .loops = 100000,
+	  .linux_ns = 24328,
+	  .step = step_random_size },
+	{ .name = "random_size_align_alloc",
+	  .desc = "1..10 pages aligned 4 KiB..1 MiB",
+	  .loops = 100000,
+	  .step = step_random_align },
+	{ .name = "long_busy_list_alloc",
+	  .desc = "1 page while 50000 1-page areas are live",
+	  .loops = 100000,
+	  .size = PAGE_SIZE,
+	  .linux_ns = 5847,
+	  .setup = setup_long_busy,
+	  .step = step_fixed },
+	{ .name = "full_fit_alloc",
+	  .desc = "1 page into 8192 exact holes",
+	  .loops = 100000,
+	  .size = PAGE_SIZE,
+	  .linux_ns = 5901,
+	  .setup = setup_full_fit,
+	  .step = step_fixed },
+	{ .name = "big_alloc",
+	  .desc = "vmalloc(64 MiB) + vfree",
+	  .loops = 10,
+	  .size = 64UL << 20,
+	  .floors = FLOOR_PAGE | FLOOR_PTE,
+	  .linux_ns = 406,
+	  .ref_per_page = true,
+	  .step = step_fixed },
+	{ .name = "vzalloc_16M",
+	  .desc = "vzalloc(16 MiB) + vfree",
+	  .loops = 20,
+	  .size = 16UL << 20,
+	  .floors = FLOOR_PAGE | FLOOR_PTE | FLOOR_ZERO,
+	  .linux_ns = 1269,
+	  .ref_per_page = true,
+	  .step = step_vzalloc },
+	{ .name = "vmap_1page",
+	  .desc = "vmap + vunmap of one given page",
+	  .loops = 100000,
+	  .linux_ns = 3053,
+	  .setup = setup_vmap_1page,
+	  .step = step_vmap_1page,
+	  .teardown = teardown_vmap_1page },
+	{ .name = "scaling",
+	  .desc = "1 page with N = 10..100000 live areas and holes",
+	  .run = scaling_run },
+	{ .name = "size_curve", .desc = "ns/page for 1 page .. 64 MiB", .run = size_curve_run },
+	{ .name = "map", .desc = "vmalloc range map after a random workload", .run = map_run },
+	{ .name = "memory", .desc = "metadata bytes per area and per page", .run = memory_run },
+	{ .name = "profile", .desc = "vmalloc phases timed one by one", .run = profile_run },
 };
 
 static bool name_eq(const char *name, const char *s, size_t len)

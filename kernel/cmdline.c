@@ -22,21 +22,21 @@
 #include "lib/vsprintf.h"
 
 #define CMDLINE_ULONG_MAX (~0UL)
-#define CMDLINE_MEM_MIN (16UL << 20)		/* mem= below this cannot boot */
-#define CMDLINE_LAZY_MAX (1UL << 20)		/* 4 GiB of lazily freed vmalloc space */
+#define CMDLINE_MEM_MIN	  (16UL << 20) /* mem= below this cannot boot */
+#define CMDLINE_LAZY_MAX  (1UL << 20)  /* 4 GiB of lazily freed vmalloc space */
 
 enum cmdline_kind {
-	CMDLINE_FLAG,		/* no value; stores flag_value into a bool */
-	CMDLINE_UINT,		/* unsigned number in [min, max] into an int or unsigned long */
-	CMDLINE_SIZE,		/* memparse() size in [min, max] into an unsigned long */
-	CMDLINE_STRING,		/* list of [a-z0-9_,] into a char array */
+	CMDLINE_FLAG,	/* no value; stores flag_value into a bool */
+	CMDLINE_UINT,	/* unsigned number in [min, max] into an int or unsigned long */
+	CMDLINE_SIZE,	/* memparse() size in [min, max] into an unsigned long */
+	CMDLINE_STRING, /* list of [a-z0-9_,] into a char array */
 };
 
 struct cmdline_option {
 	const char *name;
 	enum cmdline_kind kind;
-	size_t offset;		/* of the field in struct cmdline_opts */
-	size_t size;		/* of that field */
+	size_t offset; /* of the field in struct cmdline_opts */
+	size_t size;   /* of that field */
 	unsigned long min, max;
 	bool flag_value;
 	const char *help;
@@ -44,13 +44,22 @@ struct cmdline_option {
 
 #define OPT_FIELD(f) offsetof(struct cmdline_opts, f), sizeof(((struct cmdline_opts *)0)->f)
 
-#define OPT_FLAG(n, f, v, h)                                                        \
-	{ .name = n, .kind = CMDLINE_FLAG, OPT_FIELD(f), .flag_value = v, .help = h }
-#define OPT_UINT(n, f, lo, hi, h)                                                   \
-	{ .name = n, .kind = CMDLINE_UINT, OPT_FIELD(f), .min = lo, .max = hi, .help = h }
-#define OPT_SIZE(n, f, lo, hi, h)                                                   \
-	{ .name = n, .kind = CMDLINE_SIZE, OPT_FIELD(f), .min = lo, .max = hi, .help = h }
-#define OPT_STRING(n, f, h) { .name = n, .kind = CMDLINE_STRING, OPT_FIELD(f), .help = h }
+#define OPT_FLAG(n, f, v, h)                                                              \
+	{                                                                                 \
+		.name = n, .kind = CMDLINE_FLAG, OPT_FIELD(f), .flag_value = v, .help = h \
+	}
+#define OPT_UINT(n, f, lo, hi, h)                                                              \
+	{                                                                                      \
+		.name = n, .kind = CMDLINE_UINT, OPT_FIELD(f), .min = lo, .max = hi, .help = h \
+	}
+#define OPT_SIZE(n, f, lo, hi, h)                                                              \
+	{                                                                                      \
+		.name = n, .kind = CMDLINE_SIZE, OPT_FIELD(f), .min = lo, .max = hi, .help = h \
+	}
+#define OPT_STRING(n, f, h)                                                \
+	{                                                                  \
+		.name = n, .kind = CMDLINE_STRING, OPT_FIELD(f), .help = h \
+	}
 
 static const struct cmdline_option cmdline_options[] = {
 	OPT_UINT("loglevel", loglevel, 0, 8,
@@ -84,13 +93,13 @@ struct cmdline_opts cmdline_opts = {
 
 /* One word of the command line, as spans of the original string. */
 struct cmdline_word {
-	const char *text;	/* the whole word, for messages */
+	const char *text; /* the whole word, for messages */
 	size_t text_len;
 	const char *name;
 	size_t name_len;
-	const char *value;	/* NULL when there is no '=' */
+	const char *value; /* NULL when there is no '=' */
 	size_t value_len;
-	bool open_quote;	/* a quoted value with no closing quote */
+	bool open_quote; /* a quoted value with no closing quote */
 };
 
 static bool cmdline_is_blank(char c)
@@ -172,7 +181,7 @@ static void cmdline_store_ulong(const struct cmdline_option *o, struct cmdline_o
 	void *field = (char *)opts + o->offset;
 
 	if (o->size == sizeof(int))
-		*(int *)field = (int)v;	/* the table keeps max within int for these */
+		*(int *)field = (int)v; /* the table keeps max within int for these */
 	else
 		*(unsigned long *)field = v;
 }
@@ -207,8 +216,7 @@ static bool cmdline_set_string(const struct cmdline_option *o, const char *val,
 			       struct cmdline_opts *opts)
 {
 	for (const char *c = val; *c; c++) {
-		if ((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' ||
-		    *c == ',')
+		if ((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' || *c == ',')
 			continue;
 		pr_warn("%s: invalid character '%c' in '%s' (expected a-z, 0-9, '_' and ','), keeping default\n",
 			o->name, *c, val);
@@ -281,7 +289,7 @@ int cmdline_parse(const char *cmdline, struct cmdline_opts *opts)
 
 		if (first && w.text[0] == '/') {
 			first = false;
-			continue;	/* the image path, when the loader passes it */
+			continue; /* the image path, when the loader passes it */
 		}
 		first = false;
 		o = cmdline_find(w.name, w.name_len);
@@ -311,8 +319,9 @@ void cmdline_dump_help(void)
 			break;
 		case CMDLINE_UINT:
 			snprintf(syntax, sizeof(syntax), "%s=%s", o->name,
-				 o->max == CMDLINE_ULONG_MAX ? "N" :
-				 cmdline_expect(o, expect, sizeof(expect)));
+				 o->max == CMDLINE_ULONG_MAX
+					 ? "N"
+					 : cmdline_expect(o, expect, sizeof(expect)));
 			break;
 		case CMDLINE_SIZE:
 			snprintf(syntax, sizeof(syntax), "%s=SIZE", o->name);

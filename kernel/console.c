@@ -72,7 +72,6 @@
 #define KEY_ESC	   0x1b
 #define KEY_DEL	   0x7f
 
-
 /* ---------------------------------------------------------------------- */
 /* Input: the UART interrupt fills a ring, the console empties it.         */
 
@@ -353,7 +352,12 @@ static int parse_number(const char *cmd, const char *what, const char *s, unsign
 /* ---------------------------------------------------------------------- */
 /* Areas made from the console: the only ones vfree/iounmap will free.     */
 
-enum con_area_kind { CON_AREA_NONE, CON_AREA_VMALLOC, CON_AREA_VMAP, CON_AREA_IOREMAP };
+enum con_area_kind {
+	CON_AREA_NONE,
+	CON_AREA_VMALLOC,
+	CON_AREA_VMAP,
+	CON_AREA_IOREMAP
+};
 
 struct con_area {
 	enum con_area_kind kind;
@@ -1046,46 +1050,47 @@ static int cmd_poweroff(int argc, char **argv)
 /* The command table and the loop.                                         */
 
 static const struct console_cmd commands[] = {
-	{"help", "[CMD]", "list the commands, or show how to use CMD", NULL, 0, 1, cmd_help},
-	{"layout", "", "the boot-time virtual memory layout", NULL, 0, 0, cmd_layout},
-	{"e820", "", "the firmware memory map (BIOS-e820 lines)", NULL, 0, 0, cmd_e820},
-	{"memmap", "", "the firmware memory map (same as e820)", NULL, 0, 0, cmd_e820},
-	{"memblock", "", "memblock's memory and reserved regions", NULL, 0, 0, cmd_memblock},
-	{"meminfo", "", "memory totals, as /proc/meminfo", NULL, 0, 0, cmd_meminfo},
-	{"buddyinfo", "", "free blocks per order, as /proc/buddyinfo", NULL, 0, 0, cmd_buddyinfo},
-	{"slabinfo", "", "the slab caches, as /proc/slabinfo", NULL, 0, 0, cmd_slabinfo},
-	{"vmallocinfo", "", "every vmalloc area, as /proc/vmallocinfo", NULL, 0, 0,
-	 cmd_vmallocinfo},
-	{"vmstat", "", "vmalloc counters: areas, lazy purges, TLB flushes", NULL, 0, 0, cmd_vmstat},
-	{"check", "", "check the vmalloc trees and the buddy free lists", NULL, 0, 0, cmd_check},
-	{"interrupts", "", "interrupt counts per IRQ line, as /proc/interrupts", NULL, 0, 0,
-	 cmd_interrupts},
-	{"ptdump", "[START [END]]", "page-table dump, ranges merged by attributes",
-	 "With no START the whole kernel half; with START alone, up to the end of its region. END "
-	 "is exclusive, 0 = the top.",
-	 0, 2, cmd_ptdump},
-	{"walk", "ADDR", "walk the page tables for ADDR, level by level", NULL, 1, 1, cmd_walk},
-	{"vmalloc", "SIZE [ALIGN]", "vmalloc SIZE bytes (ALIGN: a power of two)",
-	 "Prints the address, the pages and the guard page; free it with vfree.", 1, 2,
-	 cmd_vmalloc},
-	{"vzalloc", "SIZE", "vmalloc SIZE zeroed bytes", NULL, 1, 1, cmd_vzalloc},
-	{"vfree", "ADDR", "free an area that vmalloc, vzalloc or vmap made here",
-	 "Areas the kernel made itself are refused: freeing them would break their owner.", 1, 1,
-	 cmd_vfree},
-	{"vmap", "N", "allocate N pages one by one and vmap them", NULL, 1, 1, cmd_vmap},
-	{"ioremap", "PHYS SIZE", "map device memory at PHYS uncached (no RAM)", NULL, 2, 2,
-	 cmd_ioremap},
-	{"iounmap", "ADDR", "unmap an area that ioremap made here", NULL, 1, 1, cmd_iounmap},
-	{"peek", "ADDR [LEN]", "hex dump of LEN bytes (default 64, at most 4096)",
-	 "Every page is checked in the page tables first: unmapped and guard pages are refused.", 1,
-	 2, cmd_peek},
-	{"poke", "ADDR VALUE [WIDTH]", "write VALUE as WIDTH bytes (1, 2, 4, default 8)",
-	 "Refused unless every byte is mapped writable.", 2, 3, cmd_poke},
-	{"ktest", "[SUITE]", "run the self-tests (all, or SUITE[,SUITE])", NULL, 0, 1, cmd_ktest},
-	{"bench", "[SCENARIO]", "run the benchmarks (all, or SCENARIO)", NULL, 0, 1, cmd_bench},
-	{"dmesg", "", "print the kernel log buffer", NULL, 0, 0, cmd_dmesg},
-	{"reboot", "", "restart the machine", NULL, 0, 0, cmd_reboot},
-	{"poweroff", "", "power the machine off", NULL, 0, 0, cmd_poweroff},
+	{ "help", "[CMD]", "list the commands, or show how to use CMD", NULL, 0, 1, cmd_help },
+	{ "layout", "", "the boot-time virtual memory layout", NULL, 0, 0, cmd_layout },
+	{ "e820", "", "the firmware memory map (BIOS-e820 lines)", NULL, 0, 0, cmd_e820 },
+	{ "memmap", "", "the firmware memory map (same as e820)", NULL, 0, 0, cmd_e820 },
+	{ "memblock", "", "memblock's memory and reserved regions", NULL, 0, 0, cmd_memblock },
+	{ "meminfo", "", "memory totals, as /proc/meminfo", NULL, 0, 0, cmd_meminfo },
+	{ "buddyinfo", "", "free blocks per order, as /proc/buddyinfo", NULL, 0, 0, cmd_buddyinfo },
+	{ "slabinfo", "", "the slab caches, as /proc/slabinfo", NULL, 0, 0, cmd_slabinfo },
+	{ "vmallocinfo", "", "every vmalloc area, as /proc/vmallocinfo", NULL, 0, 0,
+	  cmd_vmallocinfo },
+	{ "vmstat", "", "vmalloc counters: areas, lazy purges, TLB flushes", NULL, 0, 0,
+	  cmd_vmstat },
+	{ "check", "", "check the vmalloc trees and the buddy free lists", NULL, 0, 0, cmd_check },
+	{ "interrupts", "", "interrupt counts per IRQ line, as /proc/interrupts", NULL, 0, 0,
+	  cmd_interrupts },
+	{ "ptdump", "[START [END]]", "page-table dump, ranges merged by attributes",
+	  "With no START the whole kernel half; with START alone, up to the end of its region. END "
+	  "is exclusive, 0 = the top.",
+	  0, 2, cmd_ptdump },
+	{ "walk", "ADDR", "walk the page tables for ADDR, level by level", NULL, 1, 1, cmd_walk },
+	{ "vmalloc", "SIZE [ALIGN]", "vmalloc SIZE bytes (ALIGN: a power of two)",
+	  "Prints the address, the pages and the guard page; free it with vfree.", 1, 2,
+	  cmd_vmalloc },
+	{ "vzalloc", "SIZE", "vmalloc SIZE zeroed bytes", NULL, 1, 1, cmd_vzalloc },
+	{ "vfree", "ADDR", "free an area that vmalloc, vzalloc or vmap made here",
+	  "Areas the kernel made itself are refused: freeing them would break their owner.", 1, 1,
+	  cmd_vfree },
+	{ "vmap", "N", "allocate N pages one by one and vmap them", NULL, 1, 1, cmd_vmap },
+	{ "ioremap", "PHYS SIZE", "map device memory at PHYS uncached (no RAM)", NULL, 2, 2,
+	  cmd_ioremap },
+	{ "iounmap", "ADDR", "unmap an area that ioremap made here", NULL, 1, 1, cmd_iounmap },
+	{ "peek", "ADDR [LEN]", "hex dump of LEN bytes (default 64, at most 4096)",
+	  "Every page is checked in the page tables first: unmapped and guard pages are refused.",
+	  1, 2, cmd_peek },
+	{ "poke", "ADDR VALUE [WIDTH]", "write VALUE as WIDTH bytes (1, 2, 4, default 8)",
+	  "Refused unless every byte is mapped writable.", 2, 3, cmd_poke },
+	{ "ktest", "[SUITE]", "run the self-tests (all, or SUITE[,SUITE])", NULL, 0, 1, cmd_ktest },
+	{ "bench", "[SCENARIO]", "run the benchmarks (all, or SCENARIO)", NULL, 0, 1, cmd_bench },
+	{ "dmesg", "", "print the kernel log buffer", NULL, 0, 0, cmd_dmesg },
+	{ "reboot", "", "restart the machine", NULL, 0, 0, cmd_reboot },
+	{ "poweroff", "", "power the machine off", NULL, 0, 0, cmd_poweroff },
 };
 static const unsigned int nr_commands = ARRAY_SIZE(commands);
 static const struct console_cmd *find_command(const char *name)

@@ -193,7 +193,6 @@ int ktest_run(const char *spec)
 			ktest_run_suite(c->suite, ++nr, &tot);
 	if (ktest_stopped)
 		printk("# ktest: run ended early after a fault with locks held\n");
-	printk("# ktest: %u passed, %u failed, %u skipped\n", tot.passed, tot.failed,
-	       tot.skipped);
+	printk("# ktest: %u passed, %u failed, %u skipped\n", tot.passed, tot.failed, tot.skipped);
 	return (int)tot.failed + (nr_suites ? 0 : 1);
 }

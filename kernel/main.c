@@ -116,31 +116,31 @@ static void __noreturn boot_finish(void)
 
 void kmain(u32 magic, u32 mbi_phys)
 {
-	serial_init();			/* the console first: every step below may print */
+	serial_init(); /* the console first: every step below may print */
 	pr_info("Contig: booting\n");
-	gdt_init();			/* our GDT and the TSS with the IST stacks */
-	idt_init();			/* exceptions are reported from here on */
-	pic_init();			/* 8259A remapped to 0x20-0x2f, all lines masked */
-	cpu_init();			/* CPUID, global pages, PAT */
+	gdt_init();			  /* our GDT and the TSS with the IST stacks */
+	idt_init();			  /* exceptions are reported from here on */
+	pic_init();			  /* 8259A remapped to 0x20-0x2f, all lines masked */
+	cpu_init();			  /* CPUID, global pages, PAT */
 	boot_parse_info(magic, mbi_phys); /* multiboot2 tags -> boot_info */
-	boot_apply_cmdline();		/* loglevel=, ktest=, poweroff, fault injection */
-	boot_mmap_dump(&boot_info);	/* the firmware's map, e820 style */
+	boot_apply_cmdline();		  /* loglevel=, ktest=, poweroff, fault injection */
+	boot_mmap_dump(&boot_info);	  /* the firmware's map, e820 style */
 	if (cmdline_opts.mem_limit)
 		boot_apply_mem_limit(&boot_info, cmdline_opts.mem_limit); /* mem= */
-	memblock_setup(&boot_info);	/* usable RAM minus image, mbi, modules, low 1 MiB */
-	boot_reserve_boot_section();	/* the low entry code too */
+	memblock_setup(&boot_info);  /* usable RAM minus image, mbi, modules, low 1 MiB */
+	boot_reserve_boot_section(); /* the low entry code too */
 	if (cmdline_opts.randomize_memory)
 		kernel_randomize_memory(); /* move the region bases, keep their order */
-	paging_init();			/* direct map of all RAM, W^X image; identity gone */
-	vmemmap_init();			/* struct page for every RAM frame */
+	paging_init();			   /* direct map of all RAM, W^X image; identity gone */
+	vmemmap_init();			   /* struct page for every RAM frame */
 	memblock_dump();
-	memblock_free_all();		/* every free range to the buddy */
-	pgtable_use_buddy();		/* page tables now come from the buddy */
-	kmem_cache_init();		/* kmalloc size classes */
-	vga_early_map();		/* an early vm area: the VGA text screen */
-	vmalloc_init();			/* vmap_area trees, early areas imported */
-	ist_stacks_vmalloc();		/* #DF and NMI stacks get guard pages */
-	layout_init();			/* the region table from the final bases */
-	boot_report_memory();		/* layout, buddyinfo, meminfo, vmallocinfo */
+	memblock_free_all();  /* every free range to the buddy */
+	pgtable_use_buddy();  /* page tables now come from the buddy */
+	kmem_cache_init();    /* kmalloc size classes */
+	vga_early_map();      /* an early vm area: the VGA text screen */
+	vmalloc_init();	      /* vmap_area trees, early areas imported */
+	ist_stacks_vmalloc(); /* #DF and NMI stacks get guard pages */
+	layout_init();	      /* the region table from the final bases */
+	boot_report_memory(); /* layout, buddyinfo, meminfo, vmallocinfo */
 	boot_finish();
 }

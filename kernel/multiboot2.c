@@ -34,19 +34,19 @@
 #include "lib/string.h"
 #include "lib/vsprintf.h"
 
-#define MB2_TAG_END 0
-#define MB2_TAG_CMDLINE 1
-#define MB2_TAG_LOADER_NAME 2
-#define MB2_TAG_MODULE 3
+#define MB2_TAG_END	      0
+#define MB2_TAG_CMDLINE	      1
+#define MB2_TAG_LOADER_NAME   2
+#define MB2_TAG_MODULE	      3
 #define MB2_TAG_BASIC_MEMINFO 4
-#define MB2_TAG_MMAP 6
-#define MB2_TAG_FRAMEBUFFER 8
-#define MB2_TAG_ACPI_OLD 14
-#define MB2_TAG_ACPI_NEW 15
+#define MB2_TAG_MMAP	      6
+#define MB2_TAG_FRAMEBUFFER   8
+#define MB2_TAG_ACPI_OLD      14
+#define MB2_TAG_ACPI_NEW      15
 
-#define MB2_TAG_ALIGN 8
-#define MB2_MIN_TOTAL_SIZE 16	/* the fixed header plus an end tag */
-#define MB2_MMAP_ENTRY_MIN 24	/* the version 0 entry */
+#define MB2_TAG_ALIGN	   8
+#define MB2_MIN_TOTAL_SIZE 16 /* the fixed header plus an end tag */
+#define MB2_MMAP_ENTRY_MIN 24 /* the version 0 entry */
 
 struct mb2_info_header {
 	u32 total_size;
@@ -118,17 +118,17 @@ BUILD_BUG_ON(sizeof(struct acpi_rsdp) != ACPI_RSDP_V1_SIZE);
 struct boot_info boot_info;
 
 /* Refuse or repair something malformed: one warning line, one count. */
-#define mb2_problem(bi, fmt, ...)                                                   \
-	do {                                                                        \
-		pr_warn(fmt, ##__VA_ARGS__);                                        \
-		(bi)->nr_problems++;                                                \
+#define mb2_problem(bi, fmt, ...)            \
+	do {                                 \
+		pr_warn(fmt, ##__VA_ARGS__); \
+		(bi)->nr_problems++;         \
 	} while (0)
 
 /* The state of one walk over the tags. */
 struct mb2_walk {
-	const u8 *base;		/* the information, readable for limit bytes */
-	u32 limit;		/* total_size, already checked against avail */
-	phys_addr_t phys;	/* physical address of base */
+	const u8 *base;	  /* the information, readable for limit bytes */
+	u32 limit;	  /* total_size, already checked against avail */
+	phys_addr_t phys; /* physical address of base */
 	struct boot_info *bi;
 	bool have_mmap;
 };
@@ -140,14 +140,14 @@ struct mb2_walk {
  */
 struct mmap_range {
 	u64 start;
-	u64 end;		/* exclusive; start < end */
+	u64 end; /* exclusive; start < end */
 	u32 type;
-	u32 index;		/* position in the tag, for messages */
+	u32 index; /* position in the tag, for messages */
 };
 
 struct mmap_point {
 	u64 addr;
-	u16 range;		/* index into raw[] */
+	u16 range; /* index into raw[] */
 	bool is_start;
 };
 
@@ -235,8 +235,8 @@ static bool mb2_copy_string(struct boot_info *bi, const char *what, const u8 *p,
 	size_t len = strnlen((const char *)p, size);
 
 	if (len == size) {
-		mb2_problem(bi, "%s tag is not NUL-terminated within its %u bytes, refused\n",
-			    what, size);
+		mb2_problem(bi, "%s tag is not NUL-terminated within its %u bytes, refused\n", what,
+			    size);
 		return false;
 	}
 	if (len >= dst_size) {
@@ -324,8 +324,8 @@ static void mb2_parse_framebuffer(struct mb2_walk *w, u32 off, u32 size)
 	struct mb2_tag_framebuffer tag;
 
 	if (size < sizeof(tag)) {
-		mb2_problem(bi, "framebuffer tag of %u bytes is too small (%zu), refused\n",
-			    size, sizeof(tag));
+		mb2_problem(bi, "framebuffer tag of %u bytes is too small (%zu), refused\n", size,
+			    sizeof(tag));
 		return;
 	}
 	memcpy(&tag, w->base + off, sizeof(tag));
@@ -361,7 +361,8 @@ static void mb2_parse_acpi(struct mb2_walk *w, u32 off, u32 size, u8 revision)
 		return;
 	}
 	if (memcmp(rsdp, "RSD PTR ", 8) != 0) {
-		mb2_problem(bi, "ACPI RSDP copy at offset %u has no \"RSD PTR \" signature, refused\n",
+		mb2_problem(bi,
+			    "ACPI RSDP copy at offset %u has no \"RSD PTR \" signature, refused\n",
 			    rsdp_off);
 		return;
 	}
@@ -385,19 +386,24 @@ static void mmap_add_raw(struct boot_info *bi, const struct mb2_mmap_entry *e, u
 
 	if (e->len == 0) {
 		mb2_problem(bi, "memory map entry %u at 0x%016llx (%s) has zero length, dropped\n",
-			    index, (unsigned long long)e->addr, mmap_type_str(e->type, buf, sizeof(buf)));
-		return;
-	}
-	if (e->len > ~0ULL - e->addr) {
-		mb2_problem(bi, "memory map entry %u: 0x%llx + 0x%llx (%s) runs past the end of the address space, dropped\n",
-			    index, (unsigned long long)e->addr, (unsigned long long)e->len,
+			    index, (unsigned long long)e->addr,
 			    mmap_type_str(e->type, buf, sizeof(buf)));
 		return;
 	}
+	if (e->len > ~0ULL - e->addr) {
+		mb2_problem(
+			bi,
+			"memory map entry %u: 0x%llx + 0x%llx (%s) runs past the end of the address space, dropped\n",
+			index, (unsigned long long)e->addr, (unsigned long long)e->len,
+			mmap_type_str(e->type, buf, sizeof(buf)));
+		return;
+	}
 	if (mmap_scratch.nr_raw == BOOT_MMAP_MAX) {
-		mb2_problem(bi, "memory map entry %u [mem 0x%016llx-0x%016llx] is beyond the first %d, dropped\n",
-			    index, (unsigned long long)e->addr,
-			    (unsigned long long)(e->addr + e->len - 1), BOOT_MMAP_MAX);
+		mb2_problem(
+			bi,
+			"memory map entry %u [mem 0x%016llx-0x%016llx] is beyond the first %d, dropped\n",
+			index, (unsigned long long)e->addr,
+			(unsigned long long)(e->addr + e->len - 1), BOOT_MMAP_MAX);
 		return;
 	}
 	r = &mmap_scratch.raw[mmap_scratch.nr_raw++];
@@ -438,8 +444,10 @@ static void mb2_parse_mmap(struct mb2_walk *w, u32 off, u32 size)
 	nr = body / tag.entry_size;
 	stray = body % tag.entry_size;
 	if (stray)
-		mb2_problem(bi, "memory map tag of %u bytes holds %u entries of %u bytes and %u stray bytes, ignoring them\n",
-			    size, nr, tag.entry_size, stray);
+		mb2_problem(
+			bi,
+			"memory map tag of %u bytes holds %u entries of %u bytes and %u stray bytes, ignoring them\n",
+			size, nr, tag.entry_size, stray);
 
 	for (u32 i = 0; i < nr; i++) {
 		memcpy(&e, w->base + off + sizeof(tag) + (size_t)i * tag.entry_size, sizeof(e));
@@ -480,15 +488,18 @@ static void mmap_report_overlaps(struct boot_info *bi)
 			u32 keep;
 
 			if (b->start >= a->end)
-				break;	/* sorted by start: no later entry reaches a */
-			keep = mmap_type_rank(b->type) > mmap_type_rank(a->type) ? b->type : a->type;
-			mb2_problem(bi, "memory map entries overlap: [mem 0x%016llx-0x%016llx] %s and [mem 0x%016llx-0x%016llx] %s, %s %s\n",
-				    (unsigned long long)a->start, (unsigned long long)(a->end - 1),
-				    mmap_type_str(a->type, b1, sizeof(b1)),
-				    (unsigned long long)b->start, (unsigned long long)(b->end - 1),
-				    mmap_type_str(b->type, b2, sizeof(b2)),
-				    a->type == b->type ? "merging" : "keeping",
-				    a->type == b->type ? "them" : mmap_type_str(keep, b3, sizeof(b3)));
+				break; /* sorted by start: no later entry reaches a */
+			keep = mmap_type_rank(b->type) > mmap_type_rank(a->type) ? b->type
+										 : a->type;
+			mb2_problem(
+				bi,
+				"memory map entries overlap: [mem 0x%016llx-0x%016llx] %s and [mem 0x%016llx-0x%016llx] %s, %s %s\n",
+				(unsigned long long)a->start, (unsigned long long)(a->end - 1),
+				mmap_type_str(a->type, b1, sizeof(b1)),
+				(unsigned long long)b->start, (unsigned long long)(b->end - 1),
+				mmap_type_str(b->type, b2, sizeof(b2)),
+				a->type == b->type ? "merging" : "keeping",
+				a->type == b->type ? "them" : mmap_type_str(keep, b3, sizeof(b3)));
 		}
 	}
 }
@@ -532,9 +543,11 @@ static void mmap_emit(struct boot_info *bi, u64 start, u64 end, u32 type)
 	char buf[16];
 
 	if (bi->nr_mmap == BOOT_MMAP_MAX) {
-		mb2_problem(bi, "sanitised memory map has more than %d entries, [mem 0x%016llx-0x%016llx] %s dropped\n",
-			    BOOT_MMAP_MAX, (unsigned long long)start, (unsigned long long)(end - 1),
-			    mmap_type_str(type, buf, sizeof(buf)));
+		mb2_problem(
+			bi,
+			"sanitised memory map has more than %d entries, [mem 0x%016llx-0x%016llx] %s dropped\n",
+			BOOT_MMAP_MAX, (unsigned long long)start, (unsigned long long)(end - 1),
+			mmap_type_str(type, buf, sizeof(buf)));
 		return;
 	}
 	e = &bi->mmap[bi->nr_mmap++];
@@ -627,21 +640,22 @@ static void mb2_parse_tag(struct mb2_walk *w, u32 type, u32 off, u32 size)
 
 /* How a walk over the tags ended. */
 enum mb2_walk_result {
-	MB2_WALK_END_TAG,	/* reached the end tag */
-	MB2_WALK_NO_END,	/* every tag read, but no end tag among them */
-	MB2_WALK_STOPPED,	/* a bad tag header stopped it (already reported) */
+	MB2_WALK_END_TAG, /* reached the end tag */
+	MB2_WALK_NO_END,  /* every tag read, but no end tag among them */
+	MB2_WALK_STOPPED, /* a bad tag header stopped it (already reported) */
 };
 
 /* Walk the tags from offset 8, handing each one that fits to its parser. */
 static enum mb2_walk_result mb2_walk_tags(struct mb2_walk *w)
 {
 	struct boot_info *bi = w->bi;
-	u64 off = sizeof(struct mb2_info_header);	/* 64 bits: off + size cannot wrap */
+	u64 off = sizeof(struct mb2_info_header); /* 64 bits: off + size cannot wrap */
 	struct mb2_tag tag;
 
 	while (off < w->limit) {
 		if (w->limit - off < sizeof(tag)) {
-			mb2_problem(bi, "tag header at offset %u runs past total_size %u, stopping\n",
+			mb2_problem(bi,
+				    "tag header at offset %u runs past total_size %u, stopping\n",
 				    (u32)off, w->limit);
 			return MB2_WALK_STOPPED;
 		}
@@ -652,8 +666,10 @@ static enum mb2_walk_result mb2_walk_tags(struct mb2_walk *w)
 			return MB2_WALK_STOPPED;
 		}
 		if (tag.size > w->limit - off) {
-			mb2_problem(bi, "tag type %u at offset %u of size %u runs past total_size %u, stopping\n",
-				    tag.type, (u32)off, tag.size, w->limit);
+			mb2_problem(
+				bi,
+				"tag type %u at offset %u of size %u runs past total_size %u, stopping\n",
+				tag.type, (u32)off, tag.size, w->limit);
 			return MB2_WALK_STOPPED;
 		}
 		if (tag.type == MB2_TAG_END) {

@@ -22,7 +22,7 @@ void panic(const char *fmt, ...)
 	va_list args;
 
 	local_irq_disable();
-	if (in_panic)	/* a panic while panicking: stop at once */
+	if (in_panic) /* a panic while panicking: stop at once */
 		machine_halt();
 	in_panic = true;
 	va_start(args, fmt);

@@ -20,8 +20,8 @@ char log_buf[LOG_BUF_LEN];
 unsigned long log_next;
 int console_loglevel = CONSOLE_LOGLEVEL_DEFAULT;
 bool console_enabled = true;
-static bool line_open;	/* the last message did not end with a newline */
-static int line_level;	/* level of the open line, for KERN_CONT */
+static bool line_open; /* the last message did not end with a newline */
+static int line_level; /* level of the open line, for KERN_CONT */
 
 static void log_store(const char *s, size_t len)
 {

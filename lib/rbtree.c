@@ -35,7 +35,10 @@
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 
-enum rb_side { LEFT = 0, RIGHT = 1 };
+enum rb_side {
+	LEFT = 0,
+	RIGHT = 1
+};
 
 static inline enum rb_side other(enum rb_side side)
 {
@@ -574,8 +577,8 @@ static int check_subtree(const struct rb_node *node, const struct rb_node *paren
 	if (right < 0)
 		return -1;
 	if (left != right) {
-		pr_err("rb_check: node %p has black height %d on the left, %d on the right\n",
-		       node, left, right);
+		pr_err("rb_check: node %p has black height %d on the left, %d on the right\n", node,
+		       left, right);
 		return -1;
 	}
 	return left + (rb_is_black(node) ? 1 : 0);

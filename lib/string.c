@@ -61,7 +61,7 @@ void *memset(void *s, int c, size_t n)
 	}
 	head = -(uintptr_t)d & 7;
 	d = fill_bytes(d, v, head);
-	n -= head;	/* still >= STRING_BULK_MIN - 7: at least one block */
+	n -= head; /* still >= STRING_BULK_MIN - 7: at least one block */
 	d = fill_blocks64(d, v, n / 64);
 	n %= 64;
 	qwords = n / 8;

@@ -28,7 +28,16 @@
 #define FL_UPPER  0x20 /* %X */
 #define FL_SIGNED 0x40 /* %d, %i */
 
-enum length_mod { LEN_NONE, LEN_HH, LEN_H, LEN_L, LEN_LL, LEN_Z, LEN_T, LEN_J };
+enum length_mod {
+	LEN_NONE,
+	LEN_HH,
+	LEN_H,
+	LEN_L,
+	LEN_LL,
+	LEN_Z,
+	LEN_T,
+	LEN_J
+};
 
 struct out {
 	char *buf;
@@ -274,7 +283,7 @@ static unsigned long long fetch_unsigned(enum length_mod len, va_list *ap)
  */
 static const char *format_one(struct out *o, const char *start, const char *fmt, va_list *ap)
 {
-	struct spec sp = {.precision = -1, .base = 10};
+	struct spec sp = { .precision = -1, .base = 10 };
 	long long sval;
 	char kind;
 
@@ -361,7 +370,7 @@ static const char *format_one(struct out *o, const char *start, const char *fmt,
  */
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list args)
 {
-	struct out o = {.buf = buf, .size = size};
+	struct out o = { .buf = buf, .size = size };
 	va_list ap;
 
 	va_copy(ap, args);

@@ -15,13 +15,15 @@
  */
 struct fault_attr {
 	struct spinlock lock;
-	unsigned long nth;		/* [L] calls until the first failure (1 = next); 0 = off */
-	unsigned long times;		/* [L] failures left to inject once nth is reached */
-	unsigned long *injected;	/* [L] where the injected failures are counted */
+	unsigned long nth;	 /* [L] calls until the first failure (1 = next); 0 = off */
+	unsigned long times;	 /* [L] failures left to inject once nth is reached */
+	unsigned long *injected; /* [L] where the injected failures are counted */
 };
 
-#define FAULT_ATTR_INIT(name, counter)                                              \
-	{ .lock = SPINLOCK_INIT(name), .nth = 0, .times = 0, .injected = &(counter) }
+#define FAULT_ATTR_INIT(name, counter)                                                    \
+	{                                                                                 \
+		.lock = SPINLOCK_INIT(name), .nth = 0, .times = 0, .injected = &(counter) \
+	}
 
 /* Arm @attr: the @nth call from now fails, @times calls in a row; 0 disarms. */
 void fault_attr_set(struct fault_attr *attr, unsigned long nth, unsigned long times);

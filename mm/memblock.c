@@ -36,7 +36,7 @@
 
 /* x86-64 physical addresses have at most 52 bits. */
 #define MEMBLOCK_PHYS_LIMIT (1ULL << 52)
-#define LOW_MEMORY_END 0x100000ULL
+#define LOW_MEMORY_END	    0x100000ULL
 
 extern char _text[], _end[];
 
@@ -67,8 +67,8 @@ static int memblock_check_range(const char *op, phys_addr_t base, phys_addr_t si
 		return -EINVAL;
 	}
 	if (base + size < base || base + size > MEMBLOCK_PHYS_LIMIT) {
-		pr_err("%s: refused [%#lx+%#lx]: overflows the physical address space\n", op,
-		       base, size);
+		pr_err("%s: refused [%#lx+%#lx]: overflows the physical address space\n", op, base,
+		       size);
 		return -EINVAL;
 	}
 	return 0;
@@ -226,10 +226,10 @@ bool memblock_next_free(u64 *idx, phys_addr_t *start, phys_addr_t *end)
 		for (; ri <= rsv->cnt; ri++) {
 			phys_addr_t g_base = ri ? region_end(&rsv->regions[ri - 1]) : 0;
 			phys_addr_t g_end = ri < rsv->cnt ? rsv->regions[ri].base
-							   : MEMBLOCK_PHYS_LIMIT;
+							  : MEMBLOCK_PHYS_LIMIT;
 
 			if (g_base >= m_end)
-				break;	/* this gap starts beyond the region: next region */
+				break; /* this gap starts beyond the region: next region */
 			if (g_end <= m_base)
 				continue;
 			*start = max(m_base, g_base);
@@ -256,14 +256,15 @@ phys_addr_t memblock_phys_alloc(phys_addr_t size, phys_addr_t align)
 {
 	phys_addr_t start, end, found = 0;
 
-	if (WARN(memblock_handover.done, "memblock_phys_alloc: %#lx bytes after memblock_free_all()",
-		 size))
+	if (WARN(memblock_handover.done,
+		 "memblock_phys_alloc: %#lx bytes after memblock_free_all()", size))
 		return 0;
 	if (size == 0 || !is_power_of_2(align) || size > MEMBLOCK_PHYS_LIMIT) {
 		pr_err("memblock_phys_alloc: refused size %#lx align %#lx\n", size, align);
 		return 0;
 	}
-	for_each_free_mem_range(i, &start, &end) {
+	for_each_free_mem_range(i, &start, &end)
+	{
 		phys_addr_t cand;
 
 		end = min(end, memblock.current_limit);
@@ -374,7 +375,8 @@ void memblock_setup(const struct boot_info *bi)
 		memblock_reserve(m->start, m->end - m->start);
 	}
 	pr_info("memblock: %lu MiB usable in %lu ranges, %lu KiB reserved\n",
-		memblock_phys_mem_size() >> 20, memblock.memory.cnt, memblock_reserved_size() >> 10);
+		memblock_phys_mem_size() >> 20, memblock.memory.cnt,
+		memblock_reserved_size() >> 10);
 }
 
 /* Whole pages of memory that some reservation touches, counted on their own. */
@@ -432,7 +434,8 @@ unsigned long memblock_free_all(void)
 		return 0;
 	h->memory_pages = memblock_count_memory_pages();
 	h->reserved_pages = memblock_count_reserved_pages();
-	for_each_free_mem_range(i, &start, &end) {
+	for_each_free_mem_range(i, &start, &end)
+	{
 		unsigned long spfn = PFN_UP(start), epfn = PFN_DOWN(end);
 
 		if (spfn >= epfn)

@@ -48,42 +48,50 @@
 #define DMA32_END_PFN (1UL << (32 - PAGE_SHIFT))
 BUILD_BUG_ON(DMA32_END_PFN % (1UL << MAX_ORDER));
 
-enum zone_type { ZONE_DMA32, ZONE_NORMAL, MAX_NR_ZONES };
+enum zone_type {
+	ZONE_DMA32,
+	ZONE_NORMAL,
+	MAX_NR_ZONES
+};
 
 struct free_area {
-	struct list_head free_list;	/* [Z] heads of free blocks of this order */
-	unsigned long nr_free;		/* [Z] blocks on free_list */
+	struct list_head free_list; /* [Z] heads of free blocks of this order */
+	unsigned long nr_free;	    /* [Z] blocks on free_list */
 };
 
 struct zone {
 	struct spinlock lock;
-	const char *name;		/* [I] */
-	unsigned long start_pfn;	/* [I] first pfn the zone may hold */
-	unsigned long end_pfn;		/* [I] one past the last */
-	unsigned long managed_pages;	/* [Z] pages handed to this zone */
-	unsigned long free_pages;	/* [Z] pages on its free lists */
+	const char *name;			    /* [I] */
+	unsigned long start_pfn;		    /* [I] first pfn the zone may hold */
+	unsigned long end_pfn;			    /* [I] one past the last */
+	unsigned long managed_pages;		    /* [Z] pages handed to this zone */
+	unsigned long free_pages;		    /* [Z] pages on its free lists */
 	struct free_area free_area[NR_PAGE_ORDERS]; /* [Z] */
 };
 
 #define FREE_AREA(z, o) [o] = { .free_list = LIST_HEAD_INIT(zones[z].free_area[o].free_list) }
-#define FREE_AREAS(z)                                                               \
-	FREE_AREA(z, 0), FREE_AREA(z, 1), FREE_AREA(z, 2), FREE_AREA(z, 3),         \
-	FREE_AREA(z, 4), FREE_AREA(z, 5), FREE_AREA(z, 6), FREE_AREA(z, 7),         \
-	FREE_AREA(z, 8), FREE_AREA(z, 9), FREE_AREA(z, 10)
+#define FREE_AREAS(z)                                                                        \
+	FREE_AREA(z, 0), FREE_AREA(z, 1), FREE_AREA(z, 2), FREE_AREA(z, 3), FREE_AREA(z, 4), \
+		FREE_AREA(z, 5), FREE_AREA(z, 6), FREE_AREA(z, 7), FREE_AREA(z, 8),          \
+		FREE_AREA(z, 9), FREE_AREA(z, 10)
 BUILD_BUG_ON(NR_PAGE_ORDERS != 11);
 
 static struct zone zones[MAX_NR_ZONES] = {
-	[ZONE_DMA32] = { .lock = SPINLOCK_INIT(zone_dma32_lock), .name = "DMA32",
-			 .start_pfn = 0, .end_pfn = DMA32_END_PFN,
+	[ZONE_DMA32] = { .lock = SPINLOCK_INIT(zone_dma32_lock),
+			 .name = "DMA32",
+			 .start_pfn = 0,
+			 .end_pfn = DMA32_END_PFN,
 			 .free_area = { FREE_AREAS(ZONE_DMA32) } },
-	[ZONE_NORMAL] = { .lock = SPINLOCK_INIT(zone_normal_lock), .name = "Normal",
-			  .start_pfn = DMA32_END_PFN, .end_pfn = ~0UL >> PAGE_SHIFT,
+	[ZONE_NORMAL] = { .lock = SPINLOCK_INIT(zone_normal_lock),
+			  .name = "Normal",
+			  .start_pfn = DMA32_END_PFN,
+			  .end_pfn = ~0UL >> PAGE_SHIFT,
 			  .free_area = { FREE_AREAS(ZONE_NORMAL) } },
 };
 
-unsigned long totalram_pages;		/* [H] */
+unsigned long totalram_pages; /* [H] */
 
-unsigned long fail_page_alloc_injected;	/* [L] of fail_page_alloc */
+unsigned long fail_page_alloc_injected; /* [L] of fail_page_alloc */
 static struct fault_attr fail_page_alloc =
 	FAULT_ATTR_INIT(fail_page_alloc_lock, fail_page_alloc_injected);
 
@@ -317,20 +325,24 @@ static bool free_pages_check(struct page *page, unsigned int order, unsigned lon
 	if (WARN(flags & PG_reserved, "__free_pages: pfn %#lx is reserved (caller %pS)", pfn,
 		 (void *)caller))
 		return false;
-	if (WARN(flags & PG_buddy, "__free_pages: double free of pfn %#lx (free, order %lu) (caller %pS)",
+	if (WARN(flags & PG_buddy,
+		 "__free_pages: double free of pfn %#lx (free, order %lu) (caller %pS)", pfn,
+		 page->private, (void *)caller))
+		return false;
+	if (WARN(flags & PG_tail,
+		 "__free_pages: pfn %#lx is not the head of its block (head pfn %#lx) (caller %pS)",
 		 pfn, page->private, (void *)caller))
 		return false;
-	if (WARN(flags & PG_tail, "__free_pages: pfn %#lx is not the head of its block (head pfn %#lx) (caller %pS)",
-		 pfn, page->private, (void *)caller))
+	if (WARN(!(flags & PG_head),
+		 "__free_pages: pfn %#lx is not allocated (double free?) (caller %pS)", pfn,
+		 (void *)caller))
 		return false;
-	if (WARN(!(flags & PG_head), "__free_pages: pfn %#lx is not allocated (double free?) (caller %pS)",
-		 pfn, (void *)caller))
-		return false;
-	if (WARN(page->order != order, "__free_pages: pfn %#lx freed with order %u, allocated with order %u (caller %pS)",
+	if (WARN(page->order != order,
+		 "__free_pages: pfn %#lx freed with order %u, allocated with order %u (caller %pS)",
 		 pfn, order, page->order, (void *)caller))
 		return false;
-	if (WARN(flags & PG_slab, "__free_pages: pfn %#lx belongs to a slab cache (caller %pS)", pfn,
-		 (void *)caller))
+	if (WARN(flags & PG_slab, "__free_pages: pfn %#lx belongs to a slab cache (caller %pS)",
+		 pfn, (void *)caller))
 		return false;
 	return true;
 }
@@ -544,8 +556,8 @@ static int zone_check_locked(struct zone *zone)
 			}
 			why = check_free_block(zone, page, o);
 			if (why) {
-				pr_err("buddy_check: zone %s order %u pfn %#lx: %s\n",
-				       zone->name, o, page_to_pfn(page), why);
+				pr_err("buddy_check: zone %s order %u pfn %#lx: %s\n", zone->name,
+				       o, page_to_pfn(page), why);
 				return -EINVAL;
 			}
 		}

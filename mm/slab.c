@@ -41,16 +41,16 @@
 #define LOCAL_TRACE 0
 
 #define KMEM_CACHE_NAME_LEN 32
-#define SLAB_MAX_ORDER 3		/* slabs are at most 32 KiB */
-#define SLAB_MIN_OBJECTS 4		/* prefer a larger order below this */
-#define SLAB_MIN_SIZE sizeof(unsigned long)
-#define SLAB_FREELIST_END 0xffffu
-#define SLAB_LINK_KEY 0x5ab1f4ee1157ab1eUL
+#define SLAB_MAX_ORDER	    3 /* slabs are at most 32 KiB */
+#define SLAB_MIN_OBJECTS    4 /* prefer a larger order below this */
+#define SLAB_MIN_SIZE	    sizeof(unsigned long)
+#define SLAB_FREELIST_END   0xffffu
+#define SLAB_LINK_KEY	    0x5ab1f4ee1157ab1eUL
 #define KMALLOC_LARGE_MAGIC 0x6b6d616c6c6f6321UL
-#define NR_KMALLOC_CACHES 10
+#define NR_KMALLOC_CACHES   10
 
 struct kmem_cache {
-	char name[KMEM_CACHE_NAME_LEN];	/* [I] */
+	char name[KMEM_CACHE_NAME_LEN]; /* [I] */
 	unsigned int object_size;	/* [I] size asked for */
 	unsigned int size;		/* [I] stride: object_size rounded up to align */
 	unsigned int align;		/* [I] */
@@ -58,7 +58,7 @@ struct kmem_cache {
 	unsigned int objects;		/* [I] objects per slab */
 	bool builtin;			/* [I] kmalloc or boot cache: never destroyed */
 	struct spinlock lock;
-	struct list_head slabs_partial;	/* [C] */
+	struct list_head slabs_partial; /* [C] */
 	struct list_head slabs_full;	/* [C] */
 	struct list_head slabs_free;	/* [C] */
 	unsigned long nr_slabs;		/* [C] all slabs, including free ones */
@@ -68,13 +68,13 @@ struct kmem_cache {
 };
 
 static DEFINE_SPINLOCK(slab_caches_lock);
-static LIST_HEAD(slab_caches);		/* [S] */
-static bool slab_ready;			/* [S] kmem_cache_init() done */
+static LIST_HEAD(slab_caches); /* [S] */
+static bool slab_ready;	       /* [S] kmem_cache_init() done */
 
 static struct kmem_cache kmem_cache_boot;
 static struct kmem_cache *kmalloc_caches[NR_KMALLOC_CACHES]; /* [I] after init */
 
-unsigned long fail_slab_injected;	/* [L] of fail_slab */
+unsigned long fail_slab_injected; /* [L] of fail_slab */
 static struct fault_attr fail_slab = FAULT_ATTR_INIT(fail_slab_lock, fail_slab_injected);
 
 /*
@@ -594,8 +594,8 @@ void kmem_cache_init(void)
 	slab_caches_add(&kmem_cache_boot);
 	slab_ready = true;
 	for (unsigned int i = 0; i < NR_KMALLOC_CACHES; i++) {
-		struct kmem_cache *c = create_cache(names[i], KMALLOC_MIN_SIZE << i, 0,
-						    __GFP_NOFAULT, _RET_IP_);
+		struct kmem_cache *c =
+			create_cache(names[i], KMALLOC_MIN_SIZE << i, 0, __GFP_NOFAULT, _RET_IP_);
 
 		if (!c)
 			panic("kmem_cache_init: cannot create %s", names[i]);
@@ -619,8 +619,8 @@ void slabinfo_dump(void)
 		active = c->active_objs;
 		total = c->nr_slabs * c->objects;
 		spin_unlock(&c->lock);
-		printk("%-17s %6lu %6lu %6u %4u %4lu\n", c->name, active, total, c->size, c->objects,
-		       1UL << c->order);
+		printk("%-17s %6lu %6lu %6u %4u %4lu\n", c->name, active, total, c->size,
+		       c->objects, 1UL << c->order);
 	}
 	spin_unlock(&slab_caches_lock);
 }

@@ -82,35 +82,35 @@
 struct vmap_area {
 	unsigned long va_start;
 	unsigned long va_end;
-	struct rb_node rb_node;			/* busy, lazy or free tree */
-	struct list_head list;			/* the same state's list */
+	struct rb_node rb_node; /* busy, lazy or free tree */
+	struct list_head list;	/* the same state's list */
 	union {
-		unsigned long subtree_max_size;	/* free: largest block below */
+		unsigned long subtree_max_size; /* free: largest block below */
 		struct vm_struct *vm;		/* busy: its owner */
 		const void *caller;		/* lazy: who allocated it */
 	};
 };
 
 static DEFINE_SPINLOCK(vmap_area_lock);
-static struct rb_root vmap_area_root = RB_ROOT;		/* [V] busy areas */
-static LIST_HEAD(vmap_area_list);			/* [V] busy areas */
-static unsigned long vmalloc_nr_pages;			/* [V] pages mapped by vmalloc */
+static struct rb_root vmap_area_root = RB_ROOT; /* [V] busy areas */
+static LIST_HEAD(vmap_area_list);		/* [V] busy areas */
+static unsigned long vmalloc_nr_pages;		/* [V] pages mapped by vmalloc */
 
 static DEFINE_SPINLOCK(free_vmap_area_lock);
-static struct rb_root free_vmap_area_root = RB_ROOT;	/* [F] free blocks */
-static LIST_HEAD(free_vmap_area_list);			/* [F] free blocks */
-static struct vmap_area *ne_fit_spare;			/* [F] node for a middle split */
+static struct rb_root free_vmap_area_root = RB_ROOT; /* [F] free blocks */
+static LIST_HEAD(free_vmap_area_list);		     /* [F] free blocks */
+static struct vmap_area *ne_fit_spare;		     /* [F] node for a middle split */
 
 static DEFINE_SPINLOCK(purge_vmap_area_lock);
-static struct rb_root purge_vmap_area_root = RB_ROOT;	/* [P] lazily freed */
-static LIST_HEAD(purge_vmap_area_list);			/* [P] lazily freed */
-static unsigned long vmap_lazy_nr;			/* [P] pages in them */
+static struct rb_root purge_vmap_area_root = RB_ROOT; /* [P] lazily freed */
+static LIST_HEAD(purge_vmap_area_list);		      /* [P] lazily freed */
+static unsigned long vmap_lazy_nr;		      /* [P] pages in them */
 
-static DEFINE_SPINLOCK(vmap_purge_lock);		/* [Q] */
+static DEFINE_SPINLOCK(vmap_purge_lock); /* [Q] */
 
 static unsigned long lazy_max_pages = LAZY_MAX_PAGES_DEFAULT;
-static struct kmem_cache *vmap_area_cachep;		/* [I] */
-static bool vmap_initialized;				/* [I] */
+static struct kmem_cache *vmap_area_cachep; /* [I] */
+static bool vmap_initialized;		    /* [I] */
 
 /*
  * A vmalloc() area of up to VM_INLINE_PAGES pages gets its pages array
@@ -127,10 +127,14 @@ struct vm_struct_small {
 	struct page *pages[VM_INLINE_PAGES];
 };
 
-static struct kmem_cache *vm_small_cachep;		/* [I] struct vm_struct_small */
+static struct kmem_cache *vm_small_cachep; /* [I] struct vm_struct_small */
 
 /* [I] The managed ranges, lowest first; "end" is exclusive. */
-enum { VMAP_RANGE_VMALLOC, VMAP_RANGE_MODULES, NR_VMAP_RANGES };
+enum {
+	VMAP_RANGE_VMALLOC,
+	VMAP_RANGE_MODULES,
+	NR_VMAP_RANGES
+};
 static struct mem_region vmap_ranges[NR_VMAP_RANGES];
 
 /* Areas registered before vmalloc_init(), by ascending address. [I] */
@@ -146,7 +150,7 @@ static const void *vfree_deferred_head;
  * (statistics only).
  */
 struct vmalloc_stats vmalloc_stats;
-bool vmalloc_debug_vm;		/* DEBUG_VM: vmalloc_check() after every change */
+bool vmalloc_debug_vm; /* DEBUG_VM: vmalloc_check() after every change */
 
 static inline unsigned long va_size(const struct vmap_area *va)
 {
@@ -192,8 +196,8 @@ static void vmap_window(unsigned long start, unsigned long end, unsigned long *v
  * The empty slot where [start, end) belongs in @root, and its parent; NULL
  * if it overlaps a node already there.
  */
-static struct rb_node **find_va_link(unsigned long start, unsigned long end,
-				     struct rb_root *root, struct rb_node **parent)
+static struct rb_node **find_va_link(unsigned long start, unsigned long end, struct rb_root *root,
+				     struct rb_node **parent)
 {
 	struct rb_node **link = &root->rb_node;
 
@@ -253,8 +257,8 @@ static void link_va(struct vmap_area *va, struct rb_root *root, struct list_head
 	struct rb_node **link = find_va_link(va->va_start, va->va_end, root, &parent);
 
 	if (!link)
-		panic("vmalloc: %s area [%#lx-%#lx) overlaps one already there", what,
-		      va->va_start, va->va_end);
+		panic("vmalloc: %s area [%#lx-%#lx) overlaps one already there", what, va->va_start,
+		      va->va_end);
 	list_add(&va->list, va_list_prev(parent, link, head));
 	rb_link_node(&va->rb_node, parent, link);
 	rb_insert_color(&va->rb_node, root);
@@ -737,8 +741,8 @@ retry:
  * its flags include one of @want (0: any kind) and none of @refuse.
  * Otherwise warn as @op (quietly if @op is NULL) and change nothing.
  */
-static struct vmap_area *detach_vmap_area(const void *addr, unsigned int want,
-					  unsigned int refuse, const char *op, const void *caller)
+static struct vmap_area *detach_vmap_area(const void *addr, unsigned int want, unsigned int refuse,
+					  const char *op, const void *caller)
 {
 	unsigned long start = 0, end = 0;
 	struct vmap_area *va;
@@ -751,8 +755,7 @@ static struct vmap_area *detach_vmap_area(const void *addr, unsigned int want,
 		end = va->va_end;
 		flags = va->vm->flags;
 	}
-	if (va && start == (unsigned long)addr && (!want || (flags & want)) &&
-	    !(flags & refuse)) {
+	if (va && start == (unsigned long)addr && (!want || (flags & want)) && !(flags & refuse)) {
 		unlink_va(va, &vmap_area_root);
 		vmalloc_stats.nr_busy--;
 		spin_unlock(&vmap_area_lock);
@@ -767,8 +770,8 @@ static struct vmap_area *detach_vmap_area(const void *addr, unsigned int want,
 		WARN(1, "%s: bad address %p, inside vm area [%#lx-%#lx) (caller %pS)", op, addr,
 		     start, end, caller);
 	else
-		WARN(1, "%s: vm area at %p has flags %#x, not for %s (caller %pS)", op, addr,
-		     flags, op, caller);
+		WARN(1, "%s: vm area at %p has flags %#x, not for %s (caller %pS)", op, addr, flags,
+		     op, caller);
 	return NULL;
 }
 
@@ -858,8 +861,8 @@ static struct vm_struct *__get_vm_area_node(unsigned long size, unsigned long al
  *  => Returns the area at the lowest address that fits, or NULL.
  *  => Takes the vmalloc locks: not from interrupt context.
  */
-struct vm_struct *__get_vm_area_caller(unsigned long size, unsigned long flags,
-				       unsigned long start, unsigned long end, const void *caller)
+struct vm_struct *__get_vm_area_caller(unsigned long size, unsigned long flags, unsigned long start,
+				       unsigned long end, const void *caller)
 {
 	return __get_vm_area_node(size, 1, flags, start, end, GFP_KERNEL, caller);
 }
@@ -1074,23 +1077,22 @@ out_warn:
  */
 void *vmalloc(unsigned long size)
 {
-	return __vmalloc_node_range(size, 1, VMALLOC_START, VMALLOC_END, GFP_KERNEL, PAGE_KERNEL,
-				    0, NUMA_NO_NODE, __builtin_return_address(0));
+	return __vmalloc_node_range(size, 1, VMALLOC_START, VMALLOC_END, GFP_KERNEL, PAGE_KERNEL, 0,
+				    NUMA_NO_NODE, __builtin_return_address(0));
 }
 
 /* vzalloc - vmalloc() of zeroed memory. */
 void *vzalloc(unsigned long size)
 {
-	return __vmalloc_node_range(size, 1, VMALLOC_START, VMALLOC_END,
-				    GFP_KERNEL | __GFP_ZERO, PAGE_KERNEL, 0, NUMA_NO_NODE,
-				    __builtin_return_address(0));
+	return __vmalloc_node_range(size, 1, VMALLOC_START, VMALLOC_END, GFP_KERNEL | __GFP_ZERO,
+				    PAGE_KERNEL, 0, NUMA_NO_NODE, __builtin_return_address(0));
 }
 
 /* vmalloc_32 - vmalloc() whose pages all lie below 4 GiB (32-bit DMA). */
 void *vmalloc_32(unsigned long size)
 {
-	return __vmalloc_node_range(size, 1, VMALLOC_START, VMALLOC_END, GFP_DMA32, PAGE_KERNEL,
-				    0, NUMA_NO_NODE, __builtin_return_address(0));
+	return __vmalloc_node_range(size, 1, VMALLOC_START, VMALLOC_END, GFP_DMA32, PAGE_KERNEL, 0,
+				    NUMA_NO_NODE, __builtin_return_address(0));
 }
 
 /* __vmalloc - vmalloc() with the caller's @gfp (__GFP_ZERO, __GFP_NOWARN, ...). */
@@ -1204,7 +1206,7 @@ void vfree_atomic(const void *addr)
 
 	if (!addr)
 		return;
-	if (spin_is_locked(&vmap_area_lock)) {	/* cannot look: park it unchecked */
+	if (spin_is_locked(&vmap_area_lock)) { /* cannot look: park it unchecked */
 		WARN(!vfree_atomic_park(addr),
 		     "vfree_atomic: %u unchecked frees pending, %p leaked (caller %pS)",
 		     VFREE_UNCHECKED_MAX, addr, __builtin_return_address(0));
@@ -1241,7 +1243,7 @@ void vfree_deferred_run(void)
 	vfree_deferred_head = NULL;
 	local_irq_restore(flags);
 
-	for (;;) {	/* the parked ones: vfree() checks them */
+	for (;;) { /* the parked ones: vfree() checks them */
 		const void *unchecked = NULL;
 
 		local_irq_save(flags);
@@ -1355,11 +1357,11 @@ static void *__ioremap(phys_addr_t phys, unsigned long size, pgprot_t prot, cons
 		return NULL;
 	}
 	map_size = PAGE_ALIGN(last + 1) - base;
-	area = __get_vm_area_node(map_size, 1, VM_IOREMAP, VMALLOC_START, VMALLOC_END,
-				  GFP_KERNEL, caller);
+	area = __get_vm_area_node(map_size, 1, VM_IOREMAP, VMALLOC_START, VMALLOC_END, GFP_KERNEL,
+				  caller);
 	if (!area)
 		return NULL;
-	spin_lock(&vmap_area_lock);	/* [V]: dumps read it */
+	spin_lock(&vmap_area_lock); /* [V]: dumps read it */
 	area->phys_addr = base;
 	spin_unlock(&vmap_area_lock);
 	addr = (unsigned long)area->addr;
@@ -1381,8 +1383,7 @@ out_flush:
  */
 void *ioremap(phys_addr_t phys, unsigned long size)
 {
-	return __ioremap(phys, size, PAGE_KERNEL_NOCACHE, "ioremap",
-			 __builtin_return_address(0));
+	return __ioremap(phys, size, PAGE_KERNEL_NOCACHE, "ioremap", __builtin_return_address(0));
 }
 
 /* ioremap_wc - ioremap() with write combining (frame buffers). */
@@ -1402,8 +1403,8 @@ void iounmap(volatile void *addr)
 
 	if (!addr)
 		return;
-	va = detach_vmap_area((void *)((unsigned long)addr & PAGE_MASK), VM_IOREMAP,
-			      VM_REFUSE_FREE, "iounmap", __builtin_return_address(0));
+	va = detach_vmap_area((void *)((unsigned long)addr & PAGE_MASK), VM_IOREMAP, VM_REFUSE_FREE,
+			      "iounmap", __builtin_return_address(0));
 	if (va)
 		unmap_and_free_vm(va);
 }
@@ -1570,8 +1571,8 @@ void vm_area_register_early(struct vm_struct *vm, size_t align)
 	if (!vm_early_next)
 		vm_early_next = VMALLOC_START;
 	addr = ALIGN(vm_early_next, align);
-	if (!size || !is_power_of_2(align) || addr < vm_early_next ||
-	    addr + size < addr || addr + size > VMALLOC_END + 1) {
+	if (!size || !is_power_of_2(align) || addr < vm_early_next || addr + size < addr ||
+	    addr + size > VMALLOC_END + 1) {
 		pr_err("vm_area_register_early: cannot place size %#lx align %#lx at %#lx\n",
 		       vm->size, (unsigned long)align, vm_early_next);
 		return;
@@ -1636,10 +1637,10 @@ void vmalloc_init(void)
 	if (!vm_small_cachep)
 		panic("vmalloc_init: cannot create the vm_struct_small cache");
 
-	vmap_ranges[VMAP_RANGE_VMALLOC] = (struct mem_region){ "vmalloc", VMALLOC_START,
-							       VMALLOC_END + 1 };
-	vmap_ranges[VMAP_RANGE_MODULES] = (struct mem_region){ "modules", MODULES_VADDR,
-							       MODULES_END };
+	vmap_ranges[VMAP_RANGE_VMALLOC] =
+		(struct mem_region){ "vmalloc", VMALLOC_START, VMALLOC_END + 1 };
+	vmap_ranges[VMAP_RANGE_MODULES] =
+		(struct mem_region){ "modules", MODULES_VADDR, MODULES_END };
 	for (i = 0; i < NR_VMAP_RANGES; i++) {
 		va = kmem_cache_alloc(vmap_area_cachep, GFP_KERNEL);
 		if (!va)
@@ -1772,8 +1773,8 @@ void vmalloc_stats_dump(void)
 {
 	const struct vmalloc_stats *s = &vmalloc_stats;
 
-	printk("vmalloc: busy areas %lu, free blocks %lu, lazy pages %lu (max %lu)\n",
-	       s->nr_busy, s->nr_free_blocks, s->lazy_pages, lazy_max_pages);
+	printk("vmalloc: busy areas %lu, free blocks %lu, lazy pages %lu (max %lu)\n", s->nr_busy,
+	       s->nr_free_blocks, s->lazy_pages, lazy_max_pages);
 	printk("vmalloc: vmalloc %lu, vfree %lu, failures %lu, purges %lu (%lu areas)\n",
 	       s->nr_vmalloc, s->nr_vfree, s->alloc_failures, s->nr_purges, s->purged_areas);
 	printk("vmalloc: tlb flushes: single %lu, ranges %lu, full %lu\n",
@@ -1812,8 +1813,8 @@ static int check_va_tree(struct rb_root *root, struct list_head *head, const cha
 			       va->va_start, va->va_end);
 			return -EINVAL;
 		}
-		if (prev && (prev->va_end > va->va_start ||
-			     (free_tree && prev->va_end == va->va_start))) {
+		if (prev &&
+		    (prev->va_end > va->va_start || (free_tree && prev->va_end == va->va_start))) {
 			pr_err("vmalloc_check: %s node [%#lx-%#lx) %s [%#lx-%#lx)\n", name,
 			       va->va_start, va->va_end,
 			       prev->va_end > va->va_start ? "overlaps" : "is not merged with",
@@ -1846,8 +1847,7 @@ static int check_va_tree(struct rb_root *root, struct list_head *head, const cha
 }
 
 /* Of the three list cursors, the one whose area starts lowest (or NULL). */
-static struct vmap_area *lowest_of(struct list_head *cur[3], struct list_head *heads[3],
-				   int *which)
+static struct vmap_area *lowest_of(struct list_head *cur[3], struct list_head *heads[3], int *which)
 {
 	struct vmap_area *best = NULL;
 	int i;

@@ -16,7 +16,7 @@
 #include "mm/memblock.h"
 #include "mm/page.h"
 
-unsigned long vmemmap_pages;	/* pages backing the array */
+unsigned long vmemmap_pages; /* pages backing the array */
 
 bool pfn_valid(unsigned long pfn)
 {
@@ -32,7 +32,7 @@ static void vmemmap_populate(unsigned long start, unsigned long end)
 		phys_addr_t phys;
 
 		if (lookup_address(va, &level))
-			continue;	/* shared with the previous region */
+			continue; /* shared with the previous region */
 		phys = memblock_phys_alloc(PAGE_SIZE, PAGE_SIZE);
 		if (!phys)
 			panic("vmemmap: out of memory backing %#lx", va);

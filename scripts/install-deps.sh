@@ -1,32 +1,58 @@
 #!/usr/bin/env bash
-# Install the Debian 12 packages Contig needs, if any are missing.
+# Install every Debian 12 package that any make target needs, if missing.
+# This is the project's only list of packages: CI runs `make deps` and then
+# `make test` and installs nothing of its own, so a package missing here
+# fails CI instead of failing the next new user.
 # Uses sudo when not root. Quiet when everything is there already.
+#
+# Usage: install-deps.sh [--list] [--help]
 set -euo pipefail
 
-# command or file -> package
-declare -A need=(
-	[gcc]=gcc [make]=make [nasm]=nasm [ld]=binutils [gdb]=gdb
-	[grub-mkrescue]=grub-common [xorriso]=xorriso [mformat]=mtools
-	[qemu-system-x86_64]=qemu-system-x86 [/usr/bin/python3]=python3
-	[/usr/lib/grub/i386-pc/modinfo.sh]=grub-pc-bin
-	[/usr/include/cmocka.h]=libcmocka-dev
-	[gnuplot]=gnuplot-nox [bc]=bc
+# package          what needs it
+packages=(
+	gcc              # the kernel and the host tests
+	make
+	nasm             # boot/*.asm, arch/x86/kernel/isr.asm
+	binutils         # ld, nm, objdump (kallsyms, contig.asm)
+	bc               # test and bench scripts' arithmetic
+	gdb              # make debug, tests/e2e/gdb.sh
+	grub-common      # grub-mkrescue, grub-file (multiboot2 check at link time)
+	grub-pc-bin      # the ISO boots under BIOS
+	grub-efi-amd64-bin # the same ISO boots under UEFI
+	xorriso          # grub-mkrescue writes the ISO with it
+	mtools           # grub-mkrescue builds the EFI system partition with it
+	qemu-system-x86  # make run/test/bench/debug
+	ovmf             # UEFI firmware for make run FIRMWARE=uefi and the UEFI tests
+	libcmocka-dev    # tests/host
+	python3          # e2e drivers, gdb helpers checks
+	python3-pexpect  # tests/e2e/console_test.py drives the console through a pty
+	procps           # slabtop/free/vmstat read our /proc formats in the e2e test
+	clang-format     # make check
+	gnuplot-nox      # make bench pictures
 )
 
+case ${1:-} in
+--list) printf '%s\n' "${packages[@]}"; exit 0 ;;
+--help|-h)
+	sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+	exit 0 ;;
+"") ;;
+*) echo "install-deps.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+esac
+
 missing=()
-for what in "${!need[@]}"; do
-	if [[ $what == /* ]]; then
-		[ -e "$what" ] || missing+=("${need[$what]}")
-	else
-		command -v "$what" >/dev/null 2>&1 || missing+=("${need[$what]}")
-	fi
+for p in "${packages[@]}"; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[ "$st" = "install ok installed" ] || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
 echo "install-deps: installing ${missing[*]}"
 sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null || { echo "install-deps: not root and no sudo; install as root: apt-get install ${missing[*]}" >&2; exit 1; }
+	sudo="sudo"
+fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -9,19 +9,19 @@
 
 #include "kernel/types.h"
 
-#define CMDLINE_STR_MAX 128	/* ktest=, bench= values, NUL included */
+#define CMDLINE_STR_MAX 128 /* ktest=, bench= values, NUL included */
 
 struct cmdline_opts {
-	int loglevel;			/* loglevel=0..8; -1 = not given */
-	char ktest[CMDLINE_STR_MAX];	/* ktest=all|suite[,suite]; "" = none */
-	char bench[CMDLINE_STR_MAX];	/* bench=all|name[,name]; "" = none */
-	bool poweroff;			/* poweroff: power off when done */
-	unsigned long fail_page_alloc;	/* fail_page_alloc=N: fail the Nth page allocation; 0 = off */
-	unsigned long fail_slab;	/* fail_slab=N: fail the Nth slab allocation; 0 = off */
-	unsigned long lazy_max_pages;	/* vmalloc_lazy=N: lazy purge threshold in pages; 0 = default */
-	bool randomize_memory;		/* randomize_memory sets, nokaslr clears; default off */
-	bool console;			/* noconsole clears; default on */
-	unsigned long mem_limit;	/* mem=SIZE (k/M/G suffix): ignore RAM above; 0 = no limit */
+	int loglevel;		       /* loglevel=0..8; -1 = not given */
+	char ktest[CMDLINE_STR_MAX];   /* ktest=all|suite[,suite]; "" = none */
+	char bench[CMDLINE_STR_MAX];   /* bench=all|name[,name]; "" = none */
+	bool poweroff;		       /* poweroff: power off when done */
+	unsigned long fail_page_alloc; /* fail_page_alloc=N: fail the Nth page allocation; 0 = off */
+	unsigned long fail_slab;       /* fail_slab=N: fail the Nth slab allocation; 0 = off */
+	unsigned long lazy_max_pages; /* vmalloc_lazy=N: lazy purge threshold in pages; 0 = default */
+	bool randomize_memory;	      /* randomize_memory sets, nokaslr clears; default off */
+	bool console;		      /* noconsole clears; default on */
+	unsigned long mem_limit;      /* mem=SIZE (k/M/G suffix): ignore RAM above; 0 = no limit */
 };
 
 extern struct cmdline_opts cmdline_opts;

@@ -32,26 +32,24 @@ struct ktest {
 	bool failed;
 	bool skipped;
 	const char *skip_reason;
-	bool expect_fault;		/* a fault now jumps to fault_jmp */
-	unsigned long fault_addr;	/* CR2 of the last expected fault */
+	bool expect_fault;	  /* a fault now jumps to fault_jmp */
+	unsigned long fault_addr; /* CR2 of the last expected fault */
 	unsigned long fault_vector;
-	struct ktest_jmp_buf fault_jmp;	/* where an expected fault resumes */
-	struct ktest_jmp_buf abort_jmp;	/* where an unexpected fault or ASSERT ends the test */
+	struct ktest_jmp_buf fault_jmp; /* where an expected fault resumes */
+	struct ktest_jmp_buf abort_jmp; /* where an unexpected fault or ASSERT ends the test */
 };
 
 struct ktest_case {
 	const char *suite;
 	const char *name;
 	void (*fn)(struct ktest *t);
-	int line;	/* tests of a suite run in source order */
+	int line; /* tests of a suite run in source order */
 };
 
-#define KTEST(suite, name)                                                          \
-	static void ktest_##suite##_##name(struct ktest *t);                        \
-	static const struct ktest_case __ktest_case_##suite##_##name                \
-		__section(".ktest") __used __aligned(8) = { #suite, #name,          \
-							  ktest_##suite##_##name,   \
-							  __LINE__ };               \
+#define KTEST(suite, name)                                                                 \
+	static void ktest_##suite##_##name(struct ktest *t);                               \
+	static const struct ktest_case __ktest_case_##suite##_##name __section(".ktest")   \
+		__used __aligned(8) = { #suite, #name, ktest_##suite##_##name, __LINE__ }; \
 	static void ktest_##suite##_##name(struct ktest *t __unused)
 
 void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ...) __printf(4, 5);
@@ -66,18 +64,18 @@ void ktest_handle_fault(unsigned long vector, unsigned long addr);
  * goes on with the next test. Returns when no test is running. */
 void ktest_oops(void);
 
-#define __KTEST_CMP(t, got, op, want, fatal)                                        \
-	do {                                                                        \
-		__typeof__(got) __g = (got);                                        \
-		__typeof__(want) __w = (want);                                      \
-		if (!(__g op __w)) {                                                \
-			ktest_fail(t, __FILE__, __LINE__,                            \
+#define __KTEST_CMP(t, got, op, want, fatal)                                                     \
+	do {                                                                                     \
+		__typeof__(got) __g = (got);                                                     \
+		__typeof__(want) __w = (want);                                                   \
+		if (!(__g op __w)) {                                                             \
+			ktest_fail(t, __FILE__, __LINE__,                                        \
 				   "expected %s " #op " %s, got 0x%llx (%lld) vs 0x%llx (%lld)", \
-				   #got, #want, (unsigned long long)__g, (long long)__g, \
-				   (unsigned long long)__w, (long long)__w);         \
-			if (fatal)                                                  \
-				ktest_abort(t);                                     \
-		}                                                                   \
+				   #got, #want, (unsigned long long)__g, (long long)__g,         \
+				   (unsigned long long)__w, (long long)__w);                     \
+			if (fatal)                                                               \
+				ktest_abort(t);                                                  \
+		}                                                                                \
 	} while (0)
 
 #define KTEST_EXPECT_EQ(t, g, w) __KTEST_CMP(t, g, ==, w, 0)
@@ -91,37 +89,37 @@ void ktest_oops(void);
 #define KTEST_ASSERT_LE(t, g, w) __KTEST_CMP(t, g, <=, w, 1)
 #define KTEST_ASSERT_GE(t, g, w) __KTEST_CMP(t, g, >=, w, 1)
 
-#define KTEST_EXPECT_TRUE(t, c)                                                     \
-	do {                                                                        \
-		if (!(c))                                                           \
-			ktest_fail(t, __FILE__, __LINE__, "expected %s", #c);        \
+#define KTEST_EXPECT_TRUE(t, c)                                               \
+	do {                                                                  \
+		if (!(c))                                                     \
+			ktest_fail(t, __FILE__, __LINE__, "expected %s", #c); \
 	} while (0)
 #define KTEST_EXPECT_FALSE(t, c) KTEST_EXPECT_TRUE(t, !(c))
-#define KTEST_ASSERT_TRUE(t, c)                                                     \
-	do {                                                                        \
-		if (!(c)) {                                                         \
-			ktest_fail(t, __FILE__, __LINE__, "expected %s", #c);        \
-			ktest_abort(t);                                             \
-		}                                                                   \
+#define KTEST_ASSERT_TRUE(t, c)                                               \
+	do {                                                                  \
+		if (!(c)) {                                                   \
+			ktest_fail(t, __FILE__, __LINE__, "expected %s", #c); \
+			ktest_abort(t);                                       \
+		}                                                             \
 	} while (0)
-#define KTEST_EXPECT_NULL(t, p) KTEST_EXPECT_TRUE(t, (p) == NULL)
+#define KTEST_EXPECT_NULL(t, p)	    KTEST_EXPECT_TRUE(t, (p) == NULL)
 #define KTEST_EXPECT_NOT_NULL(t, p) KTEST_EXPECT_TRUE(t, (p) != NULL)
 #define KTEST_ASSERT_NOT_NULL(t, p) KTEST_ASSERT_TRUE(t, (p) != NULL)
 
-#define KTEST_EXPECT_STREQ(t, g, w)                                                 \
-	do {                                                                        \
-		const char *__g = (g), *__w = (w);                                  \
-		if (strcmp(__g, __w) != 0)                                          \
-			ktest_fail(t, __FILE__, __LINE__,                            \
-				   "expected %s == \"%s\", got \"%s\"", #g, __w, __g);   \
+#define KTEST_EXPECT_STREQ(t, g, w)                                                                \
+	do {                                                                                       \
+		const char *__g = (g), *__w = (w);                                                 \
+		if (strcmp(__g, __w) != 0)                                                         \
+			ktest_fail(t, __FILE__, __LINE__, "expected %s == \"%s\", got \"%s\"", #g, \
+				   __w, __g);                                                      \
 	} while (0)
 
 /* Mark the test skipped and end it. */
-#define KTEST_SKIP(t, reason)                                                       \
-	do {                                                                        \
-		(t)->skipped = true;                                                \
-		(t)->skip_reason = (reason);                                        \
-		ktest_abort(t);                                                     \
+#define KTEST_SKIP(t, reason)                \
+	do {                                 \
+		(t)->skipped = true;         \
+		(t)->skip_reason = (reason); \
+		ktest_abort(t);              \
 	} while (0)
 
 /*
@@ -129,17 +127,17 @@ void ktest_oops(void);
  * on after it with t->fault_addr (CR2) and t->fault_vector set. No fault is
  * a failure.
  */
-#define KTEST_EXPECT_FAULT(t, stmt)                                                 \
-	do {                                                                        \
-		if (ktest_setjmp(&(t)->fault_jmp) == 0) {                           \
-			(t)->expect_fault = true;                                   \
-			barrier();                                                  \
-			stmt;                                                       \
-			barrier();                                                  \
-			(t)->expect_fault = false;                                  \
+#define KTEST_EXPECT_FAULT(t, stmt)                                                            \
+	do {                                                                                   \
+		if (ktest_setjmp(&(t)->fault_jmp) == 0) {                                      \
+			(t)->expect_fault = true;                                              \
+			barrier();                                                             \
+			stmt;                                                                  \
+			barrier();                                                             \
+			(t)->expect_fault = false;                                             \
 			ktest_fail(t, __FILE__, __LINE__, "expected a fault from: %s", #stmt); \
-		}                                                                   \
-		(t)->expect_fault = false;                                          \
+		}                                                                              \
+		(t)->expect_fault = false;                                                     \
 	} while (0)
 
 #endif /* KERNEL_KTEST_H */

@@ -11,15 +11,15 @@
 #define MULTIBOOT2_BOOTLOADER_MAGIC 0x36d76289u
 
 /* Memory types, as multiboot2 (and e820) number them. */
-#define MB2_MEMORY_AVAILABLE 1
-#define MB2_MEMORY_RESERVED 2
+#define MB2_MEMORY_AVAILABLE	    1
+#define MB2_MEMORY_RESERVED	    2
 #define MB2_MEMORY_ACPI_RECLAIMABLE 3
-#define MB2_MEMORY_NVS 4
-#define MB2_MEMORY_BADRAM 5
+#define MB2_MEMORY_NVS		    4
+#define MB2_MEMORY_BADRAM	    5
 
-#define BOOT_MMAP_MAX 128
-#define BOOT_MODULES_MAX 16
-#define BOOT_CMDLINE_MAX 512
+#define BOOT_MMAP_MAX	     128
+#define BOOT_MODULES_MAX     16
+#define BOOT_CMDLINE_MAX     512
 #define BOOT_LOADER_NAME_MAX 64
 
 struct boot_mmap_entry {
@@ -30,7 +30,7 @@ struct boot_mmap_entry {
 
 struct boot_module {
 	u32 start;
-	u32 end;	/* exclusive */
+	u32 end; /* exclusive */
 	char name[32];
 };
 
@@ -41,18 +41,18 @@ struct boot_framebuffer {
 };
 
 struct boot_info {
-	phys_addr_t mbi_phys;	/* where the raw information lies */
-	u32 mbi_size;		/* its total_size */
+	phys_addr_t mbi_phys; /* where the raw information lies */
+	u32 mbi_size;	      /* its total_size */
 	char cmdline[BOOT_CMDLINE_MAX];
 	char loader_name[BOOT_LOADER_NAME_MAX];
-	unsigned int nr_mmap;	/* after sanitising: sorted, no overlaps, no empty entries */
+	unsigned int nr_mmap; /* after sanitising: sorted, no overlaps, no empty entries */
 	struct boot_mmap_entry mmap[BOOT_MMAP_MAX];
 	unsigned int nr_modules;
 	struct boot_module modules[BOOT_MODULES_MAX];
 	bool has_framebuffer;
 	struct boot_framebuffer fb;
-	phys_addr_t rsdp_phys;	/* 0 when no ACPI tag; address of the copy inside the mbi */
-	u8 rsdp_revision;	/* 1 = ACPI 1.0 tag (14), 2 = new (15) */
+	phys_addr_t rsdp_phys;		/* 0 when no ACPI tag; address of the copy inside the mbi */
+	u8 rsdp_revision;		/* 1 = ACPI 1.0 tag (14), 2 = new (15) */
 	u32 mem_lower_kb, mem_upper_kb; /* basic meminfo tag, when present */
 	unsigned int nr_problems;	/* malformed items refused or repaired */
 };

@@ -13,39 +13,38 @@
 #define BUILD_BUG_ON(cond) _Static_assert(!(cond), "BUILD_BUG_ON(" #cond ")")
 
 void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
-void __warn(const char *file, int line, unsigned long caller, const char *fmt, ...)
-	__printf(4, 5);
+void __warn(const char *file, int line, unsigned long caller, const char *fmt, ...) __printf(4, 5);
 
 /* Number of WARNs so far; tests use it to check that a bad call warned. */
 extern unsigned long warn_count;
 
-#define WARN(cond, fmt, ...)                                                        \
-	({                                                                          \
-		bool __c = !!(cond);                                                \
-		if (unlikely(__c))                                                  \
-			__warn(__FILE__, __LINE__, _THIS_IP_, fmt, ##__VA_ARGS__);   \
-		unlikely(__c);                                                      \
+#define WARN(cond, fmt, ...)                                                       \
+	({                                                                         \
+		bool __c = !!(cond);                                               \
+		if (unlikely(__c))                                                 \
+			__warn(__FILE__, __LINE__, _THIS_IP_, fmt, ##__VA_ARGS__); \
+		unlikely(__c);                                                     \
 	})
 
 #define WARN_ON(cond) WARN(cond, "WARN_ON(%s)", #cond)
 
-#define WARN_ONCE(cond, fmt, ...)                                                   \
-	({                                                                          \
-		static bool __warned;                                               \
-		bool __c = !!(cond);                                                \
-		if (unlikely(__c) && !__warned) {                                   \
-			__warned = true;                                            \
-			__warn(__FILE__, __LINE__, _THIS_IP_, fmt, ##__VA_ARGS__);   \
-		}                                                                   \
-		unlikely(__c);                                                      \
+#define WARN_ONCE(cond, fmt, ...)                                                  \
+	({                                                                         \
+		static bool __warned;                                              \
+		bool __c = !!(cond);                                               \
+		if (unlikely(__c) && !__warned) {                                  \
+			__warned = true;                                           \
+			__warn(__FILE__, __LINE__, _THIS_IP_, fmt, ##__VA_ARGS__); \
+		}                                                                  \
+		unlikely(__c);                                                     \
 	})
 
 #define WARN_ON_ONCE(cond) WARN_ONCE(cond, "WARN_ON_ONCE(%s)", #cond)
 
 #define BUG() panic("kernel BUG at %s:%d!", __FILE__, __LINE__)
-#define BUG_ON(cond)                                                                \
-	do {                                                                        \
-		if (unlikely(cond))                                                 \
+#define BUG_ON(cond)                                                                 \
+	do {                                                                         \
+		if (unlikely(cond))                                                  \
 			panic("kernel BUG at %s:%d: %s", __FILE__, __LINE__, #cond); \
 	} while (0)
 

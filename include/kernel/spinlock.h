@@ -25,7 +25,10 @@ struct spinlock {
 	unsigned long saved_flags;
 };
 
-#define SPINLOCK_INIT(n) { .locked = false, .name = #n, .saved_flags = 0 }
+#define SPINLOCK_INIT(n)                                      \
+	{                                                     \
+		.locked = false, .name = #n, .saved_flags = 0 \
+	}
 #define DEFINE_SPINLOCK(n) struct spinlock n = SPINLOCK_INIT(n)
 
 static inline void spin_lock_init(struct spinlock *lock, const char *name)

@@ -52,10 +52,10 @@ struct rb_root {
 #define rb_entry(ptr, type, member) container_of(ptr, type, member)
 
 /* Like rb_entry(), but NULL stays NULL. */
-#define rb_entry_safe(ptr, type, member)                                            \
-	({                                                                          \
-		__typeof__(ptr) __rb_ptr = (ptr);                                   \
-		__rb_ptr ? rb_entry(__rb_ptr, type, member) : NULL;                 \
+#define rb_entry_safe(ptr, type, member)                            \
+	({                                                          \
+		__typeof__(ptr) __rb_ptr = (ptr);                   \
+		__rb_ptr ? rb_entry(__rb_ptr, type, member) : NULL; \
 	})
 
 #define RB_EMPTY_ROOT(root) (READ_ONCE((root)->rb_node) == NULL)

@@ -56,33 +56,33 @@ void rb_erase_augmented(struct rb_node *node, struct rb_root *root,
  * nothing, when the value is already right; propagate relies on this to
  * stop early. Otherwise it stores the value and returns false.
  */
-#define RB_DECLARE_CALLBACKS(RBSTATIC, RBNAME, RBSTRUCT, RBFIELD, RBAUGMENTED, RBCOMPUTE)  \
-	static void RBNAME##_propagate(struct rb_node *rb, struct rb_node *stop)           \
-	{                                                                                  \
-		while (rb != stop) {                                                       \
-			RBSTRUCT *node = rb_entry(rb, RBSTRUCT, RBFIELD);                  \
-			if (RBCOMPUTE(node, true))                                         \
-				break;                                                     \
-			rb = rb_parent(&node->RBFIELD);                                    \
-		}                                                                          \
-	}                                                                                  \
-	static void RBNAME##_copy(struct rb_node *rb_old, struct rb_node *rb_new)          \
-	{                                                                                  \
-		RBSTRUCT *old = rb_entry(rb_old, RBSTRUCT, RBFIELD);                       \
-		RBSTRUCT *new = rb_entry(rb_new, RBSTRUCT, RBFIELD);                       \
-		new->RBAUGMENTED = old->RBAUGMENTED;                                       \
-	}                                                                                  \
-	static void RBNAME##_rotate(struct rb_node *rb_old, struct rb_node *rb_new)        \
-	{                                                                                  \
-		RBSTRUCT *old = rb_entry(rb_old, RBSTRUCT, RBFIELD);                       \
-		RBSTRUCT *new = rb_entry(rb_new, RBSTRUCT, RBFIELD);                       \
-		new->RBAUGMENTED = old->RBAUGMENTED;                                       \
-		RBCOMPUTE(old, false);                                                     \
-	}                                                                                  \
-	RBSTATIC const struct rb_augment_callbacks RBNAME = {                              \
-		.propagate = RBNAME##_propagate,                                           \
-		.copy = RBNAME##_copy,                                                     \
-		.rotate = RBNAME##_rotate,                                                 \
+#define RB_DECLARE_CALLBACKS(RBSTATIC, RBNAME, RBSTRUCT, RBFIELD, RBAUGMENTED, RBCOMPUTE) \
+	static void RBNAME##_propagate(struct rb_node *rb, struct rb_node *stop)          \
+	{                                                                                 \
+		while (rb != stop) {                                                      \
+			RBSTRUCT *node = rb_entry(rb, RBSTRUCT, RBFIELD);                 \
+			if (RBCOMPUTE(node, true))                                        \
+				break;                                                    \
+			rb = rb_parent(&node->RBFIELD);                                   \
+		}                                                                         \
+	}                                                                                 \
+	static void RBNAME##_copy(struct rb_node *rb_old, struct rb_node *rb_new)         \
+	{                                                                                 \
+		RBSTRUCT *old = rb_entry(rb_old, RBSTRUCT, RBFIELD);                      \
+		RBSTRUCT *new = rb_entry(rb_new, RBSTRUCT, RBFIELD);                      \
+		new->RBAUGMENTED = old->RBAUGMENTED;                                      \
+	}                                                                                 \
+	static void RBNAME##_rotate(struct rb_node *rb_old, struct rb_node *rb_new)       \
+	{                                                                                 \
+		RBSTRUCT *old = rb_entry(rb_old, RBSTRUCT, RBFIELD);                      \
+		RBSTRUCT *new = rb_entry(rb_new, RBSTRUCT, RBFIELD);                      \
+		new->RBAUGMENTED = old->RBAUGMENTED;                                      \
+		RBCOMPUTE(old, false);                                                    \
+	}                                                                                 \
+	RBSTATIC const struct rb_augment_callbacks RBNAME = {                             \
+		.propagate = RBNAME##_propagate,                                          \
+		.copy = RBNAME##_copy,                                                    \
+		.rotate = RBNAME##_rotate,                                                \
 	}
 
 /*
@@ -95,8 +95,8 @@ void rb_erase_augmented(struct rb_node *node, struct rb_root *root,
  *
  * with the RBCOMPUTE contract of RB_DECLARE_CALLBACKS above.
  */
-#define RB_DECLARE_CALLBACKS_MAX(RBSTATIC, RBNAME, RBSTRUCT, RBFIELD, RBTYPE, RBAUGMENTED,   \
-				 RBCOMPUTE)                                                 \
+#define RB_DECLARE_CALLBACKS_MAX(RBSTATIC, RBNAME, RBSTRUCT, RBFIELD, RBTYPE, RBAUGMENTED, \
+				 RBCOMPUTE)                                                \
 	static inline bool RBNAME##_compute_max(RBSTRUCT *node, bool exit)                 \
 	{                                                                                  \
 		RBTYPE best = RBCOMPUTE(node);                                             \
@@ -117,23 +117,22 @@ void rb_erase_augmented(struct rb_node *node, struct rb_root *root,
 		node->RBAUGMENTED = best;                                                  \
 		return false;                                                              \
 	}                                                                                  \
-	RB_DECLARE_CALLBACKS(RBSTATIC, RBNAME, RBSTRUCT, RBFIELD, RBAUGMENTED,             \
-			     RBNAME##_compute_max)
+	RB_DECLARE_CALLBACKS(RBSTATIC, RBNAME, RBSTRUCT, RBFIELD, RBAUGMENTED, RBNAME##_compute_max)
 
 /*
  * Colour and parent helpers, for code that does its own tree surgery and
  * for checkers. Red is 0 so that rb_link_node() makes a node red.
  */
-#define RB_RED 0
+#define RB_RED	 0
 #define RB_BLACK 1
 
-#define __rb_parent(pc) ((struct rb_node *)((pc) & ~3UL))
-#define __rb_color(pc) ((pc) & 1)
+#define __rb_parent(pc)	  ((struct rb_node *)((pc) & ~3UL))
+#define __rb_color(pc)	  ((pc)&1)
 #define __rb_is_black(pc) __rb_color(pc)
-#define __rb_is_red(pc) (!__rb_color(pc))
-#define rb_color(rb) __rb_color((rb)->__rb_parent_color)
-#define rb_is_red(rb) __rb_is_red((rb)->__rb_parent_color)
-#define rb_is_black(rb) __rb_is_black((rb)->__rb_parent_color)
+#define __rb_is_red(pc)	  (!__rb_color(pc))
+#define rb_color(rb)	  __rb_color((rb)->__rb_parent_color)
+#define rb_is_red(rb)	  __rb_is_red((rb)->__rb_parent_color)
+#define rb_is_black(rb)	  __rb_is_black((rb)->__rb_parent_color)
 
 static inline void rb_set_parent(struct rb_node *rb, struct rb_node *p)
 {

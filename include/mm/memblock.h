@@ -24,7 +24,7 @@ struct memblock_type {
 };
 
 struct memblock {
-	phys_addr_t current_limit;	/* allocations stay below this */
+	phys_addr_t current_limit; /* allocations stay below this */
 	struct memblock_type memory;
 	struct memblock_type reserved;
 };
@@ -64,8 +64,7 @@ bool memblock_is_reserved(phys_addr_t addr);
 /* Iterate over the free ranges (memory minus reserved), lowest first:
  * for (u64 i = 0; memblock_next_free(&i, &start, &end);) ... */
 bool memblock_next_free(u64 *idx, phys_addr_t *start, phys_addr_t *end);
-#define for_each_free_mem_range(i, start, end)                                      \
-	for (u64 i = 0; memblock_next_free(&i, start, end);)
+#define for_each_free_mem_range(i, start, end) for (u64 i = 0; memblock_next_free(&i, start, end);)
 
 /* Hand every free range to the buddy; returns the number of pages. After
  * this memblock refuses allocations. */

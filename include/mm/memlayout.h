@@ -29,12 +29,12 @@
 #include "kernel/types.h"
 
 #define __PAGE_OFFSET_BASE_DEFAULT 0xffff810000000000UL
-#define __VMALLOC_BASE_DEFAULT 0xffffc20000000000UL
-#define __VMEMMAP_BASE_DEFAULT 0xffffe20000000000UL
+#define __VMALLOC_BASE_DEFAULT	   0xffffc20000000000UL
+#define __VMEMMAP_BASE_DEFAULT	   0xffffe20000000000UL
 
 #define DIRECT_MAP_SIZE (64UL << 40)
-#define VMALLOC_SIZE (32UL << 40)
-#define VMEMMAP_SIZE (1UL << 40)
+#define VMALLOC_SIZE	(32UL << 40)
+#define VMEMMAP_SIZE	(1UL << 40)
 
 extern unsigned long page_offset_base;
 extern unsigned long vmalloc_base;
@@ -46,17 +46,17 @@ extern bool memory_randomized;
 /* Move the three bases at random, keeping their order (arch/x86/mm/kaslr.c). */
 void kernel_randomize_memory(void);
 
-#define PAGE_OFFSET page_offset_base
+#define PAGE_OFFSET   page_offset_base
 #define VMALLOC_START vmalloc_base
 /* The last byte of the vmalloc area, as in Linux (seed 000: 0xffffe1ffffffffff). */
-#define VMALLOC_END (vmalloc_base + VMALLOC_SIZE - 1)
+#define VMALLOC_END   (vmalloc_base + VMALLOC_SIZE - 1)
 #define VMEMMAP_START vmemmap_base
 
 #define __START_KERNEL_map 0xffffffff80000000UL
-#define KERNEL_IMAGE_SIZE (512UL << 20)
-#define MODULES_VADDR (__START_KERNEL_map + KERNEL_IMAGE_SIZE)
-#define MODULES_END 0xffffffffff000000UL
-#define MODULES_LEN (MODULES_END - MODULES_VADDR)
+#define KERNEL_IMAGE_SIZE  (512UL << 20)
+#define MODULES_VADDR	   (__START_KERNEL_map + KERNEL_IMAGE_SIZE)
+#define MODULES_END	   0xffffffffff000000UL
+#define MODULES_LEN	   (MODULES_END - MODULES_VADDR)
 
 /* Fixmap: compile-time slots, one page each, growing down from FIXADDR_TOP. */
 enum fixed_addresses {
@@ -65,9 +65,9 @@ enum fixed_addresses {
 	FIX_APIC_BASE,
 	__end_of_fixed_addresses
 };
-#define FIXADDR_TOP 0xffffffffff7ff000UL
-#define FIXADDR_SIZE ((unsigned long)__end_of_fixed_addresses << 12)
-#define FIXADDR_START (FIXADDR_TOP - FIXADDR_SIZE)
+#define FIXADDR_TOP	 0xffffffffff7ff000UL
+#define FIXADDR_SIZE	 ((unsigned long)__end_of_fixed_addresses << 12)
+#define FIXADDR_START	 (FIXADDR_TOP - FIXADDR_SIZE)
 #define __fix_to_virt(x) (FIXADDR_TOP - ((unsigned long)(x) << 12))
 
 /* One region of the layout table that the boot dump, checks and GDB share. */

@@ -8,10 +8,10 @@
 #include "mm/gfp.h"
 #include "mm/page.h"
 
-#define MAX_ORDER 10		/* largest block: 2^10 pages = 4 MiB */
+#define MAX_ORDER      10 /* largest block: 2^10 pages = 4 MiB */
 #define NR_PAGE_ORDERS (MAX_ORDER + 1)
 
-extern unsigned long totalram_pages;	/* pages handed to the buddy at boot */
+extern unsigned long totalram_pages; /* pages handed to the buddy at boot */
 
 /* Allocate 2^@order contiguous pages. Return the head page or NULL. */
 struct page *alloc_pages(gfp_t gfp, unsigned int order);
@@ -45,6 +45,6 @@ int buddy_check(void);
  * (0 = disabled). Allocations with __GFP_NOFAULT are not counted.
  */
 void fail_page_alloc_set(unsigned long nth, unsigned long times);
-extern unsigned long fail_page_alloc_injected;	/* failures injected so far */
+extern unsigned long fail_page_alloc_injected; /* failures injected so far */
 
 #endif /* MM_PAGE_ALLOC_H */

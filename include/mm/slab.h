@@ -11,7 +11,7 @@
 
 struct kmem_cache;
 
-#define KMALLOC_MIN_SIZE 8
+#define KMALLOC_MIN_SIZE       8
 #define KMALLOC_MAX_CACHE_SIZE 4096
 
 struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align);

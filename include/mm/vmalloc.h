@@ -15,24 +15,24 @@
 struct page;
 
 /* vm_struct.flags */
-#define VM_IOREMAP 0x00000001u		/* ioremap() and friends */
-#define VM_ALLOC 0x00000002u		/* vmalloc() */
-#define VM_MAP 0x00000004u		/* vmap()ed pages */
-#define VM_USERMAP 0x00000008u		/* reserved for user mappings (unused) */
-#define VM_UNINITIALIZED 0x00000020u	/* not yet fully set up: dumps skip contents */
-#define VM_NO_GUARD 0x00000040u		/* no guard page after the area */
-#define VM_EARLY 0x00000080u		/* registered with vm_area_register_early() */
-#define VM_DEFER_FREE 0x00000100u	/* queued by vfree_atomic(), not yet freed */
+#define VM_IOREMAP	 0x00000001u /* ioremap() and friends */
+#define VM_ALLOC	 0x00000002u /* vmalloc() */
+#define VM_MAP		 0x00000004u /* vmap()ed pages */
+#define VM_USERMAP	 0x00000008u /* reserved for user mappings (unused) */
+#define VM_UNINITIALIZED 0x00000020u /* not yet fully set up: dumps skip contents */
+#define VM_NO_GUARD	 0x00000040u /* no guard page after the area */
+#define VM_EARLY	 0x00000080u /* registered with vm_area_register_early() */
+#define VM_DEFER_FREE	 0x00000100u /* queued by vfree_atomic(), not yet freed */
 
 struct vm_struct {
-	struct vm_struct *next;		/* vmlist link, before vmalloc_init() only */
+	struct vm_struct *next; /* vmlist link, before vmalloc_init() only */
 	void *addr;
-	unsigned long size;		/* includes the guard page */
+	unsigned long size; /* includes the guard page */
 	unsigned int flags;
-	struct page **pages;		/* VM_ALLOC / VM_MAP: the pages, in order */
+	struct page **pages; /* VM_ALLOC / VM_MAP: the pages, in order */
 	unsigned int nr_pages;
-	phys_addr_t phys_addr;		/* VM_IOREMAP: the physical base */
-	const void *caller;		/* return address of the allocating call */
+	phys_addr_t phys_addr; /* VM_IOREMAP: the physical base */
+	const void *caller;    /* return address of the allocating call */
 };
 
 /* Size of the usable part of @area: without its guard page. */
@@ -62,8 +62,8 @@ void vunmap(const void *addr);
 
 struct vm_struct *get_vm_area(unsigned long size, unsigned long flags);
 struct vm_struct *get_vm_area_caller(unsigned long size, unsigned long flags, const void *caller);
-struct vm_struct *__get_vm_area_caller(unsigned long size, unsigned long flags,
-				       unsigned long start, unsigned long end, const void *caller);
+struct vm_struct *__get_vm_area_caller(unsigned long size, unsigned long flags, unsigned long start,
+				       unsigned long end, const void *caller);
 struct vm_struct *find_vm_area(const void *addr);
 struct vm_struct *remove_vm_area(const void *addr);
 void free_vm_area(struct vm_struct *area);
@@ -105,11 +105,11 @@ extern bool vmalloc_debug_vm;
 bool vmalloc_describe_fault(unsigned long addr, char *buf, size_t len);
 
 struct vmalloc_stats {
-	unsigned long nr_busy;		/* live areas */
-	unsigned long nr_free_blocks;	/* nodes in the free tree */
-	unsigned long lazy_pages;	/* pages waiting in the purge list now */
-	unsigned long nr_purges;	/* batches purged */
-	unsigned long purged_areas;	/* areas returned through purges */
+	unsigned long nr_busy;	      /* live areas */
+	unsigned long nr_free_blocks; /* nodes in the free tree */
+	unsigned long lazy_pages;     /* pages waiting in the purge list now */
+	unsigned long nr_purges;      /* batches purged */
+	unsigned long purged_areas;   /* areas returned through purges */
 	unsigned long nr_vfree;
 	unsigned long nr_vmalloc;
 	unsigned long alloc_failures;

@@ -17,21 +17,21 @@
 #include "../../mm/page_alloc.c"
 
 #define BASE (DMA32_END_PFN - 0x1000)
-#define NR 0x2000UL
+#define NR   0x2000UL
 
 static const unsigned long ranges[][2] = {
-	{ BASE + 0x3, BASE + 0x500 },		/* unaligned start */
-	{ BASE + 0x523, BASE + 0x1000 },	/* up to the zone boundary */
-	{ BASE + 0x1000, BASE + 0x17ff },	/* Normal, odd end */
+	{ BASE + 0x3, BASE + 0x500 },	  /* unaligned start */
+	{ BASE + 0x523, BASE + 0x1000 },  /* up to the zone boundary */
+	{ BASE + 0x1000, BASE + 0x17ff }, /* Normal, odd end */
 	{ BASE + 0x1900, BASE + 0x2000 },
 };
 
 /* Pages of ranges[0] that stay reserved (never handed over). */
 #define KEPT_START (BASE + 0x100)
-#define KEPT_END (BASE + 0x104)
+#define KEPT_END   (BASE + 0x104)
 
-static bool handed[NR];		/* given to the buddy */
-static bool held[NR];		/* allocated, owned by the test */
+static bool handed[NR]; /* given to the buddy */
+static bool held[NR];	/* allocated, owned by the test */
 static unsigned char full[NR_PAGE_ORDERS][NR];
 
 static void buddy_reset(void)
@@ -123,8 +123,8 @@ static void check_state(void)
 	for (int z = 0; z < MAX_NR_ZONES; z++)
 		for (int o = 0; o < NR_PAGE_ORDERS; o++)
 			if (got[z][o] != want[z][o])
-				fail_msg("zone %s order %d: %lu free blocks, model says %lu", zones[z].name,
-					 o, got[z][o], want[z][o]);
+				fail_msg("zone %s order %d: %lu free blocks, model says %lu",
+					 zones[z].name, o, got[z][o], want[z][o]);
 	assert_int_equal(nr_free_pages(), free);
 	/* no free page is held by the test */
 	for (int z = 0; z < MAX_NR_ZONES; z++)
@@ -197,8 +197,10 @@ static void test_hand_over(void **state)
 	assert_int_equal(zones[ZONE_NORMAL].managed_pages, 0x7ff + 0x700);
 	check_state();
 	/* a few blocks the arithmetic fixes: pfn BASE+3 alone, then 4, 8, ... */
-	assert_true(pfn_to_page(BASE + 3)->flags == PG_buddy && pfn_to_page(BASE + 3)->private == 0);
-	assert_true(pfn_to_page(BASE + 4)->flags == PG_buddy && pfn_to_page(BASE + 4)->private == 2);
+	assert_true(pfn_to_page(BASE + 3)->flags == PG_buddy &&
+		    pfn_to_page(BASE + 3)->private == 0);
+	assert_true(pfn_to_page(BASE + 4)->flags == PG_buddy &&
+		    pfn_to_page(BASE + 4)->private == 2);
 	assert_true(pfn_to_page(BASE + 0x400)->flags == PG_buddy &&
 		    pfn_to_page(BASE + 0x400)->private == 8);
 	assert_true(pfn_to_page(BASE + 0xc00)->private == MAX_ORDER);
@@ -255,7 +257,7 @@ static void test_split_merge_small(void **state)
 	assert_null(alloc_pages(GFP_KERNEL, 4));
 	assert_true(shim_log_has("page allocation failure: order:4, gfp:0x0"));
 	shim_log_clear();
-	assert_null(alloc_pages(__GFP_DMA32, 0));	/* nothing below 4 GiB here */
+	assert_null(alloc_pages(__GFP_DMA32, 0)); /* nothing below 4 GiB here */
 	assert_true(shim_log_has("page allocation failure: order:0, gfp:0x2"));
 	__free_pages(q, 4);
 	assert_int_equal(nr_free_pages(), 24);
@@ -266,7 +268,10 @@ static void test_split_merge_small(void **state)
 /* Thousands of random allocations and frees against the model. */
 static void test_random_ops(void **state)
 {
-	static struct { struct page *page; unsigned int order; } live[NR];
+	static struct {
+		struct page *page;
+		unsigned int order;
+	} live[NR];
 	unsigned long start[MAX_NR_ZONES][NR_PAGE_ORDERS], end[MAX_NR_ZONES][NR_PAGE_ORDERS];
 	unsigned long nr_live = 0, fails = 0, allocs = 0;
 
@@ -280,8 +285,9 @@ static void test_random_ops(void **state)
 
 		if (r < 55 || !nr_live) {
 			unsigned long pick = sim_rand() % 100;
-			unsigned int order = pick < 70 ? sim_rand() % 3 :
-					     pick < 95 ? sim_rand() % 7 : sim_rand() % 11;
+			unsigned int order = pick < 70	 ? sim_rand() % 3
+					     : pick < 95 ? sim_rand() % 7
+							 : sim_rand() % 11;
 			gfp_t gfp = __GFP_NOWARN | (sim_rand() % 4 == 0 ? __GFP_DMA32 : 0);
 			bool in_normal = model_has(ZONE_NORMAL, order);
 			bool in_dma32 = model_has(ZONE_DMA32, order);
@@ -323,7 +329,7 @@ static void test_random_ops(void **state)
 		check_state();
 	}
 	assert_true(allocs > 2000);
-	assert_true(fails > 10);	/* the map did fill up at times */
+	assert_true(fails > 10); /* the map did fill up at times */
 	while (nr_live) {
 		nr_live--;
 		release_block(live[nr_live].page, live[nr_live].order);
@@ -384,20 +390,20 @@ static void test_misuse(void **state)
 	(void)state;
 	hand_over_all();
 
-#define EXPECT_REFUSED(stmt, text)                                                    \
-	do {                                                                          \
-		zone_counts(before);                                                  \
-		free_before = nr_free_pages();                                        \
-		w = warn_count;                                                       \
-		shim_log_clear();                                                     \
-		stmt;                                                                 \
-		assert_int_equal(warn_count, w + 1);                                  \
-		if (!shim_log_has(text))                                              \
-			fail_msg("expected \"%s\" in: %s", text, shim_log);           \
-		zone_counts(after);                                                   \
-		assert_memory_equal(before, after, sizeof(before));                   \
-		assert_int_equal(nr_free_pages(), free_before);                       \
-		check_state();                                                        \
+#define EXPECT_REFUSED(stmt, text)                                          \
+	do {                                                                \
+		zone_counts(before);                                        \
+		free_before = nr_free_pages();                              \
+		w = warn_count;                                             \
+		shim_log_clear();                                           \
+		stmt;                                                       \
+		assert_int_equal(warn_count, w + 1);                        \
+		if (!shim_log_has(text))                                    \
+			fail_msg("expected \"%s\" in: %s", text, shim_log); \
+		zone_counts(after);                                         \
+		assert_memory_equal(before, after, sizeof(before));         \
+		assert_int_equal(nr_free_pages(), free_before);             \
+		check_state();                                              \
 	} while (0)
 
 	p = alloc_page(GFP_KERNEL);
@@ -452,7 +458,7 @@ static void test_fault_injection(void **state)
 	fail_page_alloc_set(3, 2);
 	a = alloc_page(GFP_KERNEL);
 	b = alloc_page(GFP_KERNEL);
-	c = alloc_page(__GFP_NOFAULT);		/* not counted */
+	c = alloc_page(__GFP_NOFAULT); /* not counted */
 	assert_non_null(a);
 	assert_non_null(b);
 	assert_non_null(c);
@@ -461,14 +467,14 @@ static void test_fault_injection(void **state)
 	assert_null(alloc_page(GFP_KERNEL));
 	assert_true(shim_log_has("page allocation failure: order:0, gfp:0x0"));
 	shim_log_clear();
-	d = alloc_pages(__GFP_NOFAULT, 3);	/* not counted, succeeds in between */
+	d = alloc_pages(__GFP_NOFAULT, 3); /* not counted, succeeds in between */
 	assert_non_null(d);
 	free_before -= 8;
 	assert_null(alloc_pages(__GFP_NOWARN, 5));
 	assert_false(shim_log_has("page allocation failure"));
 	assert_int_equal(nr_free_pages(), free_before);
 	assert_int_equal(fail_page_alloc_injected, 2);
-	e = alloc_page(GFP_KERNEL);		/* disarmed */
+	e = alloc_page(GFP_KERNEL); /* disarmed */
 	assert_non_null(e);
 	f = alloc_page(GFP_KERNEL);
 	assert_non_null(f);
@@ -508,7 +514,7 @@ static void test_gfp_zero_and_addresses(void **state)
 	pfn = page_to_pfn(p);
 	memset(page_address(p), 0xa5, 4 * PAGE_SIZE);
 	__free_pages(p, 2);
-	p = alloc_pages(__GFP_ZERO, 2);		/* LIFO: the same block again */
+	p = alloc_pages(__GFP_ZERO, 2); /* LIFO: the same block again */
 	assert_int_equal(page_to_pfn(p), pfn);
 	for (unsigned long i = 0; i < 4 * PAGE_SIZE; i++)
 		if (((unsigned char *)page_address(p))[i])
@@ -535,7 +541,8 @@ static void test_dumps(void **state)
 	hand_over_all();
 	buddy_free_counts(counts);
 	for (int o = 0; o < NR_PAGE_ORDERS; o++) {
-		assert_int_equal(counts[o], zones[0].free_area[o].nr_free + zones[1].free_area[o].nr_free);
+		assert_int_equal(counts[o],
+				 zones[0].free_area[o].nr_free + zones[1].free_area[o].nr_free);
 		sum += counts[o] << o;
 	}
 	assert_int_equal(sum, nr_free_pages());
@@ -567,8 +574,8 @@ static void test_memblock_hand_over(void **state)
 	memset(&memblock_handover, 0, sizeof(memblock_handover));
 	for (unsigned int i = 0; i < ARRAY_SIZE(ranges); i++)
 		memblock_add(PFN_PHYS(ranges[i][0]), PFN_PHYS(ranges[i][1] - ranges[i][0]));
-	memblock_reserve(PFN_PHYS(BASE + 0x200) + 0x10, 0x3000);	/* 4 pages touched */
-	memblock_reserve(PFN_PHYS(BASE + 0x1000) - 0x800, 0x1000);	/* 2, across the zones */
+	memblock_reserve(PFN_PHYS(BASE + 0x200) + 0x10, 0x3000);   /* 4 pages touched */
+	memblock_reserve(PFN_PHYS(BASE + 0x1000) - 0x800, 0x1000); /* 2, across the zones */
 	assert_int_equal(memblock_free_all(), sim_ram_pages() - 6);
 	assert_int_equal(totalram_pages, sim_ram_pages() - 6);
 	assert_int_equal(memblock_handover.memory_pages - memblock_handover.reserved_pages,
@@ -589,7 +596,7 @@ static void test_check_detects(void **state)
 
 	(void)state;
 	hand_over_all();
-	p = pfn_to_page(BASE + 0x400);		/* an order-8 free block */
+	p = pfn_to_page(BASE + 0x400); /* an order-8 free block */
 	p->private = 7;
 	assert_int_equal(buddy_check(), -EINVAL);
 	assert_true(shim_log_has("private is not the list's order"));
@@ -609,9 +616,15 @@ static void test_check_detects(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_hand_over),	 T(test_split_merge_small),	 T(test_random_ops),
-		T(test_exhaust),	 T(test_misuse),		 T(test_fault_injection),
-		T(test_gfp_zero_and_addresses), T(test_dumps),	 T(test_memblock_hand_over),
+		T(test_hand_over),
+		T(test_split_merge_small),
+		T(test_random_ops),
+		T(test_exhaust),
+		T(test_misuse),
+		T(test_fault_injection),
+		T(test_gfp_zero_and_addresses),
+		T(test_dumps),
+		T(test_memblock_hand_over),
 		T(test_check_detects),
 	};
 

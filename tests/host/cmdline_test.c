@@ -69,23 +69,26 @@ static void test_loglevel(void **state)
 	}
 	assert_int_equal(parse("loglevel=x"), 1);
 	assert_int_equal(opts.loglevel, -1);
-	assert_true(shim_log_has("cmdline: loglevel: invalid value 'x' (expected 0..8), keeping default"));
+	assert_true(shim_log_has(
+		"cmdline: loglevel: invalid value 'x' (expected 0..8), keeping default"));
 
 	assert_int_equal(parse("loglevel=9"), 1);
 	assert_int_equal(opts.loglevel, -1);
-	assert_true(shim_log_has("cmdline: loglevel: value '9' out of range (expected 0..8), keeping default"));
+	assert_true(shim_log_has(
+		"cmdline: loglevel: value '9' out of range (expected 0..8), keeping default"));
 
 	assert_int_equal(parse("loglevel=-1"), 1);
 	assert_int_equal(opts.loglevel, -1);
 	assert_true(shim_log_has("loglevel: invalid value '-1'"));
 
-	assert_int_equal(parse("loglevel=+4"), 0);	/* kstrtoul takes a '+' */
+	assert_int_equal(parse("loglevel=+4"), 0); /* kstrtoul takes a '+' */
 	assert_int_equal(opts.loglevel, 4);
 	assert_int_equal(parse("loglevel=3x"), 1);
 	assert_true(shim_log_has("loglevel: invalid value '3x'"));
 
 	assert_int_equal(parse("loglevel="), 1);
-	assert_true(shim_log_has("cmdline: loglevel: missing value (expected 0..8), keeping default"));
+	assert_true(
+		shim_log_has("cmdline: loglevel: missing value (expected 0..8), keeping default"));
 	assert_int_equal(parse("loglevel"), 1);
 	assert_true(shim_log_has("cmdline: loglevel: missing value"));
 	assert_int_equal(opts.loglevel, -1);
@@ -141,7 +144,8 @@ static void test_strings(void **state)
 	snprintf(line, sizeof(line), "ktest=%s", val);
 	assert_int_equal(parse(line), 1);
 	assert_string_equal(opts.ktest, "");
-	assert_true(shim_log_has("cmdline: ktest: value of 128 characters is too long (at most 127), keeping default"));
+	assert_true(shim_log_has(
+		"cmdline: ktest: value of 128 characters is too long (at most 127), keeping default"));
 }
 
 static void test_flags(void **state)
@@ -161,7 +165,8 @@ static void test_flags(void **state)
 	assert_true(shim_log_has("cmdline: poweroff: a flag takes no value, 'poweroff=1' ignored"));
 	assert_int_equal(parse("noconsole="), 1);
 	assert_true(opts.console);
-	assert_true(shim_log_has("cmdline: noconsole: a flag takes no value, 'noconsole=' ignored"));
+	assert_true(
+		shim_log_has("cmdline: noconsole: a flag takes no value, 'noconsole=' ignored"));
 }
 
 static void test_numbers(void **state)
@@ -176,12 +181,15 @@ static void test_numbers(void **state)
 
 	assert_int_equal(parse("fail_page_alloc=18446744073709551616"), 1);
 	assert_int_equal(opts.fail_page_alloc, 0);
-	assert_true(shim_log_has("cmdline: fail_page_alloc: value '18446744073709551616' out of range (expected a number), keeping default"));
+	assert_true(shim_log_has(
+		"cmdline: fail_page_alloc: value '18446744073709551616' out of range (expected a number), keeping default"));
 	assert_int_equal(parse("fail_slab=ten"), 1);
-	assert_true(shim_log_has("cmdline: fail_slab: invalid value 'ten' (expected a number), keeping default"));
+	assert_true(shim_log_has(
+		"cmdline: fail_slab: invalid value 'ten' (expected a number), keeping default"));
 	assert_int_equal(parse("vmalloc_lazy=1048577"), 1);
 	assert_int_equal(opts.lazy_max_pages, 0);
-	assert_true(shim_log_has("cmdline: vmalloc_lazy: value '1048577' out of range (expected 0..1048576)"));
+	assert_true(shim_log_has(
+		"cmdline: vmalloc_lazy: value '1048577' out of range (expected 0..1048576)"));
 	assert_int_equal(parse("vmalloc_lazy=1048576"), 0);
 	assert_int_equal(opts.lazy_max_pages, 1048576);
 }
@@ -200,7 +208,8 @@ static void test_mem(void **state)
 
 	assert_int_equal(parse("mem=12q"), 1);
 	assert_int_equal(opts.mem_limit, 0);
-	assert_true(shim_log_has("cmdline: mem: invalid value '12q' (expected a size of at least 16M, with an optional k, M or G suffix), keeping default"));
+	assert_true(shim_log_has(
+		"cmdline: mem: invalid value '12q' (expected a size of at least 16M, with an optional k, M or G suffix), keeping default"));
 	assert_int_equal(parse("mem=1M"), 1);
 	assert_int_equal(opts.mem_limit, 0);
 	assert_true(shim_log_has("cmdline: mem: value '1M' out of range"));
@@ -272,19 +281,58 @@ struct word_case {
 	void (*apply)(struct cmdline_opts *o);
 };
 
-static void ap_log2(struct cmdline_opts *o) { o->loglevel = 2; }
-static void ap_log8(struct cmdline_opts *o) { o->loglevel = 8; }
-static void ap_ktest_all(struct cmdline_opts *o) { strcpy(o->ktest, "all"); }
-static void ap_ktest_two(struct cmdline_opts *o) { strcpy(o->ktest, "buddy,slab"); }
-static void ap_bench(struct cmdline_opts *o) { strcpy(o->bench, "vmalloc"); }
-static void ap_poweroff(struct cmdline_opts *o) { o->poweroff = true; }
-static void ap_fpa(struct cmdline_opts *o) { o->fail_page_alloc = 77; }
-static void ap_fslab(struct cmdline_opts *o) { o->fail_slab = 5; }
-static void ap_lazy(struct cmdline_opts *o) { o->lazy_max_pages = 4096; }
-static void ap_rand(struct cmdline_opts *o) { o->randomize_memory = true; }
-static void ap_nokaslr(struct cmdline_opts *o) { o->randomize_memory = false; }
-static void ap_nocons(struct cmdline_opts *o) { o->console = false; }
-static void ap_mem(struct cmdline_opts *o) { o->mem_limit = 256UL << 20; }
+static void ap_log2(struct cmdline_opts *o)
+{
+	o->loglevel = 2;
+}
+static void ap_log8(struct cmdline_opts *o)
+{
+	o->loglevel = 8;
+}
+static void ap_ktest_all(struct cmdline_opts *o)
+{
+	strcpy(o->ktest, "all");
+}
+static void ap_ktest_two(struct cmdline_opts *o)
+{
+	strcpy(o->ktest, "buddy,slab");
+}
+static void ap_bench(struct cmdline_opts *o)
+{
+	strcpy(o->bench, "vmalloc");
+}
+static void ap_poweroff(struct cmdline_opts *o)
+{
+	o->poweroff = true;
+}
+static void ap_fpa(struct cmdline_opts *o)
+{
+	o->fail_page_alloc = 77;
+}
+static void ap_fslab(struct cmdline_opts *o)
+{
+	o->fail_slab = 5;
+}
+static void ap_lazy(struct cmdline_opts *o)
+{
+	o->lazy_max_pages = 4096;
+}
+static void ap_rand(struct cmdline_opts *o)
+{
+	o->randomize_memory = true;
+}
+static void ap_nokaslr(struct cmdline_opts *o)
+{
+	o->randomize_memory = false;
+}
+static void ap_nocons(struct cmdline_opts *o)
+{
+	o->console = false;
+}
+static void ap_mem(struct cmdline_opts *o)
+{
+	o->mem_limit = 256UL << 20;
+}
 
 static const struct word_case words[] = {
 	{ "loglevel=2", false, ap_log2 },
@@ -306,7 +354,7 @@ static const struct word_case words[] = {
 	{ "mem=1x", true, NULL },
 	{ "poweroff=0", true, NULL },
 	{ "fail_slab=", true, NULL },
-	{ "bench=\"x", true, NULL },	/* swallows the rest: only ever used last */
+	{ "bench=\"x", true, NULL }, /* swallows the rest: only ever used last */
 };
 
 static void test_random_lines(void **state)
@@ -335,10 +383,12 @@ static void test_random_lines(void **state)
 		assert_int_equal(parse(line), want_problems);
 		if (memcmp(&opts, &want, offsetof(struct cmdline_opts, ktest)) ||
 		    strcmp(opts.ktest, want.ktest) || strcmp(opts.bench, want.bench) ||
-		    opts.poweroff != want.poweroff || opts.fail_page_alloc != want.fail_page_alloc ||
-		    opts.fail_slab != want.fail_slab || opts.lazy_max_pages != want.lazy_max_pages ||
-		    opts.randomize_memory != want.randomize_memory || opts.console != want.console ||
-		    opts.mem_limit != want.mem_limit)
+		    opts.poweroff != want.poweroff ||
+		    opts.fail_page_alloc != want.fail_page_alloc ||
+		    opts.fail_slab != want.fail_slab ||
+		    opts.lazy_max_pages != want.lazy_max_pages ||
+		    opts.randomize_memory != want.randomize_memory ||
+		    opts.console != want.console || opts.mem_limit != want.mem_limit)
 			fail_msg("iteration %d: line '%s' parsed differently from the model", iter,
 				 line);
 	}
@@ -357,8 +407,8 @@ static void test_random_bytes(void **state)
 		for (size_t i = 0; i < len; i++) {
 			static const char alphabet[] = "ab=\" \t/,_09xMkG";
 
-			s[i] = rand() % 4 ? alphabet[rand() % (sizeof(alphabet) - 1)] :
-					    (char)(1 + rand() % 255);
+			s[i] = rand() % 4 ? alphabet[rand() % (sizeof(alphabet) - 1)]
+					  : (char)(1 + rand() % 255);
 		}
 		s[len] = '\0';
 		problems = parse(s);

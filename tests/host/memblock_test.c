@@ -48,7 +48,7 @@ static void check_type(const struct memblock_type *t)
 }
 
 /* ---- shadow: one bit per 256-byte unit of [0, SHADOW_UNITS * 256) ---- */
-#define UNIT 256UL
+#define UNIT	     256UL
 #define SHADOW_UNITS 4096
 static bool shadow_mem[SHADOW_UNITS], shadow_rsv[SHADOW_UNITS];
 
@@ -173,9 +173,9 @@ static void test_phys_alloc_top_down(void **state)
 	phys_addr_t a, b, c;
 
 	(void)state;
-	assert_int_equal(memblock_add(0x100000, 0xf00000), 0);		/* [1M, 16M) */
-	assert_int_equal(memblock_add(0x2000000, 0x1000000), 0);	/* [32M, 48M) */
-	assert_int_equal(memblock_reserve(0x2f00000, 0x100000), 0);	/* top 1M of the 2nd */
+	assert_int_equal(memblock_add(0x100000, 0xf00000), 0);	    /* [1M, 16M) */
+	assert_int_equal(memblock_add(0x2000000, 0x1000000), 0);    /* [32M, 48M) */
+	assert_int_equal(memblock_reserve(0x2f00000, 0x100000), 0); /* top 1M of the 2nd */
 	memblock_set_current_limit(0x3000000);
 
 	a = memblock_phys_alloc(0x3000, 0x1000);
@@ -227,8 +227,7 @@ static void test_phys_alloc_exhaust(void **state)
 			phys_addr_t s, e;
 
 			assert_true(shim_log_has("memblock_phys_alloc: no free range"));
-			for_each_free_mem_range(i, &s, &e)
-				assert_true(e - s < size);
+			for_each_free_mem_range(i, &s, &e) assert_true(e - s < size);
 			break;
 		}
 		assert_int_equal(got % 0x100, 0);
@@ -272,20 +271,21 @@ static void test_free_iterator(void **state)
 	phys_addr_t s, e;
 	unsigned long n = 0;
 	static const phys_addr_t want[][2] = {
-		{ 0x1000, 0x2000 }, { 0x3000, 0x4000 }, { 0x6000, 0x8000 },
+		{ 0x1000, 0x2000 },   { 0x3000, 0x4000 },   { 0x6000, 0x8000 },
 		{ 0x10000, 0x11000 }, { 0x13000, 0x14000 },
 	};
 
 	(void)state;
-	memblock_add(0x1000, 0x7000);		/* [0x1000, 0x8000) */
-	memblock_add(0x10000, 0x4000);		/* [0x10000, 0x14000) */
-	memblock_reserve(0x0, 0x1000);		/* before the first, touching */
+	memblock_add(0x1000, 0x7000);  /* [0x1000, 0x8000) */
+	memblock_add(0x10000, 0x4000); /* [0x10000, 0x14000) */
+	memblock_reserve(0x0, 0x1000); /* before the first, touching */
 	memblock_reserve(0x2000, 0x1000);
 	memblock_reserve(0x4000, 0x2000);
-	memblock_reserve(0x9000, 0x1000);	/* in the hole */
+	memblock_reserve(0x9000, 0x1000); /* in the hole */
 	memblock_reserve(0x11000, 0x2000);
-	memblock_reserve(0x20000, 0x1000);	/* beyond memory */
-	for_each_free_mem_range(i, &s, &e) {
+	memblock_reserve(0x20000, 0x1000); /* beyond memory */
+	for_each_free_mem_range(i, &s, &e)
+	{
 		assert_true(n < ARRAY_SIZE(want));
 		assert_int_equal(s, want[n][0]);
 		assert_int_equal(e, want[n][1]);
@@ -317,7 +317,8 @@ static void test_free_iterator_random(void **state)
 				shadow_set(shadow_mem, base, size);
 			}
 		}
-		for_each_free_mem_range(i, &s, &e) {
+		for_each_free_mem_range(i, &s, &e)
+		{
 			/* everything between the previous range and this one is not free */
 			for (; u < s / UNIT; u++)
 				assert_false(shadow_mem[u] && !shadow_rsv[u]);
@@ -344,7 +345,8 @@ static void test_setup_from_boot_info(void **state)
 	bi.mmap[1] = (struct boot_mmap_entry){ 0x9fc00, 0x400, MB2_MEMORY_RESERVED };
 	bi.mmap[2] = (struct boot_mmap_entry){ 0x100000, 0x7ee0000, MB2_MEMORY_AVAILABLE };
 	bi.mmap[3] = (struct boot_mmap_entry){ 0x7fe0000, 0x20000, MB2_MEMORY_RESERVED };
-	bi.mmap[4] = (struct boot_mmap_entry){ 0x8000800, 0x800, MB2_MEMORY_AVAILABLE }; /* no page */
+	bi.mmap[4] =
+		(struct boot_mmap_entry){ 0x8000800, 0x800, MB2_MEMORY_AVAILABLE }; /* no page */
 	bi.mmap[5] = (struct boot_mmap_entry){ 0x100000123, 0x10000000, MB2_MEMORY_AVAILABLE };
 	bi.mmap[6] = (struct boot_mmap_entry){ 0x200000000, 0x1000, MB2_MEMORY_ACPI_RECLAIMABLE };
 	bi.nr_mmap = 7;
@@ -383,12 +385,12 @@ static void test_free_all_and_after(void **state)
 	unsigned long pages, sum = 0;
 
 	(void)state;
-	memblock_add(0x100000, 0x100000);		/* pfns 0x100..0x200 */
-	memblock_add(0x400000, 0x10000);		/* pfns 0x400..0x410 */
-	memblock_reserve(0x180800, 0x1000);		/* touches pfns 0x180, 0x181 */
-	memblock_reserve(0x182000, 0x800);		/* pfn 0x182 */
-	memblock_reserve(0x182900, 0x100);		/* pfn 0x182 again */
-	memblock_reserve(0x40f000, 0x3000);		/* pfn 0x40f and beyond memory */
+	memblock_add(0x100000, 0x100000);   /* pfns 0x100..0x200 */
+	memblock_add(0x400000, 0x10000);    /* pfns 0x400..0x410 */
+	memblock_reserve(0x180800, 0x1000); /* touches pfns 0x180, 0x181 */
+	memblock_reserve(0x182000, 0x800);  /* pfn 0x182 */
+	memblock_reserve(0x182900, 0x100);  /* pfn 0x182 again */
+	memblock_reserve(0x40f000, 0x3000); /* pfn 0x40f and beyond memory */
 	pages = memblock_free_all();
 	assert_int_equal(nr_handed, 3);
 	assert_int_equal(handed[0][0], 0x100);
@@ -426,13 +428,14 @@ static void test_dump_format(void **state)
 	memblock_reserve(0x200000, 0x3000);
 	shim_log_clear();
 	memblock_dump();
-	assert_true(shim_log_has("MEMBLOCK configuration:\n"
-				 " memory size = 0x0000000007ee0000 reserved size = 0x0000000000103000\n"
-				 " memory.cnt  = 0x1\n"
-				 " memory[0x0]\t[0x0000000000100000-0x0000000007fdffff], 0x0000000007ee0000 bytes\n"
-				 " reserved.cnt  = 0x2\n"
-				 " reserved[0x0]\t[0x0000000000000000-0x00000000000fffff], 0x0000000000100000 bytes\n"
-				 " reserved[0x1]\t[0x0000000000200000-0x0000000000202fff], 0x0000000000003000 bytes\n"));
+	assert_true(shim_log_has(
+		"MEMBLOCK configuration:\n"
+		" memory size = 0x0000000007ee0000 reserved size = 0x0000000000103000\n"
+		" memory.cnt  = 0x1\n"
+		" memory[0x0]\t[0x0000000000100000-0x0000000007fdffff], 0x0000000007ee0000 bytes\n"
+		" reserved.cnt  = 0x2\n"
+		" reserved[0x0]\t[0x0000000000000000-0x00000000000fffff], 0x0000000000100000 bytes\n"
+		" reserved[0x1]\t[0x0000000000200000-0x0000000000202fff], 0x0000000000003000 bytes\n"));
 }
 
 int main(void)

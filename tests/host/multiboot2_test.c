@@ -138,12 +138,8 @@ static int parse_blob(struct blob *b)
 }
 
 static const struct raw_entry qemu_map[] = {
-	{ 0x0, 0x9fc00, 1 },
-	{ 0x9fc00, 0x400, 2 },
-	{ 0xf0000, 0x10000, 2 },
-	{ 0x100000, 0x1fee0000, 1 },
-	{ 0x1ffe0000, 0x20000, 2 },
-	{ 0xfffc0000, 0x40000, 2 },
+	{ 0x0, 0x9fc00, 1 },	     { 0x9fc00, 0x400, 2 },	 { 0xf0000, 0x10000, 2 },
+	{ 0x100000, 0x1fee0000, 1 }, { 0x1ffe0000, 0x20000, 2 }, { 0xfffc0000, 0x40000, 2 },
 };
 
 static void expect_entry(unsigned int i, u64 addr, u64 len, u32 type)
@@ -176,8 +172,9 @@ static void check_map_invariants(const struct boot_info *b)
 
 static void test_good_blob(void **state)
 {
-	struct mb2_tag_framebuffer fb = { .addr = 0xfd000000, .pitch = 4096, .width = 1024,
-					  .height = 768, .bpp = 32, .type = 1 };
+	struct mb2_tag_framebuffer fb = {
+		.addr = 0xfd000000, .pitch = 4096, .width = 1024, .height = 768, .bpp = 32, .type = 1
+	};
 	u32 meminfo[2] = { 639, 523136 };
 	u32 load_base = 0x100000;
 	size_t acpi_new, unknown;
@@ -189,7 +186,7 @@ static void test_good_blob(void **state)
 	blob_string(&blob, MB2_TAG_LOADER_NAME, "GRUB 2.06-13+deb12u1");
 	blob_module(&blob, 0x200000, 0x203000, "/boot/initrd");
 	blob_tag(&blob, MB2_TAG_BASIC_MEMINFO, meminfo, sizeof(meminfo));
-	unknown = blob_tag(&blob, 21, &load_base, sizeof(load_base));	/* skipped */
+	unknown = blob_tag(&blob, 21, &load_base, sizeof(load_base)); /* skipped */
 	blob_mmap(&blob, qemu_map, ARRAY_SIZE(qemu_map));
 	blob_tag(&blob, MB2_TAG_FRAMEBUFFER, (u8 *)&fb + 8, sizeof(fb) - 8);
 	blob_rsdp(&blob, MB2_TAG_ACPI_OLD, 0);
@@ -229,12 +226,13 @@ static void test_good_blob(void **state)
 
 	shim_log_clear();
 	boot_mmap_dump(&bi);
-	assert_true(shim_log_has("BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable\n"
-				 "BIOS-e820: [mem 0x000000000009fc00-0x000000000009ffff] reserved\n"
-				 "BIOS-e820: [mem 0x00000000000f0000-0x00000000000fffff] reserved\n"
-				 "BIOS-e820: [mem 0x0000000000100000-0x000000001ffdffff] usable\n"
-				 "BIOS-e820: [mem 0x000000001ffe0000-0x000000001fffffff] reserved\n"
-				 "BIOS-e820: [mem 0x00000000fffc0000-0x00000000ffffffff] reserved\n"));
+	assert_true(
+		shim_log_has("BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable\n"
+			     "BIOS-e820: [mem 0x000000000009fc00-0x000000000009ffff] reserved\n"
+			     "BIOS-e820: [mem 0x00000000000f0000-0x00000000000fffff] reserved\n"
+			     "BIOS-e820: [mem 0x0000000000100000-0x000000001ffdffff] usable\n"
+			     "BIOS-e820: [mem 0x000000001ffe0000-0x000000001fffffff] reserved\n"
+			     "BIOS-e820: [mem 0x00000000fffc0000-0x00000000ffffffff] reserved\n"));
 }
 
 static void test_acpi_variants(void **state)
@@ -276,7 +274,8 @@ static void test_acpi_variants(void **state)
 	assert_int_equal(bi.nr_problems, 3);
 	assert_true(shim_log_has("has no \"RSD PTR \" signature, refused"));
 	assert_true(shim_log_has("has a bad checksum, refused"));
-	assert_true(shim_log_has("multiboot2: ACPI 2.0 RSDP tag of 28 bytes is too small (44), refused"));
+	assert_true(shim_log_has(
+		"multiboot2: ACPI 2.0 RSDP tag of 28 bytes is too small (44), refused"));
 }
 
 static void test_total_size_larger_than_avail(void **state)
@@ -288,15 +287,16 @@ static void test_total_size_larger_than_avail(void **state)
 	blob_mmap(&blob, qemu_map, 3);
 	blob_end(&blob);
 	blob_put32(&blob, 0, (u32)blob.len);
-	p = blob_copy(&blob, blob.len - 8);	/* only this much is mapped */
+	p = blob_copy(&blob, blob.len - 8); /* only this much is mapped */
 	shim_log_clear();
 	assert_int_equal(multiboot2_parse(p, blob.len - 8, MBI_PHYS, &bi), -EINVAL);
 	free(p);
 	assert_int_equal(bi.nr_mmap, 0);
 	char msg[128];
 
-	snprintf(msg, sizeof(msg), "multiboot2: total_size %zu is larger than the %zu bytes available",
-		 blob.len, blob.len - 8);
+	snprintf(msg, sizeof(msg),
+		 "multiboot2: total_size %zu is larger than the %zu bytes available", blob.len,
+		 blob.len - 8);
 	assert_true(shim_log_has(msg));
 }
 
@@ -334,14 +334,16 @@ static void test_tag_past_total_size(void **state)
 	off = blob_string(&blob, MB2_TAG_CMDLINE, "ktest=all");
 	blob_end(&blob);
 	blob_put32(&blob, off + 4, 4096);	/* the cmdline claims 4096 bytes */
-	assert_int_equal(parse_blob(&blob), 0);	/* the memory map came first: kept */
+	assert_int_equal(parse_blob(&blob), 0); /* the memory map came first: kept */
 	assert_int_equal(bi.nr_mmap, 2);
 	assert_string_equal(bi.cmdline, "");
 	assert_int_equal(bi.nr_problems, 1);
 	char msg[128];
 
-	snprintf(msg, sizeof(msg), "multiboot2: tag type 1 at offset %zu of size 4096 runs past total_size %zu, stopping",
-		 off, blob.len);
+	snprintf(
+		msg, sizeof(msg),
+		"multiboot2: tag type 1 at offset %zu of size 4096 runs past total_size %zu, stopping",
+		off, blob.len);
 	assert_true(shim_log_has(msg));
 
 	/* The same with the memory map behind the bad tag: nothing usable. */
@@ -369,11 +371,12 @@ static void test_tag_size_below_8(void **state)
 		blob_put32(&blob, off + 4, size);
 		assert_int_equal(parse_blob(&blob), 0);
 		assert_int_equal(bi.nr_mmap, 4);
-		assert_string_equal(bi.cmdline, "");	/* the walk stopped before it */
+		assert_string_equal(bi.cmdline, ""); /* the walk stopped before it */
 		assert_int_equal(bi.nr_problems, 1);
 		char msg[128];
 
-		snprintf(msg, sizeof(msg), "multiboot2: tag type 77 at offset %zu has size %u, below 8, stopping",
+		snprintf(msg, sizeof(msg),
+			 "multiboot2: tag type 77 at offset %zu has size %u, below 8, stopping",
 			 off, size);
 		assert_true(shim_log_has(msg));
 	}
@@ -422,7 +425,8 @@ static void test_misaligned(void **state)
 	blob_end(&blob);
 	assert_int_equal(parse_blob(&blob), -EINVAL);
 	assert_string_equal(bi.cmdline, "abcd");
-	assert_true(shim_log_has("multiboot2: tag type 10240 at offset 24 of size 6144 runs past total_size"));
+	assert_true(shim_log_has(
+		"multiboot2: tag type 10240 at offset 24 of size 6144 runs past total_size"));
 	assert_true(shim_log_has("multiboot2: no memory map tag"));
 }
 
@@ -439,7 +443,8 @@ static void test_unterminated_strings(void **state)
 	blob.len = off + 11;
 	assert_int_equal(parse_blob(&blob), 0);
 	assert_string_equal(bi.cmdline, "");
-	assert_true(shim_log_has("multiboot2: command line tag is not NUL-terminated within its 3 bytes, refused"));
+	assert_true(shim_log_has(
+		"multiboot2: command line tag is not NUL-terminated within its 3 bytes, refused"));
 	/* misaligned total_size, the refused tag, no end tag */
 	assert_int_equal(bi.nr_problems, 3);
 	assert_true(shim_log_has("multiboot2: no end tag within total_size"));
@@ -449,14 +454,16 @@ static void test_unterminated_strings(void **state)
 	blob_mmap(&blob, qemu_map, 2);
 	blob_tag(&blob, MB2_TAG_LOADER_NAME, "GRUB", 4);
 	off = blob_module(&blob, 0x1000, 0x2000, "mod");
-	blob_put32(&blob, off + 4, 8 + 8 + 3);	/* drop the NUL */
+	blob_put32(&blob, off + 4, 8 + 8 + 3); /* drop the NUL */
 	blob_end(&blob);
 	assert_int_equal(parse_blob(&blob), 0);
 	assert_string_equal(bi.loader_name, "");
 	assert_int_equal(bi.nr_modules, 0);
 	assert_int_equal(bi.nr_problems, 2);
-	assert_true(shim_log_has("multiboot2: boot loader name tag is not NUL-terminated within its 4 bytes, refused"));
-	assert_true(shim_log_has("multiboot2: module tag at 0x1000 is not NUL-terminated, refused"));
+	assert_true(shim_log_has(
+		"multiboot2: boot loader name tag is not NUL-terminated within its 4 bytes, refused"));
+	assert_true(
+		shim_log_has("multiboot2: module tag at 0x1000 is not NUL-terminated, refused"));
 
 	/* Too long for boot_info: truncated and counted. */
 	memset(big, 'k', sizeof(big) - 1);
@@ -468,7 +475,8 @@ static void test_unterminated_strings(void **state)
 	assert_int_equal(parse_blob(&blob), 0);
 	assert_int_equal(strlen(bi.cmdline), BOOT_CMDLINE_MAX - 1);
 	assert_int_equal(bi.nr_problems, 1);
-	assert_true(shim_log_has("multiboot2: command line is 599 characters long, truncated to 511"));
+	assert_true(
+		shim_log_has("multiboot2: command line is 599 characters long, truncated to 511"));
 }
 
 static void test_modules(void **state)
@@ -484,8 +492,10 @@ static void test_modules(void **state)
 	assert_int_equal(parse_blob(&blob), 0);
 	assert_int_equal(bi.nr_modules, BOOT_MODULES_MAX);
 	assert_int_equal(bi.nr_problems, 3);
-	assert_true(shim_log_has("multiboot2: module [0x3000-0x2000) ends before it starts, refused"));
-	assert_true(shim_log_has("multiboot2: more than 16 modules, module [0x410000-0x411000) ignored"));
+	assert_true(
+		shim_log_has("multiboot2: module [0x3000-0x2000) ends before it starts, refused"));
+	assert_true(shim_log_has(
+		"multiboot2: more than 16 modules, module [0x410000-0x411000) ignored"));
 	assert_int_equal(bi.modules[15].start, 0x40f000);
 	assert_string_equal(bi.modules[0].name, "a-module-name-longer-than-thirt");
 }
@@ -521,12 +531,13 @@ static void test_mmap_stray_bytes(void **state)
 	blob_init(&blob);
 	off = blob_mmap(&blob, qemu_map, 2);
 	blob.len += 8;
-	blob_put32(&blob, off + 4, 16 + 2 * 24 + 8);	/* 2 entries and 8 stray bytes */
+	blob_put32(&blob, off + 4, 16 + 2 * 24 + 8); /* 2 entries and 8 stray bytes */
 	blob_end(&blob);
 	assert_int_equal(parse_blob(&blob), 0);
 	assert_int_equal(bi.nr_mmap, 2);
 	assert_int_equal(bi.nr_problems, 1);
-	assert_true(shim_log_has("multiboot2: memory map tag of 72 bytes holds 2 entries of 24 bytes and 8 stray bytes, ignoring them"));
+	assert_true(shim_log_has(
+		"multiboot2: memory map tag of 72 bytes holds 2 entries of 24 bytes and 8 stray bytes, ignoring them"));
 
 	/* A second memory map tag is ignored. */
 	blob_init(&blob);
@@ -543,7 +554,8 @@ static void test_mmap_stray_bytes(void **state)
 	blob_tag(&blob, MB2_TAG_MMAP, "\x18\0\0\0", 4);
 	blob_end(&blob);
 	assert_int_equal(parse_blob(&blob), -EINVAL);
-	assert_true(shim_log_has("multiboot2: memory map tag of 12 bytes is too small (16), refused"));
+	assert_true(
+		shim_log_has("multiboot2: memory map tag of 12 bytes is too small (16), refused"));
 }
 
 static void test_missing_end_and_no_mmap(void **state)
@@ -592,9 +604,9 @@ static void test_zero_length_and_overflow(void **state)
 	const struct raw_entry map[] = {
 		{ 0x1000, 0, 1 },
 		{ 0x100000, 0x100000, 1 },
-		{ 0xfffffffffffff000ULL, 0x2000, 2 },	/* wraps */
-		{ 0xfffffffffffff000ULL, 0x1000, 2 },	/* ends at 2^64: not representable */
-		{ 0xffffffffffffe000ULL, 0x1000, 2 },	/* fine */
+		{ 0xfffffffffffff000ULL, 0x2000, 2 }, /* wraps */
+		{ 0xfffffffffffff000ULL, 0x1000, 2 }, /* ends at 2^64: not representable */
+		{ 0xffffffffffffe000ULL, 0x1000, 2 }, /* fine */
 	};
 	const struct raw_entry only_bad[] = { { 0x5000, 0, 1 } };
 
@@ -604,8 +616,10 @@ static void test_zero_length_and_overflow(void **state)
 	assert_int_equal(bi.nr_mmap, 2);
 	expect_entry(0, 0x100000, 0x100000, 1);
 	expect_entry(1, 0xffffffffffffe000ULL, 0x1000, 2);
-	assert_true(shim_log_has("multiboot2: memory map entry 0 at 0x0000000000001000 (usable) has zero length, dropped"));
-	assert_true(shim_log_has("multiboot2: memory map entry 2: 0xfffffffffffff000 + 0x2000 (reserved) runs past the end of the address space, dropped"));
+	assert_true(shim_log_has(
+		"multiboot2: memory map entry 0 at 0x0000000000001000 (usable) has zero length, dropped"));
+	assert_true(shim_log_has(
+		"multiboot2: memory map entry 2: 0xfffffffffffff000 + 0x2000 (reserved) runs past the end of the address space, dropped"));
 	assert_true(shim_log_has("multiboot2: memory map entry 3: 0xfffffffffffff000 + 0x1000"));
 
 	assert_int_equal(parse_map(only_bad, 1), -EINVAL);
@@ -632,22 +646,24 @@ static void test_overlap_usable_inside_reserved(void **state)
 	expect_entry(0, 0x100000, 0x100000, 1);
 	expect_entry(1, 0x200000, 0x100000, 2);
 	expect_entry(2, 0x300000, 0x7d00000, 1);
-	assert_true(shim_log_has("multiboot2: memory map entries overlap: [mem 0x0000000000100000-0x0000000007ffffff] usable and [mem 0x0000000000200000-0x00000000002fffff] reserved, keeping reserved\n"));
+	assert_true(shim_log_has(
+		"multiboot2: memory map entries overlap: [mem 0x0000000000100000-0x0000000007ffffff] usable and [mem 0x0000000000200000-0x00000000002fffff] reserved, keeping reserved\n"));
 
 	assert_int_equal(parse_map(map2, ARRAY_SIZE(map2)), 0);
 	assert_int_equal(bi.nr_problems, 1);
 	assert_int_equal(bi.nr_mmap, 1);
 	expect_entry(0, 0, 0x100000, 2);
-	assert_true(shim_log_has("[mem 0x0000000000000000-0x00000000000fffff] reserved and [mem 0x000000000009f000-0x000000000009ffff] usable, keeping reserved"));
+	assert_true(shim_log_has(
+		"[mem 0x0000000000000000-0x00000000000fffff] reserved and [mem 0x000000000009f000-0x000000000009ffff] usable, keeping reserved"));
 }
 
 static void test_overlap_partial_and_identical(void **state)
 {
 	const struct raw_entry partial[] = {
 		{ 0x0, 0x3000, 1 },
-		{ 0x2000, 0x3000, 3 },	/* ACPI data over the usable tail */
-		{ 0x4000, 0x2000, 4 },	/* NVS beats ACPI data */
-		{ 0x5800, 0x1000, 7 },	/* type 7 beats NVS */
+		{ 0x2000, 0x3000, 3 }, /* ACPI data over the usable tail */
+		{ 0x4000, 0x2000, 4 }, /* NVS beats ACPI data */
+		{ 0x5800, 0x1000, 7 }, /* type 7 beats NVS */
 	};
 	const struct raw_entry identical[] = {
 		{ 0x100000, 0x100000, 1 },
@@ -664,29 +680,31 @@ static void test_overlap_partial_and_identical(void **state)
 	expect_entry(1, 0x2000, 0x2000, 3);
 	expect_entry(2, 0x4000, 0x1800, 4);
 	expect_entry(3, 0x5800, 0x1000, 7);
-	assert_true(shim_log_has("usable and [mem 0x0000000000002000-0x0000000000004fff] ACPI data, keeping ACPI data"));
-	assert_true(shim_log_has("ACPI data and [mem 0x0000000000004000-0x0000000000005fff] ACPI NVS, keeping ACPI NVS"));
-	assert_true(shim_log_has("ACPI NVS and [mem 0x0000000000005800-0x00000000000067ff] type 7, keeping type 7"));
+	assert_true(shim_log_has(
+		"usable and [mem 0x0000000000002000-0x0000000000004fff] ACPI data, keeping ACPI data"));
+	assert_true(shim_log_has(
+		"ACPI data and [mem 0x0000000000004000-0x0000000000005fff] ACPI NVS, keeping ACPI NVS"));
+	assert_true(shim_log_has(
+		"ACPI NVS and [mem 0x0000000000005800-0x00000000000067ff] type 7, keeping type 7"));
 
 	assert_int_equal(parse_map(identical, ARRAY_SIZE(identical)), 0);
 	assert_int_equal(bi.nr_problems, 2);
 	assert_int_equal(bi.nr_mmap, 2);
 	expect_entry(0, 0x100000, 0x100000, 2);
 	expect_entry(1, 0x300000, 0x1000, 1);
-	assert_true(shim_log_has("[mem 0x0000000000100000-0x00000000001fffff] usable and [mem 0x0000000000100000-0x00000000001fffff] reserved, keeping reserved"));
-	assert_true(shim_log_has("[mem 0x0000000000300000-0x0000000000300fff] usable and [mem 0x0000000000300000-0x0000000000300fff] usable, merging them"));
+	assert_true(shim_log_has(
+		"[mem 0x0000000000100000-0x00000000001fffff] usable and [mem 0x0000000000100000-0x00000000001fffff] reserved, keeping reserved"));
+	assert_true(shim_log_has(
+		"[mem 0x0000000000300000-0x0000000000300fff] usable and [mem 0x0000000000300000-0x0000000000300fff] usable, merging them"));
 }
 
 static void test_unsorted_and_adjacent(void **state)
 {
 	struct raw_entry rev[ARRAY_SIZE(qemu_map)];
 	const struct raw_entry adjacent[] = {
-		{ 0x2000, 0x1000, 1 },
-		{ 0x0, 0x1000, 1 },
-		{ 0x1000, 0x1000, 1 },
-		{ 0x3000, 0x1000, 2 },
-		{ 0x4000, 0x1000, 2 },
-		{ 0x6000, 0x1000, 2 },	/* a gap before it: stays apart */
+		{ 0x2000, 0x1000, 1 }, { 0x0, 0x1000, 1 },
+		{ 0x1000, 0x1000, 1 }, { 0x3000, 0x1000, 2 },
+		{ 0x4000, 0x1000, 2 }, { 0x6000, 0x1000, 2 }, /* a gap before it: stays apart */
 	};
 
 	(void)state;
@@ -718,7 +736,8 @@ static void test_mmap_too_many(void **state)
 	assert_int_equal(parse_map(map, BOOT_MMAP_MAX + 2), 0);
 	assert_int_equal(bi.nr_mmap, BOOT_MMAP_MAX);
 	assert_int_equal(bi.nr_problems, 2);
-	assert_true(shim_log_has("multiboot2: memory map entry 129 [mem 0x0000000008100000-0x0000000008100fff] is beyond the first 128, dropped"));
+	assert_true(shim_log_has(
+		"multiboot2: memory map entry 129 [mem 0x0000000008100000-0x0000000008100fff] is beyond the first 128, dropped"));
 	check_map_invariants(&bi);
 
 	/* 64 usable ranges each split by a reserved one: 192 results, 128 kept. */
@@ -737,7 +756,7 @@ static void test_mmap_too_many(void **state)
 static void test_type_names(void **state)
 {
 	const struct raw_entry map[] = {
-		{ 0x0, 0x1000, 1 }, { 0x1000, 0x1000, 2 }, { 0x2000, 0x1000, 3 },
+		{ 0x0, 0x1000, 1 },    { 0x1000, 0x1000, 2 }, { 0x2000, 0x1000, 3 },
 		{ 0x3000, 0x1000, 4 }, { 0x4000, 0x1000, 5 }, { 0x5000, 0x1000, 12 },
 	};
 
@@ -752,10 +771,14 @@ static void test_type_names(void **state)
 	assert_int_equal(parse_map(map, ARRAY_SIZE(map)), 0);
 	shim_log_clear();
 	boot_mmap_dump(&bi);
-	assert_true(shim_log_has("BIOS-e820: [mem 0x0000000000002000-0x0000000000002fff] ACPI data\n"));
-	assert_true(shim_log_has("BIOS-e820: [mem 0x0000000000003000-0x0000000000003fff] ACPI NVS\n"));
-	assert_true(shim_log_has("BIOS-e820: [mem 0x0000000000004000-0x0000000000004fff] unusable\n"));
-	assert_true(shim_log_has("BIOS-e820: [mem 0x0000000000005000-0x0000000000005fff] type 12\n"));
+	assert_true(
+		shim_log_has("BIOS-e820: [mem 0x0000000000002000-0x0000000000002fff] ACPI data\n"));
+	assert_true(
+		shim_log_has("BIOS-e820: [mem 0x0000000000003000-0x0000000000003fff] ACPI NVS\n"));
+	assert_true(
+		shim_log_has("BIOS-e820: [mem 0x0000000000004000-0x0000000000004fff] unusable\n"));
+	assert_true(
+		shim_log_has("BIOS-e820: [mem 0x0000000000005000-0x0000000000005fff] type 12\n"));
 }
 
 /*
@@ -817,8 +840,8 @@ static void test_sanitise_model(void **state)
 				}
 			}
 			if (found != covered[p] || (found && got != model[p]))
-				fail_msg("iteration %d page %u: got %s type %u, model %s type %u", iter,
-					 p, found ? "covered" : "hole", got,
+				fail_msg("iteration %d page %u: got %s type %u, model %s type %u",
+					 iter, p, found ? "covered" : "hole", got,
 					 covered[p] ? "covered" : "hole", model[p]);
 		}
 	}
@@ -883,8 +906,9 @@ static void test_fuzz(void **state)
 				buf[rand() % size] = rand();
 		} else if (kind == 2) {
 			/* Rewrite a size or type field with an edge value. */
-			static const u32 edge[] = { 0, 1, 7, 8, 9, 15, 16, 23, 24, 25, 40, 4095,
-						    0x7fffffff, 0xfffffff8, 0xffffffff };
+			static const u32 edge[] = { 0,	1,    7,	  8,	      9,
+						    15, 16,   23,	  24,	      25,
+						    40, 4095, 0x7fffffff, 0xfffffff8, 0xffffffff };
 			size_t off = 4 * (rand() % (size / 4));
 
 			memcpy(buf + off, &edge[rand() % ARRAY_SIZE(edge)], 4);
@@ -896,7 +920,7 @@ static void test_fuzz(void **state)
 		}
 		avail = size;
 		if (rand() % 8 == 0 && avail)
-			avail -= 1 + rand() % avail;	/* less mapped than written */
+			avail -= 1 + rand() % avail; /* less mapped than written */
 		fuzz_one(buf, size, avail);
 	}
 }

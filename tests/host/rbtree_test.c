@@ -22,8 +22,8 @@
 struct tnode {
 	struct rb_node rb;
 	u32 key;
-	u32 val;		/* augmented tree: this node's own quantity */
-	u32 subtree_max;	/* augmented tree: max val over the subtree */
+	u32 val;	 /* augmented tree: this node's own quantity */
+	u32 subtree_max; /* augmented tree: max val over the subtree */
 };
 
 /* Counts RBCOMPUTE calls, to see propagate stop early. */
@@ -43,10 +43,10 @@ struct model {
 	u64 seed;
 	u64 rng;
 	unsigned long step;
-	unsigned int n;			/* nodes in the tree */
+	unsigned int n; /* nodes in the tree */
 	unsigned int nr_free;
-	struct tnode *shadow[POOL];	/* the tree's nodes in expected in-order */
-	struct tnode *free[POOL];	/* pool nodes not in the tree */
+	struct tnode *shadow[POOL]; /* the tree's nodes in expected in-order */
+	struct tnode *free[POOL];   /* pool nodes not in the tree */
 	struct tnode pool[POOL];
 };
 
@@ -650,7 +650,7 @@ static void test_walk_check_catches_missing_node(void **state)
 	(void)state;
 	build_for_corruption(m, 10);
 	rb = m->root.rb_node;
-	rb->rb_left = NULL;	/* drop the whole left subtree */
+	rb->rb_left = NULL; /* drop the whole left subtree */
 	assert_ptr_not_equal(rb_first(&m->root), &m->shadow[0]->rb);
 	assert_int_equal(rb_check(&m->root), -EINVAL);
 }

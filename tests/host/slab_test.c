@@ -14,8 +14,8 @@
 #include "../../mm/page_alloc.c"
 #include "../../mm/slab.c"
 
-#define BASE 0x100000UL		/* all in Normal */
-#define NR 0x2000UL
+#define BASE 0x100000UL /* all in Normal */
+#define NR   0x2000UL
 
 static const unsigned long ranges[][2] = { { BASE, BASE + NR } };
 
@@ -96,13 +96,14 @@ static int cmp_ptr(const void *a, const void *b)
 /* Every size class (and sizes between classes): patterns, no overlap, frees interleaved. */
 static void test_size_classes(void **state)
 {
-	static const size_t sizes[] = { 1, 8, 9, 16, 24, 32, 33, 64, 100, 128, 200, 256,
-					500, 512, 1000, 1024, 1500, 2048, 3000, 4096 };
+	static const size_t sizes[] = { 1,   8,	  9,   16,  24,	  32,	33,   64,   100,  128,
+					200, 256, 500, 512, 1000, 1024, 1500, 2048, 3000, 4096 };
 	static void *objs[3000], *sorted[3000];
 
 	(void)state;
 	for (unsigned int s = 0; s < ARRAY_SIZE(sizes); s++) {
-		size_t size = sizes[s], class = size <= 8 ? 8 : 1UL << (64 - __builtin_clzl(size - 1));
+		size_t size = sizes[s],
+		       class = size <= 8 ? 8 : 1UL << (64 - __builtin_clzl(size - 1));
 		struct kmem_cache *c = kmalloc_caches[kmalloc_index(size)];
 		unsigned long n = 3 * c->objects + 1;
 
@@ -133,7 +134,7 @@ static void test_size_classes(void **state)
 			kfree(objs[i]);
 		}
 		assert_int_equal(c->active_objs, 0);
-		assert_int_equal(c->nr_slabs, 1);	/* one empty slab kept */
+		assert_int_equal(c->nr_slabs, 1); /* one empty slab kept */
 		assert_int_equal(kmem_cache_shrink(c), 1UL << c->order);
 	}
 	assert_int_equal(warn_count, 0);
@@ -189,7 +190,7 @@ static void test_kzalloc_kcalloc(void **state)
 	memset(p, 0xff, 256);
 	kfree(p);
 	q = kzalloc(200, GFP_KERNEL);
-	assert_ptr_equal(q, p);			/* LIFO: the dirty one */
+	assert_ptr_equal(q, p); /* LIFO: the dirty one */
 	for (int i = 0; i < 256; i++)
 		assert_int_equal(q[i], 0);
 	kfree(q);
@@ -202,7 +203,7 @@ static void test_kzalloc_kcalloc(void **state)
 	assert_null(kcalloc(3, big, GFP_KERNEL));
 	assert_true(shim_log_has("kcalloc: 3 x "));
 	assert_true(shim_log_has("overflows"));
-	q = kzalloc(3 * 4096, GFP_KERNEL);	/* large path */
+	q = kzalloc(3 * 4096, GFP_KERNEL); /* large path */
 	for (int i = 0; i < 3 * 4096; i++)
 		assert_int_equal(q[i], 0);
 	kfree(q);
@@ -317,19 +318,19 @@ static void test_invalid_free(void **state)
 	big = kmalloc(3 * PAGE_SIZE, GFP_KERNEL);
 	pages_addr = page_address(alloc_page(GFP_KERNEL));
 
-#define EXPECT_REFUSED(stmt, text)                                                    \
-	do {                                                                          \
-		active = c64->active_objs;                                            \
-		free_before = nr_free_pages();                                        \
-		w = warn_count;                                                       \
-		shim_log_clear();                                                     \
-		stmt;                                                                 \
-		assert_int_equal(warn_count, w + 1);                                  \
-		if (!shim_log_has(text))                                              \
-			fail_msg("expected \"%s\" in: %s", text, shim_log);           \
-		assert_int_equal(c64->active_objs, active);                           \
-		assert_int_equal(nr_free_pages(), free_before);                       \
-		assert_int_equal(buddy_check(), 0);                                   \
+#define EXPECT_REFUSED(stmt, text)                                          \
+	do {                                                                \
+		active = c64->active_objs;                                  \
+		free_before = nr_free_pages();                              \
+		w = warn_count;                                             \
+		shim_log_clear();                                           \
+		stmt;                                                       \
+		assert_int_equal(warn_count, w + 1);                        \
+		if (!shim_log_has(text))                                    \
+			fail_msg("expected \"%s\" in: %s", text, shim_log); \
+		assert_int_equal(c64->active_objs, active);                 \
+		assert_int_equal(nr_free_pages(), free_before);             \
+		assert_int_equal(buddy_check(), 0);                         \
 	} while (0)
 
 	snprintf(msg, sizeof(msg), "kfree: invalid pointer %p", (char *)p + 1);
@@ -339,11 +340,12 @@ static void test_invalid_free(void **state)
 	snprintf(msg, sizeof(msg), "kfree: invalid pointer %p", outside);
 	EXPECT_REFUSED(kfree(outside), msg);
 	snprintf(msg, sizeof(msg), "kfree: invalid pointer %p", pages_addr);
-	EXPECT_REFUSED(kfree(pages_addr), msg);		/* alloc_pages, not kmalloc */
+	EXPECT_REFUSED(kfree(pages_addr), msg); /* alloc_pages, not kmalloc */
 	snprintf(msg, sizeof(msg), "kfree: invalid pointer %p", (char *)big + PAGE_SIZE);
 	EXPECT_REFUSED(kfree((char *)big + PAGE_SIZE), msg);
 	/* a page on the buddy's free lists */
-	snprintf(msg, sizeof(msg), "kfree: invalid pointer %p", page_address(pfn_to_page(BASE + NR - 1)));
+	snprintf(msg, sizeof(msg), "kfree: invalid pointer %p",
+		 page_address(pfn_to_page(BASE + NR - 1)));
 	EXPECT_REFUSED(kfree(page_address(pfn_to_page(BASE + NR - 1))), msg);
 	EXPECT_REFUSED(kmem_cache_free(other, p), "kmem_cache_free: ");
 	EXPECT_REFUSED(kmem_cache_free(c64, (char *)p + 8), "kmem_cache_free: invalid pointer");
@@ -354,7 +356,7 @@ static void test_invalid_free(void **state)
 	kfree(q);
 	snprintf(msg, sizeof(msg), "kfree: double free of %p in kmalloc-64", q);
 	EXPECT_REFUSED(kfree(q), msg);
-	set_link(p, 0);			/* live object whose first word decodes as a link */
+	set_link(p, 0); /* live object whose first word decodes as a link */
 	w = warn_count;
 	kfree(p);
 	assert_int_equal(warn_count, w);
@@ -378,18 +380,19 @@ static void test_failslab(void **state)
 	fail_slab_set(2, 2);
 	a = kmalloc(32, GFP_KERNEL);
 	assert_non_null(a);
-	b = kmalloc(32, __GFP_NOFAULT);		/* not counted */
+	b = kmalloc(32, __GFP_NOFAULT); /* not counted */
 	assert_non_null(b);
 	free_before = nr_free_pages();
 	assert_null(kmalloc(32, GFP_KERNEL));
-	assert_true(shim_log_has("kmem_cache_alloc: kmalloc-32 (object size 32): allocation failure"));
+	assert_true(
+		shim_log_has("kmem_cache_alloc: kmalloc-32 (object size 32): allocation failure"));
 	shim_log_clear();
-	assert_null(kmalloc(10000, __GFP_NOWARN));	/* large kmalloc counts too */
+	assert_null(kmalloc(10000, __GFP_NOWARN)); /* large kmalloc counts too */
 	assert_false(shim_log_has("failure"));
 	assert_int_equal(fail_slab_injected, injected + 2);
 	assert_int_equal(c32->active_objs, 2);
 	assert_int_equal(nr_free_pages(), free_before);
-	c = kmalloc(32, GFP_KERNEL);		/* disarmed */
+	c = kmalloc(32, GFP_KERNEL); /* disarmed */
 	assert_non_null(c);
 
 	/* kmem_cache_create fails cleanly under injection */
@@ -400,15 +403,15 @@ static void test_failslab(void **state)
 	/* a slab needing a new page fails when the buddy does; nothing leaks */
 	for (int i = 0; i < NR_KMALLOC_CACHES; i++)
 		kmem_cache_shrink(kmalloc_caches[i]);
-	d = kmalloc(2048, GFP_KERNEL);		/* new slab of kmalloc-2048 */
+	d = kmalloc(2048, GFP_KERNEL); /* new slab of kmalloc-2048 */
 	assert_non_null(d);
 	free_before = nr_free_pages();
 	fail_page_alloc_set(1, 1);
-	e = kmalloc(3000, __GFP_NOWARN);	/* kmalloc-4096 is empty: needs a page */
+	e = kmalloc(3000, __GFP_NOWARN); /* kmalloc-4096 is empty: needs a page */
 	assert_null(e);
 	assert_int_equal(kmalloc_caches[kmalloc_index(4096)]->nr_slabs, 0);
 	assert_int_equal(nr_free_pages(), free_before);
-	e = kmalloc(2048, GFP_KERNEL);		/* same slab as d: no page needed */
+	e = kmalloc(2048, GFP_KERNEL); /* same slab as d: no page needed */
 	assert_non_null(e);
 	kfree(a);
 	kfree(b);
@@ -428,10 +431,12 @@ static void test_slabinfo(void **state)
 	for (int i = 0; i < 3; i++)
 		p[i] = kmalloc(64, GFP_KERNEL);
 	slabinfo_dump();
-	assert_true(shim_log_has("# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab>"));
+	assert_true(shim_log_has(
+		"# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab>"));
 	snprintf(line, sizeof(line), "%-17s %6d %6d %6d %4d %4d\n", "kmalloc-64", 3, 64, 64, 64, 1);
 	assert_true(shim_log_has(line));
-	snprintf(line, sizeof(line), "%-17s %6d %6d %6d %4d %4d\n", "kmalloc-4096", 0, 0, 4096, 4, 4);
+	snprintf(line, sizeof(line), "%-17s %6d %6d %6d %4d %4d\n", "kmalloc-4096", 0, 0, 4096, 4,
+		 4);
 	assert_true(shim_log_has(line));
 	for (int i = 0; i < 3; i++)
 		kfree(p[i]);
@@ -443,9 +448,14 @@ static void test_slabinfo(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_size_classes),	T(test_large_kmalloc),	      T(test_kzalloc_kcalloc),
-		T(test_private_cache_random), T(test_cache_create_destroy), T(test_invalid_free),
-		T(test_failslab),	T(test_slabinfo),
+		T(test_size_classes),
+		T(test_large_kmalloc),
+		T(test_kzalloc_kcalloc),
+		T(test_private_cache_random),
+		T(test_cache_create_destroy),
+		T(test_invalid_free),
+		T(test_failslab),
+		T(test_slabinfo),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

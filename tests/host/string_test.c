@@ -156,7 +156,9 @@ static void test_memset_random(void **state)
  */
 static void test_memset_memcpy_bulk(void **state)
 {
-	enum { BIG = 3 * 4096 + 256 };
+	enum {
+		BIG = 3 * 4096 + 256
+	};
 	static unsigned char buf[BIG], src[BIG], want[BIG];
 
 	(void)state;
@@ -281,38 +283,38 @@ struct parse_case {
 static void test_kstrtoul_table(void **state)
 {
 	static const struct parse_case cases[] = {
-		{"0", 0, 0, 0},
-		{"42", 0, 0, 42},
-		{"+42", 0, 0, 42},
-		{"0x1f", 0, 0, 0x1f},
-		{"0X1F", 0, 0, 0x1f},
-		{"017", 0, 0, 017},
-		{"1f", 16, 0, 0x1f},
-		{"0x1f", 16, 0, 0x1f},
-		{"17", 8, 0, 017},
-		{"101", 2, 0, 5},
-		{"z", 36, 0, 35},
-		{"18446744073709551615", 0, 0, ULONG_MAX},
-		{"0xffffffffffffffff", 0, 0, ULONG_MAX},
-		{"18446744073709551616", 0, -ERANGE, 0},
-		{"0x10000000000000000", 0, -ERANGE, 0},
-		{"99999999999999999999999", 10, -ERANGE, 0},
-		{"", 0, -EINVAL, 0},
-		{"+", 0, -EINVAL, 0},
-		{"-1", 0, -EINVAL, 0},
-		{"-0", 0, -EINVAL, 0},
-		{" 1", 0, -EINVAL, 0},
-		{"1 ", 0, -EINVAL, 0},
-		{"12abc", 10, -EINVAL, 0},
-		{"1\n", 0, -EINVAL, 0},
-		{"0x", 0, -EINVAL, 0},
-		{"0x", 16, -EINVAL, 0},
-		{"08", 0, -EINVAL, 0},
-		{"19", 8, -EINVAL, 0},
-		{"1", 1, -EINVAL, 0},
-		{"1", 37, -EINVAL, 0},
-		{"++1", 0, -EINVAL, 0},
-		{"18446744073709551616x", 0, -EINVAL, 0},
+		{ "0", 0, 0, 0 },
+		{ "42", 0, 0, 42 },
+		{ "+42", 0, 0, 42 },
+		{ "0x1f", 0, 0, 0x1f },
+		{ "0X1F", 0, 0, 0x1f },
+		{ "017", 0, 0, 017 },
+		{ "1f", 16, 0, 0x1f },
+		{ "0x1f", 16, 0, 0x1f },
+		{ "17", 8, 0, 017 },
+		{ "101", 2, 0, 5 },
+		{ "z", 36, 0, 35 },
+		{ "18446744073709551615", 0, 0, ULONG_MAX },
+		{ "0xffffffffffffffff", 0, 0, ULONG_MAX },
+		{ "18446744073709551616", 0, -ERANGE, 0 },
+		{ "0x10000000000000000", 0, -ERANGE, 0 },
+		{ "99999999999999999999999", 10, -ERANGE, 0 },
+		{ "", 0, -EINVAL, 0 },
+		{ "+", 0, -EINVAL, 0 },
+		{ "-1", 0, -EINVAL, 0 },
+		{ "-0", 0, -EINVAL, 0 },
+		{ " 1", 0, -EINVAL, 0 },
+		{ "1 ", 0, -EINVAL, 0 },
+		{ "12abc", 10, -EINVAL, 0 },
+		{ "1\n", 0, -EINVAL, 0 },
+		{ "0x", 0, -EINVAL, 0 },
+		{ "0x", 16, -EINVAL, 0 },
+		{ "08", 0, -EINVAL, 0 },
+		{ "19", 8, -EINVAL, 0 },
+		{ "1", 1, -EINVAL, 0 },
+		{ "1", 37, -EINVAL, 0 },
+		{ "++1", 0, -EINVAL, 0 },
+		{ "18446744073709551616x", 0, -EINVAL, 0 },
 	};
 
 	(void)state;
@@ -334,20 +336,20 @@ static void test_kstrtol_table(void **state)
 		int ret;
 		long val;
 	} cases[] = {
-		{"-1", 0, -1},
-		{"+7", 0, 7},
-		{"-0x10", 0, -16},
-		{"9223372036854775807", 0, LONG_MAX},
-		{"-9223372036854775808", 0, LONG_MIN},
-		{"9223372036854775808", -ERANGE, 0},
-		{"-9223372036854775809", -ERANGE, 0},
-		{"-18446744073709551616", -ERANGE, 0},
-		{"-", -EINVAL, 0},
-		{"--1", -EINVAL, 0},
-		{"-+1", -EINVAL, 0},
-		{"+-1", -EINVAL, 0},
-		{"", -EINVAL, 0},
-		{"5x", -EINVAL, 0},
+		{ "-1", 0, -1 },
+		{ "+7", 0, 7 },
+		{ "-0x10", 0, -16 },
+		{ "9223372036854775807", 0, LONG_MAX },
+		{ "-9223372036854775808", 0, LONG_MIN },
+		{ "9223372036854775808", -ERANGE, 0 },
+		{ "-9223372036854775809", -ERANGE, 0 },
+		{ "-18446744073709551616", -ERANGE, 0 },
+		{ "-", -EINVAL, 0 },
+		{ "--1", -EINVAL, 0 },
+		{ "-+1", -EINVAL, 0 },
+		{ "+-1", -EINVAL, 0 },
+		{ "", -EINVAL, 0 },
+		{ "5x", -EINVAL, 0 },
 	};
 
 	(void)state;
@@ -376,9 +378,9 @@ static void test_kstrto_vs_libc_random(void **state)
 	rng_seed(0x5eed0006);
 	for (int r = 0; r < 200000; r++) {
 		size_t n = rng_below(24);
-		static const unsigned int common[] = {0, 8, 10, 16};
-		unsigned int base =
-			rng_below(3) ? common[rng_below(4)] : 2 + (unsigned int)rng_below(35);
+		static const unsigned int common[] = { 0, 8, 10, 16 };
+		unsigned int base = rng_below(3) ? common[rng_below(4)]
+						 : 2 + (unsigned int)rng_below(35);
 		unsigned long uv = 7, want_u;
 		long sv = 7, want_s;
 		char *end;
@@ -417,27 +419,27 @@ static void test_memparse(void **state)
 		int ret;
 		unsigned long val;
 	} cases[] = {
-		{"4096", 0, 4096},
-		{"4k", 0, 4096},
-		{"4K", 0, 4096},
-		{"2m", 0, 2UL << 20},
-		{"2M", 0, 2UL << 20},
-		{"3g", 0, 3UL << 30},
-		{"3G", 0, 3UL << 30},
-		{"0x1000", 0, 0x1000},
-		{"0x10M", 0, 16UL << 20},
-		{"0k", 0, 0},
-		{"17179869183G", 0, 17179869183UL << 30},
-		{"17179869184G", -ERANGE, 0},
-		{"18446744073709551616", -ERANGE, 0},
-		{"", -EINVAL, 0},
-		{"k", -EINVAL, 0},
-		{"4kb", -EINVAL, 0},
-		{"4kk", -EINVAL, 0},
-		{"4t", -EINVAL, 0},
-		{"-4k", -EINVAL, 0},
-		{"4 k", -EINVAL, 0},
-		{"0x", -EINVAL, 0},
+		{ "4096", 0, 4096 },
+		{ "4k", 0, 4096 },
+		{ "4K", 0, 4096 },
+		{ "2m", 0, 2UL << 20 },
+		{ "2M", 0, 2UL << 20 },
+		{ "3g", 0, 3UL << 30 },
+		{ "3G", 0, 3UL << 30 },
+		{ "0x1000", 0, 0x1000 },
+		{ "0x10M", 0, 16UL << 20 },
+		{ "0k", 0, 0 },
+		{ "17179869183G", 0, 17179869183UL << 30 },
+		{ "17179869184G", -ERANGE, 0 },
+		{ "18446744073709551616", -ERANGE, 0 },
+		{ "", -EINVAL, 0 },
+		{ "k", -EINVAL, 0 },
+		{ "4kb", -EINVAL, 0 },
+		{ "4kk", -EINVAL, 0 },
+		{ "4t", -EINVAL, 0 },
+		{ "-4k", -EINVAL, 0 },
+		{ "4 k", -EINVAL, 0 },
+		{ "0x", -EINVAL, 0 },
 	};
 	char s[40];
 

@@ -16,7 +16,7 @@
 #include "lib/rbtree.c"
 #include "mm/vmalloc.c"
 
-#define P(n) ((unsigned long)(n) * PAGE_SIZE)
+#define P(n)	 ((unsigned long)(n)*PAGE_SIZE)
 #define MAX_SNAP 512
 
 /* Early areas: 3 pages at VMALLOC_START, then 2 pages aligned to 16 pages. */
@@ -236,9 +236,9 @@ static void test_lowest_fit_order(void **state)
 	{
 		void *a = vmalloc(P(3)), *b = vmalloc(P(1)), *c = vmalloc(P(1));
 
-		assert_int_equal((unsigned long)a, VMALLOC_START + P(9));	/* 4-page hole */
-		assert_int_equal((unsigned long)b, VMALLOC_START + P(5));	/* 2-page hole */
-		assert_int_equal((unsigned long)c, VMALLOC_START + P(22));	/* after p[7] */
+		assert_int_equal((unsigned long)a, VMALLOC_START + P(9));  /* 4-page hole */
+		assert_int_equal((unsigned long)b, VMALLOC_START + P(5));  /* 2-page hole */
+		assert_int_equal((unsigned long)c, VMALLOC_START + P(22)); /* after p[7] */
 		vfree(a);
 		vfree(b);
 		vfree(c);
@@ -334,8 +334,9 @@ static void check_fit_window(unsigned long pattern, unsigned long start, unsigne
 			if (!va)
 				got = 0;
 			if (got != want)
-				fail_msg("pattern %#lx window [%#lx-%#lx) size %#lx align %#lx: got %#lx want %#lx",
-					 pattern, start, end, size, align, got, want);
+				fail_msg(
+					"pattern %#lx window [%#lx-%#lx) size %#lx align %#lx: got %#lx want %#lx",
+					pattern, start, end, size, align, got, want);
 		}
 	}
 }
@@ -399,7 +400,7 @@ static void test_range_limits(void **state)
 	assert_int_equal(find_vm_area(m)->size, P(3));
 	vfree(m);
 	assert_null(valloc_range(P(1), 1, 0x100000, 0x200000, 0));
-	assert_null(valloc_range(P(1), 1, w + P(5), w + P(4), 0));	/* empty window */
+	assert_null(valloc_range(P(1), 1, w + P(5), w + P(4), 0)); /* empty window */
 	end_clean();
 }
 
@@ -415,12 +416,12 @@ static void test_guard_spacing(void **state)
 	c = valloc_range(P(1), 1, window(), window() + P(64), 0);
 	d = valloc_range(P(1), 1, window(), window() + P(64), 0);
 	assert_int_equal((unsigned long)b, (unsigned long)a + P(4));
-	assert_int_equal((unsigned long)c, (unsigned long)b + P(2));	/* no guard after b */
+	assert_int_equal((unsigned long)c, (unsigned long)b + P(2)); /* no guard after b */
 	assert_int_equal((unsigned long)d, (unsigned long)c + P(2));
 	vm = find_vm_area(a);
 	assert_int_equal(vm->size, P(4));
 	assert_int_equal(get_vm_area_size(vm), P(3));
-	assert_ptr_equal(find_vm_area((char *)a + P(3)), vm);	/* guard belongs to a */
+	assert_ptr_equal(find_vm_area((char *)a + P(3)), vm); /* guard belongs to a */
 	assert_null(lookup_address((unsigned long)a + P(3), &level));
 	assert_non_null(lookup_address((unsigned long)a + P(2), &level));
 	assert_int_equal(find_vm_area(b)->size, P(2));
@@ -443,21 +444,21 @@ static void test_merge_cases(void **state)
 		p[i] = valloc_range(P(1), 1, w, w + P(8), VM_NO_GUARD);
 	before = vmalloc_stats.nr_free_blocks;
 
-	vfree(p[2]);		/* none: a block of its own */
+	vfree(p[2]); /* none: a block of its own */
 	vm_unmap_aliases();
 	assert_int_equal(vmalloc_stats.nr_free_blocks, before + 1);
 	assert_int_equal(free_blocks_in(w, w + P(8), &s, &e), 1);
 	assert_int_equal(s, w + P(2));
 	assert_int_equal(e, w + P(3));
 
-	vfree(p[3]);		/* left: the block before grows */
+	vfree(p[3]); /* left: the block before grows */
 	vm_unmap_aliases();
 	assert_int_equal(vmalloc_stats.nr_free_blocks, before + 1);
 	free_blocks_in(w, w + P(8), &s, &e);
 	assert_int_equal(s, w + P(2));
 	assert_int_equal(e, w + P(4));
 
-	vfree(p[1]);		/* right: the block after grows down */
+	vfree(p[1]); /* right: the block after grows down */
 	vm_unmap_aliases();
 	assert_int_equal(vmalloc_stats.nr_free_blocks, before + 1);
 	free_blocks_in(w, w + P(8), &s, &e);
@@ -467,7 +468,7 @@ static void test_merge_cases(void **state)
 	vfree(p[5]);
 	vm_unmap_aliases();
 	assert_int_equal(vmalloc_stats.nr_free_blocks, before + 2);
-	vfree(p[4]);		/* both: three blocks become one */
+	vfree(p[4]); /* both: three blocks become one */
 	vm_unmap_aliases();
 	assert_int_equal(vmalloc_stats.nr_free_blocks, before + 1);
 	assert_int_equal(free_blocks_in(w, w + P(8), &s, &e), 1);
@@ -488,7 +489,7 @@ static void test_fault_pages(void **state)
 	void *p;
 
 	(void)state;
-	vfree(vmalloc(P(16)));	/* warm-up: the spare node exists */
+	vfree(vmalloc(P(16))); /* warm-up: the spare node exists */
 	vm_unmap_aliases();
 	take_snap(&before);
 	for (i = 1; i <= 16; i++) {
@@ -512,7 +513,7 @@ static void test_fault_pages(void **state)
 	for (i = 1; i <= 3; i++) {
 		fail_page_alloc_set(i, 1);
 		assert_null(vmalloc(P(600)));
-		vm_unmap_aliases();	/* the array's own area is vfree()d lazily */
+		vm_unmap_aliases(); /* the array's own area is vfree()d lazily */
 		assert_now_equal(&before);
 	}
 	fail_page_alloc_set(600, 1);
@@ -569,7 +570,7 @@ static void test_fault_slab(void **state)
 		if (p && fail_slab_injected == injected)
 			break;
 	}
-	assert_true(failed >= 3);	/* vm_struct, vmap_area, pages array */
+	assert_true(failed >= 3); /* vm_struct, vmap_area, pages array */
 	end_clean();
 }
 
@@ -589,7 +590,7 @@ static void test_fault_split_spare(void **state)
 	take_snap(&before);
 	injected = fail_slab_injected;
 	fail_slab_set(3, 1);
-	p = valloc_range(P(1), P(8), w, w + P(16), VM_NO_GUARD);	/* fits at w + 8: middle */
+	p = valloc_range(P(1), P(8), w, w + P(16), VM_NO_GUARD); /* fits at w + 8: middle */
 	assert_null(p);
 	assert_int_equal(fail_slab_injected, injected + 1);
 	assert_now_equal(&before);
@@ -642,8 +643,9 @@ static void test_random_ops(void **state)
 						 GFP_KERNEL | __GFP_NOWARN, PAGE_KERNEL, flags,
 						 NUMA_NO_NODE, test_random_ops);
 			if ((unsigned long)p != want)
-				fail_msg("op %lu: alloc %lu pages align %#lx flags %#lx in [%#lx-%#lx): got %p want %#lx",
-					 op, pages, align, flags, vstart, vend, p, want);
+				fail_msg(
+					"op %lu: alloc %lu pages align %#lx flags %#lx in [%#lx-%#lx): got %p want %#lx",
+					op, pages, align, flags, vstart, vend, p, want);
 			if (p) {
 				live[nr] = (struct live){ p, pages, r };
 				fill(p, P(pages), r);
@@ -695,18 +697,18 @@ static void test_vfree_misuse(void **state)
 	warns = warn_count;
 	shim_log_clear();
 
-	vfree((char *)p + P(1));		/* inside */
+	vfree((char *)p + P(1)); /* inside */
 	assert_true(shim_log_has("vfree: bad address"));
 	vfree((char *)p + 1);
-	vfree((char *)p + P(3));		/* its guard page */
-	vfree((char *)window() + P(7));		/* free space */
+	vfree((char *)p + P(3));	/* its guard page */
+	vfree((char *)window() + P(7)); /* free space */
 	assert_true(shim_log_has("vfree: no vm area at"));
-	vfree(&local);				/* not vmalloc at all */
-	vfree(v);				/* a vmap() area */
-	vunmap(p);				/* a vmalloc() area */
+	vfree(&local); /* not vmalloc at all */
+	vfree(v);      /* a vmap() area */
+	vunmap(p);     /* a vmalloc() area */
 	iounmap(p);
-	free_vm_area(&early_a);			/* early: never freed */
-	vfree(NULL);				/* no-op, no warning */
+	free_vm_area(&early_a); /* early: never freed */
+	vfree(NULL);		/* no-op, no warning */
 	vunmap(NULL);
 	assert_int_equal(warn_count, warns + 9);
 	assert_now_equal(&before);
@@ -714,7 +716,7 @@ static void test_vfree_misuse(void **state)
 
 	vfree(p);
 	warns = warn_count;
-	vfree(p);				/* double free */
+	vfree(p); /* double free */
 	assert_int_equal(warn_count, warns + 1);
 	vunmap(v);
 	__free_page(pg);
@@ -739,7 +741,7 @@ static void test_lazy_purge(void **state)
 	vmalloc_set_lazy_max_pages(32);
 	assert_int_equal(vmalloc_lazy_max_pages(), 32);
 	for (i = 0; i < 9; i++)
-		p[i] = vmalloc(P(3));	/* 4 pages each with the guard */
+		p[i] = vmalloc(P(3)); /* 4 pages each with the guard */
 	flushes = shim_flush_calls;
 	purges = vmalloc_stats.nr_purges;
 	areas = vmalloc_stats.purged_areas;
@@ -773,20 +775,20 @@ static void test_lazy_purge(void **state)
 		 (unsigned long)p[run_lo], (unsigned long)p[run_hi - 1] + P(4),
 		 P(4 * (run_hi - run_lo)));
 	assert_true(shim_log_has(want));
-	for (i = 1, runs = 1; i < 9; i++)	/* p[8] will join the last run too */
+	for (i = 1, runs = 1; i < 9; i++) /* p[8] will join the last run too */
 		runs += !follows(p[i - 1], p[i]);
 	/* lazily freed ranges are still reserved: a new area goes above */
 	x = vmalloc(P(1));
 	assert_int_equal((unsigned long)x, hi);
 
-	vfree(p[8]);			/* 36 > 32: one flush over the batch */
+	vfree(p[8]); /* 36 > 32: one flush over the batch */
 	assert_int_equal(shim_flush_calls, flushes + 1);
 	assert_int_equal(shim_flush_start, lo);
 	assert_int_equal(shim_flush_end, hi);
 	assert_int_equal(vmalloc_stats.lazy_pages, 0);
 	assert_int_equal(vmalloc_stats.nr_purges, purges + 1);
 	assert_int_equal(vmalloc_stats.purged_areas, areas + runs);
-	vfree(x);			/* 2 pages: below the budget again */
+	vfree(x); /* 2 pages: below the budget again */
 	assert_int_equal(shim_flush_calls, flushes + 1);
 	vmalloc_set_lazy_max_pages(LAZY_MAX_PAGES_DEFAULT);
 	end_clean();
@@ -807,7 +809,7 @@ static void test_lazy_merge_only_same_caller_in_order(void **state)
 	(void)state;
 	vm_unmap_aliases();
 	areas = vmalloc_stats.purged_areas;
-	for (i = 0; i < 3; i++)		/* q[1] from another call site */
+	for (i = 0; i < 3; i++) /* q[1] from another call site */
 		q[i] = i == 1 ? vzalloc(P(1)) : vmalloc(P(1));
 	base = (unsigned long)q[0];
 	for (i = 0; i < 3; i++)
@@ -826,7 +828,7 @@ static void test_lazy_merge_only_same_caller_in_order(void **state)
 	for (i = 0; i < 2; i++)
 		r[i] = vmalloc(P(1));
 	assert_int_equal((unsigned long)r[1], (unsigned long)r[0] + P(2));
-	vfree(r[1]);			/* going down: no merge */
+	vfree(r[1]); /* going down: no merge */
 	vfree(r[0]);
 	assert_int_equal(vmalloc_check(), 0);
 	vm_unmap_aliases();
@@ -846,13 +848,13 @@ static void test_vfree_atomic(void **state)
 	busy = vmalloc_stats.nr_busy;
 	vfree_atomic(p);
 	vfree_atomic(q);
-	assert_int_equal(vmalloc_stats.nr_busy, busy);		/* only queued */
+	assert_int_equal(vmalloc_stats.nr_busy, busy); /* only queued */
 	assert_true(find_vm_area(p)->flags & VM_DEFER_FREE);
-	assert_ptr_equal(*(void **)p, NULL);			/* link to the list end */
-	assert_ptr_equal(*(void **)q, p);			/* the link, through q */
+	assert_ptr_equal(*(void **)p, NULL); /* link to the list end */
+	assert_ptr_equal(*(void **)q, p);    /* the link, through q */
 	warns = warn_count;
-	vfree_atomic(p);					/* queued twice */
-	vfree_atomic((char *)q + 8);				/* not an area start */
+	vfree_atomic(p);	     /* queued twice */
+	vfree_atomic((char *)q + 8); /* not an area start */
 	assert_int_equal(warn_count, warns + 2);
 	vfree_deferred_run();
 	assert_int_equal(vmalloc_stats.nr_busy, busy - 2);
@@ -862,10 +864,10 @@ static void test_vfree_atomic(void **state)
 	r = vmalloc(P(1));
 	spin_lock(&vmap_area_lock);
 	vfree_atomic(r);
-	vfree_deferred_run();					/* refuses: lock held */
+	vfree_deferred_run(); /* refuses: lock held */
 	spin_unlock(&vmap_area_lock);
 	assert_ptr_equal(find_vm_area(r)->addr, r);
-	p = vmalloc(P(1));					/* entry runs the queue */
+	p = vmalloc(P(1)); /* entry runs the queue */
 	assert_null(find_vm_area(r));
 	vfree(p);
 
@@ -880,12 +882,12 @@ static void test_vfree_atomic(void **state)
 	spin_lock(&vmap_area_lock);
 	vfree_atomic(q);
 	vfree_atomic(p);
-	vfree_atomic(p);					/* twice, unchecked */
+	vfree_atomic(p); /* twice, unchecked */
 	spin_unlock(&vmap_area_lock);
-	check_fill(p, P(1), 7);					/* untouched */
+	check_fill(p, P(1), 7); /* untouched */
 	warns = warn_count;
 	vfree_deferred_run();
-	assert_int_equal(warn_count, warns + 1);		/* the second p */
+	assert_int_equal(warn_count, warns + 1); /* the second p */
 	assert_int_equal(vmalloc_stats.nr_busy, busy - 2);
 	assert_null(find_vm_area(p));
 	assert_null(find_vm_area(q));
@@ -922,7 +924,7 @@ static void test_vread(void **state)
 			fail_msg("vread byte %lu (%#lx): %#x, want %#x", i, addr,
 				 (unsigned char)buf[i], want);
 	}
-	vfree(b);	/* freed (lazily): reads as zeros */
+	vfree(b); /* freed (lazily): reads as zeros */
 	memset(buf, 0xee, 64);
 	vread(buf, b, 64);
 	assert_null(memchr(buf, 0xee, 64));
@@ -961,7 +963,7 @@ static void test_vmap(void **state)
 		assert_int_equal(((char *)page_address(pages[i]))[5], i + 1);
 	}
 	vunmap(v);
-	assert_int_equal(nr_free_pages(), freep);	/* pages are the caller's */
+	assert_int_equal(nr_free_pages(), freep); /* pages are the caller's */
 	assert_null(vmalloc_to_page(v));
 	assert_int_equal(vmalloc_to_pfn(v), 0);
 	for (i = 0; i < 4; i++)
@@ -984,7 +986,7 @@ static void test_ioremap(void **state)
 	vm = find_vm_area(io);
 	assert_true(vm->flags & VM_IOREMAP);
 	assert_int_equal(vm->phys_addr, 0xfe000000ULL);
-	assert_int_equal(vm->size, P(4));		/* 3 pages touched + guard */
+	assert_int_equal(vm->size, P(4)); /* 3 pages touched + guard */
 	pte = lookup_address((unsigned long)io + P(2), &level);
 	assert_non_null(pte);
 	assert_int_equal(*pte & PTE_PFN_MASK, 0xfe002000ULL);
@@ -1003,10 +1005,10 @@ static void test_ioremap(void **state)
 	assert_int_equal(*pte & _PAGE_CACHE_UC, _PAGE_CACHE_WC);
 
 	shim_log_clear();
-	assert_null(ioremap(P(5) + 8, 16));	/* RAM */
+	assert_null(ioremap(P(5) + 8, 16)); /* RAM */
 	assert_true(shim_log_has("ioremap: refusing to map RAM"));
 	assert_null(ioremap(0xfe000000ULL, 0));
-	assert_null(ioremap(~0ULL - 10, 100));	/* wraps */
+	assert_null(ioremap(~0ULL - 10, 100)); /* wraps */
 	assert_true(shim_log_has("ioremap: bad range"));
 	iounmap(io);
 	iounmap(wc);
@@ -1050,7 +1052,7 @@ static void test_vzalloc_vmalloc32(void **state)
 	z = vzalloc(P(3));
 	for (i = 0; i < P(3); i++) {
 		assert_int_equal(z[i], 0);
-		assert_int_equal(v[i], SHIM_POISON_ALLOC);	/* vmalloc does not zero */
+		assert_int_equal(v[i], SHIM_POISON_ALLOC); /* vmalloc does not zero */
 	}
 	vfree(v);
 	vfree(z);
@@ -1091,7 +1093,7 @@ static void test_dumps(void **state)
 
 	(void)state;
 	p = vmalloc(P(4));
-	big = vmalloc(P(600));		/* its pages array is vmalloc()ed */
+	big = vmalloc(P(600)); /* its pages array is vmalloc()ed */
 	vm = find_vm_area(p);
 	shim_log_clear();
 	vmallocinfo_dump();
@@ -1100,15 +1102,15 @@ static void test_dumps(void **state)
 		 (unsigned long)p, (unsigned long)p + P(5), caller);
 	assert_true(shim_log_has(line));
 	assert_true(shim_log_has(" pages=600 vmalloc vpages\n"));
-	assert_true(shim_log_has(" pages=2 vmalloc\n"));	/* the array itself */
+	assert_true(shim_log_has(" pages=2 vmalloc\n")); /* the array itself */
 	snprintf(line, sizeof(line), "0x%016lx-0x%016lx   12288 vmalloc\n", VMALLOC_START,
 		 VMALLOC_START + P(3));
-	assert_true(shim_log_has(line));	/* early area: no caller, no pages */
+	assert_true(shim_log_has(line)); /* early area: no caller, no pages */
 
 	shim_log_clear();
 	vmalloc_meminfo_dump();
 	assert_true(shim_log_has("VmallocTotal:   34359738368 kB\n"));
-	assert_true(shim_log_has("VmallocUsed:        2424 kB\n"));	/* 4 + 600 + 2 pages */
+	assert_true(shim_log_has("VmallocUsed:        2424 kB\n")); /* 4 + 600 + 2 pages */
 	snprintf(line, sizeof(line), "VmallocChunk:   %8lu kB\n",
 		 (VMALLOC_END + 1 - ((unsigned long)big + P(601))) >> 10);
 	assert_true(shim_log_has(line));
@@ -1157,7 +1159,7 @@ static void test_vm_area_api(void **state)
 	assert_non_null(a);
 	assert_int_equal(a->size, P(4));
 	assert_ptr_equal(find_vm_area((char *)a->addr + 5000), a);
-	assert_ptr_equal(find_vm_area((char *)a->addr + P(3)), a);	/* guard */
+	assert_ptr_equal(find_vm_area((char *)a->addr + P(3)), a); /* guard */
 	assert_null(find_vm_area((char *)a->addr + P(4) + P(100)));
 	b = __get_vm_area_caller(P(2), VM_NO_GUARD, w + P(3), w + P(9), test_vm_area_api);
 	assert_int_equal((unsigned long)b->addr, w + P(3));
@@ -1204,7 +1206,7 @@ static void test_check_catches(void **state)
 	va->subtree_max_size = saved;
 
 	va = find_va_containing(&vmap_area_root, (unsigned long)p);
-	va->va_end += PAGE_SIZE;	/* now overlaps the free block after it */
+	va->va_end += PAGE_SIZE; /* now overlaps the free block after it */
 	shim_log_clear();
 	assert_int_equal(vmalloc_check(), -EINVAL);
 	assert_true(shim_log_has("vmalloc_check: busy node"));
@@ -1223,7 +1225,7 @@ static int setup(void **state)
 	vm_area_register_early(&early_b, P(16));
 	vmalloc_init();
 	vmalloc_debug_vm = true;
-	vfree(vmalloc(P(1)));		/* leaves the spare node in place */
+	vfree(vmalloc(P(1))); /* leaves the spare node in place */
 	vm_unmap_aliases();
 	take_snap(&initial);
 	return 0;

@@ -26,8 +26,8 @@ static const struct {
 	const char *name;
 	unsigned long start, size;
 } fake_syms[] = {
-	{"start_kernel", 0xffffffff81000000UL, 0x80},
-	{"do_page_fault", 0xffffffff81000100UL, 0x1a0},
+	{ "start_kernel", 0xffffffff81000000UL, 0x80 },
+	{ "do_page_fault", 0xffffffff81000100UL, 0x1a0 },
 };
 
 static unsigned long symbols_lookups;
@@ -97,7 +97,12 @@ static const char *const strings[] = {
 };
 
 /* What the argument list of one generated conversion looks like. */
-enum arg_kind { ARG_INT, ARG_LONG, ARG_STR, ARG_NONE };
+enum arg_kind {
+	ARG_INT,
+	ARG_LONG,
+	ARG_STR,
+	ARG_NONE
+};
 
 struct gen {
 	char fmt[96];
@@ -121,8 +126,8 @@ static void append(char *fmt, const char *s)
 static void gen_spec(struct gen *g, bool allow_star)
 {
 	static const char convs[] = "diuxXocs%";
-	static const char *const lens[] = {"", "hh", "h", "l", "ll", "z", "t", "j"};
-	static const char *const texts[] = {"", "x", "[", "] ", "abc ", "%%", "\t"};
+	static const char *const lens[] = { "", "hh", "h", "l", "ll", "z", "t", "j" };
+	static const char *const texts[] = { "", "x", "[", "] ", "abc ", "%%", "\t" };
 	char conv = convs[rng_below(sizeof(convs) - 1)];
 	bool is_int = strchr("diuxXo", conv) != NULL;
 	char tmp[16];
@@ -197,23 +202,23 @@ static char want_buf[BUF], got_buf[BUF];
 static int want_ret, got_ret;
 
 /* Format with both the host's snprintf and ours, into buffers of @size. */
-#define BOTH(size, fmt, ...)                                                                       \
-	do {                                                                                       \
-		memset(want_buf, FILL, BUF);                                                       \
-		memset(got_buf, FILL, BUF);                                                        \
-		want_ret = snprintf((size) ? want_buf : NULL, size, fmt, __VA_ARGS__);             \
-		got_ret = k_snprintf((size) ? got_buf : NULL, size, fmt, __VA_ARGS__);             \
+#define BOTH(size, fmt, ...)                                                           \
+	do {                                                                           \
+		memset(want_buf, FILL, BUF);                                           \
+		memset(got_buf, FILL, BUF);                                            \
+		want_ret = snprintf((size) ? want_buf : NULL, size, fmt, __VA_ARGS__); \
+		got_ret = k_snprintf((size) ? got_buf : NULL, size, fmt, __VA_ARGS__); \
 	} while (0)
 
 /* Expand BOTH with the star arguments @g asks for, then @v. */
-#define BOTH_STARS(size, g, v)                                                                     \
-	do {                                                                                       \
-		if ((g)->nstars == 0)                                                              \
-			BOTH(size, (g)->fmt, v);                                                   \
-		else if ((g)->nstars == 1)                                                         \
-			BOTH(size, (g)->fmt, (g)->stars[0], v);                                    \
-		else                                                                               \
-			BOTH(size, (g)->fmt, (g)->stars[0], (g)->stars[1], v);                     \
+#define BOTH_STARS(size, g, v)                                                 \
+	do {                                                                   \
+		if ((g)->nstars == 0)                                          \
+			BOTH(size, (g)->fmt, v);                               \
+		else if ((g)->nstars == 1)                                     \
+			BOTH(size, (g)->fmt, (g)->stars[0], v);                \
+		else                                                           \
+			BOTH(size, (g)->fmt, (g)->stars[0], (g)->stars[1], v); \
 	} while (0)
 
 static void check_same(const char *what, const struct gen *g, size_t size)

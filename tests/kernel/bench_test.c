@@ -12,7 +12,6 @@
 #include "mm/page_alloc.h"
 #include "mm/vmalloc.h"
 
-
 /* The rate is plausible for any x86-64 and came from a named source. */
 KTEST(bench, tsc_calibrated_sane)
 {

@@ -16,7 +16,7 @@
 
 extern char _text[];
 
-#define NOFAIL (__GFP_NOWARN | __GFP_NOFAULT)
+#define NOFAIL	  (__GFP_NOWARN | __GFP_NOFAULT)
 #define BLOCK_SIG 0x6275646479736967UL
 #define WORD_BITS (8 * sizeof(unsigned long))
 
@@ -64,12 +64,13 @@ static unsigned long ktest_rand(void)
 	return ktest_rand_state;
 }
 
-static void expect_counts_equal(struct ktest *t, const unsigned long *got, const unsigned long *want)
+static void expect_counts_equal(struct ktest *t, const unsigned long *got,
+				const unsigned long *want)
 {
 	for (unsigned int o = 0; o < NR_PAGE_ORDERS; o++)
 		if (got[o] != want[o])
-			ktest_fail(t, __FILE__, __LINE__, "order %u: %lu free blocks, expected %lu", o,
-				   got[o], want[o]);
+			ktest_fail(t, __FILE__, __LINE__, "order %u: %lu free blocks, expected %lu",
+				   o, got[o], want[o]);
 }
 
 /* Free every block on @held (order in page->order), alternate ones first. */
@@ -90,7 +91,6 @@ static void free_held(struct list_head *held)
 		__free_pages(p, p->order);
 	}
 }
-
 
 /*
  * End of an exhaustion test: free everything held, then the free page count,
@@ -245,17 +245,17 @@ KTEST(buddy, merge_max_order_block)
 }
 
 /* Run @stmt, which must WARN once and leave every count as it was. */
-#define EXPECT_REFUSED(t, stmt)                                                       \
-	do {                                                                          \
-		unsigned long saved_counts_[NR_PAGE_ORDERS], new_counts_[NR_PAGE_ORDERS];     \
-		unsigned long saved_free_ = nr_free_pages(), saved_warns_ = warn_count;       \
-		buddy_free_counts(saved_counts_);                                     \
-		stmt;                                                                 \
-		KTEST_EXPECT_EQ(t, warn_count, saved_warns_ + 1);                     \
-		KTEST_EXPECT_EQ(t, nr_free_pages(), saved_free_);                     \
-		buddy_free_counts(new_counts_);                                       \
-		expect_counts_equal(t, new_counts_, saved_counts_);                   \
-		KTEST_EXPECT_EQ(t, buddy_check(), 0);                                 \
+#define EXPECT_REFUSED(t, stmt)                                                           \
+	do {                                                                              \
+		unsigned long saved_counts_[NR_PAGE_ORDERS], new_counts_[NR_PAGE_ORDERS]; \
+		unsigned long saved_free_ = nr_free_pages(), saved_warns_ = warn_count;   \
+		buddy_free_counts(saved_counts_);                                         \
+		stmt;                                                                     \
+		KTEST_EXPECT_EQ(t, warn_count, saved_warns_ + 1);                         \
+		KTEST_EXPECT_EQ(t, nr_free_pages(), saved_free_);                         \
+		buddy_free_counts(new_counts_);                                           \
+		expect_counts_equal(t, new_counts_, saved_counts_);                       \
+		KTEST_EXPECT_EQ(t, buddy_check(), 0);                                     \
 	} while (0)
 
 KTEST(buddy, misuse_refused)
@@ -265,17 +265,17 @@ KTEST(buddy, misuse_refused)
 	p = alloc_page(NOFAIL);
 	KTEST_ASSERT_NOT_NULL(t, p);
 	__free_page(p);
-	EXPECT_REFUSED(t, __free_page(p));			/* double free */
+	EXPECT_REFUSED(t, __free_page(p)); /* double free */
 	q = alloc_pages(NOFAIL, 2);
 	KTEST_ASSERT_NOT_NULL(t, q);
-	EXPECT_REFUSED(t, __free_pages(q, 1));			/* wrong order */
-	EXPECT_REFUSED(t, __free_page(q + 1));			/* not the head */
-	EXPECT_REFUSED(t, __free_pages(q, MAX_ORDER + 1));	/* order too large */
+	EXPECT_REFUSED(t, __free_pages(q, 1));		   /* wrong order */
+	EXPECT_REFUSED(t, __free_page(q + 1));		   /* not the head */
+	EXPECT_REFUSED(t, __free_pages(q, MAX_ORDER + 1)); /* order too large */
 	EXPECT_REFUSED(t, free_pages((unsigned long)page_address(q) + 64, 2));
 	__free_pages(q, 2);
 	KTEST_ASSERT_TRUE(t, pfn_valid(page_to_pfn(image)));
 	KTEST_EXPECT_EQ(t, image->flags, PG_reserved);
-	EXPECT_REFUSED(t, __free_page(image));			/* the kernel image */
+	EXPECT_REFUSED(t, __free_page(image)); /* the kernel image */
 	EXPECT_REFUSED(t, KTEST_EXPECT_NULL(t, alloc_pages(GFP_KERNEL, MAX_ORDER + 1)));
 }
 
@@ -285,11 +285,11 @@ KTEST(buddy, fault_injection)
 	struct page *a, *b, *c;
 
 	fail_page_alloc_set(2, 2);
-	a = alloc_page(GFP_KERNEL);			/* 1st counted: fine */
-	b = alloc_page(__GFP_NOFAULT);			/* not counted */
-	KTEST_EXPECT_NULL(t, alloc_page(__GFP_NOWARN));	/* 2nd: injected */
-	KTEST_EXPECT_NULL(t, alloc_pages(__GFP_NOWARN, 3));	/* 3rd: injected */
-	c = alloc_page(GFP_KERNEL);			/* disarmed again */
+	a = alloc_page(GFP_KERNEL);			    /* 1st counted: fine */
+	b = alloc_page(__GFP_NOFAULT);			    /* not counted */
+	KTEST_EXPECT_NULL(t, alloc_page(__GFP_NOWARN));	    /* 2nd: injected */
+	KTEST_EXPECT_NULL(t, alloc_pages(__GFP_NOWARN, 3)); /* 3rd: injected */
+	c = alloc_page(GFP_KERNEL);			    /* disarmed again */
 	KTEST_EXPECT_NOT_NULL(t, a);
 	KTEST_EXPECT_NOT_NULL(t, b);
 	KTEST_EXPECT_NOT_NULL(t, c);
@@ -318,7 +318,7 @@ KTEST(buddy, gfp_flags)
 	pfn = page_to_pfn(p);
 	memset(page_address(p), 0x5a, 2 * PAGE_SIZE);
 	__free_pages(p, 1);
-	p = alloc_pages(NOFAIL | __GFP_ZERO, 1);	/* the same block (LIFO) */
+	p = alloc_pages(NOFAIL | __GFP_ZERO, 1); /* the same block (LIFO) */
 	KTEST_ASSERT_NOT_NULL(t, p);
 	KTEST_EXPECT_EQ(t, page_to_pfn(p), pfn);
 	KTEST_EXPECT_NULL(t, memchr_inv(page_address(p), 0, 2 * PAGE_SIZE));

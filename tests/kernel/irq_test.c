@@ -14,10 +14,10 @@
 #include "mm/page_alloc.h"
 #include "mm/vmalloc.h"
 
-#define PIT_CH0_DATA 0x40
-#define PIT_MODE 0x43
-#define PIT_CH0_ONESHOT 0x30	/* channel 0, lobyte/hibyte, mode 0 (interrupt on terminal count) */
-#define PIT_TICKS_1MS 1193
+#define PIT_CH0_DATA	0x40
+#define PIT_MODE	0x43
+#define PIT_CH0_ONESHOT 0x30 /* channel 0, lobyte/hibyte, mode 0 (interrupt on terminal count) */
+#define PIT_TICKS_1MS	1193
 
 static void *irq_victim;
 static volatile unsigned long irq_fired;
@@ -62,7 +62,7 @@ KTEST(vmalloc_irq, vfree_atomic_from_timer_interrupt)
 	irq_enable(0);
 	for (int spins = 0; !irq_fired && spins < 1000; spins++) {
 		local_irq_enable();
-		halt();		/* woken by the interrupt (or any other) */
+		halt(); /* woken by the interrupt (or any other) */
 		local_irq_disable();
 	}
 	irq_disable(0);
@@ -85,8 +85,8 @@ KTEST(vmalloc_irq, vfree_atomic_from_timer_interrupt)
 }
 
 #define APIC_DEFAULT_BASE 0xfee00000UL
-#define APIC_ID 0x20
-#define APIC_LVR 0x30		/* version: bits 0-7 version, 16-23 max LVT entry */
+#define APIC_ID		  0x20
+#define APIC_LVR	  0x30 /* version: bits 0-7 version, 16-23 max LVT entry */
 
 /* The local APIC's version register through an uncached ioremap. */
 KTEST(vmalloc_irq, ioremap_reads_local_apic)
@@ -105,14 +105,14 @@ KTEST(vmalloc_irq, ioremap_reads_local_apic)
 	/* An integrated APIC has version 0x1X; it has at least 4 LVT entries. */
 	KTEST_EXPECT_EQ(t, lvr & 0xf0, 0x10U);
 	KTEST_EXPECT_GE(t, (lvr >> 16) & 0xff, 3U);
-	KTEST_EXPECT_EQ(t, id >> 24, 0U);	/* the boot CPU is APIC 0 */
+	KTEST_EXPECT_EQ(t, id >> 24, 0U); /* the boot CPU is APIC 0 */
 	KTEST_EXPECT_NOT_NULL(t, find_vm_area(apic));
 	iounmap(apic);
 	KTEST_EXPECT_NULL(t, find_vm_area(apic));
 }
 
-#define HPET_BASE 0xfed00000UL
-#define HPET_PERIOD_FS 10000000U	/* QEMU's HPET ticks at 100 MHz */
+#define HPET_BASE      0xfed00000UL
+#define HPET_PERIOD_FS 10000000U /* QEMU's HPET ticks at 100 MHz */
 
 /* The HPET's capability register: vendor and tick period are fixed by QEMU. */
 KTEST(vmalloc_irq, ioremap_reads_hpet)
@@ -123,8 +123,8 @@ KTEST(vmalloc_irq, ioremap_reads_hpet)
 	KTEST_ASSERT_NOT_NULL(t, hpet);
 	cap_lo = readl(hpet);
 	period = readl(hpet + 4);
-	KTEST_EXPECT_EQ(t, cap_lo >> 16, 0x8086U);	/* vendor id */
+	KTEST_EXPECT_EQ(t, cap_lo >> 16, 0x8086U); /* vendor id */
 	KTEST_EXPECT_EQ(t, period, HPET_PERIOD_FS);
-	KTEST_EXPECT_NE(t, cap_lo & 0xff, 0U);		/* revision id */
+	KTEST_EXPECT_NE(t, cap_lo & 0xff, 0U); /* revision id */
 	iounmap(hpet);
 }

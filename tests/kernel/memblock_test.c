@@ -73,12 +73,12 @@ KTEST(memblock, hand_over_counts)
 	phys_addr_t start, end;
 
 	KTEST_ASSERT_TRUE(t, h->done);
-	KTEST_EXPECT_EQ(t, h->memory_pages, (unsigned long)(memblock_phys_mem_size() >> PAGE_SHIFT));
+	KTEST_EXPECT_EQ(t, h->memory_pages,
+			(unsigned long)(memblock_phys_mem_size() >> PAGE_SHIFT));
 	KTEST_EXPECT_EQ(t, totalram_pages, h->memory_pages - h->reserved_pages);
 	KTEST_EXPECT_EQ(t, h->freed_pages, totalram_pages);
-	for_each_free_mem_range(i, &start, &end)
-		if (PFN_DOWN(end) > PFN_UP(start))
-			free_pages += PFN_DOWN(end) - PFN_UP(start);
+	for_each_free_mem_range(i, &start, &end) if (PFN_DOWN(end) > PFN_UP(start))
+		free_pages += PFN_DOWN(end) - PFN_UP(start);
 	KTEST_EXPECT_EQ(t, free_pages, totalram_pages);
 }
 
@@ -91,7 +91,8 @@ KTEST(memblock, struct_pages_agree)
 	for (unsigned long i = 0; i < memblock.memory.cnt; i++) {
 		const struct memblock_region *r = &memblock.memory.regions[i];
 
-		for (unsigned long pfn = PFN_UP(r->base); pfn < PFN_DOWN(r->base + r->size); pfn++) {
+		for (unsigned long pfn = PFN_UP(r->base); pfn < PFN_DOWN(r->base + r->size);
+		     pfn++) {
 			phys_addr_t a = PFN_PHYS(pfn);
 			bool touched, flagged = pfn_to_page(pfn)->flags & PG_reserved;
 

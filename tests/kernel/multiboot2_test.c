@@ -40,14 +40,14 @@ KTEST(multiboot2, mmap_sorted_disjoint_nonempty)
 		const struct boot_mmap_entry *e = &boot_info.mmap[i];
 
 		KTEST_EXPECT_GT(t, e->len, 0ULL);
-		KTEST_EXPECT_GE(t, e->addr + e->len - 1, e->addr);	/* no wrap */
+		KTEST_EXPECT_GE(t, e->addr + e->len - 1, e->addr); /* no wrap */
 		if (i == 0)
 			continue;
 		const struct boot_mmap_entry *prev = &boot_info.mmap[i - 1];
 
 		KTEST_EXPECT_LE(t, prev->addr + prev->len, e->addr);
 		if (prev->addr + prev->len == e->addr)
-			KTEST_EXPECT_NE(t, prev->type, e->type);	/* merged otherwise */
+			KTEST_EXPECT_NE(t, prev->type, e->type); /* merged otherwise */
 	}
 }
 
@@ -66,7 +66,7 @@ KTEST(multiboot2, usable_ram_above_1m)
 
 KTEST(multiboot2, cmdline_has_ktest)
 {
-	if (!cmdline_opts.ktest[0])	/* e.g. "ktest" typed at the console */
+	if (!cmdline_opts.ktest[0]) /* e.g. "ktest" typed at the console */
 		KTEST_SKIP(t, "self-tests not started from the command line");
 	KTEST_EXPECT_LT(t, strlen(boot_info.cmdline), (size_t)BOOT_CMDLINE_MAX);
 	KTEST_EXPECT_TRUE(t, str_contains(boot_info.cmdline, "ktest="));
@@ -92,15 +92,14 @@ static struct boot_info crafted;
  * then an end tag the walk never reaches. No memory map: refused.
  */
 static const u64 bad_tag_size_blob[] = {
-	24 | (0ULL << 32),		/* total_size, reserved */
-	1 | (4ULL << 32),		/* cmdline tag of size 4 */
-	0 | (8ULL << 32),		/* end tag */
+	24 | (0ULL << 32), /* total_size, reserved */
+	1 | (4ULL << 32),  /* cmdline tag of size 4 */
+	0 | (8ULL << 32),  /* end tag */
 };
 
 KTEST(multiboot2, refuses_tag_size_below_8)
 {
-	int ret = multiboot2_parse(bad_tag_size_blob, sizeof(bad_tag_size_blob), 0x1000,
-				   &crafted);
+	int ret = multiboot2_parse(bad_tag_size_blob, sizeof(bad_tag_size_blob), 0x1000, &crafted);
 
 	KTEST_EXPECT_EQ(t, ret, -EINVAL);
 	KTEST_EXPECT_EQ(t, crafted.nr_problems, 1u);
@@ -118,12 +117,12 @@ KTEST(multiboot2, refuses_total_size_past_avail)
 
 /* A memory map with a reserved hole inside a usable range: split in three. */
 static const u64 overlap_blob[] = {
-	80 | (0ULL << 32),			/* total_size */
-	6 | (64ULL << 32),			/* memory map tag, 2 entries */
-	24 | (0ULL << 32),			/* entry_size 24, entry_version 0 */
-	0x100000, 0x100000, 1,			/* usable [1M, 2M) */
-	0x180000, 0x1000, 2,			/* reserved [1.5M, 1.5M + 4K) */
-	0 | (8ULL << 32),			/* end tag */
+	80 | (0ULL << 32),		/* total_size */
+	6 | (64ULL << 32),		/* memory map tag, 2 entries */
+	24 | (0ULL << 32),		/* entry_size 24, entry_version 0 */
+	0x100000,	   0x100000, 1, /* usable [1M, 2M) */
+	0x180000,	   0x1000,   2, /* reserved [1.5M, 1.5M + 4K) */
+	0 | (8ULL << 32),		/* end tag */
 };
 
 KTEST(multiboot2, repairs_overlapping_mmap)

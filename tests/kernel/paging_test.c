@@ -25,8 +25,9 @@ static phys_addr_t walk_phys(unsigned long va)
 
 	if (!e)
 		return (phys_addr_t)-1;
-	mask = level == PG_LEVEL_1G ? PUD_SIZE - 1 : level == PG_LEVEL_2M ? PMD_SIZE - 1
-									     : PAGE_SIZE - 1;
+	mask = level == PG_LEVEL_1G   ? PUD_SIZE - 1
+	       : level == PG_LEVEL_2M ? PMD_SIZE - 1
+				      : PAGE_SIZE - 1;
 	return (*e & PTE_PFN_MASK & ~mask) | (va & mask);
 }
 
@@ -63,7 +64,8 @@ KTEST(paging, direct_map_holes_unmapped)
 	unsigned long holes = 0;
 
 	for (unsigned long i = 0; i + 1 < memblock.memory.cnt; i++) {
-		phys_addr_t hole = memblock.memory.regions[i].base + memblock.memory.regions[i].size;
+		phys_addr_t hole =
+			memblock.memory.regions[i].base + memblock.memory.regions[i].size;
 
 		if (hole < memblock.memory.regions[i + 1].base) {
 			KTEST_EXPECT_EQ(t, walk_phys((unsigned long)__va(hole)), (phys_addr_t)-1);
@@ -134,7 +136,7 @@ KTEST(paging, layout_regions_do_not_overlap)
 		KTEST_EXPECT_EQ(t, VMALLOC_START % PUD_SIZE, 0UL);
 		KTEST_EXPECT_EQ(t, VMEMMAP_START % PUD_SIZE, 0UL);
 		KTEST_EXPECT_LE(t, VMEMMAP_START + VMEMMAP_SIZE, 0xffffe30000000000UL);
-	} else {	/* the seed's numbers (seed 000) */
+	} else { /* the seed's numbers (seed 000) */
 		KTEST_EXPECT_EQ(t, VMALLOC_START, 0xffffc20000000000UL);
 		KTEST_EXPECT_EQ(t, VMALLOC_END, 0xffffe1ffffffffffUL);
 		KTEST_EXPECT_EQ(t, PAGE_OFFSET, 0xffff810000000000UL);

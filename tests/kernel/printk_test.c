@@ -12,11 +12,11 @@
 #define BUF_SIZE 96
 
 /* Format into @buf and check both the text and the C99 return value. */
-#define EXPECT_FMT(t, buf, want, fmt, ...)                                                         \
-	do {                                                                                       \
-		int __n = snprintf(buf, BUF_SIZE, fmt, ##__VA_ARGS__);                             \
-		KTEST_EXPECT_STREQ(t, buf, want);                                                  \
-		KTEST_EXPECT_EQ(t, __n, (int)strlen(want));                                        \
+#define EXPECT_FMT(t, buf, want, fmt, ...)                             \
+	do {                                                           \
+		int __n = snprintf(buf, BUF_SIZE, fmt, ##__VA_ARGS__); \
+		KTEST_EXPECT_STREQ(t, buf, want);                      \
+		KTEST_EXPECT_EQ(t, __n, (int)strlen(want));            \
 	} while (0)
 
 KTEST(printk, padding)

@@ -60,9 +60,9 @@ KTEST(ptdump, format_size)
 
 KTEST(ptdump, format_line)
 {
-	struct ptdump_range r = {0xffffc20000000000UL, 0xffffc20000003fffUL,
-				 PAGE_KERNEL & ~(_PAGE_ACCESSED | _PAGE_DIRTY), PTDUMP_PTE,
-				 "vmalloc"};
+	struct ptdump_range r = { 0xffffc20000000000UL, 0xffffc20000003fffUL,
+				  PAGE_KERNEL & ~(_PAGE_ACCESSED | _PAGE_DIRTY), PTDUMP_PTE,
+				  "vmalloc" };
 	char buf[128];
 
 	ptdump_format_range(buf, sizeof(buf), &r);
@@ -98,7 +98,7 @@ KTEST(ptdump, format_line)
 KTEST(ptdump, vmalloc_area_then_guard)
 {
 	unsigned long p = (unsigned long)vmalloc(4 * PAGE_SIZE);
-	struct range_log log = {0};
+	struct range_log log = { 0 };
 	const struct ptdump_range *area, *guard;
 
 	KTEST_ASSERT_NE(t, p, 0UL);
@@ -131,7 +131,7 @@ KTEST(ptdump, vmalloc_area_then_guard)
 /* The image: text ro+x, rodata ro+NX, data RW+NX (W^X). */
 KTEST(ptdump, kernel_image_w_xor_x)
 {
-	struct range_log log = {0};
+	struct range_log log = { 0 };
 	const struct ptdump_range *text, *rodata, *data;
 	const pgprot_t rw_nx = _PAGE_RW | _PAGE_NX;
 

@@ -14,13 +14,13 @@
 #include "lib/string.h"
 
 #define RBT_NODES 256u
-#define RBT_OPS 2000
+#define RBT_OPS	  2000
 
 struct rbt_node {
 	struct rb_node rb;
 	u32 key;
 	u32 val;
-	u32 subtree_max;	/* max val over the subtree (augmented run) */
+	u32 subtree_max; /* max val over the subtree (augmented run) */
 };
 
 static inline u32 rbt_val(struct rbt_node *node)
@@ -37,8 +37,8 @@ struct rbt_state {
 	unsigned int step;
 	unsigned int n;
 	unsigned int nr_spare;
-	struct rbt_node *shadow[RBT_NODES];	/* in-tree nodes, expected in-order */
-	struct rbt_node *spare[RBT_NODES];	/* nodes not in the tree */
+	struct rbt_node *shadow[RBT_NODES]; /* in-tree nodes, expected in-order */
+	struct rbt_node *spare[RBT_NODES];  /* nodes not in the tree */
 	struct rbt_node nodes[RBT_NODES];
 };
 

@@ -47,8 +47,8 @@ static struct kmem_cache *cache_of(const void *obj)
 
 KTEST(slab, size_classes)
 {
-	static const size_t sizes[] = { 1, 8, 13, 16, 32, 60, 64, 100, 128, 256,
-					300, 512, 1024, 1500, 2048, 4000, 4096 };
+	static const size_t sizes[] = { 1,   8,	  13,  16,   32,   60,	 64,   100, 128,
+					256, 300, 512, 1024, 1500, 2048, 4000, 4096 };
 	unsigned long w = warn_count;
 
 	for (unsigned int s = 0; s < ARRAY_SIZE(sizes); s++) {
@@ -156,7 +156,7 @@ KTEST(slab, kzalloc_kcalloc)
 	kfree(p);
 	q = kzalloc(700, GFP_KERNEL);
 	KTEST_ASSERT_NOT_NULL(t, q);
-	KTEST_EXPECT_TRUE(t, q == p);		/* LIFO: the dirty object, zeroed */
+	KTEST_EXPECT_TRUE(t, q == p); /* LIFO: the dirty object, zeroed */
 	KTEST_EXPECT_NULL(t, memchr_inv(q, 0, 1024));
 	kfree(q);
 	q = kcalloc(100, 12, GFP_KERNEL);
@@ -182,10 +182,10 @@ KTEST(slab, invalid_kfree)
 	fill(p, 96, 7);
 	free0 = nr_free_pages();
 	w = warn_count;
-	kfree(p + 1);				/* not an object boundary */
-	kfree(&on_stack);			/* not the direct map */
-	kfree(page_address(page));		/* alloc_pages, not kmalloc */
-	kfree((char *)big + PAGE_SIZE);		/* inside a large kmalloc */
+	kfree(p + 1);			/* not an object boundary */
+	kfree(&on_stack);		/* not the direct map */
+	kfree(page_address(page));	/* alloc_pages, not kmalloc */
+	kfree((char *)big + PAGE_SIZE); /* inside a large kmalloc */
 	KTEST_EXPECT_EQ(t, ksize(p + 3), (size_t)0);
 	KTEST_EXPECT_EQ(t, warn_count, w + 5);
 	KTEST_EXPECT_EQ(t, nr_free_pages(), free0);
@@ -220,11 +220,11 @@ KTEST(slab, failslab)
 	void *a, *b, *c;
 
 	fail_slab_set(2, 2);
-	a = kmalloc(64, GFP_KERNEL);			/* 1st: fine */
-	b = kmalloc(64, __GFP_NOFAULT);			/* not counted */
-	KTEST_EXPECT_NULL(t, kmalloc(64, __GFP_NOWARN));	/* 2nd: injected */
-	KTEST_EXPECT_NULL(t, kmalloc(9000, __GFP_NOWARN));	/* 3rd, large: injected */
-	c = kmalloc(64, GFP_KERNEL);			/* disarmed */
+	a = kmalloc(64, GFP_KERNEL);			   /* 1st: fine */
+	b = kmalloc(64, __GFP_NOFAULT);			   /* not counted */
+	KTEST_EXPECT_NULL(t, kmalloc(64, __GFP_NOWARN));   /* 2nd: injected */
+	KTEST_EXPECT_NULL(t, kmalloc(9000, __GFP_NOWARN)); /* 3rd, large: injected */
+	c = kmalloc(64, GFP_KERNEL);			   /* disarmed */
 	KTEST_EXPECT_NOT_NULL(t, a);
 	KTEST_EXPECT_NOT_NULL(t, b);
 	KTEST_EXPECT_NOT_NULL(t, c);

@@ -17,7 +17,7 @@
 #include "mm/slab.h"
 #include "mm/vmalloc.h"
 
-#define VT_PAGES(n) ((unsigned long)(n) * PAGE_SIZE)
+#define VT_PAGES(n) ((unsigned long)(n)*PAGE_SIZE)
 
 /* xorshift64: fixed seed per test, same sequence on every boot. */
 static u64 vt_rng;
@@ -39,8 +39,8 @@ static unsigned long vt_top(unsigned long pages)
 static void *vt_alloc_in(unsigned long size, unsigned long align, unsigned long start,
 			 unsigned long end, unsigned long vm_flags)
 {
-	return __vmalloc_node_range(size, align, start, end, GFP_KERNEL | __GFP_NOWARN,
-				    PAGE_KERNEL, vm_flags, -1, __builtin_return_address(0));
+	return __vmalloc_node_range(size, align, start, end, GFP_KERNEL | __GFP_NOWARN, PAGE_KERNEL,
+				    vm_flags, -1, __builtin_return_address(0));
 }
 
 /* Pattern: each word holds its own address xor @seed (first/last word per page). */
@@ -98,7 +98,9 @@ KTEST(vmalloc, fix_size_alloc)
  */
 KTEST(vmalloc, full_fit_alloc)
 {
-	enum { N = 32 };
+	enum {
+		N = 32
+	};
 	static void *keep[N], *junk[N];
 	unsigned long start = vt_top(4 * N), end = VMALLOC_END;
 	unsigned long blocks;
@@ -134,7 +136,9 @@ KTEST(vmalloc, full_fit_alloc)
 /* long_busy_list_alloc_test: vmalloc/vfree with thousands of busy areas. */
 KTEST(vmalloc, long_busy_list_alloc)
 {
-	enum { N = 5000 };
+	enum {
+		N = 5000
+	};
 	void **list = vmalloc(N * sizeof(void *));
 	unsigned long i;
 	void *p;
@@ -223,7 +227,7 @@ KTEST(vmalloc, align_shift_alloc)
 		vt_fill(p, VT_PAGES(1), shift);
 		vt_check_free(t, p, VT_PAGES(1), shift);
 
-		vm_unmap_aliases();	/* the window's last area was freed lazily */
+		vm_unmap_aliases(); /* the window's last area was freed lazily */
 		p = vt_alloc_in(VT_PAGES(1), align, start, VMALLOC_END, 0);
 		if (ALIGN(start, align) + VT_PAGES(2) <= VMALLOC_END + 1) {
 			KTEST_EXPECT_EQ(t, (unsigned long)p, ALIGN(start, align));
@@ -237,7 +241,9 @@ KTEST(vmalloc, align_shift_alloc)
 /* pcpu_alloc_test-like: many small areas alive at once, freed in random order. */
 KTEST(vmalloc, many_small_areas)
 {
-	enum { N = 1000 };
+	enum {
+		N = 1000
+	};
 	static void *areas[N];
 	static unsigned long sizes[N], seeds[N];
 	unsigned long i, j;
@@ -255,7 +261,7 @@ KTEST(vmalloc, many_small_areas)
 	for (i = N; i > 0; i--) {
 		j = vt_rand() % i;
 		vt_check_free(t, areas[j], sizes[j], seeds[j]);
-		areas[j] = areas[i - 1];	/* the last survivor fills the slot */
+		areas[j] = areas[i - 1]; /* the last survivor fills the slot */
 		sizes[j] = sizes[i - 1];
 		seeds[j] = seeds[i - 1];
 	}
@@ -265,7 +271,9 @@ KTEST(vmalloc, many_small_areas)
 /* vm_map_ram_test-like: vmap() pages we own; they stay ours after vunmap(). */
 KTEST(vmalloc, vmap_pages)
 {
-	enum { N = 16 };
+	enum {
+		N = 16
+	};
 	struct page *pages[N];
 	unsigned long free_before;
 	char *v;
@@ -299,7 +307,7 @@ KTEST(vmalloc, guard_page_fault)
 	char desc[160];
 
 	KTEST_ASSERT_NOT_NULL(t, p);
-	p[VT_PAGES(2) - 1] = 1;		/* last byte of the area is fine */
+	p[VT_PAGES(2) - 1] = 1; /* last byte of the area is fine */
 	KTEST_EXPECT_FAULT(t, *(volatile char *)guard = 1);
 	KTEST_EXPECT_EQ(t, t->fault_addr, (unsigned long)guard);
 	KTEST_EXPECT_TRUE(t, vmalloc_describe_fault((unsigned long)guard, desc, sizeof(desc)));
@@ -346,7 +354,7 @@ KTEST(vmalloc, fault_inject_pages)
 	enum pg_level level;
 	void *p;
 
-	p = vmalloc(VT_PAGES(16));	/* warm-up: page tables for the range exist */
+	p = vmalloc(VT_PAGES(16)); /* warm-up: page tables for the range exist */
 	KTEST_ASSERT_NOT_NULL(t, p);
 	addr = (unsigned long)p;
 	vfree(p);
@@ -367,14 +375,16 @@ KTEST(vmalloc, fault_inject_pages)
 	}
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 	p = vmalloc(VT_PAGES(16));
-	KTEST_EXPECT_EQ(t, (unsigned long)p, addr);	/* the range was given back */
+	KTEST_EXPECT_EQ(t, (unsigned long)p, addr); /* the range was given back */
 	vfree(p);
 }
 
 /* 100k random small vmalloc/vfree operations, checked every 1000. */
 KTEST(vmalloc, random_ops)
 {
-	enum { LIVE = 256 };
+	enum {
+		LIVE = 256
+	};
 	static void *live[LIVE];
 	static unsigned long live_size[LIVE], live_seed[LIVE];
 	unsigned long nr = 0, op, i;
@@ -433,7 +443,7 @@ KTEST(vmalloc, to_page_matches_page_tables)
 		KTEST_EXPECT_EQ(t, page_to_pfn(vmalloc_to_page(page)), pfn);
 		KTEST_EXPECT_EQ(t, *pte & PAGE_KERNEL, PAGE_KERNEL);
 	}
-	KTEST_EXPECT_NULL(t, vmalloc_to_page(p + VT_PAGES(8)));	/* guard */
+	KTEST_EXPECT_NULL(t, vmalloc_to_page(p + VT_PAGES(8))); /* guard */
 	vfree(p);
 }
 
@@ -447,18 +457,18 @@ KTEST(vmalloc, vfree_misuse)
 	vt_fill(p, VT_PAGES(3), 3);
 	warns = warn_count;
 	busy = vmalloc_stats.nr_busy;
-	vfree(p + VT_PAGES(1));		/* middle of the area */
+	vfree(p + VT_PAGES(1)); /* middle of the area */
 	vfree(p + 8);
-	vfree(p + VT_PAGES(3));		/* its guard page */
-	vfree(&local);			/* not a vmalloc address */
-	vunmap(p);			/* wrong kind */
-	vfree(NULL);			/* no-op */
+	vfree(p + VT_PAGES(3)); /* its guard page */
+	vfree(&local);		/* not a vmalloc address */
+	vunmap(p);		/* wrong kind */
+	vfree(NULL);		/* no-op */
 	KTEST_EXPECT_EQ(t, warn_count, warns + 5);
 	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
 	KTEST_EXPECT_EQ(t, vt_check(p, VT_PAGES(3), 3), 0UL);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 	vfree(p);
-	vfree(p);			/* double free */
+	vfree(p); /* double free */
 	KTEST_EXPECT_EQ(t, warn_count, warns + 6);
 	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy - 1);
 }
@@ -522,7 +532,7 @@ KTEST(vmalloc, lazy_purge_batches)
 	vm_unmap_aliases();
 	vmalloc_set_lazy_max_pages(32);
 	for (i = 0; i < 9; i++) {
-		p[i] = vmalloc(VT_PAGES(3));	/* 4 pages with the guard */
+		p[i] = vmalloc(VT_PAGES(3)); /* 4 pages with the guard */
 		KTEST_ASSERT_NOT_NULL(t, p[i]);
 	}
 	flushes = pgtable_stats.flush_ranges + pgtable_stats.flush_all;
@@ -570,6 +580,6 @@ KTEST(vmalloc, ioremap_device_not_ram)
 	KTEST_ASSERT_NOT_NULL(t, pte);
 	KTEST_EXPECT_EQ(t, *pte & _PAGE_CACHE_UC, _PAGE_CACHE_UC);
 	iounmap(io);
-	KTEST_EXPECT_NULL(t, ioremap(0x200000, PAGE_SIZE));	/* RAM */
+	KTEST_EXPECT_NULL(t, ioremap(0x200000, PAGE_SIZE)); /* RAM */
 	KTEST_EXPECT_NULL(t, ioremap(hpet, 0));
 }

@@ -10,13 +10,13 @@
 struct cpu_features boot_cpu;
 
 /* PAT entries: 0 WB, 1 WC, 2 UC-, 3 UC, then the same again (asm/pgtable.h). */
-#define PAT_WB 0x06UL
-#define PAT_WC 0x01UL
+#define PAT_WB	     0x06UL
+#define PAT_WC	     0x01UL
 #define PAT_UC_MINUS 0x07UL
-#define PAT_UC 0x00UL
-#define PAT_VALUE                                                                   \
-	(PAT_WB | PAT_WC << 8 | PAT_UC_MINUS << 16 | PAT_UC << 24 | PAT_WB << 32 |  \
-	 PAT_WC << 40 | PAT_UC_MINUS << 48 | PAT_UC << 56)
+#define PAT_UC	     0x00UL
+#define PAT_VALUE                                                                                 \
+	(PAT_WB | PAT_WC << 8 | PAT_UC_MINUS << 16 | PAT_UC << 24 | PAT_WB << 32 | PAT_WC << 40 | \
+	 PAT_UC_MINUS << 48 | PAT_UC << 56)
 
 static void cpu_read_features(struct cpu_features *f)
 {

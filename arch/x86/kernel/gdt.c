@@ -71,7 +71,8 @@ void ist_stacks_vmalloc(void)
 		char *stack = vmalloc(IST_STACK_SIZE);
 
 		if (!stack) {
-			pr_warn("gdt: no vmalloc stack for IST %d, keeping the static one\n", i + 1);
+			pr_warn("gdt: no vmalloc stack for IST %d, keeping the static one\n",
+				i + 1);
 			continue;
 		}
 		ist_stack_base[i] = stack;

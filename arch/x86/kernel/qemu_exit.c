@@ -9,9 +9,9 @@
 #include "asm/qemu.h"
 
 #define DEBUG_EXIT_PORT 0xf4
-#define PIIX4_PM1A_CNT 0x604
-#define ACPI_SLP_EN_S5 0x2000
-#define KBC_CMD 0x64
+#define PIIX4_PM1A_CNT	0x604
+#define ACPI_SLP_EN_S5	0x2000
+#define KBC_CMD		0x64
 
 void machine_halt(void)
 {
@@ -23,7 +23,7 @@ void machine_halt(void)
 void qemu_exit(enum qemu_exit_code code)
 {
 	outl(DEBUG_EXIT_PORT, code);
-	machine_halt();	/* no debug-exit device: nothing else to do */
+	machine_halt(); /* no debug-exit device: nothing else to do */
 }
 
 void machine_power_off(void)
@@ -35,6 +35,6 @@ void machine_power_off(void)
 
 void machine_restart(void)
 {
-	outb(KBC_CMD, 0xfe);	/* pulse the reset line through the keyboard controller */
+	outb(KBC_CMD, 0xfe); /* pulse the reset line through the keyboard controller */
 	machine_halt();
 }

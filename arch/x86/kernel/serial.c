@@ -5,22 +5,22 @@
 #include "asm/io.h"
 #include "asm/serial.h"
 
-#define COM1 0x3f8
-#define UART_RBR 0 /* receive buffer (read) */
-#define UART_THR 0 /* transmit holding (write) */
-#define UART_IER 1
-#define UART_FCR 2
-#define UART_LCR 3
-#define UART_MCR 4
-#define UART_LSR 5
-#define UART_LSR_DR 0x01   /* data ready */
+#define COM1	      0x3f8
+#define UART_RBR      0 /* receive buffer (read) */
+#define UART_THR      0 /* transmit holding (write) */
+#define UART_IER      1
+#define UART_FCR      2
+#define UART_LCR      3
+#define UART_MCR      4
+#define UART_LSR      5
+#define UART_LSR_DR   0x01 /* data ready */
 #define UART_LSR_THRE 0x20 /* transmitter holding register empty */
 
 void serial_init(void)
 {
 	outb(COM1 + UART_IER, 0x00);
 	outb(COM1 + UART_LCR, 0x80); /* DLAB: divisor follows */
-	outb(COM1 + 0, 0x01);	      /* 115200 / 1 */
+	outb(COM1 + 0, 0x01);	     /* 115200 / 1 */
 	outb(COM1 + 1, 0x00);
 	outb(COM1 + UART_LCR, 0x03); /* 8N1 */
 	outb(COM1 + UART_FCR, 0xc7); /* FIFO on, cleared, 14-byte trigger */

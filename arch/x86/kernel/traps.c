@@ -17,14 +17,37 @@ static irq_handler_t irq_handlers[NR_VECTORS];
 unsigned long spurious_irqs;
 
 static const char *const trap_names[32] = {
-	"divide error", "debug", "NMI", "int3", "overflow", "bounds",
-	"invalid opcode", "device not available", "double fault",
-	"coprocessor segment overrun", "invalid TSS", "segment not present",
-	"stack segment", "general protection fault", "page fault", "reserved 15",
-	"x87 floating point", "alignment check", "machine check",
-	"SIMD floating point", "virtualization", "control protection",
-	"reserved 22", "reserved 23", "reserved 24", "reserved 25", "reserved 26",
-	"reserved 27", "hypervisor injection", "VMM communication", "security",
+	"divide error",
+	"debug",
+	"NMI",
+	"int3",
+	"overflow",
+	"bounds",
+	"invalid opcode",
+	"device not available",
+	"double fault",
+	"coprocessor segment overrun",
+	"invalid TSS",
+	"segment not present",
+	"stack segment",
+	"general protection fault",
+	"page fault",
+	"reserved 15",
+	"x87 floating point",
+	"alignment check",
+	"machine check",
+	"SIMD floating point",
+	"virtualization",
+	"control protection",
+	"reserved 22",
+	"reserved 23",
+	"reserved 24",
+	"reserved 25",
+	"reserved 26",
+	"reserved 27",
+	"hypervisor injection",
+	"VMM communication",
+	"security",
 	"reserved 31",
 };
 
@@ -57,7 +80,7 @@ void show_backtrace(unsigned long rbp)
 		if (!frame[1])
 			return;
 		printk(KERN_EMERG " [<%016lx>] %pB\n", frame[1], (void *)frame[1]);
-		if (frame[0] <= rbp)	/* stacks grow down: callers are above */
+		if (frame[0] <= rbp) /* stacks grow down: callers are above */
 			return;
 		rbp = frame[0];
 	}
@@ -120,7 +143,7 @@ void die(const char *what, struct pt_regs *regs)
 	printk(KERN_EMERG "Oops: %s, error code %#lx [#%lu]\n", what, regs->error_code,
 	       ++oops_count);
 	show_regs(regs);
-	ktest_oops();	/* a running self-test fails; the run goes on */
+	ktest_oops(); /* a running self-test fails; the run goes on */
 	panic("Fatal exception: %s", what);
 }
 
@@ -153,10 +176,11 @@ void do_trap(struct pt_regs *regs)
 		printk(KERN_WARNING "int3 at %pS\n", (void *)regs->rip);
 		return;
 	}
-	ktest_handle_fault(v, 0);	/* returns unless a test expected it */
+	ktest_handle_fault(v, 0); /* returns unless a test expected it */
 	if (v == X86_TRAP_DF && regs->rsp < (unsigned long)boot_stack &&
 	    regs->rsp + PAGE_SIZE >= (unsigned long)boot_stack)
 		printk(KERN_EMERG "BUG: kernel stack overflow: rsp %#lx is in the guard page below "
-		       "the stack [%p-%p)\n", regs->rsp, boot_stack, boot_stack_top);
+				  "the stack [%p-%p)\n",
+		       regs->rsp, boot_stack, boot_stack_top);
 	die(trap_name(v), regs);
 }

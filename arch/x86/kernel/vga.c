@@ -11,16 +11,16 @@
 #include "lib/string.h"
 #include "mm/vmalloc.h"
 
-#define VGA_TEXT_PHYS 0xb8000UL
-#define VGA_COLS 80
-#define VGA_ATTR_PANIC 0x4f00	/* white on red */
+#define VGA_TEXT_PHYS  0xb8000UL
+#define VGA_COLS       80
+#define VGA_ATTR_PANIC 0x4f00 /* white on red */
 
 static struct vm_struct vga_vm;
 static u16 *vga_text;
 
 void vga_early_map(void)
 {
-	vga_vm.size = 2 * PAGE_SIZE;		/* the page and its guard */
+	vga_vm.size = 2 * PAGE_SIZE; /* the page and its guard */
 	vga_vm.flags = VM_IOREMAP;
 	vga_vm.phys_addr = VGA_TEXT_PHYS;
 	vga_vm.caller = __builtin_return_address(0);

@@ -51,17 +51,19 @@ void do_page_fault(struct pt_regs *regs, unsigned long cr2)
 	const char *region;
 	char desc[192];
 
-	ktest_handle_fault(X86_TRAP_PF, cr2);	/* returns unless a test expected it */
+	ktest_handle_fault(X86_TRAP_PF, cr2); /* returns unless a test expected it */
 
-	if (is_vmalloc_or_module_addr((void *)cr2) && vmalloc_describe_fault(cr2, desc, sizeof(desc)))
+	if (is_vmalloc_or_module_addr((void *)cr2) &&
+	    vmalloc_describe_fault(cr2, desc, sizeof(desc)))
 		printk(KERN_EMERG "BUG: unable to handle page fault at %#lx: %s\n", cr2, desc);
 	else if ((region = fault_region(cr2)))
 		printk(KERN_EMERG "BUG: unable to handle page fault at %#lx: %s\n", cr2, region);
 	else
 		printk(KERN_EMERG "BUG: unable to handle page fault at %#lx\n", cr2);
 	printk(KERN_EMERG "#PF: supervisor %s in kernel mode\n",
-	       (err & X86_PF_INSTR) ? "instruction fetch" :
-	       (err & X86_PF_WRITE) ? "write access" : "read access");
+	       (err & X86_PF_INSTR)   ? "instruction fetch"
+	       : (err & X86_PF_WRITE) ? "write access"
+				      : "read access");
 	printk(KERN_EMERG "#PF: error_code(%#06lx) - %s%s%s\n", err,
 	       (err & X86_PF_PROT) ? "permissions violation" : "not-present page",
 	       (err & X86_PF_RSVD) ? ", reserved bit set" : "",

@@ -100,7 +100,7 @@ void paging_init(void)
 	map_image_range(_text, _etext, PAGE_KERNEL_RX);
 	map_image_range(_rodata, _erodata, PAGE_KERNEL_RO);
 	map_image_range(_data, boot_stack_guard, PAGE_KERNEL);
-	map_image_range(boot_stack, _end, PAGE_KERNEL);	/* the guard page stays unmapped */
+	map_image_range(boot_stack, _end, PAGE_KERNEL); /* the guard page stays unmapped */
 
 	pgd_phys = pgtable_pa(init_pgd);
 	write_cr3(pgd_phys);

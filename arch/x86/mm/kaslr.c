@@ -20,11 +20,11 @@
 #include "mm/memlayout.h"
 
 #define KASLR_SPACE_START __PAGE_OFFSET_BASE_DEFAULT
-#define KASLR_SPACE_END (__VMEMMAP_BASE_DEFAULT + VMEMMAP_SIZE)
-#define TB (1UL << 40)
+#define KASLR_SPACE_END	  (__VMEMMAP_BASE_DEFAULT + VMEMMAP_SIZE)
+#define TB		  (1UL << 40)
 
 unsigned long direct_map_size = DIRECT_MAP_SIZE;
-unsigned long randomize_memory_padding_tb;	/* room for hot-added memory */
+unsigned long randomize_memory_padding_tb; /* room for hot-added memory */
 bool memory_randomized;
 
 /* A 64-bit random number: RDRAND when the CPU has it, else TSC jitter mixed. */
@@ -40,7 +40,7 @@ static u64 kaslr_get_random(void)
 			return v;
 	}
 	x = rdtsc();
-	for (int i = 0; i < 8; i++) {	/* splitmix64 over TSC samples */
+	for (int i = 0; i < 8; i++) { /* splitmix64 over TSC samples */
 		x += 0x9e3779b97f4a7c15UL ^ rdtsc();
 		x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9UL;
 		x = (x ^ (x >> 27)) * 0x94d049bb133111ebUL;
@@ -55,7 +55,8 @@ void kernel_randomize_memory(void)
 	unsigned long sizes[3];
 	unsigned long vaddr = KASLR_SPACE_START, remain;
 
-	sizes[0] = ALIGN((unsigned long)memblock_end_of_DRAM(), TB) + randomize_memory_padding_tb * TB;
+	sizes[0] =
+		ALIGN((unsigned long)memblock_end_of_DRAM(), TB) + randomize_memory_padding_tb * TB;
 	sizes[1] = VMALLOC_SIZE;
 	sizes[2] = VMEMMAP_SIZE;
 	remain = KASLR_SPACE_END - KASLR_SPACE_START - sizes[0] - sizes[1] - sizes[2];

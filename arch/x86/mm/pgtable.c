@@ -125,7 +125,7 @@ static inline unsigned long level_end(unsigned long addr, unsigned long end, uns
 struct map_src {
 	struct page **pages;
 	phys_addr_t phys;
-	unsigned long done;	/* pages mapped so far */
+	unsigned long done; /* pages mapped so far */
 };
 
 static inline phys_addr_t map_src_next(struct map_src *src)
@@ -145,8 +145,8 @@ static int map_pte_range(pmd_t *pmd, unsigned long addr, unsigned long end, pgpr
 		return -ENOMEM;
 	pte = &table[pte_index(addr)];
 	do {
-		if (WARN(entry_present(*pte), "pgtable: %#lx is already mapped (pte %#llx)",
-			 addr, (unsigned long long)*pte))
+		if (WARN(entry_present(*pte), "pgtable: %#lx is already mapped (pte %#llx)", addr,
+			 (unsigned long long)*pte))
 			return -EBUSY;
 		*pte = map_src_next(src) | prot;
 		src->done++;
@@ -202,7 +202,7 @@ static int map_range(unsigned long addr, unsigned long end, pgprot_t prot, struc
 		next = level_end(addr, end, PGDIR_SIZE);
 		err = map_pud_range(&init_pgd[pgd_index(addr)], addr, next, prot, src);
 	} while (!err && (addr = next, addr != end));
-	if (err && src->done)	/* undo: clear what this call set */
+	if (err && src->done) /* undo: clear what this call set */
 		vunmap_range_noflush(start, start + (src->done << PAGE_SHIFT));
 	return err;
 }
@@ -313,7 +313,7 @@ void flush_tlb_all(void)
 	unsigned long cr4 = read_cr4();
 
 	pgtable_stats.flush_all++;
-	if (cr4 & X86_CR4_PGE) {	/* toggling PGE drops global entries too */
+	if (cr4 & X86_CR4_PGE) { /* toggling PGE drops global entries too */
 		write_cr4(cr4 & ~X86_CR4_PGE);
 		write_cr4(cr4);
 	} else {

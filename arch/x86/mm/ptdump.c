@@ -27,12 +27,12 @@
 #define MAX_MARKERS	   (2 * NR_MEM_REGIONS + 2)
 
 /* Entry bits the dump shows; anything else (A, D, software bits) does not split a run. */
-#define PTDUMP_SHOWN_BITS                                                                          \
-	(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_PWT | _PAGE_PCD | _PAGE_PSE |               \
+#define PTDUMP_SHOWN_BITS                                                            \
+	(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_PWT | _PAGE_PCD | _PAGE_PSE | \
 	 _PAGE_GLOBAL | _PAGE_NX)
 
-static const char *const level_names[] = {"pgd", "pud", "pmd", "pte"};
-static const unsigned int level_shifts[] = {PGDIR_SHIFT, PUD_SHIFT, PMD_SHIFT, PAGE_SHIFT};
+static const char *const level_names[] = { "pgd", "pud", "pmd", "pte" };
+static const unsigned int level_shifts[] = { PGDIR_SHIFT, PUD_SHIFT, PMD_SHIFT, PAGE_SHIFT };
 
 /* Where a heading starts: the region table's starts, plus "hole" after each end. */
 struct ptdump_marker {
@@ -272,7 +272,7 @@ static void ptdump_print_range(const struct ptdump_range *r, void *data)
 
 void ptdump_walk(unsigned long start, unsigned long end)
 {
-	struct ptdump_printer p = {NULL};
+	struct ptdump_printer p = { NULL };
 
 	ptdump_walk_ranges(start, end, ptdump_print_range, &p);
 }

@@ -15,8 +15,7 @@
 #include "lib/string.h"
 
 /* Parse the digits at @s (no sign, no blanks); *end is left after them. */
-static int shim_parse_ulong(const char *s, unsigned int base, unsigned long *res,
-			    const char **end)
+static int shim_parse_ulong(const char *s, unsigned int base, unsigned long *res, const char **end)
 {
 	char *e;
 	unsigned long v;
@@ -64,15 +63,18 @@ int memparse(const char *s, unsigned long *res)
 	if (ret == -EINVAL)
 		return ret;
 	switch (*end) {
-	case 'k': case 'K':
+	case 'k':
+	case 'K':
 		shift = 10;
 		end++;
 		break;
-	case 'm': case 'M':
+	case 'm':
+	case 'M':
 		shift = 20;
 		end++;
 		break;
-	case 'g': case 'G':
+	case 'g':
+	case 'G':
 		shift = 30;
 		end++;
 		break;

@@ -31,10 +31,10 @@
 #include "mm/page_alloc.h"
 #include "mm/slab.h"
 
-#define SHIM_NR_PAGES 8192UL		/* 32 MiB of fake RAM */
-#define SHIM_PT_BITS 17
-#define SHIM_PT_SLOTS (1UL << SHIM_PT_BITS)
-#define SHIM_POISON_FREE 0x6b
+#define SHIM_NR_PAGES	  8192UL /* 32 MiB of fake RAM */
+#define SHIM_PT_BITS	  17
+#define SHIM_PT_SLOTS	  (1UL << SHIM_PT_BITS)
+#define SHIM_POISON_FREE  0x6b
 #define SHIM_POISON_ALLOC 0xa5
 
 unsigned long page_offset_base, vmalloc_base, vmemmap_base;
@@ -45,7 +45,7 @@ pgd_t *init_pgd;
 
 static int shim_phys_fd = -1;
 static struct page *shim_pages;
-static unsigned long shim_res_start, shim_res_end;	/* host-backed window */
+static unsigned long shim_res_start, shim_res_end; /* host-backed window */
 
 /* Fault injection: fail the nth counted call from now, @times times. */
 struct shim_fail {
@@ -73,7 +73,7 @@ static bool shim_fail_now(struct shim_fail *f)
 static bool shim_page_used[SHIM_NR_PAGES];
 static unsigned long shim_nr_free, shim_cursor;
 static struct shim_fail shim_fail_page;
-static gfp_t shim_page_gfp_seen;	/* OR of every alloc_pages() gfp */
+static gfp_t shim_page_gfp_seen; /* OR of every alloc_pages() gfp */
 unsigned long fail_page_alloc_injected;
 
 bool pfn_valid(unsigned long pfn)
@@ -140,7 +140,7 @@ struct kmem_cache {
 };
 
 static struct shim_fail shim_fail_slab;
-static unsigned long shim_slab_live;	/* objects allocated and not freed */
+static unsigned long shim_slab_live; /* objects allocated and not freed */
 unsigned long fail_slab_injected;
 
 void fail_slab_set(unsigned long nth, unsigned long times)
@@ -215,7 +215,7 @@ void kfree(const void *ptr)
 /* ---- page tables and TLB ------------------------------------------------ */
 
 struct shim_pte {
-	unsigned long vpn;	/* virtual page number; 0 = empty slot */
+	unsigned long vpn; /* virtual page number; 0 = empty slot */
 	pte_t pte;
 };
 
@@ -293,8 +293,7 @@ static void shim_back_map(unsigned long addr, unsigned long pfn, unsigned long n
 	if (!shim_backed(addr) || pfn >= SHIM_NR_PAGES)
 		return;
 	p = mmap((void *)addr, n << PAGE_SHIFT, PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_FIXED | MAP_POPULATE,
-		 shim_phys_fd, (off_t)(pfn << PAGE_SHIFT));
+		 MAP_SHARED | MAP_FIXED | MAP_POPULATE, shim_phys_fd, (off_t)(pfn << PAGE_SHIFT));
 	if (p != (void *)addr)
 		fail_msg("shim: mmap of %#lx failed", addr);
 }

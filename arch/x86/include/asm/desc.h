@@ -6,12 +6,12 @@
 
 #define KERNEL_CS 0x08
 #define KERNEL_DS 0x10
-#define TSS_SEL 0x18
+#define TSS_SEL	  0x18
 
 /* IST slots (1-based in gates): separate known-good stacks. */
 #define IST_DOUBLE_FAULT 1
-#define IST_NMI 2
-#define IST_STACK_SIZE 8192
+#define IST_NMI		 2
+#define IST_STACK_SIZE	 8192
 
 struct tss64 {
 	u32 reserved0;

@@ -43,9 +43,9 @@ static inline bool irqs_disabled(void)
 	return !(arch_local_save_flags() & X86_EFLAGS_IF);
 }
 
-#define local_irq_save(f) ((f) = arch_local_irq_save())
+#define local_irq_save(f)    ((f) = arch_local_irq_save())
 #define local_irq_restore(f) arch_local_irq_restore(f)
-#define local_irq_disable() arch_local_irq_disable()
-#define local_irq_enable() arch_local_irq_enable()
+#define local_irq_disable()  arch_local_irq_disable()
+#define local_irq_enable()   arch_local_irq_enable()
 
 #endif /* ASM_IRQFLAGS_H */

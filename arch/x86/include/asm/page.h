@@ -15,29 +15,29 @@
 #include "kernel/types.h"
 #include "mm/memlayout.h"
 
-#define PAGE_SHIFT 12
-#define PAGE_SIZE (1UL << PAGE_SHIFT)
-#define PAGE_MASK (~(PAGE_SIZE - 1))
-#define PAGE_ALIGN(x) (((x) + PAGE_SIZE - 1) & PAGE_MASK)
+#define PAGE_SHIFT	12
+#define PAGE_SIZE	(1UL << PAGE_SHIFT)
+#define PAGE_MASK	(~(PAGE_SIZE - 1))
+#define PAGE_ALIGN(x)	(((x) + PAGE_SIZE - 1) & PAGE_MASK)
 #define PAGE_ALIGNED(x) (((unsigned long)(x) & (PAGE_SIZE - 1)) == 0)
 
-#define PMD_SHIFT 21
-#define PMD_SIZE (1UL << PMD_SHIFT)
-#define PUD_SHIFT 30
-#define PUD_SIZE (1UL << PUD_SHIFT)
+#define PMD_SHIFT   21
+#define PMD_SIZE    (1UL << PMD_SHIFT)
+#define PUD_SHIFT   30
+#define PUD_SIZE    (1UL << PUD_SHIFT)
 #define PGDIR_SHIFT 39
-#define PGDIR_SIZE (1UL << PGDIR_SHIFT)
+#define PGDIR_SIZE  (1UL << PGDIR_SHIFT)
 
-#define PHYS_PFN(x) ((unsigned long)((x) >> PAGE_SHIFT))
+#define PHYS_PFN(x)   ((unsigned long)((x) >> PAGE_SHIFT))
 #define PFN_PHYS(pfn) ((phys_addr_t)(pfn) << PAGE_SHIFT)
-#define PFN_UP(x) (((x) + PAGE_SIZE - 1) >> PAGE_SHIFT)
-#define PFN_DOWN(x) ((x) >> PAGE_SHIFT)
+#define PFN_UP(x)     (((x) + PAGE_SIZE - 1) >> PAGE_SHIFT)
+#define PFN_DOWN(x)   ((x) >> PAGE_SHIFT)
 
 extern unsigned long max_pfn; /* one past the highest usable RAM pfn */
 
-#define __va(x) ((void *)((unsigned long)(x) + PAGE_OFFSET))
-#define __pa(x) ((phys_addr_t)((unsigned long)(x) - PAGE_OFFSET))
-#define __pa_symbol(x) ((phys_addr_t)((unsigned long)(x) - __START_KERNEL_map))
+#define __va(x)	       ((void *)((unsigned long)(x) + PAGE_OFFSET))
+#define __pa(x)	       ((phys_addr_t)((unsigned long)(x)-PAGE_OFFSET))
+#define __pa_symbol(x) ((phys_addr_t)((unsigned long)(x)-__START_KERNEL_map))
 
 /* True when @x is a direct-map address backed by RAM the kernel knows. */
 static inline bool virt_addr_valid(const void *x)

@@ -19,19 +19,19 @@ typedef u64 pmd_t;
 typedef u64 pte_t;
 typedef u64 pgprot_t;
 
-#define _PAGE_PRESENT (1UL << 0)
-#define _PAGE_RW (1UL << 1)
-#define _PAGE_USER (1UL << 2)
-#define _PAGE_PWT (1UL << 3)
-#define _PAGE_PCD (1UL << 4)
+#define _PAGE_PRESENT  (1UL << 0)
+#define _PAGE_RW       (1UL << 1)
+#define _PAGE_USER     (1UL << 2)
+#define _PAGE_PWT      (1UL << 3)
+#define _PAGE_PCD      (1UL << 4)
 #define _PAGE_ACCESSED (1UL << 5)
-#define _PAGE_DIRTY (1UL << 6)
-#define _PAGE_PSE (1UL << 7) /* pmd/pud: large page */
-#define _PAGE_PAT (1UL << 7) /* pte: PAT index bit 2 */
-#define _PAGE_GLOBAL (1UL << 8)
-#define _PAGE_NX (1UL << 63)
+#define _PAGE_DIRTY    (1UL << 6)
+#define _PAGE_PSE      (1UL << 7) /* pmd/pud: large page */
+#define _PAGE_PAT      (1UL << 7) /* pte: PAT index bit 2 */
+#define _PAGE_GLOBAL   (1UL << 8)
+#define _PAGE_NX       (1UL << 63)
 
-#define PTE_PFN_MASK 0x000ffffffffff000UL
+#define PTE_PFN_MASK   0x000ffffffffff000UL
 #define PTE_FLAGS_MASK (~PTE_PFN_MASK)
 #define PTRS_PER_TABLE 512
 
@@ -43,13 +43,13 @@ typedef u64 pgprot_t;
 #define _PAGE_CACHE_WC _PAGE_PWT
 #define _PAGE_CACHE_UC (_PAGE_PWT | _PAGE_PCD)
 
-#define __PAGE_KERNEL_BASE (_PAGE_PRESENT | _PAGE_ACCESSED | _PAGE_GLOBAL)
-#define PAGE_KERNEL (__PAGE_KERNEL_BASE | _PAGE_RW | _PAGE_DIRTY | _PAGE_NX)
-#define PAGE_KERNEL_RO (__PAGE_KERNEL_BASE | _PAGE_NX)
-#define PAGE_KERNEL_EXEC (__PAGE_KERNEL_BASE | _PAGE_RW | _PAGE_DIRTY)
-#define PAGE_KERNEL_RX (__PAGE_KERNEL_BASE)
+#define __PAGE_KERNEL_BASE  (_PAGE_PRESENT | _PAGE_ACCESSED | _PAGE_GLOBAL)
+#define PAGE_KERNEL	    (__PAGE_KERNEL_BASE | _PAGE_RW | _PAGE_DIRTY | _PAGE_NX)
+#define PAGE_KERNEL_RO	    (__PAGE_KERNEL_BASE | _PAGE_NX)
+#define PAGE_KERNEL_EXEC    (__PAGE_KERNEL_BASE | _PAGE_RW | _PAGE_DIRTY)
+#define PAGE_KERNEL_RX	    (__PAGE_KERNEL_BASE)
 #define PAGE_KERNEL_NOCACHE (PAGE_KERNEL | _PAGE_CACHE_UC)
-#define PAGE_KERNEL_WC (PAGE_KERNEL | _PAGE_CACHE_WC)
+#define PAGE_KERNEL_WC	    (PAGE_KERNEL | _PAGE_CACHE_WC)
 /* Table entries pointing to a lower table: permissive, the leaf decides. */
 #define _KERNPG_TABLE (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY)
 
@@ -59,7 +59,13 @@ typedef u64 pgprot_t;
 #define pte_index(a) (((a) >> PAGE_SHIFT) & 511)
 
 /* Levels reported by lookup_address(). */
-enum pg_level { PG_LEVEL_NONE, PG_LEVEL_4K, PG_LEVEL_2M, PG_LEVEL_1G, PG_LEVEL_512G };
+enum pg_level {
+	PG_LEVEL_NONE,
+	PG_LEVEL_4K,
+	PG_LEVEL_2M,
+	PG_LEVEL_1G,
+	PG_LEVEL_512G
+};
 
 /* The kernel's top-level table (virtual address in the direct map). */
 extern pgd_t *init_pgd;
@@ -72,8 +78,7 @@ extern pgd_t *init_pgd;
 /* Map @pages[0..] at [addr, end) with @prot. On failure every PTE this call
  * set is cleared again, the range is as before, and -ENOMEM is returned. */
 struct page;
-int vmap_pages_range(unsigned long addr, unsigned long end, pgprot_t prot,
-		     struct page **pages);
+int vmap_pages_range(unsigned long addr, unsigned long end, pgprot_t prot, struct page **pages);
 /* Map the physically contiguous [phys, phys + end - addr) at [addr, end). */
 int vmap_range(unsigned long addr, unsigned long end, phys_addr_t phys, pgprot_t prot);
 /* Clear the PTEs of [addr, end); no TLB flush (the caller batches it). */
@@ -96,10 +101,10 @@ void pgtable_use_buddy(void);
 
 /* Counters for dumps and benchmarks. */
 struct pgtable_stats {
-	unsigned long flush_single;	/* invlpg instructions issued */
-	unsigned long flush_ranges;	/* ranges flushed page by page */
-	unsigned long flush_all;	/* full flushes (CR4.PGE toggle) */
-	unsigned long pt_pages;		/* table pages allocated */
+	unsigned long flush_single; /* invlpg instructions issued */
+	unsigned long flush_ranges; /* ranges flushed page by page */
+	unsigned long flush_all;    /* full flushes (CR4.PGE toggle) */
+	unsigned long pt_pages;	    /* table pages allocated */
 };
 extern struct pgtable_stats pgtable_stats;
 

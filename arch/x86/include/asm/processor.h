@@ -4,14 +4,14 @@
 
 #include "kernel/types.h"
 
-#define X86_CR0_WP (1UL << 16)
-#define X86_CR0_PG (1UL << 31)
+#define X86_CR0_WP  (1UL << 16)
+#define X86_CR0_PG  (1UL << 31)
 #define X86_CR4_PAE (1UL << 5)
 #define X86_CR4_PGE (1UL << 7)
 
-#define MSR_EFER 0xc0000080
-#define EFER_NXE (1UL << 11)
-#define MSR_IA32_PAT 0x277
+#define MSR_EFER	  0xc0000080
+#define EFER_NXE	  (1UL << 11)
+#define MSR_IA32_PAT	  0x277
 #define MSR_IA32_APICBASE 0x1b
 
 static inline unsigned long read_cr0(void)
@@ -76,7 +76,9 @@ static inline void wrmsr(u32 msr, u64 v)
 
 static inline void cpuid(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)
 {
-	__asm__ __volatile__("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
+	__asm__ __volatile__("cpuid"
+			     : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d)
+			     : "a"(leaf), "c"(sub));
 }
 
 static inline u64 rdtsc(void)

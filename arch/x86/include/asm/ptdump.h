@@ -13,7 +13,12 @@
 #include "asm/pgtable.h"
 
 /* Levels as ptdump names them; PTDUMP_PTE is the deepest. */
-enum ptdump_level { PTDUMP_PGD, PTDUMP_PUD, PTDUMP_PMD, PTDUMP_PTE };
+enum ptdump_level {
+	PTDUMP_PGD,
+	PTDUMP_PUD,
+	PTDUMP_PMD,
+	PTDUMP_PTE
+};
 
 /* The PAT bit of a 2 MiB / 1 GiB leaf (bit 7 is PSE there). */
 #define _PAGE_PAT_LARGE (1UL << 12)

@@ -8,9 +8,9 @@
 #include "kernel/compiler.h"
 
 enum qemu_exit_code {
-	QEMU_EXIT_SUCCESS = 0,	/* tests passed / clean poweroff: QEMU exits 1 */
-	QEMU_EXIT_FAILURE = 1,	/* tests failed: QEMU exits 3 */
-	QEMU_EXIT_PANIC = 2,	/* kernel panic: QEMU exits 5 */
+	QEMU_EXIT_SUCCESS = 0, /* tests passed / clean poweroff: QEMU exits 1 */
+	QEMU_EXIT_FAILURE = 1, /* tests failed: QEMU exits 3 */
+	QEMU_EXIT_PANIC = 2,   /* kernel panic: QEMU exits 5 */
 };
 
 void qemu_exit(enum qemu_exit_code code) __noreturn;

@@ -12,27 +12,27 @@ struct pt_regs {
 	unsigned long r15, r14, r13, r12, r11, r10, r9, r8;
 	unsigned long rbp, rdi, rsi, rdx, rcx, rbx, rax;
 	unsigned long vector;
-	unsigned long error_code;	/* 0 when the CPU pushes none */
+	unsigned long error_code; /* 0 when the CPU pushes none */
 	/* pushed by the CPU */
 	unsigned long rip, cs, rflags, rsp, ss;
 };
 
-#define X86_TRAP_DE 0
-#define X86_TRAP_DB 1
-#define X86_TRAP_NMI 2
-#define X86_TRAP_BP 3
-#define X86_TRAP_UD 6
-#define X86_TRAP_DF 8
-#define X86_TRAP_GP 13
-#define X86_TRAP_PF 14
+#define X86_TRAP_DE	      0
+#define X86_TRAP_DB	      1
+#define X86_TRAP_NMI	      2
+#define X86_TRAP_BP	      3
+#define X86_TRAP_UD	      6
+#define X86_TRAP_DF	      8
+#define X86_TRAP_GP	      13
+#define X86_TRAP_PF	      14
 #define FIRST_EXTERNAL_VECTOR 32
-#define NR_VECTORS 256
+#define NR_VECTORS	      256
 
 /* #PF error code bits. */
-#define X86_PF_PROT (1UL << 0)	/* 0: not present, 1: protection violation */
+#define X86_PF_PROT  (1UL << 0) /* 0: not present, 1: protection violation */
 #define X86_PF_WRITE (1UL << 1)
-#define X86_PF_USER (1UL << 2)
-#define X86_PF_RSVD (1UL << 3)
+#define X86_PF_USER  (1UL << 2)
+#define X86_PF_RSVD  (1UL << 3)
 #define X86_PF_INSTR (1UL << 4)
 
 typedef void (*irq_handler_t)(struct pt_regs *regs);
