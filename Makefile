@@ -34,17 +34,21 @@ arch-y := arch/x86/kernel/serial.o arch/x86/kernel/gdt.o arch/x86/kernel/idt.o \
 	arch/x86/mm/pgtable.o arch/x86/mm/init.o arch/x86/mm/fault.o arch/x86/mm/kaslr.o arch/x86/mm/ptdump.o \
 	arch/x86/kernel/pic.o arch/x86/kernel/tsc.o arch/x86/kernel/vga.o
 
-kernel-y := kernel/main.o kernel/printk.o kernel/panic.o kernel/symbols.o \
-	kernel/multiboot2.o kernel/cmdline.o kernel/ktest.o \
-	kernel/console.o kernel/bench.o
+init-y := init/main.o
 
-lib-y := lib/string.o lib/vsprintf.o lib/rbtree.o lib/sort.o
+kernel-y := kernel/printk.o kernel/panic.o kernel/symbols.o kernel/multiboot2.o kernel/cmdline.o
+
+# The floor above the kernel: the tools that drive and watch it. Nothing in
+# arch/, mm/, lib/ or kernel/ includes their headers.
+debug-y := debug/ktest.o debug/console/console.o debug/bench/bench.o
+
+lib-y := lib/string.o lib/vsprintf.o lib/rbtree.o lib/sort.o lib/match.o
 
 mm-y := mm/memblock.o mm/vmemmap.o mm/page_alloc.o mm/slab.o mm/vmalloc.o mm/layout.o
 
 tests-y := $(patsubst %.c,%.o,$(wildcard tests/kernel/*.c))
 
-OBJS := $(addprefix $(O)/,$(boot-y) $(arch-y) $(kernel-y) $(lib-y) $(mm-y) $(tests-y))
+OBJS := $(addprefix $(O)/,$(boot-y) $(arch-y) $(init-y) $(kernel-y) $(lib-y) $(mm-y) $(debug-y) $(tests-y))
 ELF := $(O)/contig.elf
 
 .PHONY: FORCE all iso run test host-test ktest e2e bench debug debug-server gdb clean deps check help

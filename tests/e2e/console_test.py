@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""End-to-end test of the interactive console (kernel/console.c).
+"""End-to-end test of the interactive console (debug/console/console.c).
 
 Boots the kernel through scripts/qemu.sh with no ktest= and no poweroff, so
 that it ends at the "contig> " prompt on the serial line, then drives it:

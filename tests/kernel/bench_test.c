@@ -1,14 +1,14 @@
 /*
- * Self-tests of the benchmark harness (kernel/bench.c) and of the TSC
+ * Self-tests of the benchmark harness (debug/bench/bench.c) and of the TSC
  * calibration it relies on. They check that the harness measures what it
  * says, not how fast anything is: timing targets live in `make bench`,
  * never in tests. Each scenario runs with a handful of loops.
 
  */
 #include "asm/tsc.h"
-#include "kernel/bench.h"
+#include "debug/bench.h"
 #include "kernel/errno.h"
-#include "kernel/ktest.h"
+#include "debug/ktest.h"
 #include "mm/page_alloc.h"
 #include "mm/vmalloc.h"
 

@@ -8,7 +8,7 @@
  * The tests take all free memory for a moment: nothing else may allocate
  * meanwhile (Contig has one CPU and no allocating interrupt handlers).
  */
-#include "kernel/ktest.h"
+#include "debug/ktest.h"
 #include "kernel/panic.h"
 #include "lib/list.h"
 #include "lib/string.h"

@@ -2,7 +2,7 @@
  * Deliberate failures for the end-to-end tests. Suites whose names start
  * with '_' are not part of ktest=all: they run only when named.
  */
-#include "kernel/ktest.h"
+#include "debug/ktest.h"
 #include "kernel/panic.h"
 #include "kernel/spinlock.h"
 

@@ -22,7 +22,7 @@
  */
 #include "asm/page.h"
 #include "kernel/compiler.h"
-#include "kernel/ktest.h"
+#include "debug/ktest.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
 #include "mm/page_alloc.h"

@@ -9,7 +9,7 @@
 #include "asm/irqflags.h"
 #include "asm/pic.h"
 #include "asm/processor.h"
-#include "kernel/ktest.h"
+#include "debug/ktest.h"
 #include "lib/string.h"
 #include "mm/page_alloc.h"
 #include "mm/vmalloc.h"

@@ -5,7 +5,7 @@
  * hand-over gave the buddy exactly memory minus reserved pages, every struct
  * page tells the same story, and memblock refuses to allocate afterwards.
  */
-#include "kernel/ktest.h"
+#include "debug/ktest.h"
 #include "kernel/multiboot2.h"
 #include "kernel/panic.h"
 #include "mm/memblock.h"

@@ -5,7 +5,7 @@
  */
 #include "kernel/errno.h"
 #include "kernel/cmdline.h"
-#include "kernel/ktest.h"
+#include "debug/ktest.h"
 #include "kernel/multiboot2.h"
 #include "lib/string.h"
 

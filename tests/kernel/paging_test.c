@@ -5,7 +5,7 @@
  */
 #include "asm/pgtable.h"
 #include "asm/traps.h"
-#include "kernel/ktest.h"
+#include "debug/ktest.h"
 #include "kernel/symbols.h"
 #include "lib/string.h"
 #include "lib/vsprintf.h"

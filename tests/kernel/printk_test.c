@@ -4,7 +4,7 @@
  * code with libc over random formats; these confirm the kernel build (its
  * flags, its va_list handling and the real symbol table) agrees.
  */
-#include "kernel/ktest.h"
+#include "debug/ktest.h"
 #include "kernel/symbols.h"
 #include "lib/string.h"
 #include "lib/vsprintf.h"

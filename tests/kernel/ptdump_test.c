@@ -6,7 +6,7 @@
  * no two neighbouring runs could have been one.
  */
 #include "asm/ptdump.h"
-#include "kernel/ktest.h"
+#include "debug/ktest.h"
 #include "lib/string.h"
 #include "mm/layout.h"
 #include "mm/memblock.h"

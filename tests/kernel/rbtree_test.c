@@ -9,7 +9,7 @@
  * in insertion order and the shadow places a new node after its equals.
  */
 #include "kernel/errno.h"
-#include "kernel/ktest.h"
+#include "debug/ktest.h"
 #include "lib/rbtree_augmented.h"
 #include "lib/string.h"
 

@@ -4,7 +4,7 @@
  * the buddy once the caches are shrunk, large kmalloc, ksize, kzalloc and
  * kcalloc, invalid and double kfree refused with nothing freed, failslab.
  */
-#include "kernel/ktest.h"
+#include "debug/ktest.h"
 #include "kernel/panic.h"
 #include "lib/string.h"
 #include "mm/page_alloc.h"

@@ -8,7 +8,7 @@
  * Tests that need a window of their own use the top of the vmalloc range,
  * which the lowest-fit allocator reaches last: nothing else lives there.
  */
-#include "kernel/ktest.h"
+#include "debug/ktest.h"
 
 #include "asm/pgtable.h"
 #include "kernel/panic.h"

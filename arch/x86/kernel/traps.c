@@ -8,7 +8,7 @@
 #include "asm/page.h"
 #include "asm/processor.h"
 #include "asm/traps.h"
-#include "kernel/ktest.h"
+#include "debug/ktest.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 

@@ -8,7 +8,7 @@
 #include "asm/pgtable.h"
 #include "asm/processor.h"
 #include "asm/traps.h"
-#include "kernel/ktest.h"
+#include "debug/ktest.h"
 #include "kernel/printk.h"
 #include "mm/vmalloc.h"
 

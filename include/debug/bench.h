@@ -1,5 +1,5 @@
 /*
- * vmalloc benchmarks (kernel/bench.c), run by bench= on the command line
+ * vmalloc benchmarks (debug/bench/bench.c), run by bench= on the command line
  * and by `make bench`. Each scenario is timed with the TSC over several
  * repetitions inside one boot; the median, min and max of the per-operation
  * averages are printed as a table and as JSON lines for the host.

@@ -1,6 +1,6 @@
 /*
  * The self-test runner. Tests live in the .ktest section (KTEST() in
- * kernel/ktest.h), grouped by suite in link order. ktest_run() prints KTAP
+ * include/debug/ktest.h), grouped by suite in link order. ktest_run() prints KTAP
  * version 1, one subtest block per suite as KUnit does:
  *
  *	KTAP version 1
@@ -19,7 +19,7 @@
  * Each test runs behind a jump buffer: a failed ASSERT, a SKIP, or a fault the
  * test did not expect ends that test only.
  */
-#include "kernel/ktest.h"
+#include "debug/ktest.h"
 #include "kernel/printk.h"
 #include "kernel/spinlock.h"
 #include "lib/string.h"

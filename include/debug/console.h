@@ -1,5 +1,5 @@
 /*
- * The interactive console on COM1 (kernel/console.c): a "contig> " prompt
+ * The interactive console on COM1 (debug/console/console.c): a "contig> " prompt
  * with line editing and history, and commands that show the memory dumps and
  * drive vmalloc, vmap and ioremap by hand. `help` lists the commands.
  */

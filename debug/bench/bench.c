@@ -29,7 +29,7 @@
  * compares the free page count with the start (page tables excepted: the
  * kernel never frees them) and runs vmalloc_check().
  */
-#include "kernel/bench.h"
+#include "debug/bench.h"
 #include "lib/sort.h"
 
 #include "asm/pgtable.h"
