@@ -51,7 +51,7 @@ tests-y := $(patsubst %.c,%.o,$(wildcard tests/kernel/*.c))
 OBJS := $(addprefix $(O)/,$(boot-y) $(arch-y) $(init-y) $(kernel-y) $(lib-y) $(mm-y) $(debug-y) $(tests-y))
 ELF := $(O)/contig.elf
 
-.PHONY: FORCE all iso run test host-test ktest e2e bench debug debug-server gdb clean deps check help
+.PHONY: FORCE all iso run test host-test ktest e2e bench docs debug debug-server gdb clean deps check help
 all: $(ELF)
 
 # Quiet by default, as in Linux: V=1 shows the commands.
@@ -145,6 +145,10 @@ test: deps
 	@$(MAKE) --no-print-directory $(ELF) host-test
 	scripts/run-tests.sh
 
+# The sessions in README.md and docs/ come from real boots (scripts/doc-sessions.py).
+docs: $(ELF)
+	scripts/doc-sessions.py --update
+
 bench: deps
 	@$(MAKE) --no-print-directory $(ELF)
 	scripts/run-bench.sh "$(BENCH)"
@@ -167,6 +171,7 @@ help:
 	@echo "  debug          QEMU paused with its GDB stub + gdb with our helpers  [PORT=]"
 	@echo "  debug-server   only QEMU with the stub (then make gdb in another terminal)"
 	@echo "  gdb            only gdb, connecting to make debug-server"
+	@echo "  docs           rewrite the sessions in README.md and docs/ from real boots"
 	@echo "  deps           install the Debian packages the build needs"
 	@echo "  check          clang-format check"
 	@echo "  clean          remove $(O)/"
