@@ -11,6 +11,7 @@ set -euo pipefail
 # package          what needs it
 packages=(
 	gcc              # the kernel and the host tests
+	libc6-dev        # the host tests' libc headers (gcc only recommends it)
 	make
 	nasm             # boot/*.asm, arch/x86/kernel/isr.asm
 	binutils         # ld, nm, objdump (kallsyms, contig.asm)
@@ -54,5 +55,14 @@ if [ "$(id -u)" -ne 0 ]; then
 	sudo="sudo"
 fi
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+log=$(mktemp "${TMPDIR:-/tmp}/contig-deps.XXXXXX.log")
+if $sudo apt-get update -qq >"$log" 2>&1 &&
+	$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$log" 2>&1; then
+	echo "install-deps: done (${#missing[@]} packages)"
+	rm -f "$log"
+else
+	cat "$log" >&2
+	echo "install-deps: apt-get failed; the packages above are still missing" >&2
+	rm -f "$log"
+	exit 1
+fi
