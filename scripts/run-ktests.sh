@@ -31,6 +31,9 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$log" ] || log=$top/build/test/ktest-$mem.log
 mkdir -p "$(dirname "$log")"
+# qemu.sh's temporary ISO too: nothing of a test run goes to /tmp.
+mkdir -p "$top/build/test/tmp"
+export TMPDIR=${TMPDIR:-$top/build/test/tmp}
 
 # The condensed view, streamed: a suite's lines are held until its result.
 condense() {
