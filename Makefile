@@ -51,7 +51,7 @@ tests-y := $(patsubst %.c,%.o,$(wildcard tests/kernel/*.c))
 OBJS := $(addprefix $(O)/,$(boot-y) $(arch-y) $(init-y) $(kernel-y) $(lib-y) $(mm-y) $(debug-y) $(tests-y))
 ELF := $(O)/contig.elf
 
-.PHONY: FORCE all iso run test host-test ktest e2e bench docs debug debug-server gdb clean deps check help
+.PHONY: FORCE all iso run test host-build host-test ktest e2e bench docs debug debug-server gdb clean deps check help
 all: $(ELF)
 
 # Quiet by default, as in Linux: V=1 shows the commands.
@@ -135,15 +135,24 @@ debug-server: deps
 gdb:
 	scripts/debug.sh gdb --elf $(ELF) $(if $(PORT),--port $(PORT))
 
-host-test:
+# host-test builds the cmocka tests and runs them (logs in $(O)/test/).
+host-build:
 	$(Q)$(MAKE) --no-print-directory -C tests/host O=$(abspath $(O))/host Q=$(Q)
 
+host-test: host-build
+	scripts/run-tests.sh --only host
+
 ktest: $(ELF)
-	scripts/run-ktests.sh --mem $(MEM) --timeout $(TEST_TIMEOUT) --cmdline "ktest=$(KTEST) $(CMDLINE)"
+	scripts/run-ktests.sh --mem $(MEM) --timeout $(TEST_TIMEOUT) $(if $(filter 1,$(V)),--verbose) \
+		--log $(O)/test/ktest-$(MEM).log --cmdline "ktest=$(KTEST) $(CMDLINE)"
+
+e2e: deps
+	@$(MAKE) --no-print-directory $(ELF)
+	scripts/run-tests.sh --only e2e
 
 test: deps
-	@$(MAKE) --no-print-directory $(ELF) host-test
-	scripts/run-tests.sh
+	@$(MAKE) --no-print-directory $(ELF) host-build
+	scripts/run-tests.sh $(if $(filter 1,$(V)),--verbose)
 
 # The sessions in README.md and docs/ come from real boots (scripts/doc-sessions.py).
 docs: $(ELF)
@@ -155,6 +164,7 @@ bench: deps
 
 check:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+	scripts/check-layers.sh
 
 clean:
 	rm -rf $(O)
@@ -164,16 +174,17 @@ help:
 	@echo "  all (default)  build $(ELF) (+ contig.sym, contig.asm)"
 	@echo "  iso            build $(O)/contig.iso (GRUB, multiboot2)"
 	@echo "  run            boot in QEMU, serial on stdio  [MEM=$(MEM) SMP=$(SMP) CMDLINE=...]"
-	@echo "  test           host unit tests + in-kernel self-tests (several memory sizes) + e2e"
-	@echo "  host-test      only the cmocka host tests"
-	@echo "  ktest          only the in-kernel self-tests  [KTEST=suite,... MEM=...]"
+	@echo "  test           host unit tests + in-kernel self-tests (several memory sizes) + e2e  [V=1]"
+	@echo "  host-test      build and run only the cmocka host tests"
+	@echo "  ktest          only the in-kernel self-tests  [KTEST=all|list|glob,... MEM=... V=1]"
+	@echo "  e2e            only the end-to-end scenarios"
 	@echo "  bench          vmalloc benchmarks  [BENCH=name,...]"
 	@echo "  debug          QEMU paused with its GDB stub + gdb with our helpers  [PORT=]"
 	@echo "  debug-server   only QEMU with the stub (then make gdb in another terminal)"
 	@echo "  gdb            only gdb, connecting to make debug-server"
 	@echo "  docs           rewrite the sessions in README.md and docs/ from real boots"
 	@echo "  deps           install the Debian packages the build needs"
-	@echo "  check          clang-format check"
+	@echo "  check          clang-format check; no debug/ header below debug/"
 	@echo "  clean          remove $(O)/"
 
 FORCE:

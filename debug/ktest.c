@@ -9,26 +9,47 @@
  *	    # Subtest: buddy
  *	    1..3
  *	    ok 1 alloc_all
- *	    # vmalloc_test.c:42: expected a == b, got ...
+ *	    # merge: vmalloc_test.c:42: expected a == b, got ...
  *	    not ok 2 merge
  *	    ok 3 nofault # SKIP no memory above 4 GiB
- *	ok 1 buddy
+ *	    # buddy: 1 passed, 1 failed, 1 skipped in 0.012 s
+ *	not ok 1 buddy
  *	...
  *	# ktest: 40 passed, 1 failed, 2 skipped
  *
+ * The selection (ktest=) is a comma list of globs, each matched against the
+ * suite name and against "suite.case"; "all" means every suite but those
+ * whose name starts with '_' (deliberate crashes for the end-to-end tests),
+ * which only a pattern starting with '_' selects, as '*' in a shell skips
+ * dot files. ktest=list prints every case instead of running them.
+ *
  * Each test runs behind a jump buffer: a failed ASSERT, a SKIP, or a fault the
- * test did not expect ends that test only.
+ * test did not expect ends that test only. The runner installs trap_hooks
+ * for the run, so the exception path never calls up into it by name. A fault
+ * with spinlocks held ends the whole run; the cases not run are reported as
+ * skipped, so the KTAP plans still hold.
  */
 #include "debug/ktest.h"
+#include "asm/processor.h"
+#include "asm/traps.h"
+#include "asm/tsc.h"
 #include "kernel/printk.h"
 #include "kernel/spinlock.h"
+#include "lib/match.h"
 #include "lib/string.h"
 #include "lib/vsprintf.h"
+#include "mm/page_alloc.h"
+
+#define KTEST_NAME_MAX 96 /* "suite.case", and one pattern of the selection */
 
 extern const struct ktest_case __ktest_start[], __ktest_end[];
 static struct ktest *current_test;
 /* Set when a test faulted inside a critical section: the rest cannot run safely. */
 static bool ktest_stopped;
+
+struct ktest_totals {
+	unsigned int passed, failed, skipped;
+};
 
 struct ktest *ktest_current(void)
 {
@@ -53,19 +74,40 @@ void ktest_abort(struct ktest *t)
 	ktest_longjmp(&t->abort_jmp, 1);
 }
 
-void ktest_handle_fault(unsigned long vector, unsigned long addr)
+void ktest_need_pages(struct ktest *t, unsigned long pages)
+{
+	unsigned long have = nr_free_pages();
+
+	if (have >= pages)
+		return;
+	snprintf(t->skip_buf, sizeof(t->skip_buf), "needs %lu free pages, %lu free", pages, have);
+	t->skipped = true;
+	t->skip_reason = t->skip_buf;
+	ktest_abort(t);
+}
+
+/*
+ * trap_hooks.fault: claim the fault a test asked for. The trap returns into
+ * ktest_longjmp(&t->fault_jmp, 1), which puts the stack and RFLAGS back as
+ * they were at KTEST_EXPECT_FAULT().
+ */
+static bool ktest_fault_hook(struct pt_regs *regs, unsigned long addr)
 {
 	struct ktest *t = current_test;
 
 	if (!t || !t->expect_fault)
-		return;
+		return false;
 	t->expect_fault = false;
-	t->fault_vector = vector;
+	t->fault_vector = regs->vector;
 	t->fault_addr = addr;
-	ktest_longjmp(&t->fault_jmp, 1);
+	regs->rip = (unsigned long)ktest_longjmp;
+	regs->rdi = (unsigned long)&t->fault_jmp;
+	regs->rsi = 1;
+	return true;
 }
 
-void ktest_oops(void)
+/* trap_hooks.oops: the running test fails; the run goes on (or stops, locks held). */
+static void ktest_oops_hook(struct pt_regs *regs)
 {
 	struct ktest *t = current_test;
 
@@ -82,28 +124,48 @@ void ktest_oops(void)
 	ktest_abort(t);
 }
 
-/*
- * Is @suite named in @spec ("all", or a comma-separated list)? Suites whose
- * name starts with '_' (deliberate crashes for the end-to-end tests) run only
- * when named.
- */
-static bool ktest_selected(const char *spec, const char *suite)
-{
-	size_t n = strlen(suite);
+static const struct trap_hooks ktest_trap_hooks = {
+	.fault = ktest_fault_hook,
+	.oops = ktest_oops_hook,
+};
 
-	if (!strcmp(spec, "all"))
-		return suite[0] != '_';
-	for (const char *p = spec; *p;) {
+static bool suite_hidden(const char *suite)
+{
+	return suite[0] == '_';
+}
+
+/* Does the pattern @pat (one item of the selection) select case @c? */
+static bool ktest_pattern_selects(const char *pat, const struct ktest_case *c)
+{
+	char full[KTEST_NAME_MAX];
+
+	if (!strcmp(pat, "all"))
+		return !suite_hidden(c->suite);
+	if (suite_hidden(c->suite) && pat[0] != '_')
+		return false;
+	snprintf(full, sizeof(full), "%s.%s", c->suite, c->name);
+	return glob_match(pat, c->suite) || glob_match(pat, full);
+}
+
+/* Is @c selected by one of the comma-separated patterns of @spec? Empty items select nothing. */
+static bool ktest_selected(const char *spec, const struct ktest_case *c)
+{
+	char pat[KTEST_NAME_MAX];
+
+	for (const char *p = spec;;) {
 		const char *end = strchr(p, ',');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
 
-		if (len == n && !strncmp(p, suite, n))
-			return true;
+		if (len && len < sizeof(pat)) {
+			memcpy(pat, p, len);
+			pat[len] = '\0';
+			if (ktest_pattern_selects(pat, c))
+				return true;
+		}
 		if (!end)
-			break;
+			return false;
 		p = end + 1;
 	}
-	return false;
 }
 
 /* Is @c the first case of its suite in the table (so the suite is counted once)? */
@@ -134,9 +196,26 @@ static const struct ktest_case *suite_next(const char *suite, const struct ktest
 	return best;
 }
 
-struct ktest_totals {
-	unsigned int passed, failed, skipped;
-};
+/* The next case of @suite after @prev that @spec selects, or NULL. */
+static const struct ktest_case *suite_next_selected(const char *spec, const char *suite,
+						    const struct ktest_case *prev)
+{
+	const struct ktest_case *c = prev;
+
+	while ((c = suite_next(suite, c)) && !ktest_selected(spec, c))
+		;
+	return c;
+}
+
+static unsigned int suite_count_selected(const char *spec, const char *suite)
+{
+	unsigned int n = 0;
+
+	for (const struct ktest_case *c = suite_next_selected(spec, suite, NULL); c;
+	     c = suite_next_selected(spec, suite, c))
+		n++;
+	return n;
+}
 
 static void ktest_run_one(const struct ktest_case *c, unsigned int nr, struct ktest_totals *tot)
 {
@@ -162,37 +241,132 @@ static void ktest_run_one(const struct ktest_case *c, unsigned int nr, struct kt
 	}
 }
 
-/* Run one suite as a KTAP subtest. */
-static void ktest_run_suite(const char *suite, unsigned int nr, struct ktest_totals *tot)
+/* Milliseconds since @t0 on the TSC (0 when it is not calibrated). */
+static unsigned long ktest_ms_since(u64 t0)
 {
-	unsigned int failed_before = tot->failed, count = 0, i = 0;
-	const struct ktest_case *c;
+	return tsc_cycles_to_ns(rdtsc_ordered() - t0) / 1000000;
+}
 
-	for (c = suite_next(suite, NULL); c; c = suite_next(suite, c))
-		count++;
-	printk("    KTAP version 1\n    # Subtest: %s\n    1..%u\n", suite, count);
-	for (c = suite_next(suite, NULL); c && !ktest_stopped; c = suite_next(suite, c))
+/*
+ * Run the selected cases of one suite as a KTAP subtest; once the run has
+ * stopped, the cases left are reported skipped. Ends with one diagnostic of
+ * the suite's counts and time, which the host's condensed view reads.
+ */
+static void ktest_run_suite(const char *spec, const char *suite, unsigned int nr,
+			    struct ktest_totals *tot)
+{
+	struct ktest_totals before = *tot;
+	unsigned int i = 0;
+	const struct ktest_case *c;
+	unsigned long ms;
+	u64 t0 = rdtsc_ordered();
+
+	printk("    KTAP version 1\n    # Subtest: %s\n    1..%u\n", suite,
+	       suite_count_selected(spec, suite));
+	for (c = suite_next_selected(spec, suite, NULL); c;
+	     c = suite_next_selected(spec, suite, c)) {
+		if (ktest_stopped) {
+			tot->skipped++;
+			printk("    ok %u %s # SKIP run ended early\n", ++i, c->name);
+			continue;
+		}
 		ktest_run_one(c, ++i, tot);
-	printk("%s %u %s\n", tot->failed == failed_before ? "ok" : "not ok", nr, suite);
+	}
+	ms = ktest_ms_since(t0);
+	printk("    # %s: %u passed, %u failed, %u skipped in %lu.%03lu s\n", suite,
+	       tot->passed - before.passed, tot->failed - before.failed,
+	       tot->skipped - before.skipped, ms / 1000, ms % 1000);
+	printk("%s %u %s\n", tot->failed == before.failed ? "ok" : "not ok", nr, suite);
+}
+
+/* A suite that the run never reached: one skipped test at the top level. */
+static void ktest_skip_suite(const char *spec, const char *suite, unsigned int nr,
+			     struct ktest_totals *tot)
+{
+	tot->skipped += suite_count_selected(spec, suite);
+	printk("ok %u %s # SKIP run ended early\n", nr, suite);
+}
+
+/* Print the suite names, comma-separated; @hidden picks the '_' ones. */
+static void ktest_print_suites(bool hidden)
+{
+	const char *sep = "";
+
+	for (const struct ktest_case *c = __ktest_start; c < __ktest_end; c++) {
+		if (suite_first(c) && suite_hidden(c->suite) == hidden) {
+			printk(KERN_CONT "%s%s", sep, c->suite);
+			sep = ", ";
+		}
+	}
+}
+
+/* ktest=list: every case as suite.case, in run order; named-only suites marked. */
+static void ktest_list(void)
+{
+	unsigned int n = 0;
+
+	printk("# ktest: the cases, as suite.case; \"(only when named)\" suites are not in 'all'\n");
+	for (const struct ktest_case *s = __ktest_start; s < __ktest_end; s++) {
+		if (!suite_first(s))
+			continue;
+		for (const struct ktest_case *c = suite_next(s->suite, NULL); c;
+		     c = suite_next(s->suite, c), n++)
+			printk("%s.%s%s\n", c->suite, c->name,
+			       suite_hidden(c->suite) ? " (only when named)" : "");
+	}
+	printk("# ktest: %u cases\n", n);
+}
+
+static void ktest_report_no_match(const char *spec)
+{
+	printk("# ktest: no test matches '%s'\n", spec);
+	printk("# ktest: suites: ");
+	ktest_print_suites(false);
+	printk(KERN_CONT "\n# ktest: suites run only when named: ");
+	ktest_print_suites(true);
+	printk(KERN_CONT "\n# ktest: ktest=list shows every case\n");
+}
+
+static unsigned int ktest_count_suites(const char *spec)
+{
+	unsigned int n = 0;
+
+	for (const struct ktest_case *c = __ktest_start; c < __ktest_end; c++)
+		if (suite_first(c) && suite_count_selected(spec, c->suite))
+			n++;
+	return n;
 }
 
 int ktest_run(const char *spec)
 {
 	struct ktest_totals tot = { 0, 0, 0 };
-	unsigned int nr_suites = 0, nr = 0;
-	const struct ktest_case *c;
+	unsigned int nr_suites, nr = 0;
 
-	for (c = __ktest_start; c < __ktest_end; c++)
-		if (suite_first(c) && ktest_selected(spec, c->suite))
-			nr_suites++;
+	if (!strcmp(spec, "list")) {
+		ktest_list();
+		return 0;
+	}
+	nr_suites = ktest_count_suites(spec);
+	if (nr_suites)
+		tsc_calibrate(); /* for the suite times; idempotent */
 	printk("KTAP version 1\n1..%u\n", nr_suites);
-	if (!nr_suites)
-		printk("# ktest: no suite matches '%s'\n", spec);
-	for (c = __ktest_start; c < __ktest_end && !ktest_stopped; c++)
-		if (suite_first(c) && ktest_selected(spec, c->suite))
-			ktest_run_suite(c->suite, ++nr, &tot);
+	if (!nr_suites) {
+		ktest_report_no_match(spec);
+		printk("# ktest: 0 passed, 0 failed, 0 skipped\n");
+		return 1;
+	}
+	trap_hooks_set(&ktest_trap_hooks);
+	for (const struct ktest_case *c = __ktest_start; c < __ktest_end; c++) {
+		if (!suite_first(c) || !suite_count_selected(spec, c->suite))
+			continue;
+		if (ktest_stopped)
+			ktest_skip_suite(spec, c->suite, ++nr, &tot);
+		else
+			ktest_run_suite(spec, c->suite, ++nr, &tot);
+	}
+	trap_hooks_set(NULL);
 	if (ktest_stopped)
 		printk("# ktest: run ended early after a fault with locks held\n");
 	printk("# ktest: %u passed, %u failed, %u skipped\n", tot.passed, tot.failed, tot.skipped);
-	return (int)tot.failed + (nr_suites ? 0 : 1);
+	return (int)tot.failed;
 }

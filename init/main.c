@@ -18,6 +18,7 @@
 #include "kernel/multiboot2.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "lib/string.h"
 #include "mm/layout.h"
 #include "mm/memblock.h"
 #include "mm/page_alloc.h"
@@ -92,11 +93,27 @@ static void boot_report_memory(void)
 	vmallocinfo_dump();
 }
 
+/*
+ * Was there a ktest= word on the command line, even one the parser refused?
+ * A run of self-tests must end in a verdict, never at the console.
+ */
+static bool boot_asked_for_ktest(const char *cmdline)
+{
+	for (const char *p = cmdline; (p = strchr(p, 'k')); p++)
+		if ((p == cmdline || p[-1] == ' ' || p[-1] == '\t') && !strncmp(p, "ktest=", 6))
+			return true;
+	return false;
+}
+
 /* After boot: self-tests, benchmarks, power off, or the console. */
 static void __noreturn boot_finish(void)
 {
-	if (cmdline_opts.ktest[0]) {
-		int failed = ktest_run(cmdline_opts.ktest);
+	if (cmdline_opts.ktest[0] || boot_asked_for_ktest(boot_info.cmdline)) {
+		int failed;
+
+		if (!cmdline_opts.ktest[0])
+			pr_err("ktest: the ktest= value was refused (see above)\n");
+		failed = ktest_run(cmdline_opts.ktest);
 
 		qemu_exit(failed ? QEMU_EXIT_FAILURE : QEMU_EXIT_SUCCESS);
 	}

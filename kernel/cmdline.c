@@ -29,7 +29,7 @@ enum cmdline_kind {
 	CMDLINE_FLAG,	/* no value; stores flag_value into a bool */
 	CMDLINE_UINT,	/* unsigned number in [min, max] into an int or unsigned long */
 	CMDLINE_SIZE,	/* memparse() size in [min, max] into an unsigned long */
-	CMDLINE_STRING, /* list of [a-z0-9_,] into a char array */
+	CMDLINE_STRING, /* list of globs, [a-z0-9_,.*?], into a char array */
 };
 
 struct cmdline_option {
@@ -64,7 +64,8 @@ struct cmdline_option {
 static const struct cmdline_option cmdline_options[] = {
 	OPT_UINT("loglevel", loglevel, 0, 8,
 		 "console log level: print messages below it (8 = everything)"),
-	OPT_STRING("ktest", ktest, "run the self-tests: all, or suites separated by commas"),
+	OPT_STRING("ktest", ktest,
+		   "run the self-tests: all, list, or globs on suite[.case], comma-separated"),
 	OPT_STRING("bench", bench, "run the benchmarks: all, or names separated by commas"),
 	OPT_FLAG("poweroff", poweroff, true, "power off when the tests or benchmarks are done"),
 	OPT_UINT("fail_page_alloc", fail_page_alloc, 0, CMDLINE_ULONG_MAX,
@@ -169,7 +170,7 @@ static const char *cmdline_expect(const struct cmdline_option *o, char *buf, siz
 			 o->min >> 20);
 		return buf;
 	case CMDLINE_STRING:
-		snprintf(buf, size, "at most %d of a-z, 0-9, '_' and ','", CMDLINE_STR_MAX - 1);
+		snprintf(buf, size, "at most %d of a-z, 0-9 and _,.*?", CMDLINE_STR_MAX - 1);
 		return buf;
 	}
 	return "?";
@@ -216,9 +217,9 @@ static bool cmdline_set_string(const struct cmdline_option *o, const char *val,
 			       struct cmdline_opts *opts)
 {
 	for (const char *c = val; *c; c++) {
-		if ((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' || *c == ',')
+		if ((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || strchr("_,.*?", *c))
 			continue;
-		pr_warn("%s: invalid character '%c' in '%s' (expected a-z, 0-9, '_' and ','), keeping default\n",
+		pr_warn("%s: invalid character '%c' in '%s' (expected a-z, 0-9 and _,.*?), keeping default\n",
 			o->name, *c, val);
 		return false;
 	}

@@ -1,7 +1,8 @@
 /*
  * In-kernel self-tests. KTEST(suite, name) registers a test in the .ktest
- * section; ktest=SUITE[,SUITE]|all on the command line runs them and prints
- * KTAP version 1 on the console. Assertions print file:line and the values.
+ * section; ktest= on the command line runs them and prints KTAP version 1 on
+ * the console: "all", "list" (print the cases), or a comma list of globs on
+ * the suite or on "suite.case" (ktest=vmalloc.*,*guard*,buddy). Assertions print file:line and the values.
  * A test that faults unexpectedly is reported as failed and the run goes on;
  * KTEST_EXPECT_FAULT() lets a test demand a fault and carry on after it.
  *
@@ -13,8 +14,8 @@
  *		__free_page(p);
  *	}
  */
-#ifndef KERNEL_KTEST_H
-#define KERNEL_KTEST_H
+#ifndef DEBUG_KTEST_H
+#define DEBUG_KTEST_H
 
 #include "kernel/compiler.h"
 
@@ -32,6 +33,7 @@ struct ktest {
 	bool failed;
 	bool skipped;
 	const char *skip_reason;
+	char skip_buf[64];	  /* a skip reason made up at run time */
 	bool expect_fault;	  /* a fault now jumps to fault_jmp */
 	unsigned long fault_addr; /* CR2 of the last expected fault */
 	unsigned long fault_vector;
@@ -54,15 +56,20 @@ struct ktest_case {
 
 void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ...) __printf(4, 5);
 void ktest_abort(struct ktest *t) __noreturn;
-/* The test running now, or NULL: the fault handler asks. */
+/* The test running now, or NULL. */
 struct ktest *ktest_current(void);
-/* Run the suites named in @spec ("all" or "a,b"); returns the number failed. */
+/*
+ * ktest_run - run the cases that @spec selects ("all", globs, or "list").
+ * => installs trap_hooks for the run: an expected fault resumes the test, an
+ *    unexpected one fails it and the run goes on (or ends, if locks were held)
+ * Return: the number of failed cases; 1 when nothing matches @spec.
+ */
 int ktest_run(const char *spec);
-/* Called by the exception handler: returns only if no test wants the fault. */
-void ktest_handle_fault(unsigned long vector, unsigned long addr);
-/* Called by die() after the oops report: a running test fails and the run
- * goes on with the next test. Returns when no test is running. */
-void ktest_oops(void);
+/*
+ * ktest_need_pages - skip @t (and end it) unless @pages pages are free now.
+ * For tests whose size is fixed; a test that can shrink should size itself.
+ */
+void ktest_need_pages(struct ktest *t, unsigned long pages);
 
 #define __KTEST_CMP(t, got, op, want, fatal)                                                     \
 	do {                                                                                     \
@@ -140,4 +147,4 @@ void ktest_oops(void);
 		(t)->expect_fault = false;                                                     \
 	} while (0)
 
-#endif /* KERNEL_KTEST_H */
+#endif /* DEBUG_KTEST_H */

@@ -2,13 +2,21 @@
 # keep the serial log, and check it. Sourced, not run.
 set -uo pipefail
 E2E_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# Logs go to build/test/ (run-tests.sh passes E2E_OUT), one per boot:
+# e2e-SCRIPT-N.serial.log.
+E2E_OUT=${E2E_OUT:-$E2E_TOP/build/test}
+E2E_NAME=$(basename "$0" .sh)
+E2E_BOOTS=0
 E2E_LOG=""
 E2E_STATUS=0
 e2e_failures=0
+mkdir -p "$E2E_OUT/tmp"
+export TMPDIR=${TMPDIR:-$E2E_OUT/tmp}
 
 # boot MEM CMDLINE [TIMEOUT]: run the kernel; sets E2E_LOG and E2E_STATUS (scripts/qemu.sh codes).
 boot() {
-	E2E_LOG=$(mktemp "${TMPDIR:-/tmp}/contig-e2e.XXXXXX.log")
+	E2E_BOOTS=$((E2E_BOOTS + 1))
+	E2E_LOG=$E2E_OUT/e2e-$E2E_NAME-$E2E_BOOTS.serial.log
 	"$E2E_TOP/scripts/qemu.sh" --mem "$1" --timeout "${3:-120}" --cmdline "$2" </dev/null \
 		>"$E2E_LOG" 2>&1
 	E2E_STATUS=$?
@@ -43,6 +51,5 @@ finish() {
 		tail -80 "$E2E_LOG"
 		exit 1
 	fi
-	rm -f "$E2E_LOG"
 	exit 0
 }

@@ -115,6 +115,9 @@ static void test_strings(void **state)
 	assert_string_equal(opts.ktest, "buddy,slab");
 	assert_true(opts.poweroff);
 
+	assert_int_equal(parse("ktest=vmalloc.*,*guard?,buddy.alloc_all"), 0);
+	assert_string_equal(opts.ktest, "vmalloc.*,*guard?,buddy.alloc_all");
+
 	assert_int_equal(parse("ktest=Buddy"), 1);
 	assert_string_equal(opts.ktest, "");
 	assert_true(shim_log_has("cmdline: ktest: invalid character 'B' in 'Buddy'"));

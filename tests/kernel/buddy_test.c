@@ -196,19 +196,37 @@ KTEST(buddy, alloc_random_orders)
 	give_back_all(t, &held, &bm, free0, start, w);
 }
 
-/* A 4 MiB block taken apart page by page comes back as one block. */
+/* The highest order with a free block now (MAX_ORDER on a roomy machine), or -1. */
+static int largest_free_order(void)
+{
+	unsigned long counts[NR_PAGE_ORDERS];
+
+	buddy_free_counts(counts);
+	for (int o = MAX_ORDER; o >= 0; o--)
+		if (counts[o])
+			return o;
+	return -1;
+}
+
+/*
+ * The largest free block (4 MiB at MAX_ORDER; smaller when a small machine
+ * has none that big) taken apart page by page comes back as one block.
+ */
 KTEST(buddy, merge_max_order_block)
 {
 	unsigned long start[NR_PAGE_ORDERS], now[NR_PAGE_ORDERS];
-	unsigned long head, inside = 0, free0;
+	unsigned long head, inside = 0, free0, block;
+	int order = largest_free_order();
 	struct page *p, *n;
 	LIST_HEAD(held);
 
-	p = alloc_pages(NOFAIL, MAX_ORDER);
-	if (!p)
-		KTEST_SKIP(t, "no free MAX_ORDER block");
+	if (order < 1)
+		KTEST_SKIP(t, "no free block of two pages or more");
+	block = 1UL << order;
+	p = alloc_pages(NOFAIL, order);
+	KTEST_ASSERT_NOT_NULL(t, p);
 	head = page_to_pfn(p);
-	__free_pages(p, MAX_ORDER);
+	__free_pages(p, order);
 	free0 = nr_free_pages();
 	buddy_free_counts(start);
 	while ((p = alloc_page(NOFAIL)))
@@ -216,30 +234,30 @@ KTEST(buddy, merge_max_order_block)
 	/* give back everything outside the block */
 	list_for_each_entry_safe(p, n, &held, lru) {
 		list_del(&p->lru);
-		if (page_to_pfn(p) - head < (1UL << MAX_ORDER))
+		if (page_to_pfn(p) - head < block)
 			inside++;
 		else
 			__free_page(p);
 	}
-	KTEST_ASSERT_EQ(t, inside, 1UL << MAX_ORDER);
+	KTEST_ASSERT_EQ(t, inside, block);
 	buddy_free_counts(now);
-	start[MAX_ORDER]--;
+	start[order]--;
 	expect_counts_equal(t, now, start);
-	start[MAX_ORDER]++;
-	/* now its pages, in a scrambled order (337 is odd: a permutation of 1024) */
-	for (unsigned long i = 0; i < (1UL << MAX_ORDER); i++) {
-		unsigned long pfn = head + (i * 337) % (1UL << MAX_ORDER);
+	start[order]++;
+	/* now its pages, in a scrambled order (337 is odd: a permutation of any 2^order) */
+	for (unsigned long i = 0; i < block; i++) {
+		unsigned long pfn = head + (i * 337) % block;
 
-		if (i == (1UL << MAX_ORDER) - 1) {
+		if (i == block - 1) {
 			buddy_free_counts(now);
-			KTEST_EXPECT_EQ(t, now[MAX_ORDER], start[MAX_ORDER] - 1);
+			KTEST_EXPECT_EQ(t, now[order], start[order] - 1);
 		}
 		__free_page(pfn_to_page(pfn));
 	}
 	buddy_free_counts(now);
 	expect_counts_equal(t, now, start);
 	KTEST_EXPECT_EQ(t, pfn_to_page(head)->flags, PG_buddy);
-	KTEST_EXPECT_EQ(t, pfn_to_page(head)->private, (unsigned long)MAX_ORDER);
+	KTEST_EXPECT_EQ(t, pfn_to_page(head)->private, (unsigned long)order);
 	KTEST_EXPECT_EQ(t, nr_free_pages(), free0);
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 }

@@ -139,10 +139,12 @@ KTEST(vmalloc, long_busy_list_alloc)
 	enum {
 		N = 5000
 	};
-	void **list = vmalloc(N * sizeof(void *));
+	void **list;
 	unsigned long i;
 	void *p;
 
+	ktest_need_pages(t, N + 64); /* the areas, the list, page tables: 16M has too few */
+	list = vmalloc(N * sizeof(void *));
 	KTEST_ASSERT_NOT_NULL(t, list);
 	for (i = 0; i < N; i++) {
 		list[i] = vmalloc(VT_PAGES(1));

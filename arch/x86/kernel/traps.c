@@ -1,19 +1,19 @@
 /*
  * Exception and interrupt dispatch. Exceptions end in die(): the vector's
  * name, the error code, the registers and a symbolised frame-pointer
- * backtrace, then panic -- unless a self-test expected the fault or is
- * running (ktest reports the test as failed and carries on).
+ * backtrace, then panic. A tool above the kernel (the self-test runner) may
+ * install trap_hooks to claim an expected fault or to end a test that oopsed.
  */
 #include "asm/desc.h"
 #include "asm/page.h"
 #include "asm/processor.h"
 #include "asm/traps.h"
-#include "debug/ktest.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 
 extern char boot_stack[], boot_stack_top[];
 static irq_handler_t irq_handlers[NR_VECTORS];
+static const struct trap_hooks *trap_hooks;
 unsigned long spurious_irqs;
 
 static const char *const trap_names[32] = {
@@ -143,8 +143,19 @@ void die(const char *what, struct pt_regs *regs)
 	printk(KERN_EMERG "Oops: %s, error code %#lx [#%lu]\n", what, regs->error_code,
 	       ++oops_count);
 	show_regs(regs);
-	ktest_oops(); /* a running self-test fails; the run goes on */
+	if (trap_hooks && trap_hooks->oops)
+		trap_hooks->oops(regs); /* e.g. a running self-test fails; the run goes on */
 	panic("Fatal exception: %s", what);
+}
+
+void trap_hooks_set(const struct trap_hooks *hooks)
+{
+	trap_hooks = hooks;
+}
+
+bool trap_hook_fault(struct pt_regs *regs, unsigned long addr)
+{
+	return trap_hooks && trap_hooks->fault && trap_hooks->fault(regs, addr);
 }
 
 void set_irq_handler(unsigned int vector, irq_handler_t handler)
@@ -176,7 +187,8 @@ void do_trap(struct pt_regs *regs)
 		printk(KERN_WARNING "int3 at %pS\n", (void *)regs->rip);
 		return;
 	}
-	ktest_handle_fault(v, 0); /* returns unless a test expected it */
+	if (trap_hook_fault(regs, 0))
+		return; /* claimed: resume where the hook said */
 	if (v == X86_TRAP_DF && regs->rsp < (unsigned long)boot_stack &&
 	    regs->rsp + PAGE_SIZE >= (unsigned long)boot_stack)
 		printk(KERN_EMERG "BUG: kernel stack overflow: rsp %#lx is in the guard page below "

@@ -1,6 +1,7 @@
 /*
  * Kernel page faults. There is no user space and no demand paging: every
- * kernel page fault is a bug, unless a self-test asked for it. The report
+ * kernel page fault is a bug, unless a trap hook claims it (a self-test
+ * that asked for it). The report
  * names what the address is -- NULL page, a vmalloc guard page or unmapped
  * vmalloc space (with the area and its allocating caller), a direct-map
  * hole -- decodes the error code, shows the page walk, and oopses.
@@ -8,7 +9,6 @@
 #include "asm/pgtable.h"
 #include "asm/processor.h"
 #include "asm/traps.h"
-#include "debug/ktest.h"
 #include "kernel/printk.h"
 #include "mm/vmalloc.h"
 
@@ -51,7 +51,8 @@ void do_page_fault(struct pt_regs *regs, unsigned long cr2)
 	const char *region;
 	char desc[192];
 
-	ktest_handle_fault(X86_TRAP_PF, cr2); /* returns unless a test expected it */
+	if (trap_hook_fault(regs, cr2))
+		return; /* claimed: resume where the hook said */
 
 	if (is_vmalloc_or_module_addr((void *)cr2) &&
 	    vmalloc_describe_fault(cr2, desc, sizeof(desc)))

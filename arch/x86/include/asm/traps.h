@@ -50,6 +50,35 @@ void show_backtrace(unsigned long rbp);
 void dump_stack(void);
 const char *trap_name(unsigned long vector);
 
+/*
+ * Hooks for a tool above the kernel (the self-test runner), in the manner of
+ * KUnit's lib/kunit/hooks.c: the exception path calls through them and knows
+ * nothing of who installed them. Either pointer may be NULL.
+ */
+struct trap_hooks {
+	/*
+	 * An exception, before the kernel reports it; @addr is CR2 for a #PF,
+	 * else 0.
+	 * => returns true when it claims the fault, having edited @regs so that
+	 *    the return from the exception resumes somewhere else
+	 * => returns false to leave the fault to the kernel (an oops)
+	 */
+	bool (*fault)(struct pt_regs *regs, unsigned long addr);
+	/*
+	 * die() has printed its report and is about to panic. May not return
+	 * (the hook ends what was running); if it returns, the panic goes on.
+	 */
+	void (*oops)(struct pt_regs *regs);
+};
+
+/*
+ * Install @hooks, or remove them with NULL.
+ * => @hooks must stay valid until it is removed
+ */
+void trap_hooks_set(const struct trap_hooks *hooks);
+/* Offer the fault to the hook: true when it was claimed (return from the trap). */
+bool trap_hook_fault(struct pt_regs *regs, unsigned long addr);
+
 /* arch/x86/mm/fault.c */
 void do_page_fault(struct pt_regs *regs, unsigned long cr2);
 

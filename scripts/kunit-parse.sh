@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Check serial logs with Linux's own KTAP parser (tools/testing/kunit,
+# kunit.py parse): it reports a plan that does not match the results
+# ("missing subtest", "expected N tests") as an error.
+#
+# Usage: kunit-parse.sh LOG...
+# The parser comes from Debian's linux-source-6.12 package: fetched with
+# apt-get download into build/kunit/ the first time (~150 MB, ~20 s to pull
+# tools/testing/kunit out of it), then kept there; nothing of it is committed.
+# Exit status: 0 when every log parses without errors (failed tests in the
+# log are fine), 1 on a parser error, 77 when the parser cannot be had.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=$top/build/kunit
+pkg=linux-source-6.12
+kunit=$cache/$pkg/tools/testing/kunit/kunit.py
+[ $# -gt 0 ] || { echo "usage: kunit-parse.sh LOG..." >&2; exit 2; }
+
+fetch() {
+	local deb
+	mkdir -p "$cache" || return 1
+	(cd "$cache" && apt-get download "$pkg" >"$cache/download.log" 2>&1) || return 1
+	deb=$(ls "$cache"/"$pkg"_*.deb 2>/dev/null | head -1)
+	[ -n "$deb" ] || return 1
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO --wildcards "*/$pkg.tar.xz" |
+		tar -xJ -C "$cache" --wildcards "$pkg/tools/testing/kunit/*"
+	local st=$?
+	rm -f "$deb"
+	return $st
+}
+
+if [ ! -f "$kunit" ] && ! fetch; then
+	echo "kunit-parse: skipped: cannot fetch $pkg with apt-get download (see $cache/download.log)"
+	exit 77
+fi
+
+status=0
+for log in "$@"; do
+	# kunit.py changes directory: give it an absolute path.
+	out=$(python3 "$kunit" parse "$(realpath "$log")" 2>&1)
+	errors=$(grep -E '\[ERROR\]|missing subtest|expected [0-9]+ tests?, but|could not find any KTAP|Error' <<<"$out")
+	grep -q 'Testing complete' <<<"$out" || errors=${errors:-$(tail -3 <<<"$out")}
+	if [ -n "$errors" ]; then
+		echo "kunit-parse: $log: the parser reports errors:"
+		echo "$errors" | sed -E 's/^\[[0-9:]+\] //' | head -20
+		status=1
+	else
+		echo "kunit-parse: $log: $(tail -1 <<<"$out" | sed -E 's/^\[[0-9:]+\] //')"
+	fi
+done
+exit $status
