@@ -238,6 +238,9 @@ def check_checkpoint():
     same_lines("contig-buddyinfo",
                between(lines, "gdb-test: buddyinfo begin", "gdb-test: buddyinfo end"),
                run("contig-buddyinfo").splitlines())
+    same_lines("contig-buddyinfo -v (every list as long as its count)",
+               between(lines, "gdb-test: buddyinfo begin", "gdb-test: buddyinfo end"),
+               run("contig-buddyinfo -v").splitlines())
     same_lines("contig-meminfo", between(lines, "gdb-test: meminfo begin", "gdb-test: meminfo end"),
                run("contig-meminfo").splitlines())
     check_slabinfo(lines)
