@@ -128,7 +128,8 @@ $(O)/contig.elf-gdb.py: Makefile
 	$(say) GEN $@
 	$(Q)printf '%s\n' '# Written by make: gdb auto-loads it with contig.elf (docs/debugging.md).' \
 		'CONTIG_GDB_SRC = "$(CURDIR)/scripts/gdb"' 'CONTIG_GDB_GEN = "$(abspath $(O))/gdb"' \
-		'exec(compile(open(CONTIG_GDB_SRC + "/contig-gdb.py").read(), CONTIG_GDB_SRC + "/contig-gdb.py", "exec"))' >$@
+		'_loader = CONTIG_GDB_SRC + "/contig-gdb.py"' \
+		'exec(compile(open(_loader).read(), _loader, "exec"))' >$@
 
 iso: $(O)/contig.iso
 # Rebuilt every time: CMDLINE is baked into its grub.cfg.

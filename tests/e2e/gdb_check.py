@@ -190,17 +190,41 @@ def slab_counters():
 
 
 # Fields contig-check must catch when gdb corrupts them: (what, the field as
-# a gdb expression, the violation expected). Each is put back afterwards.
+# a gdb expression, its wrong value from the right one, the violation
+# expected). Each is put back at once.
+FREE_ROOT = ("((struct vmap_area *)((char *)free_vmap_area_root.rb_node - "
+             "(unsigned long)&((struct vmap_area *)0)->rb_node))")
 CORRUPTIONS = [
-    ("a free node's subtree_max_size",
-     "((struct vmap_area *)((char *)free_vmap_area_root.rb_node - "
-     "(unsigned long)&((struct vmap_area *)0)->rb_node))->subtree_max_size",
+    ("a free node's subtree_max_size", FREE_ROOT + "->subtree_max_size", lambda v: v + 4096,
      r"vmalloc: free node \[0x[0-9a-f]+-0x[0-9a-f]+\) subtree_max_size 0x[0-9a-f]+, want "),
-    ("a free list's nr_free", "zones[0].free_area[0].nr_free",
+    ("the free tree root's colour", "free_vmap_area_root.rb_node->__rb_parent_color",
+     lambda v: v & ~1, r"vmalloc: free tree: the root 0x[0-9a-f]+ is red"),
+    ("a free list's nr_free", "zones[0].free_area[0].nr_free", lambda v: v + 1,
      r"buddy: zone DMA32 order 0: \d+ blocks listed, nr_free \d+"),
-    ("a slab cache's active_objs", "kmem_cache_boot.active_objs",
+    ("a slab cache's active_objs", "kmem_cache_boot.active_objs", lambda v: v + 1,
      r"slab: cache kmem_cache: nr_slabs \d+ nr_free_slabs \d+ active_objs \d+, lists hold"),
 ]
+
+
+def guard_corruption(lines):
+    """Map the guard page after the 3-page area (its PTE := the last page's PTE)."""
+    info = between(lines, "gdb-test: vmallocinfo begin", "gdb-test: vmallocinfo end")
+    area = next((l for l in info if "pages=3 vmalloc" in l), None)
+    if not area:
+        fail("no 3-page vmalloc area in the kernel's vmallocinfo")
+        return []
+    guard = int(area.split("-")[1].split()[0], 16) - 4096
+    pte = re.compile(r"^PTE\[ *\d+\] @ (0x[0-9a-f]+) = (0x[0-9a-f]+)", re.M)
+    at_guard = pte.search(run("contig-pagewalk 0x%x" % guard))
+    at_last = pte.search(run("contig-pagewalk 0x%x" % (guard - 4096)))
+    if not at_guard or not at_last:
+        fail("no PTE lines in the walks of 0x%x and the page before" % guard)
+        return []
+    last = int(at_last.group(2), 16)
+    return [("the guard page's PTE",
+             "*(unsigned long *)(page_offset_base + %s)" % at_guard.group(1), lambda v: last,
+             r"vmalloc: the guard page 0x%x of busy area \[0x[0-9a-f]+-0x[0-9a-f]+\) is mapped"
+             % guard)]
 
 
 def check_contig_check(lines):
@@ -209,7 +233,8 @@ def check_contig_check(lines):
     lazy = len([l for l in info if l.endswith("unpurged vm_area")])
     out = run("contig-check")
     m = re.match(r"contig-check: ok \((\d+) busy, (\d+) free, (\d+) lazy vmap areas; "
-                 r"(\d+) free blocks \((\d+) pages\); (\d+) slabs in (\d+) caches\)$", out.strip())
+                 r"(\d+) free blocks \((\d+) pages\); (\d+) slabs in (\d+) caches\)$",
+                 out.strip())
     if not m:
         fail("contig-check on a healthy kernel: %r" % out)
         return
@@ -218,16 +243,19 @@ def check_contig_check(lines):
              % (m.group(1), m.group(3), len(info) - lazy, lazy))
     else:
         ok(out.strip())
-    for what, field, pattern in CORRUPTIONS:
-        saved = int(gdb.parse_and_eval(field))
-        gdb.execute("set var %s = %d" % (field, saved + 4096))
+    for what, field, wrong, pattern in CORRUPTIONS + guard_corruption(lines):
+        saved = int(gdb.parse_and_eval(field)) & 0xFFFFFFFFFFFFFFFF
+        gdb.execute("set var %s = %d" % (field, wrong(saved)))
         try:
+            print("corrupting %s:" % what)
             expect_error("contig-check", r"violation\(s\), the first: " + pattern)
         finally:
             gdb.execute("set var %s = %d" % (field, saved))
     out = run("contig-check")
     if not out.startswith("contig-check: ok"):
         fail("contig-check after the repairs: %r" % out)
+    else:
+        ok("contig-check after the repairs: ok")
 
 
 def check_checkpoint():

@@ -30,7 +30,6 @@ from contig.utils import (ContigCommand, at, field_offset, list_walk, lookup_typ
                           read_cstring, read_u64, symbol_value, ulong)
 
 PAGE_SIZE = 1 << C.PAGE_SHIFT
-RB_BLACK = 1        # lib/rbtree_augmented.h: the colour bit of __rb_parent_color
 
 
 class Problems:
@@ -58,9 +57,7 @@ class RbTree:
         self.nodes = []
         self.errors = []
         self.seen = set()
-        if self.root and read_u64(self.root) & ~3:
-            self.errors.append("the root 0x%x has a parent" % self.root)
-        if self.root and not read_u64(self.root) & RB_BLACK:
+        if self.root and not read_u64(self.root) & C.RB_BLACK:
             self.errors.append("the root 0x%x is red" % self.root)
         self.black_height(self.root, 0)
 
@@ -76,9 +73,9 @@ class RbTree:
         if pc & ~3 != parent:
             self.errors.append("node 0x%x: parent 0x%x, linked from 0x%x" % (node, pc & ~3, parent))
         kids = (read_u64(node + self.left), read_u64(node + self.right))
-        if not pc & RB_BLACK:
+        if not pc & C.RB_BLACK:
             for kid in kids:
-                if kid and not read_u64(kid) & RB_BLACK:
+                if kid and not read_u64(kid) & C.RB_BLACK:
                     self.errors.append("red node 0x%x has a red child 0x%x" % (node, kid))
         left = self.black_height(kids[0], node)
         self.nodes.append(node)
@@ -86,7 +83,7 @@ class RbTree:
         if left != right and left >= 0 and right >= 0:
             self.errors.append("node 0x%x: black heights %d left, %d right" % (node, left, right))
             return -1
-        return -1 if left < 0 or right < 0 else left + (pc & RB_BLACK)
+        return -1 if left < 0 or right < 0 else left + (pc & C.RB_BLACK)
 
 
 class Area:
@@ -183,7 +180,8 @@ def check_coverage(bad, busy, lazy, free):
         while at_addr < end:
             if i == len(every) or every[i][0] != at_addr or every[i][2].end > end:
                 found = "%s %s" % every[i][1:] if i < len(every) else "none"
-                bad("vmalloc", "%s range: at 0x%x expected an area, found %s" % (name, at_addr, found))
+                bad("vmalloc", "%s range: at 0x%x expected an area, found %s"
+                    % (name, at_addr, found))
                 return
             at_addr = every[i][2].end
             i += 1

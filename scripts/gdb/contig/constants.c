@@ -11,6 +11,7 @@
  */
 #include "asm/page.h"
 #include "asm/pgtable.h"
+#include "lib/rbtree_augmented.h"
 #include "mm/memlayout.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
@@ -70,4 +71,7 @@ void contig_gdb_constants(void)
 	CONTIG_CONST(VM_NO_GUARD);
 	CONTIG_CONST(VM_EARLY);
 	CONTIG_CONST(VM_DEFER_FREE);
+
+	CONTIG_CONST(RB_RED);
+	CONTIG_CONST(RB_BLACK);
 }

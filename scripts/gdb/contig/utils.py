@@ -137,6 +137,7 @@ def parse_address(cmd, arg, what="ADDR"):
     except gdb.error as e:
         raise err(cmd, "bad %s '%s': %s" % (what, arg, e)) from None
 
+
 # ---- physical memory ----
 
 def _stub_packet(packet):
