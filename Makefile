@@ -50,9 +50,10 @@ tests-y := $(patsubst %.c,%.o,$(wildcard tests/kernel/*.c))
 
 OBJS := $(addprefix $(O)/,$(boot-y) $(arch-y) $(init-y) $(kernel-y) $(lib-y) $(mm-y) $(debug-y) $(tests-y))
 ELF := $(O)/contig.elf
+GDB_SCRIPTS := $(O)/contig.elf-gdb.py $(O)/gdb/contig/constants.py
 
 .PHONY: FORCE all iso run test host-build host-test ktest e2e bench docs debug debug-server gdb clean deps check help
-all: $(ELF)
+all: $(ELF) $(GDB_SCRIPTS)
 
 # Quiet by default, as in Linux: V=1 shows the commands.
 ifeq ($(V),1)
@@ -109,6 +110,27 @@ $(ELF): $(OBJS) $(O)/kallsyms2.o
 	$(Q)$(NM) -n $@ > $(O)/contig.sym
 	$(Q)$(OBJDUMP) -d -S $@ > $(O)/contig.asm
 
+# GDB helpers: gdb auto-loads $(O)/contig.elf-gdb.py with the ELF (from an
+# auto-load safe-path, see docs/debugging.md); it loads scripts/gdb/contig/
+# with the constants the compiler computes from the headers.
+$(O)/gdb/constants.s: scripts/gdb/contig/constants.c Makefile
+	@mkdir -p $(dir $@)
+	$(say) CC $@
+	$(Q)$(CC) $(CFLAGS) -S $< -o $@
+
+$(O)/gdb/contig/constants.py: $(O)/gdb/constants.s scripts/gdb/gen-constants.sh
+	@mkdir -p $(dir $@)
+	$(say) GEN $@
+	$(Q)scripts/gdb/gen-constants.sh $< $@
+
+$(O)/contig.elf-gdb.py: Makefile
+	@mkdir -p $(dir $@)
+	$(say) GEN $@
+	$(Q)printf '%s\n' '# Written by make: gdb auto-loads it with contig.elf (docs/debugging.md).' \
+		'CONTIG_GDB_SRC = "$(CURDIR)/scripts/gdb"' 'CONTIG_GDB_GEN = "$(abspath $(O))/gdb"' \
+		'_loader = CONTIG_GDB_SRC + "/contig-gdb.py"' \
+		'exec(compile(open(_loader).read(), _loader, "exec"))' >$@
+
 iso: $(O)/contig.iso
 # Rebuilt every time: CMDLINE is baked into its grub.cfg.
 $(O)/contig.iso: $(ELF) scripts/mkiso.sh FORCE
@@ -125,14 +147,14 @@ run: deps
 # GDB: debug = QEMU paused in the background (serial to build/debug-serial.log)
 # + gdb here; or debug-server and gdb in two terminals. PORT= picks the port.
 debug: deps
-	@$(MAKE) --no-print-directory $(ELF)
+	@$(MAKE) --no-print-directory $(ELF) $(GDB_SCRIPTS)
 	scripts/debug.sh debug --elf $(ELF) --mem $(MEM) --smp $(SMP) --cmdline "$(CMDLINE)" $(if $(PORT),--port $(PORT))
 
 debug-server: deps
-	@$(MAKE) --no-print-directory $(ELF)
+	@$(MAKE) --no-print-directory $(ELF) $(GDB_SCRIPTS)
 	scripts/debug.sh server --elf $(ELF) --mem $(MEM) --smp $(SMP) --cmdline "$(CMDLINE)" $(if $(PORT),--port $(PORT))
 
-gdb:
+gdb: $(GDB_SCRIPTS)
 	scripts/debug.sh gdb --elf $(ELF) $(if $(PORT),--port $(PORT))
 
 # host-test builds the cmocka tests and runs them (logs in $(O)/test/).
@@ -151,11 +173,11 @@ e2e: deps
 	scripts/run-tests.sh --only e2e
 
 test: deps
-	@$(MAKE) --no-print-directory $(ELF) host-build
+	@$(MAKE) --no-print-directory $(ELF) $(GDB_SCRIPTS) host-build
 	scripts/run-tests.sh $(if $(filter 1,$(V)),--verbose)
 
 # The sessions in README.md and docs/ come from real boots (scripts/doc-sessions.py).
-docs: $(ELF)
+docs: $(ELF) $(GDB_SCRIPTS)
 	scripts/doc-sessions.py --update
 
 bench: deps
@@ -191,4 +213,4 @@ FORCE:
 
 SHELL := /bin/bash
 $(OBJS): Makefile
--include $(OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(O)/gdb/constants.d

@@ -14,10 +14,13 @@
 #           build/debug.port that `server` left there.
 #
 # The port is --port, or a free local port picked at random (printed). gdb
-# starts with the kernel's symbols, scripts/gdb/gdbinit (the contig-*
-# helpers; architecture i386:x86-64) and, when the machine is still in its
-# firmware, a breakpoint at --break (default kmain; _start stops in the
-# 32-bit entry, none stays at the reset vector) and `continue`.
+# starts with the kernel's symbols, the contig-* helpers (auto-loaded from
+# ELF-gdb.py beside the ELF, which make writes: its directory is put on
+# gdb's auto-load safe-path), breakpoints on panic() and die() that stop
+# there with a backtrace, scripts/gdb/gdbinit (settings; architecture
+# i386:x86-64) and, when the machine is still in its firmware, a breakpoint
+# at --break (default kmain; _start stops in the 32-bit entry, none stays at
+# the reset vector) and `continue`.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -77,7 +80,10 @@ if gdb.selected_frame().pc() < 0x100000:
     gdb.execute('break $brk')
     gdb.execute('continue')
 ")
-	exec gdb -q -nx "$elf" -x "$top/scripts/gdb/gdbinit" \
+	[ -f "$elf-gdb.py" ] ||
+		echo "debug.sh: warning: no $elf-gdb.py (run make): no contig-* helpers" >&2
+	exec gdb -q -nx -iex "add-auto-load-safe-path $(dirname "$elf")" "$elf" \
+		-x "$top/scripts/gdb/gdbinit" \
 		-ex "target remote 127.0.0.1:$1" "${start[@]}"
 }
 

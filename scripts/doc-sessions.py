@@ -223,7 +223,8 @@ def gdb_sessions():
                     break
             time.sleep(0.1)
         out = subprocess.run(
-            ["timeout", "40", "gdb", "-batch", "-nx", ELF, "-x", "scripts/gdb/gdbinit",
+            ["timeout", "40", "gdb", "-batch", "-nx", "-iex",
+             "add-auto-load-safe-path " + os.path.dirname(ELF), ELF, "-x", "scripts/gdb/gdbinit",
              "-x", driver], cwd=TOP, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             check=False).stdout.decode("utf-8", "replace")
     finally:

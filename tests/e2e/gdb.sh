@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# The GDB helpers end to end: boot ktest=_gdb paused under QEMU's GDB stub,
-# drive `gdb -batch` with tests/e2e/gdb_check.py, and check that the
-# contig-* commands print what the kernel printed (vmallocinfo, buddyinfo,
-# meminfo, layout, dmesg), that a page walk finds the frame vmalloc_to_pfn()
-# named, and that `bt` from the #PF handler and from vfree() shows the
-# callers. Two boots: the default layout, then randomize_memory.
-# Bounded by timeouts (about 5 s per boot when all is well, under 60 s in
+# The GDB helpers end to end. First, without a kernel running: plain
+# `gdb -batch ELF` loads the helpers by itself (auto-load of ELF-gdb.py)
+# once the build directory is on its safe-path, and not otherwise. Then
+# boots paused under QEMU's GDB stub, each driven by `gdb -batch` with
+# tests/e2e/gdb_check.py:
+#   ktest=_gdb (twice: default layout, then randomize_memory): the contig-*
+#     commands print what the kernel printed (vmallocinfo, buddyinfo,
+#     meminfo, slabinfo, layout, dmesg), contig-check passes and then
+#     reports the fields gdb corrupts, a page walk finds the frame
+#     vmalloc_to_pfn() named, `bt` from the #PF handler and from vfree()
+#     shows the callers;
+#   ktest=_crash and ktest=_panic: gdb stops in die() and panic() by itself
+#     with a message and the backtrace, while QEMU still runs.
+# Bounded by timeouts (about 5 s per boot when all is well, under 2 min in
 # all); QEMU is killed by its PID on every exit.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -69,13 +76,35 @@ start_qemu() {
 	die "QEMU's GDB stub never came up"
 }
 
-# session CMDLINE RANDOMISED: one boot, the gdb checks, the self-test's verdict.
+# The gdb command line a user would type: helpers auto-loaded with the ELF.
+safe_path=(-iex "add-auto-load-safe-path $(dirname "$elf")")
+
+# check_autoload: `gdb -batch ELF` defines contig-check with the safe-path
+# and declines the helpers without it.
+check_autoload() {
+	local out
+	[ -f "$elf-gdb.py" ] || die "no $elf-gdb.py: run make"
+	out=$(cd "$work" && timeout 30 gdb -batch -nx "${safe_path[@]}" "$elf" \
+		-ex 'help contig-check' -ex 'contig-panic-break' 2>&1)
+	grep -q '^Usage: contig-check' <<<"$out" || die "auto-load: contig-check is not defined: $out"
+	grep -q '^contig-panic-break: on: panic, die$' <<<"$out" ||
+		die "auto-load: no breakpoints on panic and die: $out"
+	echo "ok: gdb -batch $elf -iex 'add-auto-load-safe-path ...' loads the helpers"
+	out=$(cd "$work" && timeout 30 gdb -batch -nx "$elf" -ex 'help contig-check' 2>&1)
+	grep -q 'auto-loading has been declined' <<<"$out" && ! grep -q '^Usage: contig-check' <<<"$out" ||
+		die "without the safe-path gdb should decline the helpers: $out"
+	echo "ok: without the safe-path gdb declines them"
+}
+
+# session CMDLINE RANDOMISED [MODE STOP SUMMARY]: one boot, the gdb checks,
+# the self-tests' verdict (SUMMARY, default "1 passed, 0 failed").
 session() {
-	local status
+	local status summary=${5:-"1 passed, 0 failed"}
 	start_qemu "$1"
 	(cd "$top" && CONTIG_GDB_PORT=$port CONTIG_GDB_SERIAL=$serial CONTIG_GDB_RANDOMISED=$2 \
-		timeout -k 5 "$GDB_TIMEOUT" gdb -batch -nx "$elf" -x scripts/gdb/gdbinit \
-		-x tests/e2e/gdb_check.py) >"$gdbout" 2>&1
+		CONTIG_GDB_MODE=${3:-helpers} CONTIG_GDB_STOP=${4:-} CONTIG_GDB_QEMU_PID=$(cat "$pidfile") \
+		timeout -k 5 "$GDB_TIMEOUT" gdb -batch -nx "${safe_path[@]}" "$elf" \
+		-x scripts/gdb/gdbinit -x tests/e2e/gdb_check.py) >"$gdbout" 2>&1
 	status=$?
 	cat "$gdbout"
 	if [ $status = 124 ] || [ $status = 137 ]; then
@@ -89,12 +118,21 @@ session() {
 		kill -0 "$wrapper" 2>/dev/null || break
 		sleep 0.1
 	done
-	grep -q '^# ktest: 1 passed, 0 failed, 0 skipped' <(tr -d '\r' <"$serial") ||
-		{ show_serial; die "boot '$1': the _gdb self-test did not pass"; }
-	echo "ok: boot '$1': the _gdb self-test passed"
+	if [ "${3:-}" = panic ] && [ "$4" = panic ]; then
+		grep -q 'Kernel panic - not syncing: deliberate panic' <(tr -d '\r' <"$serial") ||
+			{ show_serial; die "boot '$1': no panic on serial after gdb let it go on"; }
+		echo "ok: boot '$1': the kernel panicked once gdb let it go on"
+	else
+		grep -q "# ktest: $summary, 0 skipped" <(tr -d '\r' <"$serial") ||
+			{ show_serial; die "boot '$1': the self-tests did not end '$summary'"; }
+		echo "ok: boot '$1': the self-tests ended '$summary'"
+	fi
 	stop_qemu
 }
 
+check_autoload
 session "ktest=_gdb" 0
 session "ktest=_gdb randomize_memory" 1
+session "ktest=_crash" 0 panic die "1 passed, 1 failed"
+session "ktest=_panic" 0 panic panic
 echo "PASS"

@@ -1,11 +1,19 @@
-# The GDB side of tests/e2e/gdb.sh, run inside `gdb -batch` after
-# scripts/gdb/gdbinit. The kernel boots with ktest=_gdb (tests/kernel/gdb_test.c)
-# and stops in ktest_gdb_checkpoint(); the contig-* helpers' output is then
-# compared with what the kernel printed on serial just before.
+# The GDB side of tests/e2e/gdb.sh, run inside `gdb -batch` once the helpers
+# are auto-loaded with the ELF. Two modes (CONTIG_GDB_MODE):
+#
+#   helpers  the kernel boots with ktest=_gdb (tests/kernel/gdb_test.c) and
+#            stops in ktest_gdb_checkpoint(); the contig-* helpers' output
+#            is compared with what the kernel printed on serial just before,
+#            contig-check runs on the healthy kernel and on one whose free
+#            tree this script corrupts (then repairs); then backtraces
+#   panic    the kernel runs a suite that oopses (_crash) or panics
+#            (_panic): gdb must stop in die() / panic() by itself, with the
+#            helpers' message and a backtrace, while QEMU still runs
 #
 # Environment: CONTIG_GDB_PORT (the stub's port), CONTIG_GDB_SERIAL (the
 # serial log QEMU is writing), CONTIG_GDB_RANDOMISED (1 when the kernel was
-# booted with randomize_memory). Ends with `quit N`, N = number of failures.
+# booted with randomize_memory), CONTIG_GDB_STOP (panic mode: die or panic),
+# CONTIG_GDB_QEMU_PID. Ends with `quit N`, N = number of failures.
 
 import os
 import re
@@ -14,6 +22,8 @@ import gdb
 
 PORT = os.environ["CONTIG_GDB_PORT"]
 SERIAL = os.environ["CONTIG_GDB_SERIAL"]
+# printk's "[    0.123456] " prefix, whether or not the kernel prints one.
+TIMESTAMP = re.compile(r"^\[ *\d+\.\d+\] ")
 failures = []
 
 
@@ -46,9 +56,11 @@ def expect_error(cmd, pattern):
     fail("`%s` succeeded, expected an error /%s/; output: %s" % (cmd, pattern, out[:200]))
 
 
-def serial_lines():
+def serial_lines(raw=False):
+    """The serial log's lines, without their timestamps unless @raw."""
     with open(SERIAL, "rb") as f:
-        return f.read().decode("latin-1").replace("\r", "").split("\n")
+        lines = f.read().decode("latin-1").replace("\r", "").split("\n")
+    return lines if raw else [TIMESTAMP.sub("", line) for line in lines]
 
 
 def between(lines, begin, end):
@@ -98,6 +110,154 @@ def stop_at(location):
         raise gdb.GdbError("expected to stop in %s, stopped in %s" % (location, name))
 
 
+def check_dmesg(boot):
+    """The layout block is in dmesg as on serial, timestamps (if any) included."""
+    dmesg = run("contig-dmesg -t").splitlines()
+    missing = [l for l in boot if l not in dmesg]
+    if missing or not boot:
+        fail("contig-dmesg -t lacks the boot's layout lines: %s" % missing)
+    else:
+        ok("contig-dmesg -t holds the %d layout lines" % len(boot))
+    if not dmesg or dmesg[-1] != "gdb-test: checkpoint":
+        fail("contig-dmesg -t does not end with the line before the checkpoint: %s" % dmesg[-1:])
+    raw = serial_lines(raw=True)
+    first = next((l for l in raw if TIMESTAMP.sub("", l) == boot[0]), None) if boot else None
+    whole = run("contig-dmesg").splitlines()
+    if first is None or first not in whole:
+        fail("contig-dmesg lacks the serial line %r as printed" % first)
+    else:
+        ok("contig-dmesg prints %r as the console did" % first)
+    last = run("contig-dmesg 2").splitlines()
+    if last != whole[-2:]:
+        fail("contig-dmesg 2 = %s, want the last two lines %s" % (last, whole[-2:]))
+
+
+def slab_columns(line):
+    """name and the five numbers /proc/slabinfo 2.1 starts every line with."""
+    return line.split()[:6]
+
+
+def check_slabinfo(lines):
+    """contig-slabinfo against the kernel's dump and the caches' counters."""
+    kernel = between(lines, "gdb-test: slabinfo begin", "gdb-test: slabinfo end")
+    ours = run("contig-slabinfo").splitlines()
+    if kernel[:1] == ["slabinfo - version: 2.1"]:
+        same_lines("contig-slabinfo", kernel, ours)
+    elif [slab_columns(l) for l in kernel[2:]] == [slab_columns(l) for l in ours[2:]]:
+        ok("contig-slabinfo: the 6 columns of %d caches equal the kernel's (older) dump"
+           % len(kernel[2:]))
+    else:
+        same_lines("contig-slabinfo (first 6 columns)", [" ".join(slab_columns(l)) for l in kernel],
+                   [" ".join(slab_columns(l)) for l in ours])
+    if ours[:1] != ["slabinfo - version: 2.1"] or not ours[1].startswith("# name "):
+        fail("contig-slabinfo header: %s" % ours[:2])
+    fmt = re.compile(r"^(\S+) +(\d+) +(\d+) +(\d+) +(\d+) +(\d+) : tunables +0 +0 +0 : "
+                     r"slabdata +(\d+) +(\d+) +0$")
+    active = total = 0
+    for line in ours[2:]:
+        m = fmt.match(line)
+        g = m.groups() if m else ()
+        if not m or line != SLABINFO_LINE % (g[:6] + ("0", "0", "0") + g[6:] + ("0",)):
+            fail("contig-slabinfo line not in the 2.1 format: %r" % line)
+            continue
+        active += int(m.group(2))
+        total += int(m.group(3))
+    counters = slab_counters()
+    if (active, total) != counters:
+        fail("contig-slabinfo totals: %d active / %d objects, the caches count %d / %d"
+             % ((active, total) + counters))
+    else:
+        ok("contig-slabinfo: %d caches, %d active of %d objects, as the caches count"
+           % (len(ours) - 2, active, total))
+
+
+SLABINFO_LINE = ("%-17s %6s %6s %6s %4s %4s : tunables %4s %4s %4s : slabdata %6s %6s %6s")
+
+
+def slab_counters():
+    """(active objects, objects) summed over slab_caches by gdb's own expressions."""
+    head = gdb.parse_and_eval("&slab_caches")
+    off = int(gdb.parse_and_eval("(unsigned long)&((struct kmem_cache *)0)->list"))
+    cache_t = gdb.lookup_type("struct kmem_cache").pointer()
+    active = total = 0
+    pos = head["next"]
+    while int(pos) != int(head):
+        c = gdb.Value(int(pos) - off).cast(cache_t)
+        active += int(c["active_objs"])
+        total += int(c["nr_slabs"]) * int(c["objects"])
+        pos = pos["next"]
+    return active, total
+
+
+# Fields contig-check must catch when gdb corrupts them: (what, the field as
+# a gdb expression, its wrong value from the right one, the violation
+# expected). Each is put back at once.
+FREE_ROOT = ("((struct vmap_area *)((char *)free_vmap_area_root.rb_node - "
+             "(unsigned long)&((struct vmap_area *)0)->rb_node))")
+CORRUPTIONS = [
+    ("a free node's subtree_max_size", FREE_ROOT + "->subtree_max_size", lambda v: v + 4096,
+     r"vmalloc: free node \[0x[0-9a-f]+-0x[0-9a-f]+\) subtree_max_size 0x[0-9a-f]+, want "),
+    ("the free tree root's colour", "free_vmap_area_root.rb_node->__rb_parent_color",
+     lambda v: v & ~1, r"vmalloc: free tree: the root 0x[0-9a-f]+ is red"),
+    ("a free list's nr_free", "zones[0].free_area[0].nr_free", lambda v: v + 1,
+     r"buddy: zone DMA32 order 0: \d+ blocks listed, nr_free \d+"),
+    ("a slab cache's active_objs", "kmem_cache_boot.active_objs", lambda v: v + 1,
+     r"slab: cache kmem_cache: nr_slabs \d+ nr_free_slabs \d+ active_objs \d+, lists hold"),
+]
+
+
+def guard_corruption(lines):
+    """Map the guard page after the 3-page area (its PTE := the last page's PTE)."""
+    info = between(lines, "gdb-test: vmallocinfo begin", "gdb-test: vmallocinfo end")
+    area = next((l for l in info if "pages=3 vmalloc" in l), None)
+    if not area:
+        fail("no 3-page vmalloc area in the kernel's vmallocinfo")
+        return []
+    guard = int(area.split("-")[1].split()[0], 16) - 4096
+    pte = re.compile(r"^PTE\[ *\d+\] @ (0x[0-9a-f]+) = (0x[0-9a-f]+)", re.M)
+    at_guard = pte.search(run("contig-pagewalk 0x%x" % guard))
+    at_last = pte.search(run("contig-pagewalk 0x%x" % (guard - 4096)))
+    if not at_guard or not at_last:
+        fail("no PTE lines in the walks of 0x%x and the page before" % guard)
+        return []
+    last = int(at_last.group(2), 16)
+    return [("the guard page's PTE",
+             "*(unsigned long *)(page_offset_base + %s)" % at_guard.group(1), lambda v: last,
+             r"vmalloc: the guard page 0x%x of busy area \[0x[0-9a-f]+-0x[0-9a-f]+\) is mapped"
+             % guard)]
+
+
+def check_contig_check(lines):
+    """contig-check on the healthy kernel, then on each corruption in turn."""
+    info = between(lines, "gdb-test: vmallocinfo begin", "gdb-test: vmallocinfo end")
+    lazy = len([l for l in info if l.endswith("unpurged vm_area")])
+    out = run("contig-check")
+    m = re.match(r"contig-check: ok \((\d+) busy, (\d+) free, (\d+) lazy vmap areas; "
+                 r"(\d+) free blocks \((\d+) pages\); (\d+) slabs in (\d+) caches\)$",
+                 out.strip())
+    if not m:
+        fail("contig-check on a healthy kernel: %r" % out)
+        return
+    if (int(m.group(1)), int(m.group(3))) != (len(info) - lazy, lazy):
+        fail("contig-check counts %s busy, %s lazy; vmallocinfo shows %d, %d"
+             % (m.group(1), m.group(3), len(info) - lazy, lazy))
+    else:
+        ok(out.strip())
+    for what, field, wrong, pattern in CORRUPTIONS + guard_corruption(lines):
+        saved = int(gdb.parse_and_eval(field)) & 0xFFFFFFFFFFFFFFFF
+        gdb.execute("set var %s = %d" % (field, wrong(saved)))
+        try:
+            print("corrupting %s:" % what)
+            expect_error("contig-check", r"violation\(s\), the first: " + pattern)
+        finally:
+            gdb.execute("set var %s = %d" % (field, saved))
+    out = run("contig-check")
+    if not out.startswith("contig-check: ok"):
+        fail("contig-check after the repairs: %r" % out)
+    else:
+        ok("contig-check after the repairs: ok")
+
+
 def check_checkpoint():
     lines = serial_lines()
     same_lines("contig-vmallocinfo",
@@ -106,8 +266,13 @@ def check_checkpoint():
     same_lines("contig-buddyinfo",
                between(lines, "gdb-test: buddyinfo begin", "gdb-test: buddyinfo end"),
                run("contig-buddyinfo").splitlines())
+    same_lines("contig-buddyinfo -v (every list as long as its count)",
+               between(lines, "gdb-test: buddyinfo begin", "gdb-test: buddyinfo end"),
+               run("contig-buddyinfo -v").splitlines())
     same_lines("contig-meminfo", between(lines, "gdb-test: meminfo begin", "gdb-test: meminfo end"),
                run("contig-meminfo").splitlines())
+    check_slabinfo(lines)
+    check_contig_check(lines)
     kinds = " ".join(between(lines, "gdb-test: vmallocinfo begin", "gdb-test: vmallocinfo end"))
     for kind in ("vmalloc", "vmap", "ioremap", "unpurged vm_area", "ktest__gdb_areas+0x"):
         if kind not in kinds:
@@ -121,14 +286,7 @@ def check_checkpoint():
     except (ValueError, StopIteration):
         fail("no layout block on serial")
         boot = []
-    dmesg = run("contig-dmesg").splitlines()
-    missing = [l for l in boot if l not in dmesg]
-    if missing or not boot:
-        fail("contig-dmesg lacks the boot's layout lines: %s" % missing)
-    else:
-        ok("contig-dmesg holds the %d layout lines" % len(boot))
-    if "gdb-test: checkpoint" not in dmesg:
-        fail("contig-dmesg lacks the last line before the checkpoint")
+    check_dmesg(boot)
     layout = run("contig-layout").splitlines()
     same_lines("contig-layout", boot, layout[:len(boot)])
     how = "randomised" if os.environ.get("CONTIG_GDB_RANDOMISED") == "1" else "default"
@@ -184,16 +342,55 @@ def check_checkpoint():
     expect_error("contig-page 0xfffffffff", r"beyond RAM")
     expect_error("contig-dmesg x", r"line count")
     expect_error("contig-vmallocinfo extra", r"takes no arguments")
+    expect_error("contig-check now", r"takes no arguments")
+    expect_error("contig-panic-break maybe", r"usage")
     for cmd in ("contig-dmesg", "contig-layout", "contig-vmallocinfo", "contig-buddyinfo",
-                "contig-meminfo", "contig-pagewalk", "contig-pa", "contig-va", "contig-page"):
+                "contig-meminfo", "contig-pagewalk", "contig-pa", "contig-va", "contig-page",
+                "contig-slabinfo", "contig-check", "contig-panic-break"):
         if "Usage: " + cmd not in run("help " + cmd):
             fail("help %s has no usage line" % cmd)
+
+
+# panic mode: where gdb must stop by itself, and the frames below it.
+PANIC_STOPS = {
+    "panic": ["panic", "ktest__panic_panic", "ktest_run_one", "ktest_run", "kmain"],
+    "die": ["die", "do_trap", "isr_common", "crash_write", "ktest__crash_null_deref",
+            "ktest_run_one", "kmain"],
+}
+
+
+def check_panic_stop(where):
+    """Continue from the reset vector: the helpers' breakpoint must stop us in @where."""
+    out = gdb.execute("continue", to_string=True)
+    print(out, end="")
+    name = gdb.selected_frame().name()
+    if name != where:
+        fail("expected gdb to stop in %s by itself, it stopped in %s" % (where, name))
+        return
+    ok("gdb stopped in %s by itself" % where)
+    if not re.search(r"^contig: %s\(\"[^\n]*\"\)[^\n]*; stopped before QEMU exits. Backtrace:$"
+                     % where, out, re.M):
+        fail("no 'contig: %s(...)' message at the stop" % where)
+    expect_frames("the backtrace printed at the stop in %s" % where, out, PANIC_STOPS[where])
+    try:
+        os.kill(int(os.environ["CONTIG_GDB_QEMU_PID"]), 0)
+        ok("QEMU still runs at the stop in %s" % where)
+    except OSError as e:
+        fail("QEMU is gone at the stop in %s: %s" % (where, e))
 
 
 def main():
     gdb.execute("set pagination off")
     gdb.execute("set width 0")
     gdb.execute("target remote 127.0.0.1:%s" % PORT)
+    if os.environ.get("CONTIG_GDB_MODE") == "panic":
+        check_panic_stop(os.environ["CONTIG_GDB_STOP"])
+        gdb.execute("delete")
+        try:
+            gdb.execute("continue", to_string=True)
+        except gdb.error:
+            pass    # the kernel left QEMU: "Remote connection closed"
+        return
     stop_at("ktest_gdb_checkpoint")
     ok("stopped in ktest_gdb_checkpoint")
     check_checkpoint()

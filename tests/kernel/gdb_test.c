@@ -1,6 +1,6 @@
 /*
  * The _gdb suite: a known kernel state for the GDB helpers to read
- * (scripts/gdb/contig.py, driven by tests/e2e/gdb.sh). Not part of
+ * (scripts/gdb/contig/, driven by tests/e2e/gdb.sh). Not part of
  * ktest=all: it runs only when named (ktest=_gdb).
  *
  * The test makes a few vmalloc areas of known shapes (and one freed area
@@ -17,6 +17,7 @@
  *	gdb-test: vmallocinfo begin / end	vmallocinfo_dump() between them
  *	gdb-test: buddyinfo begin / end		buddyinfo_dump()
  *	gdb-test: meminfo begin / end		meminfo_dump() + vmalloc_meminfo_dump()
+ *	gdb-test: slabinfo begin / end		slabinfo_dump()
  *	gdb-test: vmalloc_to_pfn(0x...) = 0x...
  *	gdb-test: checkpoint
  */
@@ -26,6 +27,7 @@
 #include "kernel/printk.h"
 #include "lib/string.h"
 #include "mm/page_alloc.h"
+#include "mm/slab.h"
 #include "mm/vmalloc.h"
 
 /* The IOAPIC's register page: MMIO on every PC QEMU models, never RAM. */
@@ -80,6 +82,9 @@ static void gdb_print_state(const char *probe)
 	meminfo_dump();
 	vmalloc_meminfo_dump();
 	printk("gdb-test: meminfo end\n");
+	printk("gdb-test: slabinfo begin\n");
+	slabinfo_dump();
+	printk("gdb-test: slabinfo end\n");
 	printk("gdb-test: vmalloc_to_pfn(0x%lx) = 0x%lx\n", (unsigned long)probe,
 	       vmalloc_to_pfn(probe));
 }

@@ -1,0 +1,100 @@
+# vmalloc: contig-vmallocinfo, and the walkers of the vmap-area trees that
+# contig-check uses. The trees and the ranges are read from mm/vmalloc.c's
+# statics (vmap_area_root, purge_vmap_area_root, free_vmap_area_root,
+# vmap_ranges[]); struct layouts come from DWARF.
+
+import gdb
+
+from contig import constants as C
+from contig.utils import (ContigCommand, Kallsyms, at, field_offset, rb_inorder, read_cstring,
+                          symbol_value, ulong, value_int)
+
+VMINFO_LINE_MAX = 160           # mm/vmalloc.c: lines are cut at 159 characters
+
+
+def vmap_areas(root_name):
+    """(va_start, va_end, vmap_area address) of the tree @root_name, in address order."""
+    root = symbol_value(root_name)
+    rb_off = field_offset("struct vmap_area", "rb_node")
+    out = []
+    for node in rb_inorder(ulong(root.address)):
+        va = at(node - rb_off, "struct vmap_area")
+        out.append((ulong(va["va_start"]), ulong(va["va_end"]), node - rb_off))
+    return out
+
+
+def busy_area_line(ks, start, end, va_addr, vstart, vend):
+    va = at(va_addr, "struct vmap_area")
+    vm_ptr = ulong(va["vm"])
+    line = "0x%016x-0x%016x %7d" % (start, end, end - start)
+    if not vm_ptr:
+        return line + " (no vm_struct)"
+    vm = at(vm_ptr, "struct vm_struct")
+    caller = ulong(vm["caller"])
+    flags = value_int(vm["flags"])
+    if caller:
+        line += " " + ks.format_ps(caller)
+    if not flags & C.VM_UNINITIALIZED:
+        nr_pages = value_int(vm["nr_pages"])
+        if nr_pages:
+            line += " pages=%d" % nr_pages
+        if flags & C.VM_IOREMAP:
+            line += " phys=0x%x" % ulong(vm["phys_addr"])
+            line += " ioremap"
+        if flags & C.VM_ALLOC:
+            line += " vmalloc"
+        if flags & C.VM_MAP:
+            line += " vmap"
+        if flags & C.VM_USERMAP:
+            line += " user"
+        pages = ulong(vm["pages"])
+        if pages and vstart <= pages <= vend:
+            line += " vpages"
+    return line[:VMINFO_LINE_MAX - 1]
+
+
+def vmalloc_range():
+    """[start, end) of the vmalloc range, from vmalloc.c's vmap_ranges[]."""
+    ranges = symbol_value("vmap_ranges")
+    for i in range(ranges.type.range()[1] + 1):
+        r = ranges[i]
+        if ulong(r["name"]) and read_cstring(ulong(r["name"])) == "vmalloc":
+            return ulong(r["start"]), ulong(r["end"])
+    raise gdb.GdbError("vmap_ranges[] has no \"vmalloc\" range: vmalloc_init() has not run yet")
+
+
+class ContigVmallocinfo(ContigCommand):
+    """Print every busy and lazily freed vmap area, as the kernel's vmallocinfo_dump().
+
+Usage: contig-vmallocinfo
+Walks the busy tree (vmap_area_root) and the lazy tree (purge_vmap_area_root)
+in address order and prints /proc/vmallocinfo lines:
+  0xSTART-0xEND    SIZE caller+0xoff/0xsize pages=N phys=0x... ioremap|vmalloc|vmap
+  0xSTART-0xEND    SIZE unpurged vm_area
+Caller names come from the kernel's own symbol table in memory (kallsyms), so
+they are the ones the kernel prints. To find a leak, look for areas whose
+caller should have freed them."""
+
+    name = "contig-vmallocinfo"
+
+    def run(self, argv):
+        self.no_args(argv)
+        ks = Kallsyms()
+        vstart, vend = vmalloc_range()
+        vend -= 1           # is_vmalloc_addr() takes VMALLOC_END, the last byte
+        busy = vmap_areas("vmap_area_root")
+        lazy = vmap_areas("purge_vmap_area_root")
+        lines = []
+        b = l = 0
+        while b < len(busy) or l < len(lazy):
+            if l == len(lazy) or (b < len(busy) and busy[b][0] < lazy[l][0]):
+                lines.append(busy_area_line(ks, *busy[b], vstart, vend))
+                b += 1
+            else:
+                s, e, _ = lazy[l]
+                lines.append("0x%016x-0x%016x %7d unpurged vm_area" % (s, e, e - s))
+                l += 1
+        gdb.write("".join(line + "\n" for line in lines))
+
+
+ContigVmallocinfo()
