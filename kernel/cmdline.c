@@ -29,7 +29,7 @@ enum cmdline_kind {
 	CMDLINE_FLAG,	/* no value; stores flag_value into a bool */
 	CMDLINE_UINT,	/* unsigned number in [min, max] into an int or unsigned long */
 	CMDLINE_SIZE,	/* memparse() size in [min, max] into an unsigned long */
-	CMDLINE_STRING, /* list of [a-z0-9_,] into a char array */
+	CMDLINE_STRING, /* list of [a-z0-9_,*?] (names and globs) into a char array */
 };
 
 struct cmdline_option {
@@ -169,7 +169,8 @@ static const char *cmdline_expect(const struct cmdline_option *o, char *buf, siz
 			 o->min >> 20);
 		return buf;
 	case CMDLINE_STRING:
-		snprintf(buf, size, "at most %d of a-z, 0-9, '_' and ','", CMDLINE_STR_MAX - 1);
+		snprintf(buf, size, "at most %d of a-z, 0-9, '_', '*', '?' and ','",
+			 CMDLINE_STR_MAX - 1);
 		return buf;
 	}
 	return "?";
@@ -216,9 +217,9 @@ static bool cmdline_set_string(const struct cmdline_option *o, const char *val,
 			       struct cmdline_opts *opts)
 {
 	for (const char *c = val; *c; c++) {
-		if ((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' || *c == ',')
+		if ((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || strchr("_,*?", *c))
 			continue;
-		pr_warn("%s: invalid character '%c' in '%s' (expected a-z, 0-9, '_' and ','), keeping default\n",
+		pr_warn("%s: invalid character '%c' in '%s' (expected a-z, 0-9, '_', '*', '?' and ','), keeping default\n",
 			o->name, *c, val);
 		return false;
 	}
