@@ -31,38 +31,55 @@ KTEST(bench, tsc_calibrated_sane)
  * PIT window measures the TSC rate exactly but for the error in seeing its
  * two edges: tsc_pit_khz() keeps only windows whose edges were each seen
  * within 1/2000 of the window (0.1% for both), and NTP may slew the host
- * clock by up to 500 ppm (0.05%). Two trusted measurements thus agree
- * within 2 x 0.15% = 0.3%; we allow 0.5%. Not guaranteed is that a
- * measurement is trusted: on a busy host the vCPU is descheduled for whole
- * host time slices, which can disturb every window of one measurement (or
- * stretch the first window that judges the others), and an unpinned QEMU
- * thread may move to a host CPU whose TSC differs. So we take up to
- * TSC_TRIES measurements and require the closest to be within the bound: a
- * calibration really off by more than 0.5% fails every one of them.
+ * clock by up to 500 ppm (0.05%). Two undisturbed measurements thus agree
+ * within 2 x 0.15% = 0.3%; we allow 0.5%.
+ *
+ * Not guaranteed is that a measurement is undisturbed: on a busy host the
+ * vCPU loses whole host time slices, and we have seen single measurements
+ * off by 10-30% (every window of one disturbed, or the first window, which
+ * judges the others, stretched). So we take up to TSC_TRIES measurements:
+ *  - one within the bound of tsc_khz: pass;
+ *  - none, but two within the bound of each other: the machine can measure
+ *    and the calibration is wrong: fail (a rate off by over 0.5% always does);
+ *  - no two agree: the host is too busy to tell; skip, saying so.
  */
 #define TSC_TRIES	     5
 #define TSC_AGREE_PER_100000 500 /* 0.5% */
 
-static u64 khz_distance(u64 a, u64 b)
+static bool khz_agree(u64 a, u64 b, u64 bound)
 {
-	return a > b ? a - b : b - a;
+	return (a > b ? a - b : b - a) <= bound;
+}
+
+/* Do two of the @n measurements in @khz agree with each other? */
+static bool khz_pair_agrees(const u64 *khz, unsigned int n, u64 bound)
+{
+	for (unsigned int i = 0; i < n; i++)
+		for (unsigned int j = i + 1; j < n; j++)
+			if (khz_agree(khz[i], khz[j], bound))
+				return true;
+	return false;
 }
 
 KTEST(bench, tsc_pit_remeasure_agrees)
 {
-	u64 best = ~0ULL, bound;
+	u64 khz[TSC_TRIES], bound;
 
 	tsc_calibrate();
 	if (tsc_source != TSC_SRC_PIT)
 		KTEST_SKIP(t, "TSC not calibrated from the PIT");
 	bound = tsc_khz * TSC_AGREE_PER_100000 / 100000;
-	for (unsigned int i = 0; i < TSC_TRIES && best > bound; i++) {
-		u64 khz = tsc_pit_khz();
-
-		KTEST_ASSERT_NE(t, khz, 0ULL);
-		best = min(best, khz_distance(khz, tsc_khz));
+	for (unsigned int i = 0; i < TSC_TRIES; i++) {
+		khz[i] = tsc_pit_khz();
+		KTEST_ASSERT_NE(t, khz[i], 0ULL);
+		if (khz_agree(khz[i], tsc_khz, bound))
+			return;
 	}
-	KTEST_EXPECT_LE(t, best, bound);
+	if (!khz_pair_agrees(khz, TSC_TRIES, bound))
+		KTEST_SKIP(t, "no two PIT measurements agree (busy host): cannot judge");
+	ktest_fail(t, __FILE__, __LINE__,
+		   "calibrated %lu kHz, PIT now %lu %lu %lu %lu %lu kHz: none within 0.5%%",
+		   tsc_khz, khz[0], khz[1], khz[2], khz[3], khz[4]);
 }
 
 /* The generator is a pure function of its seed, and not stuck. */
