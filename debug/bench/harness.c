@@ -171,16 +171,6 @@ static struct bench_item bench_item_at(unsigned int i)
 	return (struct bench_item){ st->name, st->desc, NULL, st->run };
 }
 
-void bench_list(void)
-{
-	printk(KERN_INFO "bench: benchmarks (bench=all, or names and globs: bench=fix_*,map):\n");
-	for (unsigned int i = 0; i < bench_nr_items(); i++) {
-		struct bench_item it = bench_item_at(i);
-
-		printk(KERN_INFO "  %-24s %s\n", it.name, it.desc);
-	}
-}
-
 /* Is the @len characters at @pat "all" (*all set), or a glob that names something? */
 static bool bench_pattern_known(const char *pat, size_t len, bool *all)
 {
@@ -200,6 +190,17 @@ static bool bench_pattern_known(const char *pat, size_t len, bool *all)
 	return false;
 }
 
+/* The names with one line of description each. */
+static void bench_list(void)
+{
+	printk(KERN_INFO "bench: benchmarks (bench=all, or names and globs: bench=fix_*,map):\n");
+	for (unsigned int i = 0; i < bench_nr_items(); i++) {
+		struct bench_item it = bench_item_at(i);
+
+		printk(KERN_INFO "  %-24s %s\n", it.name, it.desc);
+	}
+}
+
 static void bench_refuse(const char *pat, size_t len)
 {
 	char names[512];
@@ -208,6 +209,7 @@ static void bench_refuse(const char *pat, size_t len)
 	for (unsigned int i = 0; i < bench_nr_items(); i++)
 		n += scnprintf(names + n, sizeof(names) - n, ", %s", bench_item_at(i).name);
 	pr_err("bench: no benchmark '%.*s'; valid names: %s\n", (int)len, pat, names);
+	bench_list();
 }
 
 /*

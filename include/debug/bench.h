@@ -111,9 +111,9 @@ struct bench_result {
 /*
  * bench_run - run the benchmarks named in @spec
  *  => @spec is "all" or a comma-separated list of names and globs
- *     (list_match(): fix_*,scaling); see bench_list().
+ *     (list_match(): fix_*,scaling).
  *  => A name or glob that matches nothing is refused before anything runs,
- *     with the list of valid names.
+ *     with the list of valid names and what each one measures.
  *  => Calibrates the TSC first. Allocates up to ~600 MiB while it runs and
  *     frees everything it allocated before returning.
  *  => Prints the table on the console and one JSON line per result.
@@ -130,8 +130,5 @@ int bench_run(const char *spec);
  */
 int bench_run_one(const char *name, const struct bench_params *p, unsigned int reps,
 		  struct bench_result *res);
-
-/* Print the benchmark names with one line of description each. */
-void bench_list(void);
 
 #endif /* DEBUG_BENCH_H */
