@@ -118,8 +118,9 @@ static void __noreturn boot_finish(void)
 		qemu_exit(failed ? QEMU_EXIT_FAILURE : QEMU_EXIT_SUCCESS);
 	}
 	if (cmdline_opts.bench[0]) {
-		bench_run(cmdline_opts.bench);
-		machine_power_off();
+		int failed = bench_run(cmdline_opts.bench);
+
+		qemu_exit(failed ? QEMU_EXIT_FAILURE : QEMU_EXIT_SUCCESS);
 	}
 	if (cmdline_opts.poweroff) {
 		pr_info("poweroff: powering off\n");

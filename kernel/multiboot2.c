@@ -31,6 +31,7 @@
 #include "kernel/multiboot2.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "lib/sort.h"
 #include "lib/string.h"
 #include "lib/vsprintf.h"
 
@@ -455,24 +456,23 @@ static void mb2_parse_mmap(struct mb2_walk *w, u32 off, u32 size)
 	}
 }
 
-/* Sort the raw entries by start address (insertion sort: n <= BOOT_MMAP_MAX). */
+static int mmap_cmp_start(const void *a, const void *b)
+{
+	u64 x = ((const struct mmap_range *)a)->start, y = ((const struct mmap_range *)b)->start;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sort the raw entries by start address; false if they were not sorted. */
 static bool mmap_sort_raw(void)
 {
 	struct mmap_range *raw = mmap_scratch.raw;
 	bool was_sorted = true;
 
-	for (unsigned int i = 1; i < mmap_scratch.nr_raw; i++) {
-		struct mmap_range cur = raw[i];
-		unsigned int j = i;
-
-		while (j > 0 && raw[j - 1].start > cur.start) {
-			raw[j] = raw[j - 1];
-			j--;
-		}
-		if (j != i)
+	for (unsigned int i = 1; i < mmap_scratch.nr_raw; i++)
+		if (raw[i - 1].start > raw[i].start)
 			was_sorted = false;
-		raw[j] = cur;
-	}
+	sort_small(raw, mmap_scratch.nr_raw, sizeof(*raw), mmap_cmp_start);
 	return was_sorted;
 }
 
@@ -504,20 +504,11 @@ static void mmap_report_overlaps(struct boot_info *bi)
 	}
 }
 
-static void mmap_sort_points(unsigned int nr)
+static int mmap_cmp_addr(const void *a, const void *b)
 {
-	struct mmap_point *pts = mmap_scratch.points;
+	u64 x = ((const struct mmap_point *)a)->addr, y = ((const struct mmap_point *)b)->addr;
 
-	for (unsigned int i = 1; i < nr; i++) {
-		struct mmap_point cur = pts[i];
-		unsigned int j = i;
-
-		while (j > 0 && pts[j - 1].addr > cur.addr) {
-			pts[j] = pts[j - 1];
-			j--;
-		}
-		pts[j] = cur;
-	}
+	return x < y ? -1 : x > y;
 }
 
 /* The winning type among the active raw entries; false when none is active. */
@@ -583,7 +574,7 @@ static void mmap_sanitise(struct boot_info *bi)
 		pts[nr_pts++] = (struct mmap_point){ mmap_scratch.raw[r].end, r, false };
 		mmap_scratch.active[r] = false;
 	}
-	mmap_sort_points(nr_pts);
+	sort_small(mmap_scratch.points, nr_pts, sizeof(struct mmap_point), mmap_cmp_addr);
 
 	while (i < nr_pts) {
 		u64 addr = pts[i].addr;

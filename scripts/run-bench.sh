@@ -1,52 +1,96 @@
 #!/usr/bin/env bash
 # make bench: boot the kernel with bench=SPEC on the one fixed configuration,
-# show the kernel's tables, collect its JSON lines into build/bench/results.json,
-# print a summary against the Linux reference and draw the pictures.
-#
-# Usage: run-bench.sh [SPEC]          SPEC = all (default) or name[,name]
-# Environment:
-#   BENCH_TIMEOUT  hang detector in seconds (default 900)
-#   BENCH_CPU      host CPU to pin QEMU to (default: the last one); BENCH_CPU=none
-#                  leaves it unpinned. Pinning keeps the guest TSC steady: under
-#                  TCG it is the host TSC, and a thread moving between host CPUs
-#                  whose TSCs disagree makes it jump.
-#   BENCH_OUT      output directory (default build/bench)
-#   BENCH_ELF      kernel to boot (default build/contig.elf)
-#   BENCH_REPLOT=1 do not boot: redo results.json, summary and pictures from the
-#                  serial log of the last run
-#
-# The configuration (documented in docs/performance.md): QEMU under TCG (no
-# KVM), -cpu qemu64, -smp 1, -m 1G, booted through GRUB by scripts/qemu.sh.
+# show the kernel's tables, collect its JSON lines into results.json, print a
+# summary and one verdict line per target, and draw the pictures. Each run
+# gets its own directory, build/bench/<timestamp>/, and build/bench/latest
+# points at the newest.
+usage() {
+	cat <<'USAGE'
+Usage: run-bench.sh [--help] [SPEC]
+  SPEC        all (default), or names and globs separated by commas
+              (fix_*,scaling); the kernel lists the valid names
+Environment:
+  BENCH_TIMEOUT  hang detector in seconds (default 900)
+  BENCH_CPU      host CPU to pin QEMU to (default: the last one); BENCH_CPU=none
+                 leaves it unpinned. Pinning keeps the guest TSC steady: under
+                 TCG it is the host TSC, and a thread moving between host CPUs
+                 whose TSCs disagree makes it jump.
+  BENCH_OUT      where the run directories go (default build/bench)
+  BENCH_ELF      kernel to boot (default build/contig.elf)
+  BENCH_REPLOT=1 do not boot: redo results.json, summary, verdicts and pictures
+                 from the serial log in BENCH_OUT/latest
+The configuration (docs/performance.md): QEMU under TCG (no KVM), -cpu qemu64,
+-smp 1, -m 1G, booted through GRUB by scripts/qemu.sh.
+USAGE
+}
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-spec=${1:-all}
+spec=all
+while [ $# -gt 0 ]; do
+	case $1 in
+	-h | --help) usage; exit 0 ;;
+	-*) echo "run-bench.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+	*) spec=$1; shift ;;
+	esac
+done
 [ -n "$spec" ] || spec=all
-spec=${spec,,}	# the kernel command line takes lower case; names match ignoring case
-out=${BENCH_OUT:-$top/build/bench}
+spec=${spec,,}	# the kernel command line takes lower case, as the names are
+# The command line refuses other characters and would keep no bench= at all.
+if [[ ! $spec =~ ^[a-z0-9_,*?]+$ ]]; then
+	echo "run-bench.sh: bad SPEC '$spec': use a-z, 0-9, '_', ',', '*' and '?'" >&2
+	exit 2
+fi
+base=${BENCH_OUT:-$top/build/bench}
 timeout=${BENCH_TIMEOUT:-900}
 cpu=${BENCH_CPU:-$(($(nproc) - 1))}
 elf=${BENCH_ELF:-$top/build/contig.elf}
-mkdir -p "$out"
-log=$out/serial.log
 
 status=0
+if [ "${BENCH_REPLOT:-0}" = 1 ]; then
+	out=$(cd "$base/latest" 2>/dev/null && pwd -P) ||
+		{ echo "run-bench.sh: no $base/latest to replot" >&2; exit 1; }
+	# Only what this replot makes is listed: drop the old results and pictures.
+	(cd "$out" && rm -f results.json results.jsonl ./*.dat ./*.gp ./*.png ./*.svg)
+else
+	out=$base/$(date +%Y%m%d-%H%M%S)
+	[ ! -e "$out" ] || out=$out-$$
+	mkdir -p "$out" && ln -sfn "$(basename "$out")" "$base/latest" || exit 1
+fi
+log=$out/serial.log
+
+# A loaded host makes the vCPU lose whole time slices: say so beside the numbers.
+check_load() {
+	local load cores
+	read -r load _ </proc/loadavg
+	cores=$(nproc)
+	if awk -v l="$load" -v c="$cores" 'BEGIN { exit !(l > c) }'; then
+		echo "bench: WARNING: host load average $load is above its $cores cores:" \
+			"expect slow, noisy numbers"
+	fi
+}
+
 if [ "${BENCH_REPLOT:-0}" != 1 ]; then
 	pin=()
 	if [ "$cpu" != none ] && command -v taskset >/dev/null; then
 		pin=(taskset -c "$cpu")
 	fi
-	echo "bench: QEMU TCG, -cpu qemu64 -smp 1 -m 1G, bench=$spec${pin:+, pinned to host CPU $cpu}"
+	echo "bench: QEMU TCG, -cpu qemu64 -smp 1 -m 1G, bench=$spec${pin:+, pinned to host CPU $cpu}; output in $out"
+	check_load
 	start=$(date +%s)
-	# Show the kernel's own lines from the TSC calibration on, without the JSON.
-	# "poweroff" ends the boot should bench= be refused (names are lower case).
+	# Show the kernel's own lines from the TSC calibration on, without the JSON,
+	# and the refusal of a bad name (printed before anything is measured).
 	"${pin[@]}" "$here/qemu.sh" --elf "$elf" --mem 1G --smp 1 --cmdline "bench=$spec poweroff" \
 		--timeout "$timeout" --log "$log" </dev/null 2>&1 |
-		tr -d '\r' | awk '/^tsc: /{on=1} on && !/^\{"bench"/{print; fflush()}'
+		tr -d '\r' | awk '/^tsc: |^bench: no benchmark/{on=1} on && !/^\{"bench"/{print; fflush()}'
 	status=${PIPESTATUS[0]}
 	echo "bench: QEMU ran $(($(date +%s) - start)) s, exit status $status"
+	check_load
 fi
 tr -d '\r' <"$log" | grep '^{"bench"' >"$out/results.jsonl"
+if grep -q '^bench: no benchmark' "$log"; then
+	exit 1 # the kernel said which names are valid (above)
+fi
 if ! grep -q '"bench":"done"' "$out/results.jsonl"; then
 	echo "bench: the run did not finish (status $status); serial log: $log" >&2
 	grep -E '^cmdline:|panic|BUG|Oops|WARNING|failed' "$log" | head -20 >&2
@@ -54,7 +98,7 @@ if ! grep -q '"bench":"done"' "$out/results.jsonl"; then
 fi
 
 if ! grep -q '"bench":"done","failed":0' "$out/results.jsonl"; then
-	echo "bench: some scenarios failed or were unknown (see above)" >&2
+	echo "bench: some benchmarks failed (see above)" >&2
 	[ "$status" != 0 ] || status=1
 fi
 
@@ -125,11 +169,40 @@ if doc["scenarios"]:
             fmt(s["ns_page"] if s["pages_per_op"] else None), fmt(ref), fmt(goal),
             fmt(got / goal if goal else None, 2), fmt(s["floor_ratio"], 2),
             1000.0 * flushes / s["frees"] if s["frees"] else 0))
-    print("(ns/page and Linux/goal are per page for big_alloc and vzalloc_16M; "
+    print("(ns/page and Linux/goal are per page for big_alloc and vzalloc; "
           "floor = cost per page / sum of the floors, target <= 1.2)")
 if doc["scaling"]:
     print("scaling: " + ", ".join("N=%d %d ns" % (r["n"], r["ns_med"]) for r in doc["scaling"]) +
           "; ratio N=100000/N=10 = %s (target <= 1.5)" % doc["scaling_ratio"])
+
+# One verdict line per target: met, or missed by how much.
+def verdict(label, got, target, shown):
+    ratio = got / target if target else float("inf")
+    if ratio <= 1:
+        return "%s: met (%s, %.2fx the target)" % (label, shown, ratio)
+    return "%s: missed by %.2fx (%s)" % (label, ratio, shown)
+
+verdicts = []
+for s in doc["scenarios"]:
+    if s["linux_ns"]:
+        got = s["ns_page"] if s["ref_per_page"] else s["ns_med"]
+        unit = " per page" if s["ref_per_page"] else ""
+        goal = s["linux_ns"] / 2
+        verdicts.append(verdict("%s: target Linux/2 = %d ns%s" % (s["name"], goal, unit), got,
+                                goal, "%d ns" % got))
+    if s["floor_ratio"] is not None:
+        verdicts.append(verdict("%s: target <= 1.2 x its floor" % s["name"], s["floor_ratio"],
+                                1.2, "%.2f x" % s["floor_ratio"]))
+if doc["scaling_ratio"] is not None:
+    verdicts.append(verdict("scaling: target N=100000 / N=10 <= 1.5", doc["scaling_ratio"], 1.5,
+                            "%.2f" % doc["scaling_ratio"]))
+if verdicts:
+    print()
+    print("Verdicts (the targets of docs/performance.md):")
+    for v in verdicts:
+        print("  " + v)
+    with open(os.path.join(out, "verdicts.txt"), "w") as f:
+        f.write("\n".join(verdicts) + "\n")
 
 with open(os.path.join(out, "scaling.dat"), "w") as f:
     for r in doc["scaling"]:
@@ -207,7 +280,7 @@ plot 'size_curve.dat' using 1:2 with linespoints lw 2 pt 7 title 'vmalloc+vfree,
      floor_big with lines dt 2 title 'floor: buddy alloc+free + PTE write/invalidate'
 GP
 [ -s scenarios.dat ] && plot scenarios <<'GP'
-set title 'Contig against Linux 6.12 (init_on_alloc=0; big_alloc and vzalloc_16M per page)'
+set title 'Contig against Linux 6.12 (init_on_alloc=0; big_alloc and vzalloc per page)'
 set style data histograms; set style histogram clustered gap 1; set style fill solid 0.8
 set logscale y; set ylabel 'ns (log scale)'; set xtics rotate by -30 left; set grid ytics
 set key top right; set bmargin 7

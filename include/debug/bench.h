@@ -1,17 +1,96 @@
 /*
- * vmalloc benchmarks (debug/bench/bench.c), run by bench= on the command line
- * and by `make bench`. Each scenario is timed with the TSC over several
- * repetitions inside one boot; the median, min and max of the per-operation
- * averages are printed as a table and as JSON lines for the host.
+ * vmalloc benchmarks and the scenarios they share with the self-tests
+ * (debug/bench/). A scenario (after Linux's lib/test_vmalloc.c) is one
+ * function with parameters that does real vmalloc work and returns 0 or
+ * -errno; bench_scenarios[] is the one table of them. The self-tests run
+ * each with its small `test` parameters in check mode (every page filled and
+ * verified) and then check the trees and the free page count; bench= and
+ * `make bench` time each with its large `bench` parameters, over several
+ * repetitions inside one boot, and print the median, min and max as a table
+ * and as JSON lines for the host.
  */
-#ifndef KERNEL_BENCH_H
-#define KERNEL_BENCH_H
+#ifndef DEBUG_BENCH_H
+#define DEBUG_BENCH_H
 
 #include "kernel/types.h"
+#include "lib/random.h"
 
 #define BENCH_REPS     5 /* repetitions per scenario */
 #define BENCH_MAX_REPS 16
 #define BENCH_SEED     0x9e3779b97f4a7c15ULL /* every random sequence starts here */
+
+/* A scenario's knobs; what each means for a given scenario is in its table entry. */
+struct bench_params {
+	unsigned long loops; /* operations per repetition (one = an allocation and its free) */
+	unsigned long pages; /* pages per allocation; for random sizes the largest */
+	unsigned long align; /* bytes, a power of two; for random alignments the largest */
+	unsigned long held;  /* areas (or holes) kept while the operations run */
+};
+
+/* Counters that the timed part moves (page tables, TLB, lazy purges). */
+struct bench_counters {
+	unsigned long flush_single, flush_ranges, flush_all, pt_pages, purges;
+};
+
+/* One run of a scenario: the parameters in, the timings and counts out. */
+struct bench_ctx {
+	struct bench_params p;
+	unsigned int reps;	  /* repetitions of the timed part, 1..BENCH_MAX_REPS */
+	bool check;		  /* fill and verify every page, check alignment and placement */
+	u64 cyc[BENCH_MAX_REPS];  /* TSC cycles of each repetition */
+	struct bench_counters c0; /* before the first repetition */
+	struct bench_counters c1; /* after the last */
+	unsigned long nr_pages;	  /* pages allocated (or mapped), all repetitions */
+	unsigned long nr_frees;	  /* frees done, all repetitions */
+	struct rnd_state rng;	  /* restarted from BENCH_SEED at each repetition */
+	/* the scenario's own state */
+	const unsigned long *holes; /* full_fit: the hole addresses */
+	unsigned long nr_holes;
+	struct page *page; /* vmap_1page: the page mapped each time */
+};
+
+struct bench_scenario {
+	const char *name;
+	const char *desc;
+	int (*fn)(struct bench_ctx *ctx);
+	struct bench_params test;  /* the self-tests' (small: 16 MiB of RAM is enough) */
+	struct bench_params bench; /* the benchmark's (for -m 1G) */
+	unsigned int floors;	   /* BENCH_FLOOR_*: compare ns/page with these */
+	unsigned int linux_ns;	   /* Linux 6.12 reference, 0 = none */
+	bool ref_per_page;	   /* linux_ns is per page, not per operation */
+};
+
+/* Per-page floors, by bit, for the scenarios that allocate many pages. */
+#define BENCH_FLOOR_PAGE BIT(0) /* buddy order-0 alloc + free */
+#define BENCH_FLOOR_PTE	 BIT(1) /* write one PTE, clear it, its share of one TLB flush */
+#define BENCH_FLOOR_ZERO BIT(2) /* zero one 4 KiB page */
+
+extern const struct bench_scenario bench_scenarios[];
+extern const unsigned int bench_nr_scenarios;
+
+/* The scenario called @name, or NULL. */
+const struct bench_scenario *bench_scenario_find(const char *name);
+
+/*
+ * bench_scenario_run - run @sc once with @p, @reps timed repetitions
+ *  => @check: fill and verify every page and check where areas land (the
+ *     self-tests); else one byte is written per area (the benchmark).
+ *  => Purges the lazy areas first. Frees everything it allocated; the
+ *     pages come back to the buddy once the lazy areas are purged.
+ * Return: 0 with @ctx filled; -ENOMEM if an allocation failed, -EIO if a
+ * page lost its pattern, -EFAULT if an area landed where it must not,
+ * -EINVAL for @reps out of range.
+ */
+int bench_scenario_run(const struct bench_scenario *sc, const struct bench_params *p,
+		       unsigned int reps, bool check, struct bench_ctx *ctx);
+
+/*
+ * bench_pattern_fill/bench_pattern_bad - write the first and last word of
+ * every page of [@p, @p + @bytes) with its own address xor @seed; count the
+ * words that no longer hold it (0 = intact).
+ */
+void bench_pattern_fill(void *p, unsigned long bytes, unsigned long seed);
+unsigned long bench_pattern_bad(const void *p, unsigned long bytes, unsigned long seed);
 
 /* One scenario's outcome: per-operation TSC cycles over the repetitions. */
 struct bench_result {
@@ -31,29 +110,25 @@ struct bench_result {
 
 /*
  * bench_run - run the benchmarks named in @spec
- *  => @spec is "all" or a comma-separated list of names (see bench_list());
- *     an unknown name is reported with the list of known ones and skipped.
+ *  => @spec is "all" or a comma-separated list of names and globs
+ *     (list_match(): fix_*,scaling).
+ *  => A name or glob that matches nothing is refused before anything runs,
+ *     with the list of valid names and what each one measures.
  *  => Calibrates the TSC first. Allocates up to ~600 MiB while it runs and
  *     frees everything it allocated before returning.
  *  => Prints the table on the console and one JSON line per result.
- * Return: 0 if every named scenario ran, else the number that failed or
- * were unknown.
+ * Return: 0 if every selected benchmark ran, -EINVAL if @spec named an
+ * unknown one (nothing ran), else the number that failed.
  */
 int bench_run(const char *spec);
 
 /*
- * bench_run_one - run one scenario with @loops operations per repetition
- * (0 = its default) and @reps repetitions (0 = BENCH_REPS), quietly.
+ * bench_run_one - time one scenario quietly with @p (NULL: its benchmark
+ * parameters) and @reps repetitions (0 = BENCH_REPS).
  * Return: 0 with @res filled, -EINVAL for an unknown name or bad @reps,
- * -ENOMEM if the scenario could not allocate.
+ * else the scenario's error.
  */
-int bench_run_one(const char *name, unsigned long loops, unsigned int reps,
+int bench_run_one(const char *name, const struct bench_params *p, unsigned int reps,
 		  struct bench_result *res);
 
-/* Print the scenario names with one line of description each. */
-void bench_list(void);
-
-/* The benchmarks' generator (xorshift64*): the same @state, the same numbers. */
-u64 bench_rand(u64 *state);
-
-#endif /* KERNEL_BENCH_H */
+#endif /* DEBUG_BENCH_H */

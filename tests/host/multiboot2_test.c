@@ -11,6 +11,7 @@
 /* host_shim.h included printk.h already: let the unit define its own prefix. */
 #undef pr_fmt
 #include "../../kernel/multiboot2.c"
+#include "../../lib/sort.c"
 
 #define MBI_PHYS 0x10000ULL
 

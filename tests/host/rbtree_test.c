@@ -14,6 +14,7 @@
  * subtree_max_size.
  */
 #include "host_shim.h"
+#include "lib/random.h"
 
 #include "lib/rbtree.c"
 
@@ -41,7 +42,7 @@ struct model {
 	struct rb_root root;
 	bool augmented;
 	u64 seed;
-	u64 rng;
+	struct rnd_state rng;
 	unsigned long step;
 	unsigned int n; /* nodes in the tree */
 	unsigned int nr_free;
@@ -57,15 +58,6 @@ static struct tnode *to_tnode(struct rb_node *rb)
 	return rb_entry_safe(rb, struct tnode, rb);
 }
 
-/* xorshift64*: small, fixed-seed, identical on every host. */
-static u64 rnd(struct model *m)
-{
-	m->rng ^= m->rng >> 12;
-	m->rng ^= m->rng << 25;
-	m->rng ^= m->rng >> 27;
-	return m->rng * 2685821657736338717ULL;
-}
-
 static void model_init(struct model *m, bool augmented, u64 seed)
 {
 	unsigned int i;
@@ -74,7 +66,7 @@ static void model_init(struct model *m, bool augmented, u64 seed)
 	m->root = RB_ROOT;
 	m->augmented = augmented;
 	m->seed = seed;
-	m->rng = seed ? seed : 1;
+	rnd_seed(&m->rng, seed);
 	for (i = 0; i < POOL; i++) {
 		RB_CLEAR_NODE(&m->pool[i].rb);
 		m->free[POOL - 1 - i] = &m->pool[i];
@@ -293,22 +285,22 @@ static void random_run(bool augmented, u64 seed, unsigned long steps, u32 key_ra
 	model_init(m, augmented, seed);
 	for (m->step = 0; m->step < steps; m->step++) {
 		bias = (m->step / 500) % 2 ? 25 : 75;
-		op = rnd(m) % 100;
-		pos = m->n ? rnd(m) % m->n : 0;
+		op = rnd_next(&m->rng) % 100;
+		pos = m->n ? rnd_next(&m->rng) % m->n : 0;
 
 		if (m->n && m->nr_free && op < 5)
-			tree_replace(m, pos, rnd(m) % 100000);
+			tree_replace(m, pos, rnd_next(&m->rng) % 100000);
 		else if (m->n && augmented && op < 10)
-			tree_update_val(m, pos, rnd(m) % 100000);
-		else if (m->n == 0 || (m->nr_free && rnd(m) % 100 < bias))
-			insert_new(m, rnd(m) % key_range, rnd(m) % 100000);
+			tree_update_val(m, pos, rnd_next(&m->rng) % 100000);
+		else if (m->n == 0 || (m->nr_free && rnd_next(&m->rng) % 100 < bias))
+			insert_new(m, rnd_next(&m->rng) % key_range, rnd_next(&m->rng) % 100000);
 		else
 			tree_erase(m, pos);
 		check_model(m);
 	}
 	/* Drain what is left, still checking. */
 	while (m->n) {
-		tree_erase(m, rnd(m) % m->n);
+		tree_erase(m, rnd_next(&m->rng) % m->n);
 		check_model(m);
 		m->step++;
 	}
@@ -391,7 +383,7 @@ static void test_erase_root_repeatedly(void **state)
 	(void)state;
 	model_init(m, true, 7);
 	for (i = 0; i < 300; i++)
-		insert_new(m, (u32)(rnd(m) % 1000), (u32)(rnd(m) % 1000));
+		insert_new(m, (u32)(rnd_next(&m->rng) % 1000), (u32)(rnd_next(&m->rng) % 1000));
 	check_model(m);
 	while (m->n) {
 		top = to_tnode(m->root.rb_node);
@@ -459,7 +451,7 @@ static void test_all_keys_equal(void **state)
 		check_model(m);
 	}
 	for (i = 0; i < 500; i++, m->step++) {
-		tree_erase(m, rnd(m) % m->n);
+		tree_erase(m, rnd_next(&m->rng) % m->n);
 		check_model(m);
 	}
 }

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <string.h>
 #include "host_shim.h"
+#include "lib/random.h"
 
 #define memset	   k_memset
 #define memcpy	   k_memcpy
@@ -44,30 +45,12 @@
 #define BUF    512
 #define ROUNDS 20000
 
-static uint64_t rng_state;
-
-static void rng_seed(uint64_t seed)
-{
-	rng_state = seed;
-}
-
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
-static size_t rng_below(size_t n)
-{
-	return n ? rng() % n : 0;
-}
+static struct rnd_state rng;
 
 static void fill_random(unsigned char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		p[i] = (unsigned char)rng();
+		p[i] = (unsigned char)rnd_next(&rng);
 }
 
 static int sign(int v)
@@ -80,10 +63,10 @@ static void test_memcpy_random(void **state)
 	static unsigned char src[BUF], dst[BUF], want[BUF];
 
 	(void)state;
-	rng_seed(0x5eed0001);
+	rnd_seed(&rng, 0x5eed0001);
 	for (int r = 0; r < ROUNDS; r++) {
-		size_t so = rng_below(64), d = rng_below(64);
-		size_t n = rng_below(BUF - 64);
+		size_t so = rnd_below(&rng, 64), d = rnd_below(&rng, 64);
+		size_t n = rnd_below(&rng, BUF - 64);
 		void *ret;
 
 		fill_random(src, BUF);
@@ -102,10 +85,10 @@ static void test_memmove_overlap_random(void **state)
 	static unsigned char buf[BUF], want[BUF];
 
 	(void)state;
-	rng_seed(0x5eed0002);
+	rnd_seed(&rng, 0x5eed0002);
 	for (int r = 0; r < ROUNDS; r++) {
-		size_t n = rng_below(BUF / 2);
-		size_t so = rng_below(BUF - n), d = rng_below(BUF - n);
+		size_t n = rnd_below(&rng, BUF / 2);
+		size_t so = rnd_below(&rng, BUF - n), d = rnd_below(&rng, BUF - n);
 		void *ret;
 
 		if (r % 4 == 0 && so + 1 + n <= BUF) /* the tightest overlaps */
@@ -133,10 +116,10 @@ static void test_memset_random(void **state)
 	static unsigned char buf[BUF], want[BUF];
 
 	(void)state;
-	rng_seed(0x5eed0003);
+	rnd_seed(&rng, 0x5eed0003);
 	for (int r = 0; r < ROUNDS; r++) {
-		size_t d = rng_below(64), n = rng_below(BUF - 64);
-		int c = (int)rng(); /* only the low byte counts */
+		size_t d = rnd_below(&rng, 64), n = rnd_below(&rng, BUF - 64);
+		int c = (int)rnd_next(&rng); /* only the low byte counts */
 		void *ret;
 
 		fill_random(buf, BUF);
@@ -162,11 +145,11 @@ static void test_memset_memcpy_bulk(void **state)
 	static unsigned char buf[BIG], src[BIG], want[BIG];
 
 	(void)state;
-	rng_seed(0x5eed0010);
+	rnd_seed(&rng, 0x5eed0010);
 	for (int r = 0; r < 600; r++) {
 		size_t d = r % 8, tail = (r / 8) % 72;
 		size_t n = (r % 3 + 1) * 4096 - 128 + tail;
-		int c = (int)rng();
+		int c = (int)rnd_next(&rng);
 
 		fill_random(buf, BIG);
 		fill_random(src, BIG);
@@ -187,22 +170,22 @@ static void test_memcmp_memchr_inv_random(void **state)
 	static unsigned char a[BUF], b[BUF];
 
 	(void)state;
-	rng_seed(0x5eed0004);
+	rnd_seed(&rng, 0x5eed0004);
 	for (int r = 0; r < ROUNDS; r++) {
-		size_t n = rng_below(BUF), at = rng_below(BUF);
-		int c = (int)rng_below(256);
+		size_t n = rnd_below(&rng, BUF), at = rnd_below(&rng, BUF);
+		int c = (int)rnd_below(&rng, 256);
 		const unsigned char *want = NULL;
 
 		fill_random(a, BUF);
 		memcpy(b, a, BUF);
 		if (r & 1)
-			b[at] = (unsigned char)rng();
+			b[at] = (unsigned char)rnd_next(&rng);
 		assert_int_equal(sign(k_memcmp(a, b, n)), sign(memcmp(a, b, n)));
 		assert_int_equal(sign(k_memcmp(b, a, n)), sign(memcmp(b, a, n)));
 
 		memset(a, c, BUF);
 		if (r & 1)
-			a[at] = (unsigned char)(c + 1 + rng_below(255));
+			a[at] = (unsigned char)(c + 1 + rnd_below(&rng, 255));
 		for (size_t i = 0; i < n; i++) {
 			if (a[i] != (unsigned char)c) {
 				want = a + i;
@@ -220,10 +203,10 @@ static void random_string(char *s, size_t max)
 {
 	static const char alphabet[] = "ab\x80\xff"
 				       "c";
-	size_t n = rng_below(max);
+	size_t n = rnd_below(&rng, max);
 
 	for (size_t i = 0; i < n; i++)
-		s[i] = alphabet[rng_below(sizeof(alphabet) - 1)];
+		s[i] = alphabet[rnd_below(&rng, sizeof(alphabet) - 1)];
 	s[n] = '\0';
 }
 
@@ -232,11 +215,11 @@ static void test_str_random(void **state)
 	char a[40], b[40];
 
 	(void)state;
-	rng_seed(0x5eed0005);
+	rnd_seed(&rng, 0x5eed0005);
 	for (int r = 0; r < ROUNDS; r++) {
-		size_t lim = rng_below(40);
+		size_t lim = rnd_below(&rng, 40);
 		int c = "ab\x80\xff"
-			"cz"[rng_below(7)]; /* includes the NUL */
+			"cz"[rnd_below(&rng, 7)]; /* includes the NUL */
 
 		random_string(a, 12);
 		if (r & 1)
@@ -375,19 +358,19 @@ static void test_kstrto_vs_libc_random(void **state)
 	int compared = 0;
 
 	(void)state;
-	rng_seed(0x5eed0006);
+	rnd_seed(&rng, 0x5eed0006);
 	for (int r = 0; r < 200000; r++) {
-		size_t n = rng_below(24);
+		size_t n = rnd_below(&rng, 24);
 		static const unsigned int common[] = { 0, 8, 10, 16 };
-		unsigned int base = rng_below(3) ? common[rng_below(4)]
-						 : 2 + (unsigned int)rng_below(35);
+		unsigned int base = rnd_below(&rng, 3) ? common[rnd_below(&rng, 4)]
+						       : 2 + (unsigned int)rnd_below(&rng, 35);
 		unsigned long uv = 7, want_u;
 		long sv = 7, want_s;
 		char *end;
 		int want, ret;
 
 		for (size_t i = 0; i < n; i++)
-			s[i] = charset[rng_below(r & 1 ? 10 : sizeof(charset) - 1)];
+			s[i] = charset[rnd_below(&rng, r & 1 ? 10 : sizeof(charset) - 1)];
 		s[n] = '\0';
 
 		errno = 0;
@@ -453,10 +436,10 @@ static void test_memparse(void **state)
 		assert_int_equal(v, ret ? 99 : cases[i].val);
 	}
 
-	rng_seed(0x5eed0007);
+	rnd_seed(&rng, 0x5eed0007);
 	for (int r = 0; r < ROUNDS; r++) {
-		unsigned long val = rng() >> rng_below(64), v = 0;
-		unsigned int shift = 10 * (unsigned int)rng_below(4);
+		unsigned long val = rnd_next(&rng) >> rnd_below(&rng, 64), v = 0;
+		unsigned int shift = 10 * (unsigned int)rnd_below(&rng, 4);
 		const char *suffix = shift == 0	   ? ""
 				     : shift == 10 ? "kK"
 				     : shift == 20 ? "mM"

@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include "host_shim.h"
 #include "vmalloc_shim.h"
+#include "lib/random.h"
 
 #include "lib/rbtree.c"
 #include "mm/vmalloc.c"
@@ -167,15 +168,7 @@ static unsigned long window(void)
 	return VMALLOC_START + (1UL << 40);
 }
 
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
+static struct rnd_state rng;
 
 /* ---- tests ------------------------------------------------------------------ */
 
@@ -348,9 +341,9 @@ static void test_fit_exhaustive(void **state)
 	int i, round;
 
 	(void)state;
-	rng_state = 0xf17f17f17ULL;
+	rnd_seed(&rng, 0xf17f17f17ULL);
 	for (round = 0; round < 8; round++) {
-		pattern = rnd();
+		pattern = rnd_next(&rng);
 		for (i = 0; i < 64; i++)
 			p[i] = valloc_range(P(1), 1, w, w + P(64), VM_NO_GUARD);
 		for (i = 0; i < 64; i++)
@@ -616,11 +609,11 @@ static void test_random_ops(void **state)
 	unsigned long w = window();
 
 	(void)state;
-	rng_state = 0x5eed1234abcd9876ULL;
+	rnd_seed(&rng, 0x5eed1234abcd9876ULL);
 	vmalloc_debug_vm = false;
 	vmalloc_set_lazy_max_pages(256);
 	for (op = 0; op < 100000; op++) {
-		uint64_t r = rnd();
+		uint64_t r = rnd_next(&rng);
 
 		if (nr == 0 || (r % 100 < 55 && nr < 1024 && live_pages < 3000)) {
 			unsigned long pages = (r >> 8) % 5 ? 1 + (r >> 16) % 8 : 1 + (r >> 16) % 64;

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <string.h>
 #include "host_shim.h"
+#include "lib/random.h"
 
 #define vsnprintf  k_vsnprintf
 #define snprintf   k_snprintf
@@ -48,20 +49,7 @@ const char *symbols_lookup(unsigned long addr, unsigned long *offset, unsigned l
 #define BUF  320
 #define FILL 0xa5
 
-static uint64_t rng_state;
-
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
-static unsigned int rng_below(unsigned int n)
-{
-	return n ? (unsigned int)(rng() % n) : 0;
-}
+static struct rnd_state rng;
 
 /* Values that hit the edges: 0, +-1, the type limits, and random bit lengths. */
 static uint64_t random_value(void)
@@ -87,9 +75,9 @@ static uint64_t random_value(void)
 		16,
 	};
 
-	if (rng_below(4) == 0)
-		return edges[rng_below(ARRAY_SIZE(edges))];
-	return rng() >> rng_below(64);
+	if (rnd_below(&rng, 4) == 0)
+		return edges[rnd_below(&rng, ARRAY_SIZE(edges))];
+	return rnd_next(&rng) >> rnd_below(&rng, 64);
 }
 
 static const char *const strings[] = {
@@ -128,7 +116,7 @@ static void gen_spec(struct gen *g, bool allow_star)
 	static const char convs[] = "diuxXocs%";
 	static const char *const lens[] = { "", "hh", "h", "l", "ll", "z", "t", "j" };
 	static const char *const texts[] = { "", "x", "[", "] ", "abc ", "%%", "\t" };
-	char conv = convs[rng_below(sizeof(convs) - 1)];
+	char conv = convs[rnd_below(&rng, sizeof(convs) - 1)];
 	bool is_int = strchr("diuxXo", conv) != NULL;
 	char tmp[16];
 	const char *len = "";
@@ -136,15 +124,15 @@ static void gen_spec(struct gen *g, bool allow_star)
 	g->fmt[0] = '\0';
 	g->nstars = 0;
 	g->stars[0] = g->stars[1] = 0;
-	append(g->fmt, texts[rng_below(ARRAY_SIZE(texts))]);
+	append(g->fmt, texts[rnd_below(&rng, ARRAY_SIZE(texts))]);
 	append(g->fmt, "%");
 	if (conv == '%') {
 		append(g->fmt, "%");
 		g->kind = ARG_NONE;
 		goto out;
 	}
-	for (unsigned int i = rng_below(4); i; i--) {
-		char f = "-0+ #"[rng_below(5)];
+	for (unsigned int i = rnd_below(&rng, 4); i; i--) {
+		char f = "-0+ #"[rnd_below(&rng, 5)];
 
 		if (f == '#' && !strchr("xXo", conv))
 			continue;
@@ -154,21 +142,21 @@ static void gen_spec(struct gen *g, bool allow_star)
 		tmp[1] = '\0';
 		append(g->fmt, tmp);
 	}
-	switch (rng_below(4)) {
+	switch (rnd_below(&rng, 4)) {
 	case 0:
 		break;
 	case 1:
 		if (allow_star) {
 			append(g->fmt, "*");
-			g->stars[g->nstars++] = (int)rng_below(61) - 30;
+			g->stars[g->nstars++] = (int)rnd_below(&rng, 61) - 30;
 			break;
 		}
 		/* fall through */
 	default:
-		snprintf(tmp, sizeof(tmp), "%u", rng_below(31));
+		snprintf(tmp, sizeof(tmp), "%u", (unsigned int)rnd_below(&rng, 31));
 		append(g->fmt, tmp);
 	}
-	switch (conv == 'c' ? 0 : rng_below(5)) {
+	switch (conv == 'c' ? 0 : rnd_below(&rng, 5)) {
 	case 0:
 		break;
 	case 1:
@@ -177,25 +165,25 @@ static void gen_spec(struct gen *g, bool allow_star)
 	case 2:
 		if (allow_star) {
 			append(g->fmt, ".*");
-			g->stars[g->nstars++] = (int)rng_below(31) - 5;
+			g->stars[g->nstars++] = (int)rnd_below(&rng, 31) - 5;
 			break;
 		}
 		/* fall through */
 	default:
-		snprintf(tmp, sizeof(tmp), ".%u", rng_below(26));
+		snprintf(tmp, sizeof(tmp), ".%u", (unsigned int)rnd_below(&rng, 26));
 		append(g->fmt, tmp);
 	}
 	if (is_int)
-		len = lens[rng_below(ARRAY_SIZE(lens))];
+		len = lens[rnd_below(&rng, ARRAY_SIZE(lens))];
 	append(g->fmt, len);
 	tmp[0] = conv;
 	tmp[1] = '\0';
 	append(g->fmt, tmp);
 	g->kind = conv == 's' ? ARG_STR : len[0] == 'h' || !len[0] ? ARG_INT : ARG_LONG;
 	g->value = random_value();
-	g->str = strings[rng_below(ARRAY_SIZE(strings))];
+	g->str = strings[rnd_below(&rng, ARRAY_SIZE(strings))];
 out:
-	append(g->fmt, texts[rng_below(ARRAY_SIZE(texts))]);
+	append(g->fmt, texts[rnd_below(&rng, ARRAY_SIZE(texts))]);
 }
 
 static char want_buf[BUF], got_buf[BUF];
@@ -232,11 +220,11 @@ static void check_same(const char *what, const struct gen *g, size_t size)
 
 static size_t random_size(void)
 {
-	switch (rng_below(4)) {
+	switch (rnd_below(&rng, 4)) {
 	case 0:
-		return rng_below(4); /* 0 (NULL buffer), 1, 2, 3 */
+		return rnd_below(&rng, 4); /* 0 (NULL buffer), 1, 2, 3 */
 	case 1:
-		return rng_below(40); /* truncation in the middle */
+		return rnd_below(&rng, 40); /* truncation in the middle */
 	default:
 		return BUF;
 	}
@@ -247,7 +235,7 @@ static void test_random_single_vs_libc(void **state)
 	struct gen g;
 
 	(void)state;
-	rng_state = 0x7e57c0de;
+	rnd_seed(&rng, 0x7e57c0de);
 	for (int r = 0; r < 300000; r++) {
 		size_t size = random_size();
 
@@ -277,7 +265,7 @@ static void test_random_triple_vs_libc(void **state)
 	char fmt[300];
 
 	(void)state;
-	rng_state = 0x3c0de;
+	rnd_seed(&rng, 0x3c0de);
 	for (int r = 0; r < 100000; r++) {
 		size_t size = random_size();
 

@@ -1,14 +1,16 @@
 /*
- * Self-tests of the benchmark harness (debug/bench/bench.c) and of the TSC
+ * Self-tests of the benchmark harness (debug/bench/) and of the TSC
  * calibration it relies on. They check that the harness measures what it
  * says, not how fast anything is: timing targets live in `make bench`,
- * never in tests. Each scenario runs with a handful of loops.
-
+ * never in tests. Each scenario runs with a handful of loops; the
+ * scenarios themselves are checked by vmalloc.scenarios_checked.
  */
-#include "asm/tsc.h"
 #include "debug/bench.h"
-#include "kernel/errno.h"
 #include "debug/ktest.h"
+
+#include "asm/pgtable.h"
+#include "asm/tsc.h"
+#include "kernel/errno.h"
 #include "mm/page_alloc.h"
 #include "mm/vmalloc.h"
 
@@ -23,39 +25,89 @@ KTEST(bench, tsc_calibrated_sane)
 	KTEST_EXPECT_EQ(t, tsc_cycles_to_ns(tsc_khz), 1000000ULL);
 }
 
-/* A second PIT measurement agrees with the first within 1%. */
+/*
+ * A second PIT measurement agrees with the boot calibration, to within what
+ * TCG guarantees. The guest TSC and QEMU's PIT both follow host time, so a
+ * PIT window measures the TSC rate exactly but for the error in seeing its
+ * two edges: tsc_pit_khz() keeps only windows whose edges were each seen
+ * within 1/2000 of the window (0.1% for both), and NTP may slew the host
+ * clock by up to 500 ppm (0.05%). Two undisturbed measurements thus agree
+ * within 2 x 0.15% = 0.3%; we allow 0.5%.
+ *
+ * Not guaranteed is that a measurement is undisturbed: on a busy host the
+ * vCPU loses whole host time slices, and we have seen single measurements
+ * off by 10-30% (every window of one disturbed, or the first window, which
+ * judges the others, stretched). So we take up to TSC_TRIES measurements:
+ *  - one within the bound of tsc_khz: pass;
+ *  - none, but two within the bound of each other: the machine can measure
+ *    and the calibration is wrong: fail (a rate off by over 0.5% always does);
+ *  - no two agree: the host is too busy to tell; skip, saying so.
+ */
+#define TSC_TRIES	     5
+#define TSC_AGREE_PER_100000 500 /* 0.5% */
+
+static bool khz_agree(u64 a, u64 b, u64 bound)
+{
+	return (a > b ? a - b : b - a) <= bound;
+}
+
+/* Do two of the @n measurements in @khz agree with each other? */
+static bool khz_pair_agrees(const u64 *khz, unsigned int n, u64 bound)
+{
+	for (unsigned int i = 0; i < n; i++)
+		for (unsigned int j = i + 1; j < n; j++)
+			if (khz_agree(khz[i], khz[j], bound))
+				return true;
+	return false;
+}
+
 KTEST(bench, tsc_pit_remeasure_agrees)
 {
-	u64 khz;
+	u64 khz[TSC_TRIES], bound;
 
 	tsc_calibrate();
 	if (tsc_source != TSC_SRC_PIT)
 		KTEST_SKIP(t, "TSC not calibrated from the PIT");
-	khz = tsc_pit_khz();
-	KTEST_EXPECT_GE(t, khz, tsc_khz - tsc_khz / 100);
-	KTEST_EXPECT_LE(t, khz, tsc_khz + tsc_khz / 100);
+	bound = tsc_khz * TSC_AGREE_PER_100000 / 100000;
+	for (unsigned int i = 0; i < TSC_TRIES; i++) {
+		khz[i] = tsc_pit_khz();
+		KTEST_ASSERT_NE(t, khz[i], 0ULL);
+		if (khz_agree(khz[i], tsc_khz, bound))
+			return;
+	}
+	if (!khz_pair_agrees(khz, TSC_TRIES, bound))
+		KTEST_SKIP(t, "no two PIT measurements agree (busy host): cannot judge");
+	ktest_fail(t, __FILE__, __LINE__,
+		   "calibrated %lu kHz, PIT now %lu %lu %lu %lu %lu kHz: none within 0.5%%",
+		   tsc_khz, khz[0], khz[1], khz[2], khz[3], khz[4]);
 }
 
-/* The generator is a pure function of its state, and not stuck. */
+/* The generator is a pure function of its seed, and not stuck. */
 KTEST(bench, rand_repeatable)
 {
-	u64 a = BENCH_SEED, b = BENCH_SEED, first;
+	struct rnd_state a, b;
+	u64 first;
 
-	first = bench_rand(&a);
-	KTEST_EXPECT_EQ(t, bench_rand(&b), first);
+	rnd_seed(&a, BENCH_SEED);
+	rnd_seed(&b, BENCH_SEED);
+	first = rnd_next(&a);
+	KTEST_EXPECT_EQ(t, rnd_next(&b), first);
 	for (int i = 0; i < 100; i++)
-		KTEST_EXPECT_EQ(t, bench_rand(&a), bench_rand(&b));
-	KTEST_EXPECT_NE(t, bench_rand(&a), first);
-	KTEST_EXPECT_NE(t, a, 0ULL);
+		KTEST_EXPECT_EQ(t, rnd_next(&a), rnd_next(&b));
+	KTEST_EXPECT_NE(t, rnd_next(&a), first);
+	KTEST_EXPECT_NE(t, a.x, 0ULL);
+	rnd_seed(&a, 0); /* 0 would stick at 0: replaced */
+	KTEST_EXPECT_NE(t, rnd_next(&a), 0ULL);
 }
 
 /* 10 loops x 3 repetitions of fix_size_alloc: the counts add up. */
 KTEST(bench, fix_size_runs_10_loops)
 {
-	struct bench_result res;
+	const struct bench_params p = { .loops = 10, .pages = 3 };
 	unsigned long vfrees = vmalloc_stats.nr_vfree;
+	struct bench_result res;
 
-	KTEST_ASSERT_EQ(t, bench_run_one("fix_size_alloc", 10, 3, &res), 0);
+	KTEST_ASSERT_EQ(t, bench_run_one("fix_size_alloc", &p, 3, &res), 0);
 	KTEST_EXPECT_EQ(t, res.loops, 10UL);
 	KTEST_EXPECT_EQ(t, res.reps, 3U);
 	KTEST_EXPECT_EQ(t, res.pages, 30ULL); /* 3 pages x 10 loops per repetition */
@@ -71,44 +123,92 @@ KTEST(bench, fix_size_runs_10_loops)
 /* random_size_alloc allocates exactly the sizes the seeded generator gives. */
 KTEST(bench, random_sizes_follow_the_seed)
 {
+	const struct bench_params p = { .loops = 20, .pages = 100 };
 	struct bench_result res;
-	u64 rng = BENCH_SEED, want = 0;
+	struct rnd_state rng;
+	u64 want = 0;
 
+	rnd_seed(&rng, BENCH_SEED);
 	for (int i = 0; i < 20; i++)
-		want += 1 + bench_rand(&rng) % 100;
-	KTEST_ASSERT_EQ(t, bench_run_one("random_size_alloc", 20, 2, &res), 0);
+		want += 1 + rnd_below(&rng, 100);
+	KTEST_ASSERT_EQ(t, bench_run_one("random_size_alloc", &p, 2, &res), 0);
 	KTEST_EXPECT_EQ(t, res.pages, want);
 }
 
-/* Scenarios that hold areas give back everything but slab slack. */
-KTEST(bench, full_fit_gives_memory_back)
+/* Pages a scenario may leave in partly used slabs. */
+#define SLAB_SLACK_PAGES 64UL
+
+/* Pages in use since @free0/@pt0 was read, page-table pages not counted. */
+static unsigned long pages_kept(unsigned long free0, unsigned long pt0)
 {
-	struct bench_result res;
+	vm_unmap_aliases();
+	return free0 - nr_free_pages() - (pgtable_stats.pt_pages - pt0);
+}
+
+/* full_fit with @p gives back everything but slab slack, and the trees are sound. */
+static void full_fit_check(struct ktest *t, const struct bench_params *p)
+{
 	unsigned long free0, pt0 = pgtable_stats.pt_pages;
+	struct bench_result res;
 
 	vm_unmap_aliases();
 	free0 = nr_free_pages();
-	KTEST_ASSERT_EQ(t, bench_run_one("full_fit_alloc", 10, 1, &res), 0);
-	vm_unmap_aliases();
-	KTEST_EXPECT_LE(t, free0 - nr_free_pages() - (pgtable_stats.pt_pages - pt0), 64UL);
+	KTEST_ASSERT_EQ(t, bench_run_one("full_fit_alloc", p, 1, &res), 0);
+	KTEST_EXPECT_LE(t, pages_kept(free0, pt0), SLAB_SLACK_PAGES);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+}
+
+/* Scenarios that hold areas give back everything but slab slack (self-test size). */
+KTEST(bench, full_fit_gives_memory_back)
+{
+	full_fit_check(t, &bench_scenario_find("full_fit_alloc")->test);
+}
+
+/*
+ * The same at the benchmark's size, which needs 2 pages per hole and the
+ * pointer arrays: sized for -m 1G, skipped where the RAM cannot hold it
+ * twice over (32M and 64M guests).
+ */
+KTEST(bench, full_fit_bench_size_gives_memory_back)
+{
+	struct bench_params p = bench_scenario_find("full_fit_alloc")->bench;
+	unsigned long need = 2 * p.held + 2 * DIV_ROUND_UP(p.held * sizeof(void *), PAGE_SIZE);
+
+	if (nr_free_pages() < 2 * need)
+		KTEST_SKIP(t, "the benchmark's full_fit needs twice its 64 MiB free");
+	p.loops = 10;
+	full_fit_check(t, &p);
 }
 
 /* vmap_1page maps its one page each time: one page per loop, no page allocated. */
 KTEST(bench, vmap_counts_pages)
 {
+	const struct bench_params p = { .loops = 10, .pages = 1 };
 	struct bench_result res;
 
-	KTEST_ASSERT_EQ(t, bench_run_one("vmap_1page", 10, 1, &res), 0);
+	KTEST_ASSERT_EQ(t, bench_run_one("vmap_1page", &p, 1, &res), 0);
 	KTEST_EXPECT_EQ(t, res.pages, 10ULL);
 	KTEST_EXPECT_EQ(t, res.frees, 10UL);
 }
 
 KTEST(bench, bad_requests_refused)
 {
+	const struct bench_params p = { .loops = 10, .pages = 1 };
 	struct bench_result res;
 
-	KTEST_EXPECT_EQ(t, bench_run_one("no_such_scenario", 10, 1, &res), -EINVAL);
-	KTEST_EXPECT_EQ(t, bench_run_one("scaling", 10, 1, &res), -EINVAL); /* composite */
-	KTEST_EXPECT_EQ(t, bench_run_one("fix_size_alloc", 10, BENCH_MAX_REPS + 1, &res), -EINVAL);
+	KTEST_EXPECT_EQ(t, bench_run_one("no_such_scenario", &p, 1, &res), -EINVAL);
+	KTEST_EXPECT_EQ(t, bench_run_one("scaling", &p, 1, &res), -EINVAL); /* a study */
+	KTEST_EXPECT_EQ(t, bench_run_one("fix_size_alloc", &p, BENCH_MAX_REPS + 1, &res), -EINVAL);
+}
+
+/* bench= with a name or glob that matches nothing runs nothing, not even the good ones. */
+KTEST(bench, unknown_name_runs_nothing)
+{
+	unsigned long vfrees = vmalloc_stats.nr_vfree, vmallocs = vmalloc_stats.nr_vmalloc;
+
+	KTEST_EXPECT_EQ(t, bench_run("no_such_benchmark"), -EINVAL);
+	KTEST_EXPECT_EQ(t, bench_run("fix_size_alloc,nosuch_*"), -EINVAL);
+	KTEST_EXPECT_EQ(t, bench_run("fix_size_alloc,ALL"), -EINVAL); /* names are lower case */
+	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_vfree, vfrees);
+	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_vmalloc, vmallocs);
 }

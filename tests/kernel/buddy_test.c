@@ -11,6 +11,7 @@
 #include "debug/ktest.h"
 #include "kernel/panic.h"
 #include "lib/list.h"
+#include "lib/random.h"
 #include "lib/string.h"
 #include "mm/page_alloc.h"
 
@@ -52,16 +53,6 @@ static bool pfn_test_and_set(struct pfn_bitmap *bm, unsigned long pfn)
 
 	*w |= bit;
 	return was;
-}
-
-static unsigned long ktest_rand_state;
-
-static unsigned long ktest_rand(void)
-{
-	ktest_rand_state ^= ktest_rand_state << 13;
-	ktest_rand_state ^= ktest_rand_state >> 7;
-	ktest_rand_state ^= ktest_rand_state << 17;
-	return ktest_rand_state;
 }
 
 static void expect_counts_equal(struct ktest *t, const unsigned long *got,
@@ -153,6 +144,7 @@ KTEST(buddy, alloc_random_orders)
 	unsigned long start[NR_PAGE_ORDERS];
 	unsigned long free0, pages = 0, dups = 0, bad = 0, w = warn_count;
 	struct pfn_bitmap bm;
+	struct rnd_state rng;
 	struct page *p, *n;
 	LIST_HEAD(held);
 
@@ -160,10 +152,10 @@ KTEST(buddy, alloc_random_orders)
 		KTEST_SKIP(t, "no memory for a pfn bitmap");
 	free0 = nr_free_pages();
 	buddy_free_counts(start);
-	ktest_rand_state = 0x9e3779b97f4a7c15UL;
+	rnd_seed(&rng, 0x9e3779b97f4a7c15UL);
 	for (;;) {
-		unsigned long r = ktest_rand() % 100, pfn;
-		unsigned int order = r < 60 ? 0 : r < 85 ? ktest_rand() % 4 : ktest_rand() % 11;
+		unsigned long r = rnd_below(&rng, 100), pfn;
+		unsigned int order = r < 60 ? 0 : r < 85 ? rnd_below(&rng, 4) : rnd_below(&rng, 11);
 
 		p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
 		if (!p) {

@@ -10,6 +10,7 @@
  */
 #include "kernel/errno.h"
 #include "debug/ktest.h"
+#include "lib/random.h"
 #include "lib/rbtree_augmented.h"
 #include "lib/string.h"
 
@@ -33,7 +34,7 @@ RB_DECLARE_CALLBACKS_MAX(static, rbt_augment_cb, struct rbt_node, rb, u32, subtr
 struct rbt_state {
 	struct rb_root root;
 	bool augmented;
-	u64 rng;
+	struct rnd_state rng;
 	unsigned int step;
 	unsigned int n;
 	unsigned int nr_spare;
@@ -49,15 +50,6 @@ static struct rbt_node *rbt_of(struct rb_node *rb)
 	return rb_entry_safe(rb, struct rbt_node, rb);
 }
 
-/* xorshift64*, as in the host test. */
-static u32 rbt_rand(struct rbt_state *s)
-{
-	s->rng ^= s->rng >> 12;
-	s->rng ^= s->rng << 25;
-	s->rng ^= s->rng >> 27;
-	return (u32)((s->rng * 2685821657736338717ULL) >> 32);
-}
-
 static void rbt_init(struct rbt_state *s, bool augmented, u64 seed)
 {
 	unsigned int i;
@@ -65,7 +57,7 @@ static void rbt_init(struct rbt_state *s, bool augmented, u64 seed)
 	memset(s, 0, sizeof(*s));
 	s->root = RB_ROOT;
 	s->augmented = augmented;
-	s->rng = seed;
+	rnd_seed(&s->rng, seed);
 	for (i = 0; i < RBT_NODES; i++) {
 		RB_CLEAR_NODE(&s->nodes[i].rb);
 		s->spare[i] = &s->nodes[i];
@@ -199,14 +191,14 @@ static void rbt_random_run(struct ktest *t, bool augmented, u64 seed)
 	rbt_init(s, augmented, seed);
 	for (s->step = 0; s->step < RBT_OPS; s->step++) {
 		bias = (s->step / 250) % 2 ? 25 : 75;
-		if (s->n == 0 || (s->nr_spare && rbt_rand(s) % 100 < bias))
-			rbt_insert(s, rbt_rand(s) % 64, rbt_rand(s) % 10000);
+		if (s->n == 0 || (s->nr_spare && rnd_below(&s->rng, 100) < bias))
+			rbt_insert(s, rnd_below(&s->rng, 64), rnd_below(&s->rng, 10000));
 		else
-			rbt_erase(s, rbt_rand(s) % s->n);
+			rbt_erase(s, rnd_below(&s->rng, s->n));
 		KTEST_ASSERT_TRUE(t, rbt_check(t, s));
 	}
 	while (s->n) {
-		rbt_erase(s, rbt_rand(s) % s->n);
+		rbt_erase(s, rnd_below(&s->rng, s->n));
 		KTEST_ASSERT_TRUE(t, rbt_check(t, s));
 	}
 	KTEST_EXPECT_EQ(t, s->nr_spare, RBT_NODES);

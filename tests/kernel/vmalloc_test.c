@@ -1,34 +1,27 @@
 /*
  * In-kernel tests for mm/vmalloc.c: the scenarios of Linux's
- * lib/test_vmalloc.c run as correctness tests (every area is filled with an
- * address-derived pattern and checked before it is freed), plus guard-page
- * faults, window limits, fault injection, a long random run against
- * vmalloc_check(), misuse, and the translation helpers.
+ * lib/test_vmalloc.c, from the one table the benchmark times too
+ * (bench_scenarios[], debug/bench/scenarios.c), run small as correctness
+ * tests (every page of every area filled with an address-derived pattern
+ * and checked before it is freed); plus guard-page faults, window limits,
+ * fault injection, a long random run against vmalloc_check(), misuse, and
+ * the translation helpers.
  *
  * Tests that need a window of their own use the top of the vmalloc range,
  * which the lowest-fit allocator reaches last: nothing else lives there.
  */
+#include "debug/bench.h"
 #include "debug/ktest.h"
 
 #include "asm/pgtable.h"
 #include "kernel/panic.h"
+#include "lib/random.h"
 #include "lib/string.h"
 #include "mm/page_alloc.h"
 #include "mm/slab.h"
 #include "mm/vmalloc.h"
 
 #define VT_PAGES(n) ((unsigned long)(n)*PAGE_SIZE)
-
-/* xorshift64: fixed seed per test, same sequence on every boot. */
-static u64 vt_rng;
-
-static u64 vt_rand(void)
-{
-	vt_rng ^= vt_rng << 13;
-	vt_rng ^= vt_rng >> 7;
-	vt_rng ^= vt_rng << 17;
-	return vt_rng;
-}
 
 /* The top @pages pages of the vmalloc range, as [start, end) (end exclusive). */
 static unsigned long vt_top(unsigned long pages)
@@ -43,173 +36,44 @@ static void *vt_alloc_in(unsigned long size, unsigned long align, unsigned long 
 				    vm_flags, -1, __builtin_return_address(0));
 }
 
-/* Pattern: each word holds its own address xor @seed (first/last word per page). */
-static void vt_fill(void *p, unsigned long bytes, unsigned long seed)
-{
-	unsigned long off, last = PAGE_SIZE / sizeof(long) - 1;
-
-	for (off = 0; off < bytes; off += PAGE_SIZE) {
-		unsigned long *w = (unsigned long *)((char *)p + off);
-
-		w[0] = (unsigned long)&w[0] ^ seed;
-		w[last] = (unsigned long)&w[last] ^ seed;
-	}
-}
-
-/* Returns the number of bad words (0 when the pattern is intact). */
-static unsigned long vt_check(const void *p, unsigned long bytes, unsigned long seed)
-{
-	unsigned long off, bad = 0, last = PAGE_SIZE / sizeof(long) - 1;
-
-	for (off = 0; off < bytes; off += PAGE_SIZE) {
-		const unsigned long *w = (const unsigned long *)((const char *)p + off);
-
-		bad += w[0] != ((unsigned long)&w[0] ^ seed);
-		bad += w[last] != ((unsigned long)&w[last] ^ seed);
-	}
-	return bad;
-}
-
-/* Fill, check and free one area; report a broken pattern. */
+/* Check and free one area; report a broken pattern. */
 static void vt_check_free(struct ktest *t, void *p, unsigned long bytes, unsigned long seed)
 {
-	KTEST_EXPECT_EQ(t, vt_check(p, bytes, seed), 0UL);
+	KTEST_EXPECT_EQ(t, bench_pattern_bad(p, bytes, seed), 0UL);
 	vfree(p);
 }
 
-/* lib/test_vmalloc.c fix_size_alloc_test: many 3-page areas, one at a time. */
-KTEST(vmalloc, fix_size_alloc)
-{
-	unsigned long i;
-	void *p;
+/* Pages a scenario may leave in partly used slabs of the kmalloc caches. */
+#define VT_SLAB_SLACK 64UL
 
-	for (i = 0; i < 1000; i++) {
-		p = vmalloc(VT_PAGES(3));
-		KTEST_ASSERT_NOT_NULL(t, p);
-		vt_fill(p, VT_PAGES(3), i);
-		vt_check_free(t, p, VT_PAGES(3), i);
-	}
-	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
-}
-
-/*
- * full_fit_alloc_test: holes of exactly one area; each new area must take
- * a hole whole (the "full fit" clipping case), lowest hole first.
- */
-KTEST(vmalloc, full_fit_alloc)
+/* Run @sc small in check mode; then every page is back and the trees are sound. */
+static void vt_scenario_check(struct ktest *t, const struct bench_scenario *sc)
 {
-	enum {
-		N = 32
-	};
-	static void *keep[N], *junk[N];
-	unsigned long start = vt_top(4 * N), end = VMALLOC_END;
-	unsigned long blocks;
-	void *p;
-	int i;
+	unsigned long free0, pt0 = pgtable_stats.pt_pages, kept;
+	struct bench_ctx ctx;
+	int err;
 
 	vm_unmap_aliases();
-	for (i = 0; i < N; i++) {
-		keep[i] = vt_alloc_in(VT_PAGES(1), 1, start, end, 0);
-		junk[i] = vt_alloc_in(VT_PAGES(1), 1, start, end, 0);
-		KTEST_ASSERT_NOT_NULL(t, keep[i]);
-		KTEST_ASSERT_NOT_NULL(t, junk[i]);
-		vt_fill(keep[i], VT_PAGES(1), 1);
-	}
-	for (i = 0; i < N; i++)
-		vfree(junk[i]);
+	free0 = nr_free_pages();
+	err = bench_scenario_run(sc, &sc->test, 1, true, &ctx);
+	if (err)
+		ktest_fail(t, __FILE__, __LINE__, "%s: returned %d", sc->name, err);
+	else if (ctx.nr_frees != sc->test.loops)
+		ktest_fail(t, __FILE__, __LINE__, "%s: %lu frees for %lu loops", sc->name,
+			   ctx.nr_frees, sc->test.loops);
 	vm_unmap_aliases();
-	blocks = vmalloc_stats.nr_free_blocks;
-	for (i = 0; i < N; i++) {
-		p = vt_alloc_in(VT_PAGES(1), 1, start, end, 0);
-		KTEST_EXPECT_EQ(t, (unsigned long)p, (unsigned long)junk[i]);
-		junk[i] = p;
-	}
-	/* every hole was used whole: N free blocks fewer */
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_free_blocks, blocks - N);
-	for (i = 0; i < N; i++) {
-		vfree(junk[i]);
-		vt_check_free(t, keep[i], VT_PAGES(1), 1);
-	}
-	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	kept = free0 - nr_free_pages() - (pgtable_stats.pt_pages - pt0);
+	if (kept > VT_SLAB_SLACK)
+		ktest_fail(t, __FILE__, __LINE__, "%s: %lu pages not given back", sc->name, kept);
+	if (vmalloc_check())
+		ktest_fail(t, __FILE__, __LINE__, "%s: vmalloc_check() failed", sc->name);
 }
 
-/* long_busy_list_alloc_test: vmalloc/vfree with thousands of busy areas. */
-KTEST(vmalloc, long_busy_list_alloc)
+/* Every scenario of the table, with its self-test parameters. */
+KTEST(vmalloc, scenarios_checked)
 {
-	enum {
-		N = 5000
-	};
-	void **list;
-	unsigned long i;
-	void *p;
-
-	ktest_need_pages(t, N + 64); /* the areas, the list, page tables: 16M has too few */
-	list = vmalloc(N * sizeof(void *));
-	KTEST_ASSERT_NOT_NULL(t, list);
-	for (i = 0; i < N; i++) {
-		list[i] = vmalloc(VT_PAGES(1));
-		KTEST_ASSERT_NOT_NULL(t, list[i]);
-		vt_fill(list[i], VT_PAGES(1), i);
-	}
-	for (i = 0; i < 1000; i++) {
-		p = vmalloc(VT_PAGES(1 + i % 4));
-		KTEST_ASSERT_NOT_NULL(t, p);
-		vt_fill(p, VT_PAGES(1 + i % 4), ~i);
-		vt_check_free(t, p, VT_PAGES(1 + i % 4), ~i);
-	}
-	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
-	for (i = 0; i < N; i++)
-		vt_check_free(t, list[i], VT_PAGES(1), i);
-	vfree(list);
-}
-
-/* random_size_alloc_test: 1..100 pages at random. */
-KTEST(vmalloc, random_size_alloc)
-{
-	unsigned long i, n;
-	void *p;
-
-	vt_rng = 0x1234567;
-	for (i = 0; i < 300; i++) {
-		n = 1 + vt_rand() % 100;
-		p = vmalloc(VT_PAGES(n));
-		KTEST_ASSERT_NOT_NULL(t, p);
-		vt_fill(p, VT_PAGES(n), i);
-		vt_check_free(t, p, VT_PAGES(n), i);
-	}
-}
-
-/* fix_align_alloc_test: 5 pages aligned to 64 KiB. */
-KTEST(vmalloc, fix_align_alloc)
-{
-	unsigned long i;
-	void *p;
-
-	for (i = 0; i < 500; i++) {
-		p = vt_alloc_in(VT_PAGES(5), 1UL << 16, VMALLOC_START, VMALLOC_END, 0);
-		KTEST_ASSERT_NOT_NULL(t, p);
-		KTEST_EXPECT_EQ(t, (unsigned long)p & 0xffffUL, 0UL);
-		vt_fill(p, VT_PAGES(5), i);
-		vt_check_free(t, p, VT_PAGES(5), i);
-	}
-}
-
-/* random_size_align_alloc_test: random size and random power-of-two alignment. */
-KTEST(vmalloc, random_size_align_alloc)
-{
-	unsigned long i, n, align;
-	void *p;
-
-	vt_rng = 0xa11a;
-	for (i = 0; i < 500; i++) {
-		n = 1 + vt_rand() % 16;
-		align = PAGE_SIZE << (vt_rand() % 9);
-		p = vt_alloc_in(VT_PAGES(n), align, VMALLOC_START, VMALLOC_END, 0);
-		KTEST_ASSERT_NOT_NULL(t, p);
-		KTEST_EXPECT_EQ(t, (unsigned long)p & (align - 1), 0UL);
-		vt_fill(p, VT_PAGES(n), i);
-		vt_check_free(t, p, VT_PAGES(n), i);
-	}
+	for (unsigned int i = 0; i < bench_nr_scenarios; i++)
+		vt_scenario_check(t, &bench_scenarios[i]);
 }
 
 /*
@@ -226,7 +90,7 @@ KTEST(vmalloc, align_shift_alloc)
 		p = vt_alloc_in(VT_PAGES(1), align, VMALLOC_START, VMALLOC_END, 0);
 		KTEST_ASSERT_NOT_NULL(t, p);
 		KTEST_EXPECT_EQ(t, (unsigned long)p & (align - 1), 0UL);
-		vt_fill(p, VT_PAGES(1), shift);
+		bench_pattern_fill(p, VT_PAGES(1), shift);
 		vt_check_free(t, p, VT_PAGES(1), shift);
 
 		vm_unmap_aliases(); /* the window's last area was freed lazily */
@@ -248,20 +112,21 @@ KTEST(vmalloc, many_small_areas)
 	};
 	static void *areas[N];
 	static unsigned long sizes[N], seeds[N];
+	struct rnd_state rng;
 	unsigned long i, j;
 
-	vt_rng = 0x9c9c;
+	rnd_seed(&rng, 0x9c9c);
 	for (i = 0; i < N; i++) {
-		sizes[i] = VT_PAGES(1 + vt_rand() % 3);
-		seeds[i] = vt_rand();
+		sizes[i] = VT_PAGES(1 + rnd_below(&rng, 3));
+		seeds[i] = rnd_next(&rng);
 		areas[i] = vt_alloc_in(sizes[i], 1, VMALLOC_START, VMALLOC_END,
 				       (i & 1) ? VM_NO_GUARD : 0);
 		KTEST_ASSERT_NOT_NULL(t, areas[i]);
-		vt_fill(areas[i], sizes[i], seeds[i]);
+		bench_pattern_fill(areas[i], sizes[i], seeds[i]);
 	}
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 	for (i = N; i > 0; i--) {
-		j = vt_rand() % i;
+		j = rnd_below(&rng, i);
 		vt_check_free(t, areas[j], sizes[j], seeds[j]);
 		areas[j] = areas[i - 1]; /* the last survivor fills the slot */
 		sizes[j] = sizes[i - 1];
@@ -390,11 +255,12 @@ KTEST(vmalloc, random_ops)
 	static void *live[LIVE];
 	static unsigned long live_size[LIVE], live_seed[LIVE];
 	unsigned long nr = 0, op, i;
+	struct rnd_state rng;
 	u64 r;
 
-	vt_rng = 0xdeadbeefcafeULL;
+	rnd_seed(&rng, 0xdeadbeefcafeULL);
 	for (op = 0; op < 100000; op++) {
-		r = vt_rand();
+		r = rnd_next(&rng);
 		if (nr == 0 || (nr < LIVE && r % 2)) {
 			unsigned long size = VT_PAGES(1 + (r >> 8) % 4);
 			unsigned long shift = (r >> 16) % 8 ? 0 : (r >> 20) % 4;
@@ -406,7 +272,7 @@ KTEST(vmalloc, random_ops)
 			KTEST_EXPECT_EQ(t, (unsigned long)live[nr] & (align - 1), 0UL);
 			live_size[nr] = size;
 			live_seed[nr] = r;
-			vt_fill(live[nr], size, r);
+			bench_pattern_fill(live[nr], size, r);
 			nr++;
 		} else {
 			i = (r >> 8) % nr;
@@ -456,7 +322,7 @@ KTEST(vmalloc, vfree_misuse)
 	unsigned long warns, busy, local = 0;
 
 	KTEST_ASSERT_NOT_NULL(t, p);
-	vt_fill(p, VT_PAGES(3), 3);
+	bench_pattern_fill(p, VT_PAGES(3), 3);
 	warns = warn_count;
 	busy = vmalloc_stats.nr_busy;
 	vfree(p + VT_PAGES(1)); /* middle of the area */
@@ -467,7 +333,7 @@ KTEST(vmalloc, vfree_misuse)
 	vfree(NULL);		/* no-op */
 	KTEST_EXPECT_EQ(t, warn_count, warns + 5);
 	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
-	KTEST_EXPECT_EQ(t, vt_check(p, VT_PAGES(3), 3), 0UL);
+	KTEST_EXPECT_EQ(t, bench_pattern_bad(p, VT_PAGES(3), 3), 0UL);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 	vfree(p);
 	vfree(p); /* double free */

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/random.h"
 #include "mm/page.h"
 
 unsigned long page_offset_base;
@@ -104,20 +105,17 @@ static unsigned long sim_ram_pages(void)
 	return n;
 }
 
-/* Small deterministic PRNG (xorshift64*) for the randomised tests. */
-static unsigned long long sim_rand_state = 0x2545f4914f6cdd1dULL;
+/* The randomised tests' generator: lib/random.h, one stream for the program. */
+static struct rnd_state sim_rng = { 0x2545f4914f6cdd1dULL };
 
 static inline void sim_srand(unsigned long long seed)
 {
-	sim_rand_state = seed ? seed : 1;
+	rnd_seed(&sim_rng, seed);
 }
 
 static inline unsigned long sim_rand(void)
 {
-	sim_rand_state ^= sim_rand_state >> 12;
-	sim_rand_state ^= sim_rand_state << 25;
-	sim_rand_state ^= sim_rand_state >> 27;
-	return (unsigned long)((sim_rand_state * 0x2545f4914f6cdd1dULL) >> 11);
+	return (unsigned long)(rnd_next(&sim_rng) >> 11);
 }
 
 #endif /* MM_SHIM_H */

@@ -1,0 +1,65 @@
+/*
+ * What the files of debug/bench/ share and nobody else may use: the output
+ * helpers (harness.c), the areas held by several scenarios and studies
+ * (scenarios.c), the floors (floors.c) and the composite benchmarks
+ * ("studies": floors.c, studies.c, profile.c), each run whole by bench_run().
+ */
+#ifndef DEBUG_BENCH_INTERNAL_H
+#define DEBUG_BENCH_INTERNAL_H
+
+#include "debug/bench.h"
+
+#include "asm/tsc.h"
+#include "kernel/printk.h"
+
+/* bench_run_one() is quiet: no table lines, no JSON. */
+extern bool bench_quiet;
+
+#define bench_out(fmt, ...)                                   \
+	do {                                                  \
+		if (!bench_quiet)                             \
+			printk(KERN_INFO fmt, ##__VA_ARGS__); \
+	} while (0)
+
+/* "12.345" and "12.35" from a value scaled by 1000, into @buf. */
+const char *bench_fixed3(char *buf, size_t len, u64 x1000);
+const char *bench_fixed2(char *buf, size_t len, u64 x1000);
+
+static inline u64 ns_of(u64 cycles)
+{
+	return tsc_cycles_to_ns(cycles);
+}
+
+static inline void bench_touch(void *p)
+{
+	*(volatile u8 *)p = 1;
+}
+
+/* An array of @n pointers, zeroed; vmalloc'ed since it may be large. */
+void **bench_ptr_array(unsigned long n);
+
+/* @n live 1-page areas in a new pointer array, or NULL; bench_release() frees them. */
+void **bench_hold_pages(unsigned long n);
+void bench_release(void **areas, unsigned long n);
+
+/* Run @sc with @p (loops as given) for @reps repetitions into @res. */
+int bench_measure(const struct bench_scenario *sc, const struct bench_params *p, unsigned int reps,
+		  struct bench_result *res);
+
+/* Cycles per page x1000 for a result, median repetition (0 if it has no pages). */
+u64 bench_cyc_page_x1000(const struct bench_result *res);
+
+/* floors.c: the per-page floors, measured by floors_run() and floors_refresh(). */
+u64 bench_floor_sum(unsigned int floors); /* cycles per page x1000, 0 = not measured */
+int floors_refresh(void);
+void print_floor_ratio(const struct bench_scenario *sc, const struct bench_result *res);
+
+/* The studies, each run whole; 0 or -errno. */
+int floors_run(void);
+int scaling_run(void);
+int size_curve_run(void);
+int map_run(void);
+int memory_run(void);
+int profile_run(void);
+
+#endif /* DEBUG_BENCH_INTERNAL_H */
