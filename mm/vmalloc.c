@@ -163,7 +163,7 @@ static inline struct vmap_area *va_of(struct rb_node *node)
 }
 
 RB_DECLARE_CALLBACKS_MAX(static, free_vmap_area_rb_augment_cb, struct vmap_area, rb_node,
-			 unsigned long, subtree_max_size, va_size);
+			 unsigned long, subtree_max_size, va_size)
 
 /* DEBUG_VM: check everything after each mutation. Called with no lock held. */
 static void vmalloc_debug_check(const char *after)
