@@ -530,9 +530,9 @@ randomize_memory moved them."""
 
 # ---- vmalloc ----
 
-def vmap_areas(root_name):
-    """(va_start, va_end, vmap_area address) of the tree @root_name, in address order."""
-    root = symbol_value(root_name)
+def vmap_areas(rb_list_name):
+    """(va_start, va_end, vmap_area address) of the tree of the rb_list @rb_list_name, in address order."""
+    root = symbol_value(rb_list_name)["root"]
     rb_off = field_offset("struct vmap_area", "rb_node")
     out = []
     for node in rb_inorder(ulong(root.address)):
@@ -585,7 +585,7 @@ class ContigVmallocinfo(ContigCommand):
     """Print every busy and lazily freed vmap area, as the kernel's vmallocinfo_dump().
 
 Usage: contig-vmallocinfo
-Walks the busy tree (vmap_area_root) and the lazy tree (purge_vmap_area_root)
+Walks the busy tree (vmap_busy.root) and the lazy tree (vmap_lazy.root)
 in address order and prints /proc/vmallocinfo lines:
   0xSTART-0xEND    SIZE caller+0xoff/0xsize pages=N phys=0x... ioremap|vmalloc|vmap
   0xSTART-0xEND    SIZE unpurged vm_area
@@ -600,8 +600,8 @@ caller should have freed them."""
         ks = Kallsyms()
         vstart, vend = vmalloc_range()
         vend -= 1           # is_vmalloc_addr() takes VMALLOC_END, the last byte
-        busy = vmap_areas("vmap_area_root")
-        lazy = vmap_areas("purge_vmap_area_root")
+        busy = vmap_areas("vmap_busy")
+        lazy = vmap_areas("vmap_lazy")
         lines = []
         b = l = 0
         while b < len(busy) or l < len(lazy):
@@ -678,7 +678,7 @@ block of the vmalloc range)."""
         used = ulong(symbol_value("vmalloc_nr_pages"))
         list_off = field_offset("struct vmap_area", "list")
         chunk = 0
-        for pos in list_walk(ulong(symbol_value("free_vmap_area_list").address)):
+        for pos in list_walk(ulong(symbol_value("vmap_free")["head"].address)):
             va = at(pos - list_off, "struct vmap_area")
             s, e = ulong(va["va_start"]), ulong(va["va_end"])
             if s >= start and e <= end:
