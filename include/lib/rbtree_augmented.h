@@ -355,16 +355,17 @@ static __always_inline struct rb_node *__rb_unlink_one(struct rb_node *node, str
 static __always_inline struct rb_node *__rb_unlink(struct rb_node *node, struct rb_root *root,
 						   const struct rb_augment_callbacks *augment)
 {
-	struct rb_node *succ = node->rb_right, *c, *hole_parent, *next;
+	struct rb_node *left = node->rb_left, *right = node->rb_right;
+	struct rb_node *succ = right, *hole_parent = right, *next, *c;
+	unsigned long pc;
 	bool short_black;
 
-	if (!node->rb_left)
-		return __rb_unlink_one(node, succ, root, augment);
-	if (!succ)
-		return __rb_unlink_one(node, node->rb_left, root, augment);
+	if (!left)
+		return __rb_unlink_one(node, right, root, augment);
+	if (!right)
+		return __rb_unlink_one(node, left, root, augment);
 
 	/* Case B: S is the leftmost node of N's right subtree. */
-	hole_parent = succ;
 	next = succ->rb_left;
 	if (!next) {
 		c = succ->rb_right;
@@ -377,16 +378,17 @@ static __always_inline struct rb_node *__rb_unlink(struct rb_node *node, struct 
 		} while (next);
 		c = succ->rb_right;
 		hole_parent->rb_left = c;
-		succ->rb_right = node->rb_right;
-		rb_set_parent(node->rb_right, succ);
+		succ->rb_right = right;
+		rb_set_parent(right, succ);
 	}
 	short_black = !c && rb_is_black(succ);
 	if (c)
 		rb_set_parent_color(c, hole_parent, RB_BLACK);
-	succ->rb_left = node->rb_left;
-	rb_set_parent(node->rb_left, succ);
-	succ->__rb_parent_color = node->__rb_parent_color;
-	__rb_change_child(node, succ, rb_parent(node), root);
+	succ->rb_left = left;
+	rb_set_parent(left, succ);
+	pc = node->__rb_parent_color;
+	succ->__rb_parent_color = pc;
+	__rb_change_child(node, succ, __rb_parent(pc), root);
 
 	/*
 	 * S starts from N's value: right for the whole subtree before the
