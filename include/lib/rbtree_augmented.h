@@ -94,8 +94,9 @@ static inline void rb_set_parent_color(struct rb_node *rb, struct rb_node *p, in
  * Pictures. A node is a name plus its colour: "b" black, "r" red, "?" either,
  * e.g. "Gb", "Nr". Digits are subtrees that do not move inside. The cases are
  * drawn for the node being fixed hanging on the left of its parent; the code
- * handles the mirror image with the same lines, through a "side" variable
- * (LEFT or RIGHT) and the child() / other() helpers.
+ * handles the mirror image with the same lines, through a "side" argument
+ * (RB_LEFT or RB_RIGHT, a constant at every call, so each image compiles to
+ * plain field accesses) and the __rb_child() / __rb_other() helpers.
  *
  * The colour lives in bit 0 of __rb_parent_color (0 red, 1 black), beside
  * the parent pointer. No locking here: the tree's owner serialises all calls.
@@ -121,13 +122,13 @@ static __always_inline struct rb_node *__rb_child(const struct rb_node *node, en
 	return side == RB_LEFT ? node->rb_left : node->rb_right;
 }
 
-/* Empty slots are black. */
 /* The parent of a node known to be red: its colour bit is 0. */
 static __always_inline struct rb_node *__rb_red_parent(const struct rb_node *red)
 {
 	return (struct rb_node *)red->__rb_parent_color;
 }
 
+/* Empty slots are black. */
 static __always_inline bool __rb_node_is_red(const struct rb_node *node)
 {
 	return node && rb_is_red(node);
@@ -275,14 +276,7 @@ static __always_inline void __rb_insert(struct rb_node *node, struct rb_root *ro
 	/* N is always red here, so its parent pointer needs no masking. */
 	struct rb_node *parent = __rb_red_parent(node), *gparent;
 
-	for (;;) {
-		if (!parent) {
-			/* N is the root (R1); case 1 may have carried the red here. */
-			rb_set_parent_color(node, NULL, RB_BLACK);
-			return;
-		}
-		if (rb_is_black(parent))
-			return;
+	while (parent && rb_is_red(parent)) {
 		gparent = __rb_red_parent(parent);
 		if (parent != gparent->rb_right)
 			node = __rb_insert_step(node, parent, gparent, RB_LEFT, root, augment);
@@ -292,6 +286,9 @@ static __always_inline void __rb_insert(struct rb_node *node, struct rb_root *ro
 			return;
 		parent = __rb_red_parent(node);
 	}
+	/* N is the root (R1): case 1 may have carried the red here. */
+	if (!parent)
+		rb_set_parent_color(node, NULL, RB_BLACK);
 }
 
 /*
