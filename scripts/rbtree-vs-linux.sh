@@ -10,13 +10,19 @@
 # lib/rbtree.c and include/linux/rbtree*.h are extracted), with the few kernel
 # headers it includes shimmed here.
 #
-# Usage: scripts/rbtree-vs-linux.sh [LOOPS [RUNS]]   (default 20000 9)
+# Times: each binary reports the median of RUNS runs of LOOPS loops; the two
+# binaries take turns ROUNDS times, so that a busy machine slows both alike,
+# and the median of the rounds is printed. Instruction counts do not depend on
+# the load and are the steadier comparison.
+#
+# Usage: scripts/rbtree-vs-linux.sh [LOOPS [RUNS [ROUNDS]]]   (default 5000 5 9)
 # Environment: LINUX_SRC_PKG (default linux-source-6.12), CC (default gcc).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-LOOPS=${1:-20000}
-RUNS=${2:-9}
+LOOPS=${1:-5000}
+RUNS=${2:-5}
+ROUNDS=${3:-9}
 PKG=${LINUX_SRC_PKG:-linux-source-6.12}
 CC=${CC:-gcc}
 B=build/rbtree-vs-linux
@@ -102,6 +108,19 @@ instructions() {
 	awk -v loops=$loops '/^(summary|totals):/ { print int($2 / loops); exit }' "$out"
 }
 
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+# Median over ROUNDS turns of "contig linux" for @mode: prints "ct lt".
+timed() {
+	local mode=$1 r
+	for r in $(seq "$ROUNDS"); do
+		echo "$("$B/bench-contig" "$mode" "$LOOPS" "$RUNS") $("$B/bench-linux" "$mode" "$LOOPS" "$RUNS")"
+	done >"$B/times.$mode"
+	echo "$(cut -d' ' -f1 "$B/times.$mode" | median) $(cut -d' ' -f2 "$B/times.$mode" | median)"
+}
+
 command -v valgrind >/dev/null || die "valgrind is needed for instruction counts"
 fetch_linux
 write_shims
@@ -110,8 +129,7 @@ build
 printf '%-10s %12s %12s %7s %14s %14s %7s\n' mode "contig ns" "linux ns" ratio \
 	"contig instr" "linux instr" ratio
 for mode in plain augmented; do
-	ct=$("$B/bench-contig" $mode "$LOOPS" "$RUNS")
-	lt=$("$B/bench-linux" $mode "$LOOPS" "$RUNS")
+	read -r ct lt < <(timed $mode)
 	ci=$(instructions "$B/bench-contig" $mode)
 	lin=$(instructions "$B/bench-linux" $mode)
 	printf '%-10s %12s %12s %6.2fx %14s %14s %6.2fx\n' $mode "$ct" "$lt" \

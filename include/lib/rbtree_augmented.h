@@ -176,16 +176,16 @@ static __always_inline void __rb_change_child(struct rb_node *old, struct rb_nod
  * the fixups below also repaints the same way: the riser takes top's colour
  * (with its parent, in one store) and top takes @top_color. @middle_black
  * says that 2 is known to be black or empty (a child of a red node), which
- * saves reading its colour. For augmented trees the riser now heads the
+ * saves reading its colour. @link, when the caller knows it, is the slot
+ * that points at top (in top's parent), which saves finding it. For augmented trees the riser now heads the
  * same set of nodes top headed, so it takes top's value, and top, which lost
  * the riser and 3, is recomputed: that is exactly augment->rotate().
  */
 static __always_inline void __rb_rotate(struct rb_node *top, enum rb_side side,
 					unsigned long top_color, bool middle_black,
-					struct rb_root *root,
+					struct rb_node **link, struct rb_root *root,
 					const struct rb_augment_callbacks *augment)
 {
-	struct rb_node *parent = rb_parent(top);
 	struct rb_node *riser = __rb_child(top, __rb_other(side));
 	struct rb_node *middle = __rb_child(riser, side);
 
@@ -195,9 +195,12 @@ static __always_inline void __rb_rotate(struct rb_node *top, enum rb_side side,
 	else if (middle)
 		rb_set_parent(middle, top);
 	*__rb_child_slot(riser, side) = top;
+	if (link)
+		*link = riser;
+	else
+		__rb_change_child(top, riser, rb_parent(top), root);
 	riser->__rb_parent_color = top->__rb_parent_color;
 	rb_set_parent_color(top, riser, top_color);
-	__rb_change_child(top, riser, parent, root);
 	augment->rotate(top, riser);
 }
 
@@ -256,11 +259,12 @@ static __always_inline struct rb_node *__rb_insert_step(struct rb_node *node,
 	}
 	if (node == __rb_child(parent, __rb_other(side))) {
 		/* Case 2: afterwards the old parent hangs below the old node. */
-		__rb_rotate(parent, side, RB_RED, true, root, augment);
+		__rb_rotate(parent, side, RB_RED, true, __rb_child_slot(gparent, side), root,
+			    augment);
 		parent = node;
 	}
 	/* Case 3: P takes G's black, G turns red. */
-	__rb_rotate(gparent, __rb_other(side), RB_RED, true, root, augment);
+	__rb_rotate(gparent, __rb_other(side), RB_RED, true, NULL, root, augment);
 	return NULL;
 }
 
@@ -457,7 +461,7 @@ static __always_inline bool __rb_erase_step(struct rb_node *parent, enum rb_side
 
 	if (rb_is_red(sibling)) {
 		/* Case 1: S takes P's black, P turns red. */
-		__rb_rotate(parent, side, RB_RED, true, root, augment);
+		__rb_rotate(parent, side, RB_RED, true, NULL, root, augment);
 		sibling = __rb_child(parent, __rb_other(side));
 	}
 	near = __rb_child(sibling, side);
@@ -474,12 +478,13 @@ static __always_inline bool __rb_erase_step(struct rb_node *parent, enum rb_side
 			return false;
 		}
 		/* Case 3: Sn takes S's black, S turns red. */
-		__rb_rotate(sibling, __rb_other(side), RB_RED, true, root, augment);
+		__rb_rotate(sibling, __rb_other(side), RB_RED, true,
+			    __rb_child_slot(parent, __rb_other(side)), root, augment);
 		far = sibling;
 		sibling = near;
 	}
 	/* Case 4: S takes P's colour, P turns black. */
-	__rb_rotate(parent, side, RB_BLACK, false, root, augment);
+	__rb_rotate(parent, side, RB_BLACK, false, NULL, root, augment);
 	rb_set_parent_color(far, sibling, RB_BLACK);
 	return true;
 }
