@@ -38,6 +38,12 @@ static const struct rb_augment_callbacks dummy_callbacks = {
 	.rotate = dummy_rotate,
 };
 
+/* Out of line, so that the check costs the erase fast path only a compare. */
+__noinline void __rb_erase_refused(const struct rb_node *node)
+{
+	WARN_ONCE(1, "rb_erase: node %p is not in a tree", node);
+}
+
 /*
  * rb_insert_color - rebalance after rb_link_node() hung @node in @root
  *  => @node must be the node just linked, and the tree valid apart from it.

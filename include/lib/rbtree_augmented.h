@@ -32,8 +32,10 @@
 #ifndef LIB_RBTREE_AUGMENTED_H
 #define LIB_RBTREE_AUGMENTED_H
 
-#include "kernel/panic.h"
 #include "lib/rbtree.h"
+
+/* Warn (once) that @node, cleared with RB_CLEAR_NODE(), was given to an erase. */
+void __rb_erase_refused(const struct rb_node *node);
 
 struct rb_augment_callbacks {
 	void (*propagate)(struct rb_node *node, struct rb_node *stop);
@@ -519,8 +521,10 @@ static __always_inline void __rb_erase(struct rb_node *node, struct rb_root *roo
 {
 	struct rb_node *short_parent;
 
-	if (WARN_ONCE(RB_EMPTY_NODE(node), "rb_erase: node %p is not in a tree", node))
+	if (unlikely(RB_EMPTY_NODE(node))) {
+		__rb_erase_refused(node);
 		return;
+	}
 	short_parent = __rb_unlink(node, root, augment);
 	if (short_parent)
 		__rb_erase_fixup(short_parent, root, augment);
