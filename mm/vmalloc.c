@@ -34,8 +34,11 @@
  *	 |early|busy|g|  free  |busy  |g|lazy|g|      free ...           |
  *	               ^ guard page (unmapped, part of the busy area)
  *
- * Life of a vmalloc(): reserve the lowest range that fits (free -> busy) ->
- * allocate the pages one by one -> map them. vfree(): unmap, free the pages,
+ * Life of a vmalloc(), in Linux's steps: vmalloc() -> __vmalloc_node() ->
+ * __vmalloc_node_range(), which calls __get_vm_area_node() to reserve the
+ * lowest range that fits (alloc_vmap_area(): free -> busy), then
+ * __vmalloc_area_node() to allocate the pages one by one and map them.
+ * vfree(): unmap, free the pages,
  * busy -> lazy; when more than lazy_max_pages wait, one TLB flush over the
  * span of the whole batch and lazy -> free with merging.
  *
