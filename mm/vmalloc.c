@@ -11,7 +11,9 @@
  *
  * Every page of them is, at any time, in exactly one of three states, each
  * kept as a struct vmap_area on an rbtree (by address) plus a list (also by
- * address, for cheap neighbours and in-order walks):
+ * address, for cheap neighbours and in-order walks); a tree, its list and
+ * their lock are one struct rb_list, and mm/vmap_area.h is the interface of
+ * the allocator built on them:
  *
  *	busy	handed out; va->vm is its vm_struct; the range includes the
  *		unmapped guard page at its end unless VM_NO_GUARD
@@ -32,16 +34,19 @@
  *	 |early|busy|g|  free  |busy  |g|lazy|g|      free ...           |
  *	               ^ guard page (unmapped, part of the busy area)
  *
- * Life of a vmalloc(): reserve the lowest range that fits (free -> busy) ->
- * allocate the pages one by one -> map them. vfree(): unmap, free the pages,
+ * Life of a vmalloc(), in Linux's steps: vmalloc() -> __vmalloc_node() ->
+ * __vmalloc_node_range(), which calls __get_vm_area_node() to reserve the
+ * lowest range that fits (alloc_vmap_area(): free -> busy), then
+ * __vmalloc_area_node() to allocate the pages one by one and map them.
+ * vfree(): unmap, free the pages,
  * busy -> lazy; when more than lazy_max_pages wait, one TLB flush over the
  * span of the whole batch and lazy -> free with merging.
  *
  * Locks (one CPU: a spinlock disables interrupts; written for SMP anyway).
  * Taken one at a time, except in the order Q -> V -> F -> P where nested:
- *	[V] vmap_area_lock		busy tree/list, busy areas' vm_struct fields
- *	[F] free_vmap_area_lock		free tree/list, the spare node
- *	[P] purge_vmap_area_lock	lazy tree/list, vmap_lazy_nr
+ *	[V] vmap_busy.lock		busy tree/list, busy areas' vm_struct fields
+ *	[F] vmap_free.lock		free tree/list, the spare node
+ *	[P] vmap_lazy.lock		lazy tree/list, vmap_lazy_nr
  *	[Q] vmap_purge_lock		serialises purges
  *	[D] interrupts off		the vfree_atomic() deferred list
  *	[I] set by vmalloc_init(), then immutable
@@ -60,6 +65,7 @@
 #include "mm/page.h"
 #include "mm/page_alloc.h"
 #include "mm/slab.h"
+#include "mm/vmap_area.h"
 
 #define LOCAL_TRACE 0
 
@@ -74,37 +80,14 @@
 /* Bits of a caller's gfp that matter for our own bookkeeping allocations. */
 #define GFP_VMAP_META (__GFP_NOWARN | __GFP_ATOMIC | __GFP_NOFAULT)
 
-/*
- * One reserved or free range [va_start, va_end), 64 bytes. Which tree and
- * list it is on, and so which lock guards it, depends on its state (see the
- * top of the file); the union holds what that state needs.
- */
-struct vmap_area {
-	unsigned long va_start;
-	unsigned long va_end;
-	struct rb_node rb_node; /* busy, lazy or free tree */
-	struct list_head list;	/* the same state's list */
-	union {
-		unsigned long subtree_max_size; /* free: largest block below */
-		struct vm_struct *vm;		/* busy: its owner */
-		const void *caller;		/* lazy: who allocated it */
-	};
-};
+static struct rb_list vmap_busy = RB_LIST_INIT(vmap_busy); /* [V] busy areas */
+static unsigned long vmalloc_nr_pages;			   /* [V] pages mapped by vmalloc */
 
-static DEFINE_SPINLOCK(vmap_area_lock);
-static struct rb_root vmap_area_root = RB_ROOT; /* [V] busy areas */
-static LIST_HEAD(vmap_area_list);		/* [V] busy areas */
-static unsigned long vmalloc_nr_pages;		/* [V] pages mapped by vmalloc */
+static struct rb_list vmap_free = RB_LIST_INIT(vmap_free); /* [F] free blocks */
+static struct vmap_area *ne_fit_spare;			   /* [F] node for a middle split */
 
-static DEFINE_SPINLOCK(free_vmap_area_lock);
-static struct rb_root free_vmap_area_root = RB_ROOT; /* [F] free blocks */
-static LIST_HEAD(free_vmap_area_list);		     /* [F] free blocks */
-static struct vmap_area *ne_fit_spare;		     /* [F] node for a middle split */
-
-static DEFINE_SPINLOCK(purge_vmap_area_lock);
-static struct rb_root purge_vmap_area_root = RB_ROOT; /* [P] lazily freed */
-static LIST_HEAD(purge_vmap_area_list);		      /* [P] lazily freed */
-static unsigned long vmap_lazy_nr;		      /* [P] pages in them */
+static struct rb_list vmap_lazy = RB_LIST_INIT(vmap_lazy); /* [P] lazily freed */
+static unsigned long vmap_lazy_nr;			   /* [P] pages in them */
 
 static DEFINE_SPINLOCK(vmap_purge_lock); /* [Q] */
 
@@ -163,7 +146,7 @@ static inline struct vmap_area *va_of(struct rb_node *node)
 }
 
 RB_DECLARE_CALLBACKS_MAX(static, free_vmap_area_rb_augment_cb, struct vmap_area, rb_node,
-			 unsigned long, subtree_max_size, va_size);
+			 unsigned long, subtree_max_size, va_size)
 
 /* DEBUG_VM: check everything after each mutation. Called with no lock held. */
 static void vmalloc_debug_check(const char *after)
@@ -231,42 +214,38 @@ static struct list_head *va_list_prev(struct rb_node *parent, struct rb_node **l
 	return va_of(parent)->list.prev;
 }
 
-/* The node of @root containing @addr, or NULL. */
-static struct vmap_area *find_va_containing(struct rb_root *root, unsigned long addr)
+static int va_cmp_addr(const void *key, const struct rb_node *node)
 {
-	struct rb_node *n = root->rb_node;
+	unsigned long addr = *(const unsigned long *)key;
+	const struct vmap_area *va = rb_entry(node, struct vmap_area, rb_node);
 
-	while (n) {
-		struct vmap_area *va = va_of(n);
+	if (addr < va->va_start)
+		return -1;
+	return addr >= va->va_end;
+}
 
-		if (addr < va->va_start)
-			n = n->rb_left;
-		else if (addr >= va->va_end)
-			n = n->rb_right;
-		else
-			return va;
-	}
-	return NULL;
+struct vmap_area *find_va_containing(struct rb_list *tree, unsigned long addr)
+{
+	return rb_entry_safe(rb_find(&addr, &tree->root, va_cmp_addr), struct vmap_area, rb_node);
 }
 
 /* Insert @va into a plain (busy or lazy) tree and its list. */
-static void link_va(struct vmap_area *va, struct rb_root *root, struct list_head *head,
-		    const char *what)
+void link_va(struct vmap_area *va, struct rb_list *tree, const char *what)
 {
 	struct rb_node *parent;
-	struct rb_node **link = find_va_link(va->va_start, va->va_end, root, &parent);
+	struct rb_node **link = find_va_link(va->va_start, va->va_end, &tree->root, &parent);
 
 	if (!link)
 		panic("vmalloc: %s area [%#lx-%#lx) overlaps one already there", what, va->va_start,
 		      va->va_end);
-	list_add(&va->list, va_list_prev(parent, link, head));
+	list_add(&va->list, va_list_prev(parent, link, &tree->head));
 	rb_link_node(&va->rb_node, parent, link);
-	rb_insert_color(&va->rb_node, root);
+	rb_insert_color(&va->rb_node, &tree->root);
 }
 
-static void unlink_va(struct vmap_area *va, struct rb_root *root)
+void unlink_va(struct vmap_area *va, struct rb_list *tree)
 {
-	rb_erase(&va->rb_node, root);
+	rb_erase(&va->rb_node, &tree->root);
 	RB_CLEAR_NODE(&va->rb_node);
 	list_del(&va->list);
 }
@@ -277,29 +256,29 @@ static void unlink_va(struct vmap_area *va, struct rb_root *root)
  * is raised to at least its size on the way, then the rotations of
  * rb_insert_augmented() keep the values right.
  */
-static void link_free_va_locked(struct vmap_area *va)
+void link_free_va_locked(struct vmap_area *va)
 {
 	struct rb_node *parent, *p;
 	struct rb_node **link;
 
-	assert_held(&free_vmap_area_lock);
-	link = find_va_link(va->va_start, va->va_end, &free_vmap_area_root, &parent);
+	assert_held(&vmap_free.lock);
+	link = find_va_link(va->va_start, va->va_end, &vmap_free.root, &parent);
 	if (!link)
 		panic("vmalloc: free block [%#lx-%#lx) overlaps the free tree", va->va_start,
 		      va->va_end);
-	list_add(&va->list, va_list_prev(parent, link, &free_vmap_area_list));
+	list_add(&va->list, va_list_prev(parent, link, &vmap_free.head));
 	va->subtree_max_size = va_size(va);
 	rb_link_node(&va->rb_node, parent, link);
 	for (p = parent; p && va_of(p)->subtree_max_size < va_size(va); p = rb_parent(p))
 		va_of(p)->subtree_max_size = va_size(va);
-	rb_insert_augmented(&va->rb_node, &free_vmap_area_root, &free_vmap_area_rb_augment_cb);
+	rb_insert_augmented(&va->rb_node, &vmap_free.root, &free_vmap_area_rb_augment_cb);
 	vmalloc_stats.nr_free_blocks++;
 }
 
-static void unlink_free_va_locked(struct vmap_area *va)
+void unlink_free_va_locked(struct vmap_area *va)
 {
-	assert_held(&free_vmap_area_lock);
-	rb_erase_augmented(&va->rb_node, &free_vmap_area_root, &free_vmap_area_rb_augment_cb);
+	assert_held(&vmap_free.lock);
+	rb_erase_augmented(&va->rb_node, &vmap_free.root, &free_vmap_area_rb_augment_cb);
 	RB_CLEAR_NODE(&va->rb_node);
 	list_del(&va->list);
 	vmalloc_stats.nr_free_blocks--;
@@ -308,7 +287,7 @@ static void unlink_free_va_locked(struct vmap_area *va)
 /* @va's size changed in place: fix subtree_max_size from it up. */
 static void free_va_resized_locked(struct vmap_area *va)
 {
-	assert_held(&free_vmap_area_lock);
+	assert_held(&vmap_free.lock);
 	free_vmap_area_rb_augment_cb_propagate(&va->rb_node, NULL);
 }
 
@@ -321,22 +300,22 @@ static void free_va_resized_locked(struct vmap_area *va)
  *   right:  |free|    |va|free|      -> next grows left, va freed
  *   both:   |free|va|free|           -> prev takes it all, va and next freed
  */
-static void merge_or_add_free_locked(struct vmap_area *va)
+void merge_or_add_free_locked(struct vmap_area *va)
 {
 	struct rb_node *parent;
 	struct rb_node **link;
 	struct list_head *prev_list;
 	struct vmap_area *prev = NULL, *next = NULL;
 
-	assert_held(&free_vmap_area_lock);
-	link = find_va_link(va->va_start, va->va_end, &free_vmap_area_root, &parent);
+	assert_held(&vmap_free.lock);
+	link = find_va_link(va->va_start, va->va_end, &vmap_free.root, &parent);
 	if (!link)
 		panic("vmalloc: freeing [%#lx-%#lx), which overlaps a free block", va->va_start,
 		      va->va_end);
-	prev_list = va_list_prev(parent, link, &free_vmap_area_list);
-	if (prev_list != &free_vmap_area_list)
+	prev_list = va_list_prev(parent, link, &vmap_free.head);
+	if (prev_list != &vmap_free.head)
 		prev = list_entry(prev_list, struct vmap_area, list);
-	if (prev_list->next != &free_vmap_area_list)
+	if (prev_list->next != &vmap_free.head)
 		next = list_entry(prev_list->next, struct vmap_area, list);
 
 	if (prev && prev->va_end != va->va_start)
@@ -434,15 +413,15 @@ static bool right_may_fit(struct rb_node *n, unsigned long size, unsigned long v
  * size + align - 1, at the price of not returning the lowest fit. We keep
  * the lowest fit.
  */
-static struct vmap_area *find_lowest_fit_locked(unsigned long size, unsigned long align,
-						unsigned long vstart, unsigned long vend,
-						unsigned long *addr)
+struct vmap_area *find_lowest_fit_locked(unsigned long size, unsigned long align,
+					 unsigned long vstart, unsigned long vend,
+					 unsigned long *addr)
 {
-	struct rb_node *n = free_vmap_area_root.rb_node;
+	struct rb_node *n = vmap_free.root.rb_node;
 	struct rb_node *parent;
 	bool from_left;
 
-	assert_held(&free_vmap_area_lock);
+	assert_held(&vmap_free.lock);
 	if (!n || va_of(n)->subtree_max_size < size)
 		return NULL;
 	for (;;) {
@@ -492,12 +471,12 @@ static struct vmap_area *find_lowest_fit_locked(unsigned long size, unsigned lon
  * Returns 0, or -ENOMEM for a middle split with no spare node (nothing is
  * changed then).
  */
-static int clip_free_va_locked(struct vmap_area *va, unsigned long addr, unsigned long size)
+int clip_free_va_locked(struct vmap_area *va, unsigned long addr, unsigned long size)
 {
 	unsigned long end = addr + size;
 	struct vmap_area *rest;
 
-	assert_held(&free_vmap_area_lock);
+	assert_held(&vmap_free.lock);
 	if (WARN_ON_ONCE(end <= addr || addr < va->va_start || end > va->va_end))
 		return -EINVAL;
 	if (va->va_start == addr && va->va_end == end) {
@@ -527,7 +506,7 @@ static int clip_free_va_locked(struct vmap_area *va, unsigned long addr, unsigne
  * Make sure a spare node waits for the middle-split case, allocating it
  * before the lock is taken. If that fails, only a split can fail later.
  */
-static void ne_fit_preload(gfp_t gfp)
+void ne_fit_preload(gfp_t gfp)
 {
 	struct vmap_area *spare;
 
@@ -536,12 +515,12 @@ static void ne_fit_preload(gfp_t gfp)
 	spare = kmem_cache_alloc(vmap_area_cachep, gfp);
 	if (!spare)
 		return;
-	spin_lock(&free_vmap_area_lock);
+	spin_lock(&vmap_free.lock);
 	if (!ne_fit_spare) {
 		ne_fit_spare = spare;
 		spare = NULL;
 	}
-	spin_unlock(&free_vmap_area_lock);
+	spin_unlock(&vmap_free.lock);
 	if (spare)
 		kmem_cache_free(vmap_area_cachep, spare);
 }
@@ -553,11 +532,11 @@ static int reserve_free_range(unsigned long size, unsigned long align, unsigned 
 	struct vmap_area *va;
 	int err = -ENOSPC;
 
-	spin_lock(&free_vmap_area_lock);
+	spin_lock(&vmap_free.lock);
 	va = find_lowest_fit_locked(size, align, vstart, vend, addr);
 	if (va)
 		err = clip_free_va_locked(va, *addr, size);
-	spin_unlock(&free_vmap_area_lock);
+	spin_unlock(&vmap_free.lock);
 	return err;
 }
 
@@ -569,19 +548,19 @@ static int reserve_free_range(unsigned long size, unsigned long align, unsigned 
  * then all of them back into the free tree. Returns true if there was
  * anything to purge.
  */
-static bool purge_vmap_area_lazy(void)
+bool purge_vmap_area_lazy(void)
 {
 	LIST_HEAD(batch);
 	struct vmap_area *va, *n;
 	unsigned long start, end, nr = 0;
 
 	spin_lock(&vmap_purge_lock);
-	spin_lock(&purge_vmap_area_lock);
-	list_splice_init(&purge_vmap_area_list, &batch);
-	purge_vmap_area_root = RB_ROOT;
+	spin_lock(&vmap_lazy.lock);
+	list_splice_init(&vmap_lazy.head, &batch);
+	vmap_lazy.root = RB_ROOT;
 	vmap_lazy_nr = 0;
 	vmalloc_stats.lazy_pages = 0;
-	spin_unlock(&purge_vmap_area_lock);
+	spin_unlock(&vmap_lazy.lock);
 	if (list_empty(&batch)) {
 		spin_unlock(&vmap_purge_lock);
 		return false;
@@ -591,13 +570,13 @@ static bool purge_vmap_area_lazy(void)
 	end = list_last_entry(&batch, struct vmap_area, list)->va_end;
 	flush_tlb_kernel_range(start, end);
 
-	spin_lock(&free_vmap_area_lock);
+	spin_lock(&vmap_free.lock);
 	list_for_each_entry_safe(va, n, &batch, list) {
 		list_del(&va->list);
 		merge_or_add_free_locked(va);
 		nr++;
 	}
-	spin_unlock(&free_vmap_area_lock);
+	spin_unlock(&vmap_free.lock);
 	vmalloc_stats.nr_purges++;
 	vmalloc_stats.purged_areas += nr;
 	spin_unlock(&vmap_purge_lock);
@@ -622,10 +601,10 @@ static bool lazy_extend_last_locked(struct vmap_area *va)
 {
 	struct vmap_area *last;
 
-	assert_held(&purge_vmap_area_lock);
-	if (list_empty(&purge_vmap_area_list))
+	assert_held(&vmap_lazy.lock);
+	if (list_empty(&vmap_lazy.head))
 		return false;
-	last = list_last_entry(&purge_vmap_area_list, struct vmap_area, list);
+	last = list_last_entry(&vmap_lazy.head, struct vmap_area, list);
 	if (last->va_end != va->va_start || last->caller != va->caller)
 		return false;
 	last->va_end = va->va_end;
@@ -637,20 +616,20 @@ static bool lazy_extend_last_locked(struct vmap_area *va)
  * into the last lazy area when it continues it), and purge when more than
  * lazy_max_pages wait.
  */
-static void free_vmap_area_noflush(struct vmap_area *va, const void *caller)
+void free_vmap_area_noflush(struct vmap_area *va, const void *caller)
 {
 	unsigned long pages = va_size(va) >> PAGE_SHIFT;
 	bool purge, merged;
 
 	va->caller = caller;
-	spin_lock(&purge_vmap_area_lock);
+	spin_lock(&vmap_lazy.lock);
 	merged = lazy_extend_last_locked(va);
 	if (!merged)
-		link_va(va, &purge_vmap_area_root, &purge_vmap_area_list, "lazy");
+		link_va(va, &vmap_lazy, "lazy");
 	vmap_lazy_nr += pages;
 	vmalloc_stats.lazy_pages = vmap_lazy_nr;
 	purge = vmap_lazy_nr > lazy_max_pages;
-	spin_unlock(&purge_vmap_area_lock);
+	spin_unlock(&vmap_lazy.lock);
 	if (merged)
 		kmem_cache_free(vmap_area_cachep, va);
 	if (purge)
@@ -695,9 +674,8 @@ unsigned long vmalloc_lazy_max_pages(void)
  * for @vm, and enter it as busy with vm->addr/size set. Finding no space,
  * purge the lazy areas and try once more. NULL on failure, nothing changed.
  */
-static struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align,
-					 unsigned long vstart, unsigned long vend, gfp_t gfp,
-					 struct vm_struct *vm)
+struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align, unsigned long vstart,
+				  unsigned long vend, gfp_t gfp, struct vm_struct *vm)
 {
 	struct vmap_area *va;
 	unsigned long addr;
@@ -725,12 +703,19 @@ retry:
 	va->vm = vm;
 	vm->addr = (void *)addr;
 	vm->size = size;
-	spin_lock(&vmap_area_lock);
-	link_va(va, &vmap_area_root, &vmap_area_list, "busy");
+	spin_lock(&vmap_busy.lock);
+	link_va(va, &vmap_busy, "busy");
 	vmalloc_stats.nr_busy++;
-	spin_unlock(&vmap_area_lock);
+	spin_unlock(&vmap_busy.lock);
 	vmalloc_debug_check("alloc_vmap_area");
 	return va;
+}
+
+void free_vmap_area(struct vmap_area *va)
+{
+	spin_lock(&vmap_free.lock);
+	merge_or_add_free_locked(va);
+	spin_unlock(&vmap_free.lock);
 }
 
 /* What the free functions refuse by default: not theirs to free now. */
@@ -748,20 +733,20 @@ static struct vmap_area *detach_vmap_area(const void *addr, unsigned int want, u
 	struct vmap_area *va;
 	unsigned int flags = 0;
 
-	spin_lock(&vmap_area_lock);
-	va = find_va_containing(&vmap_area_root, (unsigned long)addr);
+	spin_lock(&vmap_busy.lock);
+	va = find_va_containing(&vmap_busy, (unsigned long)addr);
 	if (va) {
 		start = va->va_start;
 		end = va->va_end;
 		flags = va->vm->flags;
 	}
 	if (va && start == (unsigned long)addr && (!want || (flags & want)) && !(flags & refuse)) {
-		unlink_va(va, &vmap_area_root);
+		unlink_va(va, &vmap_busy);
 		vmalloc_stats.nr_busy--;
-		spin_unlock(&vmap_area_lock);
+		spin_unlock(&vmap_busy.lock);
 		return va;
 	}
-	spin_unlock(&vmap_area_lock);
+	spin_unlock(&vmap_busy.lock);
 	if (!op)
 		return NULL;
 	if (!va)
@@ -782,9 +767,7 @@ static void release_vm_area(struct vm_struct *area)
 
 	if (WARN_ON_ONCE(!va))
 		return;
-	spin_lock(&free_vmap_area_lock);
-	merge_or_add_free_locked(va);
-	spin_unlock(&free_vmap_area_lock);
+	free_vmap_area(va);
 	kfree(area);
 	vmalloc_debug_check("release_vm_area");
 }
@@ -889,9 +872,9 @@ struct vm_struct *find_vm_area(const void *addr)
 {
 	struct vmap_area *va;
 
-	spin_lock(&vmap_area_lock);
-	va = find_va_containing(&vmap_area_root, (unsigned long)addr);
-	spin_unlock(&vmap_area_lock);
+	spin_lock(&vmap_busy.lock);
+	va = find_va_containing(&vmap_busy, (unsigned long)addr);
+	spin_unlock(&vmap_busy.lock);
 	return va ? va->vm : NULL;
 }
 
@@ -961,8 +944,7 @@ static int vm_alloc_pages_array(struct vm_struct *area, gfp_t gfp, int node)
 	if (area->pages)
 		return 0;
 	if (bytes > PAGE_SIZE)
-		area->pages = __vmalloc_node_range(bytes, 1, VMALLOC_START, VMALLOC_END, nested,
-						   PAGE_KERNEL, 0, node, area->caller);
+		area->pages = __vmalloc_node(bytes, 1, nested, node, area->caller);
 	else
 		area->pages = kmalloc(bytes, nested);
 	return area->pages ? 0 : -ENOMEM;
@@ -984,9 +966,9 @@ static void vm_free_pages_array(struct vm_struct *area)
 
 /*
  * Fill area->pages one page at a time. On failure area->nr_pages says how
- * many were allocated, for vm_free_pages() to give back.
+ * many were allocated, for vm_area_free_pages() to give back.
  */
-static int vm_alloc_pages(struct vm_struct *area, gfp_t gfp)
+static int vm_area_alloc_pages(struct vm_struct *area, gfp_t gfp)
 {
 	unsigned long nr = get_vm_area_size(area) >> PAGE_SHIFT;
 	gfp_t page_gfp = gfp & (__GFP_ZERO | __GFP_DMA32 | GFP_VMAP_META);
@@ -1002,7 +984,7 @@ static int vm_alloc_pages(struct vm_struct *area, gfp_t gfp)
 	return 0;
 }
 
-static void vm_free_pages(struct vm_struct *area)
+static void vm_area_free_pages(struct vm_struct *area)
 {
 	unsigned int i;
 
@@ -1011,6 +993,32 @@ static void vm_free_pages(struct vm_struct *area)
 		__free_page(area->pages[i]);
 	}
 	area->nr_pages = 0;
+}
+
+/*
+ * Back the reserved @area with memory: its pages array, its pages, their
+ * mapping with @prot. 0, or -ENOMEM with all of that undone (the area
+ * itself stays reserved, for the caller to release).
+ */
+static int __vmalloc_area_node(struct vm_struct *area, gfp_t gfp, pgprot_t prot, int node)
+{
+	unsigned long addr = (unsigned long)area->addr;
+
+	if (vm_alloc_pages_array(area, gfp, node))
+		return -ENOMEM;
+	if (vm_area_alloc_pages(area, gfp))
+		goto out_free_pages;
+	if (vmap_pages_range(addr, addr + get_vm_area_size(area), prot, area->pages))
+		goto out_flush;
+	return 0;
+
+out_flush:
+	/* The failed map removed its PTEs; drop what the TLB may have seen. */
+	flush_tlb_kernel_range(addr, addr + get_vm_area_size(area));
+out_free_pages:
+	vm_area_free_pages(area);
+	vm_free_pages_array(area);
+	return -ENOMEM;
 }
 
 /*
@@ -1031,7 +1039,6 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align, unsigned lon
 {
 	unsigned long real_size = size;
 	struct vm_struct *area;
-	unsigned long addr;
 
 	vfree_deferred_run();
 	size = PAGE_ALIGN(size);
@@ -1041,32 +1048,32 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align, unsigned lon
 				  gfp, caller);
 	if (!area)
 		goto out_warn;
-	addr = (unsigned long)area->addr;
-	if (vm_alloc_pages_array(area, gfp, node))
+	if (__vmalloc_area_node(area, gfp, prot, node))
 		goto out_release_area;
-	if (vm_alloc_pages(area, gfp))
-		goto out_free_pages;
-	if (vmap_pages_range(addr, addr + get_vm_area_size(area), prot, area->pages))
-		goto out_flush;
 
-	spin_lock(&vmap_area_lock);
+	spin_lock(&vmap_busy.lock);
 	area->flags &= ~VM_UNINITIALIZED;
 	vmalloc_nr_pages += area->nr_pages;
 	vmalloc_stats.nr_vmalloc++;
-	spin_unlock(&vmap_area_lock);
+	spin_unlock(&vmap_busy.lock);
 	return area->addr;
 
-out_flush:
-	/* The failed map removed its PTEs; drop what the TLB may have seen. */
-	flush_tlb_kernel_range(addr, addr + get_vm_area_size(area));
-out_free_pages:
-	vm_free_pages(area);
-	vm_free_pages_array(area);
 out_release_area:
 	release_vm_area(area);
 out_warn:
 	warn_alloc(gfp, real_size, caller);
 	return NULL;
+}
+
+/*
+ * __vmalloc_node - __vmalloc_node_range() over the whole vmalloc range,
+ * mapped PAGE_KERNEL: the step every vmalloc() flavour goes through.
+ */
+void *__vmalloc_node(unsigned long size, unsigned long align, gfp_t gfp, int node,
+		     const void *caller)
+{
+	return __vmalloc_node_range(size, align, VMALLOC_START, VMALLOC_END, gfp, PAGE_KERNEL, 0,
+				    node, caller);
 }
 
 /*
@@ -1077,29 +1084,26 @@ out_warn:
  */
 void *vmalloc(unsigned long size)
 {
-	return __vmalloc_node_range(size, 1, VMALLOC_START, VMALLOC_END, GFP_KERNEL, PAGE_KERNEL, 0,
-				    NUMA_NO_NODE, __builtin_return_address(0));
+	return __vmalloc_node(size, 1, GFP_KERNEL, NUMA_NO_NODE, __builtin_return_address(0));
 }
 
 /* vzalloc - vmalloc() of zeroed memory. */
 void *vzalloc(unsigned long size)
 {
-	return __vmalloc_node_range(size, 1, VMALLOC_START, VMALLOC_END, GFP_KERNEL | __GFP_ZERO,
-				    PAGE_KERNEL, 0, NUMA_NO_NODE, __builtin_return_address(0));
+	return __vmalloc_node(size, 1, GFP_KERNEL | __GFP_ZERO, NUMA_NO_NODE,
+			      __builtin_return_address(0));
 }
 
 /* vmalloc_32 - vmalloc() whose pages all lie below 4 GiB (32-bit DMA). */
 void *vmalloc_32(unsigned long size)
 {
-	return __vmalloc_node_range(size, 1, VMALLOC_START, VMALLOC_END, GFP_DMA32, PAGE_KERNEL, 0,
-				    NUMA_NO_NODE, __builtin_return_address(0));
+	return __vmalloc_node(size, 1, GFP_DMA32, NUMA_NO_NODE, __builtin_return_address(0));
 }
 
 /* __vmalloc - vmalloc() with the caller's @gfp (__GFP_ZERO, __GFP_NOWARN, ...). */
 void *__vmalloc(unsigned long size, gfp_t gfp)
 {
-	return __vmalloc_node_range(size, 1, VMALLOC_START, VMALLOC_END, gfp, PAGE_KERNEL, 0,
-				    NUMA_NO_NODE, __builtin_return_address(0));
+	return __vmalloc_node(size, 1, gfp, NUMA_NO_NODE, __builtin_return_address(0));
 }
 
 /* Free a vmalloc() area unless its flags have one of @refuse; see vfree(). */
@@ -1112,11 +1116,11 @@ static void __vfree(const void *addr, unsigned int refuse, const void *caller)
 		return;
 	vm = va->vm;
 	vunmap_range_noflush(va->va_start, va->va_start + get_vm_area_size(vm));
-	spin_lock(&vmap_area_lock);
+	spin_lock(&vmap_busy.lock);
 	vmalloc_nr_pages -= vm->nr_pages;
 	vmalloc_stats.nr_vfree++;
-	spin_unlock(&vmap_area_lock);
-	vm_free_pages(vm);
+	spin_unlock(&vmap_busy.lock);
+	vm_area_free_pages(vm);
 	/* Park the range first: freeing a vmalloc()ed array nests a vfree. */
 	free_vmap_area_noflush(va, vm->caller);
 	vm_free_pages_array(vm);
@@ -1182,13 +1186,13 @@ static bool vfree_atomic_mark(const void *addr)
 	struct vmap_area *va;
 	bool ok;
 
-	spin_lock(&vmap_area_lock);
-	va = find_va_containing(&vmap_area_root, (unsigned long)addr);
+	spin_lock(&vmap_busy.lock);
+	va = find_va_containing(&vmap_busy, (unsigned long)addr);
 	ok = va && va->va_start == (unsigned long)addr && (va->vm->flags & VM_ALLOC) &&
 	     !(va->vm->flags & (VM_DEFER_FREE | VM_EARLY | VM_UNINITIALIZED));
 	if (ok)
 		va->vm->flags |= VM_DEFER_FREE;
-	spin_unlock(&vmap_area_lock);
+	spin_unlock(&vmap_busy.lock);
 	return ok;
 }
 
@@ -1206,7 +1210,7 @@ void vfree_atomic(const void *addr)
 
 	if (!addr)
 		return;
-	if (spin_is_locked(&vmap_area_lock)) { /* cannot look: park it unchecked */
+	if (spin_is_locked(&vmap_busy.lock)) { /* cannot look: park it unchecked */
 		WARN(!vfree_atomic_park(addr),
 		     "vfree_atomic: %u unchecked frees pending, %p leaked (caller %pS)",
 		     VFREE_UNCHECKED_MAX, addr, __builtin_return_address(0));
@@ -1235,8 +1239,8 @@ void vfree_deferred_run(void)
 	const void **link;
 	unsigned long flags;
 
-	if (spin_is_locked(&vmap_area_lock) || spin_is_locked(&free_vmap_area_lock) ||
-	    spin_is_locked(&purge_vmap_area_lock) || spin_is_locked(&vmap_purge_lock))
+	if (spin_is_locked(&vmap_busy.lock) || spin_is_locked(&vmap_free.lock) ||
+	    spin_is_locked(&vmap_lazy.lock) || spin_is_locked(&vmap_purge_lock))
 		return;
 	local_irq_save(flags);
 	addr = vfree_deferred_head;
@@ -1288,9 +1292,9 @@ void *vmap(struct page **pages, unsigned int count, unsigned long flags, pgprot_
 	addr = (unsigned long)area->addr;
 	if (vmap_pages_range(addr, addr + size, prot, pages))
 		goto out_flush;
-	spin_lock(&vmap_area_lock);
+	spin_lock(&vmap_busy.lock);
 	area->flags &= ~VM_UNINITIALIZED;
-	spin_unlock(&vmap_area_lock);
+	spin_unlock(&vmap_busy.lock);
 	return area->addr;
 
 out_flush:
@@ -1361,9 +1365,9 @@ static void *__ioremap(phys_addr_t phys, unsigned long size, pgprot_t prot, cons
 				  caller);
 	if (!area)
 		return NULL;
-	spin_lock(&vmap_area_lock); /* [V]: dumps read it */
+	spin_lock(&vmap_busy.lock); /* [V]: dumps read it */
 	area->phys_addr = base;
-	spin_unlock(&vmap_area_lock);
+	spin_unlock(&vmap_busy.lock);
 	addr = (unsigned long)area->addr;
 	if (vmap_range(addr, addr + map_size, base, prot))
 		goto out_flush;
@@ -1425,8 +1429,7 @@ void *kvmalloc(size_t size, gfp_t gfp)
 		if (p)
 			return p;
 	}
-	return __vmalloc_node_range(size, 1, VMALLOC_START, VMALLOC_END, gfp, PAGE_KERNEL, 0,
-				    NUMA_NO_NODE, __builtin_return_address(0));
+	return __vmalloc_node(size, 1, gfp, NUMA_NO_NODE, __builtin_return_address(0));
 }
 
 /* kvzalloc - kvmalloc() of zeroed memory. */
@@ -1528,7 +1531,7 @@ long vread(char *buf, const char *addr, unsigned long count)
 {
 	unsigned long p = (unsigned long)addr, left = count;
 
-	spin_lock(&vmap_area_lock);
+	spin_lock(&vmap_busy.lock);
 	while (left) {
 		unsigned long off = p & ~PAGE_MASK;
 		unsigned long n = min(PAGE_SIZE - off, left);
@@ -1542,7 +1545,7 @@ long vread(char *buf, const char *addr, unsigned long count)
 		p += n;
 		left -= n;
 	}
-	spin_unlock(&vmap_area_lock);
+	spin_unlock(&vmap_busy.lock);
 	return (long)count;
 }
 
@@ -1598,21 +1601,21 @@ static void import_early_area(struct vm_struct *vm)
 	if (!va)
 		panic("vmalloc_init: no memory for early area %p", vm->addr);
 	ne_fit_preload(GFP_KERNEL);
-	spin_lock(&free_vmap_area_lock);
-	free_va = find_va_containing(&free_vmap_area_root, start);
+	spin_lock(&vmap_free.lock);
+	free_va = find_va_containing(&vmap_free, start);
 	if (free_va && vm->size <= free_va->va_end - start)
 		err = clip_free_va_locked(free_va, start, vm->size);
-	spin_unlock(&free_vmap_area_lock);
+	spin_unlock(&vmap_free.lock);
 	if (err)
 		panic("vmalloc_init: early area [%#lx+%#lx) not free (%d)", start, vm->size, err);
 
 	va->va_start = start;
 	va->va_end = start + vm->size;
 	va->vm = vm;
-	spin_lock(&vmap_area_lock);
-	link_va(va, &vmap_area_root, &vmap_area_list, "busy");
+	spin_lock(&vmap_busy.lock);
+	link_va(va, &vmap_busy, "busy");
 	vmalloc_stats.nr_busy++;
-	spin_unlock(&vmap_area_lock);
+	spin_unlock(&vmap_busy.lock);
 }
 
 /*
@@ -1647,9 +1650,7 @@ void vmalloc_init(void)
 			panic("vmalloc_init: no memory for the free tree");
 		va->va_start = vmap_ranges[i].start;
 		va->va_end = vmap_ranges[i].end;
-		spin_lock(&free_vmap_area_lock);
-		merge_or_add_free_locked(va);
-		spin_unlock(&free_vmap_area_lock);
+		free_vmap_area(va);
 	}
 
 	for (vm = vmlist; vm; vm = next) {
@@ -1721,16 +1722,16 @@ void vmallocinfo_dump(void)
 {
 	struct list_head *b, *l;
 
-	spin_lock(&vmap_area_lock);
-	spin_lock(&purge_vmap_area_lock);
-	b = vmap_area_list.next;
-	l = purge_vmap_area_list.next;
-	while (b != &vmap_area_list || l != &purge_vmap_area_list) {
+	spin_lock(&vmap_busy.lock);
+	spin_lock(&vmap_lazy.lock);
+	b = vmap_busy.head.next;
+	l = vmap_lazy.head.next;
+	while (b != &vmap_busy.head || l != &vmap_lazy.head) {
 		struct vmap_area *bva = list_entry(b, struct vmap_area, list);
 		struct vmap_area *lva = list_entry(l, struct vmap_area, list);
 
-		if (l == &purge_vmap_area_list ||
-		    (b != &vmap_area_list && bva->va_start < lva->va_start)) {
+		if (l == &vmap_lazy.head ||
+		    (b != &vmap_busy.head && bva->va_start < lva->va_start)) {
 			show_busy_area(bva);
 			b = b->next;
 		} else {
@@ -1739,8 +1740,8 @@ void vmallocinfo_dump(void)
 			l = l->next;
 		}
 	}
-	spin_unlock(&purge_vmap_area_lock);
-	spin_unlock(&vmap_area_lock);
+	spin_unlock(&vmap_lazy.lock);
+	spin_unlock(&vmap_busy.lock);
 }
 
 /*
@@ -1754,14 +1755,14 @@ void vmalloc_meminfo_dump(void)
 	unsigned long used, chunk = 0;
 	struct vmap_area *va;
 
-	spin_lock(&vmap_area_lock);
+	spin_lock(&vmap_busy.lock);
 	used = vmalloc_nr_pages;
-	spin_unlock(&vmap_area_lock);
-	spin_lock(&free_vmap_area_lock);
-	list_for_each_entry(va, &free_vmap_area_list, list)
+	spin_unlock(&vmap_busy.lock);
+	spin_lock(&vmap_free.lock);
+	list_for_each_entry(va, &vmap_free.head, list)
 		if (va->va_start >= r->start && va->va_end <= r->end)
 			chunk = max(chunk, va_size(va));
-	spin_unlock(&free_vmap_area_lock);
+	spin_unlock(&vmap_free.lock);
 
 	printk("VmallocTotal:   %8lu kB\n", (r->end - r->start) >> 10);
 	printk("VmallocUsed:    %8lu kB\n", used << (PAGE_SHIFT - 10));
@@ -1789,14 +1790,13 @@ void vmalloc_stats_dump(void)
  * order, sorted, page-aligned, non-empty, and for the free tree the
  * augmented values and "never adjacent". Counts its nodes into *@nr.
  */
-static int check_va_tree(struct rb_root *root, struct list_head *head, const char *name,
-			 bool free_tree, unsigned long *nr)
+static int check_va_tree(struct rb_list *tree, const char *name, bool free_tree, unsigned long *nr)
 {
-	struct rb_node *n = rb_first(root);
-	struct list_head *l = head->next;
+	struct list_head *head = &tree->head, *l = head->next;
+	struct rb_node *n = rb_first(&tree->root);
 	struct vmap_area *va, *prev = NULL;
 
-	if (rb_check(root)) {
+	if (rb_check(&tree->root)) {
 		pr_err("vmalloc_check: %s tree breaks the red-black rules\n", name);
 		return -EINVAL;
 	}
@@ -1831,7 +1831,7 @@ static int check_va_tree(struct rb_root *root, struct list_head *head, const cha
 				va->subtree_max_size = stored;
 				return -EINVAL;
 			}
-		} else if (root == &vmap_area_root &&
+		} else if (tree == &vmap_busy &&
 			   (!va->vm || (unsigned long)va->vm->addr != va->va_start ||
 			    va->vm->size != va_size(va))) {
 			pr_err("vmalloc_check: busy node [%#lx-%#lx) disagrees with its vm_struct\n",
@@ -1867,8 +1867,7 @@ static struct vmap_area *lowest_of(struct list_head *cur[3], struct list_head *h
 static int check_coverage(void)
 {
 	static const char *const names[3] = { "busy", "lazy", "free" };
-	struct list_head *heads[3] = { &vmap_area_list, &purge_vmap_area_list,
-				       &free_vmap_area_list };
+	struct list_head *heads[3] = { &vmap_busy.head, &vmap_lazy.head, &vmap_free.head };
 	struct list_head *cur[3] = { heads[0]->next, heads[1]->next, heads[2]->next };
 	struct vmap_area *va;
 	int r, which = 0;
@@ -1903,21 +1902,19 @@ static int vmalloc_check_locked(void)
 	struct vmap_area *va;
 	int err;
 
-	assert_held(&vmap_area_lock);
-	assert_held(&free_vmap_area_lock);
-	assert_held(&purge_vmap_area_lock);
-	err = check_va_tree(&vmap_area_root, &vmap_area_list, "busy", false, &nr_busy);
+	assert_held(&vmap_busy.lock);
+	assert_held(&vmap_free.lock);
+	assert_held(&vmap_lazy.lock);
+	err = check_va_tree(&vmap_busy, "busy", false, &nr_busy);
 	if (!err)
-		err = check_va_tree(&free_vmap_area_root, &free_vmap_area_list, "free", true,
-				    &nr_free);
+		err = check_va_tree(&vmap_free, "free", true, &nr_free);
 	if (!err)
-		err = check_va_tree(&purge_vmap_area_root, &purge_vmap_area_list, "lazy", false,
-				    &nr_lazy);
+		err = check_va_tree(&vmap_lazy, "lazy", false, &nr_lazy);
 	if (!err)
 		err = check_coverage();
 	if (err)
 		return err;
-	list_for_each_entry(va, &purge_vmap_area_list, list)
+	list_for_each_entry(va, &vmap_lazy.head, list)
 		lazy_pages += va_size(va) >> PAGE_SHIFT;
 	if (nr_busy != vmalloc_stats.nr_busy || nr_free != vmalloc_stats.nr_free_blocks ||
 	    lazy_pages != vmap_lazy_nr) {
@@ -1944,13 +1941,13 @@ int vmalloc_check(void)
 
 	if (!vmap_initialized)
 		return 0;
-	spin_lock(&vmap_area_lock);
-	spin_lock(&free_vmap_area_lock);
-	spin_lock(&purge_vmap_area_lock);
+	spin_lock(&vmap_busy.lock);
+	spin_lock(&vmap_free.lock);
+	spin_lock(&vmap_lazy.lock);
 	err = vmalloc_check_locked();
-	spin_unlock(&purge_vmap_area_lock);
-	spin_unlock(&free_vmap_area_lock);
-	spin_unlock(&vmap_area_lock);
+	spin_unlock(&vmap_lazy.lock);
+	spin_unlock(&vmap_free.lock);
+	spin_unlock(&vmap_busy.lock);
 	return err;
 }
 
@@ -1994,25 +1991,25 @@ bool vmalloc_describe_fault(unsigned long addr, char *buf, size_t len)
 
 	if (!vmap_initialized)
 		return false;
-	locked = lock_if_free(&vmap_area_lock);
-	va = find_va_containing(&vmap_area_root, addr);
+	locked = lock_if_free(&vmap_busy.lock);
+	va = find_va_containing(&vmap_busy, addr);
 	if (va) {
 		describe_busy(va, addr, buf, len);
 		found = true;
 	}
 	if (locked)
-		spin_unlock(&vmap_area_lock);
+		spin_unlock(&vmap_busy.lock);
 	if (found)
 		return true;
 
-	locked = lock_if_free(&purge_vmap_area_lock);
-	va = find_va_containing(&purge_vmap_area_root, addr);
+	locked = lock_if_free(&vmap_lazy.lock);
+	va = find_va_containing(&vmap_lazy, addr);
 	if (va) {
 		snprintf(buf, len, "freed vmalloc area [%#lx-%#lx] %lu pages, allocated by %pS",
 			 va->va_start, va->va_end, va_size(va) >> PAGE_SHIFT, va->caller);
 		found = true;
 	}
 	if (locked)
-		spin_unlock(&purge_vmap_area_lock);
+		spin_unlock(&vmap_lazy.lock);
 	return found;
 }

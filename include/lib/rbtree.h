@@ -98,4 +98,129 @@ struct rb_node *rb_prev(const struct rb_node *node);
 /* Check the red-black rules and parent pointers: 0, or -EINVAL after a KERN_ERR line. */
 int rb_check(const struct rb_root *root);
 
+/*
+ * A tree that also remembers its leftmost node, so that rb_first_cached()
+ * is O(1). Insert with rb_insert_color_cached() (saying whether the new
+ * node went leftmost) or rb_add_cached(); erase with rb_erase_cached().
+ */
+struct rb_root_cached {
+	struct rb_root rb_root;
+	struct rb_node *rb_leftmost;
+};
+
+#define RB_ROOT_CACHED ((struct rb_root_cached){ { NULL }, NULL })
+
+#define rb_first_cached(root) ((root)->rb_leftmost)
+
+static inline void rb_insert_color_cached(struct rb_node *node, struct rb_root_cached *root,
+					  bool leftmost)
+{
+	if (leftmost)
+		root->rb_leftmost = node;
+	rb_insert_color(node, &root->rb_root);
+}
+
+/* Returns the new leftmost node if @node was it, else NULL. */
+static inline struct rb_node *rb_erase_cached(struct rb_node *node, struct rb_root_cached *root)
+{
+	struct rb_node *leftmost = NULL;
+
+	if (root->rb_leftmost == node)
+		leftmost = root->rb_leftmost = rb_next(node);
+	rb_erase(node, &root->rb_root);
+	return leftmost;
+}
+
+/*
+ * Comparator-driven helpers, for trees whose order is one function. Each is
+ * inlined with its comparator, so the walk costs what a hand-written one
+ * does.
+ *
+ *   less(a, b)      true when node @a sorts before node @b
+ *   cmp(key, node)  <0, 0 or >0 as @key sorts before, at or after @node
+ *
+ * rb_add() and rb_add_cached() put an equal node after the ones already
+ * there.
+ */
+static __always_inline void rb_add(struct rb_node *node, struct rb_root *tree,
+				   bool (*less)(struct rb_node *, const struct rb_node *))
+{
+	struct rb_node **link = &tree->rb_node, *parent = NULL;
+
+	while (*link) {
+		parent = *link;
+		link = less(node, parent) ? &parent->rb_left : &parent->rb_right;
+	}
+	rb_link_node(node, parent, link);
+	rb_insert_color(node, tree);
+}
+
+/* rb_add() for a cached tree. Returns @node if it is the new leftmost, else NULL. */
+static __always_inline struct rb_node *
+rb_add_cached(struct rb_node *node, struct rb_root_cached *tree,
+	      bool (*less)(struct rb_node *, const struct rb_node *))
+{
+	struct rb_node **link = &tree->rb_root.rb_node, *parent = NULL;
+	bool leftmost = true;
+
+	while (*link) {
+		parent = *link;
+		if (less(node, parent)) {
+			link = &parent->rb_left;
+		} else {
+			link = &parent->rb_right;
+			leftmost = false;
+		}
+	}
+	rb_link_node(node, parent, link);
+	rb_insert_color_cached(node, tree, leftmost);
+	return leftmost ? node : NULL;
+}
+
+/*
+ * Insert @node unless a node comparing equal is there: returns that node
+ * (and @node is not linked), or NULL once @node is in. @cmp takes @node as
+ * its key.
+ */
+static __always_inline struct rb_node *rb_find_add(struct rb_node *node, struct rb_root *tree,
+						   int (*cmp)(const void *key,
+							      const struct rb_node *))
+{
+	struct rb_node **link = &tree->rb_node, *parent = NULL;
+	int c;
+
+	while (*link) {
+		parent = *link;
+		c = cmp(node, parent);
+		if (c < 0)
+			link = &parent->rb_left;
+		else if (c > 0)
+			link = &parent->rb_right;
+		else
+			return parent;
+	}
+	rb_link_node(node, parent, link);
+	rb_insert_color(node, tree);
+	return NULL;
+}
+
+/* The node @key compares equal to (any one of them if several), or NULL. */
+static __always_inline struct rb_node *rb_find(const void *key, const struct rb_root *tree,
+					       int (*cmp)(const void *key, const struct rb_node *))
+{
+	struct rb_node *node = tree->rb_node;
+	int c;
+
+	while (node) {
+		c = cmp(key, node);
+		if (c < 0)
+			node = node->rb_left;
+		else if (c > 0)
+			node = node->rb_right;
+		else
+			return node;
+	}
+	return NULL;
+}
+
 #endif /* LIB_RBTREE_H */

@@ -49,6 +49,9 @@ void *vmalloc(unsigned long size);
 void *vzalloc(unsigned long size);
 void *vmalloc_32(unsigned long size);
 void *__vmalloc(unsigned long size, gfp_t gfp);
+/* The steps below them: vmalloc() -> __vmalloc_node() -> __vmalloc_node_range(). */
+void *__vmalloc_node(unsigned long size, unsigned long align, gfp_t gfp, int node,
+		     const void *caller);
 void *__vmalloc_node_range(unsigned long size, unsigned long align, unsigned long start,
 			   unsigned long end, gfp_t gfp, pgprot_t prot, unsigned long vm_flags,
 			   int node, const void *caller);

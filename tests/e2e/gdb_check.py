@@ -192,12 +192,12 @@ def slab_counters():
 # Fields contig-check must catch when gdb corrupts them: (what, the field as
 # a gdb expression, its wrong value from the right one, the violation
 # expected). Each is put back at once.
-FREE_ROOT = ("((struct vmap_area *)((char *)free_vmap_area_root.rb_node - "
+FREE_ROOT = ("((struct vmap_area *)((char *)vmap_free.root.rb_node - "
              "(unsigned long)&((struct vmap_area *)0)->rb_node))")
 CORRUPTIONS = [
     ("a free node's subtree_max_size", FREE_ROOT + "->subtree_max_size", lambda v: v + 4096,
      r"vmalloc: free node \[0x[0-9a-f]+-0x[0-9a-f]+\) subtree_max_size 0x[0-9a-f]+, want "),
-    ("the free tree root's colour", "free_vmap_area_root.rb_node->__rb_parent_color",
+    ("the free tree root's colour", "vmap_free.root.rb_node->__rb_parent_color",
      lambda v: v & ~1, r"vmalloc: free tree: the root 0x[0-9a-f]+ is red"),
     ("a free list's nr_free", "zones[0].free_area[0].nr_free", lambda v: v + 1,
      r"buddy: zone DMA32 order 0: \d+ blocks listed, nr_free \d+"),

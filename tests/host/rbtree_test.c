@@ -36,11 +36,24 @@ static inline u32 tnode_val(struct tnode *node)
 	return node->val;
 }
 
-RB_DECLARE_CALLBACKS_MAX(static, tnode_augment_cb, struct tnode, rb, u32, subtree_max, tnode_val);
+/* Linux's users write no ';' after the macro; ours may write one (below). */
+RB_DECLARE_CALLBACKS_MAX(static, tnode_augment_cb, struct tnode, rb, u32, subtree_max, tnode_val)
+
+static inline u32 tnode_key(struct tnode *node)
+{
+	return node->key;
+}
+
+/* A second user, declared with the ';', only to prove that this compiles too. */
+RB_DECLARE_CALLBACKS_MAX(static, tnode_key_cb, struct tnode, rb, u32, subtree_max, tnode_key);
 
 struct model {
-	struct rb_root root;
+	union {
+		struct rb_root root;	     /* the tree, */
+		struct rb_root_cached croot; /* seen as a cached tree when @cached */
+	};
 	bool augmented;
+	bool cached; /* plain tree through the _cached API and rb_add_cached() */
 	u64 seed;
 	struct rnd_state rng;
 	unsigned long step;
@@ -91,12 +104,57 @@ static unsigned int shadow_upper_bound(struct model *m, u32 key)
 	return lo;
 }
 
+static bool tnode_less(struct rb_node *a, const struct rb_node *b)
+{
+	return to_tnode(a)->key < rb_entry(b, struct tnode, rb)->key;
+}
+
+static int tnode_cmp(const void *key, const struct rb_node *node)
+{
+	u32 k = *(const u32 *)key, nk = rb_entry(node, struct tnode, rb)->key;
+
+	return k < nk ? -1 : k > nk;
+}
+
+/* rb_find_add() takes the new node as its key. */
+static int tnode_cmp_node(const void *key, const struct rb_node *node)
+{
+	return tnode_cmp(&((const struct tnode *)key)->key, node);
+}
+
+/* Cached trees: odd keys through rb_add_cached(), even ones by hand. */
+static void tree_insert_cached(struct model *m, struct tnode *node)
+{
+	struct rb_node **link = &m->root.rb_node, *parent = NULL;
+	struct rb_node *was_first = rb_first_cached(&m->croot);
+	bool leftmost = true;
+
+	if (node->key % 2) {
+		if (rb_add_cached(&node->rb, &m->croot, tnode_less))
+			assert_true(!was_first || node->key < to_tnode(was_first)->key);
+		else
+			assert_true(was_first && node->key >= to_tnode(was_first)->key);
+		return;
+	}
+	while (*link) {
+		parent = *link;
+		if (node->key < to_tnode(parent)->key) {
+			link = &parent->rb_left;
+		} else {
+			link = &parent->rb_right;
+			leftmost = false;
+		}
+	}
+	rb_link_node(&node->rb, parent, link);
+	rb_insert_color_cached(&node->rb, &m->croot, leftmost);
+}
+
 static void tree_insert(struct model *m, struct tnode *node)
 {
 	struct rb_node **link = &m->root.rb_node, *parent = NULL;
 	unsigned int pos;
 
-	while (*link) {
+	while (!m->cached && *link) {
 		struct tnode *t = to_tnode(*link);
 
 		parent = *link;
@@ -105,11 +163,15 @@ static void tree_insert(struct model *m, struct tnode *node)
 		link = node->key < t->key ? &parent->rb_left : &parent->rb_right;
 	}
 	node->subtree_max = node->val;
-	rb_link_node(&node->rb, parent, link);
-	if (m->augmented)
-		rb_insert_augmented(&node->rb, &m->root, &tnode_augment_cb);
-	else
-		rb_insert_color(&node->rb, &m->root);
+	if (m->cached) {
+		tree_insert_cached(m, node);
+	} else {
+		rb_link_node(&node->rb, parent, link);
+		if (m->augmented)
+			rb_insert_augmented(&node->rb, &m->root, &tnode_augment_cb);
+		else
+			rb_insert_color(&node->rb, &m->root);
+	}
 
 	pos = shadow_upper_bound(m, node->key);
 	memmove(&m->shadow[pos + 1], &m->shadow[pos], (m->n - pos) * sizeof(m->shadow[0]));
@@ -135,11 +197,16 @@ static void insert_new(struct model *m, u32 key, u32 val)
 static void tree_erase(struct model *m, unsigned int pos)
 {
 	struct tnode *node = m->shadow[pos];
+	struct rb_node *next_first;
 
-	if (m->augmented)
+	if (m->cached) {
+		next_first = pos == 0 && m->n > 1 ? &m->shadow[1]->rb : NULL;
+		assert_ptr_equal(rb_erase_cached(&node->rb, &m->croot), next_first);
+	} else if (m->augmented) {
 		rb_erase_augmented(&node->rb, &m->root, &tnode_augment_cb);
-	else
+	} else {
 		rb_erase(&node->rb, &m->root);
+	}
 	RB_CLEAR_NODE(&node->rb);
 	memmove(&m->shadow[pos], &m->shadow[pos + 1], (m->n - pos - 1) * sizeof(m->shadow[0]));
 	m->n--;
@@ -228,6 +295,10 @@ static void check_model(struct model *m)
 		fail_msg("seed %llu step %lu: rb_check() = %d: %s", (unsigned long long)m->seed,
 			 m->step, err, shim_log);
 	assert_int_equal(RB_EMPTY_ROOT(&m->root), m->n == 0);
+	if (m->cached && rb_first_cached(&m->croot) != rb_first(&m->root))
+		fail_msg("seed %llu step %lu: rb_first_cached() is %p, rb_first() %p",
+			 (unsigned long long)m->seed, m->step, (void *)rb_first_cached(&m->croot),
+			 (void *)rb_first(&m->root));
 
 	rb = rb_first(&m->root);
 	for (i = 0; i < m->n; i++, rb = rb_next(rb)) {
@@ -277,18 +348,19 @@ static void check_model(struct model *m)
  * swings every 500 steps between growing (75%) and shrinking (25%), so the
  * tree repeatedly fills up and drains, empty included.
  */
-static void random_run(bool augmented, u64 seed, unsigned long steps, u32 key_range)
+static void random_run(bool augmented, bool cached, u64 seed, unsigned long steps, u32 key_range)
 {
 	struct model *m = &model;
 	unsigned int op, bias, pos;
 
 	model_init(m, augmented, seed);
+	m->cached = cached;
 	for (m->step = 0; m->step < steps; m->step++) {
 		bias = (m->step / 500) % 2 ? 25 : 75;
 		op = rnd_next(&m->rng) % 100;
 		pos = m->n ? rnd_next(&m->rng) % m->n : 0;
 
-		if (m->n && m->nr_free && op < 5)
+		if (m->n && m->nr_free && op < 5 && !cached)
 			tree_replace(m, pos, rnd_next(&m->rng) % 100000);
 		else if (m->n && augmented && op < 10)
 			tree_update_val(m, pos, rnd_next(&m->rng) % 100000);
@@ -311,25 +383,124 @@ static void random_run(bool augmented, u64 seed, unsigned long steps, u32 key_ra
 static void test_random_plain_dup_keys(void **state)
 {
 	(void)state;
-	random_run(false, 0x5eed0001, 20000, 64);
+	random_run(false, false, 0x5eed0001, 20000, 64);
 }
 
 static void test_random_plain_distinct_keys(void **state)
 {
 	(void)state;
-	random_run(false, 0x5eed0002, 20000, 1u << 30);
+	random_run(false, false, 0x5eed0002, 20000, 1u << 30);
 }
 
 static void test_random_augmented_dup_keys(void **state)
 {
 	(void)state;
-	random_run(true, 0x5eed0003, 20000, 64);
+	random_run(true, false, 0x5eed0003, 20000, 64);
 }
 
 static void test_random_augmented_distinct_keys(void **state)
 {
 	(void)state;
-	random_run(true, 0x5eed0004, 20000, 1u << 30);
+	random_run(true, false, 0x5eed0004, 20000, 1u << 30);
+}
+
+static void test_random_cached_dup_keys(void **state)
+{
+	(void)state;
+	random_run(false, true, 0x5eed0005, 20000, 64);
+}
+
+static void test_random_cached_distinct_keys(void **state)
+{
+	(void)state;
+	random_run(false, true, 0x5eed0006, 20000, 1u << 30);
+}
+
+/* rb_add(): equal keys go after those already there, as the model expects. */
+static void test_rb_add_keeps_equal_keys_in_order(void **state)
+{
+	struct model *m = &model;
+	struct tnode *node;
+	unsigned int i, pos;
+
+	(void)state;
+	model_init(m, false, 11);
+	for (i = 0; i < 500; i++, m->step++) {
+		node = take_free(m);
+		node->key = (u32)(rnd_next(&m->rng) % 16);
+		rb_add(&node->rb, &m->root, tnode_less);
+		pos = shadow_upper_bound(m, node->key);
+		memmove(&m->shadow[pos + 1], &m->shadow[pos], (m->n - pos) * sizeof(m->shadow[0]));
+		m->shadow[pos] = node;
+		m->n++;
+		check_model(m);
+	}
+}
+
+/* rb_find_add() refuses a key that is there; rb_find() finds exactly the keys in. */
+static void test_find_add_refuses_equal_key(void **state)
+{
+	struct model *m = &model;
+	bool present[256] = { false };
+	struct rb_node *found;
+	struct tnode *node;
+	unsigned int i, refused = 0;
+	u32 key;
+
+	(void)state;
+	model_init(m, false, 12);
+	for (i = 0; i < 400; i++, m->step++) {
+		node = take_free(m);
+		node->key = (u32)(rnd_next(&m->rng) % 256);
+		found = rb_find_add(&node->rb, &m->root, tnode_cmp_node);
+		if (present[node->key]) {
+			assert_non_null(found);
+			assert_int_equal(to_tnode(found)->key, node->key);
+			assert_true(RB_EMPTY_NODE(&node->rb));
+			m->free[m->nr_free++] = node;
+			refused++;
+			continue;
+		}
+		assert_null(found);
+		present[node->key] = true;
+		m->shadow[m->n] = node;
+		m->n++;
+		for (unsigned int j = m->n - 1; j > 0 && m->shadow[j - 1]->key > node->key; j--) {
+			m->shadow[j] = m->shadow[j - 1];
+			m->shadow[j - 1] = node;
+		}
+		check_model(m);
+	}
+	assert_true(refused > 0);
+	for (key = 0; key < 256; key++) {
+		found = rb_find(&key, &m->root, tnode_cmp);
+		if (!present[key]) {
+			assert_null(found);
+			continue;
+		}
+		assert_non_null(found);
+		assert_int_equal(to_tnode(found)->key, key);
+	}
+}
+
+/* The ';'-terminated declaration gives working callbacks too. */
+static void test_callbacks_declared_with_semicolon(void **state)
+{
+	struct tnode a = { .key = 5, .val = 1 }, b = { .key = 9, .val = 2 };
+	struct rb_root root = RB_ROOT;
+
+	(void)state;
+	a.subtree_max = a.key;
+	rb_link_node(&a.rb, NULL, &root.rb_node);
+	rb_insert_augmented(&a.rb, &root, &tnode_key_cb);
+	b.subtree_max = b.key;
+	a.subtree_max = b.key;
+	rb_link_node(&b.rb, &a.rb, &a.rb.rb_right);
+	rb_insert_augmented(&b.rb, &root, &tnode_key_cb);
+	assert_int_equal(to_tnode(root.rb_node)->subtree_max, 9);
+	rb_erase_augmented(&b.rb, &root, &tnode_key_cb);
+	assert_int_equal(a.subtree_max, 5);
+	assert_int_equal(rb_check(&root), 0);
 }
 
 static void test_empty_tree(void **state)
@@ -547,7 +718,7 @@ static void test_checker_catches_red_root(void **state)
 
 	(void)state;
 	build_for_corruption(m, 100);
-	set_red(m->root.rb_node);
+	__rb_set_red(m->root.rb_node);
 	assert_int_equal(rb_check(&m->root), -EINVAL);
 	assert_true(shim_log_has("rb_check: root"));
 	assert_true(shim_log_has("is red"));
@@ -561,7 +732,7 @@ static void test_checker_catches_red_red(void **state)
 	(void)state;
 	build_for_corruption(m, 100);
 	red = find_red_below_root_child(m);
-	set_red(rb_parent(&red->rb));
+	__rb_set_red(rb_parent(&red->rb));
 	assert_int_equal(rb_check(&m->root), -EINVAL);
 	assert_true(shim_log_has("has a red child"));
 }
@@ -574,7 +745,7 @@ static void test_checker_catches_black_height(void **state)
 	(void)state;
 	build_for_corruption(m, 100);
 	red = find_red_below_root_child(m);
-	set_black(&red->rb);
+	__rb_set_black(&red->rb);
 	assert_int_equal(rb_check(&m->root), -EINVAL);
 	assert_true(shim_log_has("black height"));
 }
@@ -679,6 +850,11 @@ int main(void)
 		cmocka_unit_test(test_random_plain_distinct_keys),
 		cmocka_unit_test(test_random_augmented_dup_keys),
 		cmocka_unit_test(test_random_augmented_distinct_keys),
+		cmocka_unit_test(test_random_cached_dup_keys),
+		cmocka_unit_test(test_random_cached_distinct_keys),
+		cmocka_unit_test(test_rb_add_keeps_equal_keys_in_order),
+		cmocka_unit_test(test_find_add_refuses_equal_key),
+		cmocka_unit_test(test_callbacks_declared_with_semicolon),
 		cmocka_unit_test(test_propagate_stops_early),
 		cmocka_unit_test(test_checker_catches_red_root),
 		cmocka_unit_test(test_checker_catches_red_red),

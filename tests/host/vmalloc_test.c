@@ -41,7 +41,7 @@ static void take_snap(struct snap *s)
 	s->busy = vmalloc_stats.nr_busy;
 	s->lazy_pages = vmalloc_stats.lazy_pages;
 	s->nr_free = 0;
-	list_for_each_entry(va, &free_vmap_area_list, list) {
+	list_for_each_entry(va, &vmap_free.head, list) {
 		assert_true(s->nr_free < MAX_SNAP);
 		s->free[s->nr_free][0] = va->va_start;
 		s->free[s->nr_free][1] = va->va_end;
@@ -92,7 +92,7 @@ static unsigned long free_blocks_in(unsigned long start, unsigned long end,
 	struct vmap_area *va;
 	unsigned long n = 0;
 
-	list_for_each_entry(va, &free_vmap_area_list, list) {
+	list_for_each_entry(va, &vmap_free.head, list) {
 		if (va->va_end <= start || va->va_start >= end)
 			continue;
 		if (!n++) {
@@ -112,7 +112,7 @@ static unsigned long ref_fit(unsigned long size, unsigned long align, unsigned l
 {
 	struct vmap_area *va;
 
-	list_for_each_entry(va, &free_vmap_area_list, list) {
+	list_for_each_entry(va, &vmap_free.head, list) {
 		unsigned long lo = va->va_start > start ? va->va_start : start;
 		unsigned long a = lo / align * align;
 
@@ -321,9 +321,9 @@ static void check_fit_window(unsigned long pattern, unsigned long start, unsigne
 	for (size = P(1); size <= P(4); size += P(1)) {
 		for (align = P(1); align <= P(8); align *= 2) {
 			want = ref_fit(size, align, start, end);
-			spin_lock(&free_vmap_area_lock);
+			spin_lock(&vmap_free.lock);
 			va = find_lowest_fit_locked(size, align, start, end, &got);
-			spin_unlock(&free_vmap_area_lock);
+			spin_unlock(&vmap_free.lock);
 			if (!va)
 				got = 0;
 			if (got != want)
@@ -855,10 +855,10 @@ static void test_vfree_atomic(void **state)
 
 	/* From "interrupt context" while vmalloc holds its lock: queue only. */
 	r = vmalloc(P(1));
-	spin_lock(&vmap_area_lock);
+	spin_lock(&vmap_busy.lock);
 	vfree_atomic(r);
 	vfree_deferred_run(); /* refuses: lock held */
-	spin_unlock(&vmap_area_lock);
+	spin_unlock(&vmap_busy.lock);
 	assert_ptr_equal(find_vm_area(r)->addr, r);
 	p = vmalloc(P(1)); /* entry runs the queue */
 	assert_null(find_vm_area(r));
@@ -872,11 +872,11 @@ static void test_vfree_atomic(void **state)
 	q = vmalloc(P(1));
 	fill(p, P(1), 7);
 	busy = vmalloc_stats.nr_busy;
-	spin_lock(&vmap_area_lock);
+	spin_lock(&vmap_busy.lock);
 	vfree_atomic(q);
 	vfree_atomic(p);
 	vfree_atomic(p); /* twice, unchecked */
-	spin_unlock(&vmap_area_lock);
+	spin_unlock(&vmap_busy.lock);
 	check_fill(p, P(1), 7); /* untouched */
 	warns = warn_count;
 	vfree_deferred_run();
@@ -1190,7 +1190,7 @@ static void test_check_catches(void **state)
 	(void)state;
 	vmalloc_debug_vm = false;
 	p = vmalloc(P(1));
-	va = list_first_entry(&free_vmap_area_list, struct vmap_area, list);
+	va = list_first_entry(&vmap_free.head, struct vmap_area, list);
 	saved = va->subtree_max_size;
 	va->subtree_max_size = saved + PAGE_SIZE;
 	shim_log_clear();
@@ -1198,7 +1198,7 @@ static void test_check_catches(void **state)
 	assert_true(shim_log_has("subtree_max_size"));
 	va->subtree_max_size = saved;
 
-	va = find_va_containing(&vmap_area_root, (unsigned long)p);
+	va = find_va_containing(&vmap_busy, (unsigned long)p);
 	va->va_end += PAGE_SIZE; /* now overlaps the free block after it */
 	shim_log_clear();
 	assert_int_equal(vmalloc_check(), -EINVAL);

@@ -12,6 +12,7 @@
 #include "mm/layout.h"
 #include "mm/memblock.h"
 #include "mm/page.h"
+#include "mm/vmalloc.h"
 
 extern char _text[], _etext[], _rodata[], _erodata[], _data[], _end[];
 static int some_data = 42;
@@ -19,16 +20,70 @@ static int some_data = 42;
 /* The physical address that the page tables give for @va, or -1. */
 static phys_addr_t walk_phys(unsigned long va)
 {
-	enum pg_level level;
-	pte_t *e = lookup_address(va, &level);
-	unsigned long mask;
+	enum pt_level at;
+	u64 *e = pt_walk(va, PT_PTE, &at);
+	unsigned long mask = pt_level_size(at) - 1;
 
-	if (!e)
+	if (!(*e & _PAGE_PRESENT))
 		return (phys_addr_t)-1;
-	mask = level == PG_LEVEL_1G   ? PUD_SIZE - 1
-	       : level == PG_LEVEL_2M ? PMD_SIZE - 1
-				      : PAGE_SIZE - 1;
 	return (*e & PTE_PFN_MASK & ~mask) | (va & mask);
+}
+
+/* pt_walk() stops at the level asked for, at a hole, or at a large page. */
+KTEST(paging, pt_walk_stops_where_expected)
+{
+	char *p = vmalloc(PAGE_SIZE);
+	unsigned long va = (unsigned long)p, guard = va + PAGE_SIZE;
+	enum pt_level at;
+	enum pg_level level;
+	u64 *pte, *pmd;
+
+	KTEST_ASSERT_NOT_NULL(t, p);
+	pte = pt_walk(va, PT_PTE, &at);
+	KTEST_EXPECT_EQ(t, (int)at, (int)PT_PTE);
+	KTEST_EXPECT_EQ(t, (unsigned long)pte, (unsigned long)lookup_address(va, &level));
+	KTEST_EXPECT_EQ(t, (int)level, (int)PG_LEVEL_4K);
+	pmd = pt_walk(va, PT_PMD, &at);
+	KTEST_EXPECT_EQ(t, (int)at, (int)PT_PMD);
+	KTEST_EXPECT_FALSE(t, pt_entry_leaf(*pmd, PT_PMD));
+	KTEST_EXPECT_EQ(t, (unsigned long)__va(*pmd & PTE_PFN_MASK),
+			(unsigned long)pte & PAGE_MASK);
+	/* The guard page: the walk reaches its pte, which is empty. */
+	KTEST_EXPECT_EQ(t, *pt_walk(guard, PT_PTE, &at) & _PAGE_PRESENT, 0UL);
+	KTEST_EXPECT_EQ(t, (int)at, (int)PT_PTE);
+	KTEST_EXPECT_NULL(t, lookup_address(guard, &level));
+	vfree(p);
+	/* Page 0: nothing below the empty pgd slot. */
+	KTEST_EXPECT_EQ(t, *pt_walk(0, PT_PTE, &at) & _PAGE_PRESENT, 0UL);
+	KTEST_EXPECT_EQ(t, (int)at, (int)PT_PGD);
+	KTEST_EXPECT_NULL(t, lookup_address(0, &level));
+	KTEST_EXPECT_EQ(t, (int)level, (int)PG_LEVEL_512G);
+}
+
+/* In the direct map, a walk to PT_PTE ends at the 2 MiB or 1 GiB leaf. */
+KTEST(paging, pt_walk_stops_at_large_page)
+{
+	for (unsigned long i = 0; i < memblock.memory.cnt; i++) {
+		phys_addr_t base = ALIGN(memblock.memory.regions[i].base, PMD_SIZE);
+		phys_addr_t end = memblock.memory.regions[i].base + memblock.memory.regions[i].size;
+		unsigned long va = (unsigned long)__va(base);
+		enum pt_level at;
+		enum pg_level level;
+		u64 *e;
+
+		if (base + PMD_SIZE > end)
+			continue;
+		e = pt_walk(va, PT_PTE, &at);
+		if (at == PT_PTE)
+			continue;
+		KTEST_EXPECT_TRUE(t, at == PT_PMD || at == PT_PUD);
+		KTEST_EXPECT_TRUE(t, pt_entry_leaf(*e, at));
+		KTEST_EXPECT_EQ(t, (unsigned long)lookup_address(va, &level), (unsigned long)e);
+		KTEST_EXPECT_EQ(t, (int)level, (int)pt_pg_level(at));
+		KTEST_EXPECT_EQ(t, walk_phys(va + 0x1234), base + 0x1234);
+		return;
+	}
+	KTEST_SKIP(t, "no RAM range holds an aligned 2 MiB page");
 }
 
 /* Every page of RAM: __va(__pa(x)) == x, order kept, and the tables agree. */

@@ -26,6 +26,14 @@
 
 pgd_t *init_pgd;
 struct pgtable_stats pgtable_stats;
+
+const struct pt_level_info pt_levels[PT_LEVELS] = {
+	[PT_PGD] = { PGDIR_SHIFT, PTRS_PER_TABLE, "pgd" },
+	[PT_PUD] = { PUD_SHIFT, PTRS_PER_TABLE, "pud" },
+	[PT_PMD] = { PMD_SHIFT, PTRS_PER_TABLE, "pmd" },
+	[PT_PTE] = { PAGE_SHIFT, PTRS_PER_TABLE, "pte" },
+};
+
 /* Above this many pages a range flush becomes a full flush (Linux uses 33). */
 unsigned long tlb_single_page_flush_ceiling = 33;
 static bool use_buddy;
@@ -290,21 +298,25 @@ void vunmap_range(unsigned long addr, unsigned long end)
 	flush_tlb_kernel_range(addr, end);
 }
 
+u64 *pt_walk(unsigned long addr, enum pt_level level, enum pt_level *stopped)
+{
+	enum pt_level at = PT_PGD;
+	u64 *entry = &init_pgd[pt_index(addr, at)];
+
+	while (at < level && entry_present(*entry) && !pt_entry_leaf(*entry, at)) {
+		entry = (u64 *)entry_table(*entry) + pt_index(addr, at + 1);
+		at++;
+	}
+	*stopped = at;
+	return entry;
+}
+
 pte_t *lookup_address(unsigned long addr, enum pg_level *level)
 {
-	u64 *entry = &init_pgd[pgd_index(addr)];
-	static const unsigned int shifts[] = { PUD_SHIFT, PMD_SHIFT, PAGE_SHIFT };
-	static const enum pg_level levels[] = { PG_LEVEL_1G, PG_LEVEL_2M, PG_LEVEL_4K };
+	enum pt_level at;
+	u64 *entry = pt_walk(addr, PT_PTE, &at);
 
-	*level = PG_LEVEL_512G;
-	for (unsigned int i = 0; i < ARRAY_SIZE(shifts); i++) {
-		if (!entry_present(*entry))
-			return NULL;
-		entry = (u64 *)entry_table(*entry) + ((addr >> shifts[i]) & 511);
-		*level = levels[i];
-		if (i < 2 && entry_present(*entry) && entry_leaf(*entry))
-			return entry;
-	}
+	*level = pt_pg_level(at);
 	return entry_present(*entry) ? entry : NULL;
 }
 

@@ -31,8 +31,10 @@
 	(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_PWT | _PAGE_PCD | _PAGE_PSE | \
 	 _PAGE_GLOBAL | _PAGE_NX)
 
-static const char *const level_names[] = { "pgd", "pud", "pmd", "pte" };
-static const unsigned int level_shifts[] = { PGDIR_SHIFT, PUD_SHIFT, PMD_SHIFT, PAGE_SHIFT };
+/* ptdump's levels are the page tables' levels: names and shifts come from pt_levels[]. */
+_Static_assert(PTDUMP_PGD == (int)PT_PGD && PTDUMP_PUD == (int)PT_PUD &&
+		       PTDUMP_PMD == (int)PT_PMD && PTDUMP_PTE == (int)PT_PTE,
+	       "enum ptdump_level must follow enum pt_level");
 
 /* Where a heading starts: the region table's starts, plus "hole" after each end. */
 struct ptdump_marker {
@@ -159,7 +161,7 @@ static pgprot_t shown_prot(u64 entry, enum ptdump_level level)
 /* Walk the entry @e that maps [addr, addr + size of @level), clipped to the request. */
 static void walk_entry(struct ptdump_state *st, u64 e, unsigned long addr, enum ptdump_level level)
 {
-	unsigned long last = addr + (1UL << level_shifts[level]) - 1;
+	unsigned long last = addr + pt_level_size((enum pt_level)level) - 1;
 	unsigned long lo = addr > st->lo ? addr : st->lo;
 	unsigned long hi = last < st->hi ? last : st->hi;
 	const u64 *table;
@@ -168,14 +170,14 @@ static void walk_entry(struct ptdump_state *st, u64 e, unsigned long addr, enum 
 		note_range(st, lo, hi, 0, level);
 		return;
 	}
-	if (level == PTDUMP_PTE || (level != PTDUMP_PGD && (e & _PAGE_PSE))) {
+	if (pt_entry_leaf(e, (enum pt_level)level)) {
 		note_range(st, lo, hi, shown_prot(e, level), level);
 		return;
 	}
 	table = __va(e & PTE_PFN_MASK);
-	for (unsigned int i = 0; i < PTRS_PER_TABLE; i++) {
-		unsigned long child = addr + ((unsigned long)i << level_shifts[level + 1]);
-		unsigned long child_last = child + (1UL << level_shifts[level + 1]) - 1;
+	for (unsigned int i = 0; i < pt_levels[level + 1].entries; i++) {
+		unsigned long child = addr + i * pt_level_size((enum pt_level)(level + 1));
+		unsigned long child_last = child + pt_level_size((enum pt_level)(level + 1)) - 1;
 
 		if (child_last < st->lo || child > st->hi)
 			continue;
@@ -186,7 +188,7 @@ static void walk_entry(struct ptdump_state *st, u64 e, unsigned long addr, enum 
 /* The canonical address that pgd slot @i maps. */
 static unsigned long pgd_slot_addr(unsigned int i)
 {
-	unsigned long addr = (unsigned long)i << PGDIR_SHIFT;
+	unsigned long addr = (unsigned long)i << pt_levels[PT_PGD].shift;
 
 	return i < PTRS_PER_TABLE / 2 ? addr : addr | 0xffff000000000000UL;
 }
@@ -250,7 +252,7 @@ int ptdump_format_range(char *buf, size_t len, const struct ptdump_range *r)
 	ptdump_format_size(size, sizeof(size), r->last - r->start + 1);
 	format_flags(flags, sizeof(flags), r->prot, r->level);
 	return scnprintf(buf, len, "0x%016lx-0x%016lx   %10s %s%s", r->start, r->last + 1, size,
-			 flags, level_names[r->level]);
+			 flags, pt_levels[r->level].name);
 }
 
 struct ptdump_printer {
@@ -279,7 +281,8 @@ void ptdump_walk(unsigned long start, unsigned long end)
 
 void ptdump_show_walk(unsigned long addr)
 {
-	const u64 *table = init_pgd;
+	static const char *const page_sizes[PT_LEVELS] = { "512G", "1G", "2M", "4K" };
+	enum pt_level level, at;
 	char flags[40];
 
 	pr_info("page walk of 0x%016lx:\n", addr);
@@ -287,32 +290,32 @@ void ptdump_show_walk(unsigned long addr)
 		pr_info("  not a canonical address: no page table maps it\n");
 		return;
 	}
-	for (unsigned int level = PTDUMP_PGD; level <= PTDUMP_PTE; level++) {
-		unsigned int idx = (addr >> level_shifts[level]) & (PTRS_PER_TABLE - 1);
-		u64 e = table[idx];
-		unsigned long mask = (1UL << level_shifts[level]) - 1;
+	for (level = PT_PGD; level < PT_LEVELS; level++) {
+		/* The levels above led here, so the walk reaches @level. */
+		u64 e = *pt_walk(addr, level, &at);
+		const char *name = pt_levels[level].name;
+		unsigned int idx = pt_index(addr, level);
+		unsigned long mask = pt_level_size(level) - 1;
 		phys_addr_t phys;
 
 		if (!(e & _PAGE_PRESENT)) {
-			pr_info("  %s[%3u] 0x%016llx  not present\n", level_names[level], idx,
+			pr_info("  %s[%3u] 0x%016llx  not present\n", name, idx,
 				(unsigned long long)e);
 			pr_info("  => 0x%016lx is not mapped\n", addr);
 			return;
 		}
-		if (level != PTDUMP_PTE && (level == PTDUMP_PGD || !(e & _PAGE_PSE))) {
-			pr_info("  %s[%3u] 0x%016llx  table at phys 0x%llx\n", level_names[level],
-				idx, (unsigned long long)e, (unsigned long long)(e & PTE_PFN_MASK));
-			table = __va(e & PTE_PFN_MASK);
+		if (!pt_entry_leaf(e, level)) {
+			pr_info("  %s[%3u] 0x%016llx  table at phys 0x%llx\n", name, idx,
+				(unsigned long long)e, (unsigned long long)(e & PTE_PFN_MASK));
 			continue;
 		}
-		format_flags(flags, sizeof(flags), shown_prot(e, level), level);
+		format_flags(flags, sizeof(flags), shown_prot(e, (enum ptdump_level)level),
+			     (enum ptdump_level)level);
 		phys = (e & PTE_PFN_MASK & ~(phys_addr_t)mask) | (addr & mask);
-		pr_info("  %s[%3u] 0x%016llx %s%s\n", level_names[level], idx,
-			(unsigned long long)e, flags, level_names[level]);
+		pr_info("  %s[%3u] 0x%016llx %s%s\n", name, idx, (unsigned long long)e, flags,
+			name);
 		pr_info("  => 0x%016lx is phys 0x%llx (%s page)\n", addr, (unsigned long long)phys,
-			level == PTDUMP_PTE   ? "4K"
-			: level == PTDUMP_PMD ? "2M"
-					      : "1G");
+			page_sizes[level]);
 		return;
 	}
 }

@@ -73,7 +73,7 @@ block of the vmalloc range)."""
         used = ulong(symbol_value("vmalloc_nr_pages"))
         list_off = field_offset("struct vmap_area", "list")
         chunk = 0
-        for pos in list_walk(ulong(symbol_value("free_vmap_area_list").address)):
+        for pos in list_walk(ulong(symbol_value("vmap_free")["head"].address)):
             va = at(pos - list_off, "struct vmap_area")
             s, e = ulong(va["va_start"]), ulong(va["va_end"])
             if s >= start and e <= end:

@@ -102,15 +102,17 @@ class Area:
         return "[0x%x-0x%x)" % (self.start, self.end)
 
 
-def check_tree(bad, name, root, head, free_tree):
-    """One tree against its list; returns its areas in address order."""
-    tree = RbTree(ulong(symbol_value(root).address))
+def check_tree(bad, name, rb_list, free_tree):
+    """One struct rb_list (tree, list, lock): the tree against its list;
+    returns its areas in address order."""
+    rbl = symbol_value(rb_list)
+    tree = RbTree(ulong(rbl["root"].address))
     for e in tree.errors:
         bad("vmalloc", "%s tree: %s" % (name, e))
     rb_off = field_offset("struct vmap_area", "rb_node")
     list_off = field_offset("struct vmap_area", "list")
     areas = [Area(n - rb_off) for n in tree.nodes]
-    listed = [pos - list_off for pos in list_walk(ulong(symbol_value(head).address))]
+    listed = [pos - list_off for pos in list_walk(ulong(rbl["head"].address))]
     if listed != [a.addr for a in areas]:
         bad("vmalloc", "%s list (%d areas) and tree (%d) differ" % (name, len(listed), len(areas)))
     prev = None
@@ -123,7 +125,7 @@ def check_tree(bad, name, root, head, free_tree):
             bad("vmalloc", "%s node %s is not merged with %s" % (name, a, prev))
         if free_tree:
             check_subtree_max(bad, a, rb_off, tree)
-        elif root == "vmap_area_root":
+        elif rb_list == "vmap_busy":
             check_vm(bad, a)
         prev = a
     return areas
@@ -190,9 +192,9 @@ def check_coverage(bad, busy, lazy, free):
 
 
 def check_vmalloc(bad):
-    busy = check_tree(bad, "busy", "vmap_area_root", "vmap_area_list", False)
-    free = check_tree(bad, "free", "free_vmap_area_root", "free_vmap_area_list", True)
-    lazy = check_tree(bad, "lazy", "purge_vmap_area_root", "purge_vmap_area_list", False)
+    busy = check_tree(bad, "busy", "vmap_busy", False)
+    free = check_tree(bad, "free", "vmap_free", True)
+    lazy = check_tree(bad, "lazy", "vmap_lazy", False)
     check_coverage(bad, busy, lazy, free)
     stats = symbol_value("vmalloc_stats")
     lazy_pages = sum(a.size() for a in lazy) >> C.PAGE_SHIFT

@@ -1,6 +1,6 @@
 # vmalloc: contig-vmallocinfo, and the walkers of the vmap-area trees that
 # contig-check uses. The trees and the ranges are read from mm/vmalloc.c's
-# statics (vmap_area_root, purge_vmap_area_root, free_vmap_area_root,
+# statics (vmap_busy, vmap_lazy, vmap_free: struct rb_list each,
 # vmap_ranges[]); struct layouts come from DWARF.
 
 import gdb
@@ -12,9 +12,10 @@ from contig.utils import (ContigCommand, Kallsyms, at, field_offset, rb_inorder,
 VMINFO_LINE_MAX = 160           # mm/vmalloc.c: lines are cut at 159 characters
 
 
-def vmap_areas(root_name):
-    """(va_start, va_end, vmap_area address) of the tree @root_name, in address order."""
-    root = symbol_value(root_name)
+def vmap_areas(rb_list_name):
+    """(va_start, va_end, vmap_area address) of the tree of the struct
+    rb_list @rb_list_name, in address order."""
+    root = symbol_value(rb_list_name)["root"]
     rb_off = field_offset("struct vmap_area", "rb_node")
     out = []
     for node in rb_inorder(ulong(root.address)):
@@ -67,7 +68,7 @@ class ContigVmallocinfo(ContigCommand):
     """Print every busy and lazily freed vmap area, as the kernel's vmallocinfo_dump().
 
 Usage: contig-vmallocinfo
-Walks the busy tree (vmap_area_root) and the lazy tree (purge_vmap_area_root)
+Walks the busy tree (vmap_busy.root) and the lazy tree (vmap_lazy.root)
 in address order and prints /proc/vmallocinfo lines:
   0xSTART-0xEND    SIZE caller+0xoff/0xsize pages=N phys=0x... ioremap|vmalloc|vmap
   0xSTART-0xEND    SIZE unpurged vm_area
@@ -82,8 +83,8 @@ caller should have freed them."""
         ks = Kallsyms()
         vstart, vend = vmalloc_range()
         vend -= 1           # is_vmalloc_addr() takes VMALLOC_END, the last byte
-        busy = vmap_areas("vmap_area_root")
-        lazy = vmap_areas("purge_vmap_area_root")
+        busy = vmap_areas("vmap_busy")
+        lazy = vmap_areas("vmap_lazy")
         lines = []
         b = l = 0
         while b < len(busy) or l < len(lazy):

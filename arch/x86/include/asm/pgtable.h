@@ -71,6 +71,61 @@ enum pg_level {
 extern pgd_t *init_pgd;
 
 /*
+ * The four levels, top first, and the one table of their facts, which every
+ * walker uses (the map/unmap loops, pt_walk(), ptdump): what one entry maps
+ * (1 << shift bytes), how many entries a table has, the name dumps print.
+ */
+enum pt_level {
+	PT_PGD,
+	PT_PUD,
+	PT_PMD,
+	PT_PTE,
+	PT_LEVELS
+};
+
+struct pt_level_info {
+	unsigned int shift;
+	unsigned int entries;
+	const char *name;
+};
+
+extern const struct pt_level_info pt_levels[PT_LEVELS];
+
+static inline unsigned long pt_level_size(enum pt_level level)
+{
+	return 1UL << pt_levels[level].shift;
+}
+
+/* The slot of @addr in a table of @level. */
+static inline unsigned int pt_index(unsigned long addr, enum pt_level level)
+{
+	return (addr >> pt_levels[level].shift) & (pt_levels[level].entries - 1);
+}
+
+/* A present @entry of @level maps memory itself (a pte, or PS in a pud/pmd). */
+static inline bool pt_entry_leaf(u64 entry, enum pt_level level)
+{
+	return level == PT_PTE || (level != PT_PGD && (entry & _PAGE_PSE));
+}
+
+/* lookup_address()'s name for a walk that stopped at @level: PT_PTE is PG_LEVEL_4K. */
+static inline enum pg_level pt_pg_level(enum pt_level level)
+{
+	return (enum pg_level)(PT_LEVELS - level);
+}
+
+/*
+ * pt_walk - the entry of init_pgd's tables for @addr at @level, or above it
+ *  => Walks down from the pgd and stops early at an entry that is not
+ *     present or is a leaf (a 1 GiB / 2 MiB page); *@stopped says where.
+ *     The entry returned is then the one for @addr at *@stopped.
+ *  => Never allocates, never fails; reads through pgtable_va(), so it works
+ *     before and after paging_init()'s switch. No lock (kernel tables are
+ *     never freed).
+ */
+u64 *pt_walk(unsigned long addr, enum pt_level level, enum pt_level *stopped);
+
+/*
  * Kernel page-table operations (arch/x86/mm/pgtable.c). Tables below the pgd
  * are allocated on demand: from memblock during boot, from the buddy after.
  */
@@ -86,7 +141,7 @@ void vunmap_range_noflush(unsigned long addr, unsigned long end);
 /* Clear the PTEs of [addr, end) and flush the TLB for that range. */
 void vunmap_range(unsigned long addr, unsigned long end);
 
-/* The leaf entry mapping @addr and its level, or NULL when unmapped. */
+/* The leaf entry mapping @addr and its level, or NULL when unmapped (pt_walk() to PT_PTE). */
 pte_t *lookup_address(unsigned long addr, enum pg_level *level);
 
 /* TLB: invlpg per page below tlb_single_page_flush_ceiling, else full flush. */
