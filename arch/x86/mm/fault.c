@@ -14,18 +14,15 @@
 
 static void show_fault_walk(unsigned long addr)
 {
-	u64 *table = init_pgd;
-	static const char *const names[] = { "PGD", "PUD", "PMD", "PTE" };
-	static const unsigned int shifts[] = { PGDIR_SHIFT, PUD_SHIFT, PMD_SHIFT, PAGE_SHIFT };
+	enum pt_level at;
 
 	printk(KERN_EMERG "page walk for %#lx:", addr);
-	for (unsigned int i = 0; i < 4; i++) {
-		u64 e = table[(addr >> shifts[i]) & 511];
+	for (enum pt_level level = PT_PGD; level < PT_LEVELS; level++) {
+		u64 e = *pt_walk(addr, level, &at);
 
-		printk(KERN_CONT " %s %llx", names[i], (unsigned long long)e);
-		if (!(e & _PAGE_PRESENT) || (i > 0 && i < 3 && (e & _PAGE_PSE)))
+		printk(KERN_CONT " %s %llx", pt_levels[at].name, (unsigned long long)e);
+		if (!(e & _PAGE_PRESENT) || pt_entry_leaf(e, at))
 			break;
-		table = __va(e & PTE_PFN_MASK);
 	}
 	printk(KERN_CONT "\n");
 }
