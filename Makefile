@@ -12,6 +12,7 @@ O := build
 MEM ?= 1G
 SMP ?= 1
 CMDLINE ?=
+FIRMWARE ?= bios
 KTEST ?= all
 BENCH ?= all
 TEST_TIMEOUT ?= 300
@@ -32,7 +33,7 @@ arch-y := arch/x86/kernel/serial.o arch/x86/kernel/gdt.o arch/x86/kernel/idt.o \
 	arch/x86/kernel/isr.o arch/x86/kernel/traps.o arch/x86/kernel/cpu.o \
 	arch/x86/kernel/qemu_exit.o arch/x86/kernel/ktest_jmp.o \
 	arch/x86/mm/pgtable.o arch/x86/mm/init.o arch/x86/mm/fault.o arch/x86/mm/kaslr.o arch/x86/mm/ptdump.o \
-	arch/x86/kernel/pic.o arch/x86/kernel/tsc.o arch/x86/kernel/vga.o
+	arch/x86/kernel/pic.o arch/x86/kernel/tsc.o arch/x86/kernel/vga.o arch/x86/kernel/reboot.o
 
 init-y := init/main.o
 
@@ -50,6 +51,13 @@ tests-y := $(patsubst %.c,%.o,$(wildcard tests/kernel/*.c))
 
 OBJS := $(addprefix $(O)/,$(boot-y) $(arch-y) $(init-y) $(kernel-y) $(lib-y) $(mm-y) $(debug-y) $(tests-y))
 ELF := $(O)/contig.elf
+
+# The command line reaches the scripts through the environment, as typed:
+# $(value) keeps a $ from being expanded by make, and no shell quoting of
+# "$(CMDLINE)" can break on a quote inside it. FIRMWARE=uefi boots under OVMF
+# (scripts/qemu.sh reads CONTIG_FIRMWARE).
+export CONTIG_CMDLINE := $(value CMDLINE)
+export CONTIG_FIRMWARE := $(FIRMWARE)
 
 .PHONY: FORCE all iso run test host-test ktest e2e bench debug debug-server gdb clean deps check help
 all: $(ELF)
@@ -112,7 +120,7 @@ $(ELF): $(OBJS) $(O)/kallsyms2.o
 iso: $(O)/contig.iso
 # Rebuilt every time: CMDLINE is baked into its grub.cfg.
 $(O)/contig.iso: $(ELF) scripts/mkiso.sh FORCE
-	scripts/mkiso.sh $(ELF) $@ "$(CMDLINE)"
+	scripts/mkiso.sh $(ELF) $@ "$$CONTIG_CMDLINE"
 
 # Tools: make run/test install what is missing (Debian 12) first.
 deps:
@@ -120,17 +128,17 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory $(ELF)
-	scripts/qemu.sh --mem $(MEM) --smp $(SMP) --cmdline "$(CMDLINE)"
+	scripts/qemu.sh --interactive --mem $(MEM) --smp $(SMP) --cmdline "$$CONTIG_CMDLINE"
 
 # GDB: debug = QEMU paused in the background (serial to build/debug-serial.log)
 # + gdb here; or debug-server and gdb in two terminals. PORT= picks the port.
 debug: deps
 	@$(MAKE) --no-print-directory $(ELF)
-	scripts/debug.sh debug --elf $(ELF) --mem $(MEM) --smp $(SMP) --cmdline "$(CMDLINE)" $(if $(PORT),--port $(PORT))
+	scripts/debug.sh debug --elf $(ELF) --mem $(MEM) --smp $(SMP) --cmdline "$$CONTIG_CMDLINE" $(if $(PORT),--port $(PORT))
 
 debug-server: deps
 	@$(MAKE) --no-print-directory $(ELF)
-	scripts/debug.sh server --elf $(ELF) --mem $(MEM) --smp $(SMP) --cmdline "$(CMDLINE)" $(if $(PORT),--port $(PORT))
+	scripts/debug.sh server --elf $(ELF) --mem $(MEM) --smp $(SMP) --cmdline "$$CONTIG_CMDLINE" $(if $(PORT),--port $(PORT))
 
 gdb:
 	scripts/debug.sh gdb --elf $(ELF) $(if $(PORT),--port $(PORT))
@@ -139,7 +147,7 @@ host-test:
 	$(Q)$(MAKE) --no-print-directory -C tests/host O=$(abspath $(O))/host Q=$(Q)
 
 ktest: $(ELF)
-	scripts/run-ktests.sh --mem $(MEM) --timeout $(TEST_TIMEOUT) --cmdline "ktest=$(KTEST) $(CMDLINE)"
+	scripts/run-ktests.sh --mem $(MEM) --timeout $(TEST_TIMEOUT) --cmdline "ktest=$(KTEST) $$CONTIG_CMDLINE"
 
 test: deps
 	@$(MAKE) --no-print-directory $(ELF) host-test
@@ -159,7 +167,7 @@ help:
 	@echo "Contig make targets:"
 	@echo "  all (default)  build $(ELF) (+ contig.sym, contig.asm)"
 	@echo "  iso            build $(O)/contig.iso (GRUB, multiboot2)"
-	@echo "  run            boot in QEMU, serial on stdio  [MEM=$(MEM) SMP=$(SMP) CMDLINE=...]"
+	@echo "  run            boot in QEMU, serial on stdio  [MEM=$(MEM) SMP=$(SMP) FIRMWARE=bios|uefi CMDLINE=...]"
 	@echo "  test           host unit tests + in-kernel self-tests (several memory sizes) + e2e"
 	@echo "  host-test      only the cmocka host tests"
 	@echo "  ktest          only the in-kernel self-tests  [KTEST=suite,... MEM=...]"
