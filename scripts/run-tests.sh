@@ -41,6 +41,8 @@ ktest 512M all 2>&1
 ktest 32M buddy,slab,memblock,vmalloc 2>&1
 # 4 GiB: the PCI hole, a Normal zone, a randomised layout, and 1 GiB direct-map pages.
 ktest 4G buddy,memblock,paging,vmalloc "randomize_memory" -cpu qemu64,+pdpe1gb 2>&1
+# UEFI (OVMF), the same ISO: RAM in pieces, the EFI memory map tags (ktest[1G]).
+CONTIG_FIRMWARE=uefi ktest 1G buddy,memblock,vmalloc,multiboot2 2>&1
 
 # 3. End-to-end scenarios: each script is one test.
 for e in "$top"/tests/e2e/*.sh; do
