@@ -281,7 +281,7 @@ static const char *const efi_attr_names[] = { "UC", "WC", "WT", "WB", "UCE", NUL
 					      NULL, NULL, NULL, NULL, NULL,  "WP", "RP",
 					      "XP", "NV", "MR", "RO", "SP",  "CC" };
 
-/* "WB|WT|WC|UC|RUNTIME" (highest bit first, as Linux prints them), or "0x..." for others. */
+/* "RUNTIME|XP|WB|WT|WC|UC": highest bit first, as Linux prints them; unnamed bits as 0x... */
 static const char *efi_attr_str(u64 attr, char *buf, size_t size)
 {
 	size_t n = 0;
