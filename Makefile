@@ -12,6 +12,7 @@ O := build
 MEM ?= 1G
 SMP ?= 1
 CMDLINE ?=
+FIRMWARE ?= bios
 KTEST ?= all
 BENCH ?= all
 TEST_TIMEOUT ?= 300
@@ -32,7 +33,7 @@ arch-y := arch/x86/kernel/serial.o arch/x86/kernel/gdt.o arch/x86/kernel/idt.o \
 	arch/x86/kernel/isr.o arch/x86/kernel/traps.o arch/x86/kernel/cpu.o \
 	arch/x86/kernel/qemu_exit.o arch/x86/kernel/ktest_jmp.o \
 	arch/x86/mm/pgtable.o arch/x86/mm/init.o arch/x86/mm/fault.o arch/x86/mm/kaslr.o arch/x86/mm/ptdump.o \
-	arch/x86/kernel/pic.o arch/x86/kernel/tsc.o arch/x86/kernel/vga.o
+	arch/x86/kernel/pic.o arch/x86/kernel/tsc.o arch/x86/kernel/vga.o arch/x86/kernel/reboot.o
 
 init-y := init/main.o
 
@@ -52,6 +53,13 @@ tests-y := $(patsubst %.c,%.o,$(wildcard tests/kernel/*.c))
 OBJS := $(addprefix $(O)/,$(boot-y) $(arch-y) $(init-y) $(kernel-y) $(lib-y) $(mm-y) $(debug-y) $(tests-y))
 ELF := $(O)/contig.elf
 GDB_SCRIPTS := $(O)/contig.elf-gdb.py $(O)/gdb/contig/constants.py
+
+# The command line reaches the scripts through the environment, as typed:
+# $(value) keeps a $ from being expanded by make, and no shell quoting of
+# "$(CMDLINE)" can break on a quote inside it. FIRMWARE=uefi boots under OVMF
+# (scripts/qemu.sh reads CONTIG_FIRMWARE).
+export CONTIG_CMDLINE := $(value CMDLINE)
+export CONTIG_FIRMWARE := $(FIRMWARE)
 
 .PHONY: FORCE all iso run test host-build host-test ktest e2e bench docs debug debug-server gdb clean deps check help
 all: $(ELF) $(GDB_SCRIPTS)
@@ -135,7 +143,7 @@ $(O)/contig.elf-gdb.py: Makefile
 iso: $(O)/contig.iso
 # Rebuilt every time: CMDLINE is baked into its grub.cfg.
 $(O)/contig.iso: $(ELF) scripts/mkiso.sh FORCE
-	scripts/mkiso.sh $(ELF) $@ "$(CMDLINE)"
+	scripts/mkiso.sh $(ELF) $@ "$$CONTIG_CMDLINE"
 
 # Tools: make run/test install what is missing (Debian 12) first.
 deps:
@@ -143,17 +151,17 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory $(ELF)
-	scripts/qemu.sh --mem $(MEM) --smp $(SMP) --cmdline "$(CMDLINE)"
+	scripts/qemu.sh --interactive --mem $(MEM) --smp $(SMP) --cmdline "$$CONTIG_CMDLINE"
 
 # GDB: debug = QEMU paused in the background (serial to build/debug-serial.log)
 # + gdb here; or debug-server and gdb in two terminals. PORT= picks the port.
 debug: deps
 	@$(MAKE) --no-print-directory $(ELF) $(GDB_SCRIPTS)
-	scripts/debug.sh debug --elf $(ELF) --mem $(MEM) --smp $(SMP) --cmdline "$(CMDLINE)" $(if $(PORT),--port $(PORT))
+	scripts/debug.sh debug --elf $(ELF) --mem $(MEM) --smp $(SMP) --cmdline "$$CONTIG_CMDLINE" $(if $(PORT),--port $(PORT))
 
 debug-server: deps
 	@$(MAKE) --no-print-directory $(ELF) $(GDB_SCRIPTS)
-	scripts/debug.sh server --elf $(ELF) --mem $(MEM) --smp $(SMP) --cmdline "$(CMDLINE)" $(if $(PORT),--port $(PORT))
+	scripts/debug.sh server --elf $(ELF) --mem $(MEM) --smp $(SMP) --cmdline "$$CONTIG_CMDLINE" $(if $(PORT),--port $(PORT))
 
 gdb: $(GDB_SCRIPTS)
 	scripts/debug.sh gdb --elf $(ELF) $(if $(PORT),--port $(PORT))
@@ -167,10 +175,10 @@ host-test: host-build
 
 ktest: $(ELF)
 	scripts/run-ktests.sh --mem $(MEM) --timeout $(TEST_TIMEOUT) $(if $(filter 1,$(V)),--verbose) \
-		--log $(O)/test/ktest-$(MEM).log --cmdline "ktest=$(KTEST) $(CMDLINE)"
+		--log $(O)/test/ktest-$(MEM).log --cmdline "ktest=$(KTEST) $$CONTIG_CMDLINE"
 
 e2e: deps
-	@$(MAKE) --no-print-directory $(ELF)
+	@$(MAKE) --no-print-directory $(ELF) $(GDB_SCRIPTS)
 	scripts/run-tests.sh --only e2e
 
 test: deps
@@ -196,10 +204,10 @@ help:
 	@echo "Contig make targets:"
 	@echo "  all (default)  build $(ELF) (+ contig.sym, contig.asm)"
 	@echo "  iso            build $(O)/contig.iso (GRUB, multiboot2)"
-	@echo "  run            boot in QEMU, serial on stdio  [MEM=$(MEM) SMP=$(SMP) CMDLINE=...]"
-	@echo "  test           host unit tests + in-kernel self-tests (several memory sizes) + e2e  [V=1]"
+	@echo "  run            boot in QEMU, serial on stdio  [MEM=$(MEM) SMP=$(SMP) FIRMWARE=bios|uefi CMDLINE=...]"
+	@echo "  test           host unit tests + in-kernel self-tests (several memory sizes, BIOS and UEFI) + e2e  [V=1]"
 	@echo "  host-test      build and run only the cmocka host tests"
-	@echo "  ktest          only the in-kernel self-tests  [KTEST=all|list|glob,... MEM=... V=1]"
+	@echo "  ktest          only the in-kernel self-tests  [KTEST=all|list|glob,... MEM=... FIRMWARE=... V=1]"
 	@echo "  e2e            only the end-to-end scenarios"
 	@echo "  bench          vmalloc benchmarks  [BENCH=name,...]"
 	@echo "  debug          QEMU paused with its GDB stub + gdb with our helpers  [PORT=]"

@@ -848,6 +848,77 @@ static void test_sanitise_model(void **state)
 	}
 }
 
+/* ---- EFI tags (12, 17), GRUB's command-line quoting, the text screen ---- */
+
+struct efi_entry {
+	u32 type;
+	u64 start, pages, attr;
+};
+
+#define EFI_WB_ETC 0xfULL
+#define EFI_RT	   (EFI_WB_ETC | (1ULL << 63))
+
+/* An OVMF-like map (sorted, disjoint) that agrees with efi_mb2_map below. */
+static const struct efi_entry ovmf_efi[] = {
+	{ EFI_BOOT_SERVICES_CODE, 0x0, 1, EFI_WB_ETC },
+	{ EFI_CONVENTIONAL_MEMORY, 0x1000, 0x9f, EFI_WB_ETC },
+	{ EFI_LOADER_DATA, 0x100000, 0x100, EFI_WB_ETC },
+	{ EFI_BOOT_SERVICES_DATA, 0x200000, 0x10, EFI_WB_ETC },
+	{ EFI_BOOT_SERVICES_CODE, 0x210000, 0x10, EFI_WB_ETC },
+	{ EFI_BOOT_SERVICES_DATA, 0x220000, 0x5e0, EFI_WB_ETC },
+	{ EFI_ACPI_MEMORY_NVS, 0x800000, 0x8, EFI_WB_ETC },
+	{ EFI_CONVENTIONAL_MEMORY, 0x808000, 0x7f8, EFI_WB_ETC },
+	{ EFI_RUNTIME_SERVICES_DATA, 0x1000000, 0x10, EFI_RT },
+	{ EFI_RUNTIME_SERVICES_CODE, 0x1010000, 0x10, EFI_RT },
+	{ EFI_ACPI_RECLAIM_MEMORY, 0x1020000, 0x10, EFI_WB_ETC },
+	{ EFI_CONVENTIONAL_MEMORY, 0x1030000, 0x1000, EFI_WB_ETC },
+};
+
+static const struct raw_entry efi_mb2_map[] = {
+	{ 0x0, 0xa0000, 1 },	   { 0x100000, 0x700000, 1 },	{ 0x800000, 0x8000, 4 },
+	{ 0x808000, 0x7f8000, 1 }, { 0x1000000, 0x10000, 2 },	{ 0x1010000, 0x10000, 20 },
+	{ 0x1020000, 0x10000, 3 }, { 0x1030000, 0x1000000, 1 },
+};
+
+/* An EFI memory map tag: @n descriptors of @desc_size bytes (>= 40 zero padded, or cut). */
+static size_t blob_efi_mmap_ex(struct blob *b, const struct efi_entry *e, size_t n, u32 desc_size,
+			       u32 version, size_t extra)
+{
+	static u8 payload[8 + 256 * 64];
+	size_t plen = 8 + n * desc_size + extra;
+
+	assert_true(plen <= sizeof(payload));
+	memset(payload, 0, sizeof(payload));
+	memcpy(payload, &desc_size, 4);
+	memcpy(payload + 4, &version, 4);
+	for (size_t i = 0; i < n; i++) {
+		struct efi_memory_desc d = { e[i].type, 0, e[i].start, 0, e[i].pages, e[i].attr };
+
+		memcpy(payload + 8 + i * desc_size, &d, min(sizeof(d), (size_t)desc_size));
+	}
+	return blob_tag(b, MB2_TAG_EFI_MMAP, payload, plen);
+}
+
+static size_t blob_efi_mmap(struct blob *b, const struct efi_entry *e, size_t n)
+{
+	return blob_efi_mmap_ex(b, e, n, 48, 1, 0);
+}
+
+static size_t blob_efi64(struct blob *b, u64 systab)
+{
+	return blob_tag(b, MB2_TAG_EFI64, &systab, sizeof(systab));
+}
+
+/* The multiboot2 map plus an EFI map tag holding @n of @e. */
+static int parse_efi(const struct efi_entry *e, size_t n)
+{
+	blob_init(&blob);
+	blob_mmap(&blob, efi_mb2_map, ARRAY_SIZE(efi_mb2_map));
+	blob_efi_mmap(&blob, e, n);
+	blob_end(&blob);
+	return parse_blob(&blob);
+}
+
 /* Parse @size bytes of @src from an exact-size copy; check what came out. */
 static void fuzz_one(const u8 *src, size_t size, size_t avail)
 {
@@ -867,6 +938,15 @@ static void fuzz_one(const u8 *src, size_t size, size_t avail)
 	}
 	if (bi.rsdp_phys)
 		assert_true(bi.rsdp_phys > MBI_PHYS && bi.rsdp_phys < MBI_PHYS + bi.mbi_size);
+	assert_true(bi.efi.nr_mmap <= BOOT_EFI_MMAP_MAX);
+	for (unsigned int i = 0; i < bi.efi.nr_mmap; i++) {
+		const struct boot_efi_mmap_entry *e = &bi.efi.mmap[i];
+
+		assert_true(e->pages > 0 && (e->start & 0xfff) == 0);
+		assert_true(efi_end(e) > e->start); /* no wrap */
+		if (i > 0)
+			assert_true(bi.efi.mmap[i - 1].start <= e->start);
+	}
 }
 
 static void test_fuzz(void **state)
@@ -883,6 +963,8 @@ static void test_fuzz(void **state)
 	blob_mmap(&blob, qemu_map, ARRAY_SIZE(qemu_map));
 	blob_tag(&blob, MB2_TAG_FRAMEBUFFER, (u8 *)&fb + 8, sizeof(fb) - 8);
 	blob_rsdp(&blob, MB2_TAG_ACPI_NEW, 2);
+	blob_efi64(&blob, 0x1000018);
+	blob_efi_mmap(&blob, ovmf_efi, 6);
 	blob_end(&blob);
 	blob_put32(&blob, 0, (u32)blob.len);
 	good_len = blob.len;
@@ -926,6 +1008,377 @@ static void test_fuzz(void **state)
 	}
 }
 
+static void test_efi_good(void **state)
+{
+	(void)state;
+	blob_init(&blob);
+	blob_string(&blob, MB2_TAG_LOADER_NAME, "GRUB 2.06-13+deb12u2");
+	blob_mmap(&blob, efi_mb2_map, ARRAY_SIZE(efi_mb2_map));
+	blob_efi64(&blob, 0x1000018);
+	blob_efi_mmap(&blob, ovmf_efi, ARRAY_SIZE(ovmf_efi));
+	blob_end(&blob);
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_int_equal(bi.nr_problems, 0);
+	assert_string_equal(shim_log, "");
+	assert_true(bi.efi.has_systab);
+	assert_int_equal(bi.efi.systab, 0x1000018);
+	assert_true(bi.efi.has_mmap);
+	assert_int_equal(bi.efi.desc_size, 48);
+	assert_int_equal(bi.efi.desc_version, 1);
+	assert_int_equal(bi.efi.nr_mmap, ARRAY_SIZE(ovmf_efi));
+	for (unsigned int i = 0; i < ARRAY_SIZE(ovmf_efi); i++) {
+		assert_int_equal(bi.efi.mmap[i].type, ovmf_efi[i].type);
+		assert_int_equal(bi.efi.mmap[i].start, ovmf_efi[i].start);
+		assert_int_equal(bi.efi.mmap[i].pages, ovmf_efi[i].pages);
+		assert_int_equal(bi.efi.mmap[i].attr, ovmf_efi[i].attr);
+	}
+	assert_int_equal(bi.efi.nr_conflicts, 0);
+	assert_int_equal(bi.efi.usable_only_in_efi, 0);
+	assert_int_equal(bi.nr_mmap, ARRAY_SIZE(efi_mb2_map));
+
+	shim_log_clear();
+	boot_mmap_dump(&bi);
+	assert_true(shim_log_has(
+		"efi: EFI64 system table at 0x1000018 (Runtime Services Data)\n"
+		"efi: memory map: 12 descriptors of 48 bytes (version 1)\n"
+		"efi: [mem 0x0000000000000000-0x0000000000000fff] Boot Services Code      WB|WT|WC|UC\n"
+		"efi: [mem 0x0000000000001000-0x000000000009ffff] Conventional Memory     WB|WT|WC|UC\n"
+		"efi: [mem 0x0000000000100000-0x00000000001fffff] Loader Data             WB|WT|WC|UC\n"
+		"efi: [mem 0x0000000000200000-0x00000000007fffff] Boot Services Code+Data WB|WT|WC|UC (3 descriptors)\n"
+		"efi: [mem 0x0000000000800000-0x0000000000807fff] ACPI Memory NVS         WB|WT|WC|UC\n"
+		"efi: [mem 0x0000000000808000-0x0000000000ffffff] Conventional Memory     WB|WT|WC|UC\n"
+		"efi: [mem 0x0000000001000000-0x000000000100ffff] Runtime Services Data   RUNTIME|WB|WT|WC|UC\n"
+		"efi: [mem 0x0000000001010000-0x000000000101ffff] Runtime Services Code   RUNTIME|WB|WT|WC|UC\n"
+		"efi: [mem 0x0000000001020000-0x000000000102ffff] ACPI Reclaim Memory     WB|WT|WC|UC\n"
+		"efi: [mem 0x0000000001030000-0x000000000202ffff] Conventional Memory     WB|WT|WC|UC\n"
+		"efi: cross-check with the multiboot2 map: 0 firmware ranges were usable there (now reserved), 0 KiB usable only in the EFI map\n"));
+}
+
+/* Descriptors in any order come out sorted; a larger descriptor size is fine. */
+static void test_efi_unsorted_and_wide(void **state)
+{
+	struct efi_entry rev[ARRAY_SIZE(ovmf_efi)];
+
+	(void)state;
+	for (unsigned int i = 0; i < ARRAY_SIZE(ovmf_efi); i++)
+		rev[i] = ovmf_efi[ARRAY_SIZE(ovmf_efi) - 1 - i];
+	blob_init(&blob);
+	blob_mmap(&blob, efi_mb2_map, ARRAY_SIZE(efi_mb2_map));
+	blob_efi_mmap_ex(&blob, rev, ARRAY_SIZE(rev), 64, 1, 0);
+	blob_end(&blob);
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_int_equal(bi.nr_problems, 0);
+	assert_int_equal(bi.efi.nr_mmap, ARRAY_SIZE(ovmf_efi));
+	for (unsigned int i = 0; i < ARRAY_SIZE(ovmf_efi); i++)
+		assert_int_equal(bi.efi.mmap[i].start, ovmf_efi[i].start);
+}
+
+/* Malformed tags are refused whole, with a message; the mb2 map still parses. */
+static void test_efi_bad_tags(void **state)
+{
+	(void)state;
+	/* Descriptor size below sizeof(EFI_MEMORY_DESCRIPTOR). */
+	blob_init(&blob);
+	blob_mmap(&blob, efi_mb2_map, ARRAY_SIZE(efi_mb2_map));
+	blob_efi_mmap_ex(&blob, ovmf_efi, 4, 32, 1, 0);
+	blob_end(&blob);
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_false(bi.efi.has_mmap);
+	assert_int_equal(bi.efi.nr_mmap, 0);
+	assert_int_equal(bi.nr_problems, 1);
+	assert_true(shim_log_has(
+		"multiboot2: EFI memory map descriptor size 32 is below the 40 of EFI_MEMORY_DESCRIPTOR, tag refused\n"));
+
+	/* Descriptor size 0 (a division by zero if not refused first). */
+	blob_init(&blob);
+	blob_mmap(&blob, efi_mb2_map, ARRAY_SIZE(efi_mb2_map));
+	blob_efi_mmap_ex(&blob, ovmf_efi, 0, 0, 1, 48);
+	blob_end(&blob);
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_false(bi.efi.has_mmap);
+	assert_true(shim_log_has("descriptor size 0 is below the 40"));
+
+	/* A total that is not a multiple of the descriptor size. */
+	blob_init(&blob);
+	blob_mmap(&blob, efi_mb2_map, ARRAY_SIZE(efi_mb2_map));
+	blob_efi_mmap_ex(&blob, ovmf_efi, 3, 48, 1, 8);
+	blob_end(&blob);
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_false(bi.efi.has_mmap);
+	assert_int_equal(bi.nr_problems, 1);
+	assert_true(shim_log_has(
+		"multiboot2: EFI memory map of 152 bytes is not a multiple of its descriptor size 48, tag refused\n"));
+
+	/* No descriptors at all. */
+	blob_init(&blob);
+	blob_mmap(&blob, efi_mb2_map, ARRAY_SIZE(efi_mb2_map));
+	blob_efi_mmap_ex(&blob, ovmf_efi, 0, 48, 1, 0);
+	blob_end(&blob);
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_false(bi.efi.has_mmap);
+	assert_true(shim_log_has("multiboot2: EFI memory map tag holds no descriptors, refused\n"));
+
+	/* A tag too small for its own header. */
+	blob_init(&blob);
+	blob_mmap(&blob, efi_mb2_map, ARRAY_SIZE(efi_mb2_map));
+	blob_tag(&blob, MB2_TAG_EFI_MMAP, "\x30\0\0\0", 4);
+	blob_end(&blob);
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_false(bi.efi.has_mmap);
+	assert_true(shim_log_has(
+		"multiboot2: EFI memory map tag of 12 bytes is too small (16), refused\n"));
+
+	/* Another version: read, with a warning, not counted as a problem. */
+	blob_init(&blob);
+	blob_mmap(&blob, efi_mb2_map, ARRAY_SIZE(efi_mb2_map));
+	blob_efi_mmap_ex(&blob, ovmf_efi, ARRAY_SIZE(ovmf_efi), 48, 2, 0);
+	blob_end(&blob);
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_true(bi.efi.has_mmap);
+	assert_int_equal(bi.nr_problems, 0);
+	assert_true(shim_log_has("descriptor version 2 (expected 1)"));
+
+	/* A second EFI map tag is ignored. */
+	blob_init(&blob);
+	blob_mmap(&blob, efi_mb2_map, ARRAY_SIZE(efi_mb2_map));
+	blob_efi_mmap(&blob, ovmf_efi, ARRAY_SIZE(ovmf_efi));
+	blob_efi_mmap(&blob, ovmf_efi, 2);
+	blob_end(&blob);
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_int_equal(bi.efi.nr_mmap, ARRAY_SIZE(ovmf_efi));
+	assert_int_equal(bi.nr_problems, 1);
+	assert_true(shim_log_has("multiboot2: second EFI memory map tag at offset"));
+
+	/* The system table tag: too small, NULL, misaligned. */
+	blob_init(&blob);
+	blob_mmap(&blob, efi_mb2_map, ARRAY_SIZE(efi_mb2_map));
+	blob_tag(&blob, MB2_TAG_EFI64, "\x18\0\0\0", 4);
+	blob_efi64(&blob, 0);
+	blob_efi64(&blob, 0x1000001);
+	blob_end(&blob);
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_false(bi.efi.has_systab);
+	assert_int_equal(bi.nr_problems, 3);
+	assert_true(
+		shim_log_has("EFI64 system table tag of 12 bytes is too small (16), refused\n"));
+	assert_true(shim_log_has("EFI64 system table pointer 0x0 is NULL, refused\n"));
+	assert_true(shim_log_has("EFI64 system table pointer 0x1000001 is misaligned, refused\n"));
+}
+
+/* Bad descriptors are dropped one by one; the others are kept. */
+static void test_efi_bad_descriptors(void **state)
+{
+	struct efi_entry e[] = {
+		{ EFI_CONVENTIONAL_MEMORY, 0x1000, 0x9f, EFI_WB_ETC },
+		{ EFI_CONVENTIONAL_MEMORY, 0x200000, 0, EFI_WB_ETC },	 /* empty */
+		{ EFI_LOADER_DATA, 0x300800, 1, EFI_WB_ETC },		 /* misaligned */
+		{ EFI_RESERVED_TYPE, 0xfffffffffffff000ULL, 2, 0 },	 /* wraps */
+		{ EFI_RESERVED_TYPE, 0x1000, 0x0010000000000000ULL, 0 }, /* wraps */
+		{ 0x70000001, 0x1030000, 1, EFI_WB_ETC }, /* OEM type: kept, and kept off */
+	};
+
+	(void)state;
+	assert_int_equal(parse_efi(e, ARRAY_SIZE(e)), 0);
+	assert_int_equal(bi.efi.nr_mmap, 2);
+	assert_int_equal(bi.efi.mmap[1].type, 0x70000001);
+	assert_int_equal(bi.nr_problems, 5); /* 4 dropped, 1 conflict with usable RAM */
+	assert_true(shim_log_has(
+		"multiboot2: EFI memory descriptor 1: 0 pages at 0x200000 (Conventional Memory) is empty, dropped\n"));
+	assert_true(shim_log_has(
+		"multiboot2: EFI memory descriptor 2: 1 pages at 0x300800 (Loader Data) is not page-aligned, dropped\n"));
+	assert_true(shim_log_has(
+		"multiboot2: EFI memory descriptor 3: 2 pages at 0xfffffffffffff000 (Reserved) is past the end of the address space, dropped\n"));
+	assert_true(shim_log_has(
+		"multiboot2: EFI memory descriptor 4: 4503599627370496 pages at 0x1000 (Reserved) is past the end of the address space, dropped\n"));
+	assert_true(shim_log_has(
+		"multiboot2: EFI [mem 0x0000000001030000-0x0000000001030fff] unknown overlaps usable"));
+}
+
+/* Only a huge descriptor, whose end would wrap to below its start. */
+static void test_efi_descriptor_wraps(void **state)
+{
+	struct efi_entry e[] = { { EFI_RESERVED_TYPE, 0x1000, 0x0010000000000000ULL, 0 } };
+
+	(void)state;
+	assert_int_equal(parse_efi(e, 1), 0);
+	assert_int_equal(bi.efi.nr_mmap, 0);
+	assert_int_equal(bi.nr_problems, 1);
+	assert_true(shim_log_has("is past the end of the address space, dropped\n"));
+}
+
+static void test_efi_overlapping_descriptors(void **state)
+{
+	struct efi_entry e[] = {
+		{ EFI_CONVENTIONAL_MEMORY, 0x100000, 0x100, EFI_WB_ETC },
+		{ EFI_LOADER_DATA, 0x180000, 0x100, EFI_WB_ETC },
+	};
+
+	(void)state;
+	assert_int_equal(parse_efi(e, ARRAY_SIZE(e)), 0);
+	assert_int_equal(bi.efi.nr_mmap, 2);
+	assert_int_equal(bi.nr_problems, 1);
+	assert_true(shim_log_has(
+		"multiboot2: EFI memory descriptors overlap: [mem 0x0000000000100000-0x00000000001fffff] Conventional Memory and [mem 0x0000000000180000-0x000000000027ffff] Loader Data\n"));
+}
+
+/*
+ * Cross-check: firmware memory that the multiboot2 map calls usable becomes
+ * reserved (once reported), and RAM only the EFI map offers is counted.
+ */
+static void test_efi_cross_check(void **state)
+{
+	struct efi_entry e[] = {
+		{ EFI_CONVENTIONAL_MEMORY, 0x0, 0xa0, EFI_WB_ETC },
+		{ EFI_RUNTIME_SERVICES_DATA, 0x200000, 0x10, EFI_RT },	 /* usable in mb2 */
+		{ EFI_ACPI_MEMORY_NVS, 0x1040000, 0x2, EFI_WB_ETC },	 /* usable in mb2 */
+		{ EFI_BOOT_SERVICES_DATA, 0x1000000, 0x10, EFI_WB_ETC }, /* reserved in mb2 */
+	};
+
+	(void)state;
+	assert_int_equal(parse_efi(e, ARRAY_SIZE(e)), 0);
+	assert_int_equal(bi.efi.nr_conflicts, 2);
+	assert_int_equal(bi.nr_problems, 2);
+	assert_true(shim_log_has(
+		"multiboot2: EFI [mem 0x0000000000200000-0x000000000020ffff] Runtime Services Data overlaps usable [mem 0x0000000000100000-0x00000000007fffff] of the multiboot2 map, keeping it reserved\n"));
+	assert_true(shim_log_has(
+		"multiboot2: EFI [mem 0x0000000001040000-0x0000000001041fff] ACPI Memory NVS overlaps usable [mem 0x0000000001030000-0x000000000202ffff] of the multiboot2 map, keeping it ACPI NVS\n"));
+	assert_false(shim_log_has("memory map entries overlap"));
+	assert_int_equal(bi.efi.usable_only_in_efi, 0x10000);
+	check_map_invariants(&bi);
+	/* The usable range was split around the runtime data. */
+	for (unsigned int i = 0; i < bi.nr_mmap; i++) {
+		const struct boot_mmap_entry *m = &bi.mmap[i];
+
+		if (m->addr <= 0x200000 && 0x200000 < m->addr + m->len)
+			assert_int_equal(m->type, MB2_MEMORY_RESERVED);
+		if (m->addr <= 0x1040000 && 0x1040000 < m->addr + m->len)
+			assert_int_equal(m->type, MB2_MEMORY_NVS);
+	}
+	expect_entry(1, 0x100000, 0x100000, 1);
+	expect_entry(2, 0x200000, 0x10000, 2);
+	expect_entry(3, 0x210000, 0x5f0000, 1);
+	shim_log_clear();
+	boot_mmap_dump(&bi);
+	assert_true(shim_log_has(
+		"efi: cross-check with the multiboot2 map: 2 firmware ranges were usable there (now reserved), 64 KiB usable only in the EFI map\n"));
+}
+
+static void test_efi_names(void **state)
+{
+	char buf[96];
+
+	(void)state;
+	assert_string_equal(efi_mem_type_name(EFI_RESERVED_TYPE), "Reserved");
+	assert_string_equal(efi_mem_type_name(EFI_CONVENTIONAL_MEMORY), "Conventional Memory");
+	assert_string_equal(efi_mem_type_name(EFI_UNACCEPTED_MEMORY), "Unaccepted Memory");
+	assert_string_equal(efi_mem_type_name(16), "unknown");
+	assert_string_equal(efi_mem_type_name(0x80000000u), "unknown");
+	assert_string_equal(efi_attr_str(0, buf, sizeof(buf)), "");
+	assert_string_equal(efi_attr_str(EFI_RT | (1ULL << 14), buf, sizeof(buf)),
+			    "RUNTIME|XP|WB|WT|WC|UC");
+	assert_string_equal(efi_attr_str((1ULL << 5) | 1, buf, sizeof(buf)), "UC|0x20");
+	/* A buffer too small is cut, never overrun (ASan watches). */
+	assert_int_equal(strlen(efi_attr_str(EFI_RT, buf, 8)), 7);
+}
+
+/* GRUB's quoting (a backslash before \ ' ", quotes around words with a space) is undone. */
+static void test_cmdline_grub_unquote(void **state)
+{
+	static const struct {
+		const char *loader, *raw, *want;
+	} cases[] = {
+		{ "GRUB 2.06", "poweroff", "poweroff" },
+		{ "GRUB 2.06", "a\\\"b \"c d\" x\\\\y q\\'r", "a\"b c d x\\y q'r" },
+		{ "GRUB 2.06", "\"  two  spaces \"", "  two  spaces " },
+		{ "GRUB 2.06", "trailing\\", "trailing\\" },
+		{ "GRUB 2.06", "\\n \\$ kept", "\\n \\$ kept" },
+		{ "GRUB 2.06", "\"\"", "" },
+		{ "other", "a\\\"b \"c\"", "a\\\"b \"c\"" }, /* not GRUB: as given */
+	};
+
+	(void)state;
+	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
+		blob_init(&blob);
+		blob_string(&blob, MB2_TAG_CMDLINE, cases[i].raw);
+		blob_string(&blob, MB2_TAG_LOADER_NAME, cases[i].loader); /* after, as GRUB does */
+		blob_mmap(&blob, qemu_map, 2);
+		blob_end(&blob);
+		assert_int_equal(parse_blob(&blob), 0);
+		assert_string_equal(bi.cmdline, cases[i].want);
+		assert_int_equal(bi.nr_problems, 0);
+	}
+}
+
+/* Truncation counts the decoded length: 511 decoded characters fit, quotes or not. */
+static void test_cmdline_grub_unquote_long(void **state)
+{
+	char raw[BOOT_CMDLINE_MAX + 16];
+
+	(void)state;
+	raw[0] = '"';
+	memset(raw + 1, 'x', BOOT_CMDLINE_MAX - 1);
+	strcpy(raw + BOOT_CMDLINE_MAX, "\"");
+	blob_init(&blob);
+	blob_string(&blob, MB2_TAG_LOADER_NAME, "GRUB");
+	blob_string(&blob, MB2_TAG_CMDLINE, raw);
+	blob_mmap(&blob, qemu_map, 2);
+	blob_end(&blob);
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_int_equal(strlen(bi.cmdline), BOOT_CMDLINE_MAX - 1);
+	assert_int_equal(bi.nr_problems, 0);
+
+	strcpy(raw + BOOT_CMDLINE_MAX, "yz\"");
+	blob_init(&blob);
+	blob_string(&blob, MB2_TAG_LOADER_NAME, "GRUB");
+	blob_string(&blob, MB2_TAG_CMDLINE, raw);
+	blob_mmap(&blob, qemu_map, 2);
+	blob_end(&blob);
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_int_equal(strlen(bi.cmdline), BOOT_CMDLINE_MAX - 1);
+	assert_int_equal(bi.nr_problems, 1);
+	assert_true(shim_log_has(
+		"multiboot2: command line is 513 characters long, truncated to 511\n"));
+
+	/* Unterminated: refused. */
+	blob_init(&blob);
+	blob_string(&blob, MB2_TAG_LOADER_NAME, "GRUB");
+	blob_tag(&blob, MB2_TAG_CMDLINE, "abcdefgh", 8);
+	blob_mmap(&blob, qemu_map, 2);
+	blob_end(&blob);
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_string_equal(bi.cmdline, "");
+	assert_true(shim_log_has("command line tag is not NUL-terminated within its 8 bytes"));
+}
+
+static void test_text_screen(void **state)
+{
+	struct mb2_tag_framebuffer fb = { .addr = 0xb8000,
+					  .pitch = 160,
+					  .width = 80,
+					  .height = 25,
+					  .bpp = 16,
+					  .type = MB2_FB_TYPE_EGA_TEXT };
+
+	(void)state;
+	blob_init(&blob);
+	blob_mmap(&blob, qemu_map, 2);
+	blob_tag(&blob, MB2_TAG_FRAMEBUFFER, (u8 *)&fb + 8, sizeof(fb) - 8);
+	blob_end(&blob);
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_true(boot_has_text_screen(&bi));
+
+	fb.type = MB2_FB_TYPE_RGB;
+	blob_init(&blob);
+	blob_mmap(&blob, qemu_map, 2);
+	blob_tag(&blob, MB2_TAG_FRAMEBUFFER, (u8 *)&fb + 8, sizeof(fb) - 8);
+	blob_end(&blob);
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_false(boot_has_text_screen(&bi));
+
+	assert_int_equal(parse_map(qemu_map, 2), 0); /* no framebuffer tag at all */
+	assert_false(boot_has_text_screen(&bi));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -949,6 +1402,17 @@ int main(void)
 		cmocka_unit_test(test_type_names),
 		cmocka_unit_test(test_sanitise_model),
 		cmocka_unit_test(test_fuzz),
+		cmocka_unit_test(test_efi_good),
+		cmocka_unit_test(test_efi_unsorted_and_wide),
+		cmocka_unit_test(test_efi_bad_tags),
+		cmocka_unit_test(test_efi_bad_descriptors),
+		cmocka_unit_test(test_efi_descriptor_wraps),
+		cmocka_unit_test(test_efi_overlapping_descriptors),
+		cmocka_unit_test(test_efi_cross_check),
+		cmocka_unit_test(test_efi_names),
+		cmocka_unit_test(test_cmdline_grub_unquote),
+		cmocka_unit_test(test_cmdline_grub_unquote_long),
+		cmocka_unit_test(test_text_screen),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -142,3 +142,68 @@ KTEST(multiboot2, repairs_overlapping_mmap)
 	KTEST_EXPECT_EQ(t, crafted.mmap[2].len, 0x7f000ULL);
 	KTEST_EXPECT_EQ(t, crafted.mmap[2].type, 1u);
 }
+
+static bool efi_type_free_after_boot(u32 type)
+{
+	return type == EFI_LOADER_CODE || type == EFI_LOADER_DATA ||
+	       type == EFI_BOOT_SERVICES_CODE || type == EFI_BOOT_SERVICES_DATA ||
+	       type == EFI_CONVENTIONAL_MEMORY;
+}
+
+/* Under UEFI: the EFI map GRUB passed is sorted, disjoint, and every range the
+ * firmware keeps is outside the usable RAM the kernel took. */
+KTEST(multiboot2, efi_mmap_respected)
+{
+	const struct boot_efi *efi = &boot_info.efi;
+
+	if (!efi->has_mmap)
+		KTEST_SKIP(t, "no EFI memory map (booted by BIOS)");
+	KTEST_EXPECT_GT(t, efi->nr_mmap, 0u);
+	KTEST_EXPECT_GE(t, efi->desc_size, 40u);
+	for (unsigned int i = 0; i < efi->nr_mmap; i++) {
+		const struct boot_efi_mmap_entry *e = &efi->mmap[i];
+		u64 end = e->start + (e->pages << EFI_PAGE_SHIFT);
+
+		if (i > 0)
+			KTEST_EXPECT_LE(t,
+					efi->mmap[i - 1].start +
+						(efi->mmap[i - 1].pages << EFI_PAGE_SHIFT),
+					e->start);
+		if (efi_type_free_after_boot(e->type))
+			continue;
+		for (unsigned int j = 0; j < boot_info.nr_mmap; j++) {
+			const struct boot_mmap_entry *m = &boot_info.mmap[j];
+
+			if (m->type == MB2_MEMORY_AVAILABLE)
+				KTEST_EXPECT_TRUE(t,
+						  m->addr + m->len <= e->start || end <= m->addr);
+		}
+	}
+}
+
+/* Under UEFI GRUB passes the system table, and it lies in firmware memory. */
+KTEST(multiboot2, efi_systab_in_runtime_data)
+{
+	const struct boot_efi *efi = &boot_info.efi;
+	bool found = false;
+
+	if (!efi->has_mmap)
+		KTEST_SKIP(t, "no EFI memory map (booted by BIOS)");
+	KTEST_ASSERT_TRUE(t, efi->has_systab);
+	for (unsigned int i = 0; i < efi->nr_mmap; i++) {
+		const struct boot_efi_mmap_entry *e = &efi->mmap[i];
+
+		if (efi->systab >= e->start &&
+		    efi->systab < e->start + (e->pages << EFI_PAGE_SHIFT)) {
+			KTEST_EXPECT_EQ(t, e->type, (u32)EFI_RUNTIME_SERVICES_DATA);
+			found = true;
+		}
+	}
+	KTEST_EXPECT_TRUE(t, found);
+}
+
+/* A text screen exactly when GRUB did not boot under UEFI. */
+KTEST(multiboot2, text_screen_only_without_efi)
+{
+	KTEST_EXPECT_EQ(t, boot_has_text_screen(&boot_info), !boot_info.efi.has_mmap);
+}

@@ -11,7 +11,6 @@
 #define DEBUG_EXIT_PORT 0xf4
 #define PIIX4_PM1A_CNT	0x604
 #define ACPI_SLP_EN_S5	0x2000
-#define KBC_CMD		0x64
 
 void machine_halt(void)
 {
@@ -30,11 +29,5 @@ void machine_power_off(void)
 {
 	outl(DEBUG_EXIT_PORT, QEMU_EXIT_SUCCESS);
 	outw(PIIX4_PM1A_CNT, ACPI_SLP_EN_S5);
-	machine_halt();
-}
-
-void machine_restart(void)
-{
-	outb(KBC_CMD, 0xfe); /* pulse the reset line through the keyboard controller */
 	machine_halt();
 }

@@ -5,6 +5,7 @@
 #ifndef ASM_QEMU_H
 #define ASM_QEMU_H
 
+#include "asm/reboot.h" /* machine_restart() moved there */
 #include "kernel/compiler.h"
 
 enum qemu_exit_code {
@@ -16,7 +17,6 @@ enum qemu_exit_code {
 void qemu_exit(enum qemu_exit_code code) __noreturn;
 /* Power off: debug-exit with success, else ACPI (QEMU PIIX4), else halt. */
 void machine_power_off(void) __noreturn;
-void machine_restart(void) __noreturn;
 void machine_halt(void) __noreturn;
 
 #endif /* ASM_QEMU_H */
