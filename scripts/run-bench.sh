@@ -42,11 +42,12 @@ if [ "${BENCH_REPLOT:-0}" != 1 ]; then
 	# "poweroff" ends the boot should bench= be refused (names are lower case).
 	"${pin[@]}" "$here/qemu.sh" --elf "$elf" --mem 1G --smp 1 --cmdline "bench=$spec poweroff" \
 		--timeout "$timeout" --log "$log" </dev/null 2>&1 |
-		tr -d '\r' | awk '/^tsc: /{on=1} on && !/^\{"bench"/{print; fflush()}'
+		tr -d '\r' | sed -E 's/^\[ *[0-9]+\.[0-9]{6}\] //' | awk '/^tsc: /{on=1} on && !/^\{"bench"/{print; fflush()}'
 	status=${PIPESTATUS[0]}
 	echo "bench: QEMU ran $(($(date +%s) - start)) s, exit status $status"
 fi
-tr -d '\r' <"$log" | grep '^{"bench"' >"$out/results.jsonl"
+# printk's "[    0.123456] " timestamps off, then the JSON lines.
+tr -d '\r' <"$log" | sed -E 's/^\[ *[0-9]+\.[0-9]{6}\] //' | grep '^{"bench"' >"$out/results.jsonl"
 if ! grep -q '"bench":"done"' "$out/results.jsonl"; then
 	echo "bench: the run did not finish (status $status); serial log: $log" >&2
 	grep -E '^cmdline:|panic|BUG|Oops|WARNING|failed' "$log" | head -20 >&2

@@ -33,7 +33,8 @@ else
 fi
 status=${PIPESTATUS[0]}
 secs=$(echo "$(date +%s.%N) - $start" | bc 2>/dev/null || echo "?")
-tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
+# KTAP is read without printk's "[    0.123456] " timestamps.
+tr -d '\r' < "$log" | sed -E 's/^\[ *[0-9]+\.[0-9]{6}\] //' > "$log.tmp" && mv "$log.tmp" "$log"
 
 summary=$(grep -E '^# ktest: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$log" | tail -1)
 if [ -z "$summary" ]; then

@@ -89,7 +89,7 @@ session() {
 		kill -0 "$wrapper" 2>/dev/null || break
 		sleep 0.1
 	done
-	grep -q '^# ktest: 1 passed, 0 failed, 0 skipped' <(tr -d '\r' <"$serial") ||
+	grep -q '^# ktest: 1 passed, 0 failed, 0 skipped' <(tr -d '\r' <"$serial" | sed -E 's/^\[ *[0-9]+\.[0-9]{6}\] //') ||
 		{ show_serial; die "boot '$1': the _gdb self-test did not pass"; }
 	echo "ok: boot '$1': the _gdb self-test passed"
 	stop_qemu

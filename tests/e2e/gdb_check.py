@@ -46,9 +46,17 @@ def expect_error(cmd, pattern):
     fail("`%s` succeeded, expected an error /%s/; output: %s" % (cmd, pattern, out[:200]))
 
 
+# printk starts every line with "[%5u.%06u] " (seconds.microseconds since boot).
+STAMP = re.compile(r"^\[ *\d+\.\d{6}\] ")
+
+
+def unstamped(lines):
+    return [STAMP.sub("", l) for l in lines]
+
+
 def serial_lines():
     with open(SERIAL, "rb") as f:
-        return f.read().decode("latin-1").replace("\r", "").split("\n")
+        return unstamped(f.read().decode("latin-1").replace("\r", "").split("\n"))
 
 
 def between(lines, begin, end):
@@ -121,7 +129,7 @@ def check_checkpoint():
     except (ValueError, StopIteration):
         fail("no layout block on serial")
         boot = []
-    dmesg = run("contig-dmesg").splitlines()
+    dmesg = unstamped(run("contig-dmesg").splitlines())
     missing = [l for l in boot if l not in dmesg]
     if missing or not boot:
         fail("contig-dmesg lacks the boot's layout lines: %s" % missing)
