@@ -683,7 +683,8 @@ block of the vmalloc range)."""
             s, e = ulong(va["va_start"]), ulong(va["va_end"])
             if s >= start and e <= end:
                 chunk = max(chunk, e - s)
-        for name, value in (("VmallocTotal:", (end - start) >> 10), ("VmallocUsed:", used * kb),
+        # VmallocTotal as Linux: (VMALLOC_END - VMALLOC_START) >> 10, END the last byte.
+        for name, value in (("VmallocTotal:", (end - 1 - start) >> 10), ("VmallocUsed:", used * kb),
                             ("VmallocChunk:", chunk >> 10)):
             gdb.write("%-16s%8d kB\n" % (name, value))
 
