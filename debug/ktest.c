@@ -19,6 +19,7 @@
  * Each test runs behind a jump buffer: a failed ASSERT, a SKIP, or a fault the
  * test did not expect ends that test only.
  */
+#include "debug/console.h"
 #include "debug/ktest.h"
 #include "kernel/printk.h"
 #include "kernel/spinlock.h"
@@ -171,7 +172,8 @@ static void ktest_run_suite(const char *suite, unsigned int nr, struct ktest_tot
 	for (c = suite_next(suite, NULL); c; c = suite_next(suite, c))
 		count++;
 	printk("    KTAP version 1\n    # Subtest: %s\n    1..%u\n", suite, count);
-	for (c = suite_next(suite, NULL); c && !ktest_stopped; c = suite_next(suite, c))
+	for (c = suite_next(suite, NULL); c && !ktest_stopped && !console_interrupted();
+	     c = suite_next(suite, c))
 		ktest_run_one(c, ++i, tot);
 	printk("%s %u %s\n", tot->failed == failed_before ? "ok" : "not ok", nr, suite);
 }
@@ -188,7 +190,7 @@ int ktest_run(const char *spec)
 	printk("KTAP version 1\n1..%u\n", nr_suites);
 	if (!nr_suites)
 		printk("# ktest: no suite matches '%s'\n", spec);
-	for (c = __ktest_start; c < __ktest_end && !ktest_stopped; c++)
+	for (c = __ktest_start; c < __ktest_end && !ktest_stopped && !console_interrupted(); c++)
 		if (suite_first(c) && ktest_selected(spec, c->suite))
 			ktest_run_suite(c->suite, ++nr, &tot);
 	if (ktest_stopped)

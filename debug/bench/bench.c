@@ -30,6 +30,7 @@
  * kernel never frees them) and runs vmalloc_check().
  */
 #include "debug/bench.h"
+#include "debug/console.h"
 #include "lib/sort.h"
 
 #include "asm/pgtable.h"
@@ -1410,7 +1411,7 @@ int bench_run(const char *spec)
 
 	tsc_calibrate();
 	print_config();
-	for (unsigned int i = 0; all && i < ARRAY_SIZE(scenarios); i++)
+	for (unsigned int i = 0; all && i < ARRAY_SIZE(scenarios) && !console_interrupted(); i++)
 		failed += bench_item(&scenarios[i], &header_done) ? 1 : 0;
 	for (const char *p = spec; !all && *p;) {
 		const char *comma = strchr(p, ',');

@@ -107,10 +107,10 @@ static int cmd_help(int argc, char **argv)
 	for (c = console_cmd_next(NULL); c; c = console_cmd_next(c))
 		con_printf("  %-11s %-18s %s\n", c->name, c->usage, c->help);
 	con_puts("Numbers: ADDR, PHYS, START and END are hex, 0x optional (ffffc20000000000);\n"
-		 "  other numbers are decimal or 0x hex; SIZE, LEN and ALIGN take k, M or G.\n"
+		 "    other numbers are decimal or 0x hex; SIZE, LEN and ALIGN take k, M or G.\n"
 		 "Keys: left/right, Home/End, Backspace/Delete, up/down for history, Tab\n"
-		 "  completes a command, ^W erases a word, ^U the line, ^C cancels the line\n"
-		 "  or interrupts a long command (ktest, bench).\n");
+		 "    completes a command, ^W erases a word, ^U the line, ^C cancels the line\n"
+		 "    or interrupts a long command (ktest, bench).\n");
 	return 0;
 }
 CONSOLE_CMD(help, "[CMD]", "list the commands, or show how to use CMD", cmd_help, .max_args = 1);
