@@ -41,8 +41,11 @@ kernel-y := kernel/printk.o kernel/panic.o kernel/symbols.o kernel/multiboot2.o 
 
 # The floor above the kernel: the tools that drive and watch it. Nothing in
 # arch/, mm/, lib/ or kernel/ includes their headers.
-debug-y := debug/ktest.o debug/console/console.o debug/bench/harness.o debug/bench/scenarios.o \
-	debug/bench/floors.o debug/bench/studies.o debug/bench/profile.o
+debug-y := debug/ktest.o \
+	debug/console/console.o debug/console/edit.o debug/console/parse.o debug/console/info.o \
+	debug/console/mem.o debug/console/alloc.o debug/console/run.o \
+	debug/bench/harness.o debug/bench/scenarios.o debug/bench/floors.o debug/bench/studies.o \
+	debug/bench/profile.o
 
 lib-y := lib/string.o lib/vsprintf.o lib/rbtree.o lib/sort.o lib/match.o
 

@@ -29,6 +29,7 @@
  * with spinlocks held ends the whole run; the cases not run are reported as
  * skipped, so the KTAP plans still hold.
  */
+#include "debug/console.h"
 #include "debug/ktest.h"
 #include "asm/processor.h"
 #include "asm/traps.h"
@@ -44,8 +45,24 @@
 
 extern const struct ktest_case __ktest_start[], __ktest_end[];
 static struct ktest *current_test;
-/* Set when a test faulted inside a critical section: the rest cannot run safely. */
+/*
+ * Set when a test faulted inside a critical section (the rest cannot run
+ * safely) or when Ctrl-C at the console interrupted the run; the cases not
+ * run are then reported skipped.
+ */
 static bool ktest_stopped;
+static const char *ktest_stop_reason;
+static const char ktest_reason_ctrl_c[] = "Ctrl-C at the console";
+
+/* Has the run stopped? Notices a Ctrl-C that came since the last look. */
+static bool ktest_should_stop(void)
+{
+	if (!ktest_stopped && console_interrupted()) {
+		ktest_stopped = true;
+		ktest_stop_reason = ktest_reason_ctrl_c;
+	}
+	return ktest_stopped;
+}
 
 struct ktest_totals {
 	unsigned int passed, failed, skipped;
@@ -120,6 +137,7 @@ static void ktest_oops_hook(struct pt_regs *regs)
 		printk("    # %s: the fault came with %u spinlock(s) held: ending the run\n",
 		       t->name, spinlock_depth);
 		ktest_stopped = true;
+		ktest_stop_reason = "a fault with locks held";
 	}
 	ktest_abort(t);
 }
@@ -265,7 +283,7 @@ static void ktest_run_suite(const char *spec, const char *suite, unsigned int nr
 	       suite_count_selected(spec, suite));
 	for (c = suite_next_selected(spec, suite, NULL); c;
 	     c = suite_next_selected(spec, suite, c)) {
-		if (ktest_stopped) {
+		if (ktest_should_stop()) {
 			tot->skipped++;
 			printk("    ok %u %s # SKIP run ended early\n", ++i, c->name);
 			continue;
@@ -346,6 +364,9 @@ int ktest_run(const char *spec)
 		ktest_list();
 		return 0;
 	}
+	/* A Ctrl-C ended the last run, not a broken kernel: this one may run. */
+	if (ktest_stop_reason == ktest_reason_ctrl_c)
+		ktest_stopped = false;
 	nr_suites = ktest_count_suites(spec);
 	if (nr_suites)
 		tsc_calibrate(); /* for the suite times; idempotent */
@@ -359,14 +380,14 @@ int ktest_run(const char *spec)
 	for (const struct ktest_case *c = __ktest_start; c < __ktest_end; c++) {
 		if (!suite_first(c) || !suite_count_selected(spec, c->suite))
 			continue;
-		if (ktest_stopped)
+		if (ktest_should_stop())
 			ktest_skip_suite(spec, c->suite, ++nr, &tot);
 		else
 			ktest_run_suite(spec, c->suite, ++nr, &tot);
 	}
 	trap_hooks_set(NULL);
 	if (ktest_stopped)
-		printk("# ktest: run ended early after a fault with locks held\n");
+		printk("# ktest: run ended early after %s\n", ktest_stop_reason);
 	printk("# ktest: %u passed, %u failed, %u skipped\n", tot.passed, tot.failed, tot.skipped);
 	return (int)tot.failed;
 }

@@ -9,6 +9,7 @@
 #include "asm/qemu.h"
 #include "asm/serial.h"
 #include "asm/traps.h"
+#include "asm/tsc.h"
 #include "asm/vga.h"
 #include "asm/desc.h"
 #include "debug/bench.h"
@@ -140,6 +141,7 @@ void kmain(u32 magic, u32 mbi_phys)
 	idt_init();			  /* exceptions are reported from here on */
 	pic_init();			  /* 8259A remapped to 0x20-0x2f, all lines masked */
 	cpu_init();			  /* CPUID, global pages, PAT */
+	tsc_calibrate();		  /* printk timestamps count from here */
 	boot_parse_info(magic, mbi_phys); /* multiboot2 tags -> boot_info */
 	boot_apply_cmdline();		  /* loglevel=, ktest=, poweroff, fault injection */
 	boot_mmap_dump(&boot_info);	  /* the firmware's map, e820 style */

@@ -64,6 +64,8 @@ struct cmdline_option {
 static const struct cmdline_option cmdline_options[] = {
 	OPT_UINT("loglevel", loglevel, 0, 8,
 		 "console log level: print messages below it (8 = everything)"),
+	OPT_FLAG("quiet", quiet, true,
+		 "console log level 4: only warnings and worse (loglevel= wins)"),
 	OPT_STRING("ktest", ktest,
 		   "run the self-tests: all, list, or globs on suite[.case], comma-separated"),
 	OPT_STRING("bench", bench, "run the benchmarks: all, or names separated by commas"),
@@ -302,6 +304,8 @@ int cmdline_parse(const char *cmdline, struct cmdline_opts *opts)
 		if (!cmdline_apply(o, &w, opts))
 			problems++;
 	}
+	if (opts->quiet && opts->loglevel < 0)
+		opts->loglevel = CONSOLE_LOGLEVEL_QUIET;
 	return problems;
 }
 

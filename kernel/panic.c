@@ -1,12 +1,12 @@
 /*
- * panic(): print the reason and a backtrace, then leave QEMU with the panic
- * status (or halt). __warn(): the body of WARN()/WARN_ON(): file:line, the
- * message and a backtrace, counted in warn_count; execution goes on.
+ * panic(): print the reason and a backtrace through printk, so on every
+ * console sink (serial, VGA), then leave QEMU with the panic status (or
+ * halt). __warn(): the body of WARN()/WARN_ON(): file:line, the message and
+ * a backtrace, counted in warn_count; execution goes on.
  */
 #include "asm/irqflags.h"
 #include "asm/qemu.h"
 #include "asm/traps.h"
-#include "asm/vga.h"
 #include "kernel/panic.h"
 #include "kernel/spinlock.h"
 #include "kernel/printk.h"
@@ -29,7 +29,6 @@ void panic(const char *fmt, ...)
 	vscnprintf(msg, sizeof(msg), fmt, args);
 	va_end(args);
 	printk(KERN_EMERG "Kernel panic - not syncing: %s\n", msg);
-	vga_write_top_line(msg);
 	dump_stack();
 	printk(KERN_EMERG "---[ end Kernel panic - not syncing: %s ]---\n", msg);
 	qemu_exit(QEMU_EXIT_PANIC);

@@ -1,15 +1,24 @@
 /*
  * printk: every message goes into log_buf, a ring of the last LOG_BUF_LEN
  * bytes (dmesg; the GDB helper contig-dmesg reads it straight from memory),
- * and to the serial console when its level is below console_loglevel.
+ * and to every registered console sink when its level is below
+ * console_loglevel.
  *
- * log_buf holds plain text. log_next counts every byte ever written, so the
- * ring's live part is [max(0, log_next - LOG_BUF_LEN), log_next).
+ *   printk(fmt) --> vsnprintf into a line buffer (cut with a marker if too long)
+ *               --> for each line: "[    1.234567] " + text --> log_buf
+ *                                                         `--> consoles (serial, VGA)
+ *
+ * log_buf holds plain text, each line opened by its timestamp: seconds and
+ * microseconds since the first message, from the TSC, 0.000000 until the
+ * TSC is calibrated (as Linux before its clock is up). log_next counts
+ * every byte ever written, so the ring's live part is
+ * [max(0, log_next - LOG_BUF_LEN), log_next); dmesg -c moves log_clear.
  * Interrupts are off while a message is stored and written, so lines from an
  * interrupt handler never split another message.
  */
 #include "asm/irqflags.h"
-#include "asm/serial.h"
+#include "asm/processor.h"
+#include "asm/tsc.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
 #include "lib/vsprintf.h"
@@ -18,10 +27,33 @@
 
 char log_buf[LOG_BUF_LEN];
 unsigned long log_next;
+static unsigned long log_clear; /* dmesg -c: nothing before this is shown */
 int console_loglevel = CONSOLE_LOGLEVEL_DEFAULT;
 bool console_enabled = true;
-static bool line_open; /* the last message did not end with a newline */
-static int line_level; /* level of the open line, for KERN_CONT */
+bool printk_console_time = true;
+static struct console *console_list; /* in registration order */
+static u64 printk_tsc_base;	     /* TSC at the first message: time 0 */
+static bool line_open;		     /* the last message did not end with a newline */
+static int line_level;		     /* level of the open line, for KERN_CONT */
+
+void register_console(struct console *con)
+{
+	struct console **pp = &console_list;
+
+	while (*pp) {
+		if (*pp == con)
+			return;
+		pp = &(*pp)->next;
+	}
+	con->next = NULL;
+	*pp = con;
+}
+
+static void console_emit(const char *s, size_t len)
+{
+	for (struct console *con = console_list; con; con = con->next)
+		con->write(s, len);
+}
 
 static void log_store(const char *s, size_t len)
 {
@@ -30,16 +62,76 @@ static void log_store(const char *s, size_t len)
 	log_next += len;
 }
 
+/* "[    1.234567] " for now into @buf (PRINTK_TIME_LEN + 1 bytes or more). */
+static size_t printk_time(char *buf, size_t size)
+{
+	u64 ns = 0;
+
+	if (!printk_tsc_base)
+		printk_tsc_base = rdtsc();
+	if (tsc_khz)
+		ns = tsc_cycles_to_ns(rdtsc() - printk_tsc_base);
+	return scnprintf(buf, size, "[%5llu.%06llu] ", (unsigned long long)(ns / 1000000000),
+			 (unsigned long long)(ns / 1000 % 1000000));
+}
+
+/* Bytes of @text up to and including its first newline (all @len if none). */
+static size_t line_span(const char *text, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (text[i] == '\n')
+			return i + 1;
+	return len;
+}
+
+/* Store (and show, if @show) @text line by line, each new line stamped. */
+static void printk_emit(const char *text, size_t len, bool show)
+{
+	char stamp[32];
+
+	while (len) {
+		size_t seg = line_span(text, len);
+
+		if (!line_open) {
+			size_t n = printk_time(stamp, sizeof(stamp));
+
+			log_store(stamp, n);
+			if (show && printk_console_time)
+				console_emit(stamp, n);
+		}
+		log_store(text, seg);
+		if (show)
+			console_emit(text, seg);
+		line_open = text[seg - 1] != '\n';
+		text += seg;
+		len -= seg;
+	}
+}
+
+/* Format @fmt into @buf; a message too long for it ends with the marker and a newline. */
+static size_t printk_format(char *buf, size_t size, const char *fmt, va_list args)
+{
+	size_t mark = sizeof(PRINTK_TRUNC_MARK) - 1;
+	int n = vsnprintf(buf, size, fmt, args);
+
+	if (n < 0)
+		return 0;
+	if ((size_t)n < size)
+		return n;
+	memcpy(buf + size - 1 - mark, PRINTK_TRUNC_MARK, mark + 1);
+	return size - 1;
+}
+
 int vprintk(const char *fmt, va_list args)
 {
-	char buf[512];
+	char buf[PRINTK_MSG_MAX];
 	const char *text = buf;
 	int level = LOGLEVEL_DEFAULT;
 	unsigned long flags;
-	int len;
+	size_t len;
 
-	len = vscnprintf(buf, sizeof(buf), fmt, args);
-	if (text[0] == KERN_SOH[0] && text[1]) {
+	len = printk_format(buf, sizeof(buf), fmt, args);
+	if (len >= 2 && text[0] == KERN_SOH[0]) {
 		if (text[1] == 'c')
 			level = line_open ? line_level : LOGLEVEL_DEFAULT;
 		else if (text[1] >= '0' && text[1] <= '7')
@@ -51,13 +143,10 @@ int vprintk(const char *fmt, va_list args)
 	}
 
 	local_irq_save(flags);
-	log_store(text, len);
-	if (console_enabled && level < console_loglevel)
-		serial_write(text, len);
-	line_open = len > 0 && text[len - 1] != '\n';
+	printk_emit(text, len, console_enabled && level < console_loglevel);
 	line_level = level;
 	local_irq_restore(flags);
-	return len;
+	return (int)len;
 }
 
 int printk(const char *fmt, ...)
@@ -71,25 +160,52 @@ int printk(const char *fmt, ...)
 	return n;
 }
 
-/* Print the whole ring to the console, oldest byte first. */
-void dmesg_dump(void)
+static unsigned long log_first(void)
 {
 	unsigned long start = log_next > LOG_BUF_LEN ? log_next - LOG_BUF_LEN : 0;
 
-	for (unsigned long i = start; i < log_next; i++)
-		serial_putc(log_buf[i % LOG_BUF_LEN]);
+	return max(start, log_clear);
 }
 
-/* Copy the ring's live part into @buf (NUL-terminated); returns the length. */
+unsigned long dmesg_start(unsigned long last_lines)
+{
+	unsigned long first = log_first(), pos = log_next;
+
+	if (!last_lines)
+		return first;
+	/* Back over @last_lines newlines; the last byte is the newest line's end. */
+	while (pos > first) {
+		if (log_buf[(pos - 1) % LOG_BUF_LEN] == '\n' && pos != log_next && !--last_lines)
+			break;
+		pos--;
+	}
+	return pos;
+}
+
+size_t dmesg_copy(unsigned long *pos, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (*pos < log_first())
+		*pos = log_first(); /* overwritten meanwhile */
+	while (*pos < log_next && n < size)
+		buf[n++] = log_buf[(*pos)++ % LOG_BUF_LEN];
+	return n;
+}
+
+void dmesg_clear(void)
+{
+	log_clear = log_next;
+}
+
 size_t dmesg_read(char *buf, size_t size)
 {
-	unsigned long start = log_next > LOG_BUF_LEN ? log_next - LOG_BUF_LEN : 0;
-	size_t n = 0;
+	unsigned long pos = dmesg_start(0);
+	size_t n;
 
 	if (!size)
 		return 0;
-	for (unsigned long i = start; i < log_next && n + 1 < size; i++)
-		buf[n++] = log_buf[i % LOG_BUF_LEN];
+	n = dmesg_copy(&pos, buf, size - 1);
 	buf[n] = '\0';
 	return n;
 }

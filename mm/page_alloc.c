@@ -30,6 +30,7 @@
  *   [I] immutable
  * Lock order: a slab cache's lock, then a zone lock; never two zone locks.
  */
+#include "asm/pgtable.h"
 #include "kernel/errno.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
@@ -37,6 +38,7 @@
 #include "lib/vsprintf.h"
 #include "mm/internal.h"
 #include "mm/page_alloc.h"
+#include "mm/slab.h"
 
 #define LOCAL_TRACE 0
 
@@ -498,11 +500,38 @@ void buddyinfo_dump(void)
 	}
 }
 
-/* The buddy's lines of /proc/meminfo. */
+static void meminfo_line(const char *name, unsigned long pages)
+{
+	printk("%-16s%8lu kB\n", name, pages << (PAGE_SHIFT - 10));
+}
+
+/*
+ * /proc/meminfo up to PageTables, with every field free(1) and vmstat(1)
+ * read; the Vmalloc lines follow from vmalloc_meminfo_dump(). Contig has no
+ * page cache, swap, user memory or reclaimable slab, so those are 0, and
+ * everything free is available.
+ */
 void meminfo_dump(void)
 {
-	printk("%-16s%8lu kB\n", "MemTotal:", totalram_pages << (PAGE_SHIFT - 10));
-	printk("%-16s%8lu kB\n", "MemFree:", nr_free_pages() << (PAGE_SHIFT - 10));
+	static const char *const zero[] = {
+		"Buffers:",	   "Cached:",	    "SwapCached:",     "Active:",
+		"Inactive:",	   "Active(anon):", "Inactive(anon):", "Active(file):",
+		"Inactive(file):", "Unevictable:",  "Mlocked:",	       "SwapTotal:",
+		"SwapFree:",	   "Dirty:",	    "Writeback:",      "AnonPages:",
+		"Mapped:",	   "Shmem:",	    "KReclaimable:",
+	};
+	unsigned long free = nr_free_pages(), slab = slab_nr_pages();
+
+	meminfo_line("MemTotal:", totalram_pages);
+	meminfo_line("MemFree:", free);
+	meminfo_line("MemAvailable:", free);
+	for (unsigned int i = 0; i < ARRAY_SIZE(zero); i++)
+		meminfo_line(zero[i], 0);
+	meminfo_line("Slab:", slab);
+	meminfo_line("SReclaimable:", 0);
+	meminfo_line("SUnreclaim:", slab);
+	meminfo_line("KernelStack:", 0);
+	meminfo_line("PageTables:", pgtable_stats.pt_pages);
 }
 
 /* ---- consistency check ---- */

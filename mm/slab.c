@@ -609,18 +609,38 @@ void slabinfo_dump(void)
 {
 	struct kmem_cache *c;
 
-	printk("slabinfo - version: 2.1 (Contig)\n");
-	printk("# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab>\n");
+	printk("slabinfo - version: 2.1\n");
+	printk("# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab>"
+	       " : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs>"
+	       " <num_slabs> <sharedavail>\n");
 	spin_lock(&slab_caches_lock);
 	list_for_each_entry(c, &slab_caches, list) {
-		unsigned long active, total;
+		unsigned long active, total, slabs, active_slabs;
 
 		spin_lock(&c->lock);
 		active = c->active_objs;
-		total = c->nr_slabs * c->objects;
+		slabs = c->nr_slabs;
+		active_slabs = c->nr_slabs - c->nr_free_slabs;
 		spin_unlock(&c->lock);
-		printk("%-17s %6lu %6lu %6u %4u %4lu\n", c->name, active, total, c->size,
-		       c->objects, 1UL << c->order);
+		total = slabs * c->objects;
+		printk("%-17s %6lu %6lu %6u %4u %4d : tunables %4u %4u %4u : slabdata %6lu %6lu %6lu\n",
+		       c->name, active, total, c->size, c->objects, 1 << c->order, 0, 0, 0,
+		       active_slabs, slabs, 0UL);
 	}
 	spin_unlock(&slab_caches_lock);
+}
+
+unsigned long slab_nr_pages(void)
+{
+	struct kmem_cache *c;
+	unsigned long pages = 0;
+
+	spin_lock(&slab_caches_lock);
+	list_for_each_entry(c, &slab_caches, list) {
+		spin_lock(&c->lock);
+		pages += c->nr_slabs << c->order;
+		spin_unlock(&c->lock);
+	}
+	spin_unlock(&slab_caches_lock);
+	return pages;
 }

@@ -1764,7 +1764,8 @@ void vmalloc_meminfo_dump(void)
 			chunk = max(chunk, va_size(va));
 	spin_unlock(&vmap_free.lock);
 
-	printk("VmallocTotal:   %8lu kB\n", (r->end - r->start) >> 10);
+	/* As Linux: (VMALLOC_END - VMALLOC_START) >> 10, VMALLOC_END the last byte. */
+	printk("VmallocTotal:   %8lu kB\n", (r->end - 1 - r->start) >> 10);
 	printk("VmallocUsed:    %8lu kB\n", used << (PAGE_SHIFT - 10));
 	printk("VmallocChunk:   %8lu kB\n", chunk >> 10);
 }

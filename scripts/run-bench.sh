@@ -82,13 +82,15 @@ if [ "${BENCH_REPLOT:-0}" != 1 ]; then
 	# and the refusal of a bad name (printed before anything is measured).
 	"${pin[@]}" "$here/qemu.sh" --elf "$elf" --mem 1G --smp 1 --cmdline "bench=$spec poweroff" \
 		--timeout "$timeout" --log "$log" </dev/null 2>&1 |
-		tr -d '\r' | awk '/^tsc: |^bench: no benchmark/{on=1} on && !/^\{"bench"/{print; fflush()}'
+		tr -d '\r' | sed -E 's/^\[ *[0-9]+\.[0-9]{6}\] //' |
+		awk '/^tsc: |^bench: no benchmark/{on=1} on && !/^\{"bench"/{print; fflush()}'
 	status=${PIPESTATUS[0]}
 	echo "bench: QEMU ran $(($(date +%s) - start)) s, exit status $status"
 	check_load
 fi
-tr -d '\r' <"$log" | grep '^{"bench"' >"$out/results.jsonl"
-if grep -q '^bench: no benchmark' "$log"; then
+# printk's "[    0.123456] " timestamps off, then the JSON lines.
+tr -d '\r' <"$log" | sed -E 's/^\[ *[0-9]+\.[0-9]{6}\] //' | grep '^{"bench"' >"$out/results.jsonl"
+if grep -qE '^(\[ *[0-9]+\.[0-9]{6}\] )?bench: no benchmark' "$log"; then
 	exit 1 # the kernel said which names are valid (above)
 fi
 if ! grep -q '"bench":"done"' "$out/results.jsonl"; then

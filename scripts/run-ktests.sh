@@ -80,7 +80,8 @@ quiet)
 esac
 status=${PIPESTATUS[0]}
 secs=$(echo "$(date +%s.%N) - $start" | bc 2>/dev/null || echo "?")
-tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
+# KTAP is read without printk's "[    0.123456] " timestamps.
+tr -d '\r' < "$log" | sed -E 's/^\[ *[0-9]+\.[0-9]{6}\] //' > "$log.tmp" && mv "$log.tmp" "$log"
 
 if [[ " $cmdline " == *" ktest=list "* ]]; then
 	[ $view = verbose ] || sed -n '/^# ktest: the cases/,/^# ktest: [0-9]* cases$/p' "$log"

@@ -20,6 +20,7 @@
  * kernel never frees them) and runs vmalloc_check().
  */
 #include "internal.h"
+#include "debug/console.h"
 
 #include "asm/pgtable.h"
 #include "asm/processor.h"
@@ -337,7 +338,7 @@ int bench_run(const char *spec)
 	t0 = rdtsc_ordered();
 	tsc_calibrate();
 	print_config();
-	for (unsigned int i = 0; i < bench_nr_items(); i++) {
+	for (unsigned int i = 0; i < bench_nr_items() && !console_interrupted(); i++) {
 		struct bench_item it = bench_item_at(i);
 
 		if ((all || list_match(spec, it.name)) && bench_item_run(&it, &header_done))

@@ -12,7 +12,8 @@
 #define CMDLINE_STR_MAX 128 /* ktest=, bench= values, NUL included */
 
 struct cmdline_opts {
-	int loglevel;		       /* loglevel=0..8; -1 = not given */
+	int loglevel;		       /* loglevel=0..8, quiet = 4; -1 = not given */
+	bool quiet;		       /* quiet: console loglevel 4 unless loglevel= is given */
 	char ktest[CMDLINE_STR_MAX];   /* ktest=all|suite[,suite]; "" = none */
 	char bench[CMDLINE_STR_MAX];   /* bench=all|name[,name]; "" = none */
 	bool poweroff;		       /* poweroff: power off when done */

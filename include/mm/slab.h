@@ -28,7 +28,10 @@ void kfree(const void *ptr);
 size_t ksize(const void *ptr);
 
 void kmem_cache_init(void);
+/* /proc/slabinfo version 2.1, one line per cache (tunables and sharedavail 0, as SLUB). */
 void slabinfo_dump(void);
+/* Pages held by every cache's slabs (meminfo's Slab). */
+unsigned long slab_nr_pages(void);
 
 /* Fault injection, as fail_page_alloc_set() but for slab allocations. */
 void fail_slab_set(unsigned long nth, unsigned long times);

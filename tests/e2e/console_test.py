@@ -13,7 +13,11 @@ that it ends at the "contig> " prompt on the serial line, then drives it:
   - bad input for every command gets a one-line error, changes nothing
     (vmallocinfo, MemFree and `check` are the same afterwards) and the
     kernel keeps answering;
-  - line editing: backspace, ^U, ^C, history;
+  - line editing: backspace, ^U, ^C, history; cursor left/right, Home/End,
+    insert and Delete in the middle, ^W; Tab completion (unique and
+    ambiguous); ^C interrupting `ktest all`;
+  - dmesg N and dmesg -c; number forms (0x, decimal, k/M suffixes, bare hex
+    for addresses only); help sorted by name; the banner names Ctrl-A X;
   - input is interrupt driven (IRQ 4 counts, wake-ups from hlt) and the CPU
     idles: QEMU uses little CPU while nobody types;
   - poweroff ends QEMU with status 0.
@@ -83,6 +87,7 @@ class Console:
             self.p.expect_exact(PROMPT, timeout=30)
         except (pexpect.TIMEOUT, pexpect.EOF) as e:
             raise Failed("the console banner came but no prompt (%s)" % type(e).__name__)
+        self.banner = self.p.before
 
     def send_raw(self, data, timeout=30):
         """Send bytes and wait for the next prompt; return what came before it."""
@@ -260,7 +265,7 @@ BAD_INPUT = [
     "poke ffff810000000000 0x1ff 1", "poke ffff810000000000 x", "walk", "walk g",
     "walk 800000000000", "ptdump g", "ptdump 800000000000", "ptdump ffffc20000001000 ffffc20000000000",
     "help nosuchcommand", "help a b", "layout x", "meminfo now", "ktest _crash", "ktest 'x'",
-    "bench a b", "dmesg -c", "reboot now", "poweroff now", "a b c d e f g h i j",
+    "bench a b", "dmesg -x", "dmesg 0", "dmesg 1 2", "reboot now", "poweroff now", "a b c d e f g h i j",
 ]
 
 
@@ -283,7 +288,12 @@ def test_bad_input(c):
 
 def test_help(c):
     out = c.run("help")
-    names = {l.split()[0] for l in out if l.startswith("  ")}
+    order = [l.split()[0] for l in out if re.match(r"^  [a-z0-9]+ ", l)]
+    names = set(order)
+    c.check(order == sorted(order), "help lists the commands sorted by name: %r" % order)
+    c.check("Ctrl-A X quits QEMU" in c.banner and "'help'" in c.banner,
+            "the banner says how to leave QEMU and that help lists the commands: %r"
+            % c.banner.strip()[-120:])
     want = {"help", "layout", "e820", "memmap", "memblock", "meminfo", "buddyinfo", "slabinfo",
             "vmallocinfo", "ptdump", "vmalloc", "vzalloc", "vfree", "vmap", "ioremap", "iounmap",
             "peek", "poke", "walk", "ktest", "bench", "dmesg", "reboot", "poweroff"}
@@ -321,9 +331,116 @@ def test_line_editing(c):
             "up three times, down once recalls 'help poke': %r" % out)
 
 
+LEFT, RIGHT, HOME, END, DELETE = "\x1b[D", "\x1b[C", "\x1b[H", "\x1b[F", "\x1b[3~"
+
+
+def test_cursor_editing(c):
+    cases = [
+        ("help vmp" + LEFT + "a", "usage: vmap N", "left, then insert in the middle"),
+        ("elp vmap" + HOME + "h", "usage: vmap N", "Home, then insert at the start"),
+        ("hlp vmap" + HOME + RIGHT + "e", "usage: vmap N", "Home, right, insert"),
+        ("help vma" + HOME + "\x1b[4~p", "usage: vmap N", "ESC [ 4 ~ is End"),
+        ("helpp vmap" + HOME + RIGHT * 4 + DELETE, "usage: vmap N", "Delete under the cursor"),
+        ("hexlp vmap" + HOME + RIGHT * 3 + "\x7f", "usage: vmap N", "Backspace in the middle"),
+        ("help vmalloc\x17vmap", "usage: vmap N", "^W erases the word before the cursor"),
+        ("help poke   \x17peek", "usage: peek ADDR [LEN]", "^W erases the blanks and the word"),
+        ("help vmap" + LEFT * 4 + "\x17" + END + "\x15help walk", "usage: walk ADDR",
+         "^W in the middle, End, ^U"),
+    ]
+    for keys, want, what in cases:
+        out = c.send_raw(keys + "\r")
+        c.check(want in out, "%s: %r gives %r: %r" % (what, keys, want, out[-80:]))
+
+
+def test_tab_completion(c):
+    out = c.send_raw("hel\tvmap\r")
+    c.check("usage: vmap N" in out, "Tab completes 'hel' to 'help ': %r" % out[-80:])
+    out = c.send_raw("vmallocin\t\r")
+    c.check("phys=0xb8000 ioremap" in out, "Tab completes 'vmallocin' to vmallocinfo: %r"
+            % out[-80:])
+    out = c.send_raw("vm\t")
+    c.check(re.search(r"\bvmalloc  vmallocinfo  vmap  vmstat\b", out) is not None,
+            "Tab on the ambiguous 'vm' lists the candidates: %r" % out)
+    out = c.send_raw("stat\r")
+    c.check("vmalloc: busy areas" in out, "the line is kept after the list: %r" % out[-80:])
+    out = c.send_raw("vmalloc\t")
+    c.check("vmalloc  vmallocinfo" in out, "Tab on 'vmalloc' offers vmallocinfo: %r" % out)
+    out = c.send_raw("\x15zzz\t\r")
+    c.check("zzz: unknown command" in out, "Tab with no candidate changes nothing: %r"
+            % out[-80:])
+
+
+def test_interrupt(c):
+    c.p.send("ktest all\r")
+    try:
+        c.p.expect(r"\nok 1 \w+", timeout=180)
+    except (pexpect.TIMEOUT, pexpect.EOF) as e:
+        raise Failed("ktest all printed no first suite result (%s)" % type(e).__name__)
+    c.p.send("\x03")
+    try:
+        c.p.expect_exact(PROMPT, timeout=180)
+    except (pexpect.TIMEOUT, pexpect.EOF) as e:
+        raise Failed("no prompt after ^C during ktest all (%s)" % type(e).__name__)
+    out = c.p.before.replace("\r", "")
+    total = re.search(r"^1\.\.(\d+)$", c.p.before.replace("\r", ""), re.M)
+    last = re.findall(r"^(?:not )?ok (\d+) ", out, re.M)
+    c.check("ktest: interrupted by ^C" in out, "^C interrupts ktest all: %r" % out[-160:])
+    c.check(total is None or (last and int(last[-1]) < int(total.group(1))),
+            "ktest all stopped before its last suite (%r of %r)"
+            % (last[-1:], total and total.group(1)))
+    c.check(c.run("check") == ["check: vmalloc ok, buddy ok"], "the kernel is sound after ^C")
+    out = c.run("help walk")
+    c.check(out[:1] == ["usage: walk ADDR"], "the console answers after the ^C")
+
+
+STAMP = re.compile(r"^\[ *\d+\.\d{6}\] ")
+
+
+def test_dmesg(c):
+    out = c.run("dmesg 3")
+    c.check(len(out) == 3 and all(STAMP.match(l) for l in out),
+            "dmesg 3 prints 3 stamped lines: %r" % out)
+    out = c.run("dmesg")
+    c.check(len(out) > 50 and sum(1 for l in out if STAMP.match(l)) == len(out),
+            "dmesg stamps every line (%d lines)" % len(out))
+    c.check(any(STAMP.sub("", l) == "Virtual kernel memory layout:" for l in out),
+            "dmesg holds the boot's layout dump")
+    c.check(len(c.run("dmesg -c")) == len(out), "dmesg -c prints the log first")
+    c.check(c.run("dmesg") == [], "dmesg after dmesg -c is empty")
+    info = c.run("vmallocinfo")
+    out = c.run("dmesg")
+    c.check([STAMP.sub("", l) for l in out] == info,
+            "dmesg then shows only what came after, stamped: %r" % out[:2])
+    c.check(c.run("dmesg 2") == out[-2:], "dmesg 2 is the last two lines of dmesg")
+
+
+def test_number_forms(c):
+    for cmd in ("vmalloc 0x10000", "vmalloc 65536", "vmalloc 64K", "vmalloc 0x40k"):
+        a = alloc(c, cmd)
+        lines = area_lines(c, a) if a is not None else []
+        c.check(len(lines) == 1 and " pages=16 " in lines[0], "%s is 16 pages: %r" % (cmd, lines))
+        if a is None:
+            continue
+        if cmd == "vmalloc 0x10000":
+            c.run("poke %x 4660 2" % a)
+            out = c.run("peek 0x%x 0x2" % a)
+            c.check(len(out) == 1 and " 34 12 " in out[0], "poke VALUE 4660 is 0x1234: %r" % out)
+            c.run("poke 0x%x 0x1234 2" % (a + 2))
+            c.check(c.run("peek %x 4" % a) == c.run("peek 0x%x 4" % a) and
+                    " 34 12 34 12 " in c.run("peek %x 4" % a)[0],
+                    "bare hex and 0x hex name the same ADDR; poke 0x1234 == 4660")
+        c.run("vfree 0x%x" % a)
+    for line, word in (("vmalloc 64q", "not a size"), ("vmalloc 1T", "not a size"),
+                       ("vmap 0x", "not a number"), ("vmap 3k", "not a number"),
+                       ("peek xyz", "not a hex address"), ("poke ffff810000000000 ff", "not a number"),
+                       ("poke ffff810000000000 12z", "not a number"), ("walk 0xg", "not a hex")):
+        out = c.run(line)
+        c.check(len(out) == 1 and word in out[0], "%r is refused as %r: %r" % (line, word, out))
+
+
 def test_idle_and_irq(c):
     out = c.run("interrupts")
-    irq4 = [l for l in out if re.match(r"^\s*4:\s+\d+\s+XT-PIC\s+console_serial_irq", l)]
+    irq4 = [l for l in out if re.match(r"^\s*4:\s+\d+\s+XT-PIC\s+serial_rx_irq", l)]
     count = int(irq4[0].split()[1]) if irq4 else 0
     c.check(count > 0, "IRQ 4 (COM1) has interrupts counted: %r" % irq4)
     m = [re.search(r"(\d+) wake-ups from hlt", l) for l in out]
@@ -359,6 +476,11 @@ def main():
         test_other_allocators(c)
         test_bad_input(c)
         test_line_editing(c)
+        test_cursor_editing(c)
+        test_tab_completion(c)
+        test_number_forms(c)
+        test_dmesg(c)
+        test_interrupt(c)
         test_idle_and_irq(c)
         c.p.send("poweroff\r")
         c.p.expect(pexpect.EOF, timeout=30)

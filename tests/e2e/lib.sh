@@ -20,7 +20,8 @@ boot() {
 	"$E2E_TOP/scripts/qemu.sh" --mem "$1" --timeout "${3:-120}" --cmdline "$2" </dev/null \
 		>"$E2E_LOG" 2>&1
 	E2E_STATUS=$?
-	tr -d '\r' <"$E2E_LOG" >"$E2E_LOG.tmp" && mv "$E2E_LOG.tmp" "$E2E_LOG"
+	# Lines compare without printk's "[    0.123456] " timestamp.
+	tr -d '\r' <"$E2E_LOG" | sed -E 's/^\[ *[0-9]+\.[0-9]{6}\] //' >"$E2E_LOG.tmp" && mv "$E2E_LOG.tmp" "$E2E_LOG"
 	echo "boot '$2' ($1): status $E2E_STATUS, $(wc -l <"$E2E_LOG") lines"
 }
 

@@ -222,14 +222,28 @@ static void test_mem(void **state)
 	assert_true(shim_log_has("cmdline: mem: missing value"));
 }
 
+/* quiet is console loglevel 4, unless loglevel= says otherwise (in any order). */
+static void test_quiet(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("quiet"), 0);
+	assert_int_equal(opts.loglevel, 4);
+	assert_int_equal(parse("quiet loglevel=7"), 0);
+	assert_int_equal(opts.loglevel, 7);
+	assert_int_equal(parse("loglevel=2 quiet"), 0);
+	assert_int_equal(opts.loglevel, 2);
+	assert_int_equal(parse("poweroff"), 0);
+	assert_int_equal(opts.loglevel, -1);
+}
+
 static void test_unknown_and_path(void **state)
 {
 	(void)state;
 	assert_int_equal(parse("foo=bar"), 1);
 	assert_true(shim_log_has("cmdline: unknown option 'foo=bar' ignored"));
 	assert_defaults(&opts);
-	assert_int_equal(parse("quiet"), 1);
-	assert_true(shim_log_has("cmdline: unknown option 'quiet' ignored"));
+	assert_int_equal(parse("silent"), 1);
+	assert_true(shim_log_has("cmdline: unknown option 'silent' ignored"));
 	assert_int_equal(parse("loglevelx=3"), 1);
 	assert_true(shim_log_has("cmdline: unknown option 'loglevelx=3' ignored"));
 	assert_int_equal(opts.loglevel, -1);
@@ -425,17 +439,12 @@ static void test_random_bytes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_null_opts),
-		cmocka_unit_test(test_loglevel),
-		cmocka_unit_test(test_strings),
-		cmocka_unit_test(test_flags),
-		cmocka_unit_test(test_numbers),
-		cmocka_unit_test(test_mem),
-		cmocka_unit_test(test_unknown_and_path),
-		cmocka_unit_test(test_blanks_and_counts),
-		cmocka_unit_test(test_help),
-		cmocka_unit_test(test_random_lines),
+		cmocka_unit_test(test_defaults),     cmocka_unit_test(test_null_opts),
+		cmocka_unit_test(test_loglevel),     cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_flags),	     cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_mem),	     cmocka_unit_test(test_unknown_and_path),
+		cmocka_unit_test(test_quiet),	     cmocka_unit_test(test_blanks_and_counts),
+		cmocka_unit_test(test_help),	     cmocka_unit_test(test_random_lines),
 		cmocka_unit_test(test_random_bytes),
 	};
 

@@ -7,6 +7,7 @@ import gdb
 from contig import constants as C
 from contig.utils import (ContigCommand, at, err, field_offset, list_walk, read_cstring,
                           symbol_value, ulong)
+from contig.slab import caches as slab_caches
 from contig.vmalloc import vmalloc_range
 
 PAGE_SIZE = 1 << C.PAGE_SHIFT
@@ -50,14 +51,22 @@ list and report any count that does not match its list."""
             raise err(self.name, "no zone has pages yet (memblock_free_all() has not run)")
 
 
+# The /proc/meminfo fields meminfo_dump() prints as 0, in its order.
+MEMINFO_ZERO = ("Buffers:", "Cached:", "SwapCached:", "Active:", "Inactive:", "Active(anon):",
+                "Inactive(anon):", "Active(file):", "Inactive(file):", "Unevictable:", "Mlocked:",
+                "SwapTotal:", "SwapFree:", "Dirty:", "Writeback:", "AnonPages:", "Mapped:",
+                "Shmem:", "KReclaimable:")
+
+
 class ContigMeminfo(ContigCommand):
-    """Print MemTotal, MemFree and the Vmalloc lines of /proc/meminfo.
+    """Print /proc/meminfo as the kernel's meminfo_dump() and vmalloc_meminfo_dump() do.
 
 Usage: contig-meminfo
-The same lines as the kernel's meminfo_dump() and vmalloc_meminfo_dump():
-MemTotal (totalram_pages), MemFree (free pages of every zone), VmallocTotal,
-VmallocUsed (pages vmalloc has mapped) and VmallocChunk (the largest free
-block of the vmalloc range)."""
+MemTotal (totalram_pages), MemFree and MemAvailable (free pages of every
+zone), the fields Contig has no use for as 0 (page cache, swap, user
+memory), Slab/SUnreclaim (the pages of every slab cache), PageTables
+(pgtable_stats), VmallocTotal, VmallocUsed (pages vmalloc has mapped) and
+VmallocChunk (the largest free block of the vmalloc range)."""
 
     name = "contig-meminfo"
 
@@ -67,8 +76,13 @@ block of the vmalloc range)."""
         total = ulong(symbol_value("totalram_pages"))
         zones = symbol_value("zones")
         free = sum(ulong(zones[z]["free_pages"]) for z in range(zones.type.range()[1] + 1))
-        gdb.write("%-16s%8d kB\n" % ("MemTotal:", total * kb))
-        gdb.write("%-16s%8d kB\n" % ("MemFree:", free * kb))
+        slab = sum(ulong(c["nr_slabs"]) << ulong(c["order"]) for _, c in slab_caches())
+        lines = [("MemTotal:", total), ("MemFree:", free), ("MemAvailable:", free)]
+        lines += [(name, 0) for name in MEMINFO_ZERO]
+        lines += [("Slab:", slab), ("SReclaimable:", 0), ("SUnreclaim:", slab),
+                  ("KernelStack:", 0), ("PageTables:", ulong(symbol_value("pgtable_stats")["pt_pages"]))]
+        for name, pages in lines:
+            gdb.write("%-16s%8d kB\n" % (name, pages * kb))
         start, end = vmalloc_range()
         used = ulong(symbol_value("vmalloc_nr_pages"))
         list_off = field_offset("struct vmap_area", "list")
@@ -78,7 +92,8 @@ block of the vmalloc range)."""
             s, e = ulong(va["va_start"]), ulong(va["va_end"])
             if s >= start and e <= end:
                 chunk = max(chunk, e - s)
-        for name, value in (("VmallocTotal:", (end - start) >> 10), ("VmallocUsed:", used * kb),
+        # VmallocTotal as Linux: (VMALLOC_END - VMALLOC_START) >> 10, END the last byte.
+        for name, value in (("VmallocTotal:", (end - 1 - start) >> 10), ("VmallocUsed:", used * kb),
                             ("VmallocChunk:", chunk >> 10)):
             gdb.write("%-16s%8d kB\n" % (name, value))
 
