@@ -44,7 +44,7 @@ condense() {
 		if (status != "PASSED")
 			printf "%s", block
 	}
-	{ sub(/\r$/, "") }
+	{ sub(/\r$/, ""); sub(/^\[ *[0-9]+\.[0-9][0-9][0-9][0-9][0-9][0-9]\] /, "") }
 	/^    # Subtest: / { suite = substr($0, 16); block = $0 "\n"; total = 0; skipped = 0
 		secs = "?"; next }
 	suite != "" && $0 ~ ("^    # " suite ": [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped in ") {

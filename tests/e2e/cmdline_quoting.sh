@@ -6,7 +6,7 @@
 
 # got_cmdline: the command line the kernel printed in the last boot.
 got_cmdline() {
-	sed -n 's/^boot: loaded by [^,]*, command line "\(.*\)"$/\1/p' "$E2E_LOG"
+	sed -E -n 's/^(\[ *[0-9]+\.[0-9]{6}\] )?boot: loaded by [^,]*, command line "(.*)"$/\2/p' "$E2E_LOG"
 }
 
 # expect_cmdline WANT: the kernel printed exactly WANT.
