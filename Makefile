@@ -218,7 +218,7 @@ help:
 	@echo "  gdb            only gdb, connecting to make debug-server"
 	@echo "  docs           rewrite the sessions in README.md and docs/ from real boots"
 	@echo "  deps           install the Debian packages the build needs"
-	@echo "  check          clang-format check; no debug/ header below debug/"
+	@echo "  check          clang-format check; no include points up a floor (scripts/check-layers.sh)"
 	@echo "  clean          remove $(O)/"
 
 FORCE:

@@ -1,15 +1,38 @@
 #!/usr/bin/env bash
-# The tools in debug/ (test runner, console, benchmarks) are a floor above
-# the kernel: they may use everything, and nothing in arch/, mm/, lib/ or
-# kernel/ may include their headers (DESIGN.md). Fails, naming each line,
-# when one does. Run by make check.
+# The floors of the tree (docs/architecture.md), checked on every #include:
+#
+#   4 tests/kernel      may include everything
+#   3 debug/            the tools: lib, kernel, mm, asm, debug
+#   2 init/             the boot order: floors 0-1 and debug/ (to start the tools)
+#   1 arch/ kernel/ mm/ the kernel: lib, kernel, mm, asm (and arch/ internals)
+#   0 lib/              lib and the kernel/ basics (types, errno, printk, panic)
+#
+# Headers belong to the floor of their source (include/mm/ is mm's). An
+# include with no directory ("internal.h") is a sibling and always allowed.
+# Fails, naming each line, when an include points up a floor. Run by make check.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
-bad=$(grep -rnE --include='*.[ch]' '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]debug/' arch mm lib kernel)
-if [ -n "$bad" ]; then
-	echo "check-layers: arch/, mm/, lib/ and kernel/ must not include debug/ headers:"
-	echo "$bad"
-	exit 1
-fi
-echo "check-layers: no debug/ header included below debug/"
+
+# allowed DIR...: the include prefixes the files under DIR... may use.
+check() {
+	local allowed=$1 f line inc
+	shift
+	while IFS= read -r f; do
+		while IFS= read -r line; do
+			inc=${line#*:}
+			inc=$(sed -E 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]([^>"]*)[>"].*/\1/' <<<"$inc")
+			[[ $inc == */* ]] || continue
+			[[ " $allowed " == *" ${inc%%/*} "* ]] && continue
+			echo "check-layers: $f:${line%%:*}: includes $inc (this floor may use: $allowed)"
+			bad=1
+		done < <(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]' "$f")
+	done < <(find "$@" -name '*.[ch]' 2>/dev/null | sort)
+}
+
+bad=0
+check "lib kernel" lib include/lib
+check "lib kernel mm asm arch" arch kernel mm include/kernel include/mm
+check "lib kernel mm asm debug" init debug include/debug
+[ $bad = 0 ] || exit 1
+echo "check-layers: every include points down a floor"
