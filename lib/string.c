@@ -227,14 +227,14 @@ static int digit_value(char c)
 }
 
 /*
- * Parse the digits of an unsigned number at @s (no sign) and leave *@end on
- * the first character that is not a digit of the base.
+ * parse_ulong - the digits of an unsigned number at @s (no sign); *@end is
+ * left on the first character that is not a digit of the base.
  *  => base 0 picks 16 for "0x"/"0X", 8 for a leading 0, else 10; base 16
  *     also accepts the "0x" prefix. Other bases must be 2..36.
  *  => returns 0, -EINVAL when there is no digit, -ERANGE when the value does
  *     not fit an unsigned long (the digits are still consumed).
  */
-static int parse_digits(const char *s, unsigned int base, unsigned long *res, const char **end)
+int parse_ulong(const char *s, unsigned int base, unsigned long *res, const char **end)
 {
 	unsigned long val = 0;
 	bool overflow = false;
@@ -281,7 +281,7 @@ int kstrtoul(const char *s, unsigned int base, unsigned long *res)
 
 	if (*s == '+')
 		s++;
-	ret = parse_digits(s, base, &val, &end);
+	ret = parse_ulong(s, base, &val, &end);
 	if (ret == 0 && *end)
 		ret = -EINVAL;
 	if (ret == -ERANGE && *end)
@@ -340,7 +340,7 @@ int memparse(const char *s, unsigned long *res)
 	const char *end;
 	int ret;
 
-	ret = parse_digits(s, 0, &val, &end);
+	ret = parse_ulong(s, 0, &val, &end);
 	if (ret == -EINVAL)
 		return ret;
 	switch (*end) {

@@ -7,36 +7,7 @@
  */
 #include "debug/console/internal.h"
 #include "kernel/errno.h"
-
-static int digit_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return 99;
-}
-
-/* Digits of @base from *@s into *@res; stops at the first non-digit. */
-static int parse_digits(const char **s, unsigned int base, unsigned long *res)
-{
-	const char *p = *s;
-	unsigned long v = 0;
-	int d;
-
-	for (; (d = digit_value(*p)) < (int)base; p++) {
-		if (v > (~0UL - d) / base)
-			return -ERANGE;
-		v = v * base + d;
-	}
-	if (p == *s)
-		return -EINVAL;
-	*s = p;
-	*res = v;
-	return 0;
-}
+#include "lib/string.h"
 
 /* k, M or G (either case) as a shift, 0 for none, -1 for anything else. */
 static int size_shift(const char *s)
@@ -64,9 +35,8 @@ static int parse_kind(const char *s, enum con_num_kind kind, unsigned long *res)
 	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
 	int err, shift = 0;
 
-	if (hex)
-		s += 2;
-	err = parse_digits(&s, hex || kind == CON_ADDR ? 16 : 10, res);
+	/* Base 16 takes the 0x itself; no octal: a leading 0 is decimal. */
+	err = parse_ulong(s, hex || kind == CON_ADDR ? 16 : 10, res, &s);
 	if (err)
 		return err;
 	if (kind == CON_SIZE)

@@ -24,6 +24,8 @@ char *strrchr(const char *s, int c);
 size_t strlcpy(char *dst, const char *src, size_t size);
 /* Parse an unsigned number (base 0 = auto: 0x hex, 0 octal, else decimal).
  * Return 0, -EINVAL on no digits/trailing junk, -ERANGE on overflow. */
+/* The number at the start of @s, *@end after it (lib/string.c: bases, errors). */
+int parse_ulong(const char *s, unsigned int base, unsigned long *res, const char **end);
 int kstrtoul(const char *s, unsigned int base, unsigned long *res);
 int kstrtol(const char *s, unsigned int base, long *res);
 /* Parse a size with an optional k/K, m/M, g/G suffix ("4k", "2M", "0x1000"). */
