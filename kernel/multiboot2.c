@@ -197,11 +197,18 @@ struct mmap_point {
 	bool is_start;
 };
 
+/*
+ * Room for every multiboot2 entry and, after them, one reservation per kept
+ * EFI descriptor: a firmware range must never be dropped for lack of space,
+ * or the usable entry it overlaps would stay usable.
+ */
+#define MMAP_RAW_MAX (BOOT_MMAP_MAX + BOOT_EFI_MMAP_MAX)
+
 static struct {
 	unsigned int nr_raw;
-	struct mmap_range raw[BOOT_MMAP_MAX];
-	struct mmap_point points[2 * BOOT_MMAP_MAX];
-	bool active[BOOT_MMAP_MAX];
+	struct mmap_range raw[MMAP_RAW_MAX];
+	struct mmap_point points[2 * MMAP_RAW_MAX];
+	bool active[MMAP_RAW_MAX];
 } mmap_scratch;
 
 static const char *mmap_known_name(u32 type)
@@ -682,19 +689,18 @@ static bool efi_mmap_tag_ok(struct boot_info *bi, const struct mb2_tag_efi_mmap 
 	return true;
 }
 
-/* Sort the kept descriptors by start (insertion sort: n <= BOOT_EFI_MMAP_MAX). */
+static int efi_cmp_start(const void *a, const void *b)
+{
+	u64 x = ((const struct boot_efi_mmap_entry *)a)->start;
+	u64 y = ((const struct boot_efi_mmap_entry *)b)->start;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sort the kept descriptors by start (stable: equal starts keep firmware order). */
 static void efi_mmap_sort(struct boot_efi *efi)
 {
-	for (unsigned int i = 1; i < efi->nr_mmap; i++) {
-		struct boot_efi_mmap_entry cur = efi->mmap[i];
-		unsigned int j = i;
-
-		while (j > 0 && efi->mmap[j - 1].start > cur.start) {
-			efi->mmap[j] = efi->mmap[j - 1];
-			j--;
-		}
-		efi->mmap[j] = cur;
-	}
+	sort_small(efi->mmap, efi->nr_mmap, sizeof(efi->mmap[0]), efi_cmp_start);
 }
 
 /* Descriptors must not overlap: say so for each pair that does (they are kept). */
@@ -746,32 +752,36 @@ static void mb2_parse_efi_mmap(struct mb2_walk *w, u32 off, u32 size)
 	efi_mmap_report_overlaps(bi);
 }
 
-/* Take one raw memory map entry into the scratch list, or refuse it. */
+/*
+ * Take one raw memory map entry into the scratch list, or refuse it.
+ * @index is the entry's number in its source: the multiboot2 map, or with
+ * MMAP_FROM_EFI, the EFI memory map (a firmware range reserved again).
+ */
 static void mmap_add_raw(struct boot_info *bi, const struct mb2_mmap_entry *e, u32 index)
 {
+	const char *src = index & MMAP_FROM_EFI ? "EFI descriptor" : "memory map entry";
+	unsigned int limit = index & MMAP_FROM_EFI ? MMAP_RAW_MAX : BOOT_MMAP_MAX;
+	u32 n = index & ~MMAP_FROM_EFI;
 	char buf[16];
 	struct mmap_range *r;
 
 	if (e->len == 0) {
-		mb2_problem(bi, "memory map entry %u at 0x%016llx (%s) has zero length, dropped\n",
-			    index, (unsigned long long)e->addr,
-			    mmap_type_str(e->type, buf, sizeof(buf)));
+		mb2_problem(bi, "%s %u at 0x%016llx (%s) has zero length, dropped\n", src, n,
+			    (unsigned long long)e->addr, mmap_type_str(e->type, buf, sizeof(buf)));
 		return;
 	}
 	if (e->len > ~0ULL - e->addr) {
 		mb2_problem(
 			bi,
-			"memory map entry %u: 0x%llx + 0x%llx (%s) runs past the end of the address space, dropped\n",
-			index, (unsigned long long)e->addr, (unsigned long long)e->len,
+			"%s %u: 0x%llx + 0x%llx (%s) runs past the end of the address space, dropped\n",
+			src, n, (unsigned long long)e->addr, (unsigned long long)e->len,
 			mmap_type_str(e->type, buf, sizeof(buf)));
 		return;
 	}
-	if (mmap_scratch.nr_raw == BOOT_MMAP_MAX) {
-		mb2_problem(
-			bi,
-			"memory map entry %u [mem 0x%016llx-0x%016llx] is beyond the first %d, dropped\n",
-			index, (unsigned long long)e->addr,
-			(unsigned long long)(e->addr + e->len - 1), BOOT_MMAP_MAX);
+	if (mmap_scratch.nr_raw >= limit) {
+		mb2_problem(bi, "%s %u [mem 0x%016llx-0x%016llx] is beyond the first %u, dropped\n",
+			    src, n, (unsigned long long)e->addr,
+			    (unsigned long long)(e->addr + e->len - 1), limit);
 		return;
 	}
 	r = &mmap_scratch.raw[mmap_scratch.nr_raw++];

@@ -1263,6 +1263,38 @@ static void test_efi_cross_check(void **state)
 		"efi: cross-check with the multiboot2 map: 2 firmware ranges were usable there (now reserved), 64 KiB usable only in the EFI map\n"));
 }
 
+/*
+ * Regression: with a full multiboot2 map (BOOT_MMAP_MAX entries) the EFI
+ * cross-check had no room left to re-reserve a firmware range, so runtime
+ * data inside a usable entry stayed usable and went to the allocators.
+ */
+static void test_efi_reservation_with_full_map(void **state)
+{
+	static struct raw_entry full[BOOT_MMAP_MAX];
+	struct efi_entry e[] = {
+		{ EFI_CONVENTIONAL_MEMORY, 0x0, 0x80, EFI_WB_ETC },
+		{ EFI_RUNTIME_SERVICES_DATA, 0x100000, 0x10, EFI_RT },
+	};
+
+	(void)state;
+	for (unsigned int i = 0; i < BOOT_MMAP_MAX; i++)
+		full[i] = (struct raw_entry){ (u64)i << 20, 0x80000, 1 };
+	blob_init(&blob);
+	blob_mmap(&blob, full, ARRAY_SIZE(full));
+	blob_efi_mmap(&blob, e, ARRAY_SIZE(e));
+	blob_end(&blob);
+	assert_int_equal(parse_blob(&blob), 0);
+	assert_int_equal(bi.efi.nr_conflicts, 1);
+	check_map_invariants(&bi);
+	for (unsigned int i = 0; i < bi.nr_mmap; i++) {
+		const struct boot_mmap_entry *m = &bi.mmap[i];
+
+		if (m->addr < 0x110000 && 0x100000 < m->addr + m->len)
+			assert_int_not_equal(m->type, MB2_MEMORY_AVAILABLE);
+	}
+	assert_false(shim_log_has("EFI descriptor 1 [mem"));
+}
+
 static void test_efi_names(void **state)
 {
 	char buf[96];
@@ -1409,6 +1441,7 @@ int main(void)
 		cmocka_unit_test(test_efi_descriptor_wraps),
 		cmocka_unit_test(test_efi_overlapping_descriptors),
 		cmocka_unit_test(test_efi_cross_check),
+		cmocka_unit_test(test_efi_reservation_with_full_map),
 		cmocka_unit_test(test_efi_names),
 		cmocka_unit_test(test_cmdline_grub_unquote),
 		cmocka_unit_test(test_cmdline_grub_unquote_long),
