@@ -35,4 +35,12 @@ expect_line '^    ok 2 not_run # SKIP run ended early$'
 expect_line '^ok 2 printk # SKIP run ended early$'
 expect_line '^# ktest: 0 passed, 1 failed, 2 skipped$'
 expect_no_line 'Subtest: printk'
+
+# A fault inside an interrupt handler while a test runs: a panic, not a
+# resumed test (which left the interrupt unacknowledged and hung the console).
+boot 256M ktest=_irqcrash
+expect_status 2
+expect_line '^RIP: 0008:ffffffff8[0-9a-f]+ oops_in_timer_irq\+0x'
+expect_line 'Kernel panic - not syncing: Fatal exception in interrupt: page fault'
+expect_no_line 'the fault in the timer handler came back to the test'
 finish

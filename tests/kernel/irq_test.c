@@ -139,3 +139,36 @@ KTEST(vmalloc_irq, ioremap_reads_hpet)
 	KTEST_EXPECT_NE(t, cap_lo & 0xff, 0U); /* revision id */
 	iounmap(hpet);
 }
+
+static volatile unsigned long irqcrash_addr = 8;
+
+static void oops_in_timer_irq(struct pt_regs *regs)
+{
+	*(volatile int *)irqcrash_addr = 1;
+}
+
+/*
+ * A fault inside an interrupt handler, while a self-test runs: the kernel
+ * must panic ("Fatal exception in interrupt"), not resume the test. Resuming
+ * skipped the end-of-interrupt and left IRQ 0 unacknowledged, which blocked
+ * every interrupt after it and hung the console. Not in ktest=all: the run
+ * ends in a panic (tests/e2e/oops_backtrace.sh).
+ */
+KTEST(_irqcrash, oops_in_interrupt_handler_panics)
+{
+	unsigned long flags;
+
+	KTEST_ASSERT_EQ(t, request_irq(0, oops_in_timer_irq), 0);
+	local_irq_save(flags);
+	pit_oneshot();
+	irq_enable(0);
+	for (int spins = 0; spins < 1000; spins++) {
+		local_irq_enable();
+		halt();
+		local_irq_disable();
+	}
+	irq_disable(0);
+	free_irq(0);
+	local_irq_restore(flags);
+	ktest_fail(t, __FILE__, __LINE__, "the fault in the timer handler came back to the test");
+}

@@ -138,11 +138,21 @@ void show_regs(const struct pt_regs *regs)
 
 static unsigned long oops_count;
 
+/*
+ * Interrupt handlers running (nested). A fault inside one is never handed
+ * to the hooks: resuming the interrupted test from there would skip the
+ * end-of-interrupt, leave the line unacknowledged, and with the timer's
+ * priority block every interrupt after it (the console would hang).
+ */
+static unsigned int irq_depth;
+
 void die(const char *what, struct pt_regs *regs)
 {
 	printk(KERN_EMERG "Oops: %s, error code %#lx [#%lu]\n", what, regs->error_code,
 	       ++oops_count);
 	show_regs(regs);
+	if (irq_depth)
+		panic("Fatal exception in interrupt: %s", what);
 	if (trap_hooks && trap_hooks->oops)
 		trap_hooks->oops(regs); /* e.g. a running self-test fails; the run goes on */
 	panic("Fatal exception: %s", what);
@@ -155,6 +165,8 @@ void trap_hooks_set(const struct trap_hooks *hooks)
 
 bool trap_hook_fault(struct pt_regs *regs, unsigned long addr)
 {
+	if (irq_depth || regs->vector == X86_TRAP_NMI)
+		return false;
 	return trap_hooks && trap_hooks->fault && trap_hooks->fault(regs, addr);
 }
 
@@ -173,10 +185,13 @@ void do_trap(struct pt_regs *regs)
 	BUILD_BUG_ON(sizeof(struct pt_regs) != 22 * 8);
 	BUILD_BUG_ON(__builtin_offsetof(struct pt_regs, vector) != 15 * 8);
 	if (v >= FIRST_EXTERNAL_VECTOR) {
-		if (irq_handlers[v])
+		if (irq_handlers[v]) {
+			irq_depth++;
 			irq_handlers[v](regs);
-		else
+			irq_depth--;
+		} else {
 			spurious_irqs++;
+		}
 		return;
 	}
 	if (v == X86_TRAP_PF) {

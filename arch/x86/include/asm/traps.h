@@ -76,7 +76,8 @@ struct trap_hooks {
  * => @hooks must stay valid until it is removed
  */
 void trap_hooks_set(const struct trap_hooks *hooks);
-/* Offer the fault to the hook: true when it was claimed (return from the trap). */
+/* Offer the fault to the hook: true when it was claimed (return from the trap).
+ * Never for a fault inside an interrupt handler or an NMI: die() panics there. */
 bool trap_hook_fault(struct pt_regs *regs, unsigned long addr);
 
 /* arch/x86/mm/fault.c */
