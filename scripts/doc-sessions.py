@@ -228,11 +228,15 @@ def gdb_sessions():
              "-x", driver], cwd=TOP, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             check=False).stdout.decode("utf-8", "replace")
     finally:
+        # TERM first: qemu.sh's exit trap stops QEMU and removes its files.
         try:
-            os.killpg(qemu.pid, 9)
+            os.killpg(qemu.pid, 15)
+            qemu.wait(timeout=10)
         except ProcessLookupError:
             pass
-        qemu.wait()
+        except subprocess.TimeoutExpired:
+            os.killpg(qemu.pid, 9)
+            qemu.wait()
         for name in os.listdir(work):
             os.unlink(os.path.join(work, name))
         os.rmdir(work)

@@ -32,8 +32,16 @@ cp /etc/resolv.conf "$dir/etc/resolv.conf"
 
 mounted=()
 cleanup() {
-	for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount "${mounted[$i]}" || true; done
-	[ $keep = 1 ] || rm -rf "$dir"
+	local busy=0
+	for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
+		umount "${mounted[$i]}" 2>/dev/null || umount -l "${mounted[$i]}" || busy=1
+	done
+	# Never remove a tree that may still have the host's /dev or /proc inside.
+	if [ $busy = 1 ] || grep -q " $(realpath "$dir")/" /proc/mounts; then
+		echo "fresh-debian: $dir still has mounts inside; not removing it" >&2
+	elif [ $keep = 0 ]; then
+		rm -rf --one-file-system "$dir"
+	fi
 }
 trap cleanup EXIT
 for m in proc sys dev dev/pts; do

@@ -13,6 +13,8 @@ packages=(
 	gcc              # the kernel and the host tests
 	libc6-dev        # the host tests' libc headers (gcc only recommends it)
 	make
+	git              # make check (git ls-files), soak-test.sh
+	xz-utils         # kunit-parse.sh unpacks the kunit parser from a .tar.xz
 	nasm             # boot/*.asm, arch/x86/kernel/isr.asm
 	binutils         # ld, nm, objdump (kallsyms, contig.asm)
 	bc               # test and bench scripts' arithmetic
@@ -41,6 +43,10 @@ case ${1:-} in
 *) echo "install-deps.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
 esac
 
+if ! command -v dpkg-query >/dev/null; then
+	echo "install-deps: not a Debian system; install these yourself: ${packages[*]}" >&2
+	exit 0
+fi
 missing=()
 for p in "${packages[@]}"; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -16,16 +16,24 @@ pkg=linux-source-6.12
 kunit=$cache/$pkg/tools/testing/kunit/kunit.py
 [ $# -gt 0 ] || { echo "usage: kunit-parse.sh LOG..." >&2; exit 2; }
 
+# Download and unpack into a fresh directory, then move it in place: an
+# interrupted or failed fetch leaves nothing that looks like a parser.
 fetch() {
-	local deb
+	local deb tmp st
 	mkdir -p "$cache" || return 1
-	(cd "$cache" && apt-get download "$pkg" >"$cache/download.log" 2>&1) || return 1
-	deb=$(ls "$cache"/"$pkg"_*.deb 2>/dev/null | head -1)
-	[ -n "$deb" ] || return 1
+	tmp=$(mktemp -d "$cache/fetch.XXXXXX") || return 1
+	(cd "$tmp" && timeout 300 apt-get -o Acquire::Retries=0 download "$pkg" \
+		>"$cache/download.log" 2>&1) || { rm -rf "$tmp"; return 1; }
+	deb=$(ls "$tmp"/"$pkg"_*.deb 2>/dev/null | head -1)
+	[ -n "$deb" ] || { rm -rf "$tmp"; return 1; }
 	dpkg-deb --fsys-tarfile "$deb" | tar -xO --wildcards "*/$pkg.tar.xz" |
-		tar -xJ -C "$cache" --wildcards "$pkg/tools/testing/kunit/*"
-	local st=$?
+		tar -xJ -C "$tmp" --wildcards "$pkg/tools/testing/kunit/*"
+	st=$?
 	rm -f "$deb"
+	[ $st = 0 ] && [ -f "$tmp/$pkg/tools/testing/kunit/kunit.py" ] && rm -rf "$cache/$pkg" &&
+		mv "$tmp/$pkg" "$cache/$pkg"
+	st=$?
+	rm -rf "$tmp"
 	return $st
 }
 

@@ -19,11 +19,12 @@
 #                  SeaBIOS itself takes to reset the machine on a reboot.
 # The kernel leaves QEMU through the isa-debug-exit device; this script turns
 # QEMU's status back into ours:
-#   0  the kernel powered off or its tests passed     (QEMU status 1)
+#   0  the kernel powered off or its tests passed     (QEMU status 33)
 #      or, with --interactive, QEMU was quit (Ctrl-A X)  (QEMU status 0)
-#   1  self-tests failed                               (QEMU status 3)
-#   2  kernel panic                                    (QEMU status 5)
+#   1  self-tests failed                               (QEMU status 35)
+#   2  kernel panic                                    (QEMU status 37)
 #   3  triple fault, a reset without --interactive, or QEMU itself failed
+#      (QEMU status 1: it could not start)
 #   124 the timeout (a hang detector) expired
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -60,11 +61,16 @@ esac
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/contig-qemu.XXXXXX")
 watcher=""
+# Whatever ends this script (an error, a signal) ends its QEMU too.
 cleanup() {
 	[ -z "$watcher" ] || kill "$watcher" 2>/dev/null
+	[ -s "${pidfile:-}" ] && kill "$(cat "$pidfile")" 2>/dev/null
 	rm -rf "$work"
 }
 trap cleanup EXIT
+# QEMU exits 0 on Ctrl-C; without this the caller would read that as a reset
+# and go on to its next boot.
+trap 'exit 130' INT
 resets=$work/resets.log
 if [ -z "$iso" ]; then
 	iso=$work/contig.iso
@@ -74,11 +80,13 @@ fi
 args=(-machine pc -cpu qemu64 -m "$mem" -smp "$smp" "${fw_args[@]}" -cdrom "$iso" -boot d
 	-display none -vga std -serial mon:stdio
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -d cpu_reset -D "$resets")
-if [ $interactive = 1 ]; then
-	args+=(-pidfile "$work/qemu.pid")
-else
-	args+=(-no-reboot)
-fi
+# One pidfile: the caller's (-- -pidfile FILE), else our own.
+pidfile=$work/qemu.pid
+for ((i = 0; i + 1 < ${#extra[@]}; i++)); do
+	[ "${extra[$i]}" = -pidfile ] && pidfile=${extra[$((i + 1))]}
+done
+[ "$pidfile" = "$work/qemu.pid" ] && args+=(-pidfile "$pidfile")
+[ $interactive = 1 ] || args+=(-no-reboot)
 if [ -n "$gdb" ]; then
 	args+=(-gdb "tcp:127.0.0.1:$gdb" -S)
 	echo "qemu.sh: paused, GDB stub on 127.0.0.1:$gdb" >&2
@@ -102,10 +110,10 @@ fatal_triple_fault() {
 # otherwise reboot into the same fault); the marker tells the status below.
 watch_resets() {
 	while sleep 0.2; do
-		[ -s "$work/qemu.pid" ] || continue
+		[ -s "$pidfile" ] || continue
 		if fatal_triple_fault >/dev/null; then
 			touch "$work/triple"
-			kill "$(cat "$work/qemu.pid")" 2>/dev/null
+			kill "$(cat "$pidfile")" 2>/dev/null
 			return
 		fi
 	done
@@ -136,9 +144,9 @@ if [ -e "$work/triple" ] || { [ "$status" = 0 ] && fatal_triple_fault >/dev/null
 	exit 3
 fi
 case $status in
-1) exit 0 ;;
-3) exit 1 ;;
-5) exit 2 ;;
+33) exit 0 ;;
+35) exit 1 ;;
+37) exit 2 ;;
 124) echo "qemu.sh: timed out after ${timeout}s (hang?)" >&2; exit 124 ;;
 0)
 	if [ $interactive = 1 ]; then

@@ -43,7 +43,11 @@ if [[ ! $spec =~ ^[a-z0-9_,*?]+$ ]]; then
 fi
 base=${BENCH_OUT:-$top/build/bench}
 timeout=${BENCH_TIMEOUT:-900}
-cpu=${BENCH_CPU:-$(($(nproc) - 1))}
+# The last CPU this process may run on (a cgroup or taskset may allow fewer than nproc).
+last_allowed_cpu() {
+	sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status | tr ',' '\n' | tail -1 | sed 's/.*-//'
+}
+cpu=${BENCH_CPU:-$(last_allowed_cpu)}
 elf=${BENCH_ELF:-$top/build/contig.elf}
 
 status=0

@@ -13,6 +13,8 @@
 # build/test/ktest-MEM.log.
 # Exit status: 0 when every test passed and the kernel exited cleanly.
 set -uo pipefail
+# Ctrl-C stops the whole run, not just the boot in progress.
+trap 'exit 130' INT
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 mem=1G timeout=300 cmdline="ktest=all" log="" view=condensed
@@ -55,7 +57,7 @@ condense() {
 	suite != "" { block = block $0 "\n"; next }
 	/^ok [0-9]+ .* # SKIP / { printf "[SKIPPED] %s\n", $0; fflush(); next }
 	/^# ktest: [0-9]+ passed/ { next }
-	/^# ktest: |^ktest: |^cmdline: .*ktest/ { print; fflush() }
+	/^# ktest: |^ktest: |^cmdline: .*ktest|^qemu.sh: / { print; fflush() }
 	END { if (suite != "") { printf "[CRASHED] %s: the log ends inside it\n", suite
 		printf "%s", block } }'
 }
@@ -92,7 +94,7 @@ fi
 summary=$(grep -E '^# ktest: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$log" | tail -1)
 if [ -z "$summary" ]; then
 	echo "ktest[$mem]: no KTAP summary: the kernel died or hung (status $status); log: $log"
-	grep -E 'not ok|Kernel panic|BUG:|Oops' "$log" | head -20
+	grep -E 'not ok|Kernel panic|BUG:|Oops|^qemu.sh:' "$log" | head -20
 	echo "ktest[$mem]: 0 passed, 1 failed, 0 skipped"
 	exit 1
 fi

@@ -49,9 +49,11 @@ expect_line '^mkiso.sh: the command line holds a line break'
 
 # Through make, as a user types it: quotes, $ and spaces stay as they are.
 # make builds the kernel first (nothing to do after make test's build).
-E2E_LOG=$(mktemp "${TMPDIR:-/tmp}/contig-e2e.XXXXXX.log")
+E2E_LOG=$E2E_OUT/e2e-cmdline_quoting-make-run.log
 want='poweroff a"b $root $(x) it'"'"'s &|; #c'
-make -s -C "$E2E_TOP" run CMDLINE="$want" MEM=128M </dev/null >"$E2E_LOG" 2>&1
+# make run has no timeout of its own (it is interactive): if the quoting
+# lost "poweroff", the kernel would wait at its console forever.
+timeout -k 5 120 make -s -C "$E2E_TOP" run CMDLINE="$want" MEM=128M </dev/null >"$E2E_LOG" 2>&1
 E2E_STATUS=$?
 tr -d '\r' <"$E2E_LOG" >"$E2E_LOG.tmp" && mv "$E2E_LOG.tmp" "$E2E_LOG"
 echo "make run CMDLINE=$(printf %q "$want"): status $E2E_STATUS"

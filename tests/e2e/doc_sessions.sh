@@ -5,4 +5,4 @@
 # rewrites them when this fails.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-exec timeout -k 5 180 "$top/scripts/doc-sessions.py" --check
+exec timeout -k 5 400 "$top/scripts/doc-sessions.py" --check

@@ -113,11 +113,10 @@ session() {
 	fi
 	grep -q '^gdb_check: 0 failure(s)$' "$gdbout" ||
 		{ show_serial; die "boot '$1': gdb checks failed (gdb status $status)"; }
-	# The kernel runs on to the end of its self-test and leaves QEMU itself.
-	for _ in $(seq 50); do
-		kill -0 "$wrapper" 2>/dev/null || break
-		sleep 0.1
-	done
+	# The kernel runs on to the end of its self-test and leaves QEMU itself;
+	# qemu.sh's --timeout bounds the wait (a busy host may take a while).
+	wait "$wrapper" 2>/dev/null
+	wrapper=""
 	if [ "${3:-}" = panic ] && [ "$4" = panic ]; then
 		grep -q 'Kernel panic - not syncing: deliberate panic' <(tr -d '\r' <"$serial") ||
 			{ show_serial; die "boot '$1': no panic on serial after gdb let it go on"; }

@@ -1,6 +1,8 @@
 # Helpers for the end-to-end scenarios: boot the kernel with a command line,
 # keep the serial log, and check it. Sourced, not run.
 set -uo pipefail
+# Ctrl-C stops the whole run, not just the boot in progress.
+trap 'exit 130' INT
 E2E_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # Logs go to build/test/ (run-tests.sh passes E2E_OUT), one per boot:
 # e2e-SCRIPT-N.serial.log.

@@ -5,4 +5,5 @@ here=$(cd "$(dirname "$0")" && pwd)
 for tool in slabtop free vmstat unshare; do
 	command -v $tool >/dev/null || { echo "FAIL: procps: $tool is missing (apt-get install -y procps)"; exit 1; }
 done
+# Status 77 (skipped) when not root: the bind mounts need it.
 exec /usr/bin/python3 "$here/procps_test.py" "$@"

@@ -136,8 +136,8 @@ def main():
     ap.add_argument("--timeout", type=int, default=300)
     args = ap.parse_args()
     if os.geteuid() != 0:
-        print("FAIL: procps: needs root for unshare -m and the bind mounts over /proc")
-        return 1
+        print("SKIP: procps: needs root for unshare -m and the bind mounts over /proc")
+        return 77
 
     c = Console(args)
     try:

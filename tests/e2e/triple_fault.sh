@@ -9,7 +9,7 @@ expect_no_line 'QEMU quit'
 
 # Interactive: the watcher stops QEMU (else it would reboot into the fault
 # until the timeout, status 124) and names the faulting RIP.
-E2E_LOG=$(mktemp "${TMPDIR:-/tmp}/contig-e2e.XXXXXX.log")
+E2E_LOG=$E2E_OUT/e2e-triple_fault-interactive.log
 "$E2E_TOP/scripts/qemu.sh" --interactive --mem 256M --timeout 120 --cmdline "ktest=_triple" \
 	</dev/null >"$E2E_LOG" 2>&1
 E2E_STATUS=$?

@@ -9,6 +9,7 @@
 #include "host_shim.h"
 
 #include "lib/match.c"
+#include "lib/random.h"
 
 static void test_glob_literal(void **state)
 {
@@ -123,14 +124,11 @@ static void test_pathological(void **state)
 	}
 }
 
-static unsigned long long rng = 0x9e3779b97f4a7c15ULL;
+static struct rnd_state rng = { 0x9e3779b97f4a7c15ULL };
 
 static unsigned int rnd(unsigned int n)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (unsigned int)(rng % n);
+	return (unsigned int)rnd_below(&rng, n);
 }
 
 static void random_string(char *s, size_t max, const char *alphabet)
