@@ -10,8 +10,13 @@
 #include "debug/console/internal.h"
 #include "debug/ktest.h"
 #include "kernel/errno.h"
+#include "lib/string.h"
 
-/* Letters, digits, '_' and ','; no suite that starts with '_' (they crash on purpose). */
+/*
+ * What ktest= takes on the command line (names, globs, suite.case, commas),
+ * but no pattern that starts with '_': only those select the suites that
+ * crash on purpose ('*' does not match them).
+ */
 static bool ktest_spec_ok(const char *spec)
 {
 	for (const char *p = spec; *p; p++) {
@@ -24,8 +29,8 @@ static bool ktest_spec_ok(const char *spec)
 			return false;
 		}
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '_' || *p == ',')) {
-			con_printf("ktest: SUITE '%s' may hold only letters, digits, '_' and ','\n",
+		      (*p >= '0' && *p <= '9') || strchr("_,.*?", *p))) {
+			con_printf("ktest: SPEC '%s' may hold only letters, digits and _,.*?\n",
 				   spec);
 			return false;
 		}
@@ -49,7 +54,7 @@ static int cmd_ktest(int argc, char **argv)
 	con_printf("ktest: %s\n", failed ? "FAILED or no such suite (see above)" : "all passed");
 	return failed ? -EINVAL : 0;
 }
-CONSOLE_CMD(ktest, "[SUITE]", "run the self-tests (all, or SUITE[,SUITE]); ^C stops them",
+CONSOLE_CMD(ktest, "[SPEC]", "run the self-tests (all, list, or globs on suite[.case]); ^C stops",
 	    cmd_ktest, .max_args = 1);
 
 static int cmd_bench(int argc, char **argv)

@@ -309,6 +309,10 @@ def test_help(c):
     out = c.run("ktest ptdump", timeout=120)
     c.check(out[-1:] == ["ktest: all passed"], "ktest ptdump from the console passes: %r"
             % out[-3:])
+    # The console takes the selection ktest= takes: globs on suite.case.
+    out = c.run("ktest printk.every*,ptdump.format_?ize", timeout=120)
+    c.check(out[-1:] == ["ktest: all passed"] and any("ok 1 printk" in l for l in out),
+            "ktest with globs on suite.case from the console: %r" % out[-3:])
 
 
 def test_line_editing(c):
