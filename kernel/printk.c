@@ -131,18 +131,22 @@ int vprintk(const char *fmt, va_list args)
 	size_t len;
 
 	len = printk_format(buf, sizeof(buf), fmt, args);
+	/* The open line and its level are shared with interrupts: decide under the flags. */
+	local_irq_save(flags);
 	if (len >= 2 && text[0] == KERN_SOH[0]) {
-		if (text[1] == 'c')
+		if (text[1] == 'c') {
 			level = line_open ? line_level : LOGLEVEL_DEFAULT;
-		else if (text[1] >= '0' && text[1] <= '7')
+		} else if (text[1] >= '0' && text[1] <= '7') {
 			level = text[1] - '0';
+			/* A new message, not a continuation: end the open line first. */
+			if (line_open)
+				printk_emit("\n", 1, console_enabled && line_level < console_loglevel);
+		}
 		text += 2;
 		len -= 2;
 	} else if (line_open) {
 		level = line_level;
 	}
-
-	local_irq_save(flags);
 	printk_emit(text, len, console_enabled && level < console_loglevel);
 	line_level = level;
 	local_irq_restore(flags);

@@ -139,6 +139,24 @@ KTEST(printk, every_line_is_stamped)
 }
 
 /*
+ * Regression: a message with its own level while a line was open (an
+ * interrupt's pr_warn in the middle of a half-printed line) was glued onto
+ * that line without a stamp. It starts a line of its own.
+ */
+KTEST(printk, new_level_while_line_open_starts_a_line)
+{
+	static char got[LOG_TEST_MAX];
+
+	printk(KERN_DEBUG "ktest-half");
+	printk(KERN_DEBUG "ktest-whole\n");
+	KTEST_ASSERT_EQ(t, log_tail(2, got, sizeof(got)), 2 * (size_t)PRINTK_TIME_LEN + 23);
+	KTEST_EXPECT_TRUE(t, stamp_ok(got));
+	KTEST_EXPECT_EQ(t, strncmp(got + PRINTK_TIME_LEN, "ktest-half\n", 11), 0);
+	KTEST_EXPECT_TRUE(t, stamp_ok(got + PRINTK_TIME_LEN + 11));
+	KTEST_EXPECT_STREQ(t, got + 2 * PRINTK_TIME_LEN + 11, "ktest-whole\n");
+}
+
+/*
  * Regression: a message longer than printk's buffer (a 4000-character
  * command line) was cut without its newline, so the next message ran into
  * it. Now it ends with the marker and a newline.
