@@ -106,7 +106,9 @@ void ktest_need_pages(struct ktest *t, unsigned long pages)
 /*
  * trap_hooks.fault: claim the fault a test asked for. The trap returns into
  * ktest_longjmp(&t->fault_jmp, 1), which puts the stack and RFLAGS back as
- * they were at KTEST_EXPECT_FAULT().
+ * they were at KTEST_EXPECT_FAULT(). Not when the statement took a lock it
+ * still holds: jumping back would leave it taken forever, so the fault is an
+ * oops, and the oops hook ends the run.
  */
 static bool ktest_fault_hook(struct pt_regs *regs, unsigned long addr)
 {
@@ -114,6 +116,11 @@ static bool ktest_fault_hook(struct pt_regs *regs, unsigned long addr)
 
 	if (!t || !t->expect_fault)
 		return false;
+	if (spinlock_depth > t->fault_locks) {
+		printk("    # %s: the expected fault came with %u more spinlock(s) held\n", t->name,
+		       spinlock_depth - t->fault_locks);
+		return false;
+	}
 	t->expect_fault = false;
 	t->fault_vector = regs->vector;
 	t->fault_addr = addr;

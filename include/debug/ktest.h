@@ -18,6 +18,7 @@
 #define DEBUG_KTEST_H
 
 #include "kernel/compiler.h"
+#include "kernel/spinlock.h"
 
 /* Callee-saved state for ktest_setjmp/ktest_longjmp (arch/x86/kernel/ktest_jmp.asm). */
 struct ktest_jmp_buf {
@@ -35,6 +36,7 @@ struct ktest {
 	const char *skip_reason;
 	char skip_buf[64];	  /* a skip reason made up at run time */
 	bool expect_fault;	  /* a fault now jumps to fault_jmp */
+	unsigned int fault_locks; /* spinlock_depth at KTEST_EXPECT_FAULT() */
 	unsigned long fault_addr; /* CR2 of the last expected fault */
 	unsigned long fault_vector;
 	struct ktest_jmp_buf fault_jmp; /* where an expected fault resumes */
@@ -137,6 +139,7 @@ void ktest_need_pages(struct ktest *t, unsigned long pages);
 #define KTEST_EXPECT_FAULT(t, stmt)                                                            \
 	do {                                                                                   \
 		if (ktest_setjmp(&(t)->fault_jmp) == 0) {                                      \
+			(t)->fault_locks = spinlock_depth;                                     \
 			(t)->expect_fault = true;                                              \
 			barrier();                                                             \
 			stmt;                                                                  \

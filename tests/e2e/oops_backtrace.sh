@@ -36,6 +36,14 @@ expect_line '^ok 2 printk # SKIP run ended early$'
 expect_line '^# ktest: 0 passed, 1 failed, 2 skipped$'
 expect_no_line 'Subtest: printk'
 
+# An expected fault taken with a spinlock held is not resumed (the lock would
+# stay taken): an oops, and the run ends as for any fault with locks held.
+boot 256M ktest=_lockexpect,printk.padding
+expect_status 1
+expect_line '^    # expected_fault_with_lock_held: the expected fault came with 1 more spinlock\(s\) held$'
+expect_line '^    # expected_fault_with_lock_held: the fault came with 1 spinlock\(s\) held: ending the run$'
+expect_line '^# ktest: 0 passed, 1 failed, 1 skipped$'
+
 # A fault inside an interrupt handler while a test runs: a panic, not a
 # resumed test (which left the interrupt unacknowledged and hung the console).
 boot 256M ktest=_irqcrash

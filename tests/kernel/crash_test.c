@@ -72,3 +72,23 @@ KTEST(_lockfault, not_run)
 {
 	KTEST_EXPECT_EQ(t, 1, 1);
 }
+
+static DEFINE_SPINLOCK(expect_lock);
+
+static __noinline void fault_holding_lock(void)
+{
+	spin_lock(&expect_lock);
+	crash_write();
+	spin_unlock(&expect_lock);
+}
+
+/*
+ * Regression: an expected fault taken with a spinlock held jumped back into
+ * the test and left the lock taken (the next spin_lock panicked as a
+ * recursion). It is an oops now, and the run ends as for any fault with
+ * locks held.
+ */
+KTEST(_lockexpect, expected_fault_with_lock_held)
+{
+	KTEST_EXPECT_FAULT(t, fault_holding_lock());
+}
