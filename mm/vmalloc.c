@@ -233,8 +233,10 @@ struct vmap_area *find_va_containing(struct rb_list *tree, unsigned long addr)
 void link_va(struct vmap_area *va, struct rb_list *tree, const char *what)
 {
 	struct rb_node *parent;
-	struct rb_node **link = find_va_link(va->va_start, va->va_end, &tree->root, &parent);
+	struct rb_node **link;
 
+	assert_held(&tree->lock);
+	link = find_va_link(va->va_start, va->va_end, &tree->root, &parent);
 	if (!link)
 		panic("vmalloc: %s area [%#lx-%#lx) overlaps one already there", what, va->va_start,
 		      va->va_end);
@@ -245,6 +247,7 @@ void link_va(struct vmap_area *va, struct rb_list *tree, const char *what)
 
 void unlink_va(struct vmap_area *va, struct rb_list *tree)
 {
+	assert_held(&tree->lock);
 	rb_erase(&va->rb_node, &tree->root);
 	RB_CLEAR_NODE(&va->rb_node);
 	list_del(&va->list);

@@ -59,7 +59,8 @@ struct rb_list {
 /* Busy and lazy lists (tree->lock held): one node per area, never overlapping. */
 void link_va(struct vmap_area *va, struct rb_list *tree, const char *what);
 void unlink_va(struct vmap_area *va, struct rb_list *tree);
-/* The area of @tree containing @addr, or NULL. */
+/* The area of @tree containing @addr, or NULL. Its lock held, except by the
+ * fault reporter, which reads without it when it cannot take it. */
 struct vmap_area *find_va_containing(struct rb_list *tree, unsigned long addr);
 
 /*
