@@ -140,7 +140,8 @@ int vprintk(const char *fmt, va_list args)
 			level = text[1] - '0';
 			/* A new message, not a continuation: end the open line first. */
 			if (line_open)
-				printk_emit("\n", 1, console_enabled && line_level < console_loglevel);
+				printk_emit("\n", 1,
+					    console_enabled && line_level < console_loglevel);
 		}
 		text += 2;
 		len -= 2;

@@ -97,6 +97,8 @@ static void vga_report_absent(const struct boot_info *bi)
 
 void vga_early_map(void)
 {
+	int err;
+
 	if (!boot_has_text_screen(&boot_info) || boot_info.fb.addr != VGA_TEXT_PHYS) {
 		vga_report_absent(&boot_info);
 		return;
@@ -106,11 +108,16 @@ void vga_early_map(void)
 	vga_vm.phys_addr = VGA_TEXT_PHYS;
 	vga_vm.caller = __builtin_return_address(0);
 	vm_area_register_early(&vga_vm, PAGE_SIZE);
-	if (!vga_vm.addr)
+	if (!vga_vm.addr) {
+		pr_warn("vga: no early vm area for the text screen, serial only\n");
 		return;
-	if (vmap_range((unsigned long)vga_vm.addr, (unsigned long)vga_vm.addr + PAGE_SIZE,
-		       VGA_TEXT_PHYS, PAGE_KERNEL_NOCACHE)) {
-		pr_warn("vga: cannot map the text screen\n");
+	}
+	err = vmap_range((unsigned long)vga_vm.addr, (unsigned long)vga_vm.addr + PAGE_SIZE,
+			 VGA_TEXT_PHYS, PAGE_KERNEL_NOCACHE);
+	if (err) {
+		/* The reserved range stays: it is already an early area, and unmapped. */
+		pr_warn("vga: mapping %#lx at %p failed (%d), serial only\n", VGA_TEXT_PHYS,
+			vga_vm.addr, err);
 		return;
 	}
 	vga_text = vga_vm.addr;
