@@ -198,19 +198,7 @@ size_t dmesg_copy(unsigned long *pos, char *buf, size_t size)
 	return n;
 }
 
-void dmesg_clear(void)
+void dmesg_clear(unsigned long upto)
 {
-	log_clear = log_next;
-}
-
-size_t dmesg_read(char *buf, size_t size)
-{
-	unsigned long pos = dmesg_start(0);
-	size_t n;
-
-	if (!size)
-		return 0;
-	n = dmesg_copy(&pos, buf, size - 1);
-	buf[n] = '\0';
-	return n;
+	log_clear = min(upto, log_next);
 }

@@ -1275,7 +1275,7 @@ void vfree_deferred_run(void)
 
 /*
  * vmap - map @count pages into a new virtually contiguous area
- *  => @flags may add VM_NO_GUARD/VM_USERMAP; the area is VM_MAP.
+ *  => @flags may add VM_NO_GUARD; the area is VM_MAP.
  *  => The pages stay the caller's: vunmap() unmaps without freeing them.
  *  => Returns the address, or NULL with nothing left reserved or mapped.
  */
@@ -1287,9 +1287,8 @@ void *vmap(struct page **pages, unsigned int count, unsigned long flags, pgprot_
 	if (!count || count > totalram_pages)
 		return NULL;
 	size = (unsigned long)count << PAGE_SHIFT;
-	area = __get_vm_area_node(size, 1, VM_MAP | (flags & (VM_NO_GUARD | VM_USERMAP)),
-				  VMALLOC_START, VMALLOC_END, GFP_KERNEL,
-				  __builtin_return_address(0));
+	area = __get_vm_area_node(size, 1, VM_MAP | (flags & VM_NO_GUARD), VMALLOC_START,
+				  VMALLOC_END, GFP_KERNEL, __builtin_return_address(0));
 	if (!area)
 		return NULL;
 	addr = (unsigned long)area->addr;
@@ -1707,8 +1706,6 @@ static void show_busy_area(const struct vmap_area *va)
 			line_add(line, &len, " vmalloc");
 		if (vm->flags & VM_MAP)
 			line_add(line, &len, " vmap");
-		if (vm->flags & VM_USERMAP)
-			line_add(line, &len, " user");
 		if (vm->pages && is_vmalloc_addr(vm->pages))
 			line_add(line, &len, " vpages");
 	}

@@ -118,7 +118,7 @@ static int cmd_dmesg(int argc, char **argv)
 	while ((n = dmesg_copy(&pos, chunk, sizeof(chunk))) != 0)
 		serial_write(chunk, n);
 	if (clear)
-		dmesg_clear();
+		dmesg_clear(pos);
 	return 0;
 }
 CONSOLE_CMD(dmesg, "[-c | N]", "the kernel log; -c then clears it, N: the last N lines", cmd_dmesg,

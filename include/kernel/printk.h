@@ -67,13 +67,12 @@ void register_console(struct console *con);
  * dmesg_start(0) is the oldest byte kept (and not cleared); dmesg_start(N)
  * the start of the Nth line from the end. dmesg_copy() copies from *@pos
  * up to @size bytes and advances *@pos; it returns 0 at the end.
- * dmesg_clear() hides everything printed so far from later reads (dmesg -c).
+ * dmesg_clear(@upto) hides everything before position @upto from later reads
+ * (dmesg -c passes where its copy ended, so nothing printed meanwhile is lost).
  */
 unsigned long dmesg_start(unsigned long last_lines);
 size_t dmesg_copy(unsigned long *pos, char *buf, size_t size);
-void dmesg_clear(void);
-/* The whole visible log into @buf, NUL-terminated; returns its length. */
-size_t dmesg_read(char *buf, size_t size);
+void dmesg_clear(unsigned long upto);
 
 #ifndef pr_fmt
 #define pr_fmt(fmt) fmt

@@ -60,9 +60,7 @@ void kernel_randomize_memory(void);
 
 /* Fixmap: compile-time slots, one page each, growing down from FIXADDR_TOP. */
 enum fixed_addresses {
-	FIX_HOLE,
-	FIX_EARLY_MAP, /* temporary mapping of one page, e.g. for ptdump tests */
-	FIX_APIC_BASE,
+	FIX_HOLE, /* the unmapped page below FIXADDR_TOP; slots come with their users */
 	__end_of_fixed_addresses
 };
 #define FIXADDR_TOP	 0xffffffffff7ff000UL

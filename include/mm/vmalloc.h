@@ -18,7 +18,6 @@ struct page;
 #define VM_IOREMAP	 0x00000001u /* ioremap() and friends */
 #define VM_ALLOC	 0x00000002u /* vmalloc() */
 #define VM_MAP		 0x00000004u /* vmap()ed pages */
-#define VM_USERMAP	 0x00000008u /* reserved for user mappings (unused) */
 #define VM_UNINITIALIZED 0x00000020u /* not yet fully set up: dumps skip contents */
 #define VM_NO_GUARD	 0x00000040u /* no guard page after the area */
 #define VM_EARLY	 0x00000080u /* registered with vm_area_register_early() */

@@ -46,8 +46,6 @@ def busy_area_line(ks, start, end, va_addr, vstart, vend):
             line += " vmalloc"
         if flags & C.VM_MAP:
             line += " vmap"
-        if flags & C.VM_USERMAP:
-            line += " user"
         pages = ulong(vm["pages"])
         if pages and vstart <= pages <= vend:
             line += " vpages"
