@@ -350,10 +350,12 @@ def main():
                 stale += 1
                 continue
             old = lines[first:last]
-            if args.update:
-                lines[first:last] = new
-                continue
             a, b = [normalise(l) for l in old], [normalise(l) for l in new]
+            if args.update:
+                # Only a real change rewrites a block: not new timestamps alone.
+                if a != b:
+                    lines[first:last] = new
+                continue
             if a != b:
                 stale += 1
                 print("doc-sessions: %s: session %s no longer matches the kernel:" % (rel, name))
@@ -368,7 +370,8 @@ def main():
         if args.update:
             with open(path, "w") as f:
                 f.write("\n".join(lines))
-            print("doc-sessions: %s: %d session(s) rewritten" % (rel, len(found)))
+            print("doc-sessions: %s: %d session(s) checked, the changed ones rewritten" %
+                  (rel, len(found)))
     if stale:
         print("doc-sessions: %d stale session(s); `make docs` rewrites them from a real boot" %
               stale)
