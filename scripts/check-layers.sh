@@ -11,6 +11,8 @@
 # include with no directory ("internal.h") is a sibling and always allowed.
 # Fails, naming each line, when an include points up a floor. Run by make check.
 set -uo pipefail
+# --help (first argument only: a later one may be a value): the comment above.
+case ${1:-} in -h | --help) sed -n '2,/^set -/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
 

@@ -3,6 +3,8 @@
 # image: every text symbol with its address and size, sorted by address.
 # Usage: gen-symbols.sh ELF > kallsyms.c   (ELF may be /dev/null: empty table)
 set -euo pipefail
+# --help (first argument only: a later one may be a value): the comment above.
+case ${1:-} in -h | --help) sed -n '2,/^set -/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 elf=${1:?usage: gen-symbols.sh ELF}
 NM=${NM:-nm}
 

@@ -10,6 +10,8 @@
 # Exit status: 0 when every log parses without errors (failed tests in the
 # log are fine), 1 on a parser error, 77 when the parser cannot be had.
 set -uo pipefail
+# --help (first argument only: a later one may be a value): the comment above.
+case ${1:-} in -h | --help) sed -n '2,/^set -/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=$top/build/kunit
 pkg=linux-source-6.12

@@ -10,6 +10,8 @@
 # quotes the word again for the kernel (a backslash before \ ' ", double
 # quotes when it holds a space) and the kernel undoes that.
 set -euo pipefail
+# --help (first argument only: a later one may be a value): the comment above.
+case ${1:-} in -h | --help) sed -n '2,/^set -/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 elf=${1:?usage: mkiso.sh ELF ISO [CMDLINE]}
 iso=${2:?usage: mkiso.sh ELF ISO [CMDLINE]}
 cmdline=${3:-}

@@ -18,6 +18,8 @@
 # Usage: scripts/rbtree-vs-linux.sh [LOOPS [RUNS [ROUNDS]]]   (default 5000 5 9)
 # Environment: LINUX_SRC_PKG (default linux-source-6.12), CC (default gcc).
 set -euo pipefail
+# --help (first argument only: a later one may be a value): the comment above.
+case ${1:-} in -h | --help) sed -n '2,/^set -/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 
 cd "$(dirname "$0")/.."
 LOOPS=${1:-5000}

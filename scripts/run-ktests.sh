@@ -13,6 +13,8 @@
 # build/test/ktest-MEM.log.
 # Exit status: 0 when every test passed and the kernel exited cleanly.
 set -uo pipefail
+# --help (first argument only: a later one may be a value): the comment above.
+case ${1:-} in -h | --help) sed -n '2,/^set -/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 # Ctrl-C stops the whole run, not just the boot in progress.
 trap 'exit 130' INT
 here=$(cd "$(dirname "$0")" && pwd)

@@ -12,6 +12,8 @@
 #   --out      where the logs go (default build/test)
 #   --verbose  the whole KTAP of every boot instead of one line per suite
 set -uo pipefail
+# --help (first argument only: a later one may be a value): the comment above.
+case ${1:-} in -h | --help) sed -n '2,/^set -/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 # Ctrl-C stops the whole run, not just the boot in progress.
 trap 'exit 130' INT
 here=$(cd "$(dirname "$0")" && pwd)
