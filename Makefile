@@ -37,7 +37,8 @@ arch-y := arch/x86/kernel/serial.o arch/x86/kernel/gdt.o arch/x86/kernel/idt.o \
 
 init-y := init/main.o
 
-kernel-y := kernel/printk.o kernel/panic.o kernel/symbols.o kernel/multiboot2.o kernel/cmdline.o
+kernel-y := kernel/printk.o kernel/panic.o kernel/symbols.o kernel/multiboot2.o kernel/boot_mmap.o \
+	kernel/efi.o kernel/cmdline.o
 
 # The floor above the kernel: the tools that drive and watch it. Nothing in
 # arch/, mm/, lib/ or kernel/ includes their headers.

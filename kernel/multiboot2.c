@@ -1,7 +1,10 @@
 /*
  * multiboot2 boot information: walk the tags GRUB leaves in memory and copy
- * what the kernel needs into struct boot_info. This file is the only reader of
- * the raw tags; their layouts below are private to it.
+ * what the kernel needs into struct boot_info. This file owns the walk and the
+ * simple tags (command line, boot loader name, modules, basic meminfo,
+ * framebuffer, ACPI RSDP); it hands the memory map tag to kernel/boot_mmap.c
+ * and the EFI tags to kernel/efi.c. Only these three files read the raw tags;
+ * the layouts they share are in kernel/boot_internal.h.
  *
  * Layout of the information (multiboot2 specification, all fields little endian):
  *
@@ -19,17 +22,8 @@
  *  - something malformed is refused (or repaired) with one warning line, and
  *    bi->nr_problems counts it; parsing goes on where that is safe.
  *
- * The memory map is sanitised the way e820 maps are: empty and overflowing
- * entries are dropped, overlaps are resolved in favour of the more restrictive
- * type, equal neighbours merge and the result is sorted by address. Merging
- * touching neighbours and sorting are normal work, not problems.
- *
- * Under UEFI GRUB also passes the EFI system table (tag 12) and the firmware's
- * own memory map (tag 17), taken at ExitBootServices(). Its descriptors are
- * checked one by one and then cross-checked against the multiboot2 map: a
- * range the firmware keeps (runtime services, ACPI, MMIO, reserved) that the
- * multiboot2 map calls usable is added to the map as reserved before the
- * sweep, so the kernel never hands firmware memory to the allocators.
+ * After the walk the EFI cross-check (kernel/efi.c) and the memory map
+ * sweep (kernel/boot_mmap.c) run, in that order.
  *
  * GRUB quotes the command line it passes for a Linux-style parser; when GRUB
  * is the loader that quoting is undone (mb2_unquote_grub()), so the kernel
@@ -37,14 +31,13 @@
  */
 #define pr_fmt(fmt) "multiboot2: " fmt
 
+#include "boot_internal.h"
 #include "kernel/compiler.h"
 #include "kernel/errno.h"
 #include "kernel/multiboot2.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
-#include "lib/sort.h"
 #include "lib/string.h"
-#include "lib/vsprintf.h"
 
 #define MB2_TAG_END	      0
 #define MB2_TAG_CMDLINE	      1
@@ -60,16 +53,10 @@
 
 #define MB2_TAG_ALIGN	   8
 #define MB2_MIN_TOTAL_SIZE 16 /* the fixed header plus an end tag */
-#define MB2_MMAP_ENTRY_MIN 24 /* the version 0 entry */
 
 struct mb2_info_header {
 	u32 total_size;
 	u32 reserved;
-};
-
-struct mb2_tag {
-	u32 type;
-	u32 size;
 };
 
 /* Tags 1 and 2 are a header followed by a NUL-terminated string. */
@@ -85,20 +72,6 @@ struct mb2_tag_basic_meminfo {
 	struct mb2_tag tag;
 	u32 mem_lower;
 	u32 mem_upper;
-};
-
-struct mb2_tag_mmap {
-	struct mb2_tag tag;
-	u32 entry_size;
-	u32 entry_version;
-	/* followed by entries of entry_size bytes each */
-};
-
-struct mb2_mmap_entry {
-	u64 addr;
-	u64 len;
-	u32 type;
-	u32 reserved;
 };
 
 /* The common part of tag 8; the colour information that follows is not used. */
@@ -124,295 +97,15 @@ struct acpi_rsdp {
 #define ACPI_RSDP_V1_SIZE 20
 #define ACPI_RSDP_V2_SIZE 36
 
-/* Tag 12: the physical address of the EFI64 system table. */
-struct mb2_tag_efi64 {
-	struct mb2_tag tag;
-	u64 pointer;
-};
-
-/* Tag 17: the EFI memory map, descriptors of descr_size bytes each. */
-struct mb2_tag_efi_mmap {
-	struct mb2_tag tag;
-	u32 descr_size;
-	u32 descr_vers;
-	/* followed by the descriptors */
-};
-
-/* EFI_MEMORY_DESCRIPTOR, version 1; firmware may use a larger descr_size. */
-struct efi_memory_desc {
-	u32 type;
-	u32 pad;
-	u64 phys_start;
-	u64 virt_start;
-	u64 num_pages;
-	u64 attribute;
-};
-
-#define EFI_MEMORY_DESCRIPTOR_VERSION 1
-
-BUILD_BUG_ON(sizeof(struct mb2_mmap_entry) != MB2_MMAP_ENTRY_MIN);
-BUILD_BUG_ON(sizeof(struct mb2_tag_efi64) != 16);
-BUILD_BUG_ON(sizeof(struct mb2_tag_efi_mmap) != 16);
-BUILD_BUG_ON(sizeof(struct efi_memory_desc) != 40);
-BUILD_BUG_ON(sizeof(struct mb2_tag_mmap) != 16);
 BUILD_BUG_ON(sizeof(struct mb2_tag_framebuffer) != 30);
 BUILD_BUG_ON(sizeof(struct acpi_rsdp) != ACPI_RSDP_V1_SIZE);
 
 struct boot_info boot_info;
 
-/* Refuse or repair something malformed: one warning line, one count. */
-#define mb2_problem(bi, fmt, ...)            \
-	do {                                 \
-		pr_warn(fmt, ##__VA_ARGS__); \
-		(bi)->nr_problems++;         \
-	} while (0)
-
-/* The state of one walk over the tags. */
-struct mb2_walk {
-	const u8 *base;	  /* the information, readable for limit bytes */
-	u32 limit;	  /* total_size, already checked against avail */
-	phys_addr_t phys; /* physical address of base */
-	struct boot_info *bi;
-	bool have_mmap;
-	u32 cmdline_off, cmdline_size; /* the last command line tag; size 0: none */
-};
-
-/*
- * Memory map scratch: the raw entries as read, then the boundary points of
- * the sweep that sanitises them. Static to keep multi-KiB arrays off the boot
- * stack; multiboot2_parse() is a boot-time function with one caller at a time.
- */
-struct mmap_range {
-	u64 start;
-	u64 end; /* exclusive; start < end */
-	u32 type;
-	u32 index; /* position in the tag, for messages; MMAP_FROM_EFI: added by the cross-check */
-};
-
-#define MMAP_FROM_EFI (1u << 31)
-
-struct mmap_point {
-	u64 addr;
-	u16 range; /* index into raw[] */
-	bool is_start;
-};
-
-/*
- * Room for every multiboot2 entry and, after them, one reservation per kept
- * EFI descriptor: a firmware range must never be dropped for lack of space,
- * or the usable entry it overlaps would stay usable.
- */
-#define MMAP_RAW_MAX (BOOT_MMAP_MAX + BOOT_EFI_MMAP_MAX)
-
-static struct {
-	unsigned int nr_raw;
-	struct mmap_range raw[MMAP_RAW_MAX];
-	struct mmap_point points[2 * MMAP_RAW_MAX];
-	bool active[MMAP_RAW_MAX];
-} mmap_scratch;
-
-static const char *mmap_known_name(u32 type)
-{
-	switch (type) {
-	case MB2_MEMORY_AVAILABLE:
-		return "usable";
-	case MB2_MEMORY_RESERVED:
-		return "reserved";
-	case MB2_MEMORY_ACPI_RECLAIMABLE:
-		return "ACPI data";
-	case MB2_MEMORY_NVS:
-		return "ACPI NVS";
-	case MB2_MEMORY_BADRAM:
-		return "unusable";
-	default:
-		return NULL;
-	}
-}
-
-/* The e820 name of @type, or "type N" written into @buf. */
-static const char *mmap_type_str(u32 type, char *buf, size_t size)
-{
-	const char *name = mmap_known_name(type);
-
-	if (name)
-		return name;
-	snprintf(buf, size, "type %u", type);
-	return buf;
-}
-
-/*
- * boot_mmap_type_name - the e820 name of a memory type.
- *
- * => Returns a static string: "usable", "reserved", "ACPI data", "ACPI NVS",
- *    "unusable" for types 1-5 and "unknown" for any other type (the dump and
- *    the messages print those as "type N").
- */
-const char *boot_mmap_type_name(u32 type)
-{
-	const char *name = mmap_known_name(type);
-
-	return name ? name : "unknown";
-}
-
-static u64 efi_end(const struct boot_efi_mmap_entry *e)
-{
-	return e->start + (e->pages << EFI_PAGE_SHIFT);
-}
-
-static const char *const efi_type_names[] = {
-	[EFI_RESERVED_TYPE] = "Reserved",
-	[EFI_LOADER_CODE] = "Loader Code",
-	[EFI_LOADER_DATA] = "Loader Data",
-	[EFI_BOOT_SERVICES_CODE] = "Boot Services Code",
-	[EFI_BOOT_SERVICES_DATA] = "Boot Services Data",
-	[EFI_RUNTIME_SERVICES_CODE] = "Runtime Services Code",
-	[EFI_RUNTIME_SERVICES_DATA] = "Runtime Services Data",
-	[EFI_CONVENTIONAL_MEMORY] = "Conventional Memory",
-	[EFI_UNUSABLE_MEMORY] = "Unusable Memory",
-	[EFI_ACPI_RECLAIM_MEMORY] = "ACPI Reclaim Memory",
-	[EFI_ACPI_MEMORY_NVS] = "ACPI Memory NVS",
-	[EFI_MEMORY_MAPPED_IO] = "MMIO",
-	[EFI_MEMORY_MAPPED_IO_PORT] = "MMIO Port Space",
-	[EFI_PAL_CODE] = "PAL Code",
-	[EFI_PERSISTENT_MEMORY] = "Persistent Memory",
-	[EFI_UNACCEPTED_MEMORY] = "Unaccepted Memory",
-};
-
-/* efi_mem_type_name - see include/kernel/multiboot2.h. */
-const char *efi_mem_type_name(u32 type)
-{
-	return type < ARRAY_SIZE(efi_type_names) ? efi_type_names[type] : "unknown";
-}
-
-/* The EFI_MEMORY_* attribute bits, lowest first, and the runtime bit (63). */
-static const char *const efi_attr_names[] = { "UC", "WC", "WT", "WB", "UCE", NULL, NULL,
-					      NULL, NULL, NULL, NULL, NULL,  "WP", "RP",
-					      "XP", "NV", "MR", "RO", "SP",  "CC" };
-
-/* "RUNTIME|XP|WB|WT|WC|UC": highest bit first, as Linux prints them; unnamed bits as 0x... */
-static const char *efi_attr_str(u64 attr, char *buf, size_t size)
-{
-	size_t n = 0;
-
-	buf[0] = '\0';
-	if (attr & (1ULL << 63))
-		n += snprintf(buf + n, size - n, "RUNTIME");
-	for (int bit = ARRAY_SIZE(efi_attr_names) - 1; bit >= 0; bit--) {
-		if (!(attr & (1ULL << bit)) || !efi_attr_names[bit])
-			continue;
-		n += snprintf(buf + n, n < size ? size - n : 0, "%s%s", n ? "|" : "",
-			      efi_attr_names[bit]);
-	}
-	attr &= ~(1ULL << 63);
-	for (unsigned int bit = 0; bit < ARRAY_SIZE(efi_attr_names); bit++)
-		if (efi_attr_names[bit])
-			attr &= ~(1ULL << bit);
-	if (attr && n < size)
-		snprintf(buf + n, size - n, "%s0x%llx", n ? "|" : "", (unsigned long long)attr);
-	return buf;
-}
-
-/*
- * The dump merges touching descriptors of one attribute and one class: the
- * type, except that boot services code and data (dozens of alternating
- * descriptors under OVMF, all free RAM after ExitBootServices) are one class.
- */
-static u32 efi_dump_class(u32 type)
-{
-	return type == EFI_BOOT_SERVICES_DATA ? EFI_BOOT_SERVICES_CODE : type;
-}
-
-/* Print one run of @nr touching descriptors from @e to @end; @mixed: code and data. */
-static void efi_mmap_dump_run(const struct boot_efi_mmap_entry *e, u64 end, unsigned int nr,
-			      bool mixed)
-{
-	char attr[96];
-
-	printk(KERN_INFO "efi: [mem 0x%016llx-0x%016llx] %-23s %s", (unsigned long long)e->start,
-	       (unsigned long long)end - 1,
-	       mixed ? "Boot Services Code+Data" : efi_mem_type_name(e->type),
-	       efi_attr_str(e->attr, attr, sizeof(attr)));
-	if (nr > 1)
-		printk(KERN_CONT " (%u descriptors)", nr);
-	printk(KERN_CONT "\n");
-}
-
-/* Where the system table lies in the EFI map: it should be runtime data. */
-static void efi_systab_dump(const struct boot_efi *efi)
-{
-	const char *where = "outside the EFI memory map";
-
-	for (unsigned int i = 0; i < efi->nr_mmap; i++)
-		if (efi->systab >= efi->mmap[i].start && efi->systab < efi_end(&efi->mmap[i]))
-			where = efi_mem_type_name(efi->mmap[i].type);
-	printk(KERN_INFO "efi: EFI64 system table at 0x%llx (%s)\n",
-	       (unsigned long long)efi->systab, where);
-}
-
-/* The EFI memory map, touching neighbours of one class and attribute merged. */
-static void efi_mmap_dump(const struct boot_efi *efi)
-{
-	unsigned int i = 0;
-
-	printk(KERN_INFO "efi: memory map: %u descriptors of %u bytes (version %u)\n", efi->nr_mmap,
-	       efi->desc_size, efi->desc_version);
-	while (i < efi->nr_mmap) {
-		const struct boot_efi_mmap_entry *first = &efi->mmap[i];
-		u64 end = efi_end(first);
-		unsigned int nr = 1;
-		bool mixed = false;
-
-		for (i++; i < efi->nr_mmap; i++, nr++) {
-			const struct boot_efi_mmap_entry *e = &efi->mmap[i];
-
-			if (e->start != end || e->attr != first->attr ||
-			    efi_dump_class(e->type) != efi_dump_class(first->type))
-				break;
-			mixed |= e->type != first->type;
-			end = efi_end(e);
-		}
-		efi_mmap_dump_run(first, end, nr, mixed);
-	}
-	printk(KERN_INFO
-	       "efi: cross-check with the multiboot2 map: %u firmware ranges were usable there (now reserved), %llu KiB usable only in the EFI map\n",
-	       efi->nr_conflicts, (unsigned long long)efi->usable_only_in_efi >> 10);
-}
-
 /* boot_has_text_screen - see include/kernel/multiboot2.h. */
 bool boot_has_text_screen(const struct boot_info *bi)
 {
 	return bi->has_framebuffer && bi->fb.type == MB2_FB_TYPE_EGA_TEXT;
-}
-
-/*
- * boot_mmap_dump - print the sanitised memory map, one Linux e820 line per
- * entry: "BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable"
- * (start and inclusive end).
- */
-void boot_mmap_dump(const struct boot_info *bi)
-{
-	char buf[16];
-
-	for (unsigned int i = 0; i < bi->nr_mmap; i++) {
-		const struct boot_mmap_entry *e = &bi->mmap[i];
-
-		printk(KERN_INFO "BIOS-e820: [mem 0x%016llx-0x%016llx] %s\n",
-		       (unsigned long long)e->addr, (unsigned long long)(e->addr + e->len - 1),
-		       mmap_type_str(e->type, buf, sizeof(buf)));
-	}
-	if (bi->efi.has_systab)
-		efi_systab_dump(&bi->efi);
-	if (bi->efi.has_mmap)
-		efi_mmap_dump(&bi->efi);
-}
-
-/*
- * The more restrictive of two types wins an overlap: anything beats 1
- * (usable); among the others the higher number wins.
- */
-static u64 mmap_type_rank(u32 type)
-{
-	return type == MB2_MEMORY_AVAILABLE ? 0 : (u64)type + 1;
 }
 
 /* Copy a string tag body [p, p+size) into @dst; false if it is unterminated. */
@@ -609,478 +302,6 @@ static void mb2_parse_acpi(struct mb2_walk *w, u32 off, u32 size, u8 revision)
 	bi->rsdp_revision = revision;
 }
 
-static void mb2_parse_efi64(struct mb2_walk *w, u32 off, u32 size)
-{
-	struct boot_info *bi = w->bi;
-	struct mb2_tag_efi64 tag;
-
-	if (size < sizeof(tag)) {
-		mb2_problem(bi, "EFI64 system table tag of %u bytes is too small (%zu), refused\n",
-			    size, sizeof(tag));
-		return;
-	}
-	memcpy(&tag, w->base + off, sizeof(tag));
-	if (tag.pointer == 0 || !IS_ALIGNED(tag.pointer, 8)) {
-		mb2_problem(bi, "EFI64 system table pointer 0x%llx is %s, refused\n",
-			    (unsigned long long)tag.pointer, tag.pointer ? "misaligned" : "NULL");
-		return;
-	}
-	bi->efi.has_systab = true;
-	bi->efi.systab = tag.pointer;
-}
-
-/* Check one EFI descriptor and keep it, or drop it with a message. */
-static void efi_mmap_add(struct boot_info *bi, const struct efi_memory_desc *d, u32 index)
-{
-	struct boot_efi_mmap_entry *e;
-	u64 max_pages = (~0ULL - d->phys_start) >> EFI_PAGE_SHIFT;
-
-	if (d->num_pages == 0 || !IS_ALIGNED(d->phys_start, 1ULL << EFI_PAGE_SHIFT) ||
-	    d->num_pages > max_pages) {
-		mb2_problem(bi,
-			    "EFI memory descriptor %u: %llu pages at 0x%llx (%s) is %s, dropped\n",
-			    index, (unsigned long long)d->num_pages,
-			    (unsigned long long)d->phys_start, efi_mem_type_name(d->type),
-			    d->num_pages == 0	       ? "empty"
-			    : d->num_pages > max_pages ? "past the end of the address space"
-						       : "not page-aligned");
-		return;
-	}
-	if (bi->efi.nr_mmap == BOOT_EFI_MMAP_MAX) {
-		mb2_problem(bi,
-			    "EFI memory descriptor %u at 0x%llx is beyond the first %d, dropped\n",
-			    index, (unsigned long long)d->phys_start, BOOT_EFI_MMAP_MAX);
-		return;
-	}
-	e = &bi->efi.mmap[bi->efi.nr_mmap++];
-	e->start = d->phys_start;
-	e->pages = d->num_pages;
-	e->attr = d->attribute;
-	e->type = d->type;
-}
-
-/* The tag as a whole: sizes first; a bad one refuses every descriptor. */
-static bool efi_mmap_tag_ok(struct boot_info *bi, const struct mb2_tag_efi_mmap *tag)
-{
-	u32 body = tag->tag.size - sizeof(*tag);
-
-	if (tag->descr_size < sizeof(struct efi_memory_desc)) {
-		mb2_problem(
-			bi,
-			"EFI memory map descriptor size %u is below the %zu of EFI_MEMORY_DESCRIPTOR, tag refused\n",
-			tag->descr_size, sizeof(struct efi_memory_desc));
-		return false;
-	}
-	if (body % tag->descr_size) {
-		mb2_problem(
-			bi,
-			"EFI memory map of %u bytes is not a multiple of its descriptor size %u, tag refused\n",
-			body, tag->descr_size);
-		return false;
-	}
-	if (body == 0) {
-		mb2_problem(bi, "EFI memory map tag holds no descriptors, refused\n");
-		return false;
-	}
-	if (tag->descr_vers != EFI_MEMORY_DESCRIPTOR_VERSION)
-		pr_warn("EFI memory map descriptor version %u (expected %d), reading the version %d fields\n",
-			tag->descr_vers, EFI_MEMORY_DESCRIPTOR_VERSION,
-			EFI_MEMORY_DESCRIPTOR_VERSION);
-	return true;
-}
-
-static int efi_cmp_start(const void *a, const void *b)
-{
-	u64 x = ((const struct boot_efi_mmap_entry *)a)->start;
-	u64 y = ((const struct boot_efi_mmap_entry *)b)->start;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Sort the kept descriptors by start (stable: equal starts keep firmware order). */
-static void efi_mmap_sort(struct boot_efi *efi)
-{
-	sort_small(efi->mmap, efi->nr_mmap, sizeof(efi->mmap[0]), efi_cmp_start);
-}
-
-/* Descriptors must not overlap: say so for each pair that does (they are kept). */
-static void efi_mmap_report_overlaps(struct boot_info *bi)
-{
-	const struct boot_efi *efi = &bi->efi;
-
-	for (unsigned int i = 1; i < efi->nr_mmap; i++) {
-		const struct boot_efi_mmap_entry *a = &efi->mmap[i - 1], *b = &efi->mmap[i];
-
-		if (b->start < efi_end(a))
-			mb2_problem(
-				bi,
-				"EFI memory descriptors overlap: [mem 0x%016llx-0x%016llx] %s and [mem 0x%016llx-0x%016llx] %s\n",
-				(unsigned long long)a->start, (unsigned long long)efi_end(a) - 1,
-				efi_mem_type_name(a->type), (unsigned long long)b->start,
-				(unsigned long long)efi_end(b) - 1, efi_mem_type_name(b->type));
-	}
-}
-
-static void mb2_parse_efi_mmap(struct mb2_walk *w, u32 off, u32 size)
-{
-	struct boot_info *bi = w->bi;
-	struct mb2_tag_efi_mmap tag;
-	struct efi_memory_desc d;
-	u32 nr;
-
-	if (size < sizeof(tag)) {
-		mb2_problem(bi, "EFI memory map tag of %u bytes is too small (%zu), refused\n",
-			    size, sizeof(tag));
-		return;
-	}
-	if (bi->efi.has_mmap) {
-		mb2_problem(bi, "second EFI memory map tag at offset %u ignored\n", off);
-		return;
-	}
-	memcpy(&tag, w->base + off, sizeof(tag));
-	if (!efi_mmap_tag_ok(bi, &tag))
-		return;
-	bi->efi.has_mmap = true;
-	bi->efi.desc_size = tag.descr_size;
-	bi->efi.desc_version = tag.descr_vers;
-	nr = (size - sizeof(tag)) / tag.descr_size;
-	for (u32 i = 0; i < nr; i++) {
-		memcpy(&d, w->base + off + sizeof(tag) + (size_t)i * tag.descr_size, sizeof(d));
-		efi_mmap_add(bi, &d, i);
-	}
-	efi_mmap_sort(&bi->efi);
-	efi_mmap_report_overlaps(bi);
-}
-
-/*
- * Take one raw memory map entry into the scratch list, or refuse it.
- * @index is the entry's number in its source: the multiboot2 map, or with
- * MMAP_FROM_EFI, the EFI memory map (a firmware range reserved again).
- */
-static void mmap_add_raw(struct boot_info *bi, const struct mb2_mmap_entry *e, u32 index)
-{
-	const char *src = index & MMAP_FROM_EFI ? "EFI descriptor" : "memory map entry";
-	unsigned int limit = index & MMAP_FROM_EFI ? MMAP_RAW_MAX : BOOT_MMAP_MAX;
-	u32 n = index & ~MMAP_FROM_EFI;
-	char buf[16];
-	struct mmap_range *r;
-
-	if (e->len == 0) {
-		mb2_problem(bi, "%s %u at 0x%016llx (%s) has zero length, dropped\n", src, n,
-			    (unsigned long long)e->addr, mmap_type_str(e->type, buf, sizeof(buf)));
-		return;
-	}
-	if (e->len > ~0ULL - e->addr) {
-		mb2_problem(
-			bi,
-			"%s %u: 0x%llx + 0x%llx (%s) runs past the end of the address space, dropped\n",
-			src, n, (unsigned long long)e->addr, (unsigned long long)e->len,
-			mmap_type_str(e->type, buf, sizeof(buf)));
-		return;
-	}
-	if (mmap_scratch.nr_raw >= limit) {
-		mb2_problem(bi, "%s %u [mem 0x%016llx-0x%016llx] is beyond the first %u, dropped\n",
-			    src, n, (unsigned long long)e->addr,
-			    (unsigned long long)(e->addr + e->len - 1), limit);
-		return;
-	}
-	r = &mmap_scratch.raw[mmap_scratch.nr_raw++];
-	r->start = e->addr;
-	r->end = e->addr + e->len;
-	r->type = e->type;
-	r->index = index;
-}
-
-static void mb2_parse_mmap(struct mb2_walk *w, u32 off, u32 size)
-{
-	struct boot_info *bi = w->bi;
-	struct mb2_tag_mmap tag;
-	struct mb2_mmap_entry e;
-	u32 body, nr, stray;
-
-	if (size < sizeof(tag)) {
-		mb2_problem(bi, "memory map tag of %u bytes is too small (%zu), refused\n", size,
-			    sizeof(tag));
-		return;
-	}
-	memcpy(&tag, w->base + off, sizeof(tag));
-	if (tag.entry_size < MB2_MMAP_ENTRY_MIN) {
-		mb2_problem(bi, "memory map entry_size %u is below %d, tag refused\n",
-			    tag.entry_size, MB2_MMAP_ENTRY_MIN);
-		return;
-	}
-	if (w->have_mmap) {
-		mb2_problem(bi, "second memory map tag at offset %u ignored\n", off);
-		return;
-	}
-	w->have_mmap = true;
-	if (tag.entry_version != 0)
-		pr_warn("memory map entry_version %u (expected 0), reading the version 0 fields\n",
-			tag.entry_version);
-
-	body = size - sizeof(tag);
-	nr = body / tag.entry_size;
-	stray = body % tag.entry_size;
-	if (stray)
-		mb2_problem(
-			bi,
-			"memory map tag of %u bytes holds %u entries of %u bytes and %u stray bytes, ignoring them\n",
-			size, nr, tag.entry_size, stray);
-
-	for (u32 i = 0; i < nr; i++) {
-		memcpy(&e, w->base + off + sizeof(tag) + (size_t)i * tag.entry_size, sizeof(e));
-		mmap_add_raw(bi, &e, i);
-	}
-}
-
-static int mmap_cmp_start(const void *a, const void *b)
-{
-	u64 x = ((const struct mmap_range *)a)->start, y = ((const struct mmap_range *)b)->start;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Sort the raw entries by start address; false if they were not sorted. */
-static bool mmap_sort_raw(void)
-{
-	struct mmap_range *raw = mmap_scratch.raw;
-	bool was_sorted = true;
-
-	for (unsigned int i = 1; i < mmap_scratch.nr_raw; i++)
-		if (raw[i - 1].start > raw[i].start)
-			was_sorted = false;
-	sort_small(raw, mmap_scratch.nr_raw, sizeof(*raw), mmap_cmp_start);
-	return was_sorted;
-}
-
-/* One line and one problem for every pair of raw entries that overlap. */
-static void mmap_report_overlaps(struct boot_info *bi)
-{
-	const struct mmap_range *raw = mmap_scratch.raw;
-	char b1[16], b2[16], b3[16];
-
-	for (unsigned int i = 0; i < mmap_scratch.nr_raw; i++) {
-		for (unsigned int j = i + 1; j < mmap_scratch.nr_raw; j++) {
-			const struct mmap_range *a = &raw[i], *b = &raw[j];
-			u32 keep;
-
-			if (b->start >= a->end)
-				break; /* sorted by start: no later entry reaches a */
-			if ((a->index | b->index) & MMAP_FROM_EFI)
-				continue; /* the cross-check said it already */
-			keep = mmap_type_rank(b->type) > mmap_type_rank(a->type) ? b->type
-										 : a->type;
-			mb2_problem(
-				bi,
-				"memory map entries overlap: [mem 0x%016llx-0x%016llx] %s and [mem 0x%016llx-0x%016llx] %s, %s %s\n",
-				(unsigned long long)a->start, (unsigned long long)(a->end - 1),
-				mmap_type_str(a->type, b1, sizeof(b1)),
-				(unsigned long long)b->start, (unsigned long long)(b->end - 1),
-				mmap_type_str(b->type, b2, sizeof(b2)),
-				a->type == b->type ? "merging" : "keeping",
-				a->type == b->type ? "them" : mmap_type_str(keep, b3, sizeof(b3)));
-		}
-	}
-}
-
-static int mmap_cmp_addr(const void *a, const void *b)
-{
-	u64 x = ((const struct mmap_point *)a)->addr, y = ((const struct mmap_point *)b)->addr;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The winning type among the active raw entries; false when none is active. */
-static bool mmap_active_type(u32 *type)
-{
-	bool any = false;
-
-	for (unsigned int i = 0; i < mmap_scratch.nr_raw; i++) {
-		u32 t = mmap_scratch.raw[i].type;
-
-		if (!mmap_scratch.active[i])
-			continue;
-		if (!any || mmap_type_rank(t) > mmap_type_rank(*type))
-			*type = t;
-		any = true;
-	}
-	return any;
-}
-
-static void mmap_emit(struct boot_info *bi, u64 start, u64 end, u32 type)
-{
-	struct boot_mmap_entry *e;
-	char buf[16];
-
-	if (bi->nr_mmap == BOOT_MMAP_MAX) {
-		mb2_problem(
-			bi,
-			"sanitised memory map has more than %d entries, [mem 0x%016llx-0x%016llx] %s dropped\n",
-			BOOT_MMAP_MAX, (unsigned long long)start, (unsigned long long)(end - 1),
-			mmap_type_str(type, buf, sizeof(buf)));
-		return;
-	}
-	e = &bi->mmap[bi->nr_mmap++];
-	e->addr = start;
-	e->len = end - start;
-	e->type = type;
-}
-
-/*
- * Sweep over the start and end points of the raw entries in address order.
- * Between two consecutive distinct points the set of covering entries is
- * fixed, and so is the winning type; a new output entry begins only where the
- * winning type changes or coverage stops, which merges equal neighbours:
- *
- *	raw:     |---- usable ----|
- *	                |-- reserved --|      |- usable -|- usable -|
- *	out:     |usable|-- reserved --|      |------ usable -------|
- */
-static void mmap_sanitise(struct boot_info *bi)
-{
-	struct mmap_point *pts = mmap_scratch.points;
-	unsigned int nr_pts = 0, i = 0;
-	bool open = false;
-	u64 open_start = 0;
-	u32 open_type = 0, type = 0;
-
-	if (!mmap_sort_raw())
-		pr_info("memory map is not sorted by address, sorting it\n");
-	mmap_report_overlaps(bi);
-
-	for (unsigned int r = 0; r < mmap_scratch.nr_raw; r++) {
-		pts[nr_pts++] = (struct mmap_point){ mmap_scratch.raw[r].start, r, true };
-		pts[nr_pts++] = (struct mmap_point){ mmap_scratch.raw[r].end, r, false };
-		mmap_scratch.active[r] = false;
-	}
-	sort_small(mmap_scratch.points, nr_pts, sizeof(struct mmap_point), mmap_cmp_addr);
-
-	while (i < nr_pts) {
-		u64 addr = pts[i].addr;
-		bool any;
-
-		for (; i < nr_pts && pts[i].addr == addr; i++)
-			mmap_scratch.active[pts[i].range] = pts[i].is_start;
-		any = mmap_active_type(&type);
-		if (open && (!any || type != open_type)) {
-			mmap_emit(bi, open_start, addr, open_type);
-			open = false;
-		}
-		if (any && !open) {
-			open = true;
-			open_start = addr;
-			open_type = type;
-		}
-	}
-}
-
-/* Types the kernel may use once boot services have exited. */
-static bool efi_type_usable(u32 type)
-{
-	switch (type) {
-	case EFI_LOADER_CODE:
-	case EFI_LOADER_DATA:
-	case EFI_BOOT_SERVICES_CODE:
-	case EFI_BOOT_SERVICES_DATA:
-	case EFI_CONVENTIONAL_MEMORY:
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* The multiboot2 type that stands for a range the firmware keeps. */
-static u32 efi_type_to_mb2(u32 type)
-{
-	switch (type) {
-	case EFI_ACPI_RECLAIM_MEMORY:
-		return MB2_MEMORY_ACPI_RECLAIMABLE;
-	case EFI_ACPI_MEMORY_NVS:
-		return MB2_MEMORY_NVS;
-	case EFI_UNUSABLE_MEMORY:
-		return MB2_MEMORY_BADRAM;
-	default:
-		return MB2_MEMORY_RESERVED;
-	}
-}
-
-/* The first raw usable multiboot2 entry that overlaps [start, end), or NULL. */
-static const struct mmap_range *mmap_raw_usable_overlap(u64 start, u64 end)
-{
-	for (unsigned int i = 0; i < mmap_scratch.nr_raw; i++) {
-		const struct mmap_range *r = &mmap_scratch.raw[i];
-
-		if (r->type == MB2_MEMORY_AVAILABLE && r->start < end && start < r->end)
-			return r;
-	}
-	return NULL;
-}
-
-/*
- * Cross-check, first half: every range the firmware keeps must be absent from
- * the usable part of the multiboot2 map. One that is not is a problem, and is
- * added to the raw map with its reserved type, which wins in the sweep.
- */
-static void efi_reserve_conflicts(struct boot_info *bi)
-{
-	struct boot_efi *efi = &bi->efi;
-	char buf[16];
-
-	for (unsigned int i = 0; i < efi->nr_mmap; i++) {
-		const struct boot_efi_mmap_entry *e = &efi->mmap[i];
-		struct mb2_mmap_entry as_mb2 = { e->start, e->pages << EFI_PAGE_SHIFT,
-						 efi_type_to_mb2(e->type), 0 };
-		const struct mmap_range *r;
-
-		if (efi_type_usable(e->type))
-			continue;
-		r = mmap_raw_usable_overlap(e->start, efi_end(e));
-		if (!r)
-			continue;
-		efi->nr_conflicts++;
-		mb2_problem(
-			bi,
-			"EFI [mem 0x%016llx-0x%016llx] %s overlaps usable [mem 0x%016llx-0x%016llx] of the multiboot2 map, keeping it %s\n",
-			(unsigned long long)e->start, (unsigned long long)efi_end(e) - 1,
-			efi_mem_type_name(e->type), (unsigned long long)r->start,
-			(unsigned long long)r->end - 1,
-			mmap_type_str(as_mb2.type, buf, sizeof(buf)));
-		mmap_add_raw(bi, &as_mb2, MMAP_FROM_EFI | i);
-	}
-}
-
-/* Bytes of [start, end) that the sanitised map calls usable. */
-static u64 mmap_usable_bytes(const struct boot_info *bi, u64 start, u64 end)
-{
-	u64 sum = 0;
-
-	for (unsigned int i = 0; i < bi->nr_mmap; i++) {
-		const struct boot_mmap_entry *m = &bi->mmap[i];
-		u64 lo = max(start, m->addr), hi = min(end, m->addr + m->len);
-
-		if (m->type == MB2_MEMORY_AVAILABLE && lo < hi)
-			sum += hi - lo;
-	}
-	return sum;
-}
-
-/*
- * Cross-check, second half: RAM the firmware gives up that the multiboot2 map
- * does not offer is only lost, not dangerous: counted for the dump line.
- */
-static void efi_count_usable_only_in_efi(struct boot_info *bi)
-{
-	struct boot_efi *efi = &bi->efi;
-
-	for (unsigned int i = 0; i < efi->nr_mmap; i++) {
-		const struct boot_efi_mmap_entry *e = &efi->mmap[i];
-
-		if (efi_type_usable(e->type))
-			efi->usable_only_in_efi += (e->pages << EFI_PAGE_SHIFT) -
-						   mmap_usable_bytes(bi, e->start, efi_end(e));
-	}
-}
-
 /* Hand one tag, already checked to lie within the information, to its parser. */
 static void mb2_parse_tag(struct mb2_walk *w, u32 type, u32 off, u32 size)
 {
@@ -1099,7 +320,7 @@ static void mb2_parse_tag(struct mb2_walk *w, u32 type, u32 off, u32 size)
 		mb2_parse_basic_meminfo(w, off, size);
 		break;
 	case MB2_TAG_MMAP:
-		mb2_parse_mmap(w, off, size);
+		boot_mmap_parse_tag(w, off, size);
 		break;
 	case MB2_TAG_FRAMEBUFFER:
 		mb2_parse_framebuffer(w, off, size);
@@ -1111,10 +332,10 @@ static void mb2_parse_tag(struct mb2_walk *w, u32 type, u32 off, u32 size)
 		mb2_parse_acpi(w, off, size, 2);
 		break;
 	case MB2_TAG_EFI64:
-		mb2_parse_efi64(w, off, size);
+		efi_parse_systab_tag(w, off, size);
 		break;
 	case MB2_TAG_EFI_MMAP:
-		mb2_parse_efi_mmap(w, off, size);
+		efi_parse_mmap_tag(w, off, size);
 		break;
 	default:
 		pr_debug("tag type %u (%u bytes) at offset %u skipped\n", type, size, off);
@@ -1212,7 +433,7 @@ int multiboot2_parse(const void *mbi, size_t avail, phys_addr_t mbi_phys, struct
 		mb2_problem(bi, "total_size %u is not a multiple of 8\n", hdr.total_size);
 
 	w = (struct mb2_walk){ .base = mbi, .limit = hdr.total_size, .phys = mbi_phys, .bi = bi };
-	mmap_scratch.nr_raw = 0;
+	boot_mmap_reset();
 	if (mb2_walk_tags(&w) == MB2_WALK_NO_END)
 		mb2_problem(bi, "no end tag within total_size %u, keeping what was parsed\n",
 			    hdr.total_size);
@@ -1224,7 +445,7 @@ int multiboot2_parse(const void *mbi, size_t avail, phys_addr_t mbi_phys, struct
 	}
 	if (bi->efi.has_mmap)
 		efi_reserve_conflicts(bi);
-	mmap_sanitise(bi);
+	boot_mmap_sanitise(bi);
 	if (bi->nr_mmap == 0) {
 		pr_err("memory map is empty after sanitising\n");
 		return -EINVAL;

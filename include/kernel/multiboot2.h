@@ -1,7 +1,8 @@
 /*
  * multiboot2 boot information: the tags GRUB hands the kernel, parsed with a
  * bounds check on every length against total_size, into struct boot_info.
- * Nothing outside kernel/multiboot2.c reads the raw tags.
+ * Nothing outside kernel/multiboot2.c, kernel/boot_mmap.c and kernel/efi.c
+ * reads the raw tags.
  */
 #ifndef KERNEL_MULTIBOOT2_H
 #define KERNEL_MULTIBOOT2_H

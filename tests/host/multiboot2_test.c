@@ -1,5 +1,7 @@
 /*
- * Host tests for kernel/multiboot2.c. Each test builds a boot information
+ * Host tests for kernel/multiboot2.c and the two files it hands tags to,
+ * kernel/boot_mmap.c and kernel/efi.c (one unit, as they share
+ * kernel/boot_internal.h). Each test builds a boot information
  * blob in memory with the tag helpers below, copies it into a malloc() of
  * exactly its size (so ASan catches any read past the end) and checks the
  * parsed struct boot_info, the return value, nr_problems and the messages.
@@ -11,6 +13,8 @@
 /* host_shim.h included printk.h already: let the unit define its own prefix. */
 #undef pr_fmt
 #include "../../kernel/multiboot2.c"
+#include "../../kernel/boot_mmap.c"
+#include "../../kernel/efi.c"
 #include "../../lib/sort.c"
 
 #define MBI_PHYS 0x10000ULL
