@@ -29,6 +29,12 @@ debootstrap --variant=minbase --include=git,make,gcc,ca-certificates bookworm "$
 	{ tail -20 "$dir.debootstrap.log"; exit 1; }
 rm -f "$dir.debootstrap.log"
 cp /etc/resolv.conf "$dir/etc/resolv.conf"
+# The package sources of an installed Debian 12 (updates and security too),
+# not debootstrap's single line.
+if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+	cp /etc/apt/sources.list.d/debian.sources "$dir/etc/apt/sources.list.d/"
+	rm -f "$dir/etc/apt/sources.list"
+fi
 
 mounted=()
 cleanup() {
@@ -59,6 +65,7 @@ chroot "$dir" /bin/bash -c '
 	start=$(date +%s)
 	make test >/root/test.log 2>&1
 	st=$?
+	grep -E "FAILED|skipped:" /root/test.log
 	tail -3 /root/test.log
 	echo "fresh-debian: make test: status $st, $(($(date +%s) - start)) s"
 	exit $st'

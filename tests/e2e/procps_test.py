@@ -39,7 +39,11 @@ SLAB_FMT = "%-17s %6d %6d %6d %4d %4d : tunables %4d %4d %4d : slabdata %6d %6d 
 def in_proc(files, cmd):
     """Run @cmd with each (path, /proc/name) of @files bind-mounted over /proc."""
     mounts = " && ".join("mount --bind %s /proc/%s" % (p, n) for p, n in files)
-    r = subprocess.run(["unshare", "-m", "sh", "-c", "%s && %s" % (mounts, cmd)],
+    # A new mount namespace whose /proc is private, so nothing propagates
+    # back. Only /proc is made private, not /: in a chroot / is no mount
+    # point and unshare's default (make / private) fails with EINVAL.
+    script = "mount --make-rprivate /proc && %s && %s" % (mounts, cmd)
+    r = subprocess.run(["unshare", "-m", "--propagation", "unchanged", "sh", "-c", script],
                        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     return r.returncode, r.stdout, r.stderr
 
