@@ -397,20 +397,15 @@ static void test_misuse(void **state)
 	(void)state;
 	hand_over_all();
 
-#define EXPECT_REFUSED(stmt, text)                                          \
-	do {                                                                \
-		zone_counts(before);                                        \
-		free_before = nr_free_pages();                              \
-		w = warn_count;                                             \
-		shim_log_clear();                                           \
-		stmt;                                                       \
-		assert_int_equal(warn_count, w + 1);                        \
-		if (!shim_log_has(text))                                    \
-			fail_msg("expected \"%s\" in: %s", text, shim_log); \
-		zone_counts(after);                                         \
-		assert_memory_equal(before, after, sizeof(before));         \
-		assert_int_equal(nr_free_pages(), free_before);             \
-		check_state();                                              \
+#define EXPECT_REFUSED(stmt, text)                                  \
+	do {                                                        \
+		zone_counts(before);                                \
+		free_before = nr_free_pages();                      \
+		SHIM_EXPECT_ONE_WARNING(stmt, text);                \
+		zone_counts(after);                                 \
+		assert_memory_equal(before, after, sizeof(before)); \
+		assert_int_equal(nr_free_pages(), free_before);     \
+		check_state();                                      \
 	} while (0)
 
 	p = alloc_page(GFP_KERNEL);

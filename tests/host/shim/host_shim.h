@@ -37,6 +37,20 @@ static inline bool shim_log_has(const char *needle)
 	return strstr(shim_log, needle) != NULL;
 }
 
+/*
+ * Run @stmt, a refused operation: exactly one more warning, and @text in what
+ * it printed. The callers then check that nothing of their state changed.
+ */
+#define SHIM_EXPECT_ONE_WARNING(stmt, text)                                 \
+	do {                                                                \
+		unsigned long warned_ = warn_count;                         \
+		shim_log_clear();                                           \
+		stmt;                                                       \
+		assert_int_equal(warn_count, warned_ + 1);                  \
+		if (!shim_log_has(text))                                    \
+			fail_msg("expected \"%s\" in: %s", text, shim_log); \
+	} while (0)
+
 int vprintk(const char *fmt, va_list args)
 {
 	char line[1024];
