@@ -53,6 +53,8 @@ static void boot_apply_cmdline(void)
 		fail_slab_set(cmdline_opts.fail_slab, 1);
 	if (cmdline_opts.lazy_max_pages)
 		vmalloc_set_lazy_max_pages(cmdline_opts.lazy_max_pages);
+	if (cmdline_opts.vmalloc_debug_flush)
+		vmalloc_set_debug_flush(true);
 }
 
 /*

@@ -76,6 +76,8 @@ static const struct cmdline_option cmdline_options[] = {
 		 "make the Nth slab allocation fail (0 = never)"),
 	OPT_UINT("vmalloc_lazy", lazy_max_pages, 0, CMDLINE_LAZY_MAX,
 		 "pages freed lazily before vmalloc purges them (0 = default)"),
+	OPT_FLAG("vmalloc_debug_flush", vmalloc_debug_flush, true,
+		 "flush the TLB at every vfree/vunmap: a use after free faults at once"),
 	OPT_FLAG("randomize_memory", randomize_memory, true,
 		 "randomise the bases of the direct map, vmalloc and vmemmap"),
 	OPT_FLAG("nokaslr", randomize_memory, false, "keep the default memory layout"),

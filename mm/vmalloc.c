@@ -124,8 +124,14 @@ static struct mem_region vmap_ranges[NR_VMAP_RANGES];
 static struct vm_struct *vmlist;
 static unsigned long vm_early_next;
 
-/* vfree_atomic(): addresses waiting, linked through their first word. [D] */
-static const void *vfree_deferred_head;
+/*
+ * vfree_atomic(): the areas waiting, linked through vm_struct.next (free
+ * once vmalloc_init() has imported the early areas), never through the
+ * areas' own memory, so a write into a queued area cannot reach the queue;
+ * and counted, so a broken chain is noticed. [D]
+ */
+static struct vm_struct *vfree_deferred_head;
+static unsigned long vfree_nr_deferred;
 
 /*
  * Counters: nr_busy, nr_vmalloc, nr_vfree [V]; nr_free_blocks [F];
@@ -134,6 +140,9 @@ static const void *vfree_deferred_head;
  */
 struct vmalloc_stats vmalloc_stats;
 bool vmalloc_debug_vm; /* DEBUG_VM: vmalloc_check() after every change */
+
+/* vmalloc_debug_flush: flush the TLB at every unmap, not lazily */
+static bool vmalloc_debug_flush;
 
 static inline unsigned long va_size(const struct vmap_area *va)
 {
@@ -882,6 +891,37 @@ struct vm_struct *find_vm_area(const void *addr)
 }
 
 /*
+ * Clear the PTEs of @va's usable part. The TLB flush is left to the lazy
+ * purge, unless vmalloc_debug_flush asks for it now (as Linux does under
+ * debug_pagealloc): then a use after free faults at once, while the range
+ * still goes lazy, so the fault report can name the freed area.
+ */
+static void unmap_vmap_area(struct vmap_area *va)
+{
+	unsigned long end = va->va_start + get_vm_area_size(va->vm);
+
+	vunmap_range_noflush(va->va_start, end);
+	if (vmalloc_debug_flush)
+		flush_tlb_kernel_range(va->va_start, end);
+}
+
+/*
+ * vmalloc_set_debug_flush - flush the TLB over every range vfree(),
+ * vunmap(), iounmap() or remove_vm_area() unmaps (vmalloc_debug_flush on
+ * the command line). Off by default: the lazy purge batches the flushes.
+ */
+void vmalloc_set_debug_flush(bool on)
+{
+	vmalloc_debug_flush = on;
+}
+
+/* vmalloc_debug_flush_enabled - whether vmalloc_set_debug_flush() is on. */
+bool vmalloc_debug_flush_enabled(void)
+{
+	return vmalloc_debug_flush;
+}
+
+/*
  * remove_vm_area - unmap the area starting at @addr and release its range
  *  => Returns the vm_struct, which the caller frees (with its pages, if
  *     any); NULL if no busy area starts at @addr.
@@ -895,7 +935,7 @@ struct vm_struct *remove_vm_area(const void *addr)
 	if (!va)
 		return NULL;
 	vm = va->vm;
-	vunmap_range_noflush(va->va_start, va->va_start + get_vm_area_size(vm));
+	unmap_vmap_area(va);
 	free_vmap_area_noflush(va, vm->caller);
 	return vm;
 }
@@ -916,7 +956,7 @@ void free_vm_area(struct vm_struct *area)
 			      __builtin_return_address(0));
 	if (!va)
 		return;
-	vunmap_range_noflush(va->va_start, va->va_start + get_vm_area_size(area));
+	unmap_vmap_area(va);
 	free_vmap_area_noflush(va, area->caller);
 	kfree(area);
 }
@@ -1030,7 +1070,10 @@ out_free_pages:
  *     @align (a power of two, at least a page) in the window; a guard page
  *     follows unless VM_NO_GUARD is in @vm_flags.
  *  => Pages come from the buddy with @gfp (__GFP_ZERO zeroes them,
- *     __GFP_DMA32 keeps them below 4 GiB) and are mapped with @prot.
+ *     __GFP_DMA32 keeps them below 4 GiB) and are mapped with @prot, but
+ *     always NX: an executable @prot (PAGE_KERNEL_EXEC, e.g. for module
+ *     text) still maps NX, and X comes afterwards through set_memory_x()
+ *     or set_memory_rox() on the area.
  *  => Returns NULL on any failure, with "vmalloc: allocation failure"
  *     unless __GFP_NOWARN; then nothing stays allocated, mapped or reserved.
  *  => @node is accepted for Linux's signature and ignored (one node).
@@ -1118,7 +1161,7 @@ static void __vfree(const void *addr, unsigned int refuse, const void *caller)
 	if (!va)
 		return;
 	vm = va->vm;
-	vunmap_range_noflush(va->va_start, va->va_start + get_vm_area_size(vm));
+	unmap_vmap_area(va);
 	spin_lock(&vmap_busy.lock);
 	vmalloc_nr_pages -= vm->nr_pages;
 	vmalloc_stats.nr_vfree++;
@@ -1147,20 +1190,6 @@ void vfree(const void *addr)
 	__vfree(addr, VM_REFUSE_FREE, __builtin_return_address(0));
 }
 
-/* The direct-map alias of the first word of the mapped page at @addr. */
-static const void **vmalloc_first_word_alias(const void *addr)
-{
-	struct page *page = vmalloc_to_page(addr);
-
-	if (!page)
-		return NULL;
-	return (const void **)((char *)page_address(page) + ((unsigned long)addr & ~PAGE_MASK));
-}
-
-/*
- * Mark the vmalloc area at @addr as queued for freeing. If the lock is
- * busy we interrupted vmalloc itself: queue unchecked, vfree checks later.
- */
 /*
  * vfree_atomic() from inside a vmalloc critical section (an exception or
  * NMI that hit vmalloc) cannot check the address, so it must not write into
@@ -1184,6 +1213,18 @@ static bool vfree_atomic_park(const void *addr)
 	return ok;
 }
 
+static void vfree_deferred_push(struct vm_struct *vm)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	vm->next = vfree_deferred_head;
+	vfree_deferred_head = vm;
+	vfree_nr_deferred++;
+	local_irq_restore(flags);
+}
+
+/* Mark the vmalloc area at @addr as queued for freeing and queue it. */
 static bool vfree_atomic_mark(const void *addr)
 {
 	struct vmap_area *va;
@@ -1193,8 +1234,10 @@ static bool vfree_atomic_mark(const void *addr)
 	va = find_va_containing(&vmap_busy, (unsigned long)addr);
 	ok = va && va->va_start == (unsigned long)addr && (va->vm->flags & VM_ALLOC) &&
 	     !(va->vm->flags & (VM_DEFER_FREE | VM_EARLY | VM_UNINITIALIZED));
-	if (ok)
+	if (ok) {
 		va->vm->flags |= VM_DEFER_FREE;
+		vfree_deferred_push(va->vm);
+	}
 	spin_unlock(&vmap_busy.lock);
 	return ok;
 }
@@ -1202,15 +1245,14 @@ static bool vfree_atomic_mark(const void *addr)
 /*
  * vfree_atomic - vfree() from a context that must not take the vmalloc
  * locks (an interrupt handler)
- *  => Queues @addr on a list threaded through the area's own first word
- *     (it is still mapped); vfree_deferred_run() frees it later.
+ *  => Marks the area VM_DEFER_FREE and queues its vm_struct; nothing is
+ *     written into the area. vfree_deferred_run() frees it later.
  *  => A bad or already queued address is refused with a WARN.
+ *  => Interrupting vmalloc itself (its lock held), it only parks @addr,
+ *     unchecked, for vfree() to check later.
  */
 void vfree_atomic(const void *addr)
 {
-	const void **link;
-	unsigned long flags;
-
 	if (!addr)
 		return;
 	if (spin_is_locked(&vmap_busy.lock)) { /* cannot look: park it unchecked */
@@ -1219,35 +1261,44 @@ void vfree_atomic(const void *addr)
 		     VFREE_UNCHECKED_MAX, addr, __builtin_return_address(0));
 		return;
 	}
-	link = PAGE_ALIGNED(addr) ? vmalloc_first_word_alias(addr) : NULL;
-	if (!link || !vfree_atomic_mark(addr)) {
-		WARN(1, "vfree_atomic: no vm area at %p (caller %pS)", addr,
-		     __builtin_return_address(0));
-		return;
-	}
-	local_irq_save(flags);
-	*link = vfree_deferred_head;
-	vfree_deferred_head = addr;
-	local_irq_restore(flags);
+	WARN(!vfree_atomic_mark(addr), "vfree_atomic: no vm area at %p (caller %pS)", addr,
+	     __builtin_return_address(0));
+}
+
+/* @vm, taken from the deferred queue, is still a busy area that vfree_atomic() queued. */
+static bool vfree_deferred_valid(const struct vm_struct *vm)
+{
+	struct vmap_area *va;
+	bool ok;
+
+	spin_lock(&vmap_busy.lock);
+	va = find_va_containing(&vmap_busy, (unsigned long)vm->addr);
+	ok = va && va->vm == vm && va->va_start == (unsigned long)vm->addr &&
+	     (vm->flags & VM_DEFER_FREE);
+	spin_unlock(&vmap_busy.lock);
+	return ok;
 }
 
 /*
  * vfree_deferred_run - free what vfree_atomic() queued
  *  => Called at safe points (and by vmalloc()/vfree()); returns at once
  *     if called with a vmalloc lock held (i.e. nested inside vmalloc).
+ *  => Frees only areas marked VM_DEFER_FREE; a queue entry that is not one
+ *     (a corrupted chain) stops the run with a WARN counting what is left.
  */
 void vfree_deferred_run(void)
 {
-	const void *addr, *next;
-	const void **link;
-	unsigned long flags;
+	struct vm_struct *vm, *next;
+	unsigned long flags, nr;
 
 	if (spin_is_locked(&vmap_busy.lock) || spin_is_locked(&vmap_free.lock) ||
 	    spin_is_locked(&vmap_lazy.lock) || spin_is_locked(&vmap_purge_lock))
 		return;
 	local_irq_save(flags);
-	addr = vfree_deferred_head;
+	vm = vfree_deferred_head;
+	nr = vfree_nr_deferred;
 	vfree_deferred_head = NULL;
+	vfree_nr_deferred = 0;
 	local_irq_restore(flags);
 
 	for (;;) { /* the parked ones: vfree() checks them */
@@ -1261,34 +1312,69 @@ void vfree_deferred_run(void)
 			break;
 		vfree(unchecked);
 	}
-	for (; addr; addr = next) {
-		link = vmalloc_first_word_alias(addr);
-		if (WARN(!link, "vfree_deferred_run: %p is no longer mapped", addr))
-			return;
-		next = *link;
-		__vfree(addr, VM_REFUSE_FREE & ~VM_DEFER_FREE, NULL);
+	for (; vm && nr; vm = next, nr--) {
+		next = vm->next;
+		if (!vfree_deferred_valid(vm))
+			break;
+		vm->next = NULL;
+		__vfree(vm->addr, VM_REFUSE_FREE & ~VM_DEFER_FREE, NULL);
 	}
+	WARN(vm || nr, "vfree_deferred_run: queue broken at %p, %lu queued areas not freed", vm,
+	     nr);
 }
 
 /* ---------------------------------------------------------------------- */
 /* vmap, ioremap, kvmalloc.                                                */
 
 /*
+ * Every entry of @pages must be a struct page of RAM: not NULL, exactly at
+ * an entry of the vmemmap array, of a frame pfn_valid() knows. Warns about
+ * the first bad one (its index and what it is) and returns false.
+ */
+static bool vmap_pages_valid(struct page **pages, unsigned int count, const void *caller)
+{
+	unsigned int i;
+
+	if (WARN(!pages, "vmap: NULL pages array for %u pages (caller %pS)", count, caller))
+		return false;
+	for (i = 0; i < count; i++) {
+		struct page *page = pages[i];
+		unsigned long pfn = page ? page_to_pfn(page) : 0;
+
+		if (page && pfn_to_page(pfn) == page && pfn_valid(pfn))
+			continue;
+		WARN(1, "vmap: page %u of %u is %p (pfn %#lx), not a page of RAM (caller %pS)", i,
+		     count, page, pfn, caller);
+		return false;
+	}
+	return true;
+}
+
+/*
  * vmap - map @count pages into a new virtually contiguous area
- *  => @flags may add VM_NO_GUARD; the area is VM_MAP.
+ *  => Every page must be a page of RAM: a NULL page or one whose frame is
+ *     not RAM is refused with a WARN, before anything is reserved.
+ *  => The area is VM_MAP and always has its guard page: VM_NO_GUARD in
+ *     @flags is ignored (with a one-time warning naming the caller).
+ *  => Mapped NX whatever @prot says (W^X for aliases of RAM); executable
+ *     mappings only come from set_memory_x()/set_memory_rox().
  *  => The pages stay the caller's: vunmap() unmaps without freeing them.
  *  => Returns the address, or NULL with nothing left reserved or mapped.
  */
 void *vmap(struct page **pages, unsigned int count, unsigned long flags, pgprot_t prot)
 {
+	const void *caller = __builtin_return_address(0);
 	struct vm_struct *area;
 	unsigned long addr, size;
 
 	if (!count || count > totalram_pages)
 		return NULL;
+	if (!vmap_pages_valid(pages, count, caller))
+		return NULL;
+	WARN_ONCE(flags & VM_NO_GUARD,
+		  "vmap: VM_NO_GUARD ignored, the area keeps its guard page (caller %pS)", caller);
 	size = (unsigned long)count << PAGE_SHIFT;
-	area = __get_vm_area_node(size, 1, VM_MAP | (flags & VM_NO_GUARD), VMALLOC_START,
-				  VMALLOC_END, GFP_KERNEL, __builtin_return_address(0));
+	area = __get_vm_area_node(size, 1, VM_MAP, VMALLOC_START, VMALLOC_END, GFP_KERNEL, caller);
 	if (!area)
 		return NULL;
 	addr = (unsigned long)area->addr;
@@ -1310,7 +1396,7 @@ static void unmap_and_free_vm(struct vmap_area *va)
 {
 	struct vm_struct *vm = va->vm;
 
-	vunmap_range_noflush(va->va_start, va->va_start + get_vm_area_size(vm));
+	unmap_vmap_area(va);
 	free_vmap_area_noflush(va, vm->caller);
 	kfree(vm);
 }

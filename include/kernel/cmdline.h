@@ -23,6 +23,7 @@ struct cmdline_opts {
 	bool randomize_memory;	      /* randomize_memory sets, nokaslr clears; default off */
 	bool console;		      /* noconsole clears; default on */
 	unsigned long mem_limit;      /* mem=SIZE (k/M/G suffix): ignore RAM above; 0 = no limit */
+	bool vmalloc_debug_flush;     /* vmalloc_debug_flush: TLB flush at every vfree/vunmap */
 };
 
 extern struct cmdline_opts cmdline_opts;

@@ -24,7 +24,7 @@ struct page;
 #define VM_DEFER_FREE	 0x00000100u /* queued by vfree_atomic(), not yet freed */
 
 struct vm_struct {
-	struct vm_struct *next; /* vmlist link, before vmalloc_init() only */
+	struct vm_struct *next; /* vmlist link before vmalloc_init(), then vfree_atomic()'s queue */
 	void *addr;
 	unsigned long size; /* includes the guard page */
 	unsigned int flags;
@@ -101,6 +101,11 @@ void vmalloc_set_lazy_max_pages(unsigned long pages);
 unsigned long vmalloc_lazy_max_pages(void);
 /* DEBUG_VM for vmalloc: run vmalloc_check() after every change (panics on failure). */
 extern bool vmalloc_debug_vm;
+/* vmalloc_debug_flush: flush the TLB over every range as it is unmapped
+ * (vfree, vunmap, iounmap), so a use after free faults at once; the range
+ * still goes lazy. Off by default. */
+void vmalloc_set_debug_flush(bool on);
+bool vmalloc_debug_flush_enabled(void);
 
 /* If @addr lies in a vmalloc area or its guard page, describe it into @buf
  * (for the page-fault handler). Returns true when it found one. */

@@ -24,6 +24,7 @@ static void assert_defaults(const struct cmdline_opts *o)
 	assert_false(o->randomize_memory);
 	assert_true(o->console);
 	assert_int_equal(o->mem_limit, 0);
+	assert_false(o->vmalloc_debug_flush);
 }
 
 /* Parse @line into a struct first filled with junk, so defaults must be set. */
@@ -162,6 +163,8 @@ static void test_flags(void **state)
 	assert_false(opts.randomize_memory);
 	assert_int_equal(parse("nokaslr randomize_memory"), 0);
 	assert_true(opts.randomize_memory);
+	assert_int_equal(parse("vmalloc_debug_flush"), 0);
+	assert_true(opts.vmalloc_debug_flush);
 
 	assert_int_equal(parse("poweroff=1"), 1);
 	assert_false(opts.poweroff);

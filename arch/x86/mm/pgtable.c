@@ -21,6 +21,7 @@
 #include "kernel/printk.h"
 #include "lib/string.h"
 #include "mm/memblock.h"
+#include "mm/page.h"
 #include "mm/page_alloc.h"
 #include "arch/x86/mm/mm_internal.h"
 
@@ -143,10 +144,24 @@ static inline phys_addr_t map_src_next(struct map_src *src)
 	return src->phys + (src->done << PAGE_SHIFT);
 }
 
+/*
+ * W^X for aliases of RAM: a page of RAM (every page of an array, and any
+ * frame pfn_valid() knows) is mapped NX whatever @prot says. Executable
+ * mappings come only from the permission API (set_memory_x()/rox()),
+ * which clears NX on an area after it is mapped.
+ */
+static inline pgprot_t map_src_prot(const struct map_src *src, phys_addr_t phys, pgprot_t prot)
+{
+	if (src->pages || pfn_valid(PHYS_PFN(phys)))
+		return prot | _PAGE_NX;
+	return prot;
+}
+
 static int map_pte_range(pmd_t *pmd, unsigned long addr, unsigned long end, pgprot_t prot,
 			 struct map_src *src)
 {
 	pte_t *table = table_alloc(pmd);
+	phys_addr_t phys;
 	pte_t *pte;
 
 	if (!table)
@@ -156,7 +171,8 @@ static int map_pte_range(pmd_t *pmd, unsigned long addr, unsigned long end, pgpr
 		if (WARN(entry_present(*pte), "pgtable: %#lx is already mapped (pte %#llx)", addr,
 			 (unsigned long long)*pte))
 			return -EBUSY;
-		*pte = map_src_next(src) | prot;
+		phys = map_src_next(src);
+		*pte = phys | map_src_prot(src, phys, prot);
 		src->done++;
 	} while (pte++, addr += PAGE_SIZE, addr != end);
 	return 0;

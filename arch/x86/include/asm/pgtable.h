@@ -131,7 +131,9 @@ u64 *pt_walk(unsigned long addr, enum pt_level level, enum pt_level *stopped);
  */
 
 /* Map @pages[0..] at [addr, end) with @prot. On failure every PTE this call
- * set is cleared again, the range is as before, and -ENOMEM is returned. */
+ * set is cleared again, the range is as before, and -ENOMEM is returned.
+ * Both mappers map RAM NX whatever @prot says (only set_memory_x() makes
+ * it executable). */
 struct page;
 int vmap_pages_range(unsigned long addr, unsigned long end, pgprot_t prot, struct page **pages);
 /* Map the physically contiguous [phys, phys + end - addr) at [addr, end). */
