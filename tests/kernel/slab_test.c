@@ -237,3 +237,102 @@ KTEST(slab, failslab)
 	kfree(c);
 	slabinfo_dump();
 }
+
+/*
+ * Fill a fresh slab of @c from its first object until the next object
+ * lands on another slab page; objs[0..n) are then the whole first slab (a
+ * fresh slab hands out its objects in order), objs[n] the first object of
+ * the second. Returns n, or 0 if an allocation failed (all freed then).
+ */
+static unsigned long fill_one_slab(struct kmem_cache *c)
+{
+	unsigned long n;
+
+	for (n = 0; n < NR_OBJS; n++) {
+		objs[n] = kmem_cache_alloc(c, GFP_KERNEL);
+		if (!objs[n])
+			break;
+		if (n && virt_to_page(objs[n]) != virt_to_page(objs[0]))
+			return n;
+	}
+	while (n--)
+		kmem_cache_free(c, objs[n]);
+	return 0;
+}
+
+/* A ktest_defer() action: free every object of objs[] still held, then destroy the cache. */
+static void free_objs_destroy(void *cache)
+{
+	for (unsigned long i = 0; i < NR_OBJS; i++) {
+		kmem_cache_free(cache, objs[i]);
+		objs[i] = NULL;
+	}
+	kmem_cache_destroy(cache);
+}
+
+/* A private cache of 200-byte objects, 32-aligned (stride 224: 18 in a page, 64 bytes left). */
+static struct kmem_cache *test_cache(struct ktest *t, const char *name)
+{
+	struct kmem_cache *c = kmem_cache_create(name, 200, 32);
+
+	KTEST_ASSERT_NOT_NULL(t, c);
+	memset(objs, 0, sizeof(objs));
+	ktest_defer(t, free_objs_destroy, c);
+	return c;
+}
+
+/*
+ * A slab that was full and had one object freed goes back to the partial
+ * list: the next allocation is that object, not one of the empty slab that
+ * the cache keeps.
+ */
+KTEST(slab, full_slab_one_freed_is_reused)
+{
+	struct kmem_cache *c = test_cache(t, "ktest-full");
+	unsigned long n = fill_one_slab(c);
+	void *freed;
+
+	KTEST_ASSERT_GE(t, n, 2UL);
+	kmem_cache_free(c, objs[n]); /* the second slab is empty again (kept) */
+	objs[n] = NULL;
+	freed = objs[n / 2];
+	kmem_cache_free(c, freed); /* the first, full, gets one free object */
+	objs[n / 2] = kmem_cache_alloc(c, GFP_KERNEL);
+	KTEST_EXPECT_TRUE(t, objs[n / 2] == freed);
+	/* and the slab is full again: the next object is on another page */
+	objs[n] = kmem_cache_alloc(c, GFP_KERNEL);
+	KTEST_ASSERT_NOT_NULL(t, objs[n]);
+	KTEST_EXPECT_TRUE(t, virt_to_page(objs[n]) != virt_to_page(objs[0]));
+}
+
+/*
+ * Freeing the address one object past the last object of a slab (inside
+ * the slab's page when the objects leave room) is refused with one WARN,
+ * and changes nothing: the slab stays full, no allocation returns it.
+ */
+KTEST(slab, free_one_past_last_object_refused)
+{
+	struct kmem_cache *c = test_cache(t, "ktest-past");
+	unsigned long n = fill_one_slab(c), stride, w, free0;
+	char *past;
+
+	KTEST_ASSERT_GE(t, n, 2UL);
+	stride = (unsigned long)objs[1] - (unsigned long)objs[0];
+	KTEST_EXPECT_EQ(t, stride, 224UL);
+	past = (char *)objs[0] + n * stride;
+	KTEST_EXPECT_TRUE(t, virt_to_page(past) == virt_to_page(objs[0])); /* in the slab's page */
+	free0 = nr_free_pages();
+	w = warn_count;
+	kmem_cache_free(c, past);
+	KTEST_EXPECT_EQ(t, warn_count, w + 1);
+	kfree(past);
+	KTEST_EXPECT_EQ(t, warn_count, w + 2);
+	KTEST_EXPECT_EQ(t, nr_free_pages(), free0);
+	/* the first slab is still full: nothing of it is handed out again */
+	for (unsigned long i = n + 1; i < n + 4 && i < NR_OBJS; i++) {
+		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		KTEST_ASSERT_NOT_NULL(t, objs[i]);
+		KTEST_EXPECT_TRUE(t, virt_to_page(objs[i]) != virt_to_page(objs[0]));
+		KTEST_EXPECT_TRUE(t, objs[i] != past);
+	}
+}
