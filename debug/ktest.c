@@ -190,7 +190,9 @@ void ktest_action_free_pages(void *page)
 
 void *ktest_vmalloc(struct ktest *t, unsigned long size)
 {
-	void *p = vmalloc(size);
+	/* the test is the area's caller in vmallocinfo and fault reports */
+	void *p =
+		__vmalloc_node(size, 1, GFP_KERNEL, -1 /* any node */, __builtin_return_address(0));
 
 	if (p)
 		ktest_defer(t, ktest_action_vfree, p);
