@@ -35,6 +35,15 @@ static unsigned long damaged(const void *p, size_t size, unsigned long id)
 	return bad;
 }
 
+/* A ktest_defer() action: kfree every object still in objs[] (kmalloc ones). */
+static void kfree_objs(void *unused)
+{
+	for (unsigned long i = 0; i < NR_OBJS; i++) {
+		kfree(objs[i]);
+		objs[i] = NULL;
+	}
+}
+
 /* The cache a slab object belongs to (its slab's head page says). */
 static struct kmem_cache *cache_of(const void *obj)
 {
@@ -51,17 +60,19 @@ KTEST(slab, size_classes)
 					256, 300, 512, 1024, 1500, 2048, 4000, 4096 };
 	unsigned long w = warn_count;
 
+	memset(objs, 0, sizeof(objs));
+	ktest_defer(t, kfree_objs, NULL);
 	for (unsigned int s = 0; s < ARRAY_SIZE(sizes); s++) {
 		size_t size = sizes[s];
 		size_t class = size <= 8 ? 8 : 1UL << (64 - __builtin_clzl(size - 1));
 		unsigned long free0, bad = 0;
 		struct kmem_cache *c;
-		void *probe = kmalloc(size, GFP_KERNEL);
+		void *probe = ktest_kmalloc(t, size, GFP_KERNEL);
 
 		KTEST_ASSERT_NOT_NULL(t, probe);
 		c = cache_of(probe);
 		KTEST_ASSERT_NOT_NULL(t, c);
-		kfree(probe);
+		ktest_kfree(t, probe);
 		kmem_cache_shrink(c);
 		free0 = nr_free_pages();
 		for (unsigned long i = 0; i < NR_OBJS; i++) {
@@ -76,10 +87,12 @@ KTEST(slab, size_classes)
 		for (unsigned long i = 1; i < NR_OBJS; i += 2) {
 			bad += damaged(objs[i], size, i);
 			kfree(objs[i]);
+			objs[i] = NULL;
 		}
 		for (long i = NR_OBJS - 2; i >= 0; i -= 2) {
 			bad += damaged(objs[i], size, i);
 			kfree(objs[i]);
+			objs[i] = NULL;
 		}
 		KTEST_EXPECT_EQ(t, bad, 0UL);
 		kmem_cache_shrink(c);
@@ -89,12 +102,16 @@ KTEST(slab, size_classes)
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 }
 
+static void free_objs_destroy(void *cache);
+
 KTEST(slab, private_cache_shrinks_back)
 {
 	struct kmem_cache *c = kmem_cache_create("ktest-200", 200, 32);
 	unsigned long free0, bad = 0;
 
 	KTEST_ASSERT_NOT_NULL(t, c);
+	memset(objs, 0, sizeof(objs));
+	ktest_defer(t, free_objs_destroy, c);
 	free0 = nr_free_pages();
 	for (unsigned long i = 0; i < NR_OBJS; i++) {
 		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
@@ -106,19 +123,21 @@ KTEST(slab, private_cache_shrinks_back)
 	for (unsigned long i = 0; i < NR_OBJS; i += 3) {
 		bad += damaged(objs[i], 200, i);
 		kmem_cache_free(c, objs[i]);
+		objs[i] = NULL;
 	}
 	for (unsigned long i = 0; i < NR_OBJS; i++) {
 		if (i % 3 == 0)
 			continue;
 		bad += damaged(objs[i], 200, i);
 		kmem_cache_free(c, objs[i]);
+		objs[i] = NULL;
 	}
 	KTEST_EXPECT_EQ(t, bad, 0UL);
 	/* at most one empty slab kept: at most one slab's pages still out */
 	KTEST_EXPECT_GT(t, kmem_cache_shrink(c), 0UL);
 	KTEST_EXPECT_EQ(t, kmem_cache_shrink(c), 0UL);
 	KTEST_EXPECT_EQ(t, nr_free_pages(), free0);
-	kmem_cache_destroy(c);
+	ktest_release(t, free_objs_destroy, c);
 }
 
 KTEST(slab, large_kmalloc_and_ksize)
@@ -171,9 +190,9 @@ KTEST(slab, kzalloc_kcalloc)
 KTEST(slab, invalid_kfree)
 {
 	unsigned long on_stack = 0, free0, w;
-	unsigned char *p = kmalloc(96, GFP_KERNEL), *q = kmalloc(96, GFP_KERNEL);
-	struct page *page = alloc_page(GFP_KERNEL);
-	void *big = kmalloc(2 * PAGE_SIZE, GFP_KERNEL);
+	unsigned char *p = ktest_kmalloc(t, 96, GFP_KERNEL), *q = ktest_kmalloc(t, 96, GFP_KERNEL);
+	struct page *page = ktest_alloc_pages(t, GFP_KERNEL, 0);
+	void *big = ktest_kmalloc(t, 2 * PAGE_SIZE, GFP_KERNEL);
 
 	KTEST_ASSERT_NOT_NULL(t, p);
 	KTEST_ASSERT_NOT_NULL(t, q);
@@ -198,7 +217,7 @@ KTEST(slab, invalid_kfree)
 	for (int i = 0; i < 8; i++)
 		kfree(objs[i]);
 	/* double free */
-	kfree(q);
+	ktest_kfree(t, q);
 	w = warn_count;
 	kfree(q);
 	KTEST_EXPECT_EQ(t, warn_count, w + 1);
@@ -208,9 +227,9 @@ KTEST(slab, invalid_kfree)
 	KTEST_EXPECT_TRUE(t, objs[0] != objs[1]);
 	kfree(objs[0]);
 	kfree(objs[1]);
-	kfree(p);
-	kfree(big);
-	__free_page(page);
+	ktest_kfree(t, p);
+	ktest_kfree(t, big);
+	ktest_free_pages(t, page);
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 }
 
