@@ -24,7 +24,10 @@
  * dot files. ktest=list prints every case instead of running them.
  *
  * Each test runs behind a jump buffer: a failed ASSERT, a SKIP, or a fault the
- * test did not expect ends that test only. The runner installs trap_hooks
+ * test did not expect ends that test only. Then, as when it returns, its
+ * deferred cleanup actions (ktest_defer()) run, last first, so that a test
+ * that failed gives back what it held and the tests after it get the
+ * machine it found. The runner installs trap_hooks
  * for the run, so the exception path never calls up into it by name. A fault
  * with spinlocks held ends the whole run; the cases not run are reported as
  * skipped, so the KTAP plans still hold.
@@ -40,6 +43,8 @@
 #include "lib/string.h"
 #include "lib/vsprintf.h"
 #include "mm/page_alloc.h"
+#include "mm/slab.h"
+#include "mm/vmalloc.h"
 
 #define KTEST_NAME_MAX 96 /* "suite.case", and one pattern of the selection */
 
@@ -101,6 +106,141 @@ void ktest_need_pages(struct ktest *t, unsigned long pages)
 	t->skipped = true;
 	t->skip_reason = t->skip_buf;
 	ktest_abort(t);
+}
+
+/* ---- deferred cleanup actions ---- */
+
+void ktest_defer(struct ktest *t, void (*fn)(void *arg), void *arg)
+{
+	if (t->nr_actions < KTEST_MAX_ACTIONS) {
+		t->actions[t->nr_actions++] = (struct ktest_action){ fn, arg };
+		return;
+	}
+	fn(arg); /* nothing may stay behind */
+	ktest_fail(
+		t, __FILE__, __LINE__,
+		"ktest_defer: all %d cleanup actions in use; ran %ps(%p) at once, ending the test",
+		KTEST_MAX_ACTIONS, fn, arg);
+	ktest_abort(t);
+}
+
+/* Take the latest action @fn(@arg) out of @t's table; false if there is none. */
+static bool ktest_action_take(struct ktest *t, void (*fn)(void *arg), void *arg)
+{
+	for (unsigned int i = t->nr_actions; i-- > 0;) {
+		if (t->actions[i].fn != fn || t->actions[i].arg != arg)
+			continue;
+		memmove(&t->actions[i], &t->actions[i + 1],
+			(t->nr_actions - i - 1) * sizeof(t->actions[0]));
+		t->nr_actions--;
+		return true;
+	}
+	return false;
+}
+
+bool ktest_defer_cancel(struct ktest *t, void (*fn)(void *arg), void *arg)
+{
+	return ktest_action_take(t, fn, arg);
+}
+
+bool ktest_release(struct ktest *t, void (*fn)(void *arg), void *arg)
+{
+	if (!ktest_action_take(t, fn, arg))
+		return false;
+	fn(arg);
+	return true;
+}
+
+/*
+ * Run @t's actions, last first. Each leaves the table before it runs: if
+ * it faults, the runner comes back here (through abort_jmp) for the rest.
+ * Not with spinlocks held (a fault inside a critical section): what they
+ * guard cannot be trusted, and the run ends.
+ */
+static void ktest_run_actions(struct ktest *t)
+{
+	if (spinlock_depth && t->nr_actions) {
+		printk("    # %s: %u cleanup action(s) not run: spinlocks are held\n", t->name,
+		       t->nr_actions);
+		t->nr_actions = 0;
+	}
+	while (t->nr_actions) {
+		struct ktest_action a = t->actions[--t->nr_actions];
+
+		a.fn(a.arg);
+	}
+}
+
+void ktest_action_vfree(void *addr)
+{
+	vfree(addr);
+}
+
+void ktest_action_kfree(void *p)
+{
+	kfree(p);
+}
+
+void ktest_action_free_pages(void *page)
+{
+	struct page *p = page;
+
+	__free_pages(p, p->order);
+}
+
+void *ktest_vmalloc(struct ktest *t, unsigned long size)
+{
+	/* the test is the area's caller in vmallocinfo and fault reports */
+	void *p =
+		__vmalloc_node(size, 1, GFP_KERNEL, -1 /* any node */, __builtin_return_address(0));
+
+	if (p)
+		ktest_defer(t, ktest_action_vfree, p);
+	return p;
+}
+
+void *ktest_kmalloc(struct ktest *t, size_t size, gfp_t gfp)
+{
+	void *p = kmalloc(size, gfp);
+
+	if (p)
+		ktest_defer(t, ktest_action_kfree, p);
+	return p;
+}
+
+struct page *ktest_alloc_pages(struct ktest *t, gfp_t gfp, unsigned int order)
+{
+	struct page *page = alloc_pages(gfp, order);
+
+	if (page)
+		ktest_defer(t, ktest_action_free_pages, page);
+	return page;
+}
+
+/* Release the action @fn(@ptr) that @what's wrapper deferred; fail @t if there is none. */
+static void ktest_release_or_fail(struct ktest *t, void (*fn)(void *arg), const void *ptr,
+				  const char *what, const void *caller)
+{
+	if (!ktest_release(t, fn, (void *)ptr))
+		ktest_fail(t, __FILE__, __LINE__, "%s: %p has no deferred free (caller %pS)", what,
+			   ptr, caller);
+}
+
+void ktest_vfree(struct ktest *t, const void *addr)
+{
+	ktest_release_or_fail(t, ktest_action_vfree, addr, "ktest_vfree",
+			      __builtin_return_address(0));
+}
+
+void ktest_kfree(struct ktest *t, const void *p)
+{
+	ktest_release_or_fail(t, ktest_action_kfree, p, "ktest_kfree", __builtin_return_address(0));
+}
+
+void ktest_free_pages(struct ktest *t, struct page *page)
+{
+	ktest_release_or_fail(t, ktest_action_free_pages, page, "ktest_free_pages",
+			      __builtin_return_address(0));
 }
 
 /*
@@ -252,6 +392,7 @@ static void ktest_run_one(const struct ktest_case *c, unsigned int nr, struct kt
 	current_test = &t;
 	if (ktest_setjmp(&t.abort_jmp) == 0)
 		c->fn(&t);
+	ktest_run_actions(&t); /* also after a longjmp: the rest of them */
 	current_test = NULL;
 
 	if (t.failed) {

@@ -1646,7 +1646,9 @@ long vread(char *buf, const char *addr, unsigned long count)
  *     VM_NO_GUARD is in @vm->flags) and @vm->flags are the caller's; the
  *     area goes at the lowest address aligned to @align above the previous
  *     early area, from VMALLOC_START up. vm->addr is set, VM_EARLY added.
- *  => Nothing is mapped. Early areas can never be freed.
+ *  => Nothing is mapped. Once vmalloc_init() has imported it, an early
+ *     area can never be freed; before, vm_area_unregister_early() gives
+ *     it back.
  *  => After vmalloc_init(), or on bad input: a message, vm->addr = NULL.
  */
 void vm_area_register_early(struct vm_struct *vm, size_t align)
@@ -1676,6 +1678,38 @@ void vm_area_register_early(struct vm_struct *vm, size_t align)
 		tail = &(*tail)->next;
 	*tail = vm;
 	vm_early_next = addr + size;
+}
+
+/*
+ * vm_area_unregister_early - give back an area vm_area_register_early() placed
+ *  => Before vmalloc_init() only, for a caller whose setup of the area
+ *     failed (nothing of it may be mapped): vmalloc_init() will not import
+ *     it, so no dump lists it and its addresses stay free. If it was the
+ *     last one, the next early area may reuse its addresses.
+ *  => vm->addr = NULL and VM_EARLY cleared; an @vm not registered, or a
+ *     call after vmalloc_init(), gets a message and changes nothing.
+ */
+void vm_area_unregister_early(struct vm_struct *vm)
+{
+	struct vm_struct **link = &vmlist, *prev = NULL;
+
+	if (WARN(vmap_initialized, "vm_area_unregister_early: called after vmalloc_init"))
+		return;
+	while (*link && *link != vm) {
+		prev = *link;
+		link = &(*link)->next;
+	}
+	if (!*link) {
+		pr_err("vm_area_unregister_early: %p (addr %p) is not an early area\n", vm,
+		       vm->addr);
+		return;
+	}
+	*link = vm->next;
+	if (!vm->next)
+		vm_early_next = prev ? (unsigned long)prev->addr + prev->size : 0;
+	vm->next = NULL;
+	vm->addr = NULL;
+	vm->flags &= ~VM_EARLY;
 }
 
 /* Carve the early area @vm out of the free tree and enter it as busy. */

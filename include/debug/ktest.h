@@ -5,6 +5,8 @@
  * the suite or on "suite.case" (ktest=vmalloc.*,*guard*,buddy). Assertions print file:line and the values.
  * A test that faults unexpectedly is reported as failed and the run goes on;
  * KTEST_EXPECT_FAULT() lets a test demand a fault and carry on after it.
+ * ktest_defer() and the ktest_vmalloc()-style wrappers give back what a test
+ * held when it ends, passed or not.
  *
  *	KTEST(buddy, alloc_free_one)
  *	{
@@ -19,6 +21,7 @@
 
 #include "kernel/compiler.h"
 #include "kernel/spinlock.h"
+#include "mm/gfp.h"
 
 /* Callee-saved state for ktest_setjmp/ktest_longjmp (arch/x86/kernel/ktest_jmp.asm). */
 struct ktest_jmp_buf {
@@ -27,6 +30,16 @@ struct ktest_jmp_buf {
 
 int ktest_setjmp(struct ktest_jmp_buf *buf) __attribute__((returns_twice));
 void ktest_longjmp(struct ktest_jmp_buf *buf, int val) __noreturn;
+
+struct page;
+
+/* Deferred cleanup actions of one test (KUnit's kunit_add_action()): see ktest_defer(). */
+#define KTEST_MAX_ACTIONS 32
+
+struct ktest_action {
+	void (*fn)(void *arg);
+	void *arg;
+};
 
 struct ktest {
 	const char *suite;
@@ -41,6 +54,8 @@ struct ktest {
 	unsigned long fault_vector;
 	struct ktest_jmp_buf fault_jmp; /* where an expected fault resumes */
 	struct ktest_jmp_buf abort_jmp; /* where an unexpected fault or ASSERT ends the test */
+	unsigned int nr_actions;
+	struct ktest_action actions[KTEST_MAX_ACTIONS]; /* run last first when the test ends */
 };
 
 struct ktest_case {
@@ -72,6 +87,49 @@ int ktest_run(const char *spec);
  * For tests whose size is fixed; a test that can shrink should size itself.
  */
 void ktest_need_pages(struct ktest *t, unsigned long pages);
+
+/*
+ * Deferred cleanup, after KUnit's kunit_add_action(): what a test holds is
+ * given back when it ends, however it ends.
+ *
+ *	p = ktest_vmalloc(t, SZ);	(vfree(p) is now deferred)
+ *	KTEST_ASSERT_NOT_NULL(t, p);	(a failure here still frees p)
+ *
+ * ktest_defer - run @fn(@arg) when @t ends
+ * => The actions run last-registered first, right after the test function
+ *    returns, fails an ASSERT, skips, or faults unexpectedly; not when a
+ *    fault with spinlocks held ends the whole run (their owners' data cannot
+ *    be trusted: the runner then says how many it left).
+ * => @arg must outlive the test function: static data, an allocation, never
+ *    the test's locals (after an ASSERT its stack frame is gone).
+ * => No allocation: a table of KTEST_MAX_ACTIONS per test. When it is full,
+ *    @fn(@arg) runs at once, the test fails with a message and ends.
+ */
+void ktest_defer(struct ktest *t, void (*fn)(void *arg), void *arg);
+/* Forget the latest action @fn(@arg) without running it. Return: whether there was one. */
+bool ktest_defer_cancel(struct ktest *t, void (*fn)(void *arg), void *arg);
+/* Run the latest action @fn(@arg) now and forget it. Return: whether there was one. */
+bool ktest_release(struct ktest *t, void (*fn)(void *arg), void *arg);
+
+/*
+ * Allocate and defer the free (vfree, kfree, __free_pages at the block's
+ * order). NULL, with nothing deferred, when the allocation fails: fault
+ * injection tests may expect it.
+ */
+void *ktest_vmalloc(struct ktest *t, unsigned long size);
+void *ktest_kmalloc(struct ktest *t, size_t size, gfp_t gfp);
+struct page *ktest_alloc_pages(struct ktest *t, gfp_t gfp, unsigned int order);
+/*
+ * Free now what the wrapper above gave, and forget its action. A pointer
+ * that no action of @t frees fails the test and is not freed.
+ */
+void ktest_vfree(struct ktest *t, const void *addr);
+void ktest_kfree(struct ktest *t, const void *p);
+void ktest_free_pages(struct ktest *t, struct page *page);
+/* The actions the wrappers defer, for ktest_defer() of an allocation made otherwise. */
+void ktest_action_vfree(void *addr);
+void ktest_action_kfree(void *p);
+void ktest_action_free_pages(void *page); /* __free_pages(page, page->order) */
 
 #define __KTEST_CMP(t, got, op, want, fatal)                                                     \
 	do {                                                                                     \

@@ -43,6 +43,8 @@ static inline unsigned long get_vm_area_size(const struct vm_struct *area)
 void vmalloc_init(void);
 /* Register an area before vmalloc_init(); @vm->size/align must be set, addr is filled in. */
 void vm_area_register_early(struct vm_struct *vm, size_t align);
+/* Give back an early area whose setup failed, before vmalloc_init(). */
+void vm_area_unregister_early(struct vm_struct *vm);
 
 void *vmalloc(unsigned long size);
 void *vzalloc(unsigned long size);

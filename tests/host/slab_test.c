@@ -213,6 +213,68 @@ static void test_kzalloc_kcalloc(void **state)
 	check_all_back();
 }
 
+/* Is @slab on @list? */
+static bool on_list(const struct page *slab, const struct list_head *list)
+{
+	const struct page *p;
+
+	list_for_each_entry(p, list, slab_list)
+		if (p == slab)
+			return true;
+	return false;
+}
+
+/* How many of @live[0..nr) lie in @slab's pages. */
+static unsigned long live_on(const struct kmem_cache *c, struct page *slab, void *const *live,
+			     unsigned long nr)
+{
+	uintptr_t base = (uintptr_t)slab_base(slab), end = base + (PAGE_SIZE << c->order);
+	unsigned long n = 0;
+
+	for (unsigned long i = 0; i < nr; i++)
+		n += (uintptr_t)live[i] >= base && (uintptr_t)live[i] < end;
+	return n;
+}
+
+/*
+ * The cache's lists, walked, against the shadow set @live[0..nr) (not the
+ * cache's counters): a slab on the full list holds c->objects live objects,
+ * one on the partial list some but not all, one on the free list none, and
+ * there is at most one of those; every live object is on a listed slab, and
+ * the pages taken from the buddy since @free_before are those slabs.
+ */
+static void check_lists(struct kmem_cache *c, void *const *live, unsigned long nr,
+			unsigned long free_before)
+{
+	unsigned long slabs = 0, covered = 0, empty = 0, n;
+	struct page *slab;
+
+	list_for_each_entry(slab, &c->slabs_full, slab_list) {
+		n = live_on(c, slab, live, nr);
+		if (n != c->objects)
+			fail_msg("slab %p on the full list holds %lu of %u objects", (void *)slab,
+				 n, c->objects);
+		covered += n;
+		slabs++;
+	}
+	list_for_each_entry(slab, &c->slabs_partial, slab_list) {
+		n = live_on(c, slab, live, nr);
+		if (n == 0 || n == c->objects)
+			fail_msg("slab %p on the partial list holds %lu of %u objects",
+				 (void *)slab, n, c->objects);
+		covered += n;
+		slabs++;
+	}
+	list_for_each_entry(slab, &c->slabs_free, slab_list) {
+		assert_int_equal(live_on(c, slab, live, nr), 0);
+		empty++;
+		slabs++;
+	}
+	assert_true(empty <= 1);
+	assert_int_equal(covered, nr);
+	assert_int_equal(free_before - nr_free_pages(), slabs << c->order);
+}
+
 /* A private cache driven at random against a shadow set of live objects. */
 static void test_private_cache_random(void **state)
 {
@@ -246,11 +308,11 @@ static void test_private_cache_random(void **state)
 			ids[i] = ids[nr];
 		}
 		assert_int_equal(c->active_objs, nr);
-		assert_true(c->nr_free_slabs <= 1);
-		assert_true(c->nr_slabs * c->objects >= nr);
-		/* never more slabs than the live objects need, plus partial ones and one free */
-		assert_true(nr_free_pages() == before - c->nr_slabs);
+		/* no slab more than the live objects need: the lists, walked, say so */
+		if (op % 37 == 0)
+			check_lists(c, live, nr, before);
 	}
+	check_lists(c, live, nr, before);
 	while (nr) {
 		nr--;
 		verify(live[nr], 100, ids[nr]);
@@ -262,6 +324,88 @@ static void test_private_cache_random(void **state)
 	assert_int_equal(nr_free_pages(), before);
 	kmem_cache_destroy(c);
 	assert_int_equal(warn_count, 0);
+	check_all_back();
+}
+
+/* A full slab that has one object freed goes back to the partial list and is used first. */
+static void test_full_slab_one_freed_back_to_partial(void **state)
+{
+	static void *objs[64];
+	struct kmem_cache *c = kmem_cache_create("test-full", 200, 32);
+	unsigned long n, before = nr_free_pages();
+	struct page *a, *b;
+	void *freed;
+
+	(void)state;
+	assert_non_null(c);
+	n = c->objects + 1;
+	assert_true(n <= ARRAY_SIZE(objs));
+	for (unsigned long i = 0; i < n; i++)
+		assert_non_null(objs[i] = kmem_cache_alloc(c, GFP_KERNEL));
+	a = addr_to_head(objs[0]);
+	b = addr_to_head(objs[n - 1]);
+	assert_true(on_list(a, &c->slabs_full));
+	assert_true(on_list(b, &c->slabs_partial));
+	kmem_cache_free(c, objs[n - 1]); /* b is empty: kept on the free list */
+	assert_true(on_list(b, &c->slabs_free));
+	freed = objs[3];
+	kmem_cache_free(c, freed);
+	objs[3] = objs[n - 2]; /* the shadow set: a's objects but the freed one */
+	assert_true(on_list(a, &c->slabs_partial));
+	assert_false(on_list(a, &c->slabs_full));
+	assert_int_equal(a->inuse, c->objects - 1);
+	check_lists(c, objs, n - 2, before);
+	objs[n - 2] = kmem_cache_alloc(c, GFP_KERNEL); /* from a, not from the empty b */
+	assert_ptr_equal(objs[n - 2], freed);
+	assert_true(on_list(a, &c->slabs_full));
+	assert_true(on_list(b, &c->slabs_free));
+	for (unsigned long i = 0; i < n - 1; i++)
+		kmem_cache_free(c, objs[i]);
+	kmem_cache_destroy(c);
+	assert_int_equal(warn_count, 0);
+	check_all_back();
+}
+
+/*
+ * The address one object past the last, inside the slab's page (200-byte
+ * objects at stride 224 leave 64 bytes): kmem_cache_free() and kfree()
+ * refuse it with one WARN each and change nothing.
+ */
+static void test_free_one_past_last_refused(void **state)
+{
+	static void *objs[64];
+	struct kmem_cache *c = kmem_cache_create("test-past", 200, 32);
+	unsigned long before = nr_free_pages(), active;
+	unsigned int inuse, freelist;
+	struct page *a;
+	char *past;
+	void *p;
+
+	(void)state;
+	assert_non_null(c);
+	assert_true(c->objects <= ARRAY_SIZE(objs));
+	for (unsigned long i = 0; i < c->objects; i++)
+		assert_non_null(objs[i] = kmem_cache_alloc(c, GFP_KERNEL));
+	a = addr_to_head(objs[0]);
+	past = (char *)slab_base(a) + c->objects * c->size;
+	assert_true(past + c->size > (char *)slab_base(a) + (PAGE_SIZE << c->order));
+	assert_ptr_equal(addr_to_head(past), a); /* still in the slab's page */
+	inuse = a->inuse;
+	freelist = a->freelist;
+	active = c->active_objs;
+	SHIM_EXPECT_ONE_WARNING(kmem_cache_free(c, past), "kmem_cache_free: invalid pointer");
+	SHIM_EXPECT_ONE_WARNING(kfree(past), "kfree: invalid pointer");
+	assert_int_equal(a->inuse, inuse);
+	assert_int_equal(a->freelist, freelist);
+	assert_int_equal(c->active_objs, active);
+	assert_true(on_list(a, &c->slabs_full));
+	check_lists(c, objs, c->objects, before);
+	p = kmem_cache_alloc(c, GFP_KERNEL); /* a new slab, not the address past the end */
+	assert_true(p != past && addr_to_head(p) != a);
+	kmem_cache_free(c, p);
+	for (unsigned long i = 0; i < c->objects; i++)
+		kmem_cache_free(c, objs[i]);
+	kmem_cache_destroy(c);
 	check_all_back();
 }
 
@@ -455,6 +599,8 @@ int main(void)
 		T(test_large_kmalloc),
 		T(test_kzalloc_kcalloc),
 		T(test_private_cache_random),
+		T(test_full_slab_one_freed_back_to_partial),
+		T(test_free_one_past_last_refused),
 		T(test_cache_create_destroy),
 		T(test_invalid_free),
 		T(test_failslab),

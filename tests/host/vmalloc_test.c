@@ -23,6 +23,8 @@
 /* Early areas: 3 pages at VMALLOC_START, then 2 pages aligned to 16 pages. */
 static struct vm_struct early_a = { .size = 3 * 4096, .flags = VM_ALLOC | VM_NO_GUARD };
 static struct vm_struct early_b = { .size = 2 * 4096, .flags = VM_MAP };
+/* Registered after early_b, then given back (a failed setup): never imported. */
+static struct vm_struct early_gone = { .size = 4 * 4096, .flags = VM_IOREMAP };
 
 struct snap {
 	unsigned long free_pages, ptes, slab_live, busy, lazy_pages, nr_free;
@@ -181,6 +183,8 @@ static void test_init_state(void **state)
 	assert_true(early_a.flags & VM_EARLY);
 	assert_ptr_equal(find_vm_area(early_b.addr), &early_b);
 	assert_int_equal(vmalloc_stats.nr_busy, 2);
+	assert_null(early_gone.addr); /* given back: neither busy nor flagged */
+	assert_false(early_gone.flags & VM_EARLY);
 	/* Free: the alignment gap, the rest of vmalloc, the module range. */
 	assert_int_equal(initial.nr_free, 3);
 	assert_int_equal(initial.free[0][0], VMALLOC_START + P(3));
@@ -1216,6 +1220,8 @@ static int setup(void **state)
 	shim_vmalloc_setup();
 	vm_area_register_early(&early_a, 0);
 	vm_area_register_early(&early_b, P(16));
+	vm_area_register_early(&early_gone, P(64));
+	vm_area_unregister_early(&early_gone);
 	vmalloc_init();
 	vmalloc_debug_vm = true;
 	vfree(vmalloc(P(1))); /* leaves the spare node in place */

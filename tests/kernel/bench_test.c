@@ -120,19 +120,50 @@ KTEST(bench, fix_size_runs_10_loops)
 	KTEST_EXPECT_EQ(t, res.ns_page, res.ns_med / 3);
 }
 
-/* random_size_alloc allocates exactly the sizes the seeded generator gives. */
-KTEST(bench, random_sizes_follow_the_seed)
+/* A ktest_defer() action: the lazy budget back to @pages, and the purge list empty. */
+static void lazy_budget_restore(void *pages)
+{
+	vmalloc_set_lazy_max_pages((unsigned long)pages);
+	vm_unmap_aliases();
+}
+
+/*
+ * One run of random_size_alloc (20 loops, 1..100 pages, 2 repetitions);
+ * returns the pages vmalloc itself saw freed: with the lazy budget out of
+ * reach, every area waits on the purge list with its guard page.
+ */
+static unsigned long random_size_run(struct ktest *t, struct bench_result *res)
 {
 	const struct bench_params p = { .loops = 20, .pages = 100 };
-	struct bench_result res;
-	struct rnd_state rng;
-	u64 want = 0;
+	unsigned long vmallocs = vmalloc_stats.nr_vmalloc;
 
-	rnd_seed(&rng, BENCH_SEED);
-	for (int i = 0; i < 20; i++)
-		want += 1 + rnd_below(&rng, 100);
-	KTEST_ASSERT_EQ(t, bench_run_one("random_size_alloc", &p, 2, &res), 0);
-	KTEST_EXPECT_EQ(t, res.pages, want);
+	KTEST_ASSERT_EQ(t, bench_run_one("random_size_alloc", &p, 2, res), 0);
+	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_vmalloc - vmallocs, 40UL);
+	KTEST_EXPECT_EQ(t, res->frees, 40UL);
+	return vmalloc_stats.lazy_pages;
+}
+
+/*
+ * random_size_alloc allocates the sizes it reports, the same from the same
+ * seed, and they vary. The expectation is what vmalloc counted (each area's
+ * pages and its guard on the purge list), not the scenario's own formula
+ * run again: a scenario that allocated other sizes than it counts fails.
+ */
+KTEST(bench, random_sizes_follow_the_seed)
+{
+	struct bench_result a, b;
+	unsigned long lazy_a, lazy_b;
+
+	ktest_defer(t, lazy_budget_restore, (void *)vmalloc_lazy_max_pages());
+	vmalloc_set_lazy_max_pages(1UL << 30);
+	lazy_a = random_size_run(t, &a);
+	lazy_b = random_size_run(t, &b);
+	KTEST_EXPECT_EQ(t, lazy_a, 2 * a.pages + 40); /* 2 repetitions, 40 guard pages */
+	KTEST_EXPECT_EQ(t, lazy_b, lazy_a);
+	KTEST_EXPECT_EQ(t, b.pages, a.pages);
+	/* 20 sizes of 1..100 pages: neither all 1 nor all 100 */
+	KTEST_EXPECT_GT(t, a.pages, 20ULL);
+	KTEST_EXPECT_LT(t, a.pages, 2000ULL);
 }
 
 /* Pages a scenario may leave in partly used slabs. */

@@ -7,6 +7,9 @@
  *
  * The tests take all free memory for a moment: nothing else may allocate
  * meanwhile (Contig has one CPU and no allocating interrupt handlers).
+ * What they hold is on the static list `held` (or in a block whose pages
+ * a deferred action finds), so a failed assertion or a fault gives it all
+ * back (ktest_defer()) and the tests after it find the memory free.
  */
 #include "debug/ktest.h"
 #include "kernel/panic.h"
@@ -28,21 +31,22 @@ struct pfn_bitmap {
 	unsigned int order;
 };
 
-static bool pfn_bitmap_alloc(struct pfn_bitmap *bm)
+/* The bitmap's pages are freed when @t ends (or by pfn_bitmap_free()). */
+static bool pfn_bitmap_alloc(struct ktest *t, struct pfn_bitmap *bm)
 {
 	unsigned long bytes = DIV_ROUND_UP(max_pfn, 8);
 
 	for (bm->order = 0; (PAGE_SIZE << bm->order) < bytes; bm->order++)
 		if (bm->order == MAX_ORDER)
 			return false;
-	bm->page = alloc_pages(NOFAIL | __GFP_ZERO, bm->order);
+	bm->page = ktest_alloc_pages(t, NOFAIL | __GFP_ZERO, bm->order);
 	bm->bits = bm->page ? page_address(bm->page) : NULL;
 	return bm->page != NULL;
 }
 
-static void pfn_bitmap_free(struct pfn_bitmap *bm)
+static void pfn_bitmap_free(struct ktest *t, struct pfn_bitmap *bm)
 {
-	__free_pages(bm->page, bm->order);
+	ktest_free_pages(t, bm->page);
 }
 
 /* Set the bit of @pfn; true if it was already set. */
@@ -64,23 +68,34 @@ static void expect_counts_equal(struct ktest *t, const unsigned long *got,
 				   o, got[o], want[o]);
 }
 
-/* Free every block on @held (order in page->order), alternate ones first. */
-static void free_held(struct list_head *held)
+/* The blocks a test holds, linked through page->lru (order in page->order). */
+static struct list_head held;
+
+/* Free every block on @arg (a list like held), alternate ones first. */
+static void free_held(void *arg)
 {
+	struct list_head *list = arg;
 	struct page *p, *n;
 	bool skip = false;
 
-	list_for_each_entry_safe(p, n, held, lru) {
+	list_for_each_entry_safe(p, n, list, lru) {
 		skip = !skip;
 		if (skip)
 			continue;
 		list_del(&p->lru);
 		__free_pages(p, p->order);
 	}
-	list_for_each_entry_safe(p, n, held, lru) {
+	list_for_each_entry_safe(p, n, list, lru) {
 		list_del(&p->lru);
 		__free_pages(p, p->order);
 	}
+}
+
+/* An empty held list, given back when @t ends however it ends. */
+static void held_init(struct ktest *t)
+{
+	INIT_LIST_HEAD(&held);
+	ktest_defer(t, free_held, &held);
 }
 
 /*
@@ -88,17 +103,16 @@ static void free_held(struct list_head *held)
  * the free lists' shape per order, the lists' invariants and the WARN count
  * must all be as they were at the start.
  */
-static void give_back_all(struct ktest *t, struct list_head *held, struct pfn_bitmap *bm,
-			  unsigned long free0, const unsigned long start[NR_PAGE_ORDERS],
-			  unsigned long w)
+static void give_back_all(struct ktest *t, struct pfn_bitmap *bm, unsigned long free0,
+			  const unsigned long start[NR_PAGE_ORDERS], unsigned long w)
 {
 	unsigned long end[NR_PAGE_ORDERS];
 
-	free_held(held);
+	KTEST_EXPECT_TRUE(t, ktest_release(t, free_held, &held));
 	KTEST_EXPECT_EQ(t, nr_free_pages(), free0);
 	buddy_free_counts(end);
 	expect_counts_equal(t, end, start);
-	pfn_bitmap_free(bm);
+	pfn_bitmap_free(t, bm);
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 	KTEST_EXPECT_EQ(t, warn_count, w);
 }
@@ -110,10 +124,10 @@ KTEST(buddy, alloc_every_page_once)
 	unsigned long free0, n = 0, dups = 0, bad = 0, w = warn_count;
 	struct pfn_bitmap bm;
 	struct page *p;
-	LIST_HEAD(held);
 
-	if (!pfn_bitmap_alloc(&bm))
+	if (!pfn_bitmap_alloc(t, &bm))
 		KTEST_SKIP(t, "no memory for a pfn bitmap");
+	held_init(t);
 	KTEST_ASSERT_EQ(t, buddy_check(), 0);
 	free0 = nr_free_pages();
 	buddy_free_counts(start);
@@ -135,7 +149,7 @@ KTEST(buddy, alloc_every_page_once)
 	/* the bitmap's own pages were never handed out */
 	for (unsigned long i = 0; i < (1UL << bm.order); i++)
 		KTEST_EXPECT_FALSE(t, pfn_test_and_set(&bm, page_to_pfn(bm.page) + i));
-	give_back_all(t, &held, &bm, free0, start, w);
+	give_back_all(t, &bm, free0, start, w);
 }
 
 /* Random orders until order 0 fails: blocks aligned, disjoint, intact, then all back. */
@@ -146,10 +160,10 @@ KTEST(buddy, alloc_random_orders)
 	struct pfn_bitmap bm;
 	struct rnd_state rng;
 	struct page *p, *n;
-	LIST_HEAD(held);
 
-	if (!pfn_bitmap_alloc(&bm))
+	if (!pfn_bitmap_alloc(t, &bm))
 		KTEST_SKIP(t, "no memory for a pfn bitmap");
+	held_init(t);
 	free0 = nr_free_pages();
 	buddy_free_counts(start);
 	rnd_seed(&rng, 0x9e3779b97f4a7c15UL);
@@ -185,7 +199,7 @@ KTEST(buddy, alloc_random_orders)
 		if (((unsigned long *)page_address(p))[0] != (page_to_pfn(p) ^ BLOCK_SIG))
 			bad++;
 	KTEST_EXPECT_EQ(t, bad, 0UL);
-	give_back_all(t, &held, &bm, free0, start, w);
+	give_back_all(t, &bm, free0, start, w);
 }
 
 /* The highest order with a free block now (MAX_ORDER on a roomy machine), or -1. */
@@ -200,6 +214,21 @@ static int largest_free_order(void)
 	return -1;
 }
 
+/* The block merge_max_order_block takes apart: [head, head + pages). */
+static unsigned long merge_head, merge_pages;
+
+/* A ktest_defer() action: free the block's pages still allocated (order 0). */
+static void free_block_pages(void *unused)
+{
+	for (unsigned long pfn = merge_head; pfn < merge_head + merge_pages; pfn++) {
+		struct page *p = pfn_to_page(pfn);
+
+		if (p->flags == PG_head && p->order == 0)
+			__free_page(p);
+	}
+	merge_pages = 0;
+}
+
 /*
  * The largest free block (4 MiB at MAX_ORDER; smaller when a small machine
  * has none that big) taken apart page by page comes back as one block.
@@ -210,7 +239,6 @@ KTEST(buddy, merge_max_order_block)
 	unsigned long head, inside = 0, free0, block;
 	int order = largest_free_order();
 	struct page *p, *n;
-	LIST_HEAD(held);
 
 	if (order < 1)
 		KTEST_SKIP(t, "no free block of two pages or more");
@@ -219,6 +247,10 @@ KTEST(buddy, merge_max_order_block)
 	KTEST_ASSERT_NOT_NULL(t, p);
 	head = page_to_pfn(p);
 	__free_pages(p, order);
+	merge_head = head;
+	merge_pages = block;
+	ktest_defer(t, free_block_pages, NULL); /* runs after free_held */
+	held_init(t);
 	free0 = nr_free_pages();
 	buddy_free_counts(start);
 	while ((p = alloc_page(NOFAIL)))

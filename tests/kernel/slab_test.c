@@ -35,6 +35,15 @@ static unsigned long damaged(const void *p, size_t size, unsigned long id)
 	return bad;
 }
 
+/* A ktest_defer() action: kfree every object still in objs[] (kmalloc ones). */
+static void kfree_objs(void *unused)
+{
+	for (unsigned long i = 0; i < NR_OBJS; i++) {
+		kfree(objs[i]);
+		objs[i] = NULL;
+	}
+}
+
 /* The cache a slab object belongs to (its slab's head page says). */
 static struct kmem_cache *cache_of(const void *obj)
 {
@@ -51,17 +60,19 @@ KTEST(slab, size_classes)
 					256, 300, 512, 1024, 1500, 2048, 4000, 4096 };
 	unsigned long w = warn_count;
 
+	memset(objs, 0, sizeof(objs));
+	ktest_defer(t, kfree_objs, NULL);
 	for (unsigned int s = 0; s < ARRAY_SIZE(sizes); s++) {
 		size_t size = sizes[s];
 		size_t class = size <= 8 ? 8 : 1UL << (64 - __builtin_clzl(size - 1));
 		unsigned long free0, bad = 0;
 		struct kmem_cache *c;
-		void *probe = kmalloc(size, GFP_KERNEL);
+		void *probe = ktest_kmalloc(t, size, GFP_KERNEL);
 
 		KTEST_ASSERT_NOT_NULL(t, probe);
 		c = cache_of(probe);
 		KTEST_ASSERT_NOT_NULL(t, c);
-		kfree(probe);
+		ktest_kfree(t, probe);
 		kmem_cache_shrink(c);
 		free0 = nr_free_pages();
 		for (unsigned long i = 0; i < NR_OBJS; i++) {
@@ -76,10 +87,12 @@ KTEST(slab, size_classes)
 		for (unsigned long i = 1; i < NR_OBJS; i += 2) {
 			bad += damaged(objs[i], size, i);
 			kfree(objs[i]);
+			objs[i] = NULL;
 		}
 		for (long i = NR_OBJS - 2; i >= 0; i -= 2) {
 			bad += damaged(objs[i], size, i);
 			kfree(objs[i]);
+			objs[i] = NULL;
 		}
 		KTEST_EXPECT_EQ(t, bad, 0UL);
 		kmem_cache_shrink(c);
@@ -89,12 +102,16 @@ KTEST(slab, size_classes)
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 }
 
+static void free_objs_destroy(void *cache);
+
 KTEST(slab, private_cache_shrinks_back)
 {
 	struct kmem_cache *c = kmem_cache_create("ktest-200", 200, 32);
 	unsigned long free0, bad = 0;
 
 	KTEST_ASSERT_NOT_NULL(t, c);
+	memset(objs, 0, sizeof(objs));
+	ktest_defer(t, free_objs_destroy, c);
 	free0 = nr_free_pages();
 	for (unsigned long i = 0; i < NR_OBJS; i++) {
 		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
@@ -106,19 +123,21 @@ KTEST(slab, private_cache_shrinks_back)
 	for (unsigned long i = 0; i < NR_OBJS; i += 3) {
 		bad += damaged(objs[i], 200, i);
 		kmem_cache_free(c, objs[i]);
+		objs[i] = NULL;
 	}
 	for (unsigned long i = 0; i < NR_OBJS; i++) {
 		if (i % 3 == 0)
 			continue;
 		bad += damaged(objs[i], 200, i);
 		kmem_cache_free(c, objs[i]);
+		objs[i] = NULL;
 	}
 	KTEST_EXPECT_EQ(t, bad, 0UL);
 	/* at most one empty slab kept: at most one slab's pages still out */
 	KTEST_EXPECT_GT(t, kmem_cache_shrink(c), 0UL);
 	KTEST_EXPECT_EQ(t, kmem_cache_shrink(c), 0UL);
 	KTEST_EXPECT_EQ(t, nr_free_pages(), free0);
-	kmem_cache_destroy(c);
+	ktest_release(t, free_objs_destroy, c);
 }
 
 KTEST(slab, large_kmalloc_and_ksize)
@@ -171,9 +190,9 @@ KTEST(slab, kzalloc_kcalloc)
 KTEST(slab, invalid_kfree)
 {
 	unsigned long on_stack = 0, free0, w;
-	unsigned char *p = kmalloc(96, GFP_KERNEL), *q = kmalloc(96, GFP_KERNEL);
-	struct page *page = alloc_page(GFP_KERNEL);
-	void *big = kmalloc(2 * PAGE_SIZE, GFP_KERNEL);
+	unsigned char *p = ktest_kmalloc(t, 96, GFP_KERNEL), *q = ktest_kmalloc(t, 96, GFP_KERNEL);
+	struct page *page = ktest_alloc_pages(t, GFP_KERNEL, 0);
+	void *big = ktest_kmalloc(t, 2 * PAGE_SIZE, GFP_KERNEL);
 
 	KTEST_ASSERT_NOT_NULL(t, p);
 	KTEST_ASSERT_NOT_NULL(t, q);
@@ -198,7 +217,7 @@ KTEST(slab, invalid_kfree)
 	for (int i = 0; i < 8; i++)
 		kfree(objs[i]);
 	/* double free */
-	kfree(q);
+	ktest_kfree(t, q);
 	w = warn_count;
 	kfree(q);
 	KTEST_EXPECT_EQ(t, warn_count, w + 1);
@@ -208,9 +227,9 @@ KTEST(slab, invalid_kfree)
 	KTEST_EXPECT_TRUE(t, objs[0] != objs[1]);
 	kfree(objs[0]);
 	kfree(objs[1]);
-	kfree(p);
-	kfree(big);
-	__free_page(page);
+	ktest_kfree(t, p);
+	ktest_kfree(t, big);
+	ktest_free_pages(t, page);
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 }
 
@@ -236,4 +255,103 @@ KTEST(slab, failslab)
 	kfree(b);
 	kfree(c);
 	slabinfo_dump();
+}
+
+/*
+ * Fill a fresh slab of @c from its first object until the next object
+ * lands on another slab page; objs[0..n) are then the whole first slab (a
+ * fresh slab hands out its objects in order), objs[n] the first object of
+ * the second. Returns n, or 0 if an allocation failed (all freed then).
+ */
+static unsigned long fill_one_slab(struct kmem_cache *c)
+{
+	unsigned long n;
+
+	for (n = 0; n < NR_OBJS; n++) {
+		objs[n] = kmem_cache_alloc(c, GFP_KERNEL);
+		if (!objs[n])
+			break;
+		if (n && virt_to_page(objs[n]) != virt_to_page(objs[0]))
+			return n;
+	}
+	while (n--)
+		kmem_cache_free(c, objs[n]);
+	return 0;
+}
+
+/* A ktest_defer() action: free every object of objs[] still held, then destroy the cache. */
+static void free_objs_destroy(void *cache)
+{
+	for (unsigned long i = 0; i < NR_OBJS; i++) {
+		kmem_cache_free(cache, objs[i]);
+		objs[i] = NULL;
+	}
+	kmem_cache_destroy(cache);
+}
+
+/* A private cache of 200-byte objects, 32-aligned (stride 224: 18 in a page, 64 bytes left). */
+static struct kmem_cache *test_cache(struct ktest *t, const char *name)
+{
+	struct kmem_cache *c = kmem_cache_create(name, 200, 32);
+
+	KTEST_ASSERT_NOT_NULL(t, c);
+	memset(objs, 0, sizeof(objs));
+	ktest_defer(t, free_objs_destroy, c);
+	return c;
+}
+
+/*
+ * A slab that was full and had one object freed goes back to the partial
+ * list: the next allocation is that object, not one of the empty slab that
+ * the cache keeps.
+ */
+KTEST(slab, full_slab_one_freed_is_reused)
+{
+	struct kmem_cache *c = test_cache(t, "ktest-full");
+	unsigned long n = fill_one_slab(c);
+	void *freed;
+
+	KTEST_ASSERT_GE(t, n, 2UL);
+	kmem_cache_free(c, objs[n]); /* the second slab is empty again (kept) */
+	objs[n] = NULL;
+	freed = objs[n / 2];
+	kmem_cache_free(c, freed); /* the first, full, gets one free object */
+	objs[n / 2] = kmem_cache_alloc(c, GFP_KERNEL);
+	KTEST_EXPECT_TRUE(t, objs[n / 2] == freed);
+	/* and the slab is full again: the next object is on another page */
+	objs[n] = kmem_cache_alloc(c, GFP_KERNEL);
+	KTEST_ASSERT_NOT_NULL(t, objs[n]);
+	KTEST_EXPECT_TRUE(t, virt_to_page(objs[n]) != virt_to_page(objs[0]));
+}
+
+/*
+ * Freeing the address one object past the last object of a slab (inside
+ * the slab's page when the objects leave room) is refused with one WARN,
+ * and changes nothing: the slab stays full, no allocation returns it.
+ */
+KTEST(slab, free_one_past_last_object_refused)
+{
+	struct kmem_cache *c = test_cache(t, "ktest-past");
+	unsigned long n = fill_one_slab(c), stride, w, free0;
+	char *past;
+
+	KTEST_ASSERT_GE(t, n, 2UL);
+	stride = (unsigned long)objs[1] - (unsigned long)objs[0];
+	KTEST_EXPECT_EQ(t, stride, 224UL);
+	past = (char *)objs[0] + n * stride;
+	KTEST_EXPECT_TRUE(t, virt_to_page(past) == virt_to_page(objs[0])); /* in the slab's page */
+	free0 = nr_free_pages();
+	w = warn_count;
+	kmem_cache_free(c, past);
+	KTEST_EXPECT_EQ(t, warn_count, w + 1);
+	kfree(past);
+	KTEST_EXPECT_EQ(t, warn_count, w + 2);
+	KTEST_EXPECT_EQ(t, nr_free_pages(), free0);
+	/* the first slab is still full: nothing of it is handed out again */
+	for (unsigned long i = n + 1; i < n + 4 && i < NR_OBJS; i++) {
+		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		KTEST_ASSERT_NOT_NULL(t, objs[i]);
+		KTEST_EXPECT_TRUE(t, virt_to_page(objs[i]) != virt_to_page(objs[0]));
+		KTEST_EXPECT_TRUE(t, objs[i] != past);
+	}
 }

@@ -43,6 +43,44 @@ static void vt_check_free(struct ktest *t, void *p, unsigned long bytes, unsigne
 	vfree(p);
 }
 
+/* The live areas of a test that holds many at once, for vt_free_live(). */
+struct vt_live {
+	void **areas;
+	unsigned long n;
+};
+
+/* A ktest_defer() action: vfree the areas still in @arg's array (NULL slots are free). */
+static void vt_free_live(void *arg)
+{
+	struct vt_live *live = arg;
+
+	for (unsigned long i = 0; i < live->n; i++) {
+		vfree(live->areas[i]);
+		live->areas[i] = NULL;
+	}
+}
+
+static void vt_vunmap(void *addr)
+{
+	vunmap(addr);
+}
+
+static void vt_iounmap(void *addr)
+{
+	iounmap(addr);
+}
+
+static void vt_kvfree(void *p)
+{
+	kvfree(p);
+}
+
+/* A ktest_defer() action: the lazy budget back to @pages. */
+static void vt_lazy_restore(void *pages)
+{
+	vmalloc_set_lazy_max_pages((unsigned long)pages);
+}
+
 /* Pages a scenario may leave in partly used slabs of the kmalloc caches. */
 #define VT_SLAB_SLACK 64UL
 
@@ -112,9 +150,12 @@ KTEST(vmalloc, many_small_areas)
 	};
 	static void *areas[N];
 	static unsigned long sizes[N], seeds[N];
+	static struct vt_live live = { areas, N };
 	struct rnd_state rng;
 	unsigned long i, j;
 
+	memset(areas, 0, sizeof(areas));
+	ktest_defer(t, vt_free_live, &live);
 	rnd_seed(&rng, 0x9c9c);
 	for (i = 0; i < N; i++) {
 		sizes[i] = VT_PAGES(1 + rnd_below(&rng, 3));
@@ -131,6 +172,7 @@ KTEST(vmalloc, many_small_areas)
 		areas[j] = areas[i - 1]; /* the last survivor fills the slot */
 		sizes[j] = sizes[i - 1];
 		seeds[j] = seeds[i - 1];
+		areas[i - 1] = NULL;
 	}
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 }
@@ -147,11 +189,12 @@ KTEST(vmalloc, vmap_pages)
 	int i;
 
 	for (i = 0; i < N; i++) {
-		pages[i] = alloc_page(GFP_KERNEL);
+		pages[i] = ktest_alloc_pages(t, GFP_KERNEL, 0);
 		KTEST_ASSERT_NOT_NULL(t, pages[i]);
 	}
 	v = vmap(pages, N, 0, PAGE_KERNEL);
 	KTEST_ASSERT_NOT_NULL(t, v);
+	ktest_defer(t, vt_vunmap, v);
 	for (i = 0; i < N; i++) {
 		KTEST_EXPECT_EQ(t, (unsigned long)vmalloc_to_page(v + VT_PAGES(i) + 100),
 				(unsigned long)pages[i]);
@@ -159,17 +202,17 @@ KTEST(vmalloc, vmap_pages)
 		KTEST_EXPECT_EQ(t, ((char *)page_address(pages[i]))[7], (char)(0x40 + i));
 	}
 	free_before = nr_free_pages();
-	vunmap(v);
+	ktest_release(t, vt_vunmap, v);
 	KTEST_EXPECT_EQ(t, nr_free_pages(), free_before);
 	KTEST_EXPECT_NULL(t, vmalloc_to_page(v));
 	for (i = 0; i < N; i++)
-		__free_page(pages[i]);
+		ktest_free_pages(t, pages[i]);
 }
 
 /* Touching the guard page faults, at exactly the guard address. */
 KTEST(vmalloc, guard_page_fault)
 {
-	char *p = vmalloc(VT_PAGES(2));
+	char *p = ktest_vmalloc(t, VT_PAGES(2));
 	char *guard = p + VT_PAGES(2);
 	char desc[160];
 
@@ -179,7 +222,7 @@ KTEST(vmalloc, guard_page_fault)
 	KTEST_EXPECT_EQ(t, t->fault_addr, (unsigned long)guard);
 	KTEST_EXPECT_TRUE(t, vmalloc_describe_fault((unsigned long)guard, desc, sizeof(desc)));
 	KTEST_EXPECT_EQ(t, strncmp(desc, "guard page of vmalloc area", 26), 0);
-	vfree(p);
+	ktest_vfree(t, p);
 }
 
 /*
@@ -254,10 +297,13 @@ KTEST(vmalloc, random_ops)
 	};
 	static void *live[LIVE];
 	static unsigned long live_size[LIVE], live_seed[LIVE];
+	static struct vt_live held = { live, LIVE };
 	unsigned long nr = 0, op, i;
 	struct rnd_state rng;
 	u64 r;
 
+	memset(live, 0, sizeof(live));
+	ktest_defer(t, vt_free_live, &held);
 	rnd_seed(&rng, 0xdeadbeefcafeULL);
 	for (op = 0; op < 100000; op++) {
 		r = rnd_next(&rng);
@@ -281,19 +327,22 @@ KTEST(vmalloc, random_ops)
 			live[i] = live[nr];
 			live_size[i] = live_size[nr];
 			live_seed[i] = live_seed[nr];
+			live[nr] = NULL;
 		}
 		if (op % 1000 == 999)
 			KTEST_ASSERT_EQ(t, vmalloc_check(), 0);
 	}
-	for (i = 0; i < nr; i++)
+	for (i = 0; i < nr; i++) {
 		vt_check_free(t, live[i], live_size[i], live_seed[i]);
+		live[i] = NULL;
+	}
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 }
 
 /* vmalloc_to_page()/vmalloc_to_pfn() agree with the page tables. */
 KTEST(vmalloc, to_page_matches_page_tables)
 {
-	char *p = vmalloc(VT_PAGES(8));
+	char *p = ktest_vmalloc(t, VT_PAGES(8));
 	enum pg_level level;
 	pte_t *pte;
 	int i;
@@ -312,7 +361,7 @@ KTEST(vmalloc, to_page_matches_page_tables)
 		KTEST_EXPECT_EQ(t, *pte & PAGE_KERNEL, PAGE_KERNEL);
 	}
 	KTEST_EXPECT_NULL(t, vmalloc_to_page(p + VT_PAGES(8))); /* guard */
-	vfree(p);
+	ktest_vfree(t, p);
 }
 
 /* Bad vfree()s warn and change nothing. */
@@ -367,18 +416,20 @@ KTEST(vmalloc, kvmalloc_dispatch)
 	void *large = kvmalloc(VT_PAGES(64), GFP_KERNEL);
 
 	KTEST_ASSERT_NOT_NULL(t, small);
+	ktest_defer(t, vt_kvfree, small);
 	KTEST_ASSERT_NOT_NULL(t, large);
+	ktest_defer(t, vt_kvfree, large);
 	KTEST_EXPECT_FALSE(t, is_vmalloc_addr(small));
 	KTEST_EXPECT_TRUE(t, is_vmalloc_addr(large));
-	kvfree(small);
-	kvfree(large);
+	ktest_release(t, vt_kvfree, small);
+	ktest_release(t, vt_kvfree, large);
 }
 
 /* vread() across an area and its guard page: data, then zeros, no fault. */
 KTEST(vmalloc, vread_guard_zeros)
 {
-	char *p = vmalloc(VT_PAGES(2));
-	char *buf = vmalloc(VT_PAGES(3));
+	char *p = ktest_vmalloc(t, VT_PAGES(2));
+	char *buf = ktest_vmalloc(t, VT_PAGES(3));
 
 	KTEST_ASSERT_NOT_NULL(t, p);
 	KTEST_ASSERT_NOT_NULL(t, buf);
@@ -387,8 +438,8 @@ KTEST(vmalloc, vread_guard_zeros)
 	KTEST_EXPECT_EQ(t, vread(buf, p, VT_PAGES(3)), (long)VT_PAGES(3));
 	KTEST_EXPECT_NULL(t, memchr_inv(buf, 0xab, VT_PAGES(2)));
 	KTEST_EXPECT_NULL(t, memchr_inv(buf + VT_PAGES(2), 0, VT_PAGES(1)));
-	vfree(p);
-	vfree(buf);
+	ktest_vfree(t, p);
+	ktest_vfree(t, buf);
 }
 
 /* Lazy purge: frees under the budget do not flush; crossing it flushes once. */
@@ -400,22 +451,23 @@ KTEST(vmalloc, lazy_purge_batches)
 	if (vmalloc_debug_flush_enabled())
 		KTEST_SKIP(t, "vmalloc_debug_flush flushes at every vfree");
 	vm_unmap_aliases();
+	ktest_defer(t, vt_lazy_restore, (void *)old);
 	vmalloc_set_lazy_max_pages(32);
 	for (i = 0; i < 9; i++) {
-		p[i] = vmalloc(VT_PAGES(3)); /* 4 pages with the guard */
+		p[i] = ktest_vmalloc(t, VT_PAGES(3)); /* 4 pages with the guard */
 		KTEST_ASSERT_NOT_NULL(t, p[i]);
 	}
 	flushes = pgtable_stats.flush_ranges + pgtable_stats.flush_all;
 	purges = vmalloc_stats.nr_purges;
 	for (i = 0; i < 8; i++)
-		vfree(p[i]);
+		ktest_vfree(t, p[i]);
 	KTEST_EXPECT_EQ(t, pgtable_stats.flush_ranges + pgtable_stats.flush_all, flushes);
 	KTEST_EXPECT_EQ(t, vmalloc_stats.lazy_pages, 32UL);
-	vfree(p[8]);
+	ktest_vfree(t, p[8]);
 	KTEST_EXPECT_EQ(t, pgtable_stats.flush_ranges + pgtable_stats.flush_all, flushes + 1);
 	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_purges, purges + 1);
 	KTEST_EXPECT_EQ(t, vmalloc_stats.lazy_pages, 0UL);
-	vmalloc_set_lazy_max_pages(old);
+	ktest_release(t, vt_lazy_restore, (void *)old);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 }
 
@@ -444,12 +496,13 @@ KTEST(vmalloc, ioremap_device_not_ram)
 	pte_t *pte;
 
 	KTEST_ASSERT_NOT_NULL(t, io);
+	ktest_defer(t, vt_iounmap, io);
 	KTEST_EXPECT_EQ(t, (unsigned long)io & ~PAGE_MASK, 0x10UL);
 	KTEST_EXPECT_EQ(t, vmalloc_to_pfn(io), PHYS_PFN(hpet));
 	pte = lookup_address((unsigned long)io, &level);
 	KTEST_ASSERT_NOT_NULL(t, pte);
 	KTEST_EXPECT_EQ(t, *pte & _PAGE_CACHE_UC, _PAGE_CACHE_UC);
-	iounmap(io);
+	ktest_release(t, vt_iounmap, io);
 	KTEST_EXPECT_NULL(t, ioremap(0x200000, PAGE_SIZE)); /* RAM */
 	KTEST_EXPECT_NULL(t, ioremap(hpet, 0));
 }

@@ -2,7 +2,9 @@
  * The VGA text screen, mapped as the kernel's first vmalloc-area resident:
  * an early area registered with vm_area_register_early() before vmalloc
  * exists (seed 001), mapped uncached like an ioremap, and imported into
- * the vmap_area trees by vmalloc_init(). Once mapped it is a printk
+ * the vmap_area trees by vmalloc_init(). If the mapping fails (no memory
+ * for a page table), the area is unregistered again: no dump lists a
+ * screen that is not there. Once mapped it is a printk
  * console sink ("vga"): the kernel log scrolls up the screen, so a crashed
  * kernel says why (the panic line) even without a serial cable.
  *
@@ -115,9 +117,10 @@ void vga_early_map(void)
 	err = vmap_range((unsigned long)vga_vm.addr, (unsigned long)vga_vm.addr + PAGE_SIZE,
 			 VGA_TEXT_PHYS, PAGE_KERNEL_NOCACHE);
 	if (err) {
-		/* The reserved range stays: it is already an early area, and unmapped. */
+		/* vmap_range() left nothing mapped: give the range back, unlisted. */
 		pr_warn("vga: mapping %#lx at %p failed (%d), serial only\n", VGA_TEXT_PHYS,
 			vga_vm.addr, err);
+		vm_area_unregister_early(&vga_vm);
 		return;
 	}
 	vga_text = vga_vm.addr;
