@@ -6,6 +6,7 @@
 #include "asm/pic.h"
 #include "asm/pgtable.h"
 #include "asm/processor.h"
+#include "asm/ptdump.h"
 #include "asm/qemu.h"
 #include "asm/serial.h"
 #include "asm/traps.h"
@@ -163,6 +164,7 @@ void kmain(u32 magic, u32 mbi_phys)
 	vmalloc_init();	      /* vmap_area trees, early areas imported */
 	ist_stacks_vmalloc(); /* #DF and NMI stacks get guard pages */
 	layout_init();	      /* the region table from the final bases */
+	ptdump_check_wx(); /* after the last boot mapping: no W+X page, no writable alias of code */
 	boot_report_memory(); /* layout, buddyinfo, meminfo, vmallocinfo */
 	boot_finish();
 }

@@ -1152,6 +1152,20 @@ void *__vmalloc(unsigned long size, gfp_t gfp)
 	return __vmalloc_node(size, 1, gfp, NUMA_NO_NODE, __builtin_return_address(0));
 }
 
+/*
+ * VM_FLUSH_RESET_PERMS: set_memory_*() may have made the area read-only or
+ * executable, so no translation of it may outlive the free: flush it now,
+ * before its pages go back to the buddy, not at the next lazy purge. The
+ * direct-map aliases need no reset (set_memory_*() never changes them).
+ */
+static void vm_reset_perms(const struct vm_struct *vm)
+{
+	unsigned long start = (unsigned long)vm->addr;
+
+	if (vm->flags & VM_FLUSH_RESET_PERMS)
+		flush_tlb_kernel_range(start, start + get_vm_area_size(vm));
+}
+
 /* Free a vmalloc() area unless its flags have one of @refuse; see vfree(). */
 static void __vfree(const void *addr, unsigned int refuse, const void *caller)
 {
@@ -1162,6 +1176,7 @@ static void __vfree(const void *addr, unsigned int refuse, const void *caller)
 		return;
 	vm = va->vm;
 	unmap_vmap_area(va);
+	vm_reset_perms(vm);
 	spin_lock(&vmap_busy.lock);
 	vmalloc_nr_pages -= vm->nr_pages;
 	vmalloc_stats.nr_vfree++;

@@ -2,10 +2,11 @@
  * Console commands that only look: the kernel's dumps in the formats of
  * the /proc files they imitate (meminfo, buddyinfo, slabinfo, vmallocinfo,
  * interrupts), the boot-time tables (layout, e820, memblock), the
- * allocators' own checks, and the kernel log (dmesg). None of them changes
+ * allocators' own checks and the W+X check of the page tables, and the kernel log (dmesg). None of them changes
  * anything but dmesg -c, which hides what was shown from the next dmesg.
  */
 #include "asm/pic.h"
+#include "asm/ptdump.h"
 #include "asm/serial.h"
 #include "debug/console/internal.h"
 #include "kernel/errno.h"
@@ -80,12 +81,23 @@ CONSOLE_CMD(vmstat, "", "vmalloc counters: areas, lazy purges, TLB flushes", cmd
 static int cmd_check(int argc, char **argv)
 {
 	int vm = vmalloc_check(), buddy = buddy_check();
+	struct ptdump_wx wx;
+	unsigned long bad_wx;
 
-	con_printf("check: vmalloc %s, buddy %s\n", vm ? "BROKEN (see above)" : "ok",
+	ptdump_count_wx(&wx, true);
+	bad_wx = wx.wx_pages + wx.alias_pages;
+	con_printf("check: vmalloc %s, buddy %s, ", vm ? "BROKEN (see above)" : "ok",
 		   buddy ? "BROKEN (see above)" : "ok");
-	return vm || buddy ? -EINVAL : 0;
+	if (bad_wx)
+		con_printf("wx FAILED: %lu W+X pages, %lu writable aliases of code (see above)\n",
+			   wx.wx_pages, wx.alias_pages);
+	else
+		con_printf("wx ok\n");
+	return vm || buddy || bad_wx ? -EINVAL : 0;
 }
-CONSOLE_CMD(check, "", "check the vmalloc trees and the buddy free lists", cmd_check);
+CONSOLE_CMD(check, "", "check the vmalloc trees, the buddy free lists, no W+X pages", cmd_check,
+	    .details = "The W+X part walks every mapping for pages both writable and executable, "
+		       "and the kernel's code for a writable direct-map alias.");
 
 static int cmd_interrupts(int argc, char **argv)
 {

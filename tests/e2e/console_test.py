@@ -10,6 +10,8 @@ that it ends at the "contig> " prompt on the serial line, then drives it:
     then peek reads the value back; vfree removes it from vmallocinfo; and
     meminfo's MemFree is back to its value before;
   - vzalloc, vmap and ioremap round trips;
+  - poke at the direct-map alias of a .text byte is refused (read-only)
+    and `check` finds no W+X page;
   - bad input for every command gets a one-line error, changes nothing
     (vmallocinfo, MemFree and `check` are the same afterwards) and the
     kernel keeps answering;
@@ -269,6 +271,32 @@ BAD_INPUT = [
 ]
 
 
+def layout_start(c, name):
+    for l in c.run("layout"):
+        m = re.match(r"^\s*%s\s*:\s*0x([0-9a-f]+) - " % re.escape(name), l)
+        if m:
+            return int(m.group(1), 16)
+    raise Failed("layout shows no %s line" % name)
+
+
+def test_poke_text_alias(c):
+    """The direct-map alias of the kernel's code is read-only (W^X for aliases)."""
+    text = layout_start(c, ".text")
+    alias = layout_start(c, "direct map") + text - 0xffffffff80000000
+    out = c.run("peek %x 1" % alias)
+    m = re.match(r"^%016x: ([0-9a-f]{2}) " % alias, out[0]) if out else None
+    if not c.check(m is not None, "peek reads the alias %#x of .text %#x: %r" % (alias, text, out)):
+        return
+    # The byte that is there already: even where the poke lands, nothing changes.
+    out = c.run("poke %x 0x%s 1" % (alias, m.group(1)))
+    c.check(len(out) == 1 and "read-only" in out[0] and "refusing" in out[0],
+            "poke at the direct-map alias of .text is refused as read-only: %r" % out)
+    c.check(c.run("check") == ["check: vmalloc ok, buddy ok, wx ok"],
+            "check finds no W+X page and no writable alias of code")
+    out = c.run("help walk")
+    c.check(out[:1] == ["usage: walk ADDR"], "the console answers after the poke")
+
+
 def test_bad_input(c):
     before_info = c.run("vmallocinfo")
     before_free = parse_kv(c.run("meminfo"), "MemFree")
@@ -283,7 +311,8 @@ def test_bad_input(c):
     after_free = parse_kv(c.run("meminfo"), "MemFree")
     c.check(after_free == before_free,
             "MemFree is unchanged by the bad input (%r vs %r kB)" % (before_free, after_free))
-    c.check(c.run("check") == ["check: vmalloc ok, buddy ok"], "vmalloc and buddy checks pass")
+    c.check(c.run("check") == ["check: vmalloc ok, buddy ok, wx ok"],
+            "vmalloc, buddy and W+X checks pass")
 
 
 def test_help(c):
@@ -392,7 +421,8 @@ def test_interrupt(c):
     c.check(total is None or (last and int(last[-1]) < int(total.group(1))),
             "ktest all stopped before its last suite (%r of %r)"
             % (last[-1:], total and total.group(1)))
-    c.check(c.run("check") == ["check: vmalloc ok, buddy ok"], "the kernel is sound after ^C")
+    c.check(c.run("check") == ["check: vmalloc ok, buddy ok, wx ok"],
+            "the kernel is sound after ^C")
     out = c.run("help walk")
     c.check(out[:1] == ["usage: walk ADDR"], "the console answers after the ^C")
 
@@ -478,6 +508,7 @@ def main():
         test_help(c)
         test_vmalloc_round_trip(c, vstart, vend)
         test_other_allocators(c)
+        test_poke_text_alias(c)
         test_bad_input(c)
         test_line_editing(c)
         test_cursor_editing(c)

@@ -5,6 +5,14 @@
  *    RW, NX, global, with the largest pages that fit (1 GiB where the CPU
  *    has them, 2 MiB, 4 KiB at unaligned edges); holes stay unmapped, so a
  *    stray __va() of a hole faults instead of reading firmware memory;
+ *  - except the frames of the kernel image, whose direct-map alias obeys
+ *    W^X like the image itself (Linux's change_page_attr does the same for
+ *    aliases): text and rodata read-only, data and bss RW, all NX, in 4 KiB
+ *    pages, so no write through __va() can change the running code:
+ *
+ *	phys  ... RAM (large pages) | text rodata | data bss | RAM (large pages) ...
+ *	__va  ...     RW NX         |  ro NX  4K  | RW NX 4K |     RW NX        ...
+ *
  *  - the kernel image at __START_KERNEL_map + phys with W^X: text RX,
  *    rodata R, data and bss RW+NX, in 4 KiB pages.
  *
@@ -73,6 +81,43 @@ static void map_direct_range(phys_addr_t phys, phys_addr_t end)
 	}
 }
 
+/* The direct-map protection of the image frame at @phys: ro for text and rodata. */
+static pgprot_t image_alias_prot(phys_addr_t phys)
+{
+	if (phys >= __pa_symbol(_text) && phys < PAGE_ALIGN(__pa_symbol(_erodata)))
+		return PAGE_KERNEL_RO;
+	return PAGE_KERNEL;
+}
+
+/* Map the image frames [phys, end) at __va(phys) in 4 KiB pages with their own protection. */
+static void map_image_alias(phys_addr_t phys, phys_addr_t end)
+{
+	for (; phys < end; phys += PAGE_SIZE) {
+		unsigned long va = (unsigned long)__va(phys);
+		u64 *pud = next_table(&init_pgd[pgd_index(va)]) + pud_index(va);
+		u64 *pte = next_table(next_table(pud) + pmd_index(va)) + pte_index(va);
+
+		*pte = phys | image_alias_prot(phys);
+		direct_pages_count[PG_LEVEL_4K]++;
+	}
+}
+
+/* Map the RAM range [start, end): the image's frames in it apart, the rest with large pages. */
+static void map_direct_region(phys_addr_t start, phys_addr_t end)
+{
+	phys_addr_t image_start = __pa_symbol(_text), image_end = PAGE_ALIGN(__pa_symbol(_end));
+	phys_addr_t lo = start > image_start ? start : image_start;
+	phys_addr_t hi = end < image_end ? end : image_end;
+
+	if (lo >= hi) {
+		map_direct_range(start, end);
+		return;
+	}
+	map_direct_range(start, lo);
+	map_image_alias(lo, hi);
+	map_direct_range(hi, end);
+}
+
 /* Map the image section [start, end) with @prot, 4 KiB pages. */
 static void map_image_range(char *start, char *end, pgprot_t prot)
 {
@@ -95,7 +140,7 @@ void paging_init(void)
 	for (unsigned long i = 0; i < memblock.memory.cnt; i++) {
 		start = memblock.memory.regions[i].base;
 		end = start + memblock.memory.regions[i].size;
-		map_direct_range(start, end);
+		map_direct_region(start, end);
 	}
 	map_image_range(_text, _etext, PAGE_KERNEL_RX);
 	map_image_range(_rodata, _erodata, PAGE_KERNEL_RO);

@@ -48,6 +48,7 @@ struct ptdump_state {
 	bool have_cur;
 	ptdump_fn fn;
 	void *data;
+	bool effective; /* runs carry the RW and NX that all levels leave, not the leaf's */
 	struct ptdump_marker markers[MAX_MARKERS];
 	int nr_markers;
 };
@@ -158,12 +159,27 @@ static pgprot_t shown_prot(u64 entry, enum ptdump_level level)
 	return prot;
 }
 
-/* Walk the entry @e that maps [addr, addr + size of @level), clipped to the request. */
-static void walk_entry(struct ptdump_state *st, u64 e, unsigned long addr, enum ptdump_level level)
+/*
+ * The access an entry leaves to what it maps, given what the levels above
+ * left (@above): writable only if every level says RW, no-execute if any
+ * level says NX, as the MMU combines them.
+ */
+static pgprot_t effective_prot(pgprot_t above, u64 e)
+{
+	return (above & e & _PAGE_RW) | ((above | e) & _PAGE_NX);
+}
+
+/*
+ * Walk the entry @e that maps [addr, addr + size of @level), clipped to the
+ * request; @above is the effective access the levels above it leave.
+ */
+static void walk_entry(struct ptdump_state *st, u64 e, unsigned long addr, enum ptdump_level level,
+		       pgprot_t above)
 {
 	unsigned long last = addr + pt_level_size((enum pt_level)level) - 1;
 	unsigned long lo = addr > st->lo ? addr : st->lo;
 	unsigned long hi = last < st->hi ? last : st->hi;
+	pgprot_t eff = effective_prot(above, e);
 	const u64 *table;
 
 	if (!(e & _PAGE_PRESENT)) {
@@ -171,7 +187,11 @@ static void walk_entry(struct ptdump_state *st, u64 e, unsigned long addr, enum 
 		return;
 	}
 	if (pt_entry_leaf(e, (enum pt_level)level)) {
-		note_range(st, lo, hi, shown_prot(e, level), level);
+		pgprot_t prot = shown_prot(e, level);
+
+		if (st->effective)
+			prot = (prot & ~(_PAGE_RW | _PAGE_NX)) | eff;
+		note_range(st, lo, hi, prot, level);
 		return;
 	}
 	table = __va(e & PTE_PFN_MASK);
@@ -181,7 +201,7 @@ static void walk_entry(struct ptdump_state *st, u64 e, unsigned long addr, enum 
 
 		if (child_last < st->lo || child > st->hi)
 			continue;
-		walk_entry(st, table[i], child, level + 1);
+		walk_entry(st, table[i], child, level + 1, eff);
 	}
 }
 
@@ -193,11 +213,13 @@ static unsigned long pgd_slot_addr(unsigned int i)
 	return i < PTRS_PER_TABLE / 2 ? addr : addr | 0xffff000000000000UL;
 }
 
-void ptdump_walk_ranges(unsigned long start, unsigned long end, ptdump_fn fn, void *data)
+static void walk_ranges(unsigned long start, unsigned long end, ptdump_fn fn, void *data,
+			bool effective)
 {
 	struct ptdump_state st;
 
 	memset(&st, 0, sizeof(st));
+	st.effective = effective;
 	st.lo = start & PAGE_MASK;
 	st.hi = PAGE_ALIGN(end) - 1; /* end 0, or rounded up past the top: ~0UL */
 	if (st.hi < st.lo)
@@ -210,9 +232,14 @@ void ptdump_walk_ranges(unsigned long start, unsigned long end, ptdump_fn fn, vo
 
 		if (addr + PGDIR_SIZE - 1 < st.lo || addr > st.hi)
 			continue;
-		walk_entry(&st, init_pgd[i], addr, PTDUMP_PGD);
+		walk_entry(&st, init_pgd[i], addr, PTDUMP_PGD, _PAGE_RW);
 	}
 	ptdump_flush(&st);
+}
+
+void ptdump_walk_ranges(unsigned long start, unsigned long end, ptdump_fn fn, void *data)
+{
+	walk_ranges(start, end, fn, data, false);
 }
 
 int ptdump_format_size(char *buf, size_t len, unsigned long bytes)
@@ -318,4 +345,100 @@ void ptdump_show_walk(unsigned long addr)
 			page_sizes[level]);
 		return;
 	}
+}
+
+/* ---------------------------------------------------------------------- */
+/*
+ * The W+X check (Linux's DEBUG_WX): walk every mapping and count the pages
+ * that are both writable and executable, then the executable pages of the
+ * kernel image whose direct-map alias is writable (a write through the
+ * alias would change the code as surely as a W+X mapping).
+ */
+
+struct wx_walk {
+	struct ptdump_wx *wx;
+	bool report;
+};
+
+static unsigned long range_pages(const struct ptdump_range *r)
+{
+	return (r->last - r->start + 1) >> PAGE_SHIFT;
+}
+
+/* The direct-map alias of the page at @va, or 0 when it has none. */
+static unsigned long direct_alias(unsigned long va)
+{
+	enum pt_level at;
+	u64 e = *pt_walk(va, PT_PTE, &at);
+	unsigned long mask = pt_level_size(at) - 1;
+	phys_addr_t phys = (e & PTE_PFN_MASK & ~(phys_addr_t)mask) | (va & mask);
+
+	if (!(e & _PAGE_PRESENT) || PHYS_PFN(phys) >= max_pfn)
+		return 0;
+	return (unsigned long)__va(phys);
+}
+
+/* Executable pages of the image in @r: count those with a writable alias. */
+static void wx_check_aliases(const struct ptdump_range *r, struct wx_walk *w)
+{
+	unsigned long first = 0, n = 0;
+
+	for (unsigned long i = 0; i < range_pages(r); i++) {
+		unsigned long alias = direct_alias(r->start + i * PAGE_SIZE);
+		enum pg_level level;
+		pte_t *pte = alias ? lookup_address(alias, &level) : NULL;
+
+		if (!pte || !(*pte & _PAGE_RW)) /* the direct map's upper levels are RW */
+			continue;
+		if (!n++)
+			first = alias;
+	}
+	if (!n)
+		return;
+	if (!w->wx->alias_pages)
+		w->wx->first_alias = first;
+	w->wx->alias_pages += n;
+	if (w->report)
+		pr_warn("x86/mm: Found writable alias %p of executable memory at %pS (%s, %lu pages)\n",
+			(void *)first, (void *)r->start, r->region, n);
+}
+
+static void wx_note(const struct ptdump_range *r, void *data)
+{
+	struct wx_walk *w = data;
+
+	if (!(r->prot & _PAGE_PRESENT) || (r->prot & _PAGE_NX))
+		return;
+	if (r->region == mem_regions[REGION_KERNEL].name)
+		wx_check_aliases(r, w);
+	if (!(r->prot & _PAGE_RW))
+		return;
+	if (!w->wx->wx_pages)
+		w->wx->first_wx = r->start;
+	w->wx->wx_pages += range_pages(r);
+	if (w->report)
+		pr_warn("x86/mm: Found insecure W+X mapping at address %p (%s, %lu pages)\n",
+			(void *)r->start, r->region, range_pages(r));
+}
+
+void ptdump_count_wx(struct ptdump_wx *wx, bool report)
+{
+	struct wx_walk w = { wx, report };
+
+	memset(wx, 0, sizeof(*wx));
+	walk_ranges(0, 0, wx_note, &w, true);
+}
+
+unsigned long ptdump_check_wx(void)
+{
+	struct ptdump_wx wx;
+	unsigned long bad;
+
+	ptdump_count_wx(&wx, true);
+	bad = wx.wx_pages + wx.alias_pages;
+	if (bad)
+		pr_warn("x86/mm: Checked W+X mappings: FAILED, %lu W+X pages found.\n", bad);
+	else
+		pr_info("x86/mm: Checked W+X mappings: passed, no W+X pages found.\n");
+	return bad;
 }

@@ -60,4 +60,29 @@ static inline bool ptdump_addr_canonical(unsigned long addr)
 /* Print the walk of @addr through all four levels, entry by entry. */
 void ptdump_show_walk(unsigned long addr);
 
+/* What the W+X check found. */
+struct ptdump_wx {
+	unsigned long wx_pages;	   /* pages mapped both writable and executable */
+	unsigned long alias_pages; /* executable image pages whose direct-map alias is writable */
+	unsigned long first_wx;	   /* the lowest W+X page, when wx_pages */
+	unsigned long first_alias; /* the lowest writable alias, when alias_pages */
+};
+
+/*
+ * ptdump_count_wx - count the insecure pages of every mapping into *@wx
+ * => A page is W+X when its entries at all levels together leave it
+ *    writable and executable; an alias is counted when an executable page
+ *    of the kernel image has a writable direct-map mapping of its frame.
+ * => With @report, one "x86/mm: Found ..." warning per run found.
+ * => Reads init_pgd only, as ptdump_walk_ranges().
+ */
+void ptdump_count_wx(struct ptdump_wx *wx, bool report);
+
+/*
+ * ptdump_check_wx - Linux's DEBUG_WX check: ptdump_count_wx() with reports,
+ * then "x86/mm: Checked W+X mappings: passed, ..." or "FAILED, N W+X pages
+ * found." (N counts the writable aliases too). Return: N.
+ */
+unsigned long ptdump_check_wx(void);
+
 #endif /* ASM_PTDUMP_H */

@@ -1,0 +1,152 @@
+/*
+ * The permission API: set_memory_ro/rw/nx/x/rox() change the RW and NX bits
+ * of the 4 KiB ptes of a range inside one vm area, then flush the TLB for
+ * it (Linux's change_page_attr, for the part of it we can do today).
+ *
+ * What it accepts, and why so little:
+ *
+ *	vm area [addr ......................... addr + size)[guard]
+ *	        |<-- the range: mapped 4 KiB ptes -->|
+ *
+ *  - the range must lie in the mapped pages of one busy vm area (vmalloc,
+ *    vmap, ioremap, module): those are mapped with 4 KiB ptes, so a change
+ *    never has to split a large page;
+ *  - the direct map is refused: it is built from 1 GiB and 2 MiB pages, and
+ *    changing part of one needs a split we do not have yet. So the aliases
+ *    of vmalloc pages keep their RW+NX direct mapping; the kernel image's
+ *    own aliases are made read-only at boot instead (arch/x86/mm/init.c).
+ *
+ * A call checks the whole range first and changes nothing when it refuses;
+ * then it rewrites the ptes and flushes before returning, so no stale
+ * translation with the old rights survives the call.
+ */
+#include "asm/set_memory.h"
+
+#include "asm/page.h"
+#include "asm/pgtable.h"
+#include "kernel/errno.h"
+#include "kernel/printk.h"
+#include "mm/memlayout.h"
+#include "mm/vmalloc.h"
+
+/* One change: the range, the bits to set and clear, the caller's name for messages. */
+struct cpa_data {
+	const char *op;
+	unsigned long start, end;
+	pgprot_t set, clear;
+};
+
+static bool cpa_in_direct_map(const struct cpa_data *cpa)
+{
+	return cpa->start < PAGE_OFFSET + direct_map_size && cpa->end > PAGE_OFFSET;
+}
+
+/* The range must be the mapped part of one busy vm area; say why not. */
+static int cpa_check_area(const struct cpa_data *cpa)
+{
+	struct vm_struct *area = find_vm_area((void *)cpa->start);
+	unsigned long area_start, area_end;
+
+	if (!area) {
+		pr_err("%s: [%#lx-%#lx) is in no vmalloc or module area; refusing\n", cpa->op,
+		       cpa->start, cpa->end);
+		return -EINVAL;
+	}
+	area_start = (unsigned long)area->addr;
+	area_end = area_start + get_vm_area_size(area);
+	if (cpa->end > area_end) {
+		pr_err("%s: [%#lx-%#lx) runs past the mapped pages of the vm area [%#lx-%#lx) "
+		       "(caller %pS); refusing\n",
+		       cpa->op, cpa->start, cpa->end, area_start, area_end, area->caller);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Every page of the range must be mapped by a 4 KiB pte. */
+static int cpa_check_ptes(const struct cpa_data *cpa)
+{
+	for (unsigned long va = cpa->start; va < cpa->end; va += PAGE_SIZE) {
+		enum pg_level level;
+		pte_t *pte = lookup_address(va, &level);
+
+		if (!pte || level != PG_LEVEL_4K) {
+			pr_err("%s: %#lx in [%#lx-%#lx) is %s; refusing\n", cpa->op, va, cpa->start,
+			       cpa->end, pte ? "mapped by a large page" : "not mapped");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int cpa_check(const struct cpa_data *cpa, unsigned long addr, int numpages)
+{
+	if (numpages < 0) {
+		pr_err("%s: %d pages at %#lx: the count is negative; refusing\n", cpa->op, numpages,
+		       addr);
+		return -EINVAL;
+	}
+	if (!PAGE_ALIGNED(addr)) {
+		pr_err("%s: %#lx is not page aligned; refusing\n", cpa->op, addr);
+		return -EINVAL;
+	}
+	if (cpa->end <= cpa->start) {
+		pr_err("%s: %d pages at %#lx run past the top of the address space; refusing\n",
+		       cpa->op, numpages, addr);
+		return -EINVAL;
+	}
+	if (cpa_in_direct_map(cpa)) {
+		pr_err("%s: [%#lx-%#lx) is in the direct map, whose large pages cannot be split "
+		       "yet; refusing\n",
+		       cpa->op, cpa->start, cpa->end);
+		return -EINVAL;
+	}
+	if (cpa_check_area(cpa))
+		return -EINVAL;
+	return cpa_check_ptes(cpa);
+}
+
+static int change_page_attr(const char *op, unsigned long addr, int numpages, pgprot_t set,
+			    pgprot_t clear)
+{
+	struct cpa_data cpa = { op, addr, addr + ((unsigned long)numpages << PAGE_SHIFT), set,
+				clear };
+	enum pg_level level;
+
+	if (!numpages)
+		return 0;
+	if (cpa_check(&cpa, addr, numpages))
+		return -EINVAL;
+	for (unsigned long va = cpa.start; va < cpa.end; va += PAGE_SIZE) {
+		pte_t *pte = lookup_address(va, &level);
+
+		*pte = (*pte & ~clear) | set;
+	}
+	flush_tlb_kernel_range(cpa.start, cpa.end);
+	return 0;
+}
+
+int set_memory_ro(unsigned long addr, int numpages)
+{
+	return change_page_attr("set_memory_ro", addr, numpages, 0, _PAGE_RW);
+}
+
+int set_memory_rw(unsigned long addr, int numpages)
+{
+	return change_page_attr("set_memory_rw", addr, numpages, _PAGE_RW, 0);
+}
+
+int set_memory_nx(unsigned long addr, int numpages)
+{
+	return change_page_attr("set_memory_nx", addr, numpages, _PAGE_NX, 0);
+}
+
+int set_memory_x(unsigned long addr, int numpages)
+{
+	return change_page_attr("set_memory_x", addr, numpages, 0, _PAGE_NX);
+}
+
+int set_memory_rox(unsigned long addr, int numpages)
+{
+	return change_page_attr("set_memory_rox", addr, numpages, 0, _PAGE_RW | _PAGE_NX);
+}
