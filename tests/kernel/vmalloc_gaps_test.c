@@ -163,7 +163,7 @@ KTEST(vmalloc_gaps, vread_odd_offsets_pattern)
 	vfree(buf);
 }
 
-/* Busy areas and the free tree are as they were; no message from vmalloc_check(). */
+/* Busy areas and the free tree are as they were, and vmalloc_check() passes. */
 static void gap_expect_unchanged(struct ktest *t, unsigned long busy, unsigned long blocks)
 {
 	vm_unmap_aliases();
