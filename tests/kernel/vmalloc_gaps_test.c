@@ -259,10 +259,9 @@ static void gap_expect_leaf_pfns(struct ktest *t, unsigned long va, unsigned lon
 }
 
 /*
- * A reserved window of three @level entries' worth, and in it the entry
- * @leaf (not the last of its table) that a test may fill by hand: empty,
- * in a table that exists (made by mapping and unmapping a page in the next
- * entry, which stays in the reservation).
+ * A hand-made leaf of some level: a reserved range of two entries' worth,
+ * the first (@va, @entry) empty and free to fill, in a table that exists
+ * (made by mapping and unmapping a page in the second).
  */
 struct gap_leaf {
 	struct vm_struct *vm;
@@ -270,24 +269,40 @@ struct gap_leaf {
 	u64 *entry;
 };
 
+/* Entries of a level a search for an empty one looks at (tables stay once made). */
+#define GAP_LEAF_SEARCH 32
+
+/* The first empty entry of @level in [w, w + GAP_LEAF_SEARCH entries), not last in its table. */
+static unsigned long gap_empty_entry(unsigned long w, enum pt_level level)
+{
+	unsigned long size = pt_level_size(level);
+
+	for (unsigned long x = w; x < w + (GAP_LEAF_SEARCH - 1) * size; x += size)
+		if (pt_index(x, level) != PTRS_PER_TABLE - 1 && gap_entry_empty(x, level))
+			return x;
+	return 0;
+}
+
 static int gap_leaf_reserve(struct ktest *t, struct gap_leaf *l, enum pt_level level,
 			    phys_addr_t phys)
 {
-	unsigned long size = pt_level_size(level), w = gap_window(3 * size, size);
+	unsigned long size = pt_level_size(level);
+	unsigned long w = gap_window(GAP_LEAF_SEARCH * size, size), x;
 	enum pt_level at;
 
-	KTEST_EXPECT_NE(t, w, 0UL);
-	if (!w)
+	x = w ? gap_empty_entry(w, level) : 0;
+	KTEST_EXPECT_NE(t, x, 0UL);
+	if (!x)
 		return -ENOSPC;
-	l->vm = __get_vm_area_caller(3 * size, VM_NO_GUARD, w, w + 3 * size,
+	l->vm = __get_vm_area_caller(2 * size, VM_NO_GUARD, x, x + 2 * size,
 				     __builtin_return_address(0));
-	KTEST_EXPECT_EQ(t, l->vm ? (unsigned long)l->vm->addr : 0UL, w);
-	if (!l->vm || (unsigned long)l->vm->addr != w)
+	KTEST_EXPECT_EQ(t, l->vm ? (unsigned long)l->vm->addr : 0UL, x);
+	if (!l->vm || (unsigned long)l->vm->addr != x)
 		return -EBUSY;
-	l->va = w + (pt_index(w, level) == PTRS_PER_TABLE - 1 ? size : 0);
-	if (gap_make_table(l->va + size, phys))
+	l->va = x;
+	if (gap_make_table(x + size, phys))
 		return -ENOMEM;
-	l->entry = pt_walk(l->va, level, &at);
+	l->entry = pt_walk(x, level, &at);
 	KTEST_EXPECT_EQ(t, (int)at, (int)level);
 	KTEST_EXPECT_EQ(t, *l->entry & _PAGE_PRESENT, 0ULL);
 	return at == level && !(*l->entry & _PAGE_PRESENT) ? 0 : -EBUSY;
