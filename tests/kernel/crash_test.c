@@ -4,7 +4,9 @@
  */
 #include "debug/ktest.h"
 #include "kernel/panic.h"
+#include "kernel/printk.h"
 #include "kernel/spinlock.h"
+#include "mm/vmalloc.h"
 
 static volatile unsigned long crash_addr = 8;
 
@@ -91,4 +93,18 @@ static __noinline void fault_holding_lock(void)
 KTEST(_lockexpect, expected_fault_with_lock_held)
 {
 	KTEST_EXPECT_FAULT(t, fault_holding_lock());
+}
+
+/*
+ * One byte past a vmalloc area, with no KTEST_EXPECT_FAULT(): the oops must
+ * name the guard page, the area and this function as its allocator
+ * (tests/e2e/vmalloc_guard_oops.sh checks the text).
+ */
+KTEST(_vmguard, overrun_oops)
+{
+	char *p = vmalloc(2 * PAGE_SIZE);
+
+	KTEST_ASSERT_NOT_NULL(t, p);
+	printk("vmguard: area %p\n", p);
+	p[2 * PAGE_SIZE] = 1;
 }
