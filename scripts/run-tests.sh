@@ -85,9 +85,9 @@ ktest_default_boots() {
 	ktest 16M buddy,slab,memblock,vmalloc,vmalloc_irq
 	ktest 32M buddy,slab,memblock,vmalloc
 	# 4 GiB: the PCI hole, a Normal zone, a randomised layout, and 1 GiB direct-map pages.
-	ktest 4G buddy,memblock,paging,vmalloc "randomize_memory" -cpu qemu64,+pdpe1gb
+	ktest 4G buddy,memblock,paging,vmalloc,layout,ioremap "randomize_memory" -cpu qemu64,+pdpe1gb
 	# UEFI (OVMF), the same ISO: RAM in pieces, the EFI memory map tags.
-	CONTIG_FIRMWARE=uefi ktest 1G buddy,memblock,vmalloc,multiboot2
+	CONTIG_FIRMWARE=uefi ktest 1G buddy,memblock,vmalloc,multiboot2,ioremap
 }
 
 ktest_boots() {
