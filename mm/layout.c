@@ -1,7 +1,9 @@
 /*
  * The boot-time layout dump, in the spirit of Linux's "Virtual kernel memory
  * layout:" (seed 003), driven by one table of regions (Linux's
- * address_markers) that the overlap check and the GDB helper share.
+ * address_markers) that the overlap check and the GDB helper share. The
+ * table lists the guard hole after vmalloc as a region of its own, so the
+ * dump, ptdump and the console name it.
  */
 #include "asm/page.h"
 #include "kernel/printk.h"
@@ -19,6 +21,7 @@ void layout_init(void)
 	struct mem_region r[NR_MEM_REGIONS] = {
 		[REGION_DIRECT_MAP] = { "direct map", PAGE_OFFSET, PAGE_OFFSET + direct_map_size },
 		[REGION_VMALLOC] = { "vmalloc", VMALLOC_START, VMALLOC_END + 1 },
+		[REGION_GUARD_HOLE] = { "guard hole", VMALLOC_END + 1, VMEMMAP_START },
 		[REGION_VMEMMAP] = { "vmemmap", VMEMMAP_START, VMEMMAP_START + VMEMMAP_SIZE },
 		[REGION_KERNEL] = { "kernel image", __START_KERNEL_map, MODULES_VADDR },
 		[REGION_MODULES] = { "modules", MODULES_VADDR, MODULES_END },
@@ -73,6 +76,17 @@ int layout_check(const struct mem_region *r, int n)
 	return bad ? -1 : 0;
 }
 
+int layout_check_guard_hole(unsigned long vmalloc_end, unsigned long vmemmap_start)
+{
+	if (vmemmap_start > vmalloc_end &&
+	    vmemmap_start - vmalloc_end - 1 >= VMALLOC_GUARD_HOLE_MIN)
+		return 0;
+	pr_err("layout: vmalloc ends at %#lx and vmemmap starts at %#lx: no %lu MiB guard hole "
+	       "between them\n",
+	       vmalloc_end, vmemmap_start, VMALLOC_GUARD_HOLE_MIN >> 20);
+	return -1;
+}
+
 void layout_dump(void)
 {
 	char size[24];
@@ -88,6 +102,7 @@ void layout_dump(void)
 	pr_info("Memory: %s RAM, %lu kB reserved, %lu kB kernel image\n", size,
 		(unsigned long)(memblock_reserved_size() >> 10),
 		(unsigned long)((_end - _text) >> 10));
-	if (layout_check(mem_regions, NR_MEM_REGIONS))
+	if (layout_check(mem_regions, NR_MEM_REGIONS) |
+	    layout_check_guard_hole(VMALLOC_END, VMEMMAP_START))
 		pr_err("layout: the memory layout is inconsistent (see above)\n");
 }

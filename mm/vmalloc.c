@@ -53,6 +53,8 @@
  */
 #include "mm/vmalloc.h"
 
+#include "asm/memtype.h"
+#include "asm/processor.h"
 #include "kernel/errno.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
@@ -1453,9 +1455,16 @@ static void *__ioremap(phys_addr_t phys, unsigned long size, pgprot_t prot, cons
 	struct vm_struct *area;
 	unsigned long addr, map_size;
 
-	if (!size || last < phys || last >= (1ULL << 52)) {
+	if (!size || last < phys) {
 		pr_err("%s: bad range phys %#llx size %#lx (caller %pS)\n", op,
 		       (unsigned long long)phys, size, caller);
+		return NULL;
+	}
+	if (last > cpu_phys_addr_limit()) {
+		pr_err("%s: phys %#llx-%#llx is beyond the CPU's physical address width (max %#llx) "
+		       "(caller %pS)\n",
+		       op, (unsigned long long)phys, (unsigned long long)last,
+		       (unsigned long long)cpu_phys_addr_limit(), caller);
 		return NULL;
 	}
 	if (ioremap_hits_ram(base, last)) {
@@ -1464,10 +1473,12 @@ static void *__ioremap(phys_addr_t phys, unsigned long size, pgprot_t prot, cons
 		return NULL;
 	}
 	map_size = PAGE_ALIGN(last + 1) - base;
+	if (memtype_reserve(base, base + map_size, memtype_of_prot(prot), op, caller))
+		return NULL;
 	area = __get_vm_area_node(map_size, 1, VM_IOREMAP, VMALLOC_START, VMALLOC_END, GFP_KERNEL,
 				  caller);
 	if (!area)
-		return NULL;
+		goto out_free_memtype;
 	spin_lock(&vmap_busy.lock); /* [V]: dumps read it */
 	area->phys_addr = base;
 	spin_unlock(&vmap_busy.lock);
@@ -1479,14 +1490,18 @@ static void *__ioremap(phys_addr_t phys, unsigned long size, pgprot_t prot, cons
 out_flush:
 	flush_tlb_kernel_range(addr, addr + map_size);
 	release_vm_area(area);
+out_free_memtype:
+	memtype_free(base, base + map_size);
 	return NULL;
 }
 
 /*
  * ioremap - map device memory [phys, phys + size) uncached
  *  => Returns the virtual address of @phys (same offset within its page),
- *     or NULL: size 0, wrap-around, or any RAM page in the range (refused
- *     with a message).
+ *     or NULL: size 0, wrap-around, beyond the CPU's physical address
+ *     width, any RAM page in the range, or a live mapping of an
+ *     overlapping range with another memory type (each refused with a
+ *     message).
  */
 void *ioremap(phys_addr_t phys, unsigned long size)
 {
@@ -1512,8 +1527,13 @@ void iounmap(volatile void *addr)
 		return;
 	va = detach_vmap_area((void *)((unsigned long)addr & PAGE_MASK), VM_IOREMAP, VM_REFUSE_FREE,
 			      "iounmap", __builtin_return_address(0));
-	if (va)
+	if (va) {
+		phys_addr_t phys = va->vm->phys_addr;
+		unsigned long size = get_vm_area_size(va->vm);
+
 		unmap_and_free_vm(va);
+		memtype_free(phys, phys + size);
+	}
 }
 
 /*

@@ -96,7 +96,7 @@ def recipe_boot_poweroff():
         (r"^BIOS-e820: ", 2),
         (r"^paging: direct map", 1),
         (r"^Virtual kernel memory layout:$", 1),
-        (r"^    (direct map|vmalloc|vmemmap|kernel image|modules|fixmap|\.text) ", 7),
+        (r"^    (direct map|vmalloc|guard hole|vmemmap|kernel image|modules|fixmap|\.text) ", 8),
         (r"^VmallocTotal:", 1),
         (r"^vmallocinfo:$", 1),
         (r"^0xffffc2", 3),

@@ -8,7 +8,9 @@
  *   0xffffc20000000000 +--------------------------+ vmalloc_base = VMALLOC_START
  *                      | vmalloc / ioremap        |  32 TiB
  *   0xffffe1ffffffffff +--------------------------+ VMALLOC_END (last byte)
- *   0xffffe20000000000 +--------------------------+ vmemmap_base
+ *   0xffffe20000000000 +--------------------------+
+ *                      | guard hole (never mapped)|   1 TiB  stops overruns of vmalloc
+ *   0xffffe30000000000 +--------------------------+ vmemmap_base
  *                      | struct page array        |   1 TiB  backed only where RAM is
  *                      +--------------------------+
  *                      |   ...                    |
@@ -22,6 +24,11 @@
  * The three bases are variables, as with Linux's DYNAMIC_MEMORY_LAYOUT, so
  * that memory-region randomisation can move them at boot; their order and
  * sizes never change. Ends written *_END are exclusive unless named "last".
+ *
+ * The guard hole after vmalloc is Linux's unused hole before vmemmap: an
+ * area at the very top of vmalloc space (VM_NO_GUARD has no guard page)
+ * must fault one byte past its end instead of reading struct page 0. The
+ * randomised layout keeps at least VMALLOC_GUARD_HOLE_MIN of it.
  */
 #ifndef MM_MEMLAYOUT_H
 #define MM_MEMLAYOUT_H
@@ -30,11 +37,16 @@
 
 #define __PAGE_OFFSET_BASE_DEFAULT 0xffff810000000000UL
 #define __VMALLOC_BASE_DEFAULT	   0xffffc20000000000UL
-#define __VMEMMAP_BASE_DEFAULT	   0xffffe20000000000UL
+#define __VMEMMAP_BASE_DEFAULT	   0xffffe30000000000UL
 
 #define DIRECT_MAP_SIZE (64UL << 40)
 #define VMALLOC_SIZE	(32UL << 40)
 #define VMEMMAP_SIZE	(1UL << 40)
+
+/* The unmapped hole between VMALLOC_END and vmemmap: 1 TiB by default, one
+ * PUD (1 GiB) at least when randomised. */
+#define VMALLOC_GUARD_HOLE     (__VMEMMAP_BASE_DEFAULT - __VMALLOC_BASE_DEFAULT - VMALLOC_SIZE)
+#define VMALLOC_GUARD_HOLE_MIN (1UL << 30)
 
 extern unsigned long page_offset_base;
 extern unsigned long vmalloc_base;
@@ -45,6 +57,9 @@ extern bool memory_randomized;
 
 /* Move the three bases at random, keeping their order (arch/x86/mm/kaslr.c). */
 void kernel_randomize_memory(void);
+/* The placement it uses, for a direct map of @dm_size bytes and draws from @random:
+ * bases[] = { direct map, vmalloc, vmemmap }, with the guard hole after vmalloc. */
+void kaslr_place_regions(unsigned long dm_size, u64 (*random)(void), unsigned long bases[3]);
 
 #define PAGE_OFFSET   page_offset_base
 #define VMALLOC_START vmalloc_base
@@ -57,6 +72,11 @@ void kernel_randomize_memory(void);
 #define MODULES_VADDR	   (__START_KERNEL_map + KERNEL_IMAGE_SIZE)
 #define MODULES_END	   0xffffffffff000000UL
 #define MODULES_LEN	   (MODULES_END - MODULES_VADDR)
+
+_Static_assert(VMALLOC_GUARD_HOLE >= VMALLOC_GUARD_HOLE_MIN,
+	       "the default layout has no guard hole between vmalloc and vmemmap");
+_Static_assert(__VMEMMAP_BASE_DEFAULT + VMEMMAP_SIZE <= __START_KERNEL_map,
+	       "the default vmemmap runs into the kernel image");
 
 /* Fixmap: compile-time slots, one page each, growing down from FIXADDR_TOP. */
 enum fixed_addresses {

@@ -14,6 +14,7 @@
 #include "vmalloc_shim.h"
 #include "lib/random.h"
 
+#include "arch/x86/mm/memtype.c"
 #include "lib/rbtree.c"
 #include "mm/vmalloc.c"
 

@@ -1,7 +1,8 @@
 /*
  * CPU features (CPUID) and the control-register setup the kernel relies on:
- * NX (checked by entry32.asm already), global pages, and a PAT that gives
- * the write-combining and uncached modes ioremap needs.
+ * NX (checked by entry32.asm already), global pages, a PAT that gives the
+ * write-combining and uncached modes ioremap needs, and the physical
+ * address width (CPUID 0x80000008) that bounds what ioremap may map.
  */
 #include "asm/processor.h"
 #include "kernel/printk.h"
@@ -49,6 +50,19 @@ static void cpu_read_features(struct cpu_features *f)
 		cpuid(0x80000007, 0, &a, &b, &c, &d);
 		f->invariant_tsc = d & (1u << 8);
 	}
+	f->phys_bits = CPU_PHYS_BITS_DEFAULT; /* what a CPU without the leaf has */
+	if (f->max_ext_leaf >= 0x80000008) {
+		cpuid(0x80000008, 0, &a, &b, &c, &d);
+		if (a & 0xff)
+			f->phys_bits = a & 0xff;
+	}
+}
+
+phys_addr_t cpu_phys_addr_limit(void)
+{
+	unsigned int bits = boot_cpu.phys_bits ? boot_cpu.phys_bits : CPU_PHYS_BITS_DEFAULT;
+
+	return bits >= 64 ? ~(phys_addr_t)0 : ((phys_addr_t)1 << bits) - 1;
 }
 
 void cpu_init(void)
@@ -63,7 +77,8 @@ void cpu_init(void)
 	if (boot_cpu.pat)
 		wrmsr(MSR_IA32_PAT, PAT_VALUE);
 	pr_info("CPU: %s %s\n", boot_cpu.vendor, model);
-	pr_info("CPU: features: nx%s%s%s%s%s\n", boot_cpu.pge ? " pge" : "",
-		boot_cpu.pdpe1gb ? " pdpe1gb" : "", boot_cpu.pat ? " pat" : "",
-		boot_cpu.apic ? " apic" : "", boot_cpu.rdrand ? " rdrand" : "");
+	pr_info("CPU: features: nx%s%s%s%s%s, %u-bit physical addresses\n",
+		boot_cpu.pge ? " pge" : "", boot_cpu.pdpe1gb ? " pdpe1gb" : "",
+		boot_cpu.pat ? " pat" : "", boot_cpu.apic ? " apic" : "",
+		boot_cpu.rdrand ? " rdrand" : "", boot_cpu.phys_bits);
 }

@@ -4,17 +4,20 @@
  * vmalloc area and vmemmap move at boot, each by a random multiple of 1 GiB,
  * while their order stays fixed and none overlaps the next.
  *
- *   0xffff810000000000                                       0xffffe30000000000
- *   |<-- r0 -->|direct map|<-- r1 -->|vmalloc|<-- r2 -->|vmemmap|<-- rest -->|
+ *   0xffff810000000000                                              0xffffe40000000000
+ *   |<-- r0 -->|direct map|<-- r1 -->|vmalloc|hole|<-- r2 -->|vmemmap|<-- rest -->|
  *
  * The direct map is sized to the RAM present (rounded up to 1 TiB) plus
- * randomize_memory_padding_tb, so most of the 98 TiB is entropy; each region
- * takes a random share of what is left, as Linux does. This must run after
+ * randomize_memory_padding_tb, so most of the 99 TiB is entropy; each region
+ * takes a random share of what is left, as Linux does. The vmalloc slot
+ * carries its guard hole (VMALLOC_GUARD_HOLE_MIN, one PUD), so nothing in
+ * vmalloc space can run into vmemmap whatever r2 is. This must run after
  * memblock knows the RAM and before paging_init() builds the tables at the
  * new bases. Without the option the bases keep their defaults.
  */
 #include "asm/page.h"
 #include "asm/processor.h"
+#include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "mm/memblock.h"
 #include "mm/memlayout.h"
@@ -22,6 +25,9 @@
 #define KASLR_SPACE_START __PAGE_OFFSET_BASE_DEFAULT
 #define KASLR_SPACE_END	  (__VMEMMAP_BASE_DEFAULT + VMEMMAP_SIZE)
 #define TB		  (1UL << 40)
+
+BUILD_BUG_ON(KASLR_SPACE_END > __START_KERNEL_map);
+BUILD_BUG_ON(VMALLOC_GUARD_HOLE_MIN % PUD_SIZE);
 
 unsigned long direct_map_size = DIRECT_MAP_SIZE;
 unsigned long randomize_memory_padding_tb; /* room for hot-added memory */
@@ -49,28 +55,42 @@ static u64 kaslr_get_random(void)
 	return x;
 }
 
-void kernel_randomize_memory(void)
+/*
+ * kaslr_place_regions - choose the three bases for a direct map of @dm_size
+ *  => @random gives the draws (kaslr_get_random() at boot; tests pass their own).
+ *  => bases[] gets the direct map, vmalloc and vmemmap bases, in that order,
+ *     each PUD-aligned inside the KASLR space; VMALLOC_GUARD_HOLE_MIN or more
+ *     stays unmapped after vmalloc, whatever the draws.
+ */
+void kaslr_place_regions(unsigned long dm_size, u64 (*random)(void), unsigned long bases[3])
 {
-	unsigned long *bases[] = { &page_offset_base, &vmalloc_base, &vmemmap_base };
-	unsigned long sizes[3];
+	/* The vmalloc slot carries its guard hole. */
+	const unsigned long sizes[3] = { dm_size, VMALLOC_SIZE + VMALLOC_GUARD_HOLE_MIN,
+					 VMEMMAP_SIZE };
 	unsigned long vaddr = KASLR_SPACE_START, remain;
 
-	sizes[0] =
-		ALIGN((unsigned long)memblock_end_of_DRAM(), TB) + randomize_memory_padding_tb * TB;
-	sizes[1] = VMALLOC_SIZE;
-	sizes[2] = VMEMMAP_SIZE;
 	remain = KASLR_SPACE_END - KASLR_SPACE_START - sizes[0] - sizes[1] - sizes[2];
-
 	for (int i = 0; i < 3; i++) {
 		/* Share the remaining entropy between this region and those after it. */
 		unsigned long share = remain / (3 - i);
-		unsigned long off = share ? (kaslr_get_random() % share) & ~(PUD_SIZE - 1) : 0;
+		unsigned long off = share ? (random() % share) & ~(PUD_SIZE - 1) : 0;
 
-		*bases[i] = vaddr + off;
-		vaddr = *bases[i] + sizes[i];
+		bases[i] = vaddr + off;
+		vaddr = bases[i] + sizes[i];
 		remain -= off;
 	}
-	direct_map_size = sizes[0];
+}
+
+void kernel_randomize_memory(void)
+{
+	unsigned long bases[3];
+
+	direct_map_size =
+		ALIGN((unsigned long)memblock_end_of_DRAM(), TB) + randomize_memory_padding_tb * TB;
+	kaslr_place_regions(direct_map_size, kaslr_get_random, bases);
+	page_offset_base = bases[0];
+	vmalloc_base = bases[1];
+	vmemmap_base = bases[2];
 	memory_randomized = true;
 	pr_info("kaslr: randomised: direct map %#lx, vmalloc %#lx, vmemmap %#lx\n",
 		page_offset_base, vmalloc_base, vmemmap_base);

@@ -38,6 +38,12 @@
 #define SHIM_POISON_ALLOC 0xa5
 
 unsigned long page_offset_base, vmalloc_base, vmemmap_base;
+
+/* The CPU's physical address width as ioremap() sees it: qemu64's 40 bits. */
+phys_addr_t cpu_phys_addr_limit(void)
+{
+	return (1ULL << 40) - 1;
+}
 unsigned long max_pfn, totalram_pages;
 unsigned long tlb_single_page_flush_ceiling = 33;
 struct pgtable_stats pgtable_stats;

@@ -114,14 +114,23 @@ static inline unsigned long read_rbp(void)
 	return v;
 }
 
+/* Physical address bits of a CPU without CPUID leaf 0x80000008 (Linux's default). */
+#define CPU_PHYS_BITS_DEFAULT 36
+
 /* CPU features the kernel looks at (arch/x86/kernel/cpu.c). */
 struct cpu_features {
 	bool nx, pge, pdpe1gb, pat, apic, invariant_tsc, rdrand;
 	u32 max_leaf, max_ext_leaf;
+	u8 phys_bits; /* MAXPHYADDR: CPUID 0x80000008 EAX[7:0] */
 	char vendor[13];
 	char model_name[49];
 };
 extern struct cpu_features boot_cpu;
 void cpu_init(void);
+/*
+ * cpu_phys_addr_limit - the highest physical address this CPU can address
+ *  => (1 << MAXPHYADDR) - 1; before cpu_init() the 36-bit default.
+ */
+phys_addr_t cpu_phys_addr_limit(void);
 
 #endif /* ASM_PROCESSOR_H */

@@ -1,0 +1,178 @@
+/*
+ * Self-tests of ioremap()'s refusals (mm/vmalloc.c __ioremap): physical
+ * addresses beyond the CPU's width (CPUID 0x80000008), and a second mapping
+ * of an overlapping range with another memory type (arch/x86/mm/memtype.c).
+ * The device range is the HPET's page, which is never RAM; nothing here
+ * reads beyond its registers, and every test gives back what it mapped.
+ */
+#include "debug/ktest.h"
+
+#include "asm/memtype.h"
+#include "asm/page.h"
+#include "asm/processor.h"
+#include "kernel/printk.h"
+#include "lib/string.h"
+#include "mm/slab.h"
+#include "mm/vmalloc.h"
+
+#define IO_HPET	    0xfed00000UL
+#define IO_LINE_MAX 256
+
+/* True when the last line of the log holds @needle. */
+static bool io_last_line_has(const char *needle)
+{
+	static char line[IO_LINE_MAX];
+	unsigned long pos = dmesg_start(1);
+	size_t n = dmesg_copy(&pos, line, sizeof(line) - 1), len = strlen(needle);
+
+	line[n] = '\0';
+	for (size_t i = 0; i + len <= n; i++)
+		if (!strncmp(line + i, needle, len))
+			return true;
+	return false;
+}
+
+static void io_unmap(void *p)
+{
+	if (p)
+		iounmap(p);
+}
+
+/*
+ * Bug: only 52 bits were checked, so ioremap(1 << 40) on a 40-bit qemu64
+ * succeeded and faulted on the first read.
+ */
+KTEST(ioremap, ioremap_beyond_phys_width_refused)
+{
+	phys_addr_t limit = cpu_phys_addr_limit();
+	unsigned long busy = vmalloc_stats.nr_busy, entries = memtype_nr_entries();
+	u32 a, b, c, d;
+	void *p;
+
+	if (boot_cpu.max_ext_leaf >= 0x80000008) {
+		cpuid(0x80000008, 0, &a, &b, &c, &d);
+		KTEST_EXPECT_EQ(t, boot_cpu.phys_bits, a & 0xff);
+	}
+	KTEST_ASSERT_TRUE(t, boot_cpu.phys_bits >= 32 && boot_cpu.phys_bits <= 52);
+	KTEST_EXPECT_EQ(t, limit, (1ULL << boot_cpu.phys_bits) - 1);
+
+	p = ioremap(limit + 1, PAGE_SIZE);
+	KTEST_EXPECT_NULL(t, p);
+	io_unmap(p);
+	KTEST_EXPECT_TRUE(t, io_last_line_has("beyond the CPU's physical address width"));
+	if (boot_cpu.phys_bits <= 40) { /* qemu64 */
+		p = ioremap(1ULL << 40, PAGE_SIZE);
+		KTEST_EXPECT_NULL(t, p);
+		io_unmap(p);
+	}
+	p = ioremap(limit + 1 - PAGE_SIZE, 2 * PAGE_SIZE); /* runs over the top */
+	KTEST_EXPECT_NULL(t, p);
+	io_unmap(p);
+	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	KTEST_EXPECT_EQ(t, memtype_nr_entries(), entries);
+
+	p = ioremap(limit + 1 - PAGE_SIZE, PAGE_SIZE); /* the last page is fine */
+	KTEST_EXPECT_NOT_NULL(t, p);
+	io_unmap(p);
+	KTEST_EXPECT_EQ(t, memtype_nr_entries(), entries);
+}
+
+/* Bug: an uncached and a write-combining mapping of one device page coexisted. */
+KTEST(ioremap, ioremap_conflicting_memtype_refused)
+{
+	unsigned long busy = vmalloc_stats.nr_busy, entries = memtype_nr_entries();
+	void *uc, *wc;
+
+	uc = ioremap(IO_HPET, PAGE_SIZE);
+	KTEST_ASSERT_NOT_NULL(t, uc);
+	KTEST_EXPECT_EQ(t, memtype_refs(IO_HPET, IO_HPET + PAGE_SIZE), 1U);
+
+	wc = ioremap_wc(IO_HPET, PAGE_SIZE);
+	KTEST_EXPECT_NULL(t, wc);
+	io_unmap(wc);
+	KTEST_EXPECT_TRUE(t, io_last_line_has("ioremap_wc: phys 0xfed00000-0xfed00fff "
+					      "write-combining conflicts with phys "
+					      "0xfed00000-0xfed00fff uncached"));
+	wc = ioremap_wc(IO_HPET - PAGE_SIZE, 2 * PAGE_SIZE); /* overlaps it */
+	KTEST_EXPECT_NULL(t, wc);
+	io_unmap(wc);
+	KTEST_EXPECT_TRUE(t, io_last_line_has("phys 0xfecff000-0xfed00fff write-combining "
+					      "conflicts with phys 0xfed00000-0xfed00fff "
+					      "uncached"));
+	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy + 1);
+	KTEST_EXPECT_EQ(t, memtype_nr_entries(), entries + 1);
+	KTEST_EXPECT_EQ(t, memtype_refs(IO_HPET, IO_HPET + PAGE_SIZE), 1U);
+	iounmap(uc);
+	KTEST_EXPECT_EQ(t, memtype_nr_entries(), entries);
+}
+
+/* Two uncached mappings of one range, and an overlapping one, are fine. */
+KTEST(ioremap, ioremap_same_memtype_twice_allowed)
+{
+	unsigned long entries = memtype_nr_entries();
+	void *a, *b, *wide;
+
+	a = ioremap(IO_HPET, PAGE_SIZE);
+	b = ioremap(IO_HPET, PAGE_SIZE);
+	wide = ioremap(IO_HPET - PAGE_SIZE, 2 * PAGE_SIZE);
+	KTEST_EXPECT_NOT_NULL(t, a);
+	KTEST_EXPECT_NOT_NULL(t, b);
+	KTEST_EXPECT_NOT_NULL(t, wide);
+	KTEST_EXPECT_EQ(t, memtype_refs(IO_HPET, IO_HPET + PAGE_SIZE), 2U);
+	KTEST_EXPECT_EQ(t, memtype_refs(IO_HPET - PAGE_SIZE, IO_HPET + PAGE_SIZE), 1U);
+	KTEST_EXPECT_EQ(t, memtype_nr_entries(), entries + 2);
+	if (a && b) /* the HPET's capabilities register, through both aliases */
+		KTEST_EXPECT_EQ(t, *(volatile u32 *)a, *(volatile u32 *)b);
+	io_unmap(b);
+	KTEST_EXPECT_EQ(t, memtype_refs(IO_HPET, IO_HPET + PAGE_SIZE), a ? 1U : 0U);
+	io_unmap(a);
+	io_unmap(wide);
+	KTEST_EXPECT_EQ(t, memtype_refs(IO_HPET, IO_HPET + PAGE_SIZE), 0U);
+	KTEST_EXPECT_EQ(t, memtype_nr_entries(), entries);
+}
+
+/* iounmap() gives the range's memory type back: another type may map it then. */
+KTEST(ioremap, iounmap_releases_memtype)
+{
+	unsigned long entries = memtype_nr_entries();
+	void *uc, *wc;
+
+	uc = ioremap(IO_HPET, PAGE_SIZE);
+	KTEST_ASSERT_NOT_NULL(t, uc);
+	iounmap(uc);
+	KTEST_EXPECT_EQ(t, memtype_nr_entries(), entries);
+	wc = ioremap_wc(IO_HPET, PAGE_SIZE);
+	KTEST_EXPECT_NOT_NULL(t, wc);
+	KTEST_EXPECT_EQ(t, memtype_refs(IO_HPET, IO_HPET + PAGE_SIZE), wc ? 1U : 0U);
+	io_unmap(wc);
+	KTEST_EXPECT_EQ(t, memtype_nr_entries(), entries);
+}
+
+/*
+ * Fail the nth slab allocation of an ioremap() for every n until it
+ * succeeds: the memtype's own entry (n = 1), then the vm area's (n >= 2).
+ * No failure leaves a reservation or an area behind.
+ */
+KTEST(ioremap, ioremap_memtype_no_leak_on_area_failure)
+{
+	unsigned long busy = vmalloc_stats.nr_busy, entries = memtype_nr_entries();
+	unsigned long nth, failed = 0;
+	void *p = NULL;
+
+	for (nth = 1; nth <= 16 && !p; nth++) {
+		fail_slab_set(nth, 1);
+		p = ioremap(IO_HPET, PAGE_SIZE);
+		fail_slab_set(0, 0);
+		if (p)
+			break;
+		failed++;
+		KTEST_EXPECT_EQ(t, memtype_nr_entries(), entries);
+		KTEST_EXPECT_EQ(t, memtype_refs(IO_HPET, IO_HPET + PAGE_SIZE), 0U);
+		KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	}
+	KTEST_EXPECT_NOT_NULL(t, p);
+	KTEST_EXPECT_GE(t, failed, 2UL);
+	io_unmap(p);
+	KTEST_EXPECT_EQ(t, memtype_nr_entries(), entries);
+	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+}
