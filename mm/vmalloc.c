@@ -128,9 +128,9 @@ static unsigned long vm_early_next;
 static const void *vfree_deferred_head;
 
 /*
- * Counters: nr_busy, nr_vmalloc, nr_vfree [V]; nr_free_blocks [F];
- * lazy_pages [P]; nr_purges, purged_areas [Q]; alloc_failures unlocked
- * (statistics only).
+ * Counters: nr_busy, nr_vmalloc, nr_vfree [V]; nr_free_blocks, fit_visits,
+ * fit_fallbacks [F]; lazy_pages [P]; nr_purges, purged_areas [Q];
+ * alloc_failures unlocked (statistics only).
  */
 struct vmalloc_stats vmalloc_stats;
 bool vmalloc_debug_vm; /* DEBUG_VM: vmalloc_check() after every change */
@@ -381,14 +381,98 @@ static bool right_may_fit(struct rb_node *n, unsigned long size, unsigned long v
 	       va_of(n)->va_end < vend;
 }
 
+/* Nodes the exact search may visit before it gives way to the padded one. */
+#define VMAP_FIT_BUDGET 256
+
+/* One walk of the free tree: the request, what it prunes with, its budget. */
+struct fit_walk {
+	unsigned long size, align, vstart, vend;
+	unsigned long prune;  /* skip subtrees whose largest block is shorter */
+	unsigned long budget; /* nodes it may still visit */
+	bool exhausted;	      /* stopped because the budget ran out */
+};
+
+/* Count a visit to one more node; false (and exhausted) once the budget is spent. */
+static bool fit_visit(struct fit_walk *w)
+{
+	vmalloc_stats.fit_visits++;
+	if (!w->budget) {
+		w->exhausted = true;
+		return false;
+	}
+	w->budget--;
+	return true;
+}
+
 /*
- * find_lowest_fit_locked - the free block holding the lowest address @addr
- * at which @size bytes aligned to @align fit inside [vstart, vend).
+ * The in-order walk of the free tree behind find_lowest_fit_locked(): skip
+ * every subtree that cannot hold a block of w->prune bytes inside the
+ * window, test the blocks of at least w->prune bytes in address order, and
+ * stop at the first one that fits. NULL when none does or the budget ran out.
+ */
+static struct vmap_area *fit_walk(struct fit_walk *w, unsigned long *addr)
+{
+	struct rb_node *n = vmap_free.root.rb_node, *parent;
+	bool from_left;
+
+	if (!n || va_of(n)->subtree_max_size < w->prune || !fit_visit(w))
+		return NULL;
+	for (;;) {
+		/* Down the left edge of n's subtree, as far as it may help. */
+		while (left_may_fit(n, w->prune, w->vstart)) {
+			n = n->rb_left;
+			if (!fit_visit(w))
+				return NULL;
+		}
+		for (;;) {
+			/* Everything before n is ruled out: test n itself. */
+			struct vmap_area *va = va_of(n);
+
+			if (va->va_start >= w->vend)
+				return NULL;
+			if (va_size(va) >= w->prune &&
+			    va_fit(va, w->size, w->align, w->vstart, w->vend, addr))
+				return va;
+			if (right_may_fit(n, w->prune, w->vend)) {
+				n = n->rb_right;
+				if (!fit_visit(w))
+					return NULL;
+				break;
+			}
+			/* n's subtree is done: climb to the next node in order. */
+			do {
+				parent = rb_parent(n);
+				if (!parent)
+					return NULL;
+				from_left = parent->rb_left == n;
+				n = parent;
+				if (!fit_visit(w))
+					return NULL;
+			} while (!from_left);
+		}
+	}
+}
+
+/*
+ * find_lowest_fit_locked - a free block holding an address @addr at which
+ * @size bytes aligned to @align fit inside [vstart, vend)
  *
- * The algorithm is an in-order walk of the free tree that skips subtrees
- * which cannot contain a fit, and stops at the first block that fits.
+ * Which fit. The LOWEST fit whenever the exact walk finds it within
+ * VMAP_FIT_BUDGET visited nodes, which is always the case for
+ * align == PAGE_SIZE and in practice for most aligned requests. When the
+ * budget runs out first, the lowest fit among the blocks of at least
+ * size + align - PAGE_SIZE bytes (a padded search, as Linux does): still a
+ * valid fit (inside the window, aligned, inside one free block) but maybe
+ * not the lowest, and NULL if only shorter blocks beyond the budget could
+ * have held it. vmalloc_stats.fit_visits counts the nodes visited and
+ * fit_fallbacks the searches that fell back.
  *
- * Why it is exact (never misses a fit, never returns a higher one):
+ * Both are one in-order walk (fit_walk()) that skips subtrees which cannot
+ * hold a fit and stops at the first block that fits; they differ in the
+ * size they prune with: @size (exact) or size + align - PAGE_SIZE (padded).
+ *
+ * Why the exact walk returns the lowest fit (never misses one, never
+ * returns a higher one):
  *  1. The blocks are disjoint, so in-order is address order, and the first
  *     block (in-order) that can hold the request holds the lowest fit;
  *     va_fit() gives the lowest address inside that block.
@@ -400,59 +484,40 @@ static bool right_may_fit(struct rb_node *n, unsigned long size, unsigned long v
  *        after n->va_end, so none starts inside the window.
  *  3. Reaching a block with va_start >= vend ends the walk: that block and
  *     all later ones lie beyond the window.
- *  Note the pruning test uses @size, not size + align - 1: a block shorter
- *  than size + align - 1 may still fit if its start happens to be aligned,
- *  and pruning with the padded size would skip it. Conversely every block
- *  of at least size + align - 1 bytes inside the window always fits, so
- *  such a block is never passed over either.
+ *  Pruning with @size, not the padded size, matters: a block shorter than
+ *  the padded size may still fit if its start happens to be aligned.
  *
- * Cost. The walk descends only into subtrees whose maximum is >= size, so
- * each block it tests costs at most one root-to-leaf path: O((1 + k) log n),
- * k being the blocks tested and rejected. With align == PAGE_SIZE every
- * block of >= size bytes fully inside the window fits, so only a block cut
- * by vstart can be rejected: k <= 1 and the search is O(log n). With a
- * larger alignment, rejected blocks are those of size..size+align-2 bytes
- * whose start is badly aligned; Linux avoids visiting them by searching for
- * size + align - 1, at the price of not returning the lowest fit. We keep
- * the lowest fit.
+ * Why the padded walk is O(log n) and returns a valid fit. Block starts
+ * are page aligned, so a block lying wholly inside the window needs at
+ * most align - PAGE_SIZE bytes to reach an aligned address: every such
+ * block of >= size + align - PAGE_SIZE bytes fits. A tested block can then
+ * be rejected only if the window cuts it: the one containing vstart, those
+ * ending before vstart on the way down to it (one per level), and the one
+ * containing vend, after which the walk ends. So it visits O(log n) nodes;
+ * the block it returns passed va_fit(), and the steps 1-3 above, with the
+ * padded size for @size, make it the lowest such block.
+ *
+ * Cost. At most VMAP_FIT_BUDGET + O(log n) visited nodes whatever the
+ * fragmentation (the exact walk alone is O((1 + k) log n), k being the
+ * blocks of size..size+align-2 bytes it tests and rejects: unbounded for a
+ * large alignment over many misaligned holes).
  */
 struct vmap_area *find_lowest_fit_locked(unsigned long size, unsigned long align,
 					 unsigned long vstart, unsigned long vend,
 					 unsigned long *addr)
 {
-	struct rb_node *n = vmap_free.root.rb_node;
-	struct rb_node *parent;
-	bool from_left;
+	struct fit_walk w = { size, align, vstart, vend, size, VMAP_FIT_BUDGET, false };
+	struct vmap_area *va;
 
 	assert_held(&vmap_free.lock);
-	if (!n || va_of(n)->subtree_max_size < size)
+	va = fit_walk(&w, addr);
+	if (va || !w.exhausted)
+		return va;
+	vmalloc_stats.fit_fallbacks++;
+	w = (struct fit_walk){ size, align, vstart, vend, size + align - PAGE_SIZE, ~0UL, false };
+	if (w.prune < size)
 		return NULL;
-	for (;;) {
-		/* Down the left edge of n's subtree, as far as it may help. */
-		while (left_may_fit(n, size, vstart))
-			n = n->rb_left;
-		for (;;) {
-			/* Everything before n is ruled out: test n itself. */
-			struct vmap_area *va = va_of(n);
-
-			if (va->va_start >= vend)
-				return NULL;
-			if (va_size(va) >= size && va_fit(va, size, align, vstart, vend, addr))
-				return va;
-			if (right_may_fit(n, size, vend)) {
-				n = n->rb_right;
-				break;
-			}
-			/* n's subtree is done: climb to the next node in order. */
-			do {
-				parent = rb_parent(n);
-				if (!parent)
-					return NULL;
-				from_left = parent->rb_left == n;
-				n = parent;
-			} while (!from_left);
-		}
-	}
+	return fit_walk(&w, addr);
 }
 
 /*

@@ -115,6 +115,8 @@ struct vmalloc_stats {
 	unsigned long nr_vfree;
 	unsigned long nr_vmalloc;
 	unsigned long alloc_failures;
+	unsigned long fit_visits;    /* free-tree nodes the lowest-fit search visited */
+	unsigned long fit_fallbacks; /* searches whose exact walk ran out of budget */
 };
 extern struct vmalloc_stats vmalloc_stats;
 
