@@ -14,6 +14,7 @@
 #include "vmalloc_shim.h"
 #include "lib/random.h"
 
+#include "kernel/deferred.c"
 #include "lib/rbtree.c"
 #include "mm/vmalloc.c"
 
@@ -77,6 +78,9 @@ static void assert_now_equal(const struct snap *want)
 static void end_clean(void)
 {
 	vfree_deferred_run();
+	while (deferred_work_run()) /* the idle path's lazy purge, if queued */
+		;
+	assert_false(vmalloc_purge_pending());
 	vm_unmap_aliases();
 	assert_int_equal(vmalloc_check(), 0);
 	assert_now_equal(&initial);
@@ -950,7 +954,11 @@ static void test_lazy_purge(void **state)
 	x = vmalloc(P(1));
 	assert_int_equal((unsigned long)x, hi);
 
-	vfree(p[8]); /* 36 > 32: one flush over the batch */
+	vfree(p[8]); /* 36 > 32: the idle path purges, one flush over the batch */
+	assert_int_equal(shim_flush_calls, flushes);
+	assert_true(vmalloc_purge_pending());
+	assert_false(deferred_work_run());
+	assert_false(vmalloc_purge_pending());
 	assert_int_equal(shim_flush_calls, flushes + 1);
 	assert_int_equal(shim_flush_start, lo);
 	assert_int_equal(shim_flush_end, hi);
@@ -960,6 +968,173 @@ static void test_lazy_purge(void **state)
 	vfree(x); /* 2 pages: below the budget again */
 	assert_int_equal(shim_flush_calls, flushes + 1);
 	vmalloc_set_lazy_max_pages(LAZY_MAX_PAGES_DEFAULT);
+	end_clean();
+}
+
+/*
+ * Free @n areas allocated one after the other in an order that keeps each
+ * its own lazy node: the odd ones, then the even ones, so that none
+ * continues the highest lazy area.
+ */
+static void free_unmerged(void **p, int n)
+{
+	int i;
+
+	for (i = 1; i < n; i += 2)
+		vfree(p[i]);
+	for (i = 0; i < n; i += 2)
+		vfree(p[i]);
+}
+
+/*
+ * Regression (issue 12 item 7): the vfree() that crossed the budget purged
+ * the whole lazy list itself, with interrupts off for milliseconds. Now it
+ * only queues the purge; the idle path (deferred_work_run()) purges at most
+ * VMAP_PURGE_BATCH areas per step until the list is empty.
+ */
+static void test_vfree_crossing_budget_does_not_purge_synchronously(void **state)
+{
+	enum {
+		N = 150
+	}; /* 300 lazy pages: over a budget of 100, under its cap */
+	unsigned long flushes, purges, areas, steps = 0;
+	static void *p[N];
+	int i;
+
+	(void)state;
+	vm_unmap_aliases();
+	vmalloc_set_lazy_max_pages(100);
+	for (i = 0; i < N; i++)
+		assert_non_null(p[i] = valloc_range(P(1), 1, window(), window() + P(2 * N), 0));
+	flushes = shim_flush_calls;
+	purges = vmalloc_stats.nr_purges;
+	areas = vmalloc_stats.purged_areas;
+	free_unmerged(p, N);
+	assert_int_equal(vmalloc_stats.lazy_pages, 2 * N);
+	assert_int_equal(shim_flush_calls, flushes);
+	assert_int_equal(vmalloc_stats.nr_purges, purges);
+	assert_true(vmalloc_purge_pending());
+	assert_int_equal(vmalloc_check(), 0);
+	/* the ranges are still reserved: the window is full */
+	assert_null(search(P(2), P(1), window(), window() + P(2 * N), NULL));
+
+	assert_true(deferred_work_run()); /* one bounded step, more to do */
+	assert_int_equal(vmalloc_stats.purged_areas, areas + VMAP_PURGE_BATCH);
+	assert_int_equal(vmalloc_stats.nr_purges, purges + 1);
+	assert_int_equal(shim_flush_calls, flushes + 1);
+	assert_int_equal(vmalloc_stats.lazy_pages, 2 * (N - VMAP_PURGE_BATCH));
+	assert_int_equal(vmalloc_check(), 0);
+	while (deferred_work_run())
+		steps++;
+	assert_int_equal(steps + 2, (N + VMAP_PURGE_BATCH - 1) / VMAP_PURGE_BATCH);
+	assert_false(vmalloc_purge_pending());
+	assert_int_equal(vmalloc_stats.lazy_pages, 0);
+	assert_int_equal(vmalloc_stats.purged_areas, areas + N);
+	assert_int_equal(vmalloc_check(), 0);
+	vmalloc_set_lazy_max_pages(LAZY_MAX_PAGES_DEFAULT);
+	end_clean();
+}
+
+/*
+ * With nobody idling, the lazy list stops growing at the hard cap: a free
+ * past it purges one batch (never more than VMAP_PURGE_BATCH areas).
+ */
+static void test_lazy_list_capped_without_idle(void **state)
+{
+	unsigned long cap, most = 0, areas;
+	void *a, *b;
+	int i;
+
+	(void)state;
+	vm_unmap_aliases();
+	vmalloc_set_lazy_max_pages(16);
+	cap = 16 * LAZY_HARD_CAP_FACTOR;
+	for (i = 0; i < 2000; i++) {
+		a = vmalloc(P(1));
+		b = vzalloc(P(1)); /* another caller: a and b never merge */
+		areas = vmalloc_stats.purged_areas;
+		vfree(a);
+		vfree(b);
+		assert_true(vmalloc_stats.purged_areas - areas <= 2 * VMAP_PURGE_BATCH);
+		most = max(most, vmalloc_stats.lazy_pages);
+	}
+	assert_true(most <= cap + 2);
+	assert_true(vmalloc_purge_pending());
+	assert_int_equal(vmalloc_check(), 0);
+	vmalloc_set_lazy_max_pages(LAZY_MAX_PAGES_DEFAULT);
+	end_clean();
+}
+
+/*
+ * An allocation that only fits in lazily freed space still succeeds: the
+ * synchronous purge runs when the search finds nothing.
+ */
+static void test_alloc_needing_lazy_space_purges_synchronously(void **state)
+{
+	unsigned long w = window(), purges;
+	void *p[8], *q;
+	int i;
+
+	(void)state;
+	vm_unmap_aliases();
+	for (i = 0; i < 8; i++)
+		assert_non_null(p[i] = valloc_range(P(1), 1, w, w + P(16), 0));
+	vfree(p[3]);
+	assert_int_equal(vmalloc_stats.lazy_pages, 2);
+	assert_false(vmalloc_purge_pending()); /* under the budget */
+	purges = vmalloc_stats.nr_purges;
+	q = valloc_range(P(1), 1, w, w + P(16), 0);
+	assert_int_equal((unsigned long)q, w + P(6));
+	assert_int_equal(vmalloc_stats.nr_purges, purges + 1);
+	assert_int_equal(vmalloc_stats.lazy_pages, 0);
+	vfree(q);
+	for (i = 0; i < 8; i++)
+		if (i != 3)
+			vfree(p[i]);
+	end_clean();
+}
+
+/*
+ * Regression (issue 12 item 7): vmallocinfo_dump() printed every line with
+ * the busy and lazy locks held (interrupts off for the whole dump). Now it
+ * prints with no lock held, in batches that resume where the last ended,
+ * and still lists every area in address order.
+ */
+static void test_vmallocinfo_prints_unlocked(void **state)
+{
+	enum {
+		N = 3 * VMINFO_BATCH + 5
+	};
+	unsigned long w = window();
+	static void *p[N];
+	char line[160];
+	const char *at;
+	int i;
+
+	(void)state;
+	vm_unmap_aliases();
+	for (i = 0; i < N; i++)
+		assert_non_null(p[i] = valloc_range(P(1), 1, w, w + P(2 * N), 0));
+	for (i = 0; i < N; i += 3) /* every third one lazy, between busy ones */
+		vfree(p[i]);
+	shim_log_clear();
+	shim_printk_locked = 0;
+	vmallocinfo_dump();
+	assert_int_equal(shim_printk_locked, 0);
+	for (i = 0, at = shim_log; i < N; i++) {
+		snprintf(line, sizeof(line), "0x%016lx-0x%016lx    8192 %s", w + P(2 * i),
+			 w + P(2 * i + 2), i % 3 ? "" : "unpurged vm_area\n");
+		at = strstr(at, line);
+		if (!at)
+			fail_msg("area %d [%#lx) missing or out of order in: %s", i, w + P(2 * i),
+				 shim_log);
+	}
+	shim_printk_locked = 0;
+	vmalloc_meminfo_dump();
+	assert_int_equal(shim_printk_locked, 0);
+	for (i = 0; i < N; i++)
+		if (i % 3)
+			vfree(p[i]);
 	end_clean();
 }
 
@@ -1420,6 +1595,10 @@ int main(void)
 		cmocka_unit_test(test_random_ops),
 		cmocka_unit_test(test_vfree_misuse),
 		cmocka_unit_test(test_lazy_purge),
+		cmocka_unit_test(test_vfree_crossing_budget_does_not_purge_synchronously),
+		cmocka_unit_test(test_lazy_list_capped_without_idle),
+		cmocka_unit_test(test_alloc_needing_lazy_space_purges_synchronously),
+		cmocka_unit_test(test_vmallocinfo_prints_unlocked),
 		cmocka_unit_test(test_lazy_merge_only_same_caller_in_order),
 		cmocka_unit_test(test_vfree_atomic),
 		cmocka_unit_test(test_vread),
