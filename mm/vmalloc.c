@@ -39,8 +39,10 @@
  * lowest range that fits (alloc_vmap_area(): free -> busy), then
  * __vmalloc_area_node() to allocate the pages one by one and map them.
  * vfree(): unmap, free the pages,
- * busy -> lazy; when more than lazy_max_pages wait, one TLB flush over the
- * span of the whole batch and lazy -> free with merging.
+ * busy -> lazy; when more than lazy_max_pages wait, the idle path
+ * (deferred_work_run()) purges them in bounded batches, one TLB flush over
+ * the span of each, lazy -> free with merging. A range is never handed out
+ * again before its flush.
  *
  * Locks (one CPU: a spinlock disables interrupts; written for SMP anyway).
  * Taken one at a time, except in the order Q -> V -> F -> P where nested:
@@ -55,6 +57,7 @@
 
 #include "asm/memtype.h"
 #include "asm/processor.h"
+#include "kernel/deferred.h"
 #include "kernel/errno.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
@@ -136,9 +139,9 @@ static struct vm_struct *vfree_deferred_head;
 static unsigned long vfree_nr_deferred;
 
 /*
- * Counters: nr_busy, nr_vmalloc, nr_vfree [V]; nr_free_blocks [F];
- * lazy_pages [P]; nr_purges, purged_areas [Q]; alloc_failures unlocked
- * (statistics only).
+ * Counters: nr_busy, nr_vmalloc, nr_vfree [V]; nr_free_blocks, fit_visits,
+ * fit_fallbacks [F]; lazy_pages [P]; nr_purges, purged_areas [Q];
+ * alloc_failures unlocked (statistics only).
  */
 struct vmalloc_stats vmalloc_stats;
 bool vmalloc_debug_vm; /* DEBUG_VM: vmalloc_check() after every change */
@@ -392,14 +395,98 @@ static bool right_may_fit(struct rb_node *n, unsigned long size, unsigned long v
 	       va_of(n)->va_end < vend;
 }
 
+/* Nodes the exact search may visit before it gives way to the padded one. */
+#define VMAP_FIT_BUDGET 256
+
+/* One walk of the free tree: the request, what it prunes with, its budget. */
+struct fit_walk {
+	unsigned long size, align, vstart, vend;
+	unsigned long prune;  /* skip subtrees whose largest block is shorter */
+	unsigned long budget; /* nodes it may still visit */
+	bool exhausted;	      /* stopped because the budget ran out */
+};
+
+/* Count a visit to one more node; false (and exhausted) once the budget is spent. */
+static bool fit_visit(struct fit_walk *w)
+{
+	vmalloc_stats.fit_visits++;
+	if (!w->budget) {
+		w->exhausted = true;
+		return false;
+	}
+	w->budget--;
+	return true;
+}
+
 /*
- * find_lowest_fit_locked - the free block holding the lowest address @addr
- * at which @size bytes aligned to @align fit inside [vstart, vend).
+ * The in-order walk of the free tree behind find_lowest_fit_locked(): skip
+ * every subtree that cannot hold a block of w->prune bytes inside the
+ * window, test the blocks of at least w->prune bytes in address order, and
+ * stop at the first one that fits. NULL when none does or the budget ran out.
+ */
+static struct vmap_area *fit_walk(struct fit_walk *w, unsigned long *addr)
+{
+	struct rb_node *n = vmap_free.root.rb_node, *parent;
+	bool from_left;
+
+	if (!n || va_of(n)->subtree_max_size < w->prune || !fit_visit(w))
+		return NULL;
+	for (;;) {
+		/* Down the left edge of n's subtree, as far as it may help. */
+		while (left_may_fit(n, w->prune, w->vstart)) {
+			n = n->rb_left;
+			if (!fit_visit(w))
+				return NULL;
+		}
+		for (;;) {
+			/* Everything before n is ruled out: test n itself. */
+			struct vmap_area *va = va_of(n);
+
+			if (va->va_start >= w->vend)
+				return NULL;
+			if (va_size(va) >= w->prune &&
+			    va_fit(va, w->size, w->align, w->vstart, w->vend, addr))
+				return va;
+			if (right_may_fit(n, w->prune, w->vend)) {
+				n = n->rb_right;
+				if (!fit_visit(w))
+					return NULL;
+				break;
+			}
+			/* n's subtree is done: climb to the next node in order. */
+			do {
+				parent = rb_parent(n);
+				if (!parent)
+					return NULL;
+				from_left = parent->rb_left == n;
+				n = parent;
+				if (!fit_visit(w))
+					return NULL;
+			} while (!from_left);
+		}
+	}
+}
+
+/*
+ * find_lowest_fit_locked - a free block holding an address @addr at which
+ * @size bytes aligned to @align fit inside [vstart, vend)
  *
- * The algorithm is an in-order walk of the free tree that skips subtrees
- * which cannot contain a fit, and stops at the first block that fits.
+ * Which fit. The LOWEST fit whenever the exact walk finds it within
+ * VMAP_FIT_BUDGET visited nodes, which is always the case for
+ * align == PAGE_SIZE and in practice for most aligned requests. When the
+ * budget runs out first, the lowest fit among the blocks of at least
+ * size + align - PAGE_SIZE bytes (a padded search, as Linux does): still a
+ * valid fit (inside the window, aligned, inside one free block) but maybe
+ * not the lowest, and NULL if only shorter blocks beyond the budget could
+ * have held it. vmalloc_stats.fit_visits counts the nodes visited and
+ * fit_fallbacks the searches that fell back.
  *
- * Why it is exact (never misses a fit, never returns a higher one):
+ * Both are one in-order walk (fit_walk()) that skips subtrees which cannot
+ * hold a fit and stops at the first block that fits; they differ in the
+ * size they prune with: @size (exact) or size + align - PAGE_SIZE (padded).
+ *
+ * Why the exact walk returns the lowest fit (never misses one, never
+ * returns a higher one):
  *  1. The blocks are disjoint, so in-order is address order, and the first
  *     block (in-order) that can hold the request holds the lowest fit;
  *     va_fit() gives the lowest address inside that block.
@@ -411,59 +498,40 @@ static bool right_may_fit(struct rb_node *n, unsigned long size, unsigned long v
  *        after n->va_end, so none starts inside the window.
  *  3. Reaching a block with va_start >= vend ends the walk: that block and
  *     all later ones lie beyond the window.
- *  Note the pruning test uses @size, not size + align - 1: a block shorter
- *  than size + align - 1 may still fit if its start happens to be aligned,
- *  and pruning with the padded size would skip it. Conversely every block
- *  of at least size + align - 1 bytes inside the window always fits, so
- *  such a block is never passed over either.
+ *  Pruning with @size, not the padded size, matters: a block shorter than
+ *  the padded size may still fit if its start happens to be aligned.
  *
- * Cost. The walk descends only into subtrees whose maximum is >= size, so
- * each block it tests costs at most one root-to-leaf path: O((1 + k) log n),
- * k being the blocks tested and rejected. With align == PAGE_SIZE every
- * block of >= size bytes fully inside the window fits, so only a block cut
- * by vstart can be rejected: k <= 1 and the search is O(log n). With a
- * larger alignment, rejected blocks are those of size..size+align-2 bytes
- * whose start is badly aligned; Linux avoids visiting them by searching for
- * size + align - 1, at the price of not returning the lowest fit. We keep
- * the lowest fit.
+ * Why the padded walk is O(log n) and returns a valid fit. Block starts
+ * are page aligned, so a block lying wholly inside the window needs at
+ * most align - PAGE_SIZE bytes to reach an aligned address: every such
+ * block of >= size + align - PAGE_SIZE bytes fits. A tested block can then
+ * be rejected only if the window cuts it: the one containing vstart, those
+ * ending before vstart on the way down to it (one per level), and the one
+ * containing vend, after which the walk ends. So it visits O(log n) nodes;
+ * the block it returns passed va_fit(), and the steps 1-3 above, with the
+ * padded size for @size, make it the lowest such block.
+ *
+ * Cost. At most VMAP_FIT_BUDGET + O(log n) visited nodes whatever the
+ * fragmentation (the exact walk alone is O((1 + k) log n), k being the
+ * blocks of size..size+align-2 bytes it tests and rejects: unbounded for a
+ * large alignment over many misaligned holes).
  */
 struct vmap_area *find_lowest_fit_locked(unsigned long size, unsigned long align,
 					 unsigned long vstart, unsigned long vend,
 					 unsigned long *addr)
 {
-	struct rb_node *n = vmap_free.root.rb_node;
-	struct rb_node *parent;
-	bool from_left;
+	struct fit_walk w = { size, align, vstart, vend, size, VMAP_FIT_BUDGET, false };
+	struct vmap_area *va;
 
 	assert_held(&vmap_free.lock);
-	if (!n || va_of(n)->subtree_max_size < size)
+	va = fit_walk(&w, addr);
+	if (va || !w.exhausted)
+		return va;
+	vmalloc_stats.fit_fallbacks++;
+	w = (struct fit_walk){ size, align, vstart, vend, size + align - PAGE_SIZE, ~0UL, false };
+	if (w.prune < size)
 		return NULL;
-	for (;;) {
-		/* Down the left edge of n's subtree, as far as it may help. */
-		while (left_may_fit(n, size, vstart))
-			n = n->rb_left;
-		for (;;) {
-			/* Everything before n is ruled out: test n itself. */
-			struct vmap_area *va = va_of(n);
-
-			if (va->va_start >= vend)
-				return NULL;
-			if (va_size(va) >= size && va_fit(va, size, align, vstart, vend, addr))
-				return va;
-			if (right_may_fit(n, size, vend)) {
-				n = n->rb_right;
-				break;
-			}
-			/* n's subtree is done: climb to the next node in order. */
-			do {
-				parent = rb_parent(n);
-				if (!parent)
-					return NULL;
-				from_left = parent->rb_left == n;
-				n = parent;
-			} while (!from_left);
-		}
-	}
+	return fit_walk(&w, addr);
 }
 
 /*
@@ -558,26 +626,47 @@ static int reserve_free_range(unsigned long size, unsigned long align, unsigned 
 /* Lazy freeing.                                                           */
 
 /*
- * Purge every lazily freed area: one TLB flush over the span of the batch,
- * then all of them back into the free tree. Returns true if there was
- * anything to purge.
+ * Lazily freed areas merged per purge batch, i.e. per hold of the purge
+ * lock (interrupts off): the lowest VMAP_PURGE_BATCH of them, one TLB flush
+ * over their span, then each back into the free tree. Bounds the time with
+ * interrupts off whatever the lazy list holds.
  */
-bool purge_vmap_area_lazy(void)
+#define VMAP_PURGE_BATCH 64
+
+/*
+ * Past LAZY_HARD_CAP_FACTOR times the budget, nobody has idled for a long
+ * time: the free itself purges one batch, so that a vmalloc/vfree loop that
+ * never idles cannot grow the lazy list without bound.
+ */
+#define LAZY_HARD_CAP_FACTOR 4
+
+/*
+ * Purge the lowest @max lazily freed areas: off the lazy list, one TLB
+ * flush over their span, then into the free tree. Until the flush they are
+ * in no tree, so nothing can hand them out again; the areas left on the
+ * lazy list stay reserved. Returns the number purged (0: the list was empty).
+ */
+static unsigned long purge_vmap_batch(unsigned long max)
 {
 	LIST_HEAD(batch);
 	struct vmap_area *va, *n;
-	unsigned long start, end, nr = 0;
+	unsigned long start, end, nr = 0, pages = 0;
 
 	spin_lock(&vmap_purge_lock);
 	spin_lock(&vmap_lazy.lock);
-	list_splice_init(&vmap_lazy.head, &batch);
-	vmap_lazy.root = RB_ROOT;
-	vmap_lazy_nr = 0;
-	vmalloc_stats.lazy_pages = 0;
+	while (nr < max && !list_empty(&vmap_lazy.head)) {
+		va = list_first_entry(&vmap_lazy.head, struct vmap_area, list);
+		unlink_va(va, &vmap_lazy);
+		list_add_tail(&va->list, &batch);
+		pages += va_size(va) >> PAGE_SHIFT;
+		nr++;
+	}
+	vmap_lazy_nr -= pages;
+	vmalloc_stats.lazy_pages = vmap_lazy_nr;
 	spin_unlock(&vmap_lazy.lock);
-	if (list_empty(&batch)) {
+	if (!nr) {
 		spin_unlock(&vmap_purge_lock);
-		return false;
+		return 0;
 	}
 
 	start = list_first_entry(&batch, struct vmap_area, list)->va_start;
@@ -588,7 +677,6 @@ bool purge_vmap_area_lazy(void)
 	list_for_each_entry_safe(va, n, &batch, list) {
 		list_del(&va->list);
 		merge_or_add_free_locked(va);
-		nr++;
 	}
 	spin_unlock(&vmap_free.lock);
 	vmalloc_stats.nr_purges++;
@@ -596,7 +684,50 @@ bool purge_vmap_area_lazy(void)
 	spin_unlock(&vmap_purge_lock);
 	ltrace("purged %lu areas over [%#lx-%#lx)\n", nr, start, end);
 	vmalloc_debug_check("purge");
-	return true;
+	return nr;
+}
+
+/*
+ * Purge every lazily freed area now, in batches of VMAP_PURGE_BATCH with
+ * the locks dropped (interrupts back on) between them. Returns true if
+ * there was anything to purge. The synchronous purge: for an allocation
+ * that would otherwise fail, and vm_unmap_aliases().
+ */
+bool purge_vmap_area_lazy(void)
+{
+	bool any = false;
+
+	while (purge_vmap_batch(VMAP_PURGE_BATCH))
+		any = true;
+	return any;
+}
+
+/* The deferred purge: one batch per idle step, until the lazy list is empty. */
+static bool vmalloc_purge_step(void)
+{
+	purge_vmap_batch(VMAP_PURGE_BATCH);
+	return READ_ONCE(vmap_lazy_nr) != 0;
+}
+
+static struct deferred_work vmap_purge_work =
+	DEFERRED_WORK_INIT("vmalloc_purge", vmalloc_purge_step);
+
+/*
+ * vmalloc_purge_pending - the lazy list crossed its budget and the idle
+ * path has not drained it yet (deferred_work_run() does; a synchronous
+ * purge that emptied the list meanwhile leaves nothing pending).
+ */
+bool vmalloc_purge_pending(void)
+{
+	return deferred_work_pending(&vmap_purge_work) && READ_ONCE(vmap_lazy_nr);
+}
+
+/* The lazy-list length at which a free purges a batch itself. */
+static unsigned long lazy_hard_cap(void)
+{
+	if (lazy_max_pages > ~0UL / LAZY_HARD_CAP_FACTOR)
+		return ~0UL;
+	return lazy_max_pages * LAZY_HARD_CAP_FACTOR;
 }
 
 /*
@@ -627,13 +758,14 @@ static bool lazy_extend_last_locked(struct vmap_area *va)
 
 /*
  * @va was unmapped without a TLB flush: park it on the purge list (merged
- * into the last lazy area when it continues it), and purge when more than
- * lazy_max_pages wait.
+ * into the last lazy area when it continues it). Past lazy_max_pages, queue
+ * the deferred purge for the idle path; past the hard cap, also purge one
+ * bounded batch here.
  */
 void free_vmap_area_noflush(struct vmap_area *va, const void *caller)
 {
 	unsigned long pages = va_size(va) >> PAGE_SHIFT;
-	bool purge, merged;
+	bool over, capped, merged;
 
 	va->caller = caller;
 	spin_lock(&vmap_lazy.lock);
@@ -642,20 +774,24 @@ void free_vmap_area_noflush(struct vmap_area *va, const void *caller)
 		link_va(va, &vmap_lazy, "lazy");
 	vmap_lazy_nr += pages;
 	vmalloc_stats.lazy_pages = vmap_lazy_nr;
-	purge = vmap_lazy_nr > lazy_max_pages;
+	over = vmap_lazy_nr > lazy_max_pages;
+	capped = vmap_lazy_nr > lazy_hard_cap();
 	spin_unlock(&vmap_lazy.lock);
 	if (merged)
 		kmem_cache_free(vmap_area_cachep, va);
-	if (purge)
-		purge_vmap_area_lazy();
+	if (capped)
+		purge_vmap_batch(VMAP_PURGE_BATCH);
 	else
 		vmalloc_debug_check("lazy free");
+	if (over)
+		deferred_work_queue(&vmap_purge_work);
 }
 
 /*
  * vm_unmap_aliases - flush every lazily freed range now
  *  => Afterwards no TLB entry for any freed vmalloc range remains, and the
- *     ranges are back in the free tree.
+ *     ranges are back in the free tree. Purges in bounded batches, with
+ *     interrupts back on between them.
  *  => Takes the vmalloc locks: not from interrupt context.
  */
 void vm_unmap_aliases(void)
@@ -666,8 +802,9 @@ void vm_unmap_aliases(void)
 /*
  * vmalloc_set_lazy_max_pages - set the lazy-free budget (vmalloc_lazy= on
  * the command line)
- *  => @pages: purge once more than this many pages wait; 0 purges on every
- *     free. Takes effect at the next free.
+ *  => @pages: once more than this many pages wait, the idle path purges
+ *     (in batches); past LAZY_HARD_CAP_FACTOR times it, a free purges a
+ *     batch itself; 0 purges on every free. Takes effect at the next free.
  */
 void vmalloc_set_lazy_max_pages(unsigned long pages)
 {
@@ -1647,28 +1784,31 @@ struct page *vmalloc_to_page(const void *addr)
  * vread - copy @count bytes from vmalloc/module address @addr into @buf
  *  => Never faults: bytes of guard pages, holes, freed or ioremap()ed
  *     memory, and anything outside the vmalloc/module ranges, read as zero.
- *     Mapped RAM is read through the direct map.
+ *     Mapped RAM is read through the direct map, one page per hold of the
+ *     busy lock.
  *  => Returns @count.
  */
 long vread(char *buf, const char *addr, unsigned long count)
 {
 	unsigned long p = (unsigned long)addr, left = count;
 
-	spin_lock(&vmap_busy.lock);
 	while (left) {
 		unsigned long off = p & ~PAGE_MASK;
 		unsigned long n = min(PAGE_SIZE - off, left);
-		struct page *page = vmalloc_to_page((const void *)p);
+		struct page *page;
 
+		/* One page per lock hold: the area cannot go while it is copied. */
+		spin_lock(&vmap_busy.lock);
+		page = vmalloc_to_page((const void *)p);
 		if (page)
 			memcpy(buf, (char *)page_address(page) + off, n);
 		else
 			memset(buf, 0, n);
+		spin_unlock(&vmap_busy.lock);
 		buf += n;
 		p += n;
 		left -= n;
 	}
-	spin_unlock(&vmap_busy.lock);
 	return (long)count;
 }
 
@@ -1841,30 +1981,112 @@ static __printf(3, 4) void line_add(char *buf, size_t *len, const char *fmt, ...
 		*len = min(*len + (size_t)n, size - 1);
 }
 
-static void show_busy_area(const struct vmap_area *va)
+/*
+ * What one vmallocinfo line needs, copied under the locks so that it can be
+ * formatted and printed after they are dropped (printing is slow: about
+ * 0.3 ms a line on the serial port, far too long with interrupts off).
+ */
+struct vminfo_entry {
+	unsigned long start, end;
+	const void *caller;
+	phys_addr_t phys;
+	unsigned int flags, nr_pages;
+	bool lazy, vpages;
+};
+
+/* Lines copied per lock hold by vmallocinfo_dump(). */
+#define VMINFO_BATCH 16
+
+static void vminfo_copy_busy(const struct vmap_area *va, struct vminfo_entry *e)
 {
 	const struct vm_struct *vm = va->vm;
+
+	*e = (struct vminfo_entry){ .start = va->va_start, .end = va->va_end };
+	e->caller = vm->caller;
+	e->flags = vm->flags;
+	e->nr_pages = vm->nr_pages;
+	e->phys = vm->phys_addr;
+	e->vpages = vm->pages && is_vmalloc_addr(vm->pages);
+}
+
+static void show_vminfo_entry(const struct vminfo_entry *e)
+{
 	char line[VMINFO_LINE_MAX];
 	size_t len = 0;
 
-	line_add(line, &len, "0x%016lx-0x%016lx %7lu", va->va_start, va->va_end, va_size(va));
-	if (vm->caller)
-		line_add(line, &len, " %pS", vm->caller);
-	if (!(vm->flags & VM_UNINITIALIZED)) {
-		if (vm->nr_pages)
-			line_add(line, &len, " pages=%u", vm->nr_pages);
-		if (vm->flags & VM_IOREMAP)
-			line_add(line, &len, " phys=0x%llx", (unsigned long long)vm->phys_addr);
-		if (vm->flags & VM_IOREMAP)
+	line_add(line, &len, "0x%016lx-0x%016lx %7lu", e->start, e->end, e->end - e->start);
+	if (e->lazy) {
+		printk("%s unpurged vm_area\n", line);
+		return;
+	}
+	if (e->caller)
+		line_add(line, &len, " %pS", e->caller);
+	if (!(e->flags & VM_UNINITIALIZED)) {
+		if (e->nr_pages)
+			line_add(line, &len, " pages=%u", e->nr_pages);
+		if (e->flags & VM_IOREMAP)
+			line_add(line, &len, " phys=0x%llx", (unsigned long long)e->phys);
+		if (e->flags & VM_IOREMAP)
 			line_add(line, &len, " ioremap");
-		if (vm->flags & VM_ALLOC)
+		if (e->flags & VM_ALLOC)
 			line_add(line, &len, " vmalloc");
-		if (vm->flags & VM_MAP)
+		if (e->flags & VM_MAP)
 			line_add(line, &len, " vmap");
-		if (vm->pages && is_vmalloc_addr(vm->pages))
+		if (e->vpages)
 			line_add(line, &len, " vpages");
 	}
 	printk("%s\n", line);
+}
+
+/* The list position of the first area of @tree starting at or above @addr. */
+static struct list_head *va_list_from(struct rb_list *tree, unsigned long addr)
+{
+	struct rb_node *n = tree->root.rb_node;
+	struct vmap_area *first = NULL;
+
+	assert_held(&tree->lock);
+	while (n) {
+		if (va_of(n)->va_start >= addr) {
+			first = va_of(n);
+			n = n->rb_left;
+		} else {
+			n = n->rb_right;
+		}
+	}
+	return first ? &first->list : &tree->head;
+}
+
+/*
+ * Copy up to VMINFO_BATCH busy and lazy areas starting at or above @from,
+ * merged by address, into @e. Returns how many.
+ */
+static unsigned int vminfo_collect(unsigned long from, struct vminfo_entry *e)
+{
+	struct list_head *b, *l;
+	unsigned int nr = 0;
+
+	spin_lock(&vmap_busy.lock);
+	spin_lock(&vmap_lazy.lock);
+	b = va_list_from(&vmap_busy, from);
+	l = va_list_from(&vmap_lazy, from);
+	while (nr < VMINFO_BATCH && (b != &vmap_busy.head || l != &vmap_lazy.head)) {
+		struct vmap_area *bva = list_entry(b, struct vmap_area, list);
+		struct vmap_area *lva = list_entry(l, struct vmap_area, list);
+
+		if (l == &vmap_lazy.head ||
+		    (b != &vmap_busy.head && bva->va_start < lva->va_start)) {
+			vminfo_copy_busy(bva, &e[nr++]);
+			b = b->next;
+		} else {
+			e[nr++] = (struct vminfo_entry){ .start = lva->va_start,
+							 .end = lva->va_end,
+							 .lazy = true };
+			l = l->next;
+		}
+	}
+	spin_unlock(&vmap_lazy.lock);
+	spin_unlock(&vmap_busy.lock);
+	return nr;
 }
 
 /*
@@ -1872,51 +2094,64 @@ static void show_busy_area(const struct vmap_area *va)
  * /proc/vmallocinfo's format:
  *	0xffffc20000000000-0xffffc20000005000   20480 caller+0x1c/0x80 pages=4 vmalloc
  *	0xffffc20000005000-0xffffc20000007000    8192 unpurged vm_area
+ *  => Copies VMINFO_BATCH areas at a time under the locks and prints them
+ *     after dropping them, resuming from the end of the last one: no lock
+ *     (and so no interrupts-off stretch) lasts more than one batch. Areas
+ *     that come or go meanwhile may or may not be shown, as with Linux's
+ *     /proc/vmallocinfo.
  */
 void vmallocinfo_dump(void)
 {
-	struct list_head *b, *l;
+	struct vminfo_entry e[VMINFO_BATCH];
+	unsigned long from = 0;
+	unsigned int i, nr;
 
-	spin_lock(&vmap_busy.lock);
-	spin_lock(&vmap_lazy.lock);
-	b = vmap_busy.head.next;
-	l = vmap_lazy.head.next;
-	while (b != &vmap_busy.head || l != &vmap_lazy.head) {
-		struct vmap_area *bva = list_entry(b, struct vmap_area, list);
-		struct vmap_area *lva = list_entry(l, struct vmap_area, list);
+	do {
+		nr = vminfo_collect(from, e);
+		for (i = 0; i < nr; i++)
+			show_vminfo_entry(&e[i]);
+		if (nr)
+			from = e[nr - 1].end;
+	} while (nr == VMINFO_BATCH && from);
+}
 
-		if (l == &vmap_lazy.head ||
-		    (b != &vmap_busy.head && bva->va_start < lva->va_start)) {
-			show_busy_area(bva);
-			b = b->next;
-		} else {
-			printk("0x%016lx-0x%016lx %7lu unpurged vm_area\n", lva->va_start,
-			       lva->va_end, va_size(lva));
-			l = l->next;
-		}
-	}
-	spin_unlock(&vmap_lazy.lock);
-	spin_unlock(&vmap_busy.lock);
+/*
+ * The largest free block inside [start, end) among @n's subtree, whose
+ * blocks all lie in [lo, hi): a subtree wholly inside counts with its
+ * subtree_max_size, one wholly outside is skipped, so only the two paths
+ * to the edges of the range are walked: O(log n).
+ */
+static unsigned long largest_free_in_locked(struct rb_node *n, unsigned long start,
+					    unsigned long end, unsigned long lo, unsigned long hi)
+{
+	struct vmap_area *va = va_of(n);
+	unsigned long best = 0;
+
+	if (!n || hi <= start || lo >= end)
+		return 0;
+	if (lo >= start && hi <= end)
+		return va->subtree_max_size;
+	if (va->va_start >= start && va->va_end <= end)
+		best = va_size(va);
+	best = max(best, largest_free_in_locked(n->rb_left, start, end, lo, va->va_start));
+	return max(best, largest_free_in_locked(n->rb_right, start, end, va->va_end, hi));
 }
 
 /*
  * vmalloc_meminfo_dump - the Vmalloc lines of /proc/meminfo: the size of
  * the vmalloc range, the pages vmalloc() has mapped, and the largest free
- * block of the vmalloc range.
+ * block of the vmalloc range (found in O(log n), printed with no lock held).
  */
 void vmalloc_meminfo_dump(void)
 {
 	const struct mem_region *r = &vmap_ranges[VMAP_RANGE_VMALLOC];
-	unsigned long used, chunk = 0;
-	struct vmap_area *va;
+	unsigned long used, chunk;
 
 	spin_lock(&vmap_busy.lock);
 	used = vmalloc_nr_pages;
 	spin_unlock(&vmap_busy.lock);
 	spin_lock(&vmap_free.lock);
-	list_for_each_entry(va, &vmap_free.head, list)
-		if (va->va_start >= r->start && va->va_end <= r->end)
-			chunk = max(chunk, va_size(va));
+	chunk = largest_free_in_locked(vmap_free.root.rb_node, r->start, r->end, 0, ~0UL);
 	spin_unlock(&vmap_free.lock);
 
 	/* As Linux: (VMALLOC_END - VMALLOC_START) >> 10, VMALLOC_END the last byte. */
@@ -2089,7 +2324,7 @@ static int vmalloc_check_locked(void)
  *     non-overlapping; free blocks are never adjacent; busy + lazy + free
  *     tile the managed ranges exactly; the counters agree.
  *  => Returns 0, or -EINVAL after printing the first bad node.
- *  => O(n); takes all vmalloc locks.
+ *  => O(n); takes all vmalloc locks (so it waits for a purge batch).
  */
 int vmalloc_check(void)
 {
@@ -2097,6 +2332,7 @@ int vmalloc_check(void)
 
 	if (!vmap_initialized)
 		return 0;
+	spin_lock(&vmap_purge_lock); /* no batch half-way between lazy and free */
 	spin_lock(&vmap_busy.lock);
 	spin_lock(&vmap_free.lock);
 	spin_lock(&vmap_lazy.lock);
@@ -2104,6 +2340,7 @@ int vmalloc_check(void)
 	spin_unlock(&vmap_lazy.lock);
 	spin_unlock(&vmap_free.lock);
 	spin_unlock(&vmap_busy.lock);
+	spin_unlock(&vmap_purge_lock);
 	return err;
 }
 

@@ -143,6 +143,8 @@ static const struct bench_study studies[] = {
 	{ "map", "vmalloc range map after a random workload", map_run },
 	{ "memory", "metadata bytes per area and per page", memory_run },
 	{ "profile", "vmalloc phases timed one by one", profile_run },
+	{ "purge_irqoff", "longest vfree and idle purge step at the lazy budget",
+	  purge_irqoff_run },
 };
 
 /* One thing bench= names: a scenario (@sc) or a study (@run). */

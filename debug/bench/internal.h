@@ -61,5 +61,6 @@ int size_curve_run(void);
 int map_run(void);
 int memory_run(void);
 int profile_run(void);
+int purge_irqoff_run(void);
 
 #endif /* DEBUG_BENCH_INTERNAL_H */

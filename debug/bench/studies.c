@@ -5,11 +5,14 @@
  *   size_curve	cost per page for allocations of 1 page .. 64 MiB
  *   map	the vmalloc range after a random workload (busy/guard/free)
  *   memory	metadata bytes per live area and per mapped page
+ *   purge_irqoff	the longest vfree() and idle purge step at the lazy budget
  * The timed ones time the fix_size scenarios with their own parameters.
  */
 #include "internal.h"
 
 #include "asm/pgtable.h"
+#include "asm/processor.h"
+#include "kernel/deferred.h"
 #include "kernel/errno.h"
 #include "lib/string.h"
 #include "lib/vsprintf.h"
@@ -340,4 +343,90 @@ int memory_run(void)
 		  bench_fixed3(a, sizeof(a), total), vm_bytes, arr_bytes, pt_area,
 		  bench_fixed3(b, sizeof(b), per_page));
 	return 0;
+}
+
+/*
+ * purge_irqoff: the vfree() that crosses the lazy budget in force (the
+ * default: 8192 pages), the longest vfree() and the idle purge's steps, over
+ * 1-page areas freed odd ones first, then even ones, so that none merges
+ * with another on the lazy list (the purge's worst case: one node each).
+ * A purge batch runs with interrupts off (the purge lock), so each figure
+ * bounds the longest interrupts-off stretch of its path from above.
+ */
+struct irqoff_times {
+	u64 cross, worst_free, worst_step, sum_step;
+	unsigned long steps;
+};
+
+/* Free p[0..n) odd ones first, timing each vfree() and the one crossing the budget. */
+static void irqoff_free_all(void **p, unsigned long n, struct irqoff_times *r)
+{
+	unsigned long budget = vmalloc_lazy_max_pages(), i;
+
+	for (i = 0; i < n; i++) {
+		unsigned long k = i < n / 2 ? 2 * i + 1 : 2 * (i - n / 2);
+		unsigned long purges = vmalloc_stats.nr_purges, lazy = vmalloc_stats.lazy_pages;
+		u64 t0 = rdtsc_ordered(), d;
+
+		vfree(p[k]);
+		d = rdtsc_ordered() - t0;
+		p[k] = NULL;
+		r->worst_free = max(r->worst_free, d);
+		if (lazy <= budget &&
+		    (vmalloc_stats.lazy_pages > budget || vmalloc_stats.nr_purges != purges))
+			r->cross = d;
+	}
+}
+
+/* Run the idle path's deferred work to the end, timing each step. */
+static void irqoff_idle(struct irqoff_times *r)
+{
+	bool more;
+
+	do {
+		u64 t0 = rdtsc_ordered(), d;
+
+		more = deferred_work_run();
+		d = rdtsc_ordered() - t0;
+		r->worst_step = max(r->worst_step, d);
+		r->sum_step += d;
+		r->steps++;
+	} while (more);
+}
+
+int purge_irqoff_run(void)
+{
+	unsigned long n = (vmalloc_lazy_max_pages() / 2 + 64) & ~1UL, i;
+	void **p = bench_ptr_array(n);
+	struct irqoff_times r;
+	int round;
+
+	if (!p)
+		return -ENOMEM;
+	for (round = 0; round < 2; round++) { /* the first one warms TCG's code cache */
+		memset(&r, 0, sizeof(r));
+		vm_unmap_aliases();
+		for (i = 0; i < n; i++)
+			if (!(p[i] = vmalloc(PAGE_SIZE)))
+				goto fail;
+		irqoff_free_all(p, n, &r);
+		irqoff_idle(&r);
+	}
+	bench_out("purge_irqoff: %lu areas, budget %lu pages: the vfree crossing it %lu us, "
+		  "longest vfree %lu us; idle purge %lu steps, mean %lu us, longest %lu us\n",
+		  n, vmalloc_lazy_max_pages(), ns_of(r.cross) / 1000, ns_of(r.worst_free) / 1000,
+		  r.steps, ns_of(r.sum_step / r.steps) / 1000, ns_of(r.worst_step) / 1000);
+	bench_out("{\"bench\":\"purge_irqoff\",\"areas\":%lu,\"vfree_cross_ns\":%lu,"
+		  "\"vfree_max_ns\":%lu,\"idle_steps\":%lu,\"idle_step_max_ns\":%lu}\n",
+		  n, ns_of(r.cross), ns_of(r.worst_free), r.steps, ns_of(r.worst_step));
+	vfree(p);
+	vm_unmap_aliases();
+	return 0;
+
+fail:
+	for (i = 0; i < n; i++)
+		vfree(p[i]);
+	vfree(p);
+	vm_unmap_aliases();
+	return -ENOMEM;
 }

@@ -21,6 +21,7 @@
 #include "asm/processor.h"
 #include "asm/serial.h"
 #include "debug/console/internal.h"
+#include "kernel/deferred.h"
 #include "lib/string.h"
 #include "mm/vmalloc.h"
 
@@ -37,23 +38,27 @@
 unsigned long console_idle_wakeups;
 
 /*
- * The next input byte. With the ring empty the CPU halts until an interrupt:
+ * The next input byte. Waiting is the kernel's idle time: each round runs
+ * one bounded step of the deferred work (the lazy vmalloc purge), and with
+ * the ring empty and no work left the CPU halts until an interrupt:
  * "sti; hlt" enables interrupts only after hlt has started, so an interrupt
  * that arrives after the check still wakes it.
  */
 static int console_getc(void)
 {
+	bool busy;
 	int c;
 
 	for (;;) {
 		vfree_deferred_run(); /* vmalloc's safe point */
+		busy = deferred_work_run();
 		local_irq_disable();
 		c = serial_rx_getc();
 		if (c >= 0) {
 			local_irq_enable();
 			return c;
 		}
-		if (!serial_rx_stats().irq_on) {
+		if (busy || !serial_rx_stats().irq_on) {
 			local_irq_enable();
 			cpu_relax();
 			continue;

@@ -100,8 +100,10 @@ void vmalloc_stats_dump(void);
 int vmalloc_check(void);
 /* Flush all lazily freed areas back to the free tree now. */
 void vm_unmap_aliases(void);
-/* Lazy-free budget: purge when more than @pages freed pages await a TLB flush
- * (default 32 MiB worth; 0 = flush on every free). */
+/* The lazy list crossed its budget; deferred_work_run() (the idle path) purges it. */
+bool vmalloc_purge_pending(void);
+/* Lazy-free budget: the idle path purges when more than @pages freed pages
+ * await a TLB flush (default 32 MiB worth; 0 = flush on every free). */
 void vmalloc_set_lazy_max_pages(unsigned long pages);
 unsigned long vmalloc_lazy_max_pages(void);
 /* DEBUG_VM for vmalloc: run vmalloc_check() after every change (panics on failure). */
@@ -125,6 +127,8 @@ struct vmalloc_stats {
 	unsigned long nr_vfree;
 	unsigned long nr_vmalloc;
 	unsigned long alloc_failures;
+	unsigned long fit_visits;    /* free-tree nodes the lowest-fit search visited */
+	unsigned long fit_fallbacks; /* searches whose exact walk ran out of budget */
 };
 extern struct vmalloc_stats vmalloc_stats;
 

@@ -15,6 +15,7 @@
 #include "lib/random.h"
 
 #include "arch/x86/mm/memtype.c"
+#include "kernel/deferred.c"
 #include "lib/rbtree.c"
 #include "mm/vmalloc.c"
 
@@ -80,6 +81,9 @@ static void assert_now_equal(const struct snap *want)
 static void end_clean(void)
 {
 	vfree_deferred_run();
+	while (deferred_work_run()) /* the idle path's lazy purge, if queued */
+		;
+	assert_false(vmalloc_purge_pending());
 	vm_unmap_aliases();
 	assert_int_equal(vmalloc_check(), 0);
 	assert_now_equal(&initial);
@@ -129,6 +133,55 @@ static unsigned long ref_fit(unsigned long size, unsigned long align, unsigned l
 			return a;
 	}
 	return 0;
+}
+
+/*
+ * Reference of the padded search the bounded one falls back to: the lowest
+ * fit among the free blocks of at least size + align - PAGE_SIZE bytes.
+ */
+static unsigned long ref_padded_fit(unsigned long size, unsigned long align, unsigned long start,
+				    unsigned long end)
+{
+	struct vmap_area *va;
+
+	list_for_each_entry(va, &vmap_free.head, list) {
+		unsigned long lo = va->va_start > start ? va->va_start : start;
+		unsigned long a = (lo + align - 1) / align * align;
+
+		if (va->va_end <= start || va->va_end - va->va_start < size + align - PAGE_SIZE)
+			continue;
+		if (va->va_start >= end)
+			break;
+		if (a + size <= va->va_end && a + size <= end)
+			return a;
+	}
+	return 0;
+}
+
+/* What the bounded search must return: the lowest fit, unless it fell back. */
+static unsigned long want_fit(unsigned long size, unsigned long align, unsigned long start,
+			      unsigned long end, unsigned long fallbacks_before)
+{
+	if (vmalloc_stats.fit_fallbacks != fallbacks_before)
+		return ref_padded_fit(size, align, start, end);
+	return ref_fit(size, align, start, end);
+}
+
+/* find_lowest_fit_locked() itself: the address found (0 for none), nodes visited. */
+static unsigned long search(unsigned long size, unsigned long align, unsigned long start,
+			    unsigned long end, unsigned long *visits)
+{
+	unsigned long v0 = vmalloc_stats.fit_visits, addr = 0;
+	struct vmap_area *va;
+
+	spin_lock(&vmap_free.lock);
+	va = find_lowest_fit_locked(size, align, start, end, &addr);
+	spin_unlock(&vmap_free.lock);
+	if (visits)
+		*visits = vmalloc_stats.fit_visits - v0;
+	if (va)
+		assert_true(addr >= va->va_start && addr + size <= va->va_end);
+	return va ? addr : 0;
 }
 
 /* Address-derived pattern in three words of every page. */
@@ -320,17 +373,13 @@ static void test_alignment_exact(void **state)
  */
 static void check_fit_window(unsigned long pattern, unsigned long start, unsigned long end)
 {
-	unsigned long size, align, got, want;
-	struct vmap_area *va;
+	unsigned long size, align, got, want, fallbacks;
 
 	for (size = P(1); size <= P(4); size += P(1)) {
 		for (align = P(1); align <= P(8); align *= 2) {
-			want = ref_fit(size, align, start, end);
-			spin_lock(&vmap_free.lock);
-			va = find_lowest_fit_locked(size, align, start, end, &got);
-			spin_unlock(&vmap_free.lock);
-			if (!va)
-				got = 0;
+			fallbacks = vmalloc_stats.fit_fallbacks;
+			got = search(size, align, start, end, NULL);
+			want = want_fit(size, align, start, end, fallbacks);
 			if (got != want)
 				fail_msg(
 					"pattern %#lx window [%#lx-%#lx) size %#lx align %#lx: got %#lx want %#lx",
@@ -363,6 +412,131 @@ static void test_fit_exhaustive(void **state)
 				vfree(p[i]);
 		vm_unmap_aliases();
 	}
+	end_clean();
+}
+
+/*
+ * Misaligned holes for a 2-page request aligned to 8 pages: @nr units of
+ * 4 pages from @w, each a reserved 2-page area and a 2-page hole at page
+ * 4k + 2 (never a multiple of 8). With @aligned_last (@nr even), the last
+ * unit but one is laid out the other way round, so that its hole starts on
+ * a multiple of 8 pages: the only exact fit among the holes.
+ * Reservations only (get_vm_area), no pages: fast, and no RAM needed.
+ */
+#define HOLES_MAX 10000
+static struct vm_struct *hole_keep[HOLES_MAX];
+
+static void make_misaligned_holes(unsigned long w, unsigned long nr, bool aligned_last)
+{
+	struct vm_struct *gap;
+	unsigned long k;
+
+	vmalloc_debug_vm = false; /* vmalloc_check() after each would be O(n^2) */
+	for (k = 0; k < nr; k++) {
+		bool flip = aligned_last && k == nr - 2;
+		unsigned long at = w + P(4 * k);
+
+		gap = __get_vm_area_caller(P(2), VM_NO_GUARD, at + (flip ? 0 : P(2)), at + P(4),
+					   make_misaligned_holes);
+		hole_keep[k] = __get_vm_area_caller(P(2), VM_NO_GUARD, at, at + P(4),
+						    make_misaligned_holes);
+		assert_non_null(gap);
+		assert_non_null(hole_keep[k]);
+		free_vm_area(gap);
+	}
+	vm_unmap_aliases();
+	vmalloc_debug_vm = true;
+	assert_int_equal(vmalloc_check(), 0);
+}
+
+static void free_misaligned_holes(unsigned long nr)
+{
+	unsigned long k;
+
+	vmalloc_debug_vm = false;
+	for (k = 0; k < nr; k++)
+		free_vm_area(hole_keep[k]);
+	vm_unmap_aliases();
+	vmalloc_debug_vm = true;
+}
+
+/* 2 * log2(n + 1) bounds the height of a red-black tree of n nodes. */
+static unsigned long rb_height_bound(unsigned long n)
+{
+	unsigned long h = 0;
+
+	while (n) {
+		h++;
+		n >>= 1;
+	}
+	return 2 * h;
+}
+
+/*
+ * Regression (issue 12 item 6): with align > PAGE_SIZE the exact search
+ * visited every misaligned hole (10,000 holes: 20,000 nodes, 4 ms on the
+ * host). Now it visits at most its budget plus the padded search's
+ * O(log n), and returns a valid fit (the padded search's) that is not the
+ * lowest one: the last hole, aligned, lies beyond the budget.
+ */
+static void test_aligned_search_visits_bounded(void **state)
+{
+	unsigned long w = window(), end = w + P(4 * HOLES_MAX + 64), got, visits, fallbacks, bound;
+	struct vmap_area *va;
+
+	(void)state;
+	make_misaligned_holes(w, HOLES_MAX, true);
+	fallbacks = vmalloc_stats.fit_fallbacks;
+	got = search(P(2), P(8), w, end, &visits);
+	bound = VMAP_FIT_BUDGET + 8 * rb_height_bound(vmalloc_stats.nr_free_blocks);
+	printf("aligned search over %d misaligned holes: %lu nodes visited (bound %lu)\n",
+	       HOLES_MAX, visits, bound);
+	assert_true(visits <= bound);
+	assert_int_equal(vmalloc_stats.fit_fallbacks, fallbacks + 1);
+	/* A valid fit: in the window, aligned, inside one free block. */
+	assert_true(got >= w && got + P(2) <= end);
+	assert_int_equal(got & (P(8) - 1), 0);
+	va = find_va_containing(&vmap_free, got);
+	assert_non_null(va);
+	assert_true(got + P(2) <= va->va_end);
+	/* The padded search's answer, above the lowest fit (the last hole). */
+	assert_int_equal(got, ref_padded_fit(P(2), P(8), w, end));
+	assert_int_equal(ref_fit(P(2), P(8), w, end), w + P(4 * (HOLES_MAX - 2)));
+	assert_true(got > ref_fit(P(2), P(8), w, end));
+	/* A window holding only holes beyond the budget: no fit is found. */
+	assert_int_equal(search(P(2), P(8), w, w + P(4 * HOLES_MAX - 16), &visits), 0);
+	assert_true(visits <= bound);
+	/* align == PAGE_SIZE stays exact and cheap: the first hole. */
+	fallbacks = vmalloc_stats.fit_fallbacks;
+	assert_int_equal(search(P(2), P(1), w, end, &visits), w + P(2));
+	assert_int_equal(vmalloc_stats.fit_fallbacks, fallbacks);
+	assert_true(visits <= 2 * rb_height_bound(vmalloc_stats.nr_free_blocks));
+	free_misaligned_holes(HOLES_MAX);
+	end_clean();
+}
+
+/* Within the budget the aligned search still returns the lowest fit. */
+static void test_aligned_search_lowest_within_budget(void **state)
+{
+	unsigned long w = window(), end = w + P(4 * 20 + 64), got, visits, fallbacks;
+
+	(void)state;
+	make_misaligned_holes(w, 20, true); /* 18 misaligned holes, then an aligned one */
+	fallbacks = vmalloc_stats.fit_fallbacks;
+	got = search(P(2), P(8), w, end, &visits);
+	assert_int_equal(got, w + P(4 * 18));
+	assert_int_equal(got, ref_fit(P(2), P(8), w, end));
+	assert_true(got < ref_padded_fit(P(2), P(8), w, end)); /* Linux's would be higher */
+	assert_int_equal(vmalloc_stats.fit_fallbacks, fallbacks);
+	assert_true(visits <= VMAP_FIT_BUDGET);
+	/* through the allocator too */
+	{
+		void *p = valloc_range(P(2), P(8), w, end, VM_NO_GUARD);
+
+		assert_int_equal((unsigned long)p, w + P(4 * 18));
+		vfree(p);
+	}
+	free_misaligned_holes(20);
 	end_clean();
 }
 
@@ -628,18 +802,24 @@ static void test_random_ops(void **state)
 			unsigned long vstart = small ? w : VMALLOC_START;
 			unsigned long vend = small ? w + P(256) : VMALLOC_END + 1;
 			unsigned long need = P(pages + (flags ? 0 : 1));
-			unsigned long want;
+			unsigned long want, padded, fallbacks;
 			void *p;
 
 			vfree_deferred_run();
-			want = ref_fit(need, max(align, PAGE_SIZE), vstart, vend);
-			if (!want && vmalloc_stats.lazy_pages) {
-				vm_unmap_aliases();
-				want = ref_fit(need, max(align, PAGE_SIZE), vstart, vend);
+			align = max(align, PAGE_SIZE);
+			want = ref_fit(need, align, vstart, vend);
+			padded = ref_padded_fit(need, align, vstart, vend);
+			if ((!want || !padded) && vmalloc_stats.lazy_pages) {
+				vm_unmap_aliases(); /* as the allocation's retry would */
+				want = ref_fit(need, align, vstart, vend);
+				padded = ref_padded_fit(need, align, vstart, vend);
 			}
+			fallbacks = vmalloc_stats.fit_fallbacks;
 			p = __vmalloc_node_range(P(pages), align, vstart, vend - 1,
 						 GFP_KERNEL | __GFP_NOWARN, PAGE_KERNEL, flags,
 						 NUMA_NO_NODE, test_random_ops);
+			if (vmalloc_stats.fit_fallbacks != fallbacks)
+				want = padded;
 			if ((unsigned long)p != want)
 				fail_msg(
 					"op %lu: alloc %lu pages align %#lx flags %#lx in [%#lx-%#lx): got %p want %#lx",
@@ -779,7 +959,11 @@ static void test_lazy_purge(void **state)
 	x = vmalloc(P(1));
 	assert_int_equal((unsigned long)x, hi);
 
-	vfree(p[8]); /* 36 > 32: one flush over the batch */
+	vfree(p[8]); /* 36 > 32: the idle path purges, one flush over the batch */
+	assert_int_equal(shim_flush_calls, flushes);
+	assert_true(vmalloc_purge_pending());
+	assert_false(deferred_work_run());
+	assert_false(vmalloc_purge_pending());
 	assert_int_equal(shim_flush_calls, flushes + 1);
 	assert_int_equal(shim_flush_start, lo);
 	assert_int_equal(shim_flush_end, hi);
@@ -789,6 +973,173 @@ static void test_lazy_purge(void **state)
 	vfree(x); /* 2 pages: below the budget again */
 	assert_int_equal(shim_flush_calls, flushes + 1);
 	vmalloc_set_lazy_max_pages(LAZY_MAX_PAGES_DEFAULT);
+	end_clean();
+}
+
+/*
+ * Free @n areas allocated one after the other in an order that keeps each
+ * its own lazy node: the odd ones, then the even ones, so that none
+ * continues the highest lazy area.
+ */
+static void free_unmerged(void **p, int n)
+{
+	int i;
+
+	for (i = 1; i < n; i += 2)
+		vfree(p[i]);
+	for (i = 0; i < n; i += 2)
+		vfree(p[i]);
+}
+
+/*
+ * Regression (issue 12 item 7): the vfree() that crossed the budget purged
+ * the whole lazy list itself, with interrupts off for milliseconds. Now it
+ * only queues the purge; the idle path (deferred_work_run()) purges at most
+ * VMAP_PURGE_BATCH areas per step until the list is empty.
+ */
+static void test_vfree_crossing_budget_does_not_purge_synchronously(void **state)
+{
+	enum {
+		N = 150
+	}; /* 300 lazy pages: over a budget of 100, under its cap */
+	unsigned long flushes, purges, areas, steps = 0;
+	static void *p[N];
+	int i;
+
+	(void)state;
+	vm_unmap_aliases();
+	vmalloc_set_lazy_max_pages(100);
+	for (i = 0; i < N; i++)
+		assert_non_null(p[i] = valloc_range(P(1), 1, window(), window() + P(2 * N), 0));
+	flushes = shim_flush_calls;
+	purges = vmalloc_stats.nr_purges;
+	areas = vmalloc_stats.purged_areas;
+	free_unmerged(p, N);
+	assert_int_equal(vmalloc_stats.lazy_pages, 2 * N);
+	assert_int_equal(shim_flush_calls, flushes);
+	assert_int_equal(vmalloc_stats.nr_purges, purges);
+	assert_true(vmalloc_purge_pending());
+	assert_int_equal(vmalloc_check(), 0);
+	/* the ranges are still reserved: the window is full */
+	assert_null(search(P(2), P(1), window(), window() + P(2 * N), NULL));
+
+	assert_true(deferred_work_run()); /* one bounded step, more to do */
+	assert_int_equal(vmalloc_stats.purged_areas, areas + VMAP_PURGE_BATCH);
+	assert_int_equal(vmalloc_stats.nr_purges, purges + 1);
+	assert_int_equal(shim_flush_calls, flushes + 1);
+	assert_int_equal(vmalloc_stats.lazy_pages, 2 * (N - VMAP_PURGE_BATCH));
+	assert_int_equal(vmalloc_check(), 0);
+	while (deferred_work_run())
+		steps++;
+	assert_int_equal(steps + 2, (N + VMAP_PURGE_BATCH - 1) / VMAP_PURGE_BATCH);
+	assert_false(vmalloc_purge_pending());
+	assert_int_equal(vmalloc_stats.lazy_pages, 0);
+	assert_int_equal(vmalloc_stats.purged_areas, areas + N);
+	assert_int_equal(vmalloc_check(), 0);
+	vmalloc_set_lazy_max_pages(LAZY_MAX_PAGES_DEFAULT);
+	end_clean();
+}
+
+/*
+ * With nobody idling, the lazy list stops growing at the hard cap: a free
+ * past it purges one batch (never more than VMAP_PURGE_BATCH areas).
+ */
+static void test_lazy_list_capped_without_idle(void **state)
+{
+	unsigned long cap, most = 0, areas;
+	void *a, *b;
+	int i;
+
+	(void)state;
+	vm_unmap_aliases();
+	vmalloc_set_lazy_max_pages(16);
+	cap = 16 * LAZY_HARD_CAP_FACTOR;
+	for (i = 0; i < 2000; i++) {
+		a = vmalloc(P(1));
+		b = vzalloc(P(1)); /* another caller: a and b never merge */
+		areas = vmalloc_stats.purged_areas;
+		vfree(a);
+		vfree(b);
+		assert_true(vmalloc_stats.purged_areas - areas <= 2 * VMAP_PURGE_BATCH);
+		most = max(most, vmalloc_stats.lazy_pages);
+	}
+	assert_true(most <= cap + 2);
+	assert_true(vmalloc_purge_pending());
+	assert_int_equal(vmalloc_check(), 0);
+	vmalloc_set_lazy_max_pages(LAZY_MAX_PAGES_DEFAULT);
+	end_clean();
+}
+
+/*
+ * An allocation that only fits in lazily freed space still succeeds: the
+ * synchronous purge runs when the search finds nothing.
+ */
+static void test_alloc_needing_lazy_space_purges_synchronously(void **state)
+{
+	unsigned long w = window(), purges;
+	void *p[8], *q;
+	int i;
+
+	(void)state;
+	vm_unmap_aliases();
+	for (i = 0; i < 8; i++)
+		assert_non_null(p[i] = valloc_range(P(1), 1, w, w + P(16), 0));
+	vfree(p[3]);
+	assert_int_equal(vmalloc_stats.lazy_pages, 2);
+	assert_false(vmalloc_purge_pending()); /* under the budget */
+	purges = vmalloc_stats.nr_purges;
+	q = valloc_range(P(1), 1, w, w + P(16), 0);
+	assert_int_equal((unsigned long)q, w + P(6));
+	assert_int_equal(vmalloc_stats.nr_purges, purges + 1);
+	assert_int_equal(vmalloc_stats.lazy_pages, 0);
+	vfree(q);
+	for (i = 0; i < 8; i++)
+		if (i != 3)
+			vfree(p[i]);
+	end_clean();
+}
+
+/*
+ * Regression (issue 12 item 7): vmallocinfo_dump() printed every line with
+ * the busy and lazy locks held (interrupts off for the whole dump). Now it
+ * prints with no lock held, in batches that resume where the last ended,
+ * and still lists every area in address order.
+ */
+static void test_vmallocinfo_prints_unlocked(void **state)
+{
+	enum {
+		N = 3 * VMINFO_BATCH + 5
+	};
+	unsigned long w = window();
+	static void *p[N];
+	char line[160];
+	const char *at;
+	int i;
+
+	(void)state;
+	vm_unmap_aliases();
+	for (i = 0; i < N; i++)
+		assert_non_null(p[i] = valloc_range(P(1), 1, w, w + P(2 * N), 0));
+	for (i = 0; i < N; i += 3) /* every third one lazy, between busy ones */
+		vfree(p[i]);
+	shim_log_clear();
+	shim_printk_locked = 0;
+	vmallocinfo_dump();
+	assert_int_equal(shim_printk_locked, 0);
+	for (i = 0, at = shim_log; i < N; i++) {
+		snprintf(line, sizeof(line), "0x%016lx-0x%016lx    8192 %s", w + P(2 * i),
+			 w + P(2 * i + 2), i % 3 ? "" : "unpurged vm_area\n");
+		at = strstr(at, line);
+		if (!at)
+			fail_msg("area %d [%#lx) missing or out of order in: %s", i, w + P(2 * i),
+				 shim_log);
+	}
+	shim_printk_locked = 0;
+	vmalloc_meminfo_dump();
+	assert_int_equal(shim_printk_locked, 0);
+	for (i = 0; i < N; i++)
+		if (i % 3)
+			vfree(p[i]);
 	end_clean();
 }
 
@@ -1239,6 +1590,8 @@ int main(void)
 		cmocka_unit_test(test_alignment),
 		cmocka_unit_test(test_alignment_exact),
 		cmocka_unit_test(test_fit_exhaustive),
+		cmocka_unit_test(test_aligned_search_visits_bounded),
+		cmocka_unit_test(test_aligned_search_lowest_within_budget),
 		cmocka_unit_test(test_range_limits),
 		cmocka_unit_test(test_guard_spacing),
 		cmocka_unit_test(test_merge_cases),
@@ -1249,6 +1602,10 @@ int main(void)
 		cmocka_unit_test(test_random_ops),
 		cmocka_unit_test(test_vfree_misuse),
 		cmocka_unit_test(test_lazy_purge),
+		cmocka_unit_test(test_vfree_crossing_budget_does_not_purge_synchronously),
+		cmocka_unit_test(test_lazy_list_capped_without_idle),
+		cmocka_unit_test(test_alloc_needing_lazy_space_purges_synchronously),
+		cmocka_unit_test(test_vmallocinfo_prints_unlocked),
 		cmocka_unit_test(test_lazy_merge_only_same_caller_in_order),
 		cmocka_unit_test(test_vfree_atomic),
 		cmocka_unit_test(test_vread),

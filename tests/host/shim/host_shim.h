@@ -23,6 +23,7 @@ static char shim_log[1 << 16];
 static size_t shim_log_len;
 unsigned long warn_count;
 unsigned int spinlock_depth;
+static unsigned long shim_printk_locked; /* lines printed with a spinlock held */
 
 /* Forget what was printed so far. */
 static inline void shim_log_clear(void)
@@ -57,6 +58,8 @@ int vprintk(const char *fmt, va_list args)
 	int n = vsnprintf(line, sizeof(line), fmt, args);
 	const char *text = line;
 
+	if (spinlock_depth)
+		shim_printk_locked++;
 	if (text[0] == '\001' && text[1])
 		text += 2;
 	if (getenv("SHIM_VERBOSE"))
