@@ -187,17 +187,6 @@ out_nomem:
 CONSOLE_CMD(vmap, "N", "allocate N pages one by one and vmap them", cmd_vmap, .min_args = 1,
 	    .max_args = 1);
 
-/* Physical address bits of this CPU: ioremap beyond them would set reserved bits. */
-static unsigned int phys_addr_bits(void)
-{
-	u32 a, b, c, d;
-
-	if (boot_cpu.max_ext_leaf < 0x80000008)
-		return 36;
-	cpuid(0x80000008, 0, &a, &b, &c, &d);
-	return a & 0xff;
-}
-
 /* The first RAM page frame in [phys, last], or -1. */
 static unsigned long first_ram_pfn(unsigned long phys, unsigned long last)
 {
@@ -210,7 +199,7 @@ static unsigned long first_ram_pfn(unsigned long phys, unsigned long last)
 static int cmd_ioremap(int argc, char **argv)
 {
 	unsigned long phys, size, last, pfn;
-	unsigned int bits = phys_addr_bits();
+	unsigned int bits = boot_cpu.phys_bits;
 	struct con_area *slot;
 	void *p;
 
@@ -222,7 +211,7 @@ static int cmd_ioremap(int argc, char **argv)
 		return -EINVAL;
 	}
 	last = phys + size - 1;
-	if (last < phys || (bits < 64 && last >> bits)) {
+	if (last < phys || last > cpu_phys_addr_limit()) {
 		con_printf(
 			"ioremap: phys %#lx + %#lx is beyond the CPU's %u-bit physical addresses\n",
 			phys, size, bits);

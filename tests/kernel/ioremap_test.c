@@ -176,3 +176,26 @@ KTEST(ioremap, ioremap_memtype_no_leak_on_area_failure)
 	KTEST_EXPECT_EQ(t, memtype_nr_entries(), entries);
 	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
 }
+
+/*
+ * Bug: the VGA text screen, mapped uncached before vmalloc_init(), reserved
+ * no memory type, so ioremap_wc() of the same page made a write-combining
+ * alias of an uncached mapping.
+ */
+KTEST(ioremap, vga_screen_memtype_reserved)
+{
+	const phys_addr_t vga = 0xb8000;
+	struct vm_struct *vm = find_vm_area((void *)VMALLOC_START);
+	unsigned long busy = vmalloc_stats.nr_busy;
+	void *p;
+
+	if (!vm || !(vm->flags & VM_IOREMAP) || vm->phys_addr != vga)
+		KTEST_SKIP(t, "no VGA text screen mapped at boot");
+	KTEST_EXPECT_EQ(t, memtype_refs(vga, vga + PAGE_SIZE), 1U);
+	p = ioremap_wc(vga, PAGE_SIZE);
+	KTEST_EXPECT_NULL(t, p);
+	KTEST_EXPECT_TRUE(t, io_last_line_has("conflicts with"));
+	io_unmap(p);
+	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	KTEST_EXPECT_EQ(t, memtype_refs(vga, vga + PAGE_SIZE), 1U);
+}

@@ -16,6 +16,7 @@
  * (each access a trip through the emulator), is only ever written, and
  * only the rows that changed, or everything after a scroll.
  */
+#include "asm/memtype.h"
 #include "asm/pgtable.h"
 #include "asm/vga.h"
 #include "kernel/multiboot2.h"
@@ -114,19 +115,28 @@ void vga_early_map(void)
 		pr_warn("vga: no early vm area for the text screen, serial only\n");
 		return;
 	}
+	/* Like any ioremap(): a later mapping of the screen must agree on its cache mode. */
+	err = memtype_reserve(VGA_TEXT_PHYS, VGA_TEXT_PHYS + PAGE_SIZE,
+			      memtype_of_prot(PAGE_KERNEL_NOCACHE), "vga", vga_vm.caller);
+	if (err)
+		goto out_unregister;
 	err = vmap_range((unsigned long)vga_vm.addr, (unsigned long)vga_vm.addr + PAGE_SIZE,
 			 VGA_TEXT_PHYS, PAGE_KERNEL_NOCACHE);
-	if (err) {
-		/* vmap_range() left nothing mapped: give the range back, unlisted. */
-		pr_warn("vga: mapping %#lx at %p failed (%d), serial only\n", VGA_TEXT_PHYS,
-			vga_vm.addr, err);
-		vm_area_unregister_early(&vga_vm);
-		return;
-	}
+	if (err)
+		goto out_free_memtype; /* vmap_range() left nothing mapped */
 	vga_text = vga_vm.addr;
 	for (unsigned int r = 0; r < VGA_ROWS; r++)
 		for (unsigned int c = 0; c < VGA_COLS; c++)
 			vga_shadow[r][c] = VGA_ATTR | ' ';
 	vga_flush_rows(0, VGA_ROWS - 1);
 	register_console(&vga_console);
+	return;
+
+out_free_memtype:
+	memtype_free(VGA_TEXT_PHYS, VGA_TEXT_PHYS + PAGE_SIZE);
+out_unregister:
+	/* Give the range back, unlisted: nothing is left of the screen. */
+	pr_warn("vga: mapping %#lx at %p failed (%d), serial only\n", VGA_TEXT_PHYS, vga_vm.addr,
+		err);
+	vm_area_unregister_early(&vga_vm);
 }
