@@ -10,6 +10,7 @@
 #include "asm/pgtable.h"
 #include "asm/ptdump.h"
 #include "asm/set_memory.h"
+#include "mm/page.h"
 #include "mm/vmalloc.h"
 
 extern char _text[], _etext[], _rodata[], _erodata[], _end[];
@@ -102,7 +103,17 @@ KTEST(wx, direct_map_alias_of_image_has_section_protections)
 	KTEST_EXPECT_EQ(t, first, 0UL);
 }
 
-/* A page made W+X on purpose is counted, alone and at its address; fixed, none is. */
+/* The direct-map alias of the vmalloc page at @p. */
+static unsigned long wx_vmalloc_alias(const void *p)
+{
+	return (unsigned long)page_address(vmalloc_to_page(p));
+}
+
+/*
+ * A page made W+X on purpose is counted, alone and at its address, and so
+ * is its direct-map alias (set_memory_*() leaves the direct map RW);
+ * read-only, only the alias is; NX again, none is.
+ */
 KTEST(wx, checker_counts_a_deliberate_wx_page)
 {
 	char *p = vmalloc(PAGE_SIZE);
@@ -112,15 +123,45 @@ KTEST(wx, checker_counts_a_deliberate_wx_page)
 	KTEST_ASSERT_NOT_NULL(t, p);
 	ptdump_count_wx(&wx, false);
 	KTEST_EXPECT_EQ(t, wx.wx_pages, 0UL);
+	KTEST_EXPECT_EQ(t, wx.alias_pages, 0UL);
 	KTEST_EXPECT_EQ(t, set_memory_x(a, 1), 0);
 	ptdump_count_wx(&wx, true);
 	KTEST_EXPECT_EQ(t, wx.wx_pages, 1UL);
 	KTEST_EXPECT_EQ(t, wx.first_wx, a);
-	KTEST_EXPECT_EQ(t, wx.alias_pages, 0UL);
+	KTEST_EXPECT_EQ(t, wx.alias_pages, 1UL);
+	KTEST_EXPECT_EQ(t, wx.first_alias, wx_vmalloc_alias(p));
 	KTEST_EXPECT_EQ(t, set_memory_ro(a, 1), 0); /* now read-only and executable */
 	ptdump_count_wx(&wx, false);
 	KTEST_EXPECT_EQ(t, wx.wx_pages, 0UL);
+	KTEST_EXPECT_EQ(t, wx.alias_pages, 1UL);
 	KTEST_EXPECT_EQ(t, set_memory_nx(a, 1), 0);
+	ptdump_count_wx(&wx, false);
+	KTEST_EXPECT_EQ(t, wx.alias_pages, 0UL);
+	vfree(p);
+}
+
+/*
+ * Bug: the checker looked for writable aliases only under the kernel image,
+ * so a module page made read-only and executable with set_memory_rox(),
+ * whose direct-map alias still rewrites its code, passed as "wx ok".
+ */
+KTEST(wx, checker_counts_writable_alias_of_rox_module_page)
+{
+	u8 *p = __vmalloc_node_range(PAGE_SIZE, 1, MODULES_VADDR, MODULES_END,
+				     GFP_KERNEL | __GFP_NOWARN, PAGE_KERNEL, VM_FLUSH_RESET_PERMS,
+				     -1, __builtin_return_address(0));
+	unsigned long a = (unsigned long)p;
+	struct ptdump_wx before, rox;
+
+	KTEST_ASSERT_NOT_NULL(t, p);
+	ptdump_count_wx(&before, false);
+	KTEST_EXPECT_EQ(t, set_memory_rox(a, 1), 0);
+	ptdump_count_wx(&rox, true);
+	KTEST_EXPECT_EQ(t, set_memory_nx(a, 1), 0);
+	KTEST_EXPECT_EQ(t, set_memory_rw(a, 1), 0);
+	KTEST_EXPECT_EQ(t, rox.wx_pages, before.wx_pages);
+	KTEST_EXPECT_EQ(t, rox.alias_pages, before.alias_pages + 1);
+	KTEST_EXPECT_EQ(t, rox.first_alias, wx_vmalloc_alias(p));
 	vfree(p);
 }
 

@@ -350,9 +350,12 @@ void ptdump_show_walk(unsigned long addr)
 /* ---------------------------------------------------------------------- */
 /*
  * The W+X check (Linux's DEBUG_WX): walk every mapping and count the pages
- * that are both writable and executable, then the executable pages of the
- * kernel image whose direct-map alias is writable (a write through the
- * alias would change the code as surely as a W+X mapping).
+ * that are both writable and executable, then the executable pages, of the
+ * image, a module or any vm area, whose direct-map alias is writable (a
+ * write through the alias would change the code as surely as a W+X
+ * mapping). set_memory_x()/_rox() leave the direct map alone, so every
+ * executable vmalloc or module page is counted here until the direct map
+ * can be split.
  */
 
 struct wx_walk {
@@ -378,7 +381,7 @@ static unsigned long direct_alias(unsigned long va)
 	return (unsigned long)__va(phys);
 }
 
-/* Executable pages of the image in @r: count those with a writable alias. */
+/* Executable pages in @r: count those with a writable direct-map alias. */
 static void wx_check_aliases(const struct ptdump_range *r, struct wx_walk *w)
 {
 	unsigned long first = 0, n = 0;
@@ -409,8 +412,7 @@ static void wx_note(const struct ptdump_range *r, void *data)
 
 	if (!(r->prot & _PAGE_PRESENT) || (r->prot & _PAGE_NX))
 		return;
-	if (r->region == mem_regions[REGION_KERNEL].name)
-		wx_check_aliases(r, w);
+	wx_check_aliases(r, w);
 	if (!(r->prot & _PAGE_RW))
 		return;
 	if (!w->wx->wx_pages)

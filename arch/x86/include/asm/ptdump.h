@@ -63,7 +63,7 @@ void ptdump_show_walk(unsigned long addr);
 /* What the W+X check found. */
 struct ptdump_wx {
 	unsigned long wx_pages;	   /* pages mapped both writable and executable */
-	unsigned long alias_pages; /* executable image pages whose direct-map alias is writable */
+	unsigned long alias_pages; /* executable pages whose direct-map alias is writable */
 	unsigned long first_wx;	   /* the lowest W+X page, when wx_pages */
 	unsigned long first_alias; /* the lowest writable alias, when alias_pages */
 };
@@ -72,7 +72,8 @@ struct ptdump_wx {
  * ptdump_count_wx - count the insecure pages of every mapping into *@wx
  * => A page is W+X when its entries at all levels together leave it
  *    writable and executable; an alias is counted when an executable page
- *    of the kernel image has a writable direct-map mapping of its frame.
+ *    (image, module, any vm area) has a writable direct-map mapping of its
+ *    frame.
  * => With @report, one "x86/mm: Found ..." warning per run found.
  * => Reads init_pgd only, as ptdump_walk_ranges().
  */
