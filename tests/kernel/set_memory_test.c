@@ -155,3 +155,29 @@ KTEST(set_memory, vfree_of_reset_perms_area_leaves_no_stale_translation)
 	KTEST_EXPECT_FAULT(t, (void)p[0]);
 	KTEST_EXPECT_EQ(t, t->fault_addr, a);
 }
+
+/*
+ * Bug: only areas allocated with VM_FLUSH_RESET_PERMS were flushed at
+ * vfree(); set_memory_x() on a plain vmalloc() area left its executable
+ * translation to the next lazy purge. Now the change marks the area.
+ */
+KTEST(set_memory, vfree_after_set_memory_x_on_plain_area_flushes_at_once)
+{
+	volatile char *p = vmalloc(PAGE_SIZE);
+	unsigned long a = (unsigned long)p;
+	struct vm_struct *area;
+
+	KTEST_ASSERT_NOT_NULL(t, p);
+	area = find_vm_area((const void *)p);
+	KTEST_ASSERT_NOT_NULL(t, area);
+	KTEST_EXPECT_EQ(t, area->flags & VM_FLUSH_RESET_PERMS, 0U);
+	vm_unmap_aliases(); /* nothing lazy: the vfree() below does not purge */
+	KTEST_EXPECT_EQ(t, set_memory_x(a, 1), 0);
+	KTEST_EXPECT_EQ(t, area->flags & VM_FLUSH_RESET_PERMS, VM_FLUSH_RESET_PERMS);
+	p[0] = 1; /* the TLB holds the executable translation */
+	KTEST_EXPECT_EQ(t, set_memory_nx(a, 1), 0);
+	KTEST_EXPECT_EQ(t, p[0], 1);
+	vfree((void *)p);
+	KTEST_EXPECT_FAULT(t, (void)p[0]);
+	KTEST_EXPECT_EQ(t, t->fault_addr, a);
+}

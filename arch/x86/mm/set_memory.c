@@ -18,7 +18,8 @@
  *
  * A call checks the whole range first and changes nothing when it refuses;
  * then it rewrites the ptes and flushes before returning, so no stale
- * translation with the old rights survives the call.
+ * translation with the old rights survives the call, and marks the area
+ * VM_FLUSH_RESET_PERMS, so none with the new rights survives its free.
  */
 #include "asm/set_memory.h"
 
@@ -41,8 +42,8 @@ static bool cpa_in_direct_map(const struct cpa_data *cpa)
 	return cpa->start < PAGE_OFFSET + direct_map_size && cpa->end > PAGE_OFFSET;
 }
 
-/* The range must be the mapped part of one busy vm area; say why not. */
-static int cpa_check_area(const struct cpa_data *cpa)
+/* The range must be the mapped part of one busy vm area: NULL, saying why not. */
+static struct vm_struct *cpa_check_area(const struct cpa_data *cpa)
 {
 	struct vm_struct *area = find_vm_area((void *)cpa->start);
 	unsigned long area_start, area_end;
@@ -50,7 +51,7 @@ static int cpa_check_area(const struct cpa_data *cpa)
 	if (!area) {
 		pr_err("%s: [%#lx-%#lx) is in no vmalloc or module area; refusing\n", cpa->op,
 		       cpa->start, cpa->end);
-		return -EINVAL;
+		return NULL;
 	}
 	area_start = (unsigned long)area->addr;
 	area_end = area_start + get_vm_area_size(area);
@@ -58,9 +59,9 @@ static int cpa_check_area(const struct cpa_data *cpa)
 		pr_err("%s: [%#lx-%#lx) runs past the mapped pages of the vm area [%#lx-%#lx) "
 		       "(caller %pS); refusing\n",
 		       cpa->op, cpa->start, cpa->end, area_start, area_end, area->caller);
-		return -EINVAL;
+		return NULL;
 	}
-	return 0;
+	return area;
 }
 
 /* Every page of the range must be mapped by a 4 KiB pte. */
@@ -79,31 +80,35 @@ static int cpa_check_ptes(const struct cpa_data *cpa)
 	return 0;
 }
 
-static int cpa_check(const struct cpa_data *cpa, unsigned long addr, int numpages)
+/* The area the range lies in, or NULL with a message and nothing changed. */
+static struct vm_struct *cpa_check(const struct cpa_data *cpa, unsigned long addr, int numpages)
 {
+	struct vm_struct *area;
+
 	if (numpages < 0) {
 		pr_err("%s: %d pages at %#lx: the count is negative; refusing\n", cpa->op, numpages,
 		       addr);
-		return -EINVAL;
+		return NULL;
 	}
 	if (!PAGE_ALIGNED(addr)) {
 		pr_err("%s: %#lx is not page aligned; refusing\n", cpa->op, addr);
-		return -EINVAL;
+		return NULL;
 	}
 	if (cpa->end <= cpa->start) {
 		pr_err("%s: %d pages at %#lx run past the top of the address space; refusing\n",
 		       cpa->op, numpages, addr);
-		return -EINVAL;
+		return NULL;
 	}
 	if (cpa_in_direct_map(cpa)) {
 		pr_err("%s: [%#lx-%#lx) is in the direct map, whose large pages cannot be split "
 		       "yet; refusing\n",
 		       cpa->op, cpa->start, cpa->end);
-		return -EINVAL;
+		return NULL;
 	}
-	if (cpa_check_area(cpa))
-		return -EINVAL;
-	return cpa_check_ptes(cpa);
+	area = cpa_check_area(cpa);
+	if (!area || cpa_check_ptes(cpa))
+		return NULL;
+	return area;
 }
 
 static int change_page_attr(const char *op, unsigned long addr, int numpages, pgprot_t set,
@@ -111,12 +116,21 @@ static int change_page_attr(const char *op, unsigned long addr, int numpages, pg
 {
 	struct cpa_data cpa = { op, addr, addr + ((unsigned long)numpages << PAGE_SHIFT), set,
 				clear };
+	struct vm_struct *area;
 	enum pg_level level;
 
 	if (!numpages)
 		return 0;
-	if (cpa_check(&cpa, addr, numpages))
+	area = cpa_check(&cpa, addr, numpages);
+	if (!area)
 		return -EINVAL;
+	/*
+	 * Changed rights must not outlive the area: its vfree() or vunmap()
+	 * then flushes at once instead of leaving it to the lazy purge. The
+	 * flags are [V] in mm/vmalloc.c, which has no setter yet; the area is
+	 * its caller's and cannot be freed or changed during the call.
+	 */
+	area->flags |= VM_FLUSH_RESET_PERMS;
 	for (unsigned long va = cpa.start; va < cpa.end; va += PAGE_SIZE) {
 		pte_t *pte = lookup_address(va, &level);
 

@@ -24,7 +24,8 @@
  *     operation and the range: -EINVAL, and nothing has changed.
  *  => @numpages 0 is a no-op (0); a negative count is refused.
  *  => Return: 0 with every pte of the range changed and the TLB flushed for
- *     the range before the call returns.
+ *     the range before the call returns, and the area marked
+ *     VM_FLUSH_RESET_PERMS, so its vfree() or vunmap() flushes at once.
  *  => The area stays its owner's: it must not be freed during the call.
  *     Not from interrupt context (takes the vmalloc busy-tree lock).
  */
