@@ -8,6 +8,9 @@
 
 #include "asm/page.h"
 #include "asm/pgtable.h"
+#include "asm/traps.h"
+#include "lib/string.h"
+#include "lib/vsprintf.h"
 #include "lib/random.h"
 #include "mm/layout.h"
 #include "mm/memlayout.h"
@@ -33,6 +36,43 @@ KTEST(layout, no_guard_area_at_vmalloc_top_faults_past_end)
 	KTEST_EXPECT_FAULT(t, (void)*(volatile char *)(p + PAGE_SIZE));
 	KTEST_EXPECT_EQ(t, t->fault_addr, top);
 	vfree(p);
+}
+
+/* @s starts with @prefix and holds @part somewhere after it. */
+static bool layout_has(const char *s, const char *prefix, const char *part)
+{
+	size_t n = strlen(prefix), m = strlen(part);
+
+	if (strncmp(s, prefix, n))
+		return false;
+	for (s += n; *s; s++)
+		if (!strncmp(s, part, m))
+			return true;
+	return false;
+}
+
+/*
+ * Bug: a fault in the guard hole after vmalloc got no region name in the
+ * oops; it names the hole and the area that ends where the hole starts.
+ */
+KTEST(layout, fault_in_guard_hole_is_named_with_area_below)
+{
+	unsigned long top = VMALLOC_END + 1;
+	char desc[256], start[24];
+	char *p;
+
+	KTEST_ASSERT_TRUE(t, fault_describe(VMEMMAP_START - 1, 0, desc, sizeof(desc)));
+	KTEST_EXPECT_EQ(t, strncmp(desc, "guard hole after vmalloc", 24), 0);
+	p = __vmalloc_node_range(PAGE_SIZE, 1, top - PAGE_SIZE, VMALLOC_END,
+				 GFP_KERNEL | __GFP_NOWARN, PAGE_KERNEL, VM_NO_GUARD, -1,
+				 __builtin_return_address(0));
+	KTEST_ASSERT_NOT_NULL(t, p);
+	KTEST_EXPECT_FAULT(t, (void)*(volatile char *)(p + PAGE_SIZE));
+	KTEST_EXPECT_EQ(t, t->fault_addr, top);
+	snprintf(start, sizeof(start), "[%#lx-", (unsigned long)p);
+	KTEST_EXPECT_TRUE(t, fault_describe(t->fault_addr, 0, desc, sizeof(desc)));
+	vfree(p);
+	KTEST_EXPECT_TRUE(t, layout_has(desc, "guard hole after vmalloc; just below: ", start));
 }
 
 /* Bug: the running layout had no hole between VMALLOC_END and VMEMMAP_START. */

@@ -10,6 +10,8 @@
 #include "asm/pgtable.h"
 #include "asm/ptdump.h"
 #include "asm/set_memory.h"
+#include "asm/traps.h"
+#include "lib/string.h"
 #include "mm/page.h"
 #include "mm/vmalloc.h"
 
@@ -189,4 +191,24 @@ KTEST(wx, checker_counts_writable_alias_of_text)
 	KTEST_EXPECT_EQ(t, flipped.wx_pages, before.wx_pages);
 	KTEST_EXPECT_EQ(t, after.alias_pages, before.alias_pages);
 	KTEST_EXPECT_EQ(t, after.alias_pages, 0UL);
+}
+
+/*
+ * Bug: the oops called a write to the read-only alias of .text "direct map
+ * (no RAM there)", though the page is RAM and present: the error code's
+ * protection bit tells the two apart.
+ */
+KTEST(wx, fault_on_read_only_alias_is_not_called_no_ram)
+{
+	volatile u8 *alias = wx_alias((const void *)wx_text_probe);
+	char desc[256];
+	u8 byte = *alias;
+
+	KTEST_EXPECT_FAULT(t, *alias = byte);
+	KTEST_ASSERT_EQ(t, t->fault_addr, (unsigned long)alias);
+	KTEST_ASSERT_TRUE(t, fault_describe(t->fault_addr, X86_PF_PROT | X86_PF_WRITE, desc,
+					    sizeof(desc)));
+	KTEST_EXPECT_STREQ(t, desc, "direct map (write to a read-only page)");
+	KTEST_ASSERT_TRUE(t, fault_describe(t->fault_addr, 0, desc, sizeof(desc)));
+	KTEST_EXPECT_STREQ(t, desc, "direct map (no RAM there)");
 }

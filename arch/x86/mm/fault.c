@@ -3,13 +3,15 @@
  * kernel page fault is a bug, unless a trap hook claims it (a self-test
  * that asked for it). The report
  * names what the address is -- NULL page, a vmalloc guard page or unmapped
- * vmalloc space (with the area and its allocating caller), a direct-map
- * hole -- decodes the error code, shows the page walk, and oopses.
+ * vmalloc space (with the area and its allocating caller), the guard hole
+ * after vmalloc, a direct-map hole or a write to its read-only part --
+ * decodes the error code, shows the page walk, and oopses.
  */
 #include "asm/pgtable.h"
 #include "asm/processor.h"
 #include "asm/traps.h"
 #include "kernel/printk.h"
+#include "lib/vsprintf.h"
 #include "mm/vmalloc.h"
 
 static void show_fault_walk(unsigned long addr)
@@ -27,12 +29,24 @@ static void show_fault_walk(unsigned long addr)
 	printk(KERN_CONT "\n");
 }
 
-static const char *fault_region(unsigned long addr)
+/* A fault in the direct map: a protection fault hit RAM, a missing page did not. */
+static const char *fault_direct_map(unsigned long err)
+{
+	if (!(err & X86_PF_PROT))
+		return "direct map (no RAM there)";
+	if (err & X86_PF_WRITE)
+		return "direct map (write to a read-only page)";
+	if (err & X86_PF_INSTR)
+		return "direct map (instruction fetch from an NX page)";
+	return "direct map (protection fault)";
+}
+
+static const char *fault_region(unsigned long addr, unsigned long err)
 {
 	if (addr < PAGE_SIZE)
 		return "NULL pointer dereference";
 	if (addr >= PAGE_OFFSET && addr < PAGE_OFFSET + direct_map_size)
-		return "direct map (no RAM there)";
+		return fault_direct_map(err);
 	if (addr >= VMEMMAP_START && addr < VMEMMAP_START + VMEMMAP_SIZE)
 		return "vmemmap (no struct page there)";
 	if (addr >= __START_KERNEL_map && addr < MODULES_VADDR)
@@ -42,20 +56,44 @@ static const char *fault_region(unsigned long addr)
 	return NULL;
 }
 
+/* The hole between vmalloc and vmemmap, with the area that ends at its start if any. */
+static void fault_guard_hole(char *buf, size_t len)
+{
+	char area[160];
+
+	if (vmalloc_describe_fault(VMALLOC_END, area, sizeof(area)))
+		snprintf(buf, len, "guard hole after vmalloc; just below: %s", area);
+	else
+		snprintf(buf, len, "guard hole after vmalloc");
+}
+
+bool fault_describe(unsigned long addr, unsigned long err, char *buf, size_t len)
+{
+	const char *region;
+
+	if (is_vmalloc_or_module_addr((void *)addr) && vmalloc_describe_fault(addr, buf, len))
+		return true;
+	if (addr > VMALLOC_END && addr < VMEMMAP_START) {
+		fault_guard_hole(buf, len);
+		return true;
+	}
+	region = fault_region(addr, err);
+	if (!region)
+		return false;
+	snprintf(buf, len, "%s", region);
+	return true;
+}
+
 void do_page_fault(struct pt_regs *regs, unsigned long cr2)
 {
 	unsigned long err = regs->error_code;
-	const char *region;
-	char desc[192];
+	char desc[256];
 
 	if (trap_hook_fault(regs, cr2))
 		return; /* claimed: resume where the hook said */
 
-	if (is_vmalloc_or_module_addr((void *)cr2) &&
-	    vmalloc_describe_fault(cr2, desc, sizeof(desc)))
+	if (fault_describe(cr2, err, desc, sizeof(desc)))
 		printk(KERN_EMERG "BUG: unable to handle page fault at %#lx: %s\n", cr2, desc);
-	else if ((region = fault_region(cr2)))
-		printk(KERN_EMERG "BUG: unable to handle page fault at %#lx: %s\n", cr2, region);
 	else
 		printk(KERN_EMERG "BUG: unable to handle page fault at %#lx\n", cr2);
 	printk(KERN_EMERG "#PF: supervisor %s in kernel mode\n",

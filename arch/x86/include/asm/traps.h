@@ -82,5 +82,13 @@ bool trap_hook_fault(struct pt_regs *regs, unsigned long addr);
 
 /* arch/x86/mm/fault.c */
 void do_page_fault(struct pt_regs *regs, unsigned long cr2);
+/*
+ * fault_describe - what a page fault at @addr with error code @err hit, as
+ * the oops's first line names it ("direct map (write to a read-only page)",
+ * "guard hole after vmalloc; just below: ...", a vmalloc area)
+ *  => Writes it into @buf and returns true; false when nothing is known.
+ *  => Safe from the fault handler (takes no lock already held).
+ */
+bool fault_describe(unsigned long addr, unsigned long err, char *buf, size_t len);
 
 #endif /* ASM_TRAPS_H */
