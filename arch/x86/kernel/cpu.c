@@ -19,6 +19,21 @@ struct cpu_features boot_cpu;
 	(PAT_WB | PAT_WC << 8 | PAT_UC_MINUS << 16 | PAT_UC << 24 | PAT_WB << 32 | PAT_WC << 40 | \
 	 PAT_UC_MINUS << 48 | PAT_UC << 56)
 
+/* The highest extended leaf, or 0 when leaf 0x80000000 returned no such range. */
+u32 cpu_sane_ext_leaf(u32 max_ext_leaf)
+{
+	return (max_ext_leaf & 0xffff0000) == 0x80000000 ? max_ext_leaf : 0;
+}
+
+unsigned int cpu_phys_bits_from(u32 max_ext_leaf, u32 eax_80000008)
+{
+	unsigned int bits = eax_80000008 & 0xff;
+
+	if (cpu_sane_ext_leaf(max_ext_leaf) < 0x80000008 || !bits)
+		return CPU_PHYS_BITS_DEFAULT; /* what a CPU without the leaf has */
+	return bits < CPU_PHYS_BITS_MAX ? bits : CPU_PHYS_BITS_MAX;
+}
+
 static void cpu_read_features(struct cpu_features *f)
 {
 	u32 a, b, c, d;
@@ -34,7 +49,8 @@ static void cpu_read_features(struct cpu_features *f)
 	f->pat = d & (1u << 16);
 	f->apic = d & (1u << 9);
 	f->rdrand = c & (1u << 30);
-	cpuid(0x80000000, 0, &f->max_ext_leaf, &b, &c, &d);
+	cpuid(0x80000000, 0, &a, &b, &c, &d);
+	f->max_ext_leaf = cpu_sane_ext_leaf(a);
 	if (f->max_ext_leaf >= 0x80000001) {
 		cpuid(0x80000001, 0, &a, &b, &c, &d);
 		f->nx = d & (1u << 20);
@@ -50,12 +66,10 @@ static void cpu_read_features(struct cpu_features *f)
 		cpuid(0x80000007, 0, &a, &b, &c, &d);
 		f->invariant_tsc = d & (1u << 8);
 	}
-	f->phys_bits = CPU_PHYS_BITS_DEFAULT; /* what a CPU without the leaf has */
-	if (f->max_ext_leaf >= 0x80000008) {
+	a = 0;
+	if (f->max_ext_leaf >= 0x80000008)
 		cpuid(0x80000008, 0, &a, &b, &c, &d);
-		if (a & 0xff)
-			f->phys_bits = a & 0xff;
-	}
+	f->phys_bits = cpu_phys_bits_from(f->max_ext_leaf, a);
 }
 
 phys_addr_t cpu_phys_addr_limit(void)

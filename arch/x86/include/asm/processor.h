@@ -116,6 +116,8 @@ static inline unsigned long read_rbp(void)
 
 /* Physical address bits of a CPU without CPUID leaf 0x80000008 (Linux's default). */
 #define CPU_PHYS_BITS_DEFAULT 36
+/* The architecture's MAXPHYADDR limit: a bigger CPUID value is not believed. */
+#define CPU_PHYS_BITS_MAX 52
 
 /* CPU features the kernel looks at (arch/x86/kernel/cpu.c). */
 struct cpu_features {
@@ -132,5 +134,16 @@ void cpu_init(void);
  *  => (1 << MAXPHYADDR) - 1; before cpu_init() the 36-bit default.
  */
 phys_addr_t cpu_phys_addr_limit(void);
+/*
+ * cpu_sane_ext_leaf - @max_ext_leaf (CPUID 0x80000000 EAX) if it lies in
+ * 0x8000xxxx, else 0: a CPU without extended leaves may return anything.
+ */
+u32 cpu_sane_ext_leaf(u32 max_ext_leaf);
+/*
+ * cpu_phys_bits_from - MAXPHYADDR from CPUID 0x80000000 EAX and 0x80000008
+ * EAX: EAX[7:0] capped at CPU_PHYS_BITS_MAX, or CPU_PHYS_BITS_DEFAULT when
+ * the leaf is missing, the extended range is not sane, or the field is 0.
+ */
+unsigned int cpu_phys_bits_from(u32 max_ext_leaf, u32 eax_80000008);
 
 #endif /* ASM_PROCESSOR_H */
