@@ -58,8 +58,9 @@ extern bool memory_randomized;
 /* Move the three bases at random, keeping their order (arch/x86/mm/kaslr.c). */
 void kernel_randomize_memory(void);
 /* The placement it uses, for a direct map of @dm_size bytes and draws from @random:
- * bases[] = { direct map, vmalloc, vmemmap }, with the guard hole after vmalloc. */
-void kaslr_place_regions(unsigned long dm_size, u64 (*random)(void), unsigned long bases[3]);
+ * bases[] = { direct map, vmalloc, vmemmap }, with the guard hole after vmalloc.
+ * Returns 0, or -EINVAL (bases[] untouched) when the regions do not fit. */
+int kaslr_place_regions(unsigned long dm_size, u64 (*random)(void), unsigned long bases[3]);
 
 #define PAGE_OFFSET   page_offset_base
 #define VMALLOC_START vmalloc_base

@@ -9,6 +9,7 @@
 #include "asm/page.h"
 #include "asm/pgtable.h"
 #include "asm/traps.h"
+#include "kernel/errno.h"
 #include "lib/string.h"
 #include "lib/vsprintf.h"
 #include "lib/random.h"
@@ -128,7 +129,11 @@ static int placement_bad(struct ktest *t, unsigned long dm_size, u64 (*draw)(voi
 	unsigned long b[3];
 	int bad = 0;
 
-	kaslr_place_regions(dm_size, draw, b);
+	if (kaslr_place_regions(dm_size, draw, b)) {
+		ktest_fail(t, __FILE__, __LINE__, "placement of a %#lx direct map refused",
+			   dm_size);
+		return 1;
+	}
 	bad += b[0] < __PAGE_OFFSET_BASE_DEFAULT;
 	bad += b[0] + dm_size > b[1];
 	bad += b[1] + VMALLOC_SIZE + VMALLOC_GUARD_HOLE_MIN > b[2];
@@ -157,4 +162,26 @@ KTEST(layout, randomised_layout_keeps_guard_hole)
 	for (int i = 0; i < 1000 && !bad; i++)
 		bad += placement_bad(t, dm << (i % 4), draw_rnd);
 	KTEST_EXPECT_EQ(t, bad, 0);
+}
+
+/*
+ * Bug: a direct map too big for the KASLR space made the entropy left over
+ * underflow, and the bases landed anywhere; now the placement is refused
+ * and bases[] untouched (the boot then keeps the default layout).
+ */
+KTEST(layout, randomised_placement_refuses_direct_map_too_big)
+{
+	const unsigned long fit = KASLR_END - __PAGE_OFFSET_BASE_DEFAULT - VMALLOC_SIZE -
+				  VMALLOC_GUARD_HOLE_MIN - VMEMMAP_SIZE;
+	unsigned long b[3] = { 1, 2, 3 };
+
+	KTEST_EXPECT_EQ(t, kaslr_place_regions(fit + PUD_SIZE, draw_max, b), -EINVAL);
+	KTEST_EXPECT_EQ(t, kaslr_place_regions(~0UL & ~(PUD_SIZE - 1), draw_rnd, b), -EINVAL);
+	KTEST_EXPECT_EQ(t, kaslr_place_regions(PUD_SIZE + PAGE_SIZE, draw_zero, b), -EINVAL);
+	KTEST_EXPECT_EQ(t, b[0] + b[1] + b[2], 6UL);
+	/* The exact fit leaves no entropy: the regions are packed from the start. */
+	KTEST_EXPECT_EQ(t, placement_bad(t, fit, draw_max), 0);
+	KTEST_ASSERT_EQ(t, kaslr_place_regions(fit, draw_max, b), 0);
+	KTEST_EXPECT_EQ(t, b[0], (unsigned long)__PAGE_OFFSET_BASE_DEFAULT);
+	KTEST_EXPECT_EQ(t, b[2] + VMEMMAP_SIZE, (unsigned long)KASLR_END);
 }

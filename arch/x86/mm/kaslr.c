@@ -13,10 +13,12 @@
  * carries its guard hole (VMALLOC_GUARD_HOLE_MIN, one PUD), so nothing in
  * vmalloc space can run into vmemmap whatever r2 is. This must run after
  * memblock knows the RAM and before paging_init() builds the tables at the
- * new bases. Without the option the bases keep their defaults.
+ * new bases. Without the option, or when the regions do not fit (a message
+ * says so), the bases keep their defaults.
  */
 #include "asm/page.h"
 #include "asm/processor.h"
+#include "kernel/errno.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "mm/memblock.h"
@@ -58,18 +60,23 @@ static u64 kaslr_get_random(void)
 /*
  * kaslr_place_regions - choose the three bases for a direct map of @dm_size
  *  => @random gives the draws (kaslr_get_random() at boot; tests pass their own).
- *  => bases[] gets the direct map, vmalloc and vmemmap bases, in that order,
- *     each PUD-aligned inside the KASLR space; VMALLOC_GUARD_HOLE_MIN or more
- *     stays unmapped after vmalloc, whatever the draws.
+ *  => Return: 0 with bases[] the direct map, vmalloc and vmemmap bases, in
+ *     that order, each PUD-aligned inside the KASLR space; VMALLOC_GUARD_HOLE_MIN
+ *     or more stays unmapped after vmalloc, whatever the draws.
+ *  => -EINVAL when the three regions do not fit in the KASLR space (or
+ *     @dm_size is not PUD-aligned): bases[] is left untouched.
  */
-void kaslr_place_regions(unsigned long dm_size, u64 (*random)(void), unsigned long bases[3])
+int kaslr_place_regions(unsigned long dm_size, u64 (*random)(void), unsigned long bases[3])
 {
 	/* The vmalloc slot carries its guard hole. */
 	const unsigned long sizes[3] = { dm_size, VMALLOC_SIZE + VMALLOC_GUARD_HOLE_MIN,
 					 VMEMMAP_SIZE };
+	const unsigned long space = KASLR_SPACE_END - KASLR_SPACE_START;
 	unsigned long vaddr = KASLR_SPACE_START, remain;
 
-	remain = KASLR_SPACE_END - KASLR_SPACE_START - sizes[0] - sizes[1] - sizes[2];
+	if (dm_size % PUD_SIZE || dm_size > space - sizes[1] - sizes[2])
+		return -EINVAL;
+	remain = space - sizes[0] - sizes[1] - sizes[2];
 	for (int i = 0; i < 3; i++) {
 		/* Share the remaining entropy between this region and those after it. */
 		unsigned long share = remain / (3 - i);
@@ -79,15 +86,24 @@ void kaslr_place_regions(unsigned long dm_size, u64 (*random)(void), unsigned lo
 		vaddr = bases[i] + sizes[i];
 		remain -= off;
 	}
+	return 0;
 }
 
 void kernel_randomize_memory(void)
 {
+	const unsigned long max_tb = (KASLR_SPACE_END - KASLR_SPACE_START) / TB;
+	unsigned long ram_tb = ALIGN((unsigned long)memblock_end_of_DRAM(), TB) / TB;
 	unsigned long bases[3];
 
-	direct_map_size =
-		ALIGN((unsigned long)memblock_end_of_DRAM(), TB) + randomize_memory_padding_tb * TB;
-	kaslr_place_regions(direct_map_size, kaslr_get_random, bases);
+	if (randomize_memory_padding_tb > max_tb ||
+	    kaslr_place_regions((ram_tb + randomize_memory_padding_tb) * TB, kaslr_get_random,
+				bases)) {
+		pr_err("kaslr: a direct map of %lu TiB of RAM + %lu TiB of padding, vmalloc and "
+		       "vmemmap do not fit in the %lu TiB KASLR space; keeping the default layout\n",
+		       ram_tb, randomize_memory_padding_tb, max_tb);
+		return;
+	}
+	direct_map_size = (ram_tb + randomize_memory_padding_tb) * TB;
 	page_offset_base = bases[0];
 	vmalloc_base = bases[1];
 	vmemmap_base = bases[2];
