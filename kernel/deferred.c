@@ -5,15 +5,22 @@
  * the caller's interrupt state, outside the queue's critical section, and
  * a job is off the queue while its step runs (so the step may queue it, or
  * any other job, again).
+ *
+ * Called inside a critical section (or after a fault inside one left
+ * spinlock_depth raised), it runs nothing and says nothing is left, so an
+ * idle loop still halts instead of spinning on work it can never run; it
+ * warns once for each such stretch of calls.
  */
 #include "kernel/deferred.h"
 
 #include "asm/irqflags.h"
+#include "kernel/panic.h"
 #include "kernel/spinlock.h"
 
 static struct deferred_work *deferred_head;		      /* [D] */
 static struct deferred_work **deferred_tail = &deferred_head; /* [D] */
 static unsigned int deferred_nr;			      /* [D] jobs queued */
+static bool deferred_locked_warned; /* warned since the last call without locks */
 
 void deferred_work_queue(struct deferred_work *w)
 {
@@ -60,8 +67,14 @@ bool deferred_work_run(void)
 	unsigned int n = READ_ONCE(deferred_nr);
 	struct deferred_work *w;
 
-	if (spinlock_depth)
-		return n != 0;
+	if (spinlock_depth) {
+		if (!deferred_locked_warned)
+			WARN(true, "deferred_work_run: %u spinlock(s) held, %u job(s) left queued",
+			     spinlock_depth, n);
+		deferred_locked_warned = true;
+		return false;
+	}
+	deferred_locked_warned = false;
 	/* The jobs queued now, once each: one queued again waits for the next call. */
 	while (n-- && (w = deferred_pop()))
 		if (w->step())

@@ -42,8 +42,10 @@ bool deferred_work_pending(const struct deferred_work *w);
 /*
  * deferred_work_run - run one step of every job queued now
  *  => For the idle path: call with no lock held and interrupts on; each step
- *     takes what locks it needs. Does nothing when called inside a critical
- *     section (a spinlock held).
+ *     takes what locks it needs.
+ *  => Inside a critical section (spinlock_depth not 0, also when a fault
+ *     left it so) runs nothing, warns once until a call without locks, and
+ *     returns false: the caller may idle, the jobs stay queued.
  *  => A job whose step returns true is queued again.
  *  => Returns true while any job is still queued (call again before idling).
  */

@@ -98,11 +98,12 @@ KTEST(_lockexpect, expected_fault_with_lock_held)
 /*
  * One byte past a vmalloc area, with no KTEST_EXPECT_FAULT(): the oops must
  * name the guard page, the area and this function as its allocator
- * (tests/e2e/vmalloc_guard_oops.sh checks the text).
+ * (tests/e2e/vmalloc_guard_oops.sh checks the text). The area is freed
+ * when the fault ends the test (ktest_vmalloc()).
  */
 KTEST(_vmguard, overrun_oops)
 {
-	char *p = vmalloc(2 * PAGE_SIZE);
+	char *p = ktest_vmalloc(t, 2 * PAGE_SIZE);
 
 	KTEST_ASSERT_NOT_NULL(t, p);
 	printk("vmguard: area %p\n", p);

@@ -18,17 +18,31 @@
 #define IO_HPET	    0xfed00000UL
 #define IO_LINE_MAX 256
 
-/* True when the last line of the log holds @needle. */
-static bool io_last_line_has(const char *needle)
+/* Where the log ends now: what is printed next starts here. */
+static unsigned long io_log_end(void)
 {
-	static char line[IO_LINE_MAX];
+	static char sink[64];
 	unsigned long pos = dmesg_start(1);
-	size_t n = dmesg_copy(&pos, line, sizeof(line) - 1), len = strlen(needle);
 
-	line[n] = '\0';
-	for (size_t i = 0; i + len <= n; i++)
-		if (!strncmp(line + i, needle, len))
-			return true;
+	while (dmesg_copy(&pos, sink, sizeof(sink)))
+		;
+	return pos;
+}
+
+/* The log from @pos on (the lines printed since) holds @needle, shorter than IO_LINE_MAX. */
+static bool io_log_has(unsigned long pos, const char *needle)
+{
+	static char buf[2 * IO_LINE_MAX];
+	size_t len = strlen(needle), keep = 0, n;
+
+	while ((n = dmesg_copy(&pos, buf + keep, sizeof(buf) - keep))) {
+		n += keep;
+		for (size_t i = 0; i + len <= n; i++)
+			if (!strncmp(buf + i, needle, len))
+				return true;
+		keep = min(n, len - 1); /* a match may straddle two copies */
+		memmove(buf, buf + n - keep, keep);
+	}
 	return false;
 }
 
@@ -36,6 +50,18 @@ static void io_unmap(void *p)
 {
 	if (p)
 		iounmap(p);
+}
+
+/* A ktest_defer() action: no slab allocation fails any more. */
+static void io_fail_slab_off(void *unused __unused)
+{
+	fail_slab_set(0, 0);
+}
+
+/* The mappings that hold a memory type over the HPET's page. */
+static unsigned int io_hpet_refs(void)
+{
+	return memtype_refs(IO_HPET, IO_HPET + PAGE_SIZE);
 }
 
 /*
@@ -46,6 +72,7 @@ KTEST(ioremap, ioremap_beyond_phys_width_refused)
 {
 	phys_addr_t limit = cpu_phys_addr_limit();
 	unsigned long busy = vmalloc_stats.nr_busy, entries = memtype_nr_entries();
+	unsigned long log = io_log_end();
 	u32 a, b, c, d;
 	void *p;
 
@@ -59,7 +86,7 @@ KTEST(ioremap, ioremap_beyond_phys_width_refused)
 	p = ioremap(limit + 1, PAGE_SIZE);
 	KTEST_EXPECT_NULL(t, p);
 	io_unmap(p);
-	KTEST_EXPECT_TRUE(t, io_last_line_has("beyond the CPU's physical address width"));
+	KTEST_EXPECT_TRUE(t, io_log_has(log, "beyond the CPU's physical address width"));
 	if (boot_cpu.phys_bits <= 40) { /* qemu64 */
 		p = ioremap(1ULL << 40, PAGE_SIZE);
 		KTEST_EXPECT_NULL(t, p);
@@ -81,28 +108,33 @@ KTEST(ioremap, ioremap_beyond_phys_width_refused)
 KTEST(ioremap, ioremap_conflicting_memtype_refused)
 {
 	unsigned long busy = vmalloc_stats.nr_busy, entries = memtype_nr_entries();
+	unsigned int refs = io_hpet_refs();
+	unsigned long log;
 	void *uc, *wc;
 
 	uc = ioremap(IO_HPET, PAGE_SIZE);
 	KTEST_ASSERT_NOT_NULL(t, uc);
-	KTEST_EXPECT_EQ(t, memtype_refs(IO_HPET, IO_HPET + PAGE_SIZE), 1U);
+	ktest_defer(t, io_unmap, uc);
+	KTEST_EXPECT_EQ(t, io_hpet_refs(), refs + 1);
 
+	log = io_log_end();
 	wc = ioremap_wc(IO_HPET, PAGE_SIZE);
 	KTEST_EXPECT_NULL(t, wc);
 	io_unmap(wc);
-	KTEST_EXPECT_TRUE(t, io_last_line_has("ioremap_wc: phys 0xfed00000-0xfed00fff "
-					      "write-combining conflicts with phys "
-					      "0xfed00000-0xfed00fff uncached"));
+	KTEST_EXPECT_TRUE(t, io_log_has(log, "ioremap_wc: phys 0xfed00000-0xfed00fff "
+					     "write-combining conflicts with phys "
+					     "0xfed00000-0xfed00fff uncached"));
+	log = io_log_end();
 	wc = ioremap_wc(IO_HPET - PAGE_SIZE, 2 * PAGE_SIZE); /* overlaps it */
 	KTEST_EXPECT_NULL(t, wc);
 	io_unmap(wc);
-	KTEST_EXPECT_TRUE(t, io_last_line_has("phys 0xfecff000-0xfed00fff write-combining "
-					      "conflicts with phys 0xfed00000-0xfed00fff "
-					      "uncached"));
+	KTEST_EXPECT_TRUE(t, io_log_has(log, "phys 0xfecff000-0xfed00fff write-combining "
+					     "conflicts with phys 0xfed00000-0xfed00fff "
+					     "uncached"));
 	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy + 1);
-	KTEST_EXPECT_EQ(t, memtype_nr_entries(), entries + 1);
-	KTEST_EXPECT_EQ(t, memtype_refs(IO_HPET, IO_HPET + PAGE_SIZE), 1U);
-	iounmap(uc);
+	KTEST_EXPECT_EQ(t, memtype_nr_entries(), entries + (refs ? 0 : 1));
+	KTEST_EXPECT_EQ(t, io_hpet_refs(), refs + 1);
+	ktest_release(t, io_unmap, uc);
 	KTEST_EXPECT_EQ(t, memtype_nr_entries(), entries);
 }
 
@@ -110,24 +142,29 @@ KTEST(ioremap, ioremap_conflicting_memtype_refused)
 KTEST(ioremap, ioremap_same_memtype_twice_allowed)
 {
 	unsigned long entries = memtype_nr_entries();
+	unsigned int refs = io_hpet_refs();
+	unsigned int wide_refs = memtype_refs(IO_HPET - PAGE_SIZE, IO_HPET + PAGE_SIZE);
 	void *a, *b, *wide;
 
 	a = ioremap(IO_HPET, PAGE_SIZE);
+	ktest_defer(t, io_unmap, a);
 	b = ioremap(IO_HPET, PAGE_SIZE);
+	ktest_defer(t, io_unmap, b);
 	wide = ioremap(IO_HPET - PAGE_SIZE, 2 * PAGE_SIZE);
+	ktest_defer(t, io_unmap, wide);
 	KTEST_EXPECT_NOT_NULL(t, a);
 	KTEST_EXPECT_NOT_NULL(t, b);
 	KTEST_EXPECT_NOT_NULL(t, wide);
-	KTEST_EXPECT_EQ(t, memtype_refs(IO_HPET, IO_HPET + PAGE_SIZE), 2U);
-	KTEST_EXPECT_EQ(t, memtype_refs(IO_HPET - PAGE_SIZE, IO_HPET + PAGE_SIZE), 1U);
-	KTEST_EXPECT_EQ(t, memtype_nr_entries(), entries + 2);
+	KTEST_EXPECT_EQ(t, io_hpet_refs(), refs + 2);
+	KTEST_EXPECT_EQ(t, memtype_refs(IO_HPET - PAGE_SIZE, IO_HPET + PAGE_SIZE), wide_refs + 1);
+	KTEST_EXPECT_EQ(t, memtype_nr_entries(), entries + !refs + !wide_refs);
 	if (a && b) /* the HPET's capabilities register, through both aliases */
 		KTEST_EXPECT_EQ(t, *(volatile u32 *)a, *(volatile u32 *)b);
-	io_unmap(b);
-	KTEST_EXPECT_EQ(t, memtype_refs(IO_HPET, IO_HPET + PAGE_SIZE), a ? 1U : 0U);
-	io_unmap(a);
-	io_unmap(wide);
-	KTEST_EXPECT_EQ(t, memtype_refs(IO_HPET, IO_HPET + PAGE_SIZE), 0U);
+	ktest_release(t, io_unmap, wide);
+	ktest_release(t, io_unmap, b);
+	KTEST_EXPECT_EQ(t, io_hpet_refs(), refs + (a ? 1U : 0U));
+	ktest_release(t, io_unmap, a);
+	KTEST_EXPECT_EQ(t, io_hpet_refs(), refs);
 	KTEST_EXPECT_EQ(t, memtype_nr_entries(), entries);
 }
 
@@ -137,14 +174,17 @@ KTEST(ioremap, iounmap_releases_memtype)
 	unsigned long entries = memtype_nr_entries();
 	void *uc, *wc;
 
+	if (io_hpet_refs())
+		KTEST_SKIP(t, "the HPET is mapped already: its memory type stays reserved");
 	uc = ioremap(IO_HPET, PAGE_SIZE);
 	KTEST_ASSERT_NOT_NULL(t, uc);
 	iounmap(uc);
 	KTEST_EXPECT_EQ(t, memtype_nr_entries(), entries);
 	wc = ioremap_wc(IO_HPET, PAGE_SIZE);
+	ktest_defer(t, io_unmap, wc);
 	KTEST_EXPECT_NOT_NULL(t, wc);
-	KTEST_EXPECT_EQ(t, memtype_refs(IO_HPET, IO_HPET + PAGE_SIZE), wc ? 1U : 0U);
-	io_unmap(wc);
+	KTEST_EXPECT_EQ(t, io_hpet_refs(), wc ? 1U : 0U);
+	ktest_release(t, io_unmap, wc);
 	KTEST_EXPECT_EQ(t, memtype_nr_entries(), entries);
 }
 
@@ -157,8 +197,10 @@ KTEST(ioremap, ioremap_memtype_no_leak_on_area_failure)
 {
 	unsigned long busy = vmalloc_stats.nr_busy, entries = memtype_nr_entries();
 	unsigned long nth, failed = 0;
+	unsigned int refs = io_hpet_refs();
 	void *p = NULL;
 
+	ktest_defer(t, io_fail_slab_off, NULL); /* should ioremap() fault */
 	for (nth = 1; nth <= 16 && !p; nth++) {
 		fail_slab_set(nth, 1);
 		p = ioremap(IO_HPET, PAGE_SIZE);
@@ -167,9 +209,10 @@ KTEST(ioremap, ioremap_memtype_no_leak_on_area_failure)
 			break;
 		failed++;
 		KTEST_EXPECT_EQ(t, memtype_nr_entries(), entries);
-		KTEST_EXPECT_EQ(t, memtype_refs(IO_HPET, IO_HPET + PAGE_SIZE), 0U);
+		KTEST_EXPECT_EQ(t, io_hpet_refs(), refs);
 		KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
 	}
+	ktest_release(t, io_fail_slab_off, NULL);
 	KTEST_EXPECT_NOT_NULL(t, p);
 	KTEST_EXPECT_GE(t, failed, 2UL);
 	io_unmap(p);
@@ -186,15 +229,16 @@ KTEST(ioremap, vga_screen_memtype_reserved)
 {
 	const phys_addr_t vga = 0xb8000;
 	struct vm_struct *vm = find_vm_area((void *)VMALLOC_START);
-	unsigned long busy = vmalloc_stats.nr_busy;
+	unsigned long busy = vmalloc_stats.nr_busy, log;
 	void *p;
 
 	if (!vm || !(vm->flags & VM_IOREMAP) || vm->phys_addr != vga)
 		KTEST_SKIP(t, "no VGA text screen mapped at boot");
 	KTEST_EXPECT_EQ(t, memtype_refs(vga, vga + PAGE_SIZE), 1U);
+	log = io_log_end();
 	p = ioremap_wc(vga, PAGE_SIZE);
 	KTEST_EXPECT_NULL(t, p);
-	KTEST_EXPECT_TRUE(t, io_last_line_has("conflicts with"));
+	KTEST_EXPECT_TRUE(t, io_log_has(log, "conflicts with"));
 	io_unmap(p);
 	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
 	KTEST_EXPECT_EQ(t, memtype_refs(vga, vga + PAGE_SIZE), 1U);

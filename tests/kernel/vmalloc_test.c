@@ -82,6 +82,12 @@ static void vt_lazy_restore(void *pages)
 	vmalloc_set_lazy_max_pages((unsigned long)pages);
 }
 
+/* A ktest_defer() action: no page allocation fails any more. */
+static void vt_fail_page_alloc_off(void *unused __unused)
+{
+	fail_page_alloc_set(0, 0);
+}
+
 /* Pages a scenario may leave in partly used slabs of the kmalloc caches. */
 #define VT_SLAB_SLACK 64UL
 
@@ -233,19 +239,21 @@ KTEST(vmalloc, guard_page_fault)
 KTEST(vmalloc, tiny_range_exhaust)
 {
 	unsigned long start = vt_top(16), blocks, i;
-	void *p[8];
+	static void *p[10]; /* p[8], p[9]: what must not fit */
+	static struct vt_live live = { p, 10 };
 
 	vm_unmap_aliases();
 	blocks = vmalloc_stats.nr_free_blocks;
+	ktest_defer(t, vt_free_live, &live);
 	for (i = 0; i < 8; i++) {
 		p[i] = vt_alloc_in(VT_PAGES(1), 1, start, VMALLOC_END, 0);
 		KTEST_EXPECT_EQ(t, (unsigned long)p[i], start + VT_PAGES(2 * i));
 	}
-	KTEST_EXPECT_NULL(t, vt_alloc_in(VT_PAGES(1), 1, start, VMALLOC_END, 0));
-	KTEST_EXPECT_NULL(t, vt_alloc_in(VT_PAGES(16), 1, start, VMALLOC_END, VM_NO_GUARD));
-	for (i = 0; i < 8; i++)
-		if (p[i])
-			vfree(p[i]);
+	p[8] = vt_alloc_in(VT_PAGES(1), 1, start, VMALLOC_END, 0);
+	KTEST_EXPECT_NULL(t, p[8]);
+	p[9] = vt_alloc_in(VT_PAGES(16), 1, start, VMALLOC_END, VM_NO_GUARD);
+	KTEST_EXPECT_NULL(t, p[9]);
+	ktest_release(t, vt_free_live, &live);
 	vm_unmap_aliases();
 	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_free_blocks, blocks);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
@@ -273,6 +281,7 @@ KTEST(vmalloc, fault_inject_pages)
 	free_before = nr_free_pages();
 	busy_before = vmalloc_stats.nr_busy;
 	blocks_before = vmalloc_stats.nr_free_blocks;
+	ktest_defer(t, vt_fail_page_alloc_off, NULL); /* should __vmalloc() fault */
 	for (i = 1; i <= 16; i++) {
 		fail_page_alloc_set(i, 1);
 		p = __vmalloc(VT_PAGES(16), __GFP_NOWARN);
@@ -284,6 +293,7 @@ KTEST(vmalloc, fault_inject_pages)
 		for (j = 0; j <= 16; j++)
 			KTEST_EXPECT_NULL(t, lookup_address(addr + VT_PAGES(j), &level));
 	}
+	ktest_release(t, vt_fail_page_alloc_off, NULL);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 	p = vmalloc(VT_PAGES(16));
 	KTEST_EXPECT_EQ(t, (unsigned long)p, addr); /* the range was given back */
