@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# A failed early mapping leaves no trace: with fail_page_alloc=1 the first
-# page allocation after the buddy takes over, for the VGA text screen's
-# memory-type entry (or, before the screen reserved one, its page table),
-# fails. The kernel says so and goes on with serial only;
+# A failed early mapping leaves no trace. The first page allocations after
+# the buddy takes over are the VGA text screen's: fail_page_alloc=1 fails
+# its memory-type entry, fail_page_alloc=2 its page table. Either way the
+# kernel says so and goes on with serial only;
 # the screen's early vm area is given back before vmalloc_init() imports it,
 # so the boot's vmallocinfo does not list it (it used to: an unmapped area at
 # 0xb8000 that a peek reported as not mapped) and the self-test that checks
@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 boot 64M "fail_page_alloc=1 poweroff" 60
 expect_status 0
-expect_line '^(vga: no memory to track the memory type of phys 0xb8000-|page allocation failure: order:0, gfp:0x[0-9a-f]+ \(caller pgtable_alloc)'
+expect_line '^vga: no memory to track the memory type of phys 0xb8000-0xb8fff '
 expect_line '^vga: mapping 0xb8000 at 0x[0-9a-f]{16} failed \(-12\), serial only$'
 expect_line '^vmallocinfo:$'
 expect_line ' ist_stacks_vmalloc\+0x[0-9a-f]+/0x[0-9a-f]+ pages=2 vmalloc$'
@@ -24,6 +24,16 @@ if [ -n "$vstart" ] && [[ $first =~ ^$vstart-0x[0-9a-f]{16}\ +12288\ ist_stacks_
 else
 	fail "vmalloc start '$vstart', first area listed: '$first'"
 fi
+
+# The page table fails after the memory type was reserved: both go back.
+boot 64M "fail_page_alloc=2 ktest=early_area,ioremap" 60
+expect_status 0
+expect_line '^page allocation failure: order:0, gfp:0x[0-9a-f]+ \(caller pgtable_alloc'
+expect_line '^vga: mapping 0xb8000 .* failed \(-12\)'
+expect_no_line 'phys=0xb8000'
+expect_line '^    ok 1 failed_early_map_leaves_no_area # SKIP no early vm area'
+expect_line '^    ok [0-9]+ vga_screen_memtype_reserved$'
+expect_line '^# ktest: [0-9]+ passed, 0 failed'
 
 boot 64M "fail_page_alloc=1 ktest=early_area" 60
 expect_status 0
