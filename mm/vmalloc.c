@@ -35,8 +35,9 @@
  *	               ^ guard page (unmapped, part of the busy area)
  *
  * Life of a vmalloc(), in Linux's steps: vmalloc() -> __vmalloc_node() ->
- * __vmalloc_node_range(), which calls __get_vm_area_node() to reserve the
- * lowest range that fits (alloc_vmap_area(): free -> busy), then
+ * __vmalloc_node_range(), which calls __get_vm_area_node() to reserve a
+ * range that fits, the lowest but for find_lowest_fit_locked()'s padded
+ * fallback (alloc_vmap_area(): free -> busy), then
  * __vmalloc_area_node() to allocate the pages one by one and map them.
  * vfree(): unmap, free the pages,
  * busy -> lazy; when more than lazy_max_pages wait, the idle path
@@ -477,13 +478,15 @@ static struct vmap_area *fit_walk(struct fit_walk *w, unsigned long *addr)
  * budget runs out first, the lowest fit among the blocks of at least
  * size + align - PAGE_SIZE bytes (a padded search, as Linux does): still a
  * valid fit (inside the window, aligned, inside one free block) but maybe
- * not the lowest, and NULL if only shorter blocks beyond the budget could
- * have held it. vmalloc_stats.fit_visits counts the nodes visited and
- * fit_fallbacks the searches that fell back.
+ * not the lowest. When the padded walk finds nothing either, the exact
+ * walk runs again without a budget and returns the lowest fit: NULL only
+ * when no fit exists at all. vmalloc_stats.fit_visits counts the nodes
+ * visited and fit_fallbacks the searches that ran out of budget.
  *
- * Both are one in-order walk (fit_walk()) that skips subtrees which cannot
+ * All are one in-order walk (fit_walk()) that skips subtrees which cannot
  * hold a fit and stops at the first block that fits; they differ in the
- * size they prune with: @size (exact) or size + align - PAGE_SIZE (padded).
+ * size they prune with: @size (exact) or size + align - PAGE_SIZE (padded;
+ * @align taken as at least PAGE_SIZE there).
  *
  * Why the exact walk returns the lowest fit (never misses one, never
  * returns a higher one):
@@ -511,10 +514,13 @@ static struct vmap_area *fit_walk(struct fit_walk *w, unsigned long *addr)
  * the block it returns passed va_fit(), and the steps 1-3 above, with the
  * padded size for @size, make it the lowest such block.
  *
- * Cost. At most VMAP_FIT_BUDGET + O(log n) visited nodes whatever the
- * fragmentation (the exact walk alone is O((1 + k) log n), k being the
- * blocks of size..size+align-2 bytes it tests and rejects: unbounded for a
- * large alignment over many misaligned holes).
+ * Cost. At most VMAP_FIT_BUDGET + O(log n) visited nodes whenever the
+ * padded walk finds a block (the exact walk alone is O((1 + k) log n), k
+ * being the blocks of size..size+align-2 bytes it tests and rejects:
+ * unbounded for a large alignment over many misaligned holes). The
+ * unbudgeted exact walk is paid only on the path that would otherwise
+ * fail: no block of the padded size is left in the window, and the
+ * request fits only in a shorter, exactly aligned hole, or nowhere.
  */
 struct vmap_area *find_lowest_fit_locked(unsigned long size, unsigned long align,
 					 unsigned long vstart, unsigned long vend,
@@ -528,9 +534,15 @@ struct vmap_area *find_lowest_fit_locked(unsigned long size, unsigned long align
 	if (va || !w.exhausted)
 		return va;
 	vmalloc_stats.fit_fallbacks++;
+	align = max(align, PAGE_SIZE);
 	w = (struct fit_walk){ size, align, vstart, vend, size + align - PAGE_SIZE, ~0UL, false };
-	if (w.prune < size)
-		return NULL;
+	if (w.prune >= size) {
+		va = fit_walk(&w, addr);
+		if (va)
+			return va;
+	}
+	/* Only a shorter, exactly aligned block can still fit: look at all of them. */
+	w = (struct fit_walk){ size, align, vstart, vend, size, ~0UL, false };
 	return fit_walk(&w, addr);
 }
 
@@ -992,7 +1004,9 @@ static struct vm_struct *__get_vm_area_node(unsigned long size, unsigned long al
  * __get_vm_area_caller - reserve a vm area inside [@start, @end)
  *  => @size is rounded up to pages; a guard page is added unless
  *     VM_NO_GUARD; area->size includes it. Nothing is mapped.
- *  => Returns the area at the lowest address that fits, or NULL.
+ *  => Returns an area that fits (the lowest one, unless a fragmented
+ *     window made the search fall back to a padded fit, see
+ *     find_lowest_fit_locked()), or NULL when none fits.
  *  => Takes the vmalloc locks: not from interrupt context.
  */
 struct vm_struct *__get_vm_area_caller(unsigned long size, unsigned long flags, unsigned long start,
@@ -1205,9 +1219,10 @@ out_free_pages:
 
 /*
  * __vmalloc_node_range - allocate virtually contiguous memory in [start, end)
- *  => @size bytes rounded up to pages, at the lowest address aligned to
- *     @align (a power of two, at least a page) in the window; a guard page
- *     follows unless VM_NO_GUARD is in @vm_flags.
+ *  => @size bytes rounded up to pages, at an address aligned to @align (a
+ *     power of two, at least a page) in the window: the lowest such one,
+ *     unless the search fell back to a padded fit (find_lowest_fit_locked());
+ *     a guard page follows unless VM_NO_GUARD is in @vm_flags.
  *  => Pages come from the buddy with @gfp (__GFP_ZERO zeroes them,
  *     __GFP_DMA32 keeps them below 4 GiB) and are mapped with @prot, but
  *     always NX: an executable @prot (PAGE_KERNEL_EXEC, e.g. for module
@@ -2169,6 +2184,8 @@ void vmalloc_stats_dump(void)
 	       s->nr_free_blocks, s->lazy_pages, lazy_max_pages);
 	printk("vmalloc: vmalloc %lu, vfree %lu, failures %lu, purges %lu (%lu areas)\n",
 	       s->nr_vmalloc, s->nr_vfree, s->alloc_failures, s->nr_purges, s->purged_areas);
+	printk("vmalloc: fit search: %lu nodes visited, %lu fallbacks\n", s->fit_visits,
+	       s->fit_fallbacks);
 	printk("vmalloc: tlb flushes: single %lu, ranges %lu, full %lu\n",
 	       pgtable_stats.flush_single, pgtable_stats.flush_ranges, pgtable_stats.flush_all);
 }

@@ -503,14 +503,42 @@ static void test_aligned_search_visits_bounded(void **state)
 	assert_int_equal(got, ref_padded_fit(P(2), P(8), w, end));
 	assert_int_equal(ref_fit(P(2), P(8), w, end), w + P(4 * (HOLES_MAX - 2)));
 	assert_true(got > ref_fit(P(2), P(8), w, end));
-	/* A window holding only holes beyond the budget: no fit is found. */
+	/* A window holding only misaligned holes: no fit (found by the full walk). */
 	assert_int_equal(search(P(2), P(8), w, w + P(4 * HOLES_MAX - 16), &visits), 0);
-	assert_true(visits <= bound);
 	/* align == PAGE_SIZE stays exact and cheap: the first hole. */
 	fallbacks = vmalloc_stats.fit_fallbacks;
 	assert_int_equal(search(P(2), P(1), w, end, &visits), w + P(2));
 	assert_int_equal(vmalloc_stats.fit_fallbacks, fallbacks);
 	assert_true(visits <= 2 * rb_height_bound(vmalloc_stats.nr_free_blocks));
+	free_misaligned_holes(HOLES_MAX);
+	end_clean();
+}
+
+/*
+ * Regression (review of issue 12 item 6): with the window ending just
+ * after the one aligned hole, beyond the budget, the padded walk finds no
+ * block of size + align - PAGE_SIZE bytes and the bounded search returned
+ * NULL although the hole fits: vmalloc failed where it had succeeded. The
+ * search must then run the exact walk to the end and return the hole.
+ */
+static void test_aligned_search_finds_hole_past_budget(void **state)
+{
+	unsigned long w = window(), end = w + P(4 * HOLES_MAX), hole = w + P(4 * (HOLES_MAX - 2));
+	unsigned long fallbacks, visits;
+	void *p;
+
+	(void)state;
+	make_misaligned_holes(w, HOLES_MAX, true);
+	assert_int_equal(ref_fit(P(2), P(8), w, end), hole);
+	assert_int_equal(ref_padded_fit(P(2), P(8), w, end), 0);
+	fallbacks = vmalloc_stats.fit_fallbacks;
+	assert_int_equal(search(P(2), P(8), w, end, &visits), hole);
+	assert_int_equal(vmalloc_stats.fit_fallbacks, fallbacks + 1);
+	assert_true(visits > VMAP_FIT_BUDGET);
+	/* through the allocator too */
+	p = valloc_range(P(2), P(8), w, end, VM_NO_GUARD);
+	assert_int_equal((unsigned long)p, hole);
+	vfree(p);
 	free_misaligned_holes(HOLES_MAX);
 	end_clean();
 }
@@ -1592,6 +1620,7 @@ int main(void)
 		cmocka_unit_test(test_fit_exhaustive),
 		cmocka_unit_test(test_aligned_search_visits_bounded),
 		cmocka_unit_test(test_aligned_search_lowest_within_budget),
+		cmocka_unit_test(test_aligned_search_finds_hole_past_budget),
 		cmocka_unit_test(test_range_limits),
 		cmocka_unit_test(test_guard_spacing),
 		cmocka_unit_test(test_merge_cases),
