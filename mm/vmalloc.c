@@ -1045,16 +1045,22 @@ struct vm_struct *find_vm_area(const void *addr)
 
 /*
  * Clear the PTEs of @va's usable part. The TLB flush is left to the lazy
- * purge, unless vmalloc_debug_flush asks for it now (as Linux does under
- * debug_pagealloc): then a use after free faults at once, while the range
- * still goes lazy, so the fault report can name the freed area.
+ * purge, except:
+ *  - VM_FLUSH_RESET_PERMS: set_memory_*() may have made the area read-only
+ *    or executable, so no translation of it may outlive the unmap: flush
+ *    now, before its pages go back (vfree) or to their owner (vunmap,
+ *    remove_vm_area). The direct-map aliases need no reset (set_memory_*()
+ *    never changes them).
+ *  - vmalloc_debug_flush (as Linux does under debug_pagealloc): a use after
+ *    free faults at once.
+ * Either way the range still goes lazy, so a fault report can name it.
  */
 static void unmap_vmap_area(struct vmap_area *va)
 {
 	unsigned long end = va->va_start + get_vm_area_size(va->vm);
 
 	vunmap_range_noflush(va->va_start, end);
-	if (vmalloc_debug_flush)
+	if (vmalloc_debug_flush || (va->vm->flags & VM_FLUSH_RESET_PERMS))
 		flush_tlb_kernel_range(va->va_start, end);
 }
 
@@ -1306,20 +1312,6 @@ void *__vmalloc(unsigned long size, gfp_t gfp)
 	return __vmalloc_node(size, 1, gfp, NUMA_NO_NODE, __builtin_return_address(0));
 }
 
-/*
- * VM_FLUSH_RESET_PERMS: set_memory_*() may have made the area read-only or
- * executable, so no translation of it may outlive the free: flush it now,
- * before its pages go back to the buddy, not at the next lazy purge. The
- * direct-map aliases need no reset (set_memory_*() never changes them).
- */
-static void vm_reset_perms(const struct vm_struct *vm)
-{
-	unsigned long start = (unsigned long)vm->addr;
-
-	if (vm->flags & VM_FLUSH_RESET_PERMS)
-		flush_tlb_kernel_range(start, start + get_vm_area_size(vm));
-}
-
 /* Free a vmalloc() area unless its flags have one of @refuse; see vfree(). */
 static void __vfree(const void *addr, unsigned int refuse, const void *caller)
 {
@@ -1329,8 +1321,7 @@ static void __vfree(const void *addr, unsigned int refuse, const void *caller)
 	if (!va)
 		return;
 	vm = va->vm;
-	unmap_vmap_area(va);
-	vm_reset_perms(vm);
+	unmap_vmap_area(va); /* flushes now if VM_FLUSH_RESET_PERMS */
 	spin_lock(&vmap_busy.lock);
 	vmalloc_nr_pages -= vm->nr_pages;
 	vmalloc_stats.nr_vfree++;
@@ -1523,8 +1514,10 @@ static bool vmap_pages_valid(struct page **pages, unsigned int count, const void
  * vmap - map @count pages into a new virtually contiguous area
  *  => Every page must be a page of RAM: a NULL page or one whose frame is
  *     not RAM is refused with a WARN, before anything is reserved.
- *  => The area is VM_MAP and always has its guard page: VM_NO_GUARD in
- *     @flags is ignored (with a one-time warning naming the caller).
+ *  => The area is VM_MAP (plus VM_FLUSH_RESET_PERMS if @flags has it: its
+ *     vunmap() then flushes the TLB at once) and always has its guard
+ *     page: VM_NO_GUARD in @flags is ignored (with a one-time warning
+ *     naming the caller).
  *  => Mapped NX whatever @prot says (W^X for aliases of RAM); executable
  *     mappings only come from set_memory_x()/set_memory_rox().
  *  => The pages stay the caller's: vunmap() unmaps without freeing them.
@@ -1543,7 +1536,8 @@ void *vmap(struct page **pages, unsigned int count, unsigned long flags, pgprot_
 	WARN_ONCE(flags & VM_NO_GUARD,
 		  "vmap: VM_NO_GUARD ignored, the area keeps its guard page (caller %pS)", caller);
 	size = (unsigned long)count << PAGE_SHIFT;
-	area = __get_vm_area_node(size, 1, VM_MAP, VMALLOC_START, VMALLOC_END, GFP_KERNEL, caller);
+	area = __get_vm_area_node(size, 1, VM_MAP | (flags & VM_FLUSH_RESET_PERMS), VMALLOC_START,
+				  VMALLOC_END, GFP_KERNEL, caller);
 	if (!area)
 		return NULL;
 	addr = (unsigned long)area->addr;

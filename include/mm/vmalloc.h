@@ -22,8 +22,9 @@ struct page;
 #define VM_NO_GUARD	 0x00000040u /* no guard page after the area */
 #define VM_EARLY	 0x00000080u /* registered with vm_area_register_early() */
 #define VM_DEFER_FREE	 0x00000100u /* queued by vfree_atomic(), not yet freed */
-/* set_memory_*() may change the area's permissions: vfree() flushes its TLB
- * entries at once, before the pages go back to the buddy (Linux's flag). */
+/* set_memory_*() may change the area's permissions: every unmap of it
+ * (vfree, vunmap, iounmap, remove_vm_area, free_vm_area) flushes its TLB
+ * entries at once, before the pages go back (Linux's flag). */
 #define VM_FLUSH_RESET_PERMS 0x00000200u
 
 struct vm_struct {

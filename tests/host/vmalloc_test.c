@@ -1348,6 +1348,68 @@ static void test_vmap(void **state)
 	end_clean();
 }
 
+/* The flushes since @calls0: exactly one, over [start, end). */
+static void assert_one_flush(unsigned long calls0, unsigned long start, unsigned long end)
+{
+	assert_int_equal(shim_flush_calls, calls0 + 1);
+	assert_int_equal(shim_flush_start, start);
+	assert_int_equal(shim_flush_end, end);
+}
+
+/*
+ * Regression (review of issue 12 item 9): vmap() dropped
+ * VM_FLUSH_RESET_PERMS (it passed only VM_MAP) and only vfree() honoured
+ * the flag, so vunmap(), free_vm_area() and remove_vm_area() of an area
+ * whose permissions had changed left its translations to the lazy purge.
+ * Every unmap of such an area flushes its range at once.
+ */
+static void test_flush_reset_perms_flushes_every_unmap(void **state)
+{
+	struct page *pages[2] = { alloc_page(GFP_KERNEL), alloc_page(GFP_KERNEL) };
+	unsigned long calls, a;
+	struct vm_struct *vm;
+	char *v;
+
+	(void)state;
+	v = vmap(pages, 2, VM_FLUSH_RESET_PERMS, PAGE_KERNEL);
+	assert_non_null(v);
+	assert_true(find_vm_area(v)->flags & VM_FLUSH_RESET_PERMS);
+	calls = shim_flush_calls;
+	vunmap(v);
+	assert_one_flush(calls, (unsigned long)v, (unsigned long)v + P(2));
+
+	vm = get_vm_area(P(1), VM_MAP | VM_FLUSH_RESET_PERMS);
+	a = (unsigned long)vm->addr;
+	assert_int_equal(vmap_pages_range(a, a + P(1), PAGE_KERNEL, pages), 0);
+	calls = shim_flush_calls;
+	free_vm_area(vm);
+	assert_one_flush(calls, a, a + P(1));
+
+	vm = get_vm_area(P(1), VM_MAP | VM_FLUSH_RESET_PERMS);
+	a = (unsigned long)vm->addr;
+	assert_int_equal(vmap_pages_range(a, a + P(1), PAGE_KERNEL, pages), 0);
+	calls = shim_flush_calls;
+	assert_ptr_equal(remove_vm_area(vm->addr), vm);
+	assert_one_flush(calls, a, a + P(1));
+	kfree(vm);
+
+	v = __vmalloc_node_range(P(3), 1, VMALLOC_START, VMALLOC_END, GFP_KERNEL, PAGE_KERNEL,
+				 VM_FLUSH_RESET_PERMS, NUMA_NO_NODE,
+				 test_flush_reset_perms_flushes_every_unmap);
+	calls = shim_flush_calls;
+	vfree(v);
+	assert_one_flush(calls, (unsigned long)v, (unsigned long)v + P(3));
+
+	/* Without the flag, vunmap() leaves the flush to the lazy purge. */
+	v = vmap(pages, 2, 0, PAGE_KERNEL);
+	calls = shim_flush_calls;
+	vunmap(v);
+	assert_int_equal(shim_flush_calls, calls);
+	__free_page(pages[0]);
+	__free_page(pages[1]);
+	end_clean();
+}
+
 static void test_ioremap(void **state)
 {
 	enum pg_level level;
@@ -1639,6 +1701,7 @@ int main(void)
 		cmocka_unit_test(test_vfree_atomic),
 		cmocka_unit_test(test_vread),
 		cmocka_unit_test(test_vmap),
+		cmocka_unit_test(test_flush_reset_perms_flushes_every_unmap),
 		cmocka_unit_test(test_ioremap),
 		cmocka_unit_test(test_kvmalloc),
 		cmocka_unit_test(test_vzalloc_vmalloc32),
