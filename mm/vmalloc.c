@@ -1790,8 +1790,27 @@ struct page *vmalloc_to_page(const void *addr)
 }
 
 /*
+ * The page of RAM mapped at @p, if @p lies in the usable part of a busy
+ * area that is fully set up; NULL otherwise. An area leaves the busy tree
+ * (under V) before it is unmapped and its pages are freed, so the page
+ * returned stays the area's until V is dropped.
+ */
+static struct page *vread_page_locked(unsigned long p)
+{
+	struct vmap_area *va;
+
+	assert_held(&vmap_busy.lock);
+	va = find_va_containing(&vmap_busy, p);
+	if (!va || (va->vm->flags & VM_UNINITIALIZED) ||
+	    p >= va->va_start + get_vm_area_size(va->vm))
+		return NULL;
+	return vmalloc_to_page((const void *)p);
+}
+
+/*
  * vread - copy @count bytes from vmalloc/module address @addr into @buf
- *  => Never faults: bytes of guard pages, holes, freed or ioremap()ed
+ *  => Never faults: bytes outside busy, fully set up areas (guard pages,
+ *     holes, freed or lazy ranges, areas still being set up), of ioremap()ed
  *     memory, and anything outside the vmalloc/module ranges, read as zero.
  *     Mapped RAM is read through the direct map, one page per hold of the
  *     busy lock.
@@ -1806,9 +1825,9 @@ long vread(char *buf, const char *addr, unsigned long count)
 		unsigned long n = min(PAGE_SIZE - off, left);
 		struct page *page;
 
-		/* One page per lock hold: the area cannot go while it is copied. */
+		/* One page per hold of V, which keeps the page's area busy. */
 		spin_lock(&vmap_busy.lock);
-		page = vmalloc_to_page((const void *)p);
+		page = vread_page_locked(p);
 		if (page)
 			memcpy(buf, (char *)page_address(page) + off, n);
 		else

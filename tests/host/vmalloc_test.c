@@ -1316,6 +1316,57 @@ static void test_vread(void **state)
 	end_clean();
 }
 
+/*
+ * Regression (review of issue 12 item 7): vread() copied any mapped page,
+ * so a page mapped where no busy area is (or in an area still being set
+ * up) was read although nothing kept it there; its comment claimed the
+ * area could not go while copied. It reads only pages of busy, set-up
+ * areas, and takes the busy lock once per page.
+ */
+static void test_vread_only_busy_initialised_areas(void **state)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+	unsigned long a = window() + P(64), i, enables;
+	struct vm_struct *vm;
+	static char buf[P(8)];
+	char *v;
+
+	(void)state;
+	memset(page_address(page), 0x5a, PAGE_SIZE);
+	/* mapped, but in no busy area */
+	assert_int_equal(vmap_pages_range(a, a + P(1), PAGE_KERNEL, &page), 0);
+	memset(buf, 0xee, 64);
+	vread(buf, (char *)a + 100, 64);
+	assert_null(memchr(buf, 0xee, 64));
+	assert_null(memchr(buf, 0x5a, 64));
+	vunmap_range_noflush(a, a + P(1));
+	/* a busy area still being set up, then set up */
+	vm = get_vm_area(P(1), VM_MAP | VM_UNINITIALIZED);
+	a = (unsigned long)vm->addr;
+	assert_int_equal(vmap_pages_range(a, a + P(1), PAGE_KERNEL, &page), 0);
+	vread(buf, (char *)a + 100, 64);
+	assert_null(memchr(buf, 0x5a, 64));
+	vm->flags &= ~VM_UNINITIALIZED;
+	vread(buf, (char *)a + 100, 64);
+	assert_int_equal(buf[0], 0x5a);
+	assert_int_equal(buf[63], 0x5a);
+	free_vm_area(vm);
+	__free_page(page);
+
+	/* one page per hold of the lock: never two lookups with interrupts off */
+	v = vmalloc(P(8));
+	fill(v, P(8), 7);
+	shim_lookups_held_max = 0;
+	enables = shim_irq_enables;
+	vread(buf, v + 100, P(8) - 200);
+	assert_int_equal(shim_lookups_held_max, 1);
+	assert_true(shim_irq_enables - enables >= 8);
+	for (i = 0; i < P(8) - 200; i++)
+		assert_int_equal(buf[i], v[100 + i]);
+	vfree(v);
+	end_clean();
+}
+
 static void test_vmap(void **state)
 {
 	struct page *pages[4];
@@ -1700,6 +1751,7 @@ int main(void)
 		cmocka_unit_test(test_lazy_merge_only_same_caller_in_order),
 		cmocka_unit_test(test_vfree_atomic),
 		cmocka_unit_test(test_vread),
+		cmocka_unit_test(test_vread_only_busy_initialised_areas),
 		cmocka_unit_test(test_vmap),
 		cmocka_unit_test(test_flush_reset_perms_flushes_every_unmap),
 		cmocka_unit_test(test_ioremap),

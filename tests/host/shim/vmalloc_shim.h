@@ -25,6 +25,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "asm/irqflags.h"
 #include "asm/pgtable.h"
 #include "kernel/errno.h"
 #include "mm/page.h"
@@ -316,10 +317,30 @@ static void shim_back_unmap(unsigned long addr, unsigned long end)
 		fail_msg("shim: unmap of %#lx failed", addr);
 }
 
+/*
+ * Page-table lookups made with interrupts off, per stretch with them off
+ * (i.e. per outermost lock hold): the current stretch's and the most seen.
+ */
+static unsigned long shim_lookups_held, shim_lookups_held_max, shim_lookups_held_at;
+
+static void shim_count_lookup(void)
+{
+	if (!irqs_disabled())
+		return;
+	if (shim_lookups_held_at != shim_irq_enables) {
+		shim_lookups_held_at = shim_irq_enables;
+		shim_lookups_held = 0;
+	}
+	shim_lookups_held++;
+	if (shim_lookups_held > shim_lookups_held_max)
+		shim_lookups_held_max = shim_lookups_held;
+}
+
 pte_t *lookup_address(unsigned long addr, enum pg_level *level)
 {
 	struct shim_pte *slot = shim_pt_find(addr >> PAGE_SHIFT);
 
+	shim_count_lookup();
 	*level = slot ? PG_LEVEL_4K : PG_LEVEL_NONE;
 	return slot ? &slot->pte : NULL;
 }
