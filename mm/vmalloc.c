@@ -1360,6 +1360,13 @@ void vfree(const void *addr)
 static const void *vfree_unchecked[VFREE_UNCHECKED_MAX];
 static unsigned int vfree_nr_unchecked;
 
+/* Any vmalloc lock held: we interrupted vmalloc itself (one CPU). */
+static bool vmalloc_locks_held(void)
+{
+	return spin_is_locked(&vmap_busy.lock) || spin_is_locked(&vmap_free.lock) ||
+	       spin_is_locked(&vmap_lazy.lock) || spin_is_locked(&vmap_purge_lock);
+}
+
 static bool vfree_atomic_park(const void *addr)
 {
 	unsigned long flags;
@@ -1408,14 +1415,15 @@ static bool vfree_atomic_mark(const void *addr)
  *  => Marks the area VM_DEFER_FREE and queues its vm_struct; nothing is
  *     written into the area. vfree_deferred_run() frees it later.
  *  => A bad or already queued address is refused with a WARN.
- *  => Interrupting vmalloc itself (its lock held), it only parks @addr,
- *     unchecked, for vfree() to check later.
+ *  => Interrupting vmalloc itself (any of its locks held: taking V inside
+ *     Q, F or P would break the order Q -> V -> F -> P), it only parks
+ *     @addr, unchecked, for vfree() to check later.
  */
 void vfree_atomic(const void *addr)
 {
 	if (!addr)
 		return;
-	if (spin_is_locked(&vmap_busy.lock)) { /* cannot look: park it unchecked */
+	if (vmalloc_locks_held()) { /* cannot look: park it unchecked */
 		WARN(!vfree_atomic_park(addr),
 		     "vfree_atomic: %u unchecked frees pending, %p leaked (caller %pS)",
 		     VFREE_UNCHECKED_MAX, addr, __builtin_return_address(0));
@@ -1451,8 +1459,7 @@ void vfree_deferred_run(void)
 	struct vm_struct *vm, *next;
 	unsigned long flags, nr;
 
-	if (spin_is_locked(&vmap_busy.lock) || spin_is_locked(&vmap_free.lock) ||
-	    spin_is_locked(&vmap_lazy.lock) || spin_is_locked(&vmap_purge_lock))
+	if (vmalloc_locks_held())
 		return;
 	local_irq_save(flags);
 	vm = vfree_deferred_head;

@@ -1270,6 +1270,38 @@ static void test_vfree_atomic(void **state)
 	end_clean();
 }
 
+/*
+ * Regression (review of issue 12 item 8): vfree_atomic() checked only V
+ * before taking V, so an exception while Q, F or P was held took V inside
+ * them, against the order Q -> V -> F -> P. With any of the four held it
+ * parks the address unchecked; vfree_deferred_run() frees it later.
+ */
+static void test_vfree_atomic_inside_any_lock_parks(void **state)
+{
+	struct spinlock *locks[] = { &vmap_busy.lock, &vmap_free.lock, &vmap_lazy.lock,
+				     &vmap_purge_lock };
+	unsigned long busy, parked;
+	unsigned int i;
+	void *r;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(locks); i++) {
+		r = vmalloc(P(1));
+		busy = vmalloc_stats.nr_busy;
+		parked = vfree_nr_unchecked;
+		spin_lock(locks[i]);
+		vfree_atomic(r);
+		spin_unlock(locks[i]);
+		assert_int_equal(vfree_nr_unchecked, parked + 1);
+		assert_false(find_vm_area(r)->flags & VM_DEFER_FREE); /* not looked at */
+		assert_int_equal(vmalloc_stats.nr_busy, busy);	      /* nothing freed */
+		vfree_deferred_run();
+		assert_int_equal(vfree_nr_unchecked, parked);
+		assert_null(find_vm_area(r));
+	}
+	end_clean();
+}
+
 static void test_vread(void **state)
 {
 	unsigned long w = window(), i;
@@ -1750,6 +1782,7 @@ int main(void)
 		cmocka_unit_test(test_vmallocinfo_prints_unlocked),
 		cmocka_unit_test(test_lazy_merge_only_same_caller_in_order),
 		cmocka_unit_test(test_vfree_atomic),
+		cmocka_unit_test(test_vfree_atomic_inside_any_lock_parks),
 		cmocka_unit_test(test_vread),
 		cmocka_unit_test(test_vread_only_busy_initialised_areas),
 		cmocka_unit_test(test_vmap),
