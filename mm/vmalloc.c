@@ -652,22 +652,30 @@ static int reserve_free_range(unsigned long size, unsigned long align, unsigned 
  */
 #define LAZY_HARD_CAP_FACTOR 4
 
+static struct list_head *va_list_from(struct rb_list *tree, unsigned long addr);
+
 /*
- * Purge the lowest @max lazily freed areas: off the lazy list, one TLB
- * flush over their span, then into the free tree. Until the flush they are
- * in no tree, so nothing can hand them out again; the areas left on the
- * lazy list stay reserved. Returns the number purged (0: the list was empty).
+ * Purge the lowest @max lazily freed areas starting in [*from, to): off
+ * the lazy list, one TLB flush over their span, then into the free tree;
+ * *from moves to the end of the last one. Until the flush they are in no
+ * tree, so nothing can hand them out again; the areas left on the lazy
+ * list stay reserved. Returns the number purged (0: none was left there).
  */
-static unsigned long purge_vmap_batch(unsigned long max)
+static unsigned long purge_vmap_batch_range(unsigned long max, unsigned long *from,
+					    unsigned long to)
 {
 	LIST_HEAD(batch);
 	struct vmap_area *va, *n;
+	struct list_head *pos;
 	unsigned long start, end, nr = 0, pages = 0;
 
 	spin_lock(&vmap_purge_lock);
 	spin_lock(&vmap_lazy.lock);
-	while (nr < max && !list_empty(&vmap_lazy.head)) {
-		va = list_first_entry(&vmap_lazy.head, struct vmap_area, list);
+	for (pos = va_list_from(&vmap_lazy, *from); nr < max && pos != &vmap_lazy.head;) {
+		va = list_entry(pos, struct vmap_area, list);
+		if (va->va_start >= to)
+			break;
+		pos = pos->next;
 		unlink_va(va, &vmap_lazy);
 		list_add_tail(&va->list, &batch);
 		pages += va_size(va) >> PAGE_SHIFT;
@@ -683,6 +691,7 @@ static unsigned long purge_vmap_batch(unsigned long max)
 
 	start = list_first_entry(&batch, struct vmap_area, list)->va_start;
 	end = list_last_entry(&batch, struct vmap_area, list)->va_end;
+	*from = end;
 	flush_tlb_kernel_range(start, end);
 
 	spin_lock(&vmap_free.lock);
@@ -699,17 +708,38 @@ static unsigned long purge_vmap_batch(unsigned long max)
 	return nr;
 }
 
+/* Purge the lowest @max lazily freed areas, wherever they are. */
+static unsigned long purge_vmap_batch(unsigned long max)
+{
+	unsigned long from = 0;
+
+	return purge_vmap_batch_range(max, &from, ~0UL);
+}
+
 /*
- * Purge every lazily freed area now, in batches of VMAP_PURGE_BATCH with
- * the locks dropped (interrupts back on) between them. Returns true if
- * there was anything to purge. The synchronous purge: for an allocation
- * that would otherwise fail, and vm_unmap_aliases().
+ * Purge every area that was lazily freed when the call started, in
+ * batches of VMAP_PURGE_BATCH with the locks dropped (interrupts back on)
+ * between them. Returns true if there was anything to purge. The
+ * synchronous purge: for an allocation that would otherwise fail, and
+ * vm_unmap_aliases().
+ *
+ * Bounded: it sweeps the lazy list once, up by address, from 0 to the
+ * start of the highest area lazy at the start (areas never move their
+ * start while lazy). Each batch moves the sweep past the areas it took, so
+ * frees that arrive meanwhile (on SMP, from other CPUs) behind the sweep
+ * or above its end wait for the next purge instead of keeping this one
+ * going; those ahead of it, below its end, may be purged along.
  */
 bool purge_vmap_area_lazy(void)
 {
+	unsigned long from = 0, to = 0;
 	bool any = false;
 
-	while (purge_vmap_batch(VMAP_PURGE_BATCH))
+	spin_lock(&vmap_lazy.lock);
+	if (!list_empty(&vmap_lazy.head))
+		to = list_last_entry(&vmap_lazy.head, struct vmap_area, list)->va_start + 1;
+	spin_unlock(&vmap_lazy.lock);
+	while (purge_vmap_batch_range(VMAP_PURGE_BATCH, &from, to))
 		any = true;
 	return any;
 }
@@ -801,9 +831,10 @@ void free_vmap_area_noflush(struct vmap_area *va, const void *caller)
 
 /*
  * vm_unmap_aliases - flush every lazily freed range now
- *  => Afterwards no TLB entry for any freed vmalloc range remains, and the
- *     ranges are back in the free tree. Purges in bounded batches, with
- *     interrupts back on between them.
+ *  => Afterwards no TLB entry for any vmalloc range freed before the call
+ *     remains, and those ranges are back in the free tree. Purges in
+ *     bounded batches, with interrupts back on between them; ranges freed
+ *     meanwhile may wait for the next purge.
  *  => Takes the vmalloc locks: not from interrupt context.
  */
 void vm_unmap_aliases(void)

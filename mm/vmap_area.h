@@ -15,7 +15,8 @@
  *	alloc_vmap_area()   free -> busy   (a fit as above; purges once when full)
  *	free_vmap_area()    busy -> free   (never mapped: no TLB to flush)
  *	free_vmap_area_noflush()  busy -> lazy; past the budget the idle path purges
- *	purge_vmap_area_lazy()    lazy -> free now, one TLB flush per batch
+ *	purge_vmap_area_lazy()    lazy -> free now (what was lazy at the call),
+ *	                          one TLB flush per batch
  */
 #ifndef MM_VMAP_AREA_H
 #define MM_VMAP_AREA_H

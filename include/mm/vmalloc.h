@@ -99,7 +99,7 @@ void vmalloc_meminfo_dump(void);
 void vmalloc_stats_dump(void);
 /* Check both trees (rbtree rules, augmented values, no overlap, coverage). 0 or -EINVAL. */
 int vmalloc_check(void);
-/* Flush all lazily freed areas back to the free tree now. */
+/* Flush the areas lazily freed before the call back to the free tree now. */
 void vm_unmap_aliases(void);
 /* The lazy list crossed its budget; deferred_work_run() (the idle path) purges it. */
 bool vmalloc_purge_pending(void);

@@ -1133,6 +1133,58 @@ static void test_alloc_needing_lazy_space_purges_synchronously(void **state)
  * prints with no lock held, in batches that resume where the last ended,
  * and still lists every area in address order.
  */
+/* Areas the flush hook frees one per flush, as another CPU would. */
+#define LATE_AREAS 16
+static void *late_area[LATE_AREAS];
+static unsigned int late_freed;
+
+static void free_one_late_area(void)
+{
+	bool debug = vmalloc_debug_vm;
+
+	if (late_freed == LATE_AREAS)
+		return;
+	vmalloc_debug_vm = false; /* vmalloc_check() would take Q, held here */
+	vfree(late_area[late_freed++]);
+	vmalloc_debug_vm = debug;
+}
+
+/*
+ * Regression (review of issue 12 item 7): purge_vmap_area_lazy() looped
+ * until the lazy list was empty, with interrupts on between batches, so
+ * frees arriving meanwhile (other CPUs) could keep it going forever. It
+ * purges what was lazy when it started: here 4 batches of old areas, while
+ * each flush frees one more area above them; those wait.
+ */
+static void test_purge_bounded_to_areas_lazy_at_start(void **state)
+{
+	unsigned long w = window(), max = vmalloc_lazy_max_pages(), calls, nr = 3 * 64 + 10;
+	static void *old[3 * 64 + 10];
+	unsigned long i;
+
+	(void)state;
+	vmalloc_set_lazy_max_pages(~0UL); /* no purge but ours */
+	for (i = 0; i < nr; i++)
+		old[i] = valloc_range(P(1), 1, w, w + P(1 << 20), 0);
+	for (i = 0; i < LATE_AREAS; i++)
+		late_area[i] = valloc_range(P(1), 1, w + P(1 << 20), w + P(2 << 20), 0);
+	for (i = nr; i-- > 0;) /* downwards: no two merge on the lazy list */
+		vfree(old[i]);
+	assert_int_equal(vmalloc_stats.lazy_pages, 2 * nr);
+	late_freed = 0;
+	shim_flush_hook = free_one_late_area;
+	calls = shim_flush_calls;
+	assert_true(purge_vmap_area_lazy());
+	shim_flush_hook = NULL;
+	assert_int_equal(shim_flush_calls - calls, 4); /* 202 areas, 64 per batch */
+	assert_int_equal(late_freed, 4);
+	assert_int_equal(vmalloc_stats.lazy_pages, 2 * late_freed); /* the late ones wait */
+	for (i = late_freed; i < LATE_AREAS; i++)
+		vfree(late_area[i]);
+	vmalloc_set_lazy_max_pages(max);
+	end_clean();
+}
+
 static void test_vmallocinfo_prints_unlocked(void **state)
 {
 	enum {
@@ -1779,6 +1831,7 @@ int main(void)
 		cmocka_unit_test(test_vfree_crossing_budget_does_not_purge_synchronously),
 		cmocka_unit_test(test_lazy_list_capped_without_idle),
 		cmocka_unit_test(test_alloc_needing_lazy_space_purges_synchronously),
+		cmocka_unit_test(test_purge_bounded_to_areas_lazy_at_start),
 		cmocka_unit_test(test_vmallocinfo_prints_unlocked),
 		cmocka_unit_test(test_lazy_merge_only_same_caller_in_order),
 		cmocka_unit_test(test_vfree_atomic),

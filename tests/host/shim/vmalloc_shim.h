@@ -360,8 +360,13 @@ void vunmap_range_noflush(unsigned long addr, unsigned long end)
 	shim_back_unmap(addr, end);
 }
 
+/* Run at every range flush (e.g. another CPU freeing during a purge). */
+static void (*shim_flush_hook)(void);
+
 void flush_tlb_kernel_range(unsigned long start, unsigned long end)
 {
+	if (shim_flush_hook)
+		shim_flush_hook();
 	shim_flush_calls++;
 	shim_flush_start = start;
 	shim_flush_end = end;
