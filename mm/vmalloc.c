@@ -1082,17 +1082,25 @@ struct vm_struct *find_vm_area(const void *addr)
  *    now, before its pages go back (vfree) or to their owner (vunmap,
  *    remove_vm_area). The direct-map aliases need no reset (set_memory_*()
  *    never changes them).
+ *  - VM_MEMTYPE (ioremap()): the memory-type reservation is dropped here,
+ *    after the flush, so that no stale translation of one type (UC) can
+ *    alias a new mapping of the same frames with another (WC).
  *  - vmalloc_debug_flush (as Linux does under debug_pagealloc): a use after
  *    free faults at once.
  * Either way the range still goes lazy, so a fault report can name it.
  */
 static void unmap_vmap_area(struct vmap_area *va)
 {
-	unsigned long end = va->va_start + get_vm_area_size(va->vm);
+	struct vm_struct *vm = va->vm;
+	unsigned long size = get_vm_area_size(vm), end = va->va_start + size;
 
 	vunmap_range_noflush(va->va_start, end);
-	if (vmalloc_debug_flush || (va->vm->flags & VM_FLUSH_RESET_PERMS))
+	if (vmalloc_debug_flush || (vm->flags & (VM_FLUSH_RESET_PERMS | VM_MEMTYPE)))
 		flush_tlb_kernel_range(va->va_start, end);
+	if (vm->flags & VM_MEMTYPE) {
+		memtype_free(vm->phys_addr, vm->phys_addr + size);
+		vm->flags &= ~VM_MEMTYPE;
+	}
 }
 
 /*
@@ -1115,6 +1123,8 @@ bool vmalloc_debug_flush_enabled(void)
  * remove_vm_area - unmap the area starting at @addr and release its range
  *  => Returns the vm_struct, which the caller frees (with its pages, if
  *     any); NULL if no busy area starts at @addr.
+ *  => An ioremap() area's memory-type reservation is freed (after a TLB
+ *     flush of the range), as by iounmap().
  *  => The range goes to the lazy list: it is reused after the next purge.
  */
 struct vm_struct *remove_vm_area(const void *addr)
@@ -1133,6 +1143,7 @@ struct vm_struct *remove_vm_area(const void *addr)
 /*
  * free_vm_area - remove_vm_area() and free the vm_struct itself
  *  => For areas from get_vm_area*(); their pages, if any, are the caller's.
+ *     An ioremap() area is released as by iounmap() (memory type included).
  *  => Warns and does nothing if @area is not a busy area, or is a vmalloc()
  *     area (whose pages only vfree() may free) or an early one.
  */
@@ -1659,8 +1670,8 @@ static void *__ioremap(phys_addr_t phys, unsigned long size, pgprot_t prot, cons
 	map_size = PAGE_ALIGN(last + 1) - base;
 	if (memtype_reserve(base, base + map_size, memtype_of_prot(prot), op, caller))
 		return NULL;
-	area = __get_vm_area_node(map_size, 1, VM_IOREMAP, VMALLOC_START, VMALLOC_END, GFP_KERNEL,
-				  caller);
+	area = __get_vm_area_node(map_size, 1, VM_IOREMAP | VM_MEMTYPE, VMALLOC_START, VMALLOC_END,
+				  GFP_KERNEL, caller);
 	if (!area)
 		goto out_free_memtype;
 	spin_lock(&vmap_busy.lock); /* [V]: dumps read it */
@@ -1711,13 +1722,8 @@ void iounmap(volatile void *addr)
 		return;
 	va = detach_vmap_area((void *)((unsigned long)addr & PAGE_MASK), VM_IOREMAP, VM_REFUSE_FREE,
 			      "iounmap", __builtin_return_address(0));
-	if (va) {
-		phys_addr_t phys = va->vm->phys_addr;
-		unsigned long size = get_vm_area_size(va->vm);
-
-		unmap_and_free_vm(va);
-		memtype_free(phys, phys + size);
-	}
+	if (va)
+		unmap_and_free_vm(va); /* flushes, then frees the memtype */
 }
 
 /*

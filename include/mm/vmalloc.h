@@ -26,6 +26,9 @@ struct page;
  * (vfree, vunmap, iounmap, remove_vm_area, free_vm_area) flushes its TLB
  * entries at once, before the pages go back (Linux's flag). */
 #define VM_FLUSH_RESET_PERMS 0x00000200u
+/* ioremap(): the area holds the memory-type reservation of its frames,
+ * [phys_addr, phys_addr + usable size); its unmap flushes, then frees it. */
+#define VM_MEMTYPE 0x00000400u
 
 struct vm_struct {
 	struct vm_struct *next; /* vmlist link before vmalloc_init(), then vfree_atomic()'s queue */

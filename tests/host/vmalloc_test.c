@@ -1589,6 +1589,70 @@ static void test_ioremap(void **state)
 	end_clean();
 }
 
+/* At a flush, the references of the memtype range under test. */
+static phys_addr_t memtype_probe;
+static unsigned int memtype_refs_at_flush;
+
+static void record_memtype_refs(void)
+{
+	memtype_refs_at_flush = memtype_refs(memtype_probe, memtype_probe + P(2));
+}
+
+/*
+ * Regression (review of issue 12 item 5): iounmap() freed the memory-type
+ * reservation before the lazy TLB flush, so a stale UC translation could
+ * alias a new WC mapping of the same frames; and free_vm_area() or
+ * remove_vm_area() of an ioremap() area never freed it at all (a later
+ * ioremap_wc() of the range was refused as a conflict). Every way out
+ * flushes the range, then frees the reservation.
+ */
+static void test_ioremap_flushes_before_memtype_free(void **state)
+{
+	phys_addr_t phys = 0xfe000000ULL;
+	struct vm_struct *vm;
+	unsigned long calls, a, warns;
+	char *io;
+
+	(void)state;
+	memtype_probe = phys;
+	shim_flush_hook = record_memtype_refs;
+	io = ioremap(phys, P(2));
+	assert_int_equal(memtype_refs(phys, phys + P(2)), 1);
+	calls = shim_flush_calls;
+	iounmap(io);
+	assert_one_flush(calls, (unsigned long)io, (unsigned long)io + P(2));
+	assert_int_equal(memtype_refs_at_flush, 1); /* still reserved while flushing */
+	assert_int_equal(memtype_refs(phys, phys + P(2)), 0);
+
+	io = ioremap(phys, P(2));
+	calls = shim_flush_calls;
+	free_vm_area(find_vm_area(io));
+	assert_one_flush(calls, (unsigned long)io, (unsigned long)io + P(2));
+	assert_int_equal(memtype_refs_at_flush, 1);
+	assert_int_equal(memtype_refs(phys, phys + P(2)), 0);
+
+	io = ioremap_wc(phys, P(2)); /* no UC reservation left to conflict with */
+	assert_non_null(io);
+	vm = find_vm_area(io);
+	calls = shim_flush_calls;
+	assert_ptr_equal(remove_vm_area(io), vm);
+	assert_one_flush(calls, (unsigned long)io, (unsigned long)io + P(2));
+	assert_int_equal(memtype_refs(phys, phys + P(2)), 0);
+	kfree(vm);
+	shim_flush_hook = NULL;
+
+	/* A bare VM_IOREMAP reservation holds no memory type: nothing to free. */
+	vm = get_vm_area(P(1), VM_IOREMAP);
+	a = (unsigned long)vm->addr;
+	assert_int_equal(vmap_range(a, a + P(1), phys, PAGE_KERNEL_NOCACHE), 0);
+	warns = warn_count;
+	shim_log_clear();
+	free_vm_area(vm);
+	assert_int_equal(warn_count, warns);
+	assert_false(shim_log_has("memtype_free"));
+	end_clean();
+}
+
 static void test_kvmalloc(void **state)
 {
 	char *small, *big, *z;
@@ -1841,6 +1905,7 @@ int main(void)
 		cmocka_unit_test(test_vmap),
 		cmocka_unit_test(test_flush_reset_perms_flushes_every_unmap),
 		cmocka_unit_test(test_ioremap),
+		cmocka_unit_test(test_ioremap_flushes_before_memtype_free),
 		cmocka_unit_test(test_kvmalloc),
 		cmocka_unit_test(test_vzalloc_vmalloc32),
 		cmocka_unit_test(test_size_limits),
