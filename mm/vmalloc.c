@@ -1535,10 +1535,22 @@ void vfree_deferred_run(void)
 /* ---------------------------------------------------------------------- */
 /* vmap, ioremap, kvmalloc.                                                */
 
+extern char _text[], _erodata[];
+
+/*
+ * @pfn is a frame of the kernel image's text or read-only data: a vmap()
+ * of it would be a writable alias of the running kernel's code.
+ */
+static bool pfn_is_kernel_text(unsigned long pfn)
+{
+	return pfn >= PHYS_PFN(__pa_symbol(_text)) && pfn < PFN_UP(__pa_symbol(_erodata));
+}
+
 /*
  * Every entry of @pages must be a struct page of RAM: not NULL, exactly at
- * an entry of the vmemmap array, of a frame pfn_valid() knows. Warns about
- * the first bad one (its index and what it is) and returns false.
+ * an entry of the vmemmap array, of a frame pfn_valid() knows, outside the
+ * kernel image's text and read-only data. Warns about the first bad one
+ * (its index and what it is) and returns false.
  */
 static bool vmap_pages_valid(struct page **pages, unsigned int count, const void *caller)
 {
@@ -1550,19 +1562,28 @@ static bool vmap_pages_valid(struct page **pages, unsigned int count, const void
 		struct page *page = pages[i];
 		unsigned long pfn = page ? page_to_pfn(page) : 0;
 
-		if (page && pfn_to_page(pfn) == page && pfn_valid(pfn))
-			continue;
-		WARN(1, "vmap: page %u of %u is %p (pfn %#lx), not a page of RAM (caller %pS)", i,
-		     count, page, pfn, caller);
-		return false;
+		if (!page || pfn_to_page(pfn) != page || !pfn_valid(pfn)) {
+			WARN(1,
+			     "vmap: page %u of %u is %p (pfn %#lx), not a page of RAM (caller %pS)",
+			     i, count, page, pfn, caller);
+			return false;
+		}
+		if (pfn_is_kernel_text(pfn)) {
+			WARN(1,
+			     "vmap: page %u of %u (pfn %#lx) is kernel text or rodata (caller %pS)",
+			     i, count, pfn, caller);
+			return false;
+		}
 	}
 	return true;
 }
 
 /*
  * vmap - map @count pages into a new virtually contiguous area
- *  => Every page must be a page of RAM: a NULL page or one whose frame is
- *     not RAM is refused with a WARN, before anything is reserved.
+ *  => Every page must be a page of RAM outside the kernel image's text and
+ *     read-only data: a NULL page, one whose frame is not RAM, or a frame
+ *     of [_text, _erodata) is refused with a WARN, before anything is
+ *     reserved.
  *  => The area is VM_MAP (plus VM_FLUSH_RESET_PERMS if @flags has it: its
  *     vunmap() then flushes the TLB at once) and always has its guard
  *     page: VM_NO_GUARD in @flags is ignored (with a one-time warning

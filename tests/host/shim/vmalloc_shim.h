@@ -40,6 +40,10 @@
 
 unsigned long page_offset_base, vmalloc_base, vmemmap_base;
 
+/* The kernel image's section bounds vmap() checks: a host image has none
+ * of the shim's RAM frames (its __pa_symbol() lies far above them). */
+char _text[1], _erodata[1];
+
 /* The CPU's physical address width as ioremap() sees it: qemu64's 40 bits. */
 phys_addr_t cpu_phys_addr_limit(void)
 {
