@@ -35,8 +35,9 @@
  *	               ^ guard page (unmapped, part of the busy area)
  *
  * Life of a vmalloc(), in Linux's steps: vmalloc() -> __vmalloc_node() ->
- * __vmalloc_node_range(), which calls __get_vm_area_node() to reserve the
- * lowest range that fits (alloc_vmap_area(): free -> busy), then
+ * __vmalloc_node_range(), which calls __get_vm_area_node() to reserve a
+ * range that fits, the lowest but for find_lowest_fit_locked()'s padded
+ * fallback (alloc_vmap_area(): free -> busy), then
  * __vmalloc_area_node() to allocate the pages one by one and map them.
  * vfree(): unmap, free the pages,
  * busy -> lazy; when more than lazy_max_pages wait, the idle path
@@ -477,13 +478,15 @@ static struct vmap_area *fit_walk(struct fit_walk *w, unsigned long *addr)
  * budget runs out first, the lowest fit among the blocks of at least
  * size + align - PAGE_SIZE bytes (a padded search, as Linux does): still a
  * valid fit (inside the window, aligned, inside one free block) but maybe
- * not the lowest, and NULL if only shorter blocks beyond the budget could
- * have held it. vmalloc_stats.fit_visits counts the nodes visited and
- * fit_fallbacks the searches that fell back.
+ * not the lowest. When the padded walk finds nothing either, the exact
+ * walk runs again without a budget and returns the lowest fit: NULL only
+ * when no fit exists at all. vmalloc_stats.fit_visits counts the nodes
+ * visited and fit_fallbacks the searches that ran out of budget.
  *
- * Both are one in-order walk (fit_walk()) that skips subtrees which cannot
+ * All are one in-order walk (fit_walk()) that skips subtrees which cannot
  * hold a fit and stops at the first block that fits; they differ in the
- * size they prune with: @size (exact) or size + align - PAGE_SIZE (padded).
+ * size they prune with: @size (exact) or size + align - PAGE_SIZE (padded;
+ * @align taken as at least PAGE_SIZE there).
  *
  * Why the exact walk returns the lowest fit (never misses one, never
  * returns a higher one):
@@ -511,10 +514,13 @@ static struct vmap_area *fit_walk(struct fit_walk *w, unsigned long *addr)
  * the block it returns passed va_fit(), and the steps 1-3 above, with the
  * padded size for @size, make it the lowest such block.
  *
- * Cost. At most VMAP_FIT_BUDGET + O(log n) visited nodes whatever the
- * fragmentation (the exact walk alone is O((1 + k) log n), k being the
- * blocks of size..size+align-2 bytes it tests and rejects: unbounded for a
- * large alignment over many misaligned holes).
+ * Cost. At most VMAP_FIT_BUDGET + O(log n) visited nodes whenever the
+ * padded walk finds a block (the exact walk alone is O((1 + k) log n), k
+ * being the blocks of size..size+align-2 bytes it tests and rejects:
+ * unbounded for a large alignment over many misaligned holes). The
+ * unbudgeted exact walk is paid only on the path that would otherwise
+ * fail: no block of the padded size is left in the window, and the
+ * request fits only in a shorter, exactly aligned hole, or nowhere.
  */
 struct vmap_area *find_lowest_fit_locked(unsigned long size, unsigned long align,
 					 unsigned long vstart, unsigned long vend,
@@ -528,9 +534,15 @@ struct vmap_area *find_lowest_fit_locked(unsigned long size, unsigned long align
 	if (va || !w.exhausted)
 		return va;
 	vmalloc_stats.fit_fallbacks++;
+	align = max(align, PAGE_SIZE);
 	w = (struct fit_walk){ size, align, vstart, vend, size + align - PAGE_SIZE, ~0UL, false };
-	if (w.prune < size)
-		return NULL;
+	if (w.prune >= size) {
+		va = fit_walk(&w, addr);
+		if (va)
+			return va;
+	}
+	/* Only a shorter, exactly aligned block can still fit: look at all of them. */
+	w = (struct fit_walk){ size, align, vstart, vend, size, ~0UL, false };
 	return fit_walk(&w, addr);
 }
 
@@ -640,22 +652,30 @@ static int reserve_free_range(unsigned long size, unsigned long align, unsigned 
  */
 #define LAZY_HARD_CAP_FACTOR 4
 
+static struct list_head *va_list_from(struct rb_list *tree, unsigned long addr);
+
 /*
- * Purge the lowest @max lazily freed areas: off the lazy list, one TLB
- * flush over their span, then into the free tree. Until the flush they are
- * in no tree, so nothing can hand them out again; the areas left on the
- * lazy list stay reserved. Returns the number purged (0: the list was empty).
+ * Purge the lowest @max lazily freed areas starting in [*from, to): off
+ * the lazy list, one TLB flush over their span, then into the free tree;
+ * *from moves to the end of the last one. Until the flush they are in no
+ * tree, so nothing can hand them out again; the areas left on the lazy
+ * list stay reserved. Returns the number purged (0: none was left there).
  */
-static unsigned long purge_vmap_batch(unsigned long max)
+static unsigned long purge_vmap_batch_range(unsigned long max, unsigned long *from,
+					    unsigned long to)
 {
 	LIST_HEAD(batch);
 	struct vmap_area *va, *n;
+	struct list_head *pos;
 	unsigned long start, end, nr = 0, pages = 0;
 
 	spin_lock(&vmap_purge_lock);
 	spin_lock(&vmap_lazy.lock);
-	while (nr < max && !list_empty(&vmap_lazy.head)) {
-		va = list_first_entry(&vmap_lazy.head, struct vmap_area, list);
+	for (pos = va_list_from(&vmap_lazy, *from); nr < max && pos != &vmap_lazy.head;) {
+		va = list_entry(pos, struct vmap_area, list);
+		if (va->va_start >= to)
+			break;
+		pos = pos->next;
 		unlink_va(va, &vmap_lazy);
 		list_add_tail(&va->list, &batch);
 		pages += va_size(va) >> PAGE_SHIFT;
@@ -671,6 +691,7 @@ static unsigned long purge_vmap_batch(unsigned long max)
 
 	start = list_first_entry(&batch, struct vmap_area, list)->va_start;
 	end = list_last_entry(&batch, struct vmap_area, list)->va_end;
+	*from = end;
 	flush_tlb_kernel_range(start, end);
 
 	spin_lock(&vmap_free.lock);
@@ -687,17 +708,38 @@ static unsigned long purge_vmap_batch(unsigned long max)
 	return nr;
 }
 
+/* Purge the lowest @max lazily freed areas, wherever they are. */
+static unsigned long purge_vmap_batch(unsigned long max)
+{
+	unsigned long from = 0;
+
+	return purge_vmap_batch_range(max, &from, ~0UL);
+}
+
 /*
- * Purge every lazily freed area now, in batches of VMAP_PURGE_BATCH with
- * the locks dropped (interrupts back on) between them. Returns true if
- * there was anything to purge. The synchronous purge: for an allocation
- * that would otherwise fail, and vm_unmap_aliases().
+ * Purge every area that was lazily freed when the call started, in
+ * batches of VMAP_PURGE_BATCH with the locks dropped (interrupts back on)
+ * between them. Returns true if there was anything to purge. The
+ * synchronous purge: for an allocation that would otherwise fail, and
+ * vm_unmap_aliases().
+ *
+ * Bounded: it sweeps the lazy list once, up by address, from 0 to the
+ * start of the highest area lazy at the start (areas never move their
+ * start while lazy). Each batch moves the sweep past the areas it took, so
+ * frees that arrive meanwhile (on SMP, from other CPUs) behind the sweep
+ * or above its end wait for the next purge instead of keeping this one
+ * going; those ahead of it, below its end, may be purged along.
  */
 bool purge_vmap_area_lazy(void)
 {
+	unsigned long from = 0, to = 0;
 	bool any = false;
 
-	while (purge_vmap_batch(VMAP_PURGE_BATCH))
+	spin_lock(&vmap_lazy.lock);
+	if (!list_empty(&vmap_lazy.head))
+		to = list_last_entry(&vmap_lazy.head, struct vmap_area, list)->va_start + 1;
+	spin_unlock(&vmap_lazy.lock);
+	while (purge_vmap_batch_range(VMAP_PURGE_BATCH, &from, to))
 		any = true;
 	return any;
 }
@@ -789,9 +831,10 @@ void free_vmap_area_noflush(struct vmap_area *va, const void *caller)
 
 /*
  * vm_unmap_aliases - flush every lazily freed range now
- *  => Afterwards no TLB entry for any freed vmalloc range remains, and the
- *     ranges are back in the free tree. Purges in bounded batches, with
- *     interrupts back on between them.
+ *  => Afterwards no TLB entry for any vmalloc range freed before the call
+ *     remains, and those ranges are back in the free tree. Purges in
+ *     bounded batches, with interrupts back on between them; ranges freed
+ *     meanwhile may wait for the next purge.
  *  => Takes the vmalloc locks: not from interrupt context.
  */
 void vm_unmap_aliases(void)
@@ -992,7 +1035,9 @@ static struct vm_struct *__get_vm_area_node(unsigned long size, unsigned long al
  * __get_vm_area_caller - reserve a vm area inside [@start, @end)
  *  => @size is rounded up to pages; a guard page is added unless
  *     VM_NO_GUARD; area->size includes it. Nothing is mapped.
- *  => Returns the area at the lowest address that fits, or NULL.
+ *  => Returns an area that fits (the lowest one, unless a fragmented
+ *     window made the search fall back to a padded fit, see
+ *     find_lowest_fit_locked()), or NULL when none fits.
  *  => Takes the vmalloc locks: not from interrupt context.
  */
 struct vm_struct *__get_vm_area_caller(unsigned long size, unsigned long flags, unsigned long start,
@@ -1031,17 +1076,31 @@ struct vm_struct *find_vm_area(const void *addr)
 
 /*
  * Clear the PTEs of @va's usable part. The TLB flush is left to the lazy
- * purge, unless vmalloc_debug_flush asks for it now (as Linux does under
- * debug_pagealloc): then a use after free faults at once, while the range
- * still goes lazy, so the fault report can name the freed area.
+ * purge, except:
+ *  - VM_FLUSH_RESET_PERMS: set_memory_*() may have made the area read-only
+ *    or executable, so no translation of it may outlive the unmap: flush
+ *    now, before its pages go back (vfree) or to their owner (vunmap,
+ *    remove_vm_area). The direct-map aliases need no reset (set_memory_*()
+ *    never changes them).
+ *  - VM_MEMTYPE (ioremap()): the memory-type reservation is dropped here,
+ *    after the flush, so that no stale translation of one type (UC) can
+ *    alias a new mapping of the same frames with another (WC).
+ *  - vmalloc_debug_flush (as Linux does under debug_pagealloc): a use after
+ *    free faults at once.
+ * Either way the range still goes lazy, so a fault report can name it.
  */
 static void unmap_vmap_area(struct vmap_area *va)
 {
-	unsigned long end = va->va_start + get_vm_area_size(va->vm);
+	struct vm_struct *vm = va->vm;
+	unsigned long size = get_vm_area_size(vm), end = va->va_start + size;
 
 	vunmap_range_noflush(va->va_start, end);
-	if (vmalloc_debug_flush)
+	if (vmalloc_debug_flush || (vm->flags & (VM_FLUSH_RESET_PERMS | VM_MEMTYPE)))
 		flush_tlb_kernel_range(va->va_start, end);
+	if (vm->flags & VM_MEMTYPE) {
+		memtype_free(vm->phys_addr, vm->phys_addr + size);
+		vm->flags &= ~VM_MEMTYPE;
+	}
 }
 
 /*
@@ -1064,6 +1123,8 @@ bool vmalloc_debug_flush_enabled(void)
  * remove_vm_area - unmap the area starting at @addr and release its range
  *  => Returns the vm_struct, which the caller frees (with its pages, if
  *     any); NULL if no busy area starts at @addr.
+ *  => An ioremap() area's memory-type reservation is freed (after a TLB
+ *     flush of the range), as by iounmap().
  *  => The range goes to the lazy list: it is reused after the next purge.
  */
 struct vm_struct *remove_vm_area(const void *addr)
@@ -1082,6 +1143,7 @@ struct vm_struct *remove_vm_area(const void *addr)
 /*
  * free_vm_area - remove_vm_area() and free the vm_struct itself
  *  => For areas from get_vm_area*(); their pages, if any, are the caller's.
+ *     An ioremap() area is released as by iounmap() (memory type included).
  *  => Warns and does nothing if @area is not a busy area, or is a vmalloc()
  *     area (whose pages only vfree() may free) or an early one.
  */
@@ -1205,9 +1267,10 @@ out_free_pages:
 
 /*
  * __vmalloc_node_range - allocate virtually contiguous memory in [start, end)
- *  => @size bytes rounded up to pages, at the lowest address aligned to
- *     @align (a power of two, at least a page) in the window; a guard page
- *     follows unless VM_NO_GUARD is in @vm_flags.
+ *  => @size bytes rounded up to pages, at an address aligned to @align (a
+ *     power of two, at least a page) in the window: the lowest such one,
+ *     unless the search fell back to a padded fit (find_lowest_fit_locked());
+ *     a guard page follows unless VM_NO_GUARD is in @vm_flags.
  *  => Pages come from the buddy with @gfp (__GFP_ZERO zeroes them,
  *     __GFP_DMA32 keeps them below 4 GiB) and are mapped with @prot, but
  *     always NX: an executable @prot (PAGE_KERNEL_EXEC, e.g. for module
@@ -1291,20 +1354,6 @@ void *__vmalloc(unsigned long size, gfp_t gfp)
 	return __vmalloc_node(size, 1, gfp, NUMA_NO_NODE, __builtin_return_address(0));
 }
 
-/*
- * VM_FLUSH_RESET_PERMS: set_memory_*() may have made the area read-only or
- * executable, so no translation of it may outlive the free: flush it now,
- * before its pages go back to the buddy, not at the next lazy purge. The
- * direct-map aliases need no reset (set_memory_*() never changes them).
- */
-static void vm_reset_perms(const struct vm_struct *vm)
-{
-	unsigned long start = (unsigned long)vm->addr;
-
-	if (vm->flags & VM_FLUSH_RESET_PERMS)
-		flush_tlb_kernel_range(start, start + get_vm_area_size(vm));
-}
-
 /* Free a vmalloc() area unless its flags have one of @refuse; see vfree(). */
 static void __vfree(const void *addr, unsigned int refuse, const void *caller)
 {
@@ -1314,8 +1363,7 @@ static void __vfree(const void *addr, unsigned int refuse, const void *caller)
 	if (!va)
 		return;
 	vm = va->vm;
-	unmap_vmap_area(va);
-	vm_reset_perms(vm);
+	unmap_vmap_area(va); /* flushes now if VM_FLUSH_RESET_PERMS */
 	spin_lock(&vmap_busy.lock);
 	vmalloc_nr_pages -= vm->nr_pages;
 	vmalloc_stats.nr_vfree++;
@@ -1353,6 +1401,13 @@ void vfree(const void *addr)
 #define VFREE_UNCHECKED_MAX 16
 static const void *vfree_unchecked[VFREE_UNCHECKED_MAX];
 static unsigned int vfree_nr_unchecked;
+
+/* Any vmalloc lock held: we interrupted vmalloc itself (one CPU). */
+static bool vmalloc_locks_held(void)
+{
+	return spin_is_locked(&vmap_busy.lock) || spin_is_locked(&vmap_free.lock) ||
+	       spin_is_locked(&vmap_lazy.lock) || spin_is_locked(&vmap_purge_lock);
+}
 
 static bool vfree_atomic_park(const void *addr)
 {
@@ -1402,14 +1457,15 @@ static bool vfree_atomic_mark(const void *addr)
  *  => Marks the area VM_DEFER_FREE and queues its vm_struct; nothing is
  *     written into the area. vfree_deferred_run() frees it later.
  *  => A bad or already queued address is refused with a WARN.
- *  => Interrupting vmalloc itself (its lock held), it only parks @addr,
- *     unchecked, for vfree() to check later.
+ *  => Interrupting vmalloc itself (any of its locks held: taking V inside
+ *     Q, F or P would break the order Q -> V -> F -> P), it only parks
+ *     @addr, unchecked, for vfree() to check later.
  */
 void vfree_atomic(const void *addr)
 {
 	if (!addr)
 		return;
-	if (spin_is_locked(&vmap_busy.lock)) { /* cannot look: park it unchecked */
+	if (vmalloc_locks_held()) { /* cannot look: park it unchecked */
 		WARN(!vfree_atomic_park(addr),
 		     "vfree_atomic: %u unchecked frees pending, %p leaked (caller %pS)",
 		     VFREE_UNCHECKED_MAX, addr, __builtin_return_address(0));
@@ -1445,8 +1501,7 @@ void vfree_deferred_run(void)
 	struct vm_struct *vm, *next;
 	unsigned long flags, nr;
 
-	if (spin_is_locked(&vmap_busy.lock) || spin_is_locked(&vmap_free.lock) ||
-	    spin_is_locked(&vmap_lazy.lock) || spin_is_locked(&vmap_purge_lock))
+	if (vmalloc_locks_held())
 		return;
 	local_irq_save(flags);
 	vm = vfree_deferred_head;
@@ -1480,10 +1535,22 @@ void vfree_deferred_run(void)
 /* ---------------------------------------------------------------------- */
 /* vmap, ioremap, kvmalloc.                                                */
 
+extern char _text[], _erodata[];
+
+/*
+ * @pfn is a frame of the kernel image's text or read-only data: a vmap()
+ * of it would be a writable alias of the running kernel's code.
+ */
+static bool pfn_is_kernel_text(unsigned long pfn)
+{
+	return pfn >= PHYS_PFN(__pa_symbol(_text)) && pfn < PFN_UP(__pa_symbol(_erodata));
+}
+
 /*
  * Every entry of @pages must be a struct page of RAM: not NULL, exactly at
- * an entry of the vmemmap array, of a frame pfn_valid() knows. Warns about
- * the first bad one (its index and what it is) and returns false.
+ * an entry of the vmemmap array, of a frame pfn_valid() knows, outside the
+ * kernel image's text and read-only data. Warns about the first bad one
+ * (its index and what it is) and returns false.
  */
 static bool vmap_pages_valid(struct page **pages, unsigned int count, const void *caller)
 {
@@ -1495,21 +1562,32 @@ static bool vmap_pages_valid(struct page **pages, unsigned int count, const void
 		struct page *page = pages[i];
 		unsigned long pfn = page ? page_to_pfn(page) : 0;
 
-		if (page && pfn_to_page(pfn) == page && pfn_valid(pfn))
-			continue;
-		WARN(1, "vmap: page %u of %u is %p (pfn %#lx), not a page of RAM (caller %pS)", i,
-		     count, page, pfn, caller);
-		return false;
+		if (!page || pfn_to_page(pfn) != page || !pfn_valid(pfn)) {
+			WARN(1,
+			     "vmap: page %u of %u is %p (pfn %#lx), not a page of RAM (caller %pS)",
+			     i, count, page, pfn, caller);
+			return false;
+		}
+		if (pfn_is_kernel_text(pfn)) {
+			WARN(1,
+			     "vmap: page %u of %u (pfn %#lx) is kernel text or rodata (caller %pS)",
+			     i, count, pfn, caller);
+			return false;
+		}
 	}
 	return true;
 }
 
 /*
  * vmap - map @count pages into a new virtually contiguous area
- *  => Every page must be a page of RAM: a NULL page or one whose frame is
- *     not RAM is refused with a WARN, before anything is reserved.
- *  => The area is VM_MAP and always has its guard page: VM_NO_GUARD in
- *     @flags is ignored (with a one-time warning naming the caller).
+ *  => Every page must be a page of RAM outside the kernel image's text and
+ *     read-only data: a NULL page, one whose frame is not RAM, or a frame
+ *     of [_text, _erodata) is refused with a WARN, before anything is
+ *     reserved.
+ *  => The area is VM_MAP (plus VM_FLUSH_RESET_PERMS if @flags has it: its
+ *     vunmap() then flushes the TLB at once) and always has its guard
+ *     page: VM_NO_GUARD in @flags is ignored (with a one-time warning
+ *     naming the caller).
  *  => Mapped NX whatever @prot says (W^X for aliases of RAM); executable
  *     mappings only come from set_memory_x()/set_memory_rox().
  *  => The pages stay the caller's: vunmap() unmaps without freeing them.
@@ -1528,7 +1606,8 @@ void *vmap(struct page **pages, unsigned int count, unsigned long flags, pgprot_
 	WARN_ONCE(flags & VM_NO_GUARD,
 		  "vmap: VM_NO_GUARD ignored, the area keeps its guard page (caller %pS)", caller);
 	size = (unsigned long)count << PAGE_SHIFT;
-	area = __get_vm_area_node(size, 1, VM_MAP, VMALLOC_START, VMALLOC_END, GFP_KERNEL, caller);
+	area = __get_vm_area_node(size, 1, VM_MAP | (flags & VM_FLUSH_RESET_PERMS), VMALLOC_START,
+				  VMALLOC_END, GFP_KERNEL, caller);
 	if (!area)
 		return NULL;
 	addr = (unsigned long)area->addr;
@@ -1612,8 +1691,8 @@ static void *__ioremap(phys_addr_t phys, unsigned long size, pgprot_t prot, cons
 	map_size = PAGE_ALIGN(last + 1) - base;
 	if (memtype_reserve(base, base + map_size, memtype_of_prot(prot), op, caller))
 		return NULL;
-	area = __get_vm_area_node(map_size, 1, VM_IOREMAP, VMALLOC_START, VMALLOC_END, GFP_KERNEL,
-				  caller);
+	area = __get_vm_area_node(map_size, 1, VM_IOREMAP | VM_MEMTYPE, VMALLOC_START, VMALLOC_END,
+				  GFP_KERNEL, caller);
 	if (!area)
 		goto out_free_memtype;
 	spin_lock(&vmap_busy.lock); /* [V]: dumps read it */
@@ -1664,13 +1743,8 @@ void iounmap(volatile void *addr)
 		return;
 	va = detach_vmap_area((void *)((unsigned long)addr & PAGE_MASK), VM_IOREMAP, VM_REFUSE_FREE,
 			      "iounmap", __builtin_return_address(0));
-	if (va) {
-		phys_addr_t phys = va->vm->phys_addr;
-		unsigned long size = get_vm_area_size(va->vm);
-
-		unmap_and_free_vm(va);
-		memtype_free(phys, phys + size);
-	}
+	if (va)
+		unmap_and_free_vm(va); /* flushes, then frees the memtype */
 }
 
 /*
@@ -1781,8 +1855,27 @@ struct page *vmalloc_to_page(const void *addr)
 }
 
 /*
+ * The page of RAM mapped at @p, if @p lies in the usable part of a busy
+ * area that is fully set up; NULL otherwise. An area leaves the busy tree
+ * (under V) before it is unmapped and its pages are freed, so the page
+ * returned stays the area's until V is dropped.
+ */
+static struct page *vread_page_locked(unsigned long p)
+{
+	struct vmap_area *va;
+
+	assert_held(&vmap_busy.lock);
+	va = find_va_containing(&vmap_busy, p);
+	if (!va || (va->vm->flags & VM_UNINITIALIZED) ||
+	    p >= va->va_start + get_vm_area_size(va->vm))
+		return NULL;
+	return vmalloc_to_page((const void *)p);
+}
+
+/*
  * vread - copy @count bytes from vmalloc/module address @addr into @buf
- *  => Never faults: bytes of guard pages, holes, freed or ioremap()ed
+ *  => Never faults: bytes outside busy, fully set up areas (guard pages,
+ *     holes, freed or lazy ranges, areas still being set up), of ioremap()ed
  *     memory, and anything outside the vmalloc/module ranges, read as zero.
  *     Mapped RAM is read through the direct map, one page per hold of the
  *     busy lock.
@@ -1797,9 +1890,9 @@ long vread(char *buf, const char *addr, unsigned long count)
 		unsigned long n = min(PAGE_SIZE - off, left);
 		struct page *page;
 
-		/* One page per lock hold: the area cannot go while it is copied. */
+		/* One page per hold of V, which keeps the page's area busy. */
 		spin_lock(&vmap_busy.lock);
-		page = vmalloc_to_page((const void *)p);
+		page = vread_page_locked(p);
 		if (page)
 			memcpy(buf, (char *)page_address(page) + off, n);
 		else
@@ -2169,6 +2262,8 @@ void vmalloc_stats_dump(void)
 	       s->nr_free_blocks, s->lazy_pages, lazy_max_pages);
 	printk("vmalloc: vmalloc %lu, vfree %lu, failures %lu, purges %lu (%lu areas)\n",
 	       s->nr_vmalloc, s->nr_vfree, s->alloc_failures, s->nr_purges, s->purged_areas);
+	printk("vmalloc: fit search: %lu nodes visited, %lu fallbacks\n", s->fit_visits,
+	       s->fit_fallbacks);
 	printk("vmalloc: tlb flushes: single %lu, ranges %lu, full %lu\n",
 	       pgtable_stats.flush_single, pgtable_stats.flush_ranges, pgtable_stats.flush_all);
 }

@@ -7,14 +7,16 @@
  * A managed page of kernel address space is in exactly one of three
  * rb_lists: busy (handed out), lazy (freed, TLB not flushed yet) or free.
  * A struct vmap_area is one range on one of them; the free tree keeps in
- * each node the largest free block of its subtree, so that the lowest fit
- * is found in O(log n). Each tree, its address-ordered list and its lock
+ * each node the largest free block of its subtree, so that a fit is found
+ * in O(log n) (the lowest one, unless a fragmented window makes the search
+ * fall back to a padded fit, see find_lowest_fit_locked()). Each tree, its address-ordered list and its lock
  * are one struct rb_list.
  *
- *	alloc_vmap_area()   free -> busy   (lowest fit; purges once when full)
+ *	alloc_vmap_area()   free -> busy   (a fit as above; purges once when full)
  *	free_vmap_area()    busy -> free   (never mapped: no TLB to flush)
  *	free_vmap_area_noflush()  busy -> lazy; past the budget the idle path purges
- *	purge_vmap_area_lazy()    lazy -> free now, one TLB flush per batch
+ *	purge_vmap_area_lazy()    lazy -> free now (what was lazy at the call),
+ *	                          one TLB flush per batch
  */
 #ifndef MM_VMAP_AREA_H
 #define MM_VMAP_AREA_H
@@ -65,10 +67,14 @@ struct vmap_area *find_va_containing(struct rb_list *tree, unsigned long addr);
 
 /*
  * The free list (its lock held). Free blocks never touch: insert only a
- * block that touches none, otherwise merge. The lowest fit is the free
- * block holding the lowest @align-aligned address @addr where @size bytes
- * fit inside [vstart, vend); clipping carves [addr, addr + size) out of it
- * (-ENOMEM when a middle split finds no spare node, see ne_fit_preload()).
+ * block that touches none, otherwise merge. find_lowest_fit_locked()
+ * returns a free block holding an @align-aligned address @addr where @size
+ * bytes fit inside [vstart, vend): the lowest such address when the exact
+ * search finds it within its budget, else the lowest among the blocks of
+ * at least size + align - PAGE_SIZE bytes, else (no such block) the lowest
+ * fit found without a budget; NULL only when nothing fits. Clipping carves
+ * [addr, addr + size) out of the block (-ENOMEM when a middle split finds
+ * no spare node, see ne_fit_preload()).
  */
 void link_free_va_locked(struct vmap_area *va);
 void unlink_free_va_locked(struct vmap_area *va);

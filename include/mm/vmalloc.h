@@ -22,9 +22,13 @@ struct page;
 #define VM_NO_GUARD	 0x00000040u /* no guard page after the area */
 #define VM_EARLY	 0x00000080u /* registered with vm_area_register_early() */
 #define VM_DEFER_FREE	 0x00000100u /* queued by vfree_atomic(), not yet freed */
-/* set_memory_*() may change the area's permissions: vfree() flushes its TLB
- * entries at once, before the pages go back to the buddy (Linux's flag). */
+/* set_memory_*() may change the area's permissions: every unmap of it
+ * (vfree, vunmap, iounmap, remove_vm_area, free_vm_area) flushes its TLB
+ * entries at once, before the pages go back (Linux's flag). */
 #define VM_FLUSH_RESET_PERMS 0x00000200u
+/* ioremap(): the area holds the memory-type reservation of its frames,
+ * [phys_addr, phys_addr + usable size); its unmap flushes, then frees it. */
+#define VM_MEMTYPE 0x00000400u
 
 struct vm_struct {
 	struct vm_struct *next; /* vmlist link before vmalloc_init(), then vfree_atomic()'s queue */
@@ -98,7 +102,7 @@ void vmalloc_meminfo_dump(void);
 void vmalloc_stats_dump(void);
 /* Check both trees (rbtree rules, augmented values, no overlap, coverage). 0 or -EINVAL. */
 int vmalloc_check(void);
-/* Flush all lazily freed areas back to the free tree now. */
+/* Flush the areas lazily freed before the call back to the free tree now. */
 void vm_unmap_aliases(void);
 /* The lazy list crossed its budget; deferred_work_run() (the idle path) purges it. */
 bool vmalloc_purge_pending(void);

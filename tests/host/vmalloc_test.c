@@ -503,14 +503,42 @@ static void test_aligned_search_visits_bounded(void **state)
 	assert_int_equal(got, ref_padded_fit(P(2), P(8), w, end));
 	assert_int_equal(ref_fit(P(2), P(8), w, end), w + P(4 * (HOLES_MAX - 2)));
 	assert_true(got > ref_fit(P(2), P(8), w, end));
-	/* A window holding only holes beyond the budget: no fit is found. */
+	/* A window holding only misaligned holes: no fit (found by the full walk). */
 	assert_int_equal(search(P(2), P(8), w, w + P(4 * HOLES_MAX - 16), &visits), 0);
-	assert_true(visits <= bound);
 	/* align == PAGE_SIZE stays exact and cheap: the first hole. */
 	fallbacks = vmalloc_stats.fit_fallbacks;
 	assert_int_equal(search(P(2), P(1), w, end, &visits), w + P(2));
 	assert_int_equal(vmalloc_stats.fit_fallbacks, fallbacks);
 	assert_true(visits <= 2 * rb_height_bound(vmalloc_stats.nr_free_blocks));
+	free_misaligned_holes(HOLES_MAX);
+	end_clean();
+}
+
+/*
+ * Regression (review of issue 12 item 6): with the window ending just
+ * after the one aligned hole, beyond the budget, the padded walk finds no
+ * block of size + align - PAGE_SIZE bytes and the bounded search returned
+ * NULL although the hole fits: vmalloc failed where it had succeeded. The
+ * search must then run the exact walk to the end and return the hole.
+ */
+static void test_aligned_search_finds_hole_past_budget(void **state)
+{
+	unsigned long w = window(), end = w + P(4 * HOLES_MAX), hole = w + P(4 * (HOLES_MAX - 2));
+	unsigned long fallbacks, visits;
+	void *p;
+
+	(void)state;
+	make_misaligned_holes(w, HOLES_MAX, true);
+	assert_int_equal(ref_fit(P(2), P(8), w, end), hole);
+	assert_int_equal(ref_padded_fit(P(2), P(8), w, end), 0);
+	fallbacks = vmalloc_stats.fit_fallbacks;
+	assert_int_equal(search(P(2), P(8), w, end, &visits), hole);
+	assert_int_equal(vmalloc_stats.fit_fallbacks, fallbacks + 1);
+	assert_true(visits > VMAP_FIT_BUDGET);
+	/* through the allocator too */
+	p = valloc_range(P(2), P(8), w, end, VM_NO_GUARD);
+	assert_int_equal((unsigned long)p, hole);
+	vfree(p);
 	free_misaligned_holes(HOLES_MAX);
 	end_clean();
 }
@@ -1105,6 +1133,58 @@ static void test_alloc_needing_lazy_space_purges_synchronously(void **state)
  * prints with no lock held, in batches that resume where the last ended,
  * and still lists every area in address order.
  */
+/* Areas the flush hook frees one per flush, as another CPU would. */
+#define LATE_AREAS 16
+static void *late_area[LATE_AREAS];
+static unsigned int late_freed;
+
+static void free_one_late_area(void)
+{
+	bool debug = vmalloc_debug_vm;
+
+	if (late_freed == LATE_AREAS)
+		return;
+	vmalloc_debug_vm = false; /* vmalloc_check() would take Q, held here */
+	vfree(late_area[late_freed++]);
+	vmalloc_debug_vm = debug;
+}
+
+/*
+ * Regression (review of issue 12 item 7): purge_vmap_area_lazy() looped
+ * until the lazy list was empty, with interrupts on between batches, so
+ * frees arriving meanwhile (other CPUs) could keep it going forever. It
+ * purges what was lazy when it started: here 4 batches of old areas, while
+ * each flush frees one more area above them; those wait.
+ */
+static void test_purge_bounded_to_areas_lazy_at_start(void **state)
+{
+	unsigned long w = window(), max = vmalloc_lazy_max_pages(), calls, nr = 3 * 64 + 10;
+	static void *old[3 * 64 + 10];
+	unsigned long i;
+
+	(void)state;
+	vmalloc_set_lazy_max_pages(~0UL); /* no purge but ours */
+	for (i = 0; i < nr; i++)
+		old[i] = valloc_range(P(1), 1, w, w + P(1 << 20), 0);
+	for (i = 0; i < LATE_AREAS; i++)
+		late_area[i] = valloc_range(P(1), 1, w + P(1 << 20), w + P(2 << 20), 0);
+	for (i = nr; i-- > 0;) /* downwards: no two merge on the lazy list */
+		vfree(old[i]);
+	assert_int_equal(vmalloc_stats.lazy_pages, 2 * nr);
+	late_freed = 0;
+	shim_flush_hook = free_one_late_area;
+	calls = shim_flush_calls;
+	assert_true(purge_vmap_area_lazy());
+	shim_flush_hook = NULL;
+	assert_int_equal(shim_flush_calls - calls, 4); /* 202 areas, 64 per batch */
+	assert_int_equal(late_freed, 4);
+	assert_int_equal(vmalloc_stats.lazy_pages, 2 * late_freed); /* the late ones wait */
+	for (i = late_freed; i < LATE_AREAS; i++)
+		vfree(late_area[i]);
+	vmalloc_set_lazy_max_pages(max);
+	end_clean();
+}
+
 static void test_vmallocinfo_prints_unlocked(void **state)
 {
 	enum {
@@ -1242,6 +1322,38 @@ static void test_vfree_atomic(void **state)
 	end_clean();
 }
 
+/*
+ * Regression (review of issue 12 item 8): vfree_atomic() checked only V
+ * before taking V, so an exception while Q, F or P was held took V inside
+ * them, against the order Q -> V -> F -> P. With any of the four held it
+ * parks the address unchecked; vfree_deferred_run() frees it later.
+ */
+static void test_vfree_atomic_inside_any_lock_parks(void **state)
+{
+	struct spinlock *locks[] = { &vmap_busy.lock, &vmap_free.lock, &vmap_lazy.lock,
+				     &vmap_purge_lock };
+	unsigned long busy, parked;
+	unsigned int i;
+	void *r;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(locks); i++) {
+		r = vmalloc(P(1));
+		busy = vmalloc_stats.nr_busy;
+		parked = vfree_nr_unchecked;
+		spin_lock(locks[i]);
+		vfree_atomic(r);
+		spin_unlock(locks[i]);
+		assert_int_equal(vfree_nr_unchecked, parked + 1);
+		assert_false(find_vm_area(r)->flags & VM_DEFER_FREE); /* not looked at */
+		assert_int_equal(vmalloc_stats.nr_busy, busy);	      /* nothing freed */
+		vfree_deferred_run();
+		assert_int_equal(vfree_nr_unchecked, parked);
+		assert_null(find_vm_area(r));
+	}
+	end_clean();
+}
+
 static void test_vread(void **state)
 {
 	unsigned long w = window(), i;
@@ -1288,6 +1400,57 @@ static void test_vread(void **state)
 	end_clean();
 }
 
+/*
+ * Regression (review of issue 12 item 7): vread() copied any mapped page,
+ * so a page mapped where no busy area is (or in an area still being set
+ * up) was read although nothing kept it there; its comment claimed the
+ * area could not go while copied. It reads only pages of busy, set-up
+ * areas, and takes the busy lock once per page.
+ */
+static void test_vread_only_busy_initialised_areas(void **state)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+	unsigned long a = window() + P(64), i, enables;
+	struct vm_struct *vm;
+	static char buf[P(8)];
+	char *v;
+
+	(void)state;
+	memset(page_address(page), 0x5a, PAGE_SIZE);
+	/* mapped, but in no busy area */
+	assert_int_equal(vmap_pages_range(a, a + P(1), PAGE_KERNEL, &page), 0);
+	memset(buf, 0xee, 64);
+	vread(buf, (char *)a + 100, 64);
+	assert_null(memchr(buf, 0xee, 64));
+	assert_null(memchr(buf, 0x5a, 64));
+	vunmap_range_noflush(a, a + P(1));
+	/* a busy area still being set up, then set up */
+	vm = get_vm_area(P(1), VM_MAP | VM_UNINITIALIZED);
+	a = (unsigned long)vm->addr;
+	assert_int_equal(vmap_pages_range(a, a + P(1), PAGE_KERNEL, &page), 0);
+	vread(buf, (char *)a + 100, 64);
+	assert_null(memchr(buf, 0x5a, 64));
+	vm->flags &= ~VM_UNINITIALIZED;
+	vread(buf, (char *)a + 100, 64);
+	assert_int_equal(buf[0], 0x5a);
+	assert_int_equal(buf[63], 0x5a);
+	free_vm_area(vm);
+	__free_page(page);
+
+	/* one page per hold of the lock: never two lookups with interrupts off */
+	v = vmalloc(P(8));
+	fill(v, P(8), 7);
+	shim_lookups_held_max = 0;
+	enables = shim_irq_enables;
+	vread(buf, v + 100, P(8) - 200);
+	assert_int_equal(shim_lookups_held_max, 1);
+	assert_true(shim_irq_enables - enables >= 8);
+	for (i = 0; i < P(8) - 200; i++)
+		assert_int_equal(buf[i], v[100 + i]);
+	vfree(v);
+	end_clean();
+}
+
 static void test_vmap(void **state)
 {
 	struct page *pages[4];
@@ -1317,6 +1480,68 @@ static void test_vmap(void **state)
 	assert_int_equal(vmalloc_to_pfn(v), 0);
 	for (i = 0; i < 4; i++)
 		__free_page(pages[i]);
+	end_clean();
+}
+
+/* The flushes since @calls0: exactly one, over [start, end). */
+static void assert_one_flush(unsigned long calls0, unsigned long start, unsigned long end)
+{
+	assert_int_equal(shim_flush_calls, calls0 + 1);
+	assert_int_equal(shim_flush_start, start);
+	assert_int_equal(shim_flush_end, end);
+}
+
+/*
+ * Regression (review of issue 12 item 9): vmap() dropped
+ * VM_FLUSH_RESET_PERMS (it passed only VM_MAP) and only vfree() honoured
+ * the flag, so vunmap(), free_vm_area() and remove_vm_area() of an area
+ * whose permissions had changed left its translations to the lazy purge.
+ * Every unmap of such an area flushes its range at once.
+ */
+static void test_flush_reset_perms_flushes_every_unmap(void **state)
+{
+	struct page *pages[2] = { alloc_page(GFP_KERNEL), alloc_page(GFP_KERNEL) };
+	unsigned long calls, a;
+	struct vm_struct *vm;
+	char *v;
+
+	(void)state;
+	v = vmap(pages, 2, VM_FLUSH_RESET_PERMS, PAGE_KERNEL);
+	assert_non_null(v);
+	assert_true(find_vm_area(v)->flags & VM_FLUSH_RESET_PERMS);
+	calls = shim_flush_calls;
+	vunmap(v);
+	assert_one_flush(calls, (unsigned long)v, (unsigned long)v + P(2));
+
+	vm = get_vm_area(P(1), VM_MAP | VM_FLUSH_RESET_PERMS);
+	a = (unsigned long)vm->addr;
+	assert_int_equal(vmap_pages_range(a, a + P(1), PAGE_KERNEL, pages), 0);
+	calls = shim_flush_calls;
+	free_vm_area(vm);
+	assert_one_flush(calls, a, a + P(1));
+
+	vm = get_vm_area(P(1), VM_MAP | VM_FLUSH_RESET_PERMS);
+	a = (unsigned long)vm->addr;
+	assert_int_equal(vmap_pages_range(a, a + P(1), PAGE_KERNEL, pages), 0);
+	calls = shim_flush_calls;
+	assert_ptr_equal(remove_vm_area(vm->addr), vm);
+	assert_one_flush(calls, a, a + P(1));
+	kfree(vm);
+
+	v = __vmalloc_node_range(P(3), 1, VMALLOC_START, VMALLOC_END, GFP_KERNEL, PAGE_KERNEL,
+				 VM_FLUSH_RESET_PERMS, NUMA_NO_NODE,
+				 test_flush_reset_perms_flushes_every_unmap);
+	calls = shim_flush_calls;
+	vfree(v);
+	assert_one_flush(calls, (unsigned long)v, (unsigned long)v + P(3));
+
+	/* Without the flag, vunmap() leaves the flush to the lazy purge. */
+	v = vmap(pages, 2, 0, PAGE_KERNEL);
+	calls = shim_flush_calls;
+	vunmap(v);
+	assert_int_equal(shim_flush_calls, calls);
+	__free_page(pages[0]);
+	__free_page(pages[1]);
 	end_clean();
 }
 
@@ -1361,6 +1586,70 @@ static void test_ioremap(void **state)
 	assert_true(shim_log_has("ioremap: bad range"));
 	iounmap(io);
 	iounmap(wc);
+	end_clean();
+}
+
+/* At a flush, the references of the memtype range under test. */
+static phys_addr_t memtype_probe;
+static unsigned int memtype_refs_at_flush;
+
+static void record_memtype_refs(void)
+{
+	memtype_refs_at_flush = memtype_refs(memtype_probe, memtype_probe + P(2));
+}
+
+/*
+ * Regression (review of issue 12 item 5): iounmap() freed the memory-type
+ * reservation before the lazy TLB flush, so a stale UC translation could
+ * alias a new WC mapping of the same frames; and free_vm_area() or
+ * remove_vm_area() of an ioremap() area never freed it at all (a later
+ * ioremap_wc() of the range was refused as a conflict). Every way out
+ * flushes the range, then frees the reservation.
+ */
+static void test_ioremap_flushes_before_memtype_free(void **state)
+{
+	phys_addr_t phys = 0xfe000000ULL;
+	struct vm_struct *vm;
+	unsigned long calls, a, warns;
+	char *io;
+
+	(void)state;
+	memtype_probe = phys;
+	shim_flush_hook = record_memtype_refs;
+	io = ioremap(phys, P(2));
+	assert_int_equal(memtype_refs(phys, phys + P(2)), 1);
+	calls = shim_flush_calls;
+	iounmap(io);
+	assert_one_flush(calls, (unsigned long)io, (unsigned long)io + P(2));
+	assert_int_equal(memtype_refs_at_flush, 1); /* still reserved while flushing */
+	assert_int_equal(memtype_refs(phys, phys + P(2)), 0);
+
+	io = ioremap(phys, P(2));
+	calls = shim_flush_calls;
+	free_vm_area(find_vm_area(io));
+	assert_one_flush(calls, (unsigned long)io, (unsigned long)io + P(2));
+	assert_int_equal(memtype_refs_at_flush, 1);
+	assert_int_equal(memtype_refs(phys, phys + P(2)), 0);
+
+	io = ioremap_wc(phys, P(2)); /* no UC reservation left to conflict with */
+	assert_non_null(io);
+	vm = find_vm_area(io);
+	calls = shim_flush_calls;
+	assert_ptr_equal(remove_vm_area(io), vm);
+	assert_one_flush(calls, (unsigned long)io, (unsigned long)io + P(2));
+	assert_int_equal(memtype_refs(phys, phys + P(2)), 0);
+	kfree(vm);
+	shim_flush_hook = NULL;
+
+	/* A bare VM_IOREMAP reservation holds no memory type: nothing to free. */
+	vm = get_vm_area(P(1), VM_IOREMAP);
+	a = (unsigned long)vm->addr;
+	assert_int_equal(vmap_range(a, a + P(1), phys, PAGE_KERNEL_NOCACHE), 0);
+	warns = warn_count;
+	shim_log_clear();
+	free_vm_area(vm);
+	assert_int_equal(warn_count, warns);
+	assert_false(shim_log_has("memtype_free"));
 	end_clean();
 }
 
@@ -1592,6 +1881,7 @@ int main(void)
 		cmocka_unit_test(test_fit_exhaustive),
 		cmocka_unit_test(test_aligned_search_visits_bounded),
 		cmocka_unit_test(test_aligned_search_lowest_within_budget),
+		cmocka_unit_test(test_aligned_search_finds_hole_past_budget),
 		cmocka_unit_test(test_range_limits),
 		cmocka_unit_test(test_guard_spacing),
 		cmocka_unit_test(test_merge_cases),
@@ -1605,12 +1895,17 @@ int main(void)
 		cmocka_unit_test(test_vfree_crossing_budget_does_not_purge_synchronously),
 		cmocka_unit_test(test_lazy_list_capped_without_idle),
 		cmocka_unit_test(test_alloc_needing_lazy_space_purges_synchronously),
+		cmocka_unit_test(test_purge_bounded_to_areas_lazy_at_start),
 		cmocka_unit_test(test_vmallocinfo_prints_unlocked),
 		cmocka_unit_test(test_lazy_merge_only_same_caller_in_order),
 		cmocka_unit_test(test_vfree_atomic),
+		cmocka_unit_test(test_vfree_atomic_inside_any_lock_parks),
 		cmocka_unit_test(test_vread),
+		cmocka_unit_test(test_vread_only_busy_initialised_areas),
 		cmocka_unit_test(test_vmap),
+		cmocka_unit_test(test_flush_reset_perms_flushes_every_unmap),
 		cmocka_unit_test(test_ioremap),
+		cmocka_unit_test(test_ioremap_flushes_before_memtype_free),
 		cmocka_unit_test(test_kvmalloc),
 		cmocka_unit_test(test_vzalloc_vmalloc32),
 		cmocka_unit_test(test_size_limits),

@@ -25,6 +25,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "asm/irqflags.h"
 #include "asm/pgtable.h"
 #include "kernel/errno.h"
 #include "mm/page.h"
@@ -38,6 +39,10 @@
 #define SHIM_POISON_ALLOC 0xa5
 
 unsigned long page_offset_base, vmalloc_base, vmemmap_base;
+
+/* The kernel image's section bounds vmap() checks: a host image has none
+ * of the shim's RAM frames (its __pa_symbol() lies far above them). */
+char _text[1], _erodata[1];
 
 /* The CPU's physical address width as ioremap() sees it: qemu64's 40 bits. */
 phys_addr_t cpu_phys_addr_limit(void)
@@ -316,10 +321,30 @@ static void shim_back_unmap(unsigned long addr, unsigned long end)
 		fail_msg("shim: unmap of %#lx failed", addr);
 }
 
+/*
+ * Page-table lookups made with interrupts off, per stretch with them off
+ * (i.e. per outermost lock hold): the current stretch's and the most seen.
+ */
+static unsigned long shim_lookups_held, shim_lookups_held_max, shim_lookups_held_at;
+
+static void shim_count_lookup(void)
+{
+	if (!irqs_disabled())
+		return;
+	if (shim_lookups_held_at != shim_irq_enables) {
+		shim_lookups_held_at = shim_irq_enables;
+		shim_lookups_held = 0;
+	}
+	shim_lookups_held++;
+	if (shim_lookups_held > shim_lookups_held_max)
+		shim_lookups_held_max = shim_lookups_held;
+}
+
 pte_t *lookup_address(unsigned long addr, enum pg_level *level)
 {
 	struct shim_pte *slot = shim_pt_find(addr >> PAGE_SHIFT);
 
+	shim_count_lookup();
 	*level = slot ? PG_LEVEL_4K : PG_LEVEL_NONE;
 	return slot ? &slot->pte : NULL;
 }
@@ -339,8 +364,13 @@ void vunmap_range_noflush(unsigned long addr, unsigned long end)
 	shim_back_unmap(addr, end);
 }
 
+/* Run at every range flush (e.g. another CPU freeing during a purge). */
+static void (*shim_flush_hook)(void);
+
 void flush_tlb_kernel_range(unsigned long start, unsigned long end)
 {
+	if (shim_flush_hook)
+		shim_flush_hook();
 	shim_flush_calls++;
 	shim_flush_start = start;
 	shim_flush_end = end;

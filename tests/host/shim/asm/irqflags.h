@@ -7,6 +7,7 @@
 #define X86_EFLAGS_IF 0x200UL
 
 static unsigned long shim_eflags = X86_EFLAGS_IF;
+static unsigned long shim_irq_enables; /* times interrupts went from off to on */
 
 static inline unsigned long arch_local_save_flags(void)
 {
@@ -18,6 +19,8 @@ static inline void arch_local_irq_disable(void)
 }
 static inline void arch_local_irq_enable(void)
 {
+	if (!(shim_eflags & X86_EFLAGS_IF))
+		shim_irq_enables++;
 	shim_eflags |= X86_EFLAGS_IF;
 }
 static inline unsigned long arch_local_irq_save(void)
