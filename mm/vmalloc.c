@@ -1060,6 +1060,24 @@ struct vm_struct *get_vm_area(unsigned long size, unsigned long flags)
 }
 
 /*
+ * set_vm_flush_reset_perms - make the unmap of the area at @addr flush at once
+ *  => For areas whose permissions were changed (set_memory_*()): their
+ *     vfree()/vunmap() then drops every translation before the pages go
+ *     back, instead of leaving it to the lazy purge.
+ *  => No busy area contains @addr: nothing happens.
+ */
+void set_vm_flush_reset_perms(const void *addr)
+{
+	struct vmap_area *va;
+
+	spin_lock(&vmap_busy.lock);
+	va = find_va_containing(&vmap_busy, (unsigned long)addr);
+	if (va)
+		va->vm->flags |= VM_FLUSH_RESET_PERMS;
+	spin_unlock(&vmap_busy.lock);
+}
+
+/*
  * find_vm_area - the busy vm area containing @addr (guard page included)
  *  => Returns NULL when @addr is in no busy area. The area stays owned by
  *     whoever allocated it: no reference is taken.

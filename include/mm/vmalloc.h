@@ -76,6 +76,7 @@ struct vm_struct *get_vm_area_caller(unsigned long size, unsigned long flags, co
 struct vm_struct *__get_vm_area_caller(unsigned long size, unsigned long flags, unsigned long start,
 				       unsigned long end, const void *caller);
 struct vm_struct *find_vm_area(const void *addr);
+void set_vm_flush_reset_perms(const void *addr);
 struct vm_struct *remove_vm_area(const void *addr);
 void free_vm_area(struct vm_struct *area);
 

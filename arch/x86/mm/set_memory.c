@@ -126,11 +126,9 @@ static int change_page_attr(const char *op, unsigned long addr, int numpages, pg
 		return -EINVAL;
 	/*
 	 * Changed rights must not outlive the area: its vfree() or vunmap()
-	 * then flushes at once instead of leaving it to the lazy purge. The
-	 * flags are [V] in mm/vmalloc.c, which has no setter yet; the area is
-	 * its caller's and cannot be freed or changed during the call.
+	 * then flushes at once instead of leaving it to the lazy purge.
 	 */
-	area->flags |= VM_FLUSH_RESET_PERMS;
+	set_vm_flush_reset_perms(area->addr);
 	for (unsigned long va = cpa.start; va < cpa.end; va += PAGE_SIZE) {
 		pte_t *pte = lookup_address(va, &level);
 
