@@ -96,6 +96,42 @@ void ktest_abort(struct ktest *t)
 	ktest_longjmp(&t->abort_jmp, 1);
 }
 
+unsigned long ktest_log_mark(void)
+{
+	static char sink[64];
+	unsigned long pos = dmesg_start(1);
+
+	while (dmesg_copy(&pos, sink, sizeof(sink)))
+		;
+	return pos;
+}
+
+/* @needle within the first @n bytes of @buf. */
+static bool ktest_buf_has(const char *buf, size_t n, const char *needle, size_t len)
+{
+	for (size_t i = 0; i + len <= n; i++)
+		if (!strncmp(buf + i, needle, len))
+			return true;
+	return false;
+}
+
+bool ktest_log_has(unsigned long mark, const char *needle)
+{
+	static char buf[2 * KTEST_NEEDLE_MAX];
+	size_t len = strlen(needle), keep = 0, n;
+
+	if (!len || len >= KTEST_NEEDLE_MAX)
+		return false;
+	while ((n = dmesg_copy(&mark, buf + keep, sizeof(buf) - keep))) {
+		n += keep;
+		if (ktest_buf_has(buf, n, needle, len))
+			return true;
+		keep = min(n, len - 1); /* a match may straddle two copies */
+		memmove(buf, buf + n - keep, keep);
+	}
+	return false;
+}
+
 void ktest_need_pages(struct ktest *t, unsigned long pages)
 {
 	unsigned long have = nr_free_pages();

@@ -87,6 +87,14 @@ int ktest_run(const char *spec);
  * For tests whose size is fixed; a test that can shrink should size itself.
  */
 void ktest_need_pages(struct ktest *t, unsigned long pages);
+/*
+ * ktest_log_mark - where the kernel log ends now; ktest_log_has(mark, s)
+ * then says whether a line printed since holds @needle (shorter than
+ * KTEST_NEEDLE_MAX bytes). For tests that expect a message.
+ */
+#define KTEST_NEEDLE_MAX 128
+unsigned long ktest_log_mark(void);
+bool ktest_log_has(unsigned long mark, const char *needle);
 
 /*
  * Deferred cleanup, after KUnit's kunit_add_action(): what a test holds is

@@ -15,36 +15,7 @@
 #include "mm/slab.h"
 #include "mm/vmalloc.h"
 
-#define IO_HPET	    0xfed00000UL
-#define IO_LINE_MAX 256
-
-/* Where the log ends now: what is printed next starts here. */
-static unsigned long io_log_end(void)
-{
-	static char sink[64];
-	unsigned long pos = dmesg_start(1);
-
-	while (dmesg_copy(&pos, sink, sizeof(sink)))
-		;
-	return pos;
-}
-
-/* The log from @pos on (the lines printed since) holds @needle, shorter than IO_LINE_MAX. */
-static bool io_log_has(unsigned long pos, const char *needle)
-{
-	static char buf[2 * IO_LINE_MAX];
-	size_t len = strlen(needle), keep = 0, n;
-
-	while ((n = dmesg_copy(&pos, buf + keep, sizeof(buf) - keep))) {
-		n += keep;
-		for (size_t i = 0; i + len <= n; i++)
-			if (!strncmp(buf + i, needle, len))
-				return true;
-		keep = min(n, len - 1); /* a match may straddle two copies */
-		memmove(buf, buf + n - keep, keep);
-	}
-	return false;
-}
+#define IO_HPET 0xfed00000UL
 
 static void io_unmap(void *p)
 {
@@ -72,7 +43,7 @@ KTEST(ioremap, ioremap_beyond_phys_width_refused)
 {
 	phys_addr_t limit = cpu_phys_addr_limit();
 	unsigned long busy = vmalloc_stats.nr_busy, entries = memtype_nr_entries();
-	unsigned long log = io_log_end();
+	unsigned long log = ktest_log_mark();
 	u32 a, b, c, d;
 	void *p;
 
@@ -86,7 +57,7 @@ KTEST(ioremap, ioremap_beyond_phys_width_refused)
 	p = ioremap(limit + 1, PAGE_SIZE);
 	KTEST_EXPECT_NULL(t, p);
 	io_unmap(p);
-	KTEST_EXPECT_TRUE(t, io_log_has(log, "beyond the CPU's physical address width"));
+	KTEST_EXPECT_TRUE(t, ktest_log_has(log, "beyond the CPU's physical address width"));
 	if (boot_cpu.phys_bits <= 40) { /* qemu64 */
 		p = ioremap(1ULL << 40, PAGE_SIZE);
 		KTEST_EXPECT_NULL(t, p);
@@ -117,20 +88,20 @@ KTEST(ioremap, ioremap_conflicting_memtype_refused)
 	ktest_defer(t, io_unmap, uc);
 	KTEST_EXPECT_EQ(t, io_hpet_refs(), refs + 1);
 
-	log = io_log_end();
+	log = ktest_log_mark();
 	wc = ioremap_wc(IO_HPET, PAGE_SIZE);
 	KTEST_EXPECT_NULL(t, wc);
 	io_unmap(wc);
-	KTEST_EXPECT_TRUE(t, io_log_has(log, "ioremap_wc: phys 0xfed00000-0xfed00fff "
-					     "write-combining conflicts with phys "
-					     "0xfed00000-0xfed00fff uncached"));
-	log = io_log_end();
+	KTEST_EXPECT_TRUE(t, ktest_log_has(log, "ioremap_wc: phys 0xfed00000-0xfed00fff "
+						"write-combining conflicts with phys "
+						"0xfed00000-0xfed00fff uncached"));
+	log = ktest_log_mark();
 	wc = ioremap_wc(IO_HPET - PAGE_SIZE, 2 * PAGE_SIZE); /* overlaps it */
 	KTEST_EXPECT_NULL(t, wc);
 	io_unmap(wc);
-	KTEST_EXPECT_TRUE(t, io_log_has(log, "phys 0xfecff000-0xfed00fff write-combining "
-					     "conflicts with phys 0xfed00000-0xfed00fff "
-					     "uncached"));
+	KTEST_EXPECT_TRUE(t, ktest_log_has(log, "phys 0xfecff000-0xfed00fff write-combining "
+						"conflicts with phys 0xfed00000-0xfed00fff "
+						"uncached"));
 	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy + 1);
 	KTEST_EXPECT_EQ(t, memtype_nr_entries(), entries + (refs ? 0 : 1));
 	KTEST_EXPECT_EQ(t, io_hpet_refs(), refs + 1);
@@ -238,10 +209,10 @@ KTEST(ioremap, vga_screen_memtype_reserved)
 		return;
 	}
 	KTEST_EXPECT_EQ(t, memtype_refs(vga, vga + PAGE_SIZE), 1U);
-	log = io_log_end();
+	log = ktest_log_mark();
 	p = ioremap_wc(vga, PAGE_SIZE);
 	KTEST_EXPECT_NULL(t, p);
-	KTEST_EXPECT_TRUE(t, io_log_has(log, "conflicts with"));
+	KTEST_EXPECT_TRUE(t, ktest_log_has(log, "conflicts with"));
 	io_unmap(p);
 	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
 	KTEST_EXPECT_EQ(t, memtype_refs(vga, vga + PAGE_SIZE), 1U);

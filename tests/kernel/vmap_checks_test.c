@@ -35,34 +35,6 @@ static bool vc_contains(const char *s, const char *sub)
 	return false;
 }
 
-/* Where the log ends now: later lines are printed from here on. */
-static unsigned long vc_log_end(void)
-{
-	static char sink[64];
-	unsigned long pos = dmesg_start(1);
-
-	while (dmesg_copy(&pos, sink, sizeof(sink)))
-		;
-	return pos;
-}
-
-/* The log from @pos on holds @needle (shorter than 128 bytes). */
-static bool vc_log_has(unsigned long pos, const char *needle)
-{
-	static char buf[256];
-	size_t len = strlen(needle), keep = 0, n;
-
-	while ((n = dmesg_copy(&pos, buf + keep, sizeof(buf) - 1 - keep))) {
-		n += keep;
-		buf[n] = '\0';
-		if (vc_contains(buf, needle))
-			return true;
-		keep = min(n, len - 1); /* a match may straddle two copies */
-		memmove(buf, buf + n - keep, keep);
-	}
-	return false;
-}
-
 static void vc_vunmap(void *addr)
 {
 	vunmap(addr);
@@ -190,7 +162,7 @@ static int vc_no_guard_warnings_due(void)
 {
 	if (dmesg_start(0) != 0)
 		return -1;
-	return vc_log_has(0, VC_NO_GUARD_WARNING) ? 0 : 1;
+	return ktest_log_has(0, VC_NO_GUARD_WARNING) ? 0 : 1;
 }
 
 /*
@@ -208,7 +180,7 @@ KTEST(vmap_checks, vmap_no_guard_overrun_hits_guard)
 
 	KTEST_ASSERT_NOT_NULL(t, page);
 	due = vc_no_guard_warnings_due();
-	start = vc_log_end();
+	start = ktest_log_mark();
 	warns = warn_count;
 	v = vmap(&page, 1, VM_NO_GUARD, PAGE_KERNEL);
 	KTEST_ASSERT_NOT_NULL(t, v);
@@ -216,7 +188,7 @@ KTEST(vmap_checks, vmap_no_guard_overrun_hits_guard)
 	if (due >= 0) /* else the count is not known: see vc_no_guard_warnings_due() */
 		KTEST_EXPECT_EQ(t, warn_count, warns + due);
 	if (due > 0)
-		KTEST_EXPECT_TRUE(t, vc_log_has(start, VC_NO_GUARD_WARNING));
+		KTEST_EXPECT_TRUE(t, ktest_log_has(start, VC_NO_GUARD_WARNING));
 	vm = find_vm_area(v);
 	KTEST_ASSERT_NOT_NULL(t, vm);
 	KTEST_EXPECT_EQ(t, vm->size, 2 * PAGE_SIZE);
