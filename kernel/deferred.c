@@ -20,7 +20,8 @@
 static struct deferred_work *deferred_head;		      /* [D] */
 static struct deferred_work **deferred_tail = &deferred_head; /* [D] */
 static unsigned int deferred_nr;			      /* [D] jobs queued */
-static bool deferred_locked_warned; /* warned since the last call without locks */
+/* idle path only (deferred_work_run): warned since the last call without locks */
+static bool deferred_locked_warned;
 
 void deferred_work_queue(struct deferred_work *w)
 {

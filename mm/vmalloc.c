@@ -41,9 +41,13 @@
  * __vmalloc_area_node() to allocate the pages one by one and map them.
  * vfree(): unmap, free the pages,
  * busy -> lazy; when more than lazy_max_pages wait, the idle path
- * (deferred_work_run()) purges them in bounded batches, one TLB flush over
- * the span of each, lazy -> free with merging. A range is never handed out
- * again before its flush.
+ * (deferred_work_run()) purges them in batches of VMAP_PURGE_BATCH areas
+ * per lock hold, one TLB flush over the span of each, lazy -> free with
+ * merging. Past LAZY_HARD_CAP_FACTOR times the budget, a free purges one
+ * batch itself. An allocation that would fail, and vm_unmap_aliases(), run
+ * the synchronous purge (purge_vmap_area_lazy()). The unmap flushes at once
+ * for VM_FLUSH_RESET_PERMS, VM_MEMTYPE (ioremap) and vmalloc_debug_flush.
+ * A range is never handed out again before its flush.
  *
  * Locks (one CPU: a spinlock disables interrupts; written for SMP anyway).
  * Taken one at a time, except in the order Q -> V -> F -> P where nested:
@@ -147,7 +151,7 @@ static unsigned long vfree_nr_deferred;
 struct vmalloc_stats vmalloc_stats;
 bool vmalloc_debug_vm; /* DEBUG_VM: vmalloc_check() after every change */
 
-/* vmalloc_debug_flush: flush the TLB at every unmap, not lazily */
+/* vmalloc_debug_flush: flush the TLB at every unmap (the range still goes lazy) */
 static bool vmalloc_debug_flush;
 
 static inline unsigned long va_size(const struct vmap_area *va)
@@ -619,7 +623,7 @@ void ne_fit_preload(gfp_t gfp)
 		kmem_cache_free(vmap_area_cachep, spare);
 }
 
-/* Reserve the lowest fit in [vstart, vend). 0, -ENOSPC or -ENOMEM. */
+/* Reserve a fit in [vstart, vend) (see find_lowest_fit_locked()). 0, -ENOSPC or -ENOMEM. */
 static int reserve_free_range(unsigned long size, unsigned long align, unsigned long vstart,
 			      unsigned long vend, unsigned long *addr)
 {
@@ -1065,6 +1069,7 @@ struct vm_struct *get_vm_area(unsigned long size, unsigned long flags)
  *     vfree()/vunmap() then drops every translation before the pages go
  *     back, instead of leaving it to the lazy purge.
  *  => No busy area contains @addr: nothing happens.
+ *  => Takes [V]: not from interrupt context.
  */
 void set_vm_flush_reset_perms(const void *addr)
 {

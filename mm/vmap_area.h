@@ -8,9 +8,10 @@
  * rb_lists: busy (handed out), lazy (freed, TLB not flushed yet) or free.
  * A struct vmap_area is one range on one of them; the free tree keeps in
  * each node the largest free block of its subtree, so that a fit is found
- * in O(log n) (the lowest one, unless a fragmented window makes the search
- * fall back to a padded fit, see find_lowest_fit_locked()). Each tree, its address-ordered list and its lock
- * are one struct rb_list.
+ * in at most 256 + O(log n) node visits unless only an exactly aligned
+ * short hole fits (the lowest fit, unless a fragmented window makes the
+ * search fall back to a padded fit, see find_lowest_fit_locked()). Each
+ * tree, its address-ordered list and its lock are one struct rb_list.
  *
  *	alloc_vmap_area()   free -> busy   (a fit as above; purges once when full)
  *	free_vmap_area()    busy -> free   (never mapped: no TLB to flush)

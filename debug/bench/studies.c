@@ -408,7 +408,7 @@ int purge_irqoff_run(void)
 		vm_unmap_aliases();
 		for (i = 0; i < n; i++)
 			if (!(p[i] = vmalloc(PAGE_SIZE)))
-				goto fail;
+				goto out_free_areas;
 		irqoff_free_all(p, n, &r);
 		irqoff_idle(&r);
 	}
@@ -423,7 +423,7 @@ int purge_irqoff_run(void)
 	vm_unmap_aliases();
 	return 0;
 
-fail:
+out_free_areas:
 	for (i = 0; i < n; i++)
 		vfree(p[i]);
 	vfree(p);

@@ -2,8 +2,9 @@
  * Console commands that only look: the kernel's dumps in the formats of
  * the /proc files they imitate (meminfo, buddyinfo, slabinfo, vmallocinfo,
  * interrupts), the boot-time tables (layout, e820, memblock), the
- * allocators' own checks and the W+X check of the page tables, and the kernel log (dmesg). None of them changes
- * anything but dmesg -c, which hides what was shown from the next dmesg.
+ * allocators' own checks and the W+X check of the page tables, and the
+ * kernel log (dmesg). None of them changes anything but dmesg -c, which
+ * hides what was shown from the next dmesg.
  */
 #include "asm/pic.h"
 #include "asm/ptdump.h"
@@ -97,7 +98,8 @@ static int cmd_check(int argc, char **argv)
 }
 CONSOLE_CMD(check, "", "check the vmalloc trees, the buddy free lists, no W+X pages", cmd_check,
 	    .details = "The W+X part walks every mapping for pages both writable and executable, "
-		       "and the kernel's code for a writable direct-map alias.");
+		       "and every executable page (image, module, vm area) for a writable "
+		       "direct-map alias.");
 
 static int cmd_interrupts(int argc, char **argv)
 {

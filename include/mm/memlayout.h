@@ -59,7 +59,8 @@ extern bool memory_randomized;
 void kernel_randomize_memory(void);
 /* The placement it uses, for a direct map of @dm_size bytes and draws from @random:
  * bases[] = { direct map, vmalloc, vmemmap }, with the guard hole after vmalloc.
- * Returns 0, or -EINVAL (bases[] untouched) when the regions do not fit. */
+ * Returns 0, or -EINVAL (bases[] untouched) when the regions do not fit or @dm_size is
+ * not PUD-aligned. */
 int kaslr_place_regions(unsigned long dm_size, u64 (*random)(void), unsigned long bases[3]);
 
 #define PAGE_OFFSET   page_offset_base

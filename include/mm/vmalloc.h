@@ -19,7 +19,7 @@ struct page;
 #define VM_ALLOC	 0x00000002u /* vmalloc() */
 #define VM_MAP		 0x00000004u /* vmap()ed pages */
 #define VM_UNINITIALIZED 0x00000020u /* not yet fully set up: dumps skip contents */
-#define VM_NO_GUARD	 0x00000040u /* no guard page after the area */
+#define VM_NO_GUARD	 0x00000040u /* no guard page after the area (vmap() ignores VM_NO_GUARD) */
 #define VM_EARLY	 0x00000080u /* registered with vm_area_register_early() */
 #define VM_DEFER_FREE	 0x00000100u /* queued by vfree_atomic(), not yet freed */
 /* set_memory_*() may change the area's permissions: every unmap of it
@@ -93,8 +93,9 @@ void *kvmalloc(size_t size, gfp_t gfp);
 void *kvzalloc(size_t size, gfp_t gfp);
 void kvfree(const void *addr);
 
-/* Copy @count bytes at vmalloc address @addr into @buf; unmapped parts read
- * as zeros. Returns the number of bytes copied (always @count). */
+/* Copy @count bytes at vmalloc address @addr into @buf; never faults: guard
+ * pages, lazily freed ranges, areas being set up and ioremap memory read as
+ * zeros. Returns the number of bytes copied (always @count). */
 long vread(char *buf, const char *addr, unsigned long count);
 
 /* Dumps: /proc/vmallocinfo lines, meminfo's Vmalloc* lines, lazy/purge counters. */
@@ -114,8 +115,8 @@ unsigned long vmalloc_lazy_max_pages(void);
 /* DEBUG_VM for vmalloc: run vmalloc_check() after every change (panics on failure). */
 extern bool vmalloc_debug_vm;
 /* vmalloc_debug_flush: flush the TLB over every range as it is unmapped
- * (vfree, vunmap, iounmap), so a use after free faults at once; the range
- * still goes lazy. Off by default. */
+ * (vfree, vunmap, iounmap, remove_vm_area, free_vm_area), so a use after
+ * free faults at once; the range still goes lazy. Off by default. */
 void vmalloc_set_debug_flush(bool on);
 bool vmalloc_debug_flush_enabled(void);
 

@@ -3,8 +3,9 @@
  * PAT memtype code (reserve/free of {start, end, type}): two live mappings
  * of one physical byte must not disagree on its cache mode, since x86
  * leaves mixed aliases (uncached against write-combining or write-back)
- * undefined. Every ioremap() reserves its range with the mode its PTEs
- * select before mapping it, and iounmap() frees it.
+ * undefined. Every ioremap(), and the VGA screen's early mapping, reserves
+ * its range with the mode its PTEs select before mapping it; iounmap(),
+ * remove_vm_area() and free_vm_area() free it.
  *
  * Invariants:
  *  - no two entries that overlap have different types;

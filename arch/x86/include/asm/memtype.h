@@ -18,7 +18,7 @@ enum memtype {
 	NR_MEMTYPES
 };
 
-/* The mode a 4 KiB PTE with @prot selects (its PWT, PCD and PAT bits). */
+/* The mode a 4 KiB PTE with @prot selects (PWT and PCD; PAT entries 4-7 repeat 0-3). */
 enum memtype memtype_of_prot(pgprot_t prot);
 /* "write-back", "write-combining", "uncached-minus", "uncached". */
 const char *memtype_name(enum memtype type);
