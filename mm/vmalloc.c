@@ -659,6 +659,61 @@ static int reserve_free_range(unsigned long size, unsigned long align, unsigned 
 static struct list_head *va_list_from(struct rb_list *tree, unsigned long addr);
 
 /*
+ * Purge notifiers (Linux's vmap_notify_list): told after each purge batch,
+ * with no vmalloc lock held, so a callback may vfree() or vunmap() the
+ * aliases it caches. The list is [Q]: changed and walked under
+ * vmap_purge_lock, which the walk drops around each callback (a callback
+ * must not unregister another entry than itself).
+ */
+static struct vmap_purge_notifier *vmap_purge_notifiers; /* [Q] */
+
+/*
+ * register_vmap_purge_notifier - call @nb->fn after every lazy purge batch
+ *  => @nb stays the caller's; registering it twice is refused with a WARN.
+ */
+void register_vmap_purge_notifier(struct vmap_purge_notifier *nb)
+{
+	struct vmap_purge_notifier *n;
+
+	spin_lock(&vmap_purge_lock);
+	for (n = vmap_purge_notifiers; n && n != nb; n = n->next)
+		;
+	if (!WARN(n, "register_vmap_purge_notifier: %pS already registered", nb->fn)) {
+		nb->next = vmap_purge_notifiers;
+		vmap_purge_notifiers = nb;
+	}
+	spin_unlock(&vmap_purge_lock);
+}
+
+/* unregister_vmap_purge_notifier - undo the register; an unknown @nb is a WARN. */
+void unregister_vmap_purge_notifier(struct vmap_purge_notifier *nb)
+{
+	struct vmap_purge_notifier **pp;
+
+	spin_lock(&vmap_purge_lock);
+	for (pp = &vmap_purge_notifiers; *pp && *pp != nb; pp = &(*pp)->next)
+		;
+	if (!WARN(!*pp, "unregister_vmap_purge_notifier: %p not registered", nb))
+		*pp = nb->next;
+	spin_unlock(&vmap_purge_lock);
+}
+
+/* Tell every purge notifier that a batch was purged. */
+static void vmap_purge_notify(void)
+{
+	struct vmap_purge_notifier *n, *next;
+
+	spin_lock(&vmap_purge_lock);
+	for (n = vmap_purge_notifiers; n; n = next) {
+		next = n->next;
+		spin_unlock(&vmap_purge_lock);
+		n->fn(n);
+		spin_lock(&vmap_purge_lock);
+	}
+	spin_unlock(&vmap_purge_lock);
+}
+
+/*
  * Purge the lowest @max lazily freed areas starting in [*from, to): off
  * the lazy list, one TLB flush over their span, then into the free tree;
  * *from moves to the end of the last one. Until the flush they are in no
@@ -709,6 +764,7 @@ static unsigned long purge_vmap_batch_range(unsigned long max, unsigned long *fr
 	spin_unlock(&vmap_purge_lock);
 	ltrace("purged %lu areas over [%#lx-%#lx)\n", nr, start, end);
 	vmalloc_debug_check("purge");
+	vmap_purge_notify();
 	return nr;
 }
 
@@ -1802,6 +1858,183 @@ void kvfree(const void *addr)
 		__vfree(addr, VM_REFUSE_FREE, __builtin_return_address(0));
 	else
 		kfree(addr);
+}
+
+/* ---------------------------------------------------------------------- */
+/* More of Linux's API: _node flavours, vmalloc_size, vmap_pfn, vrealloc.  */
+
+/* vmalloc_node - vmalloc(); @node is accepted and ignored (one node). */
+void *vmalloc_node(unsigned long size, int node)
+{
+	return __vmalloc_node(size, 1, GFP_KERNEL, node, __builtin_return_address(0));
+}
+
+/* vzalloc_node - vzalloc(); @node is accepted and ignored (one node). */
+void *vzalloc_node(unsigned long size, int node)
+{
+	return __vmalloc_node(size, 1, GFP_KERNEL | __GFP_ZERO, node, __builtin_return_address(0));
+}
+
+/*
+ * vmalloc_size - usable bytes of the vm area holding @addr (any address in
+ * it, guard page excluded), after find_vm_area(); 0 if there is none.
+ */
+unsigned long vmalloc_size(const void *addr)
+{
+	struct vm_struct *area = find_vm_area(addr);
+
+	return area ? get_vm_area_size(area) : 0;
+}
+
+/*
+ * Every frame of @pfns must be outside RAM (pfn_valid() false) and within
+ * the CPU's physical address width; warns about the first bad one.
+ */
+static bool vmap_pfns_valid(unsigned long *pfns, unsigned int count, const void *caller)
+{
+	unsigned int i;
+
+	if (WARN(!pfns, "vmap_pfn: NULL pfn array for %u frames (caller %pS)", count, caller))
+		return false;
+	for (i = 0; i < count; i++) {
+		if (pfn_valid(pfns[i])) {
+			WARN(1, "vmap_pfn: frame %u of %u (pfn %#lx) is RAM (caller %pS)", i, count,
+			     pfns[i], caller);
+			return false;
+		}
+		if (PFN_PHYS((phys_addr_t)pfns[i]) > cpu_phys_addr_limit()) {
+			WARN(1,
+			     "vmap_pfn: frame %u of %u (pfn %#lx) is beyond the CPU's physical "
+			     "address width (caller %pS)",
+			     i, count, pfns[i], caller);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * vmap_pfn - map the non-RAM frames @pfns[0..count) (device memory) into a
+ * new virtually contiguous area, with the caller's @prot
+ *  => A RAM frame (use vmap() for those) or one beyond the CPU's physical
+ *     address width is refused with a WARN, before anything is reserved.
+ *  => No memory-type reservation is taken (unlike ioremap()): @prot is the
+ *     caller's responsibility, as on Linux.
+ *  => The area is VM_MAP | VM_IOREMAP (phys= names the first frame), with
+ *     a guard page; vunmap() undoes it.
+ *  => Returns the address, or NULL with nothing left reserved or mapped.
+ */
+void *vmap_pfn(unsigned long *pfns, unsigned int count, pgprot_t prot)
+{
+	const void *caller = __builtin_return_address(0);
+	struct vm_struct *area;
+	unsigned long addr, size;
+	unsigned int i;
+
+	if (!count || !vmap_pfns_valid(pfns, count, caller))
+		return NULL;
+	size = (unsigned long)count << PAGE_SHIFT;
+	area = __get_vm_area_node(size, 1, VM_MAP | VM_IOREMAP, VMALLOC_START, VMALLOC_END,
+				  GFP_KERNEL, caller);
+	if (!area)
+		return NULL;
+	addr = (unsigned long)area->addr;
+	spin_lock(&vmap_busy.lock); /* [V]: dumps read it */
+	area->phys_addr = PFN_PHYS((phys_addr_t)pfns[0]);
+	spin_unlock(&vmap_busy.lock);
+	for (i = 0; i < count; i++)
+		if (vmap_range(addr + ((unsigned long)i << PAGE_SHIFT),
+			       addr + ((unsigned long)(i + 1) << PAGE_SHIFT),
+			       PFN_PHYS((phys_addr_t)pfns[i]), prot))
+			goto out_unmap;
+	spin_lock(&vmap_busy.lock);
+	area->flags &= ~VM_UNINITIALIZED;
+	spin_unlock(&vmap_busy.lock);
+	return area->addr;
+
+out_unmap:
+	vunmap_range_noflush(addr, addr + ((unsigned long)i << PAGE_SHIFT));
+	flush_tlb_kernel_range(addr, addr + size);
+	release_vm_area(area);
+	return NULL;
+}
+
+/*
+ * vrealloc - resize the vmalloc() memory at @p to @size bytes
+ *  => @p NULL: __vmalloc(@size, @gfp). @size 0: vfree(@p), returns NULL.
+ *  => Within the pages already allocated (a shrink, or a grow that still
+ *     fits): @p itself, in place. A shrink keeps every page (the area and
+ *     nr_pages do not change, as in Linux 6.12's vrealloc); with
+ *     __GFP_ZERO the bytes past @size are zeroed, so a later grow in
+ *     place reads zeros there.
+ *  => Beyond them: a new allocation with @gfp, the old contents copied,
+ *     the old area vfree()d. On failure NULL, and @p stays as it was.
+ *  => @p not the start of a vmalloc() area: refused with a WARN, NULL.
+ */
+void *vrealloc(const void *p, size_t size, gfp_t gfp)
+{
+	const void *caller = __builtin_return_address(0);
+	struct vm_struct *area;
+	unsigned long have;
+	void *n;
+
+	if (!p)
+		return __vmalloc_node(size, 1, gfp, NUMA_NO_NODE, caller);
+	if (!size) {
+		__vfree(p, VM_REFUSE_FREE, caller);
+		return NULL;
+	}
+	area = find_vm_area(p);
+	if (WARN(!area || area->addr != p || !(area->flags & VM_ALLOC) ||
+			 (area->flags & VM_REFUSE_FREE),
+		 "vrealloc: %p is not a vmalloc() area (caller %pS)", p, caller))
+		return NULL;
+	have = (unsigned long)area->nr_pages << PAGE_SHIFT;
+	if (size <= have) {
+		if (gfp & __GFP_ZERO)
+			memset((char *)p + size, 0, have - size);
+		return (void *)p;
+	}
+	n = __vmalloc_node(size, 1, gfp, NUMA_NO_NODE, caller);
+	if (!n)
+		return NULL;
+	memcpy(n, p, have);
+	__vfree(p, VM_REFUSE_FREE, caller);
+	return n;
+}
+
+/*
+ * kvrealloc - resize kvmalloc() memory at @p to @size bytes
+ *  => vmalloc memory goes through vrealloc(); kmalloc() memory stays in
+ *     place if ksize() holds @size, else moves to kvmalloc(@size, @gfp)
+ *     (the old contents copied, the old object kfree()d).
+ *  => @p NULL: kvmalloc(). @size 0: kvfree(@p), returns NULL.
+ *  => On failure NULL, and @p stays as it was.
+ */
+void *kvrealloc(const void *p, size_t size, gfp_t gfp)
+{
+	size_t have;
+	void *n;
+
+	if (!p)
+		return kvmalloc(size, gfp);
+	if (!size) {
+		kvfree(p);
+		return NULL;
+	}
+	if (is_vmalloc_addr(p))
+		return vrealloc(p, size, gfp);
+	have = ksize(p); /* 0, with a WARN, if @p is no kmalloc() object */
+	if (!have)
+		return NULL;
+	if (size <= have)
+		return (void *)p;
+	n = kvmalloc(size, gfp);
+	if (!n)
+		return NULL;
+	memcpy(n, p, have);
+	kfree(p);
+	return n;
 }
 
 /* ---------------------------------------------------------------------- */

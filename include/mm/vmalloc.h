@@ -93,6 +93,23 @@ void *kvmalloc(size_t size, gfp_t gfp);
 void *kvzalloc(size_t size, gfp_t gfp);
 void kvfree(const void *addr);
 
+/* Linux's breadth API (mm/vmalloc.c, "More of Linux's API"); contracts there. */
+void *vmalloc_node(unsigned long size, int node);
+void *vzalloc_node(unsigned long size, int node);
+unsigned long vmalloc_size(const void *addr);
+void *vmap_pfn(unsigned long *pfns, unsigned int count, pgprot_t prot);
+void *vrealloc(const void *p, size_t size, gfp_t gfp);
+void *kvrealloc(const void *p, size_t size, gfp_t gfp);
+
+/* Called after each lazy purge batch (Linux's vmap purge notifier chain,
+ * without a notifier_block type here: one callback per entry). */
+struct vmap_purge_notifier {
+	void (*fn)(struct vmap_purge_notifier *nb);
+	struct vmap_purge_notifier *next;
+};
+void register_vmap_purge_notifier(struct vmap_purge_notifier *nb);
+void unregister_vmap_purge_notifier(struct vmap_purge_notifier *nb);
+
 /* Copy @count bytes at vmalloc address @addr into @buf; never faults: guard
  * pages, lazily freed ranges, areas being set up and ioremap memory read as
  * zeros. Returns the number of bytes copied (always @count). */
