@@ -1960,22 +1960,86 @@ out_unmap:
 }
 
 /*
+ * Shrink the vmalloc() @area to its first @nr pages: the tail leaves V's
+ * view (nr_pages, its PTEs) under V, so vread() never reads a freed page,
+ * and is flushed from the TLB before its pages go back to the buddy.
+ */
+static void vrealloc_shrink(struct vm_struct *area, unsigned int nr)
+{
+	unsigned long addr = (unsigned long)area->addr;
+	unsigned int i, old = area->nr_pages;
+
+	spin_lock(&vmap_busy.lock);
+	area->nr_pages = nr;
+	vmalloc_nr_pages -= old - nr;
+	vunmap_range_noflush(addr + ((unsigned long)nr << PAGE_SHIFT),
+			     addr + ((unsigned long)old << PAGE_SHIFT));
+	spin_unlock(&vmap_busy.lock);
+	flush_tlb_kernel_range(addr + ((unsigned long)nr << PAGE_SHIFT),
+			       addr + ((unsigned long)old << PAGE_SHIFT));
+	for (i = nr; i < old; i++) {
+		area->pages[i]->flags &= ~PG_vmalloc;
+		__free_page(area->pages[i]);
+	}
+}
+
+/*
+ * Grow the vmalloc() @area in place to @nr pages (at most its reserved
+ * size, which its pages array holds): new pages with @gfp mapped
+ * PAGE_KERNEL after the present ones. 0, or -ENOMEM with the area as it
+ * was.
+ */
+static int vrealloc_grow_in_place(struct vm_struct *area, unsigned int nr, gfp_t gfp)
+{
+	gfp_t page_gfp = gfp & (__GFP_ZERO | __GFP_DMA32 | GFP_VMAP_META);
+	unsigned long addr = (unsigned long)area->addr;
+	unsigned int i, old = area->nr_pages;
+
+	for (i = old; i < nr; i++) {
+		area->pages[i] = alloc_page(page_gfp);
+		if (!area->pages[i])
+			goto out_free;
+		area->pages[i]->flags |= PG_vmalloc;
+	}
+	if (vmap_pages_range(addr + ((unsigned long)old << PAGE_SHIFT),
+			     addr + ((unsigned long)nr << PAGE_SHIFT), PAGE_KERNEL,
+			     area->pages + old))
+		goto out_flush;
+	spin_lock(&vmap_busy.lock);
+	area->nr_pages = nr;
+	vmalloc_nr_pages += nr - old;
+	spin_unlock(&vmap_busy.lock);
+	return 0;
+
+out_flush:
+	flush_tlb_kernel_range(addr + ((unsigned long)old << PAGE_SHIFT),
+			       addr + ((unsigned long)nr << PAGE_SHIFT));
+out_free:
+	while (i-- > old) {
+		area->pages[i]->flags &= ~PG_vmalloc;
+		__free_page(area->pages[i]);
+	}
+	return -ENOMEM;
+}
+
+/*
  * vrealloc - resize the vmalloc() memory at @p to @size bytes
  *  => @p NULL: __vmalloc(@size, @gfp). @size 0: vfree(@p), returns NULL.
- *  => Within the pages already allocated (a shrink, or a grow that still
- *     fits): @p itself, in place. A shrink keeps every page (the area and
- *     nr_pages do not change, as in Linux 6.12's vrealloc); with
- *     __GFP_ZERO the bytes past @size are zeroed, so a later grow in
- *     place reads zeros there.
- *  => Beyond them: a new allocation with @gfp, the old contents copied,
- *     the old area vfree()d. On failure NULL, and @p stays as it was.
+ *  => A shrink stays in place and gives back the pages past PAGE_ALIGN(@size)
+ *     (unmapped, the TLB flushed, freed; nr_pages follows) while the area
+ *     keeps its reserved range; with __GFP_ZERO the rest of the last page
+ *     kept is zeroed.
+ *  => A grow within the reserved range (after a shrink) stays in place:
+ *     new pages with @gfp, mapped PAGE_KERNEL. Beyond it: a new allocation
+ *     with @gfp, the old contents copied, the old area vfree()d.
+ *  => On failure NULL, and @p stays as it was (same pages, same contents).
  *  => @p not the start of a vmalloc() area: refused with a WARN, NULL.
  */
 void *vrealloc(const void *p, size_t size, gfp_t gfp)
 {
 	const void *caller = __builtin_return_address(0);
 	struct vm_struct *area;
-	unsigned long have;
+	unsigned long nr, have;
 	void *n;
 
 	if (!p)
@@ -1989,12 +2053,17 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 			 (area->flags & VM_REFUSE_FREE),
 		 "vrealloc: %p is not a vmalloc() area (caller %pS)", p, caller))
 		return NULL;
+	nr = PAGE_ALIGN(size) >> PAGE_SHIFT;
 	have = (unsigned long)area->nr_pages << PAGE_SHIFT;
-	if (size <= have) {
+	if (nr <= area->nr_pages) {
+		if (nr < area->nr_pages)
+			vrealloc_shrink(area, (unsigned int)nr);
 		if (gfp & __GFP_ZERO)
-			memset((char *)p + size, 0, have - size);
+			memset((char *)p + size, 0, (nr << PAGE_SHIFT) - size);
 		return (void *)p;
 	}
+	if (size <= get_vm_area_size(area) && !vrealloc_grow_in_place(area, (unsigned int)nr, gfp))
+		return (void *)p;
 	n = __vmalloc_node(size, 1, gfp, NUMA_NO_NODE, caller);
 	if (!n)
 		return NULL;

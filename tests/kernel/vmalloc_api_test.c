@@ -176,7 +176,19 @@ KTEST(vmalloc_api, vrealloc_null_and_zero)
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 }
 
-/* Shrink and grow within the pages stay in place; a grow past them moves, contents kept. */
+/* The pages @v's area holds now. */
+static unsigned int va_nr_pages(const void *v)
+{
+	struct vm_struct *area = find_vm_area(v);
+
+	return area ? area->nr_pages : 0;
+}
+
+/*
+ * A shrink stays in place and gives back the tail pages (unmapped); a grow
+ * within the reserved range stays in place with new pages; a grow past it
+ * moves. The contents survive every step.
+ */
 KTEST(vmalloc_api, vrealloc_keeps_contents_across_shrink_and_grow)
 {
 	char *v = vmalloc(VA_PAGES(3)), *w;
@@ -185,16 +197,54 @@ KTEST(vmalloc_api, vrealloc_keeps_contents_across_shrink_and_grow)
 	va_fill(v, VA_PAGES(3), 1);
 	w = vrealloc(v, PAGE_SIZE + 10, GFP_KERNEL);
 	KTEST_EXPECT_TRUE(t, w == v);
-	KTEST_EXPECT_EQ(t, vmalloc_size(v), VA_PAGES(3)); /* the shrink keeps the pages */
+	KTEST_EXPECT_EQ(t, va_nr_pages(v), 2u);
+	KTEST_EXPECT_NULL(t, vmalloc_to_page(v + VA_PAGES(2))); /* the tail is unmapped */
+	KTEST_EXPECT_EQ(t, vmalloc_size(v), VA_PAGES(3));	/* the range is kept */
 	KTEST_EXPECT_EQ(t, va_first_bad(v, PAGE_SIZE + 10, 1), PAGE_SIZE + 10);
 	w = vrealloc(v, VA_PAGES(3), GFP_KERNEL);
-	KTEST_EXPECT_TRUE(t, w == v);
+	KTEST_EXPECT_TRUE(t, w == v); /* grown back in place */
+	KTEST_EXPECT_EQ(t, va_nr_pages(v), 3u);
+	KTEST_EXPECT_NOT_NULL(t, vmalloc_to_page(v + VA_PAGES(2)));
+	KTEST_EXPECT_EQ(t, va_first_bad(v, VA_PAGES(2), 1), VA_PAGES(2));
 	w = vrealloc(v, VA_PAGES(5) + 1, GFP_KERNEL);
 	KTEST_ASSERT_NOT_NULL(t, w);
 	KTEST_EXPECT_TRUE(t, w != v);
 	KTEST_EXPECT_EQ(t, vmalloc_size(w), VA_PAGES(6));
 	KTEST_EXPECT_EQ(t, vmalloc_size(v), 0UL); /* the old area is gone */
-	KTEST_EXPECT_EQ(t, va_first_bad(w, VA_PAGES(3), 1), VA_PAGES(3));
+	KTEST_EXPECT_EQ(t, va_first_bad(w, VA_PAGES(2), 1), VA_PAGES(2));
+	vfree(w);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+}
+
+/*
+ * A grow in place whose pages fail: with every page allocation failing
+ * the old buffer stays as it was; with one failure inside the in-place
+ * grow, vrealloc() moves instead (its pages undone), contents kept.
+ */
+KTEST(vmalloc_api, vrealloc_grow_in_place_failure_moves_or_keeps_old)
+{
+	unsigned long busy = vmalloc_stats.nr_busy;
+	char *v = vmalloc(VA_PAGES(4)), *w;
+
+	KTEST_ASSERT_NOT_NULL(t, v);
+	va_fill(v, VA_PAGES(4), 7);
+	KTEST_ASSERT_TRUE(t, vrealloc(v, PAGE_SIZE, GFP_KERNEL) == v);
+	fail_page_alloc_set(1, 1000);
+	w = vrealloc(v, VA_PAGES(4), GFP_KERNEL | __GFP_NOWARN);
+	fail_page_alloc_set(0, 0);
+	KTEST_EXPECT_NULL(t, w);
+	KTEST_EXPECT_EQ(t, va_nr_pages(v), 1u);
+	KTEST_EXPECT_NULL(t, vmalloc_to_page(v + PAGE_SIZE));
+	KTEST_EXPECT_EQ(t, va_first_bad(v, PAGE_SIZE, 7), PAGE_SIZE);
+	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy + 1);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	fail_page_alloc_set(2, 1); /* the second new page of the in-place grow */
+	w = vrealloc(v, VA_PAGES(4), GFP_KERNEL | __GFP_NOWARN);
+	fail_page_alloc_set(0, 0);
+	KTEST_ASSERT_NOT_NULL(t, w);
+	KTEST_EXPECT_TRUE(t, w != v);
+	KTEST_EXPECT_EQ(t, va_first_bad(w, PAGE_SIZE, 7), PAGE_SIZE);
+	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy + 1);
 	vfree(w);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 }
