@@ -223,6 +223,12 @@ void kfree(const void *ptr)
 	shim_slab_free(ptr);
 }
 
+/* The usable bytes of a shim kmalloc() object (kvrealloc() asks). */
+size_t ksize(const void *ptr)
+{
+	return ptr ? malloc_usable_size((void *)ptr) : 0;
+}
+
 /* ---- page tables and TLB ------------------------------------------------ */
 
 struct shim_pte {
