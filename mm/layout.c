@@ -88,6 +88,15 @@ int layout_check_guard_hole(unsigned long vmalloc_end, unsigned long vmemmap_sta
 	return -1;
 }
 
+/* format_size() without its padding, for messages. */
+static const char *size_word(char *buf, size_t len, unsigned long bytes)
+{
+	format_size(buf, len, bytes);
+	while (*buf == ' ')
+		buf++;
+	return buf;
+}
+
 /*
  * vmalloc_set_size - see include/mm/memlayout.h. The bound is the default
  * layout's: kernel_randomize_memory() fits the chosen size in its space or
@@ -97,25 +106,24 @@ int vmalloc_set_size(unsigned long size)
 {
 	const unsigned long hole = VMEMMAP_START - VMALLOC_GUARD_HOLE_MIN;
 	unsigned long last = size > ~0UL - VMALLOC_START ? ~0UL : VMALLOC_START + size - 1;
-	char buf[24], *keep = buf;
+	char b1[24], b2[24];
+	const char *keep = size_word(b1, sizeof(b1), vmalloc_size);
+	const char *want = size_word(b2, sizeof(b2), size);
 
-	format_size(buf, sizeof(buf), vmalloc_size);
-	while (*keep == ' ')
-		keep++;
 	if (size % PAGE_SIZE) {
 		pr_err("vmalloc=%#lx: not a multiple of the page size; keeping %s\n", size, keep);
 		return -EINVAL;
 	}
 	if (size < VMALLOC_SIZE_MIN) {
-		pr_err("vmalloc=%#lx: vmalloc region too small: vmalloc %#lx-%#lx cannot hold the "
-		       "boot-time areas, %lu MiB at least; keeping %s\n",
-		       size, VMALLOC_START, last, VMALLOC_SIZE_MIN >> 20, keep);
+		pr_err("vmalloc=%#lx (%s): vmalloc region too small: vmalloc %#lx-%#lx cannot hold "
+		       "the boot-time areas, %lu MiB at least; keeping %s\n",
+		       size, want, VMALLOC_START, last, VMALLOC_SIZE_MIN >> 20, keep);
 		return -EINVAL;
 	}
 	if (size > hole - VMALLOC_START) {
-		pr_err("vmalloc=%#lx: vmalloc region overlap: vmalloc %#lx-%#lx overlaps guard hole "
-		       "%#lx-%#lx and vmemmap %#lx-%#lx; keeping %s\n",
-		       size, VMALLOC_START, last, hole, VMEMMAP_START - 1, VMEMMAP_START,
+		pr_err("vmalloc=%#lx (%s): vmalloc region overlap: vmalloc %#lx-%#lx overlaps guard "
+		       "hole %#lx-%#lx and vmemmap %#lx-%#lx; keeping %s\n",
+		       size, want, VMALLOC_START, last, hole, VMEMMAP_START - 1, VMEMMAP_START,
 		       VMEMMAP_START + VMEMMAP_SIZE - 1, keep);
 		return -EINVAL;
 	}
