@@ -22,8 +22,9 @@
  *                      | fixmap                   | FIXADDR_START..FIXADDR_TOP
  *
  * The three bases are variables, as with Linux's DYNAMIC_MEMORY_LAYOUT, so
- * that memory-region randomisation can move them at boot; their order and
- * sizes never change. Ends written *_END are exclusive unless named "last".
+ * that memory-region randomisation can move them at boot; their order never
+ * changes, nor do the sizes but vmalloc's (vmalloc=SIZE sets vmalloc_size).
+ * Ends written *_END are exclusive unless named "last".
  *
  * The guard hole after vmalloc is Linux's unused hole before vmemmap: an
  * area at the very top of vmalloc space (VM_NO_GUARD has no guard page)

@@ -43,7 +43,7 @@ expect_line "^cmdline: vmalloc: invalid value '1M\+'"
 expect_line "^cmdline: vmalloc: value '12345' is not a multiple of 4096, keeping default$"
 expect_line "$default_row"
 
-boot 512M "randomize_memory vmalloc=16M ktest=vmalloc_size,layout,early_area" 300
+boot 512M "randomize_memory vmalloc=16M ktest=vmalloc_size,layout,paging,early_area" 300
 expect_status 0
 expect_line '^kaslr: randomised: '
 expect_line '^ +vmalloc +: 0x[0-9a-f]{16} - 0x[0-9a-f]{16} +\( +16 MB\)$'
