@@ -24,6 +24,7 @@
 #define CMDLINE_ULONG_MAX (~0UL)
 #define CMDLINE_MEM_MIN	  (16UL << 20) /* mem= below this cannot boot */
 #define CMDLINE_LAZY_MAX  (1UL << 20)  /* 4 GiB of lazily freed vmalloc space */
+#define CMDLINE_PAGE_SIZE 4096UL       /* vmalloc= is page-aligned; the layout checks the rest */
 
 enum cmdline_kind {
 	CMDLINE_FLAG,	/* no value; stores flag_value into a bool */
@@ -38,6 +39,7 @@ struct cmdline_option {
 	size_t offset; /* of the field in struct cmdline_opts */
 	size_t size;   /* of that field */
 	unsigned long min, max;
+	unsigned long align; /* CMDLINE_SIZE: the value must be a multiple of it (0 = any) */
 	bool flag_value;
 	const char *help;
 };
@@ -52,9 +54,10 @@ struct cmdline_option {
 	{                                                                                      \
 		.name = n, .kind = CMDLINE_UINT, OPT_FIELD(f), .min = lo, .max = hi, .help = h \
 	}
-#define OPT_SIZE(n, f, lo, hi, h)                                                              \
-	{                                                                                      \
-		.name = n, .kind = CMDLINE_SIZE, OPT_FIELD(f), .min = lo, .max = hi, .help = h \
+#define OPT_SIZE(n, f, lo, hi, al, h)                                                             \
+	{                                                                                         \
+		.name = n, .kind = CMDLINE_SIZE, OPT_FIELD(f), .min = lo, .max = hi, .align = al, \
+		.help = h                                                                         \
 	}
 #define OPT_STRING(n, f, h)                                                \
 	{                                                                  \
@@ -82,8 +85,10 @@ static const struct cmdline_option cmdline_options[] = {
 		 "randomise the bases of the direct map, vmalloc and vmemmap"),
 	OPT_FLAG("nokaslr", randomize_memory, false, "keep the default memory layout"),
 	OPT_FLAG("noconsole", console, false, "do not start the interactive console"),
-	OPT_SIZE("mem", mem_limit, CMDLINE_MEM_MIN, CMDLINE_ULONG_MAX,
+	OPT_SIZE("mem", mem_limit, CMDLINE_MEM_MIN, CMDLINE_ULONG_MAX, 0,
 		 "use no RAM above SIZE (k, M or G suffix)"),
+	OPT_SIZE("vmalloc", vmalloc_size, CMDLINE_PAGE_SIZE, CMDLINE_ULONG_MAX, CMDLINE_PAGE_SIZE,
+		 "size of the vmalloc area (k, M, G or T suffix; checked against the layout)"),
 };
 
 static const struct cmdline_opts cmdline_defaults = {
@@ -170,8 +175,14 @@ static const char *cmdline_expect(const struct cmdline_option *o, char *buf, siz
 		snprintf(buf, size, "%lu..%lu", o->min, o->max);
 		return buf;
 	case CMDLINE_SIZE:
-		snprintf(buf, size, "a size of at least %luM, with an optional k, M or G suffix",
-			 o->min >> 20);
+		if (o->min < (1UL << 20))
+			snprintf(buf, size,
+				 "a multiple of %lu, with an optional k, M, G or T suffix",
+				 o->align);
+		else
+			snprintf(buf, size,
+				 "a size of at least %luM, with an optional k, M or G suffix",
+				 o->min >> 20);
 		return buf;
 	case CMDLINE_STRING:
 		snprintf(buf, size, "at most %d of a-z, 0-9 and _,.*?", CMDLINE_STR_MAX - 1);
@@ -211,6 +222,11 @@ static bool cmdline_set_number(const struct cmdline_option *o, const char *val,
 	if (ret) {
 		pr_warn("%s: invalid value '%s' (expected %s), keeping default\n", o->name, val,
 			cmdline_expect(o, expect, sizeof(expect)));
+		return false;
+	}
+	if (o->align && v % o->align) {
+		pr_warn("%s: value '%s' is not a multiple of %lu, keeping default\n", o->name, val,
+			o->align);
 		return false;
 	}
 	cmdline_store_ulong(o, opts, v);

@@ -328,7 +328,7 @@ int kstrtol(const char *s, unsigned int base, long *res)
 
 /*
  * memparse - parse a size: a number in base 0 (decimal, 0x hex, 0 octal)
- * followed by at most one suffix k/K (2^10), m/M (2^20) or g/G (2^30).
+ * followed by at most one suffix k/K (2^10), m/M (2^20), g/G (2^30) or t/T (2^40).
  *  => -EINVAL on no digits, an unknown suffix or anything after the suffix.
  *  => -ERANGE when the number or the scaled value overflows.
  *  => *@res is written only on success.
@@ -357,6 +357,11 @@ int memparse(const char *s, unsigned long *res)
 	case 'g':
 	case 'G':
 		shift = 30;
+		end++;
+		break;
+	case 't':
+	case 'T':
+		shift = 40;
 		end++;
 		break;
 	}

@@ -6,6 +6,7 @@
  * dump, ptdump and the console name it.
  */
 #include "asm/page.h"
+#include "kernel/errno.h"
 #include "kernel/printk.h"
 #include "lib/vsprintf.h"
 #include "mm/layout.h"
@@ -85,6 +86,49 @@ int layout_check_guard_hole(unsigned long vmalloc_end, unsigned long vmemmap_sta
 	       "between them\n",
 	       vmalloc_end, vmemmap_start, VMALLOC_GUARD_HOLE_MIN >> 20);
 	return -1;
+}
+
+/* format_size() without its padding, for messages. */
+static const char *size_word(char *buf, size_t len, unsigned long bytes)
+{
+	format_size(buf, len, bytes);
+	while (*buf == ' ')
+		buf++;
+	return buf;
+}
+
+/*
+ * vmalloc_set_size - see include/mm/memlayout.h. The bound is the default
+ * layout's: kernel_randomize_memory() fits the chosen size in its space or
+ * says why not and keeps the default bases, where this size fits too.
+ */
+int vmalloc_set_size(unsigned long size)
+{
+	const unsigned long hole = VMEMMAP_START - VMALLOC_GUARD_HOLE_MIN;
+	unsigned long last = size > ~0UL - VMALLOC_START ? ~0UL : VMALLOC_START + size - 1;
+	char b1[24], b2[24];
+	const char *keep = size_word(b1, sizeof(b1), vmalloc_size);
+	const char *want = size_word(b2, sizeof(b2), size);
+
+	if (size % PAGE_SIZE) {
+		pr_err("vmalloc=%#lx: not a multiple of the page size; keeping %s\n", size, keep);
+		return -EINVAL;
+	}
+	if (size < VMALLOC_SIZE_MIN) {
+		pr_err("vmalloc=%#lx (%s): vmalloc region too small: vmalloc %#lx-%#lx cannot hold "
+		       "the boot-time areas, %lu MiB at least; keeping %s\n",
+		       size, want, VMALLOC_START, last, VMALLOC_SIZE_MIN >> 20, keep);
+		return -EINVAL;
+	}
+	if (size > hole - VMALLOC_START) {
+		pr_err("vmalloc=%#lx (%s): vmalloc region overlap: vmalloc %#lx-%#lx overlaps guard "
+		       "hole %#lx-%#lx and vmemmap %#lx-%#lx; keeping %s\n",
+		       size, want, VMALLOC_START, last, hole, VMEMMAP_START - 1, VMEMMAP_START,
+		       VMEMMAP_START + VMEMMAP_SIZE - 1, keep);
+		return -EINVAL;
+	}
+	vmalloc_size = size;
+	return 0;
 }
 
 void layout_dump(void)

@@ -22,8 +22,9 @@
  *                      | fixmap                   | FIXADDR_START..FIXADDR_TOP
  *
  * The three bases are variables, as with Linux's DYNAMIC_MEMORY_LAYOUT, so
- * that memory-region randomisation can move them at boot; their order and
- * sizes never change. Ends written *_END are exclusive unless named "last".
+ * that memory-region randomisation can move them at boot; their order never
+ * changes, nor do the sizes but vmalloc's (vmalloc=SIZE sets vmalloc_size).
+ * Ends written *_END are exclusive unless named "last".
  *
  * The guard hole after vmalloc is Linux's unused hole before vmemmap: an
  * area at the very top of vmalloc space (VM_NO_GUARD has no guard page)
@@ -40,8 +41,11 @@
 #define __VMEMMAP_BASE_DEFAULT	   0xffffe30000000000UL
 
 #define DIRECT_MAP_SIZE (64UL << 40)
-#define VMALLOC_SIZE	(32UL << 40)
-#define VMEMMAP_SIZE	(1UL << 40)
+#define VMALLOC_SIZE	(32UL << 40) /* the default of vmalloc_size */
+/* vmalloc= below this is refused: the early areas (VGA screen) and the boot's own
+ * vmallocs (IST stacks, slab-backed tables, the self-tests) take a few MiB. */
+#define VMALLOC_SIZE_MIN (16UL << 20)
+#define VMEMMAP_SIZE	 (1UL << 40)
 
 /* The unmapped hole between VMALLOC_END and vmemmap: 1 TiB by default, one
  * PUD (1 GiB) at least when randomised. */
@@ -51,6 +55,8 @@
 extern unsigned long page_offset_base;
 extern unsigned long vmalloc_base;
 extern unsigned long vmemmap_base;
+/* The size of the vmalloc area: VMALLOC_SIZE, or vmalloc=SIZE (vmalloc_set_size()). */
+extern unsigned long vmalloc_size;
 /* The direct map's reach: DIRECT_MAP_SIZE, or RAM + padding when randomised. */
 extern unsigned long direct_map_size;
 extern bool memory_randomized;
@@ -63,10 +69,19 @@ void kernel_randomize_memory(void);
  * not PUD-aligned. */
 int kaslr_place_regions(unsigned long dm_size, u64 (*random)(void), unsigned long bases[3]);
 
+/*
+ * vmalloc_set_size - vmalloc=@size, before kernel_randomize_memory() and paging_init()
+ *  => 0 with vmalloc_size = @size when [vmalloc_base, +@size) holds the early areas
+ *     (VMALLOC_SIZE_MIN) and leaves VMALLOC_GUARD_HOLE_MIN before vmemmap.
+ *  => -EINVAL otherwise, with one line naming vmalloc, the region it would run
+ *     into and their ranges; vmalloc_size is kept (mm/layout.c).
+ */
+int vmalloc_set_size(unsigned long size);
+
 #define PAGE_OFFSET   page_offset_base
 #define VMALLOC_START vmalloc_base
 /* The last byte of the vmalloc area, as in Linux (seed 000: 0xffffe1ffffffffff). */
-#define VMALLOC_END   (vmalloc_base + VMALLOC_SIZE - 1)
+#define VMALLOC_END   (vmalloc_base + vmalloc_size - 1)
 #define VMEMMAP_START vmemmap_base
 
 #define __START_KERNEL_map 0xffffffff80000000UL

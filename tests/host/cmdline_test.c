@@ -225,6 +225,38 @@ static void test_mem(void **state)
 	assert_true(shim_log_has("cmdline: mem: missing value"));
 }
 
+/* vmalloc=SIZE: a page-aligned size (T suffix too); the layout checks the bounds at boot. */
+static void test_vmalloc_size(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(""), 0);
+	assert_int_equal(opts.vmalloc_size, 0);
+	assert_int_equal(parse("vmalloc=1G"), 0);
+	assert_int_equal(opts.vmalloc_size, 1UL << 30);
+	assert_int_equal(parse("vmalloc=64T"), 0);
+	assert_int_equal(opts.vmalloc_size, 64UL << 40);
+	assert_int_equal(parse("vmalloc=4K"), 0);
+	assert_int_equal(opts.vmalloc_size, 4096);
+	assert_int_equal(parse("vmalloc=0x2000000"), 0);
+	assert_int_equal(opts.vmalloc_size, 32UL << 20);
+
+	assert_int_equal(parse("vmalloc=1G vmalloc=4097"), 1);
+	assert_int_equal(opts.vmalloc_size, 1UL << 30);
+	assert_true(shim_log_has(
+		"cmdline: vmalloc: value '4097' is not a multiple of 4096, keeping default"));
+	assert_int_equal(parse("vmalloc=lots"), 1);
+	assert_int_equal(opts.vmalloc_size, 0);
+	assert_true(shim_log_has(
+		"cmdline: vmalloc: invalid value 'lots' (expected a multiple of 4096, with an optional k, M, G or T suffix), keeping default"));
+	assert_int_equal(parse("vmalloc=0"), 1);
+	assert_true(shim_log_has("cmdline: vmalloc: value '0' out of range"));
+	assert_int_equal(parse("vmalloc=99999999T"), 1);
+	assert_true(shim_log_has("cmdline: vmalloc: value '99999999T' out of range"));
+	assert_int_equal(parse("vmalloc"), 1);
+	assert_true(shim_log_has("cmdline: vmalloc: missing value"));
+	assert_int_equal(opts.vmalloc_size, 0);
+}
+
 /* quiet is console loglevel 4, unless loglevel= says otherwise (in any order). */
 static void test_quiet(void **state)
 {
@@ -442,12 +474,19 @@ static void test_random_bytes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),     cmocka_unit_test(test_null_opts),
-		cmocka_unit_test(test_loglevel),     cmocka_unit_test(test_strings),
-		cmocka_unit_test(test_flags),	     cmocka_unit_test(test_numbers),
-		cmocka_unit_test(test_mem),	     cmocka_unit_test(test_unknown_and_path),
-		cmocka_unit_test(test_quiet),	     cmocka_unit_test(test_blanks_and_counts),
-		cmocka_unit_test(test_help),	     cmocka_unit_test(test_random_lines),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_null_opts),
+		cmocka_unit_test(test_loglevel),
+		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_flags),
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_mem),
+		cmocka_unit_test(test_vmalloc_size),
+		cmocka_unit_test(test_unknown_and_path),
+		cmocka_unit_test(test_quiet),
+		cmocka_unit_test(test_blanks_and_counts),
+		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_random_lines),
 		cmocka_unit_test(test_random_bytes),
 	};
 

@@ -419,7 +419,11 @@ static void test_memparse(void **state)
 		{ "k", -EINVAL, 0 },
 		{ "4kb", -EINVAL, 0 },
 		{ "4kk", -EINVAL, 0 },
-		{ "4t", -EINVAL, 0 },
+		{ "4t", 0, 4UL << 40 },
+		{ "64T", 0, 64UL << 40 },
+		{ "16777215T", 0, 16777215UL << 40 },
+		{ "16777216T", -ERANGE, 0 },
+		{ "4p", -EINVAL, 0 },
 		{ "-4k", -EINVAL, 0 },
 		{ "4 k", -EINVAL, 0 },
 		{ "0x", -EINVAL, 0 },
@@ -439,11 +443,12 @@ static void test_memparse(void **state)
 	rnd_seed(&rng, 0x5eed0007);
 	for (int r = 0; r < ROUNDS; r++) {
 		unsigned long val = rnd_next(&rng) >> rnd_below(&rng, 64), v = 0;
-		unsigned int shift = 10 * (unsigned int)rnd_below(&rng, 4);
+		unsigned int shift = 10 * (unsigned int)rnd_below(&rng, 5);
 		const char *suffix = shift == 0	   ? ""
 				     : shift == 10 ? "kK"
 				     : shift == 20 ? "mM"
-						   : "gG";
+				     : shift == 30 ? "gG"
+						   : "tT";
 		bool fits = shift == 0 || val <= (ULONG_MAX >> shift);
 		int ret;
 

@@ -78,6 +78,11 @@ int memparse(const char *s, unsigned long *res)
 		shift = 30;
 		end++;
 		break;
+	case 't':
+	case 'T':
+		shift = 40;
+		end++;
+		break;
 	}
 	if (*end != '\0')
 		return -EINVAL;
