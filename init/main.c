@@ -56,8 +56,8 @@ static void boot_apply_cmdline(void)
 		vmalloc_set_lazy_max_pages(cmdline_opts.lazy_max_pages);
 	if (cmdline_opts.vmalloc_debug_flush)
 		vmalloc_set_debug_flush(true);
-	if (cmdline_opts.vmalloc_size)
-		vmalloc_set_size(cmdline_opts.vmalloc_size); /* before the layout is fixed */
+	if (cmdline_opts.vmalloc_range_size)
+		vmalloc_set_size(cmdline_opts.vmalloc_range_size); /* before the layout is fixed */
 }
 
 /*

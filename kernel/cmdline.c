@@ -87,7 +87,8 @@ static const struct cmdline_option cmdline_options[] = {
 	OPT_FLAG("noconsole", console, false, "do not start the interactive console"),
 	OPT_SIZE("mem", mem_limit, CMDLINE_MEM_MIN, CMDLINE_ULONG_MAX, 0,
 		 "use no RAM above SIZE (k, M or G suffix)"),
-	OPT_SIZE("vmalloc", vmalloc_size, CMDLINE_PAGE_SIZE, CMDLINE_ULONG_MAX, CMDLINE_PAGE_SIZE,
+	OPT_SIZE("vmalloc", vmalloc_range_size, CMDLINE_PAGE_SIZE, CMDLINE_ULONG_MAX,
+		 CMDLINE_PAGE_SIZE,
 		 "size of the vmalloc area (k, M, G or T suffix; checked against the layout)"),
 };
 

@@ -107,7 +107,7 @@ int vmalloc_set_size(unsigned long size)
 	const unsigned long hole = VMEMMAP_START - VMALLOC_GUARD_HOLE_MIN;
 	unsigned long last = size > ~0UL - VMALLOC_START ? ~0UL : VMALLOC_START + size - 1;
 	char b1[24], b2[24];
-	const char *keep = size_word(b1, sizeof(b1), vmalloc_size);
+	const char *keep = size_word(b1, sizeof(b1), vmalloc_range_size);
 	const char *want = size_word(b2, sizeof(b2), size);
 
 	if (size % PAGE_SIZE) {
@@ -127,7 +127,7 @@ int vmalloc_set_size(unsigned long size)
 		       VMEMMAP_START + VMEMMAP_SIZE - 1, keep);
 		return -EINVAL;
 	}
-	vmalloc_size = size;
+	vmalloc_range_size = size;
 	return 0;
 }
 

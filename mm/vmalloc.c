@@ -1861,7 +1861,7 @@ void kvfree(const void *addr)
 }
 
 /* ---------------------------------------------------------------------- */
-/* More of Linux's API: _node flavours, vmalloc_size, vmap_pfn, vrealloc.  */
+/* More of Linux's API: _node flavours, vmalloc_range_size, vmap_pfn, vrealloc.  */
 
 /* vmalloc_node - vmalloc(); @node is accepted and ignored (one node). */
 void *vmalloc_node(unsigned long size, int node)
@@ -1876,7 +1876,7 @@ void *vzalloc_node(unsigned long size, int node)
 }
 
 /*
- * vmalloc_size - usable bytes of the vm area holding @addr (any address in
+ * vmalloc_range_size - usable bytes of the vm area holding @addr (any address in
  * it, guard page excluded), after find_vm_area(); 0 if there is none.
  */
 unsigned long vmalloc_size(const void *addr)

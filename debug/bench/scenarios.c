@@ -25,7 +25,7 @@
 #define BENCH_NO_NODE (-1)
 
 /* full_fit works in the top half of the vmalloc space, where nothing else lives. */
-#define FULL_FIT_START (VMALLOC_START + vmalloc_size / 2)
+#define FULL_FIT_START (VMALLOC_START + vmalloc_range_size / 2)
 
 void bench_pattern_fill(void *p, unsigned long bytes, unsigned long seed)
 {

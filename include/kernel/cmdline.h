@@ -24,7 +24,8 @@ struct cmdline_opts {
 	bool console;		      /* noconsole clears; default on */
 	unsigned long mem_limit;      /* mem=SIZE (k/M/G suffix): ignore RAM above; 0 = no limit */
 	bool vmalloc_debug_flush;     /* vmalloc_debug_flush: TLB flush at every vfree/vunmap */
-	unsigned long vmalloc_size; /* vmalloc=SIZE, page-aligned: the vmalloc area; 0 = default */
+	unsigned long
+		vmalloc_range_size; /* vmalloc=SIZE, page-aligned: the vmalloc area; 0 = default */
 };
 
 extern struct cmdline_opts cmdline_opts;

@@ -23,7 +23,7 @@
  *
  * The three bases are variables, as with Linux's DYNAMIC_MEMORY_LAYOUT, so
  * that memory-region randomisation can move them at boot; their order never
- * changes, nor do the sizes but vmalloc's (vmalloc=SIZE sets vmalloc_size).
+ * changes, nor do the sizes but vmalloc's (vmalloc=SIZE sets vmalloc_range_size).
  * Ends written *_END are exclusive unless named "last".
  *
  * The guard hole after vmalloc is Linux's unused hole before vmemmap: an
@@ -41,7 +41,7 @@
 #define __VMEMMAP_BASE_DEFAULT	   0xffffe30000000000UL
 
 #define DIRECT_MAP_SIZE (64UL << 40)
-#define VMALLOC_SIZE	(32UL << 40) /* the default of vmalloc_size */
+#define VMALLOC_SIZE	(32UL << 40) /* the default of vmalloc_range_size */
 /* vmalloc= below this is refused: the early areas (VGA screen) and the boot's own
  * vmallocs (IST stacks, slab-backed tables, the self-tests) take a few MiB. */
 #define VMALLOC_SIZE_MIN (16UL << 20)
@@ -56,7 +56,7 @@ extern unsigned long page_offset_base;
 extern unsigned long vmalloc_base;
 extern unsigned long vmemmap_base;
 /* The size of the vmalloc area: VMALLOC_SIZE, or vmalloc=SIZE (vmalloc_set_size()). */
-extern unsigned long vmalloc_size;
+extern unsigned long vmalloc_range_size;
 /* The direct map's reach: DIRECT_MAP_SIZE, or RAM + padding when randomised. */
 extern unsigned long direct_map_size;
 extern bool memory_randomized;
@@ -71,17 +71,17 @@ int kaslr_place_regions(unsigned long dm_size, u64 (*random)(void), unsigned lon
 
 /*
  * vmalloc_set_size - vmalloc=@size, before kernel_randomize_memory() and paging_init()
- *  => 0 with vmalloc_size = @size when [vmalloc_base, +@size) holds the early areas
+ *  => 0 with vmalloc_range_size = @size when [vmalloc_base, +@size) holds the early areas
  *     (VMALLOC_SIZE_MIN) and leaves VMALLOC_GUARD_HOLE_MIN before vmemmap.
  *  => -EINVAL otherwise, with one line naming vmalloc, the region it would run
- *     into and their ranges; vmalloc_size is kept (mm/layout.c).
+ *     into and their ranges; vmalloc_range_size is kept (mm/layout.c).
  */
 int vmalloc_set_size(unsigned long size);
 
 #define PAGE_OFFSET   page_offset_base
 #define VMALLOC_START vmalloc_base
 /* The last byte of the vmalloc area, as in Linux (seed 000: 0xffffe1ffffffffff). */
-#define VMALLOC_END   (vmalloc_base + vmalloc_size - 1)
+#define VMALLOC_END   (vmalloc_base + vmalloc_range_size - 1)
 #define VMEMMAP_START vmemmap_base
 
 #define __START_KERNEL_map 0xffffffff80000000UL

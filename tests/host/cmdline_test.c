@@ -230,22 +230,22 @@ static void test_vmalloc_size(void **state)
 {
 	(void)state;
 	assert_int_equal(parse(""), 0);
-	assert_int_equal(opts.vmalloc_size, 0);
+	assert_int_equal(opts.vmalloc_range_size, 0);
 	assert_int_equal(parse("vmalloc=1G"), 0);
-	assert_int_equal(opts.vmalloc_size, 1UL << 30);
+	assert_int_equal(opts.vmalloc_range_size, 1UL << 30);
 	assert_int_equal(parse("vmalloc=64T"), 0);
-	assert_int_equal(opts.vmalloc_size, 64UL << 40);
+	assert_int_equal(opts.vmalloc_range_size, 64UL << 40);
 	assert_int_equal(parse("vmalloc=4K"), 0);
-	assert_int_equal(opts.vmalloc_size, 4096);
+	assert_int_equal(opts.vmalloc_range_size, 4096);
 	assert_int_equal(parse("vmalloc=0x2000000"), 0);
-	assert_int_equal(opts.vmalloc_size, 32UL << 20);
+	assert_int_equal(opts.vmalloc_range_size, 32UL << 20);
 
 	assert_int_equal(parse("vmalloc=1G vmalloc=4097"), 1);
-	assert_int_equal(opts.vmalloc_size, 1UL << 30);
+	assert_int_equal(opts.vmalloc_range_size, 1UL << 30);
 	assert_true(shim_log_has(
 		"cmdline: vmalloc: value '4097' is not a multiple of 4096, keeping default"));
 	assert_int_equal(parse("vmalloc=lots"), 1);
-	assert_int_equal(opts.vmalloc_size, 0);
+	assert_int_equal(opts.vmalloc_range_size, 0);
 	assert_true(shim_log_has(
 		"cmdline: vmalloc: invalid value 'lots' (expected a multiple of 4096, with an optional k, M, G or T suffix), keeping default"));
 	assert_int_equal(parse("vmalloc=0"), 1);
@@ -254,7 +254,7 @@ static void test_vmalloc_size(void **state)
 	assert_true(shim_log_has("cmdline: vmalloc: value '99999999T' out of range"));
 	assert_int_equal(parse("vmalloc"), 1);
 	assert_true(shim_log_has("cmdline: vmalloc: missing value"));
-	assert_int_equal(opts.vmalloc_size, 0);
+	assert_int_equal(opts.vmalloc_range_size, 0);
 }
 
 /* quiet is console loglevel 4, unless loglevel= says otherwise (in any order). */

@@ -86,7 +86,7 @@ KTEST(layout, guard_hole_between_vmalloc_and_vmemmap)
 	KTEST_EXPECT_GE(t, VMEMMAP_START - (VMALLOC_END + 1), VMALLOC_GUARD_HOLE_MIN);
 	if (!memory_randomized) {
 		KTEST_EXPECT_EQ(t, VMEMMAP_START - (VMALLOC_END + 1),
-				VMALLOC_GUARD_HOLE + VMALLOC_SIZE - vmalloc_size);
+				VMALLOC_GUARD_HOLE + VMALLOC_SIZE - vmalloc_range_size);
 		KTEST_EXPECT_EQ(t, VMEMMAP_START, 0xffffe30000000000UL);
 	}
 	KTEST_EXPECT_EQ(t, layout_check_guard_hole(VMALLOC_END, VMEMMAP_START), 0);
@@ -137,7 +137,7 @@ static int placement_bad(struct ktest *t, unsigned long dm_size, u64 (*draw)(voi
 	}
 	bad += b[0] < __PAGE_OFFSET_BASE_DEFAULT;
 	bad += b[0] + dm_size > b[1];
-	bad += b[1] + ALIGN(vmalloc_size, PUD_SIZE) + VMALLOC_GUARD_HOLE_MIN > b[2];
+	bad += b[1] + ALIGN(vmalloc_range_size, PUD_SIZE) + VMALLOC_GUARD_HOLE_MIN > b[2];
 	bad += b[2] + VMEMMAP_SIZE > KASLR_END;
 	bad += (b[0] | b[1] | b[2]) % PUD_SIZE != 0;
 	if (bad)
@@ -173,7 +173,7 @@ KTEST(layout, randomised_layout_keeps_guard_hole)
 KTEST(layout, randomised_placement_refuses_direct_map_too_big)
 {
 	const unsigned long fit = KASLR_END - __PAGE_OFFSET_BASE_DEFAULT -
-				  ALIGN(vmalloc_size, PUD_SIZE) - VMALLOC_GUARD_HOLE_MIN -
+				  ALIGN(vmalloc_range_size, PUD_SIZE) - VMALLOC_GUARD_HOLE_MIN -
 				  VMEMMAP_SIZE;
 	unsigned long b[3] = { 1, 2, 3 };
 

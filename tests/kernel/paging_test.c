@@ -183,7 +183,7 @@ KTEST(paging, layout_regions_do_not_overlap)
 
 	KTEST_EXPECT_EQ(t, layout_check(mem_regions, NR_MEM_REGIONS), 0);
 	KTEST_EXPECT_EQ(t, layout_check(bad, 2), -1);
-	if (vmalloc_size == VMALLOC_SIZE) /* no vmalloc= on the command line */
+	if (vmalloc_range_size == VMALLOC_SIZE) /* no vmalloc= on the command line */
 		KTEST_EXPECT_EQ(t, VMALLOC_END - VMALLOC_START + 1, 32UL << 40);
 	KTEST_EXPECT_LT(t, PAGE_OFFSET + direct_map_size, VMALLOC_START);
 	KTEST_EXPECT_LE(t, VMALLOC_END, VMEMMAP_START);
@@ -194,7 +194,7 @@ KTEST(paging, layout_regions_do_not_overlap)
 		KTEST_EXPECT_LE(t, VMEMMAP_START + VMEMMAP_SIZE, 0xffffe40000000000UL);
 	} else { /* the seed's numbers (seed 000) */
 		KTEST_EXPECT_EQ(t, VMALLOC_START, 0xffffc20000000000UL);
-		if (vmalloc_size == VMALLOC_SIZE)
+		if (vmalloc_range_size == VMALLOC_SIZE)
 			KTEST_EXPECT_EQ(t, VMALLOC_END, 0xffffe1ffffffffffUL);
 		KTEST_EXPECT_EQ(t, PAGE_OFFSET, 0xffff810000000000UL);
 	}

@@ -35,7 +35,7 @@ extern char boot_stack_guard[], boot_stack[];
 unsigned long page_offset_base = __PAGE_OFFSET_BASE_DEFAULT;
 unsigned long vmalloc_base = __VMALLOC_BASE_DEFAULT;
 unsigned long vmemmap_base = __VMEMMAP_BASE_DEFAULT;
-unsigned long vmalloc_size = VMALLOC_SIZE;
+unsigned long vmalloc_range_size = VMALLOC_SIZE;
 unsigned long max_pfn;
 
 /* Pages of each size in the direct map, for the boot message and meminfo. */

@@ -69,9 +69,9 @@ static u64 kaslr_get_random(void)
 int kaslr_place_regions(unsigned long dm_size, u64 (*random)(void), unsigned long bases[3])
 {
 	/* The vmalloc slot carries its guard hole; PUD-rounded so vmemmap stays aligned. */
-	const unsigned long sizes[3] = { dm_size,
-					 ALIGN(vmalloc_size, PUD_SIZE) + VMALLOC_GUARD_HOLE_MIN,
-					 VMEMMAP_SIZE };
+	const unsigned long sizes[3] = {
+		dm_size, ALIGN(vmalloc_range_size, PUD_SIZE) + VMALLOC_GUARD_HOLE_MIN, VMEMMAP_SIZE
+	};
 	const unsigned long space = KASLR_SPACE_END - KASLR_SPACE_START;
 	unsigned long vaddr = KASLR_SPACE_START, remain;
 

@@ -28,7 +28,7 @@
 unsigned long page_offset_base;
 unsigned long vmalloc_base;
 unsigned long vmemmap_base;
-unsigned long vmalloc_size = VMALLOC_SIZE;
+unsigned long vmalloc_range_size = VMALLOC_SIZE;
 unsigned long max_pfn;
 
 char shim_image[4 * 4096] __attribute__((aligned(4096), used));

@@ -39,7 +39,7 @@
 #define SHIM_POISON_ALLOC 0xa5
 
 unsigned long page_offset_base, vmalloc_base, vmemmap_base;
-unsigned long vmalloc_size = VMALLOC_SIZE;
+unsigned long vmalloc_range_size = VMALLOC_SIZE;
 
 /* The kernel image's section bounds vmap() checks: a host image has none
  * of the shim's RAM frames (its __pa_symbol() lies far above them). */
@@ -471,7 +471,7 @@ static void shim_vmalloc_setup(void)
 	assert_true((void *)res != MAP_FAILED);
 	vmalloc_base = ALIGN(res, 1UL << 30);
 	shim_res_start = vmalloc_base;
-	shim_res_end = vmalloc_base + vmalloc_size;
+	shim_res_end = vmalloc_base + vmalloc_range_size;
 }
 
 #endif /* VMALLOC_SHIM_H */
