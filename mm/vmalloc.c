@@ -1212,17 +1212,16 @@ static void warn_alloc(gfp_t gfp, unsigned long size, const void *caller)
 {
 	unsigned int suppressed;
 	char mode[96];
+	bool allowed;
 
 	vmalloc_stats.alloc_failures++;
 	if (gfp & __GFP_NOWARN)
 		return;
-	if (!warn_alloc_ratelimit(&suppressed)) {
-		if (suppressed)
-			pr_warn("warn_alloc: %u callbacks suppressed\n", suppressed);
-		return;
-	}
+	allowed = warn_alloc_ratelimit(&suppressed);
 	if (suppressed)
 		pr_warn("warn_alloc: %u callbacks suppressed\n", suppressed);
+	if (!allowed)
+		return;
 	gfp_flags_snprint(mode, sizeof(mode), gfp);
 	pr_warn("vmalloc: allocation failure: %lu bytes, caller %pS, mode:0x%x(%s), nodemask=(null)\n",
 		size, caller, gfp, mode);
