@@ -62,12 +62,15 @@
 
 #include "asm/memtype.h"
 #include "asm/processor.h"
+#include "asm/traps.h"
+#include "asm/tsc.h"
 #include "kernel/deferred.h"
 #include "kernel/errno.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/spinlock.h"
 #include "lib/list.h"
+#include "lib/ratelimit.h"
 #include "lib/rbtree_augmented.h"
 #include "lib/string.h"
 #include "lib/vsprintf.h"
@@ -1244,11 +1247,41 @@ void free_vm_area(struct vm_struct *area)
 /* ---------------------------------------------------------------------- */
 /* vmalloc and vfree.                                                      */
 
+struct ratelimit_state vmalloc_warn_rs =
+	RATELIMIT_STATE_INIT(DEFAULT_RATELIMIT_INTERVAL_NS, DEFAULT_RATELIMIT_BURST);
+
+/* ratelimit_at() on the TSC's time; no limit before the TSC is calibrated. */
+static bool warn_alloc_ratelimit(unsigned int *suppressed)
+{
+	*suppressed = 0;
+	if (!tsc_khz)
+		return true;
+	return ratelimit_at(&vmalloc_warn_rs, tsc_cycles_to_ns(rdtsc()), suppressed);
+}
+
+/*
+ * Linux's warn_alloc() report: the seed's line with the mode named and the
+ * nodemask, then a stack dump; at most a burst of them per interval, and
+ * how many were held back once the next interval opens.
+ */
 static void warn_alloc(gfp_t gfp, unsigned long size, const void *caller)
 {
+	unsigned int suppressed;
+	char mode[96];
+	bool allowed;
+
 	vmalloc_stats.alloc_failures++;
-	if (!(gfp & __GFP_NOWARN))
-		pr_warn("vmalloc: allocation failure: %lu bytes, caller %pS\n", size, caller);
+	if (gfp & __GFP_NOWARN)
+		return;
+	allowed = warn_alloc_ratelimit(&suppressed);
+	if (suppressed)
+		pr_warn("warn_alloc: %u callbacks suppressed\n", suppressed);
+	if (!allowed)
+		return;
+	gfp_flags_snprint(mode, sizeof(mode), gfp);
+	pr_warn("vmalloc: allocation failure: %lu bytes, caller %pS, mode:0x%x(%s), nodemask=(null)\n",
+		size, caller, gfp, mode);
+	dump_stack();
 }
 
 /*
@@ -2443,7 +2476,7 @@ static void show_vminfo_entry(const struct vminfo_entry *e)
 		if (e->nr_pages)
 			line_add(line, &len, " pages=%u", e->nr_pages);
 		if (e->flags & VM_IOREMAP)
-			line_add(line, &len, " phys=0x%llx", (unsigned long long)e->phys);
+			line_add(line, &len, " phys=0x%016llx", (unsigned long long)e->phys);
 		if (e->flags & VM_IOREMAP)
 			line_add(line, &len, " ioremap");
 		if (e->flags & VM_ALLOC)
@@ -2452,6 +2485,8 @@ static void show_vminfo_entry(const struct vminfo_entry *e)
 			line_add(line, &len, " vmap");
 		if (e->vpages)
 			line_add(line, &len, " vpages");
+		if (e->nr_pages) /* one node: every page is on node 0 */
+			line_add(line, &len, " N0=%u", e->nr_pages);
 	}
 	printk("%s\n", line);
 }
@@ -2510,8 +2545,9 @@ static unsigned int vminfo_collect(unsigned long from, struct vminfo_entry *e)
 /*
  * vmallocinfo_dump - print every busy and lazily freed area by address, in
  * /proc/vmallocinfo's format:
- *	0xffffc20000000000-0xffffc20000005000   20480 caller+0x1c/0x80 pages=4 vmalloc
- *	0xffffc20000005000-0xffffc20000007000    8192 unpurged vm_area
+ *	0xffffc20000000000-0xffffc20000005000   20480 caller+0x1c/0x80 pages=4 vmalloc N0=4
+ *	0xffffc20000005000-0xffffc20000007000    8192 caller+0x9/0x40 phys=0x00000000fed00000 ioremap
+ *	0xffffc20000007000-0xffffc20000009000    8192 unpurged vm_area
  *  => Copies VMINFO_BATCH areas at a time under the locks and prints them
  *     after dropping them, resuming from the end of the last one: no lock
  *     (and so no interrupts-off stretch) lasts more than one batch. Areas

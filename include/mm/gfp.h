@@ -2,6 +2,8 @@
 #ifndef MM_GFP_H
 #define MM_GFP_H
 
+#include "kernel/types.h"
+
 typedef unsigned int gfp_t;
 
 #define __GFP_ZERO    0x01u /* return zeroed memory */
@@ -14,5 +16,15 @@ typedef unsigned int gfp_t;
 #define GFP_ATOMIC __GFP_ATOMIC
 #define GFP_NOWAIT __GFP_ATOMIC
 #define GFP_DMA32  __GFP_DMA32
+
+/*
+ * gfp_flags_snprint - @gfp named as Linux's %pGg does: the base set first
+ * (GFP_ATOMIC if __GFP_ATOMIC is set, else GFP_KERNEL, which is 0), then
+ * the other known flags joined by '|', then any unknown bits as one hex
+ * number: "GFP_KERNEL", "GFP_ATOMIC|__GFP_ZERO", "GFP_KERNEL|0x100".
+ *  => Writes at most @size bytes into @buf, always terminated when @size > 0
+ *     (truncated if short). Returns the length the whole text needs.
+ */
+int gfp_flags_snprint(char *buf, size_t size, gfp_t gfp);
 
 #endif /* MM_GFP_H */

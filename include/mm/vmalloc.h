@@ -155,4 +155,11 @@ struct vmalloc_stats {
 };
 extern struct vmalloc_stats vmalloc_stats;
 
+/*
+ * The rate limit of vmalloc's allocation-failure reports (Linux's: a burst
+ * of 10 per 5 s). Tests may save, change and restore it around failures.
+ */
+struct ratelimit_state;
+extern struct ratelimit_state vmalloc_warn_rs;
+
 #endif /* MM_VMALLOC_H */

@@ -19,7 +19,7 @@ expect_line '^efi: \[mem 0x[0-9a-f]{16}-0x[0-9a-f]{16}\] ACPI (Reclaim Memory|Me
 expect_line '^efi: cross-check with the multiboot2 map: 0 firmware ranges were usable there \(now reserved\), 0 KiB usable only in the EFI map$'
 expect_no_line '^multiboot2: '
 expect_line '^vga: the boot loader left a [0-9]+x[0-9]+x[0-9]+ RGB framebuffer at 0x[0-9a-f]+, no text screen'
-expect_no_line 'phys=0xb8000 ioremap'
+expect_no_line 'phys=0x00000000000b8000 ioremap'
 expect_line '^poweroff: powering off$'
 
 # The EFI map's runs tile the address ranges they cover without overlap.
@@ -38,5 +38,5 @@ boot 256M "poweroff"
 expect_status 0
 expect_no_line '^efi: '
 expect_no_line '^vga: '
-expect_line 'phys=0xb8000 ioremap'
+expect_line 'phys=0x00000000000b8000 ioremap'
 finish

@@ -40,7 +40,7 @@ def busy_area_line(ks, start, end, va_addr, vstart, vend):
         if nr_pages:
             line += " pages=%d" % nr_pages
         if flags & C.VM_IOREMAP:
-            line += " phys=0x%x" % ulong(vm["phys_addr"])
+            line += " phys=0x%016x" % ulong(vm["phys_addr"])
             line += " ioremap"
         if flags & C.VM_ALLOC:
             line += " vmalloc"
@@ -49,6 +49,8 @@ def busy_area_line(ks, start, end, va_addr, vstart, vend):
         pages = ulong(vm["pages"])
         if pages and vstart <= pages <= vend:
             line += " vpages"
+        if nr_pages:
+            line += " N0=%d" % nr_pages
     return line[:VMINFO_LINE_MAX - 1]
 
 
@@ -68,7 +70,7 @@ class ContigVmallocinfo(ContigCommand):
 Usage: contig-vmallocinfo
 Walks the busy tree (vmap_busy.root) and the lazy tree (vmap_lazy.root)
 in address order and prints /proc/vmallocinfo lines:
-  0xSTART-0xEND    SIZE caller+0xoff/0xsize pages=N phys=0x... ioremap|vmalloc|vmap
+  0xSTART-0xEND    SIZE caller+0xoff/0xsize pages=N phys=0x<16 digits> ioremap|vmalloc|vmap vpages N0=N
   0xSTART-0xEND    SIZE unpurged vm_area
 Caller names come from the kernel's own symbol table in memory (kallsyms), so
 they are the ones the kernel prints. To find a leak, look for areas whose

@@ -32,6 +32,15 @@
 #include "mm/page_alloc.h"
 #include "mm/slab.h"
 
+/* The TSC is never calibrated here: ratelimit() warn_alloc() does not rate-limit. */
+u64 tsc_khz;
+
+/* The kernel's stack dump (arch/x86/kernel/traps.c): its header line only. */
+void dump_stack(void)
+{
+	printk("Call Trace:\n");
+}
+
 #define SHIM_NR_PAGES	  8192UL /* 32 MiB of fake RAM */
 #define SHIM_PT_BITS	  17
 #define SHIM_PT_SLOTS	  (1UL << SHIM_PT_BITS)
