@@ -18,7 +18,7 @@ static unsigned long vs_max(void)
 }
 
 /* Bug: a vmalloc= that ran into the guard hole or vmemmap would have been taken. */
-KTEST(vmalloc_range_size, too_large_is_refused_naming_vmemmap)
+KTEST(vmalloc_size, too_large_is_refused_naming_vmemmap)
 {
 	const unsigned long keep = vmalloc_range_size;
 	unsigned long mark = ktest_log_mark();
@@ -34,7 +34,7 @@ KTEST(vmalloc_range_size, too_large_is_refused_naming_vmemmap)
 }
 
 /* Bug: a vmalloc= too small for the boot-time areas would have been taken. */
-KTEST(vmalloc_range_size, too_small_or_unaligned_is_refused)
+KTEST(vmalloc_size, too_small_or_unaligned_is_refused)
 {
 	const unsigned long keep = vmalloc_range_size;
 	unsigned long mark = ktest_log_mark();
@@ -50,7 +50,7 @@ KTEST(vmalloc_range_size, too_small_or_unaligned_is_refused)
 }
 
 /* The size in force is accepted again and the derived bounds follow it. */
-KTEST(vmalloc_range_size, size_in_force_is_accepted)
+KTEST(vmalloc_size, size_in_force_is_accepted)
 {
 	const unsigned long keep = vmalloc_range_size;
 
