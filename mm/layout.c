@@ -16,9 +16,11 @@ extern char _text[], _etext[], _rodata[], _erodata[], _data[], _edata[];
 extern char __bss_start[], __bss_end[], _end[];
 
 struct mem_region mem_regions[NR_MEM_REGIONS];
+static bool layout_fixed; /* set by layout_init(): vmalloc= can no longer move VMALLOC_END */
 
 void layout_init(void)
 {
+	layout_fixed = true;
 	struct mem_region r[NR_MEM_REGIONS] = {
 		[REGION_DIRECT_MAP] = { "direct map", PAGE_OFFSET, PAGE_OFFSET + direct_map_size },
 		[REGION_VMALLOC] = { "vmalloc", VMALLOC_START, VMALLOC_END + 1 },
@@ -126,6 +128,11 @@ int vmalloc_set_size(unsigned long size)
 		       size, want, VMALLOC_START, last, hole, VMEMMAP_START - 1, VMEMMAP_START,
 		       VMEMMAP_START + VMEMMAP_SIZE - 1, keep);
 		return -EINVAL;
+	}
+	if (layout_fixed && size != vmalloc_range_size) {
+		pr_err("vmalloc=%#lx (%s): the layout is fixed once booted; keeping %s\n", size,
+		       want, keep);
+		return -EBUSY;
 	}
 	vmalloc_range_size = size;
 	return 0;

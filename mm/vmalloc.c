@@ -681,38 +681,49 @@ void register_vmap_purge_notifier(struct vmap_purge_notifier *nb)
 	spin_lock(&vmap_purge_lock);
 	for (n = vmap_purge_notifiers; n && n != nb; n = n->next)
 		;
-	if (!WARN(n, "register_vmap_purge_notifier: %pS already registered", nb->fn)) {
+	if (!n) {
 		nb->next = vmap_purge_notifiers;
 		vmap_purge_notifiers = nb;
 	}
 	spin_unlock(&vmap_purge_lock);
+	WARN(n, "register_vmap_purge_notifier: %pS already registered", nb->fn);
 }
 
 /* unregister_vmap_purge_notifier - undo the register; an unknown @nb is a WARN. */
 void unregister_vmap_purge_notifier(struct vmap_purge_notifier *nb)
 {
 	struct vmap_purge_notifier **pp;
+	bool found;
 
 	spin_lock(&vmap_purge_lock);
 	for (pp = &vmap_purge_notifiers; *pp && *pp != nb; pp = &(*pp)->next)
 		;
-	if (!WARN(!*pp, "unregister_vmap_purge_notifier: %p not registered", nb))
+	found = *pp;
+	if (found)
 		*pp = nb->next;
 	spin_unlock(&vmap_purge_lock);
+	WARN(!found, "unregister_vmap_purge_notifier: %p not registered", nb);
 }
 
 /* Tell every purge notifier that a batch was purged. */
 static void vmap_purge_notify(void)
 {
+	static bool notifying; /* [Q] a callback's own frees purge without notifying again */
 	struct vmap_purge_notifier *n, *next;
 
 	spin_lock(&vmap_purge_lock);
+	if (notifying) {
+		spin_unlock(&vmap_purge_lock);
+		return;
+	}
+	notifying = true;
 	for (n = vmap_purge_notifiers; n; n = next) {
 		next = n->next;
 		spin_unlock(&vmap_purge_lock);
 		n->fn(n);
 		spin_lock(&vmap_purge_lock);
 	}
+	notifying = false;
 	spin_unlock(&vmap_purge_lock);
 }
 
@@ -1935,7 +1946,7 @@ static bool vmap_pfns_valid(unsigned long *pfns, unsigned int count, const void 
 			     pfns[i], caller);
 			return false;
 		}
-		if (PFN_PHYS((phys_addr_t)pfns[i]) > cpu_phys_addr_limit()) {
+		if (pfns[i] > PHYS_PFN(cpu_phys_addr_limit())) { /* PFN_PHYS() could wrap */
 			WARN(1,
 			     "vmap_pfn: frame %u of %u (pfn %#lx) is beyond the CPU's physical "
 			     "address width (caller %pS)",
@@ -2086,6 +2097,11 @@ void *vrealloc(const void *p, size_t size, gfp_t gfp)
 			 (area->flags & VM_REFUSE_FREE),
 		 "vrealloc: %p is not a vmalloc() area (caller %pS)", p, caller))
 		return NULL;
+	if (PAGE_ALIGN(size) < size || (size >> PAGE_SHIFT) > totalram_pages) {
+		warn_alloc(gfp, size,
+			   caller); /* PAGE_ALIGN() would wrap to 0: a shrink to nothing */
+		return NULL;
+	}
 	nr = PAGE_ALIGN(size) >> PAGE_SHIFT;
 	have = (unsigned long)area->nr_pages << PAGE_SHIFT;
 	if (nr <= area->nr_pages) {
@@ -2129,8 +2145,11 @@ void *kvrealloc(const void *p, size_t size, gfp_t gfp)
 	have = ksize(p); /* 0, with a WARN, if @p is no kmalloc() object */
 	if (!have)
 		return NULL;
-	if (size <= have)
+	if (size <= have) {
+		if (gfp & __GFP_ZERO) /* as krealloc(): what lies past @size reads as zero later */
+			memset((char *)p + size, 0, have - size);
 		return (void *)p;
+	}
 	n = kvmalloc(size, gfp);
 	if (!n)
 		return NULL;

@@ -398,3 +398,27 @@ KTEST(vmalloc_api, purge_notifier_called_at_each_purge)
 	KTEST_EXPECT_EQ(t, warn_count, warns + 2);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 }
+
+/* Bug: a pfn of 2^52 or more wrapped in PFN_PHYS() and mapped the RAM it aliased. */
+KTEST(vmalloc_api, vmap_pfn_wrapping_pfn_refused)
+{
+	unsigned long pfns[1] = { (1UL << 52) | 0x100 }; /* would alias RAM at 1 MiB */
+
+	va_expect_pfn_refused(t, pfns, 1, 1);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+}
+
+/* Bug: a size near ~0 made PAGE_ALIGN() wrap to 0, so vrealloc() freed every page. */
+KTEST(vmalloc_api, vrealloc_huge_size_refused_keeps_buffer)
+{
+	char *p = ktest_vmalloc(t, VA_PAGES(2));
+	void *q;
+
+	KTEST_ASSERT_NOT_NULL(t, p);
+	memset(p, 0x5a, VA_PAGES(2));
+	q = vrealloc(p, ~0UL - 10, GFP_KERNEL | __GFP_NOWARN);
+	KTEST_EXPECT_NULL(t, q);
+	KTEST_EXPECT_EQ(t, find_vm_area(p)->nr_pages, 2U);
+	KTEST_EXPECT_NULL(t, memchr_inv(p, 0x5a, VA_PAGES(2)));
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+}

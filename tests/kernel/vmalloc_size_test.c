@@ -63,3 +63,13 @@ KTEST(vmalloc_size, size_in_force_is_accepted)
 	KTEST_EXPECT_EQ(t, mem_regions[REGION_VMALLOC].end, VMALLOC_START + keep);
 	KTEST_EXPECT_EQ(t, mem_regions[REGION_GUARD_HOLE].start, VMALLOC_START + keep);
 }
+
+/* Bug: vmalloc_set_size() after boot moved VMALLOC_END under a free tree built for the old range. */
+KTEST(vmalloc_size, change_after_boot_is_refused)
+{
+	const unsigned long keep = vmalloc_range_size;
+	unsigned long other = keep > VMALLOC_SIZE_MIN ? keep - PAGE_SIZE : keep + PAGE_SIZE;
+
+	KTEST_EXPECT_EQ(t, vmalloc_set_size(other), -EBUSY);
+	KTEST_EXPECT_EQ(t, vmalloc_range_size, keep);
+}
