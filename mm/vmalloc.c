@@ -662,16 +662,16 @@ static int reserve_free_range(unsigned long size, unsigned long align, unsigned 
 static struct list_head *va_list_from(struct rb_list *tree, unsigned long addr);
 
 /*
- * Purge notifiers (Linux's vmap_notify_list): told after each purge batch,
- * with no vmalloc lock held, so a callback may vfree() or vunmap() the
- * aliases it caches. The list is [Q]: changed and walked under
+ * Purge notifiers (Linux's vmap_notify_list): told when an allocation finds
+ * no space, before the purge and the retry, with no vmalloc lock held, so a
+ * callback may vfree() or vunmap() the aliases it caches and make room. The list is [Q]: changed and walked under
  * vmap_purge_lock, which the walk drops around each callback (a callback
  * must not unregister another entry than itself).
  */
 static struct vmap_purge_notifier *vmap_purge_notifiers; /* [Q] */
 
 /*
- * register_vmap_purge_notifier - call @nb->fn after every lazy purge batch
+ * register_vmap_purge_notifier - call @nb->fn when an allocation finds no space
  *  => @nb stays the caller's; registering it twice is refused with a WARN.
  */
 void register_vmap_purge_notifier(struct vmap_purge_notifier *nb)
@@ -705,7 +705,7 @@ void unregister_vmap_purge_notifier(struct vmap_purge_notifier *nb)
 	WARN(!found, "unregister_vmap_purge_notifier: %p not registered", nb);
 }
 
-/* Tell every purge notifier that a batch was purged. */
+/* Ask every purge notifier to give back what it caches (no nesting). */
 static void vmap_purge_notify(void)
 {
 	static bool notifying; /* [Q] a callback's own frees purge without notifying again */
@@ -778,7 +778,6 @@ static unsigned long purge_vmap_batch_range(unsigned long max, unsigned long *fr
 	spin_unlock(&vmap_purge_lock);
 	ltrace("purged %lu areas over [%#lx-%#lx)\n", nr, start, end);
 	vmalloc_debug_check("purge");
-	vmap_purge_notify();
 	return nr;
 }
 
@@ -958,6 +957,7 @@ retry:
 	err = reserve_free_range(size, align, vstart, vend, &addr);
 	if (err == -ENOSPC && !purged) {
 		purged = true;
+		vmap_purge_notify(); /* their frees go lazy: the purge below takes them */
 		if (purge_vmap_area_lazy())
 			goto retry;
 	}

@@ -101,8 +101,9 @@ void *vmap_pfn(unsigned long *pfns, unsigned int count, pgprot_t prot);
 void *vrealloc(const void *p, size_t size, gfp_t gfp);
 void *kvrealloc(const void *p, size_t size, gfp_t gfp);
 
-/* Called after each lazy purge batch (Linux's vmap purge notifier chain,
- * without a notifier_block type here: one callback per entry). */
+/* Called when an allocation finds no space, before its purge and retry
+ * (Linux's vmap purge notifier chain, without a notifier_block type here:
+ * one callback per entry). */
 struct vmap_purge_notifier {
 	void (*fn)(struct vmap_purge_notifier *nb);
 	struct vmap_purge_notifier *next;

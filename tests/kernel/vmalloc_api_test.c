@@ -370,31 +370,60 @@ KTEST(vmalloc_api, kvrealloc_kmalloc_and_vmalloc_memory)
 }
 
 static unsigned long va_notified;
+static void *va_cached; /* what the notifier below caches and gives back */
 
 static void va_notify(struct vmap_purge_notifier *nb)
 {
 	(void)nb;
 	va_notified++;
+	vfree(va_cached);
+	va_cached = NULL;
 }
 
-KTEST(vmalloc_api, purge_notifier_called_at_each_purge)
-{
-	struct vmap_purge_notifier nb = { .fn = va_notify };
-	unsigned long warns = warn_count, seen;
+static struct vmap_purge_notifier va_nb = { .fn = va_notify };
 
-	register_vmap_purge_notifier(&nb);
-	register_vmap_purge_notifier(&nb); /* twice: refused */
+static void va_unregister(void *nb)
+{
+	unregister_vmap_purge_notifier(nb);
+}
+
+/* An allocation into the window [w, w + 2 pages), which only a free of what lies there can make room in. */
+static void *va_alloc_at(unsigned long w)
+{
+	return __vmalloc_node_range(PAGE_SIZE, 1, w, w + VA_PAGES(2), GFP_KERNEL | __GFP_NOWARN,
+				    PAGE_KERNEL, 0, -1, __builtin_return_address(0));
+}
+
+/*
+ * Bug: the notifiers ran after every purge batch, even inside a vfree(),
+ * and not when an allocation failed, so what they gave back never helped
+ * the allocation that needed it.
+ */
+KTEST(vmalloc_api, purge_notifier_frees_space_for_a_failing_alloc)
+{
+	unsigned long warns = warn_count, w;
+	void *q;
+
+	va_cached = vmalloc(PAGE_SIZE);
+	KTEST_ASSERT_NOT_NULL(t, va_cached);
+	w = (unsigned long)va_cached;
+	register_vmap_purge_notifier(&va_nb);
+	ktest_defer(t, va_unregister, &va_nb);
+	register_vmap_purge_notifier(&va_nb); /* twice: refused */
 	KTEST_EXPECT_EQ(t, warn_count, warns + 1);
 	va_notified = 0;
 	vfree(vmalloc(PAGE_SIZE));
 	vm_unmap_aliases();
-	KTEST_EXPECT_GE(t, va_notified, 1UL);
-	seen = va_notified;
-	unregister_vmap_purge_notifier(&nb);
-	vfree(vmalloc(PAGE_SIZE));
-	vm_unmap_aliases();
-	KTEST_EXPECT_EQ(t, va_notified, seen);
-	unregister_vmap_purge_notifier(&nb); /* not registered any more */
+	KTEST_EXPECT_EQ(t, va_notified, 0UL); /* a purge alone asks nobody */
+	q = va_alloc_at(w);
+	KTEST_EXPECT_EQ(t, va_notified, 1UL);
+	KTEST_EXPECT_EQ(t, (unsigned long)q, w); /* the callback's vfree made the room */
+	ktest_release(t, va_unregister, &va_nb);
+	va_notified = 0;
+	KTEST_EXPECT_NULL(t, va_alloc_at(w)); /* q is there now, and nobody is asked */
+	KTEST_EXPECT_EQ(t, va_notified, 0UL);
+	vfree(q);
+	unregister_vmap_purge_notifier(&va_nb); /* not registered any more */
 	KTEST_EXPECT_EQ(t, warn_count, warns + 2);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 }
