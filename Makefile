@@ -41,6 +41,7 @@ init-y := init/main.o
 kernel-y := kernel/printk.o kernel/panic.o kernel/symbols.o kernel/multiboot2.o kernel/boot_mmap.o \
 	kernel/efi.o kernel/cmdline.o
 kernel-y += kernel/deferred.o
+kernel-y += kernel/percpu.o
 
 # The floor above the kernel: the tools that drive and watch it. Nothing in
 # arch/, mm/, lib/ or kernel/ includes their headers.

@@ -19,6 +19,7 @@
 #include "debug/ktest.h"
 #include "kernel/multiboot2.h"
 #include "kernel/panic.h"
+#include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
 #include "mm/layout.h"
@@ -157,6 +158,7 @@ void kmain(u32 magic, u32 mbi_phys)
 	if (cmdline_opts.randomize_memory)
 		kernel_randomize_memory(); /* move the region bases, keep their order */
 	paging_init();			   /* direct map of all RAM, W^X image; identity gone */
+	percpu_init();			   /* the template of every other CPU's per-CPU area */
 	vmemmap_init();			   /* struct page for every RAM frame */
 	memblock_dump();
 	memblock_free_all();  /* every free range to the buddy */
