@@ -14,6 +14,7 @@
 #include "asm/vga.h"
 #include "asm/desc.h"
 #include "debug/bench.h"
+#include "kernel/acpi.h"
 #include "kernel/cmdline.h"
 #include "debug/console.h"
 #include "debug/ktest.h"
@@ -168,6 +169,7 @@ void kmain(u32 magic, u32 mbi_phys)
 	vmalloc_init();	      /* vmap_area trees, early areas imported */
 	ist_stacks_vmalloc(); /* #DF and NMI stacks get guard pages */
 	layout_init();	      /* the region table from the final bases */
+	acpi_init();	      /* RSDP, XSDT/RSDT, MADT: the CPUs and I/O APICs */
 	ptdump_check_wx(); /* after the last boot mapping: no W+X page, no writable alias of code */
 	boot_report_memory(); /* layout, buddyinfo, meminfo, vmallocinfo */
 	boot_finish();
