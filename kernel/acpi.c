@@ -124,17 +124,25 @@ static const void *acpi_map(struct acpi_mapping *m, phys_addr_t phys, size_t len
 	return m->virt;
 }
 
+/*
+ * Undo acpi_map(). vunmap() defers the TLB flush to the lazy purge; flush
+ * the range now, so that no write-back translation outlives the memory-type
+ * reservation (a later uncached mapping of the frames could alias it).
+ */
 static void acpi_unmap(struct acpi_mapping *m)
 {
 	if (m->area) {
+		unsigned long addr = (unsigned long)m->area;
+
 		vunmap(m->area);
+		flush_tlb_kernel_range(addr, addr + (unsigned long)(m->end - m->start));
 		memtype_free(m->start, m->end);
 	}
 	memset(m, 0, sizeof(*m));
 }
 
-/* The boot CPU's APIC ID: CPUID leaf 0xb (x2APIC ID) when present, else leaf 1. */
-static u32 boot_cpu_apic_id(void)
+/* acpi_acpi_boot_cpu_apic_id - see include/kernel/acpi.h. */
+u32 acpi_boot_cpu_apic_id(void)
 {
 	u32 a, b, c, d;
 
@@ -217,11 +225,21 @@ static phys_addr_t ebda_base(void)
 	return base >= 0x400 && base + EBDA_SEARCH_LEN <= LOW_MEM_END ? base : 0;
 }
 
+/* acpi_rsdp_search_bios - see include/kernel/acpi.h. */
+int acpi_rsdp_search_bios(struct acpi_rsdp_info *rsdp)
+{
+	phys_addr_t ebda = ebda_base();
+
+	if (ebda && !acpi_rsdp_search(ebda, EBDA_SEARCH_LEN, rsdp))
+		return 0;
+	if (!acpi_rsdp_search(BIOS_ROM_START, BIOS_ROM_END - BIOS_ROM_START, rsdp))
+		return 0;
+	return -ENOENT;
+}
+
 /* The RSDP: the boot loader's copy, else the BIOS areas (ACPI 6.5, 5.2.5.1). */
 static int acpi_find_rsdp(struct acpi_rsdp_info *rsdp)
 {
-	phys_addr_t ebda;
-
 	if (boot_info.rsdp_phys) {
 		size_t len = boot_info.rsdp_revision >= 2 ? ACPI_RSDP_V2_LEN : ACPI_RSDP_V1_LEN;
 		struct acpi_mapping m;
@@ -234,10 +252,7 @@ static int acpi_find_rsdp(struct acpi_rsdp_info *rsdp)
 		acpi_unmap(&m);
 		return err;
 	}
-	ebda = ebda_base();
-	if (ebda && !acpi_rsdp_search(ebda, EBDA_SEARCH_LEN, rsdp))
-		return 0;
-	if (!acpi_rsdp_search(BIOS_ROM_START, BIOS_ROM_END - BIOS_ROM_START, rsdp))
+	if (!acpi_rsdp_search_bios(rsdp))
 		return 0;
 	pr_info("no RSDP from the boot loader or in the BIOS areas\n");
 	return -ENOENT;
@@ -285,7 +300,8 @@ static const struct acpi_table_header *acpi_map_table(struct acpi_mapping *m, ph
  * Walk the root table @root: map, check and print every table it lists and
  * parse the first MADT. Returns 0, -ENOENT without a MADT, or -EINVAL.
  */
-static int acpi_walk_root(const struct acpi_table_header *root, bool xsdt, u32 bsp_apic_id)
+static int acpi_walk_root(const struct acpi_table_header *root, bool xsdt, u32 bsp_apic_id,
+			  struct acpi_madt_info *out)
 {
 	unsigned int n = acpi_root_nr_entries(root, xsdt);
 	int err = -ENOENT;
@@ -306,7 +322,7 @@ static int acpi_walk_root(const struct acpi_table_header *root, bool xsdt, u32 b
 			continue;
 		}
 		if (err && !memcmp(h->signature, "APIC", ACPI_SIG_LEN))
-			err = acpi_madt_parse(h, h->length, &acpi_madt, bsp_apic_id);
+			err = acpi_madt_parse(h, h->length, out, bsp_apic_id);
 		acpi_unmap(&m);
 	}
 	if (err == -ENOENT)
@@ -315,7 +331,8 @@ static int acpi_walk_root(const struct acpi_table_header *root, bool xsdt, u32 b
 }
 
 /* The root table the RSDP names: the XSDT, or the RSDT when the XSDT is refused. */
-static int acpi_parse_root(const struct acpi_rsdp_info *rsdp, u32 bsp_apic_id)
+static int acpi_parse_root(const struct acpi_rsdp_info *rsdp, u32 bsp_apic_id,
+			   struct acpi_madt_info *out)
 {
 	struct acpi_mapping m;
 	const struct acpi_table_header *root = NULL;
@@ -333,7 +350,7 @@ static int acpi_parse_root(const struct acpi_rsdp_info *rsdp, u32 bsp_apic_id)
 		root = acpi_map_table(&m, rsdp->rsdt, "RSDT");
 	if (!root)
 		return -EINVAL;
-	err = acpi_walk_root(root, xsdt, bsp_apic_id);
+	err = acpi_walk_root(root, xsdt, bsp_apic_id, out);
 	acpi_unmap(&m);
 	return err;
 }
@@ -352,8 +369,8 @@ static void acpi_read_ioapic_sizes(struct acpi_madt_info *madt)
 	}
 }
 
-/* "ACPI: MADT: 4 CPUs (APIC IDs 0 1 2 3), 1 I/O APIC at 0xfec00000 (GSI 0-23), ..." */
-static void acpi_print_madt(const struct acpi_madt_info *madt)
+/* acpi_madt_print - see include/kernel/acpi.h. */
+void acpi_madt_print(const struct acpi_madt_info *madt)
 {
 	pr_info("MADT: %u CPU%s (APIC IDs", madt->nr_cpus, madt->nr_cpus == 1 ? "" : "s");
 	for (unsigned int i = 0; i < madt->nr_cpus; i++)
@@ -378,24 +395,35 @@ static void acpi_print_madt(const struct acpi_madt_info *madt)
 			madt->overrides[i].gsi, madt->overrides[i].flags);
 }
 
+/* acpi_tables_scan - see include/kernel/acpi.h. */
+int acpi_tables_scan(struct acpi_madt_info *out)
+{
+	struct acpi_rsdp_info rsdp;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = acpi_find_rsdp(&rsdp);
+	if (!err)
+		err = acpi_parse_root(&rsdp, acpi_boot_cpu_apic_id(), out);
+	if (err) {
+		memset(out, 0, sizeof(*out));
+		return err;
+	}
+	acpi_read_ioapic_sizes(out);
+	return 0;
+}
+
 /* acpi_init - see include/kernel/acpi.h. */
 int acpi_init(void)
 {
-	struct acpi_rsdp_info rsdp;
-	u32 bsp = boot_cpu_apic_id();
-	int err;
+	int err = acpi_tables_scan(&acpi_madt);
 
-	memset(&acpi_madt, 0, sizeof(acpi_madt));
-	err = acpi_find_rsdp(&rsdp);
-	if (!err)
-		err = acpi_parse_root(&rsdp, bsp);
 	if (err) {
-		memset(&acpi_madt, 0, sizeof(acpi_madt));
-		pr_warn("no usable MADT: running on the boot CPU only (APIC ID %u)\n", bsp);
+		pr_warn("no usable MADT: running on the boot CPU only (APIC ID %u)\n",
+			acpi_boot_cpu_apic_id());
 		return err;
 	}
-	acpi_read_ioapic_sizes(&acpi_madt);
-	acpi_print_madt(&acpi_madt);
+	acpi_madt_print(&acpi_madt);
 	return 0;
 }
 
