@@ -97,6 +97,7 @@ static const void *acpi_map(struct acpi_mapping *m, phys_addr_t phys, size_t len
 {
 	phys_addr_t last = phys + len - 1;
 	unsigned long first, count, ram;
+	int err;
 
 	memset(m, 0, sizeof(*m));
 	if (!len || last < phys || last > cpu_phys_addr_limit()) {
@@ -116,9 +117,10 @@ static const void *acpi_map(struct acpi_mapping *m, phys_addr_t phys, size_t len
 		       (unsigned long long)phys, len);
 		return NULL;
 	}
-	if (acpi_vmap(m, first, count, phys)) {
-		pr_err("%s at %#llx (%zu bytes): cannot map it\n", what, (unsigned long long)phys,
-		       len);
+	err = acpi_vmap(m, first, count, phys);
+	if (err) {
+		pr_err("%s at %#llx (%zu bytes): cannot map it (%d)\n", what,
+		       (unsigned long long)phys, len, err);
 		return NULL;
 	}
 	return m->virt;
