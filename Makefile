@@ -53,6 +53,8 @@ debug-y := debug/ktest.o \
 	debug/bench/harness.o debug/bench/scenarios.o debug/bench/floors.o debug/bench/studies.o \
 	debug/bench/profile.o
 
+debug-y += debug/console/acpi.o
+
 lib-y := lib/string.o lib/vsprintf.o lib/rbtree.o lib/sort.o lib/match.o lib/ratelimit.o
 
 mm-y := mm/gfp.o mm/memblock.o mm/vmemmap.o mm/page_alloc.o mm/slab.o mm/vmalloc.o mm/layout.o

@@ -6,6 +6,7 @@
  * when allocations fail under it, and the BIOS search must find the RSDP
  * the boot loader handed over.
  */
+#include "debug/console.h"
 #include "debug/ktest.h"
 
 #include "asm/apic.h"
@@ -201,4 +202,17 @@ KTEST(acpi, bios_search_finds_the_boot_loaders_rsdp)
 	KTEST_EXPECT_EQ(t, found.rsdt, tag.rsdt);
 	KTEST_EXPECT_EQ(t, found.root, tag.root);
 	KTEST_EXPECT_EQ(t, memcmp(found.oem_id, tag.oem_id, sizeof(tag.oem_id)), 0);
+}
+
+/* The console's `acpi` re-reads the tables (their lines reach the log) and shows the MADT. */
+KTEST(acpi, console_command_rereads_tables)
+{
+	unsigned long mark = ktest_log_mark();
+	char line[] = "acpi";
+
+	KTEST_EXPECT_EQ(t, console_execute(line), 0);
+	KTEST_EXPECT_TRUE(t, ktest_log_has(mark, "ACPI: RSDP 0x"));
+	KTEST_EXPECT_TRUE(t, ktest_log_has(mark, "ACPI: APIC 0x"));
+	KTEST_EXPECT_TRUE(t, ktest_log_has(mark, "ACPI: MADT: "));
+	KTEST_EXPECT_FALSE(t, ktest_log_has(mark, "refused"));
 }
