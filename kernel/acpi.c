@@ -371,6 +371,21 @@ static void acpi_read_ioapic_sizes(struct acpi_madt_info *madt)
 	}
 }
 
+/* The polarity and trigger of MPS INTI flags, in Linux's words ("dfl": the bus's, ISA: high edge). */
+static const char *mps_polarity_name(u16 flags)
+{
+	static const char *const names[] = { "dfl", "high", "res", "low" };
+
+	return names[flags & ACPI_MPS_POLARITY_MASK];
+}
+
+static const char *mps_trigger_name(u16 flags)
+{
+	static const char *const names[] = { "dfl", "edge", "res", "level" };
+
+	return names[(flags & ACPI_MPS_TRIGGER_MASK) >> 2];
+}
+
 /* acpi_madt_print - see include/kernel/acpi.h. */
 void acpi_madt_print(const struct acpi_madt_info *madt)
 {
@@ -392,9 +407,12 @@ void acpi_madt_print(const struct acpi_madt_info *madt)
 	}
 	pr_cont(", %u override%s, LAPIC at %#llx\n", madt->nr_overrides,
 		madt->nr_overrides == 1 ? "" : "s", (unsigned long long)madt->lapic_phys);
-	for (unsigned int i = 0; i < madt->nr_overrides; i++)
-		pr_info("MADT: ISA IRQ %u -> GSI %u, flags %#x\n", madt->overrides[i].irq,
-			madt->overrides[i].gsi, madt->overrides[i].flags);
+	for (unsigned int i = 0; i < madt->nr_overrides; i++) {
+		u16 f = madt->overrides[i].flags;
+
+		pr_info("MADT: ISA IRQ %u -> GSI %u (%s %s)\n", madt->overrides[i].irq,
+			madt->overrides[i].gsi, mps_polarity_name(f), mps_trigger_name(f));
+	}
 }
 
 /* acpi_tables_scan - see include/kernel/acpi.h. */
