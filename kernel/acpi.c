@@ -61,6 +61,7 @@ static unsigned long ram_frames(unsigned long first, unsigned long last)
 	return n;
 }
 
+/* Map the @count firmware frames from @first with vmap_pfn(), a write-back type reserved. */
 static int acpi_vmap(struct acpi_mapping *m, unsigned long first, unsigned long count,
 		     phys_addr_t phys)
 {
@@ -76,14 +77,12 @@ static int acpi_vmap(struct acpi_mapping *m, unsigned long first, unsigned long 
 	if (memtype_reserve(m->start, m->end, MEMTYPE_WB, "acpi_map", __builtin_return_address(0)))
 		goto out_free;
 	m->area = vmap_pfn(pfns, count, PAGE_KERNEL_RO);
-	if (!m->area)
-		goto out_memtype;
-	m->virt = (const u8 *)m->area + (phys & ~PAGE_MASK);
-	err = 0;
-	goto out_free;
-
-out_memtype:
-	memtype_free(m->start, m->end);
+	if (m->area) {
+		m->virt = (const u8 *)m->area + (phys & ~PAGE_MASK);
+		err = 0;
+	} else {
+		memtype_free(m->start, m->end);
+	}
 out_free:
 	kfree(pfns);
 	return err;
@@ -143,7 +142,7 @@ static void acpi_unmap(struct acpi_mapping *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* acpi_acpi_boot_cpu_apic_id - see include/kernel/acpi.h. */
+/* acpi_boot_cpu_apic_id - see include/kernel/acpi.h. */
 u32 acpi_boot_cpu_apic_id(void)
 {
 	u32 a, b, c, d;
@@ -187,10 +186,13 @@ static void acpi_print_table(const struct acpi_table_header *h, phys_addr_t phys
 static int acpi_rsdp_accept(const void *p, size_t avail, phys_addr_t phys,
 			    struct acpi_rsdp_info *rsdp)
 {
+	char oem[ACPI_OEM_ID_LEN + 1];
+
 	if (acpi_rsdp_parse(p, avail, phys, rsdp))
 		return -EINVAL;
+	text_copy(oem, rsdp->oem_id, ACPI_OEM_ID_LEN);
 	pr_info("RSDP 0x%016llX %06X (v%02u %-6s)\n", (unsigned long long)phys, rsdp->length,
-		rsdp->revision, rsdp->oem_id);
+		rsdp->revision, oem);
 	return 0;
 }
 
@@ -216,7 +218,7 @@ static phys_addr_t ebda_base(void)
 {
 	struct acpi_mapping m;
 	const u8 *p = acpi_map(&m, BDA_EBDA_SEGMENT, 2, "BIOS data area");
-	phys_addr_t base = 0;
+	phys_addr_t base;
 	u16 seg;
 
 	if (!p)
@@ -357,18 +359,45 @@ static int acpi_parse_root(const struct acpi_rsdp_info *rsdp, u32 bsp_apic_id,
 	return err;
 }
 
-/* How many GSIs each I/O APIC has, from its version register (uncached MMIO). */
+/*
+ * How many GSIs each I/O APIC has, from its version register (uncached
+ * MMIO). Only acpi_init() reads the registers: afterwards the I/O APIC
+ * driver owns the select/window pair, and a rescan takes the counts from
+ * acpi_madt instead.
+ */
 static void acpi_read_ioapic_sizes(struct acpi_madt_info *madt)
 {
 	for (unsigned int i = 0; i < madt->nr_ioapics; i++) {
-		volatile u32 *regs = ioremap(madt->ioapics[i].phys, IOAPIC_WIN + 4);
+		u32 phys = madt->ioapics[i].phys, ver;
+		volatile u32 *regs;
 
+		if (phys & 0xf) {
+			pr_err("MADT: I/O APIC %u at %#x is not 16-byte aligned, not read\n", i,
+			       phys);
+			continue;
+		}
+		regs = ioremap(phys, IOAPIC_WIN + 4);
 		if (!regs)
 			continue; /* ioremap said why; nr_gsis stays 0 */
 		regs[IOAPIC_REGSEL / 4] = IOAPIC_VER;
-		madt->ioapics[i].nr_gsis = ((regs[IOAPIC_WIN / 4] >> 16) & 0xff) + 1;
+		ver = regs[IOAPIC_WIN / 4];
 		iounmap(regs);
+		if (ver == 0xffffffffu) {
+			pr_err("MADT: I/O APIC %u at %#x reads all ones: no device there?\n", i,
+			       phys);
+			continue;
+		}
+		madt->ioapics[i].nr_gsis = ((ver >> 16) & 0xff) + 1;
 	}
+}
+
+/* A rescan's I/O APIC sizes: those acpi_init() read from the same addresses. */
+static void acpi_copy_ioapic_sizes(struct acpi_madt_info *out)
+{
+	for (unsigned int i = 0; i < out->nr_ioapics; i++)
+		for (unsigned int j = 0; j < acpi_madt.nr_ioapics; j++)
+			if (acpi_madt.ioapics[j].phys == out->ioapics[i].phys)
+				out->ioapics[i].nr_gsis = acpi_madt.ioapics[j].nr_gsis;
 }
 
 /* The polarity and trigger of MPS INTI flags, in Linux's words ("dfl": the bus's, ISA: high edge). */
@@ -429,7 +458,7 @@ int acpi_tables_scan(struct acpi_madt_info *out)
 		memset(out, 0, sizeof(*out));
 		return err;
 	}
-	acpi_read_ioapic_sizes(out);
+	acpi_copy_ioapic_sizes(out);
 	return 0;
 }
 
@@ -443,6 +472,7 @@ int acpi_init(void)
 			acpi_boot_cpu_apic_id());
 		return err;
 	}
+	acpi_read_ioapic_sizes(&acpi_madt);
 	acpi_madt_print(&acpi_madt);
 	return 0;
 }

@@ -37,7 +37,7 @@ struct acpi_madt_info {
 	unsigned int nr_ioapics;
 	struct {
 		u32 id, phys, gsi_base;
-		u32 nr_gsis; /* 0 until acpi_init() read the I/O APIC's version register */
+		u32 nr_gsis; /* from the I/O APIC's version register (acpi_init()); 0: unknown */
 	} ioapics[ACPI_MADT_MAX_IOAPICS];
 	unsigned int nr_overrides;
 	struct {
@@ -99,6 +99,8 @@ u32 acpi_isa_irq_to_gsi(unsigned int irq, u16 *flags);
  * find the RSDP, map, check and print every table, parse the MADT.
  *  => For the console and the self-tests; after vmalloc_init(). Leaves no
  *     mapping behind. Returns as acpi_init(); on error @out is all zero.
+ *  => Does not touch the I/O APICs (their driver owns the registers): each
+ *     nr_gsis is the one acpi_init() read at the same address, else 0.
  */
 int acpi_tables_scan(struct acpi_madt_info *out);
 
