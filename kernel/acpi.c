@@ -467,12 +467,19 @@ int acpi_init(void)
 {
 	int err = acpi_tables_scan(&acpi_madt);
 
+	if (!err)
+		acpi_read_ioapic_sizes(&acpi_madt);
+	/*
+	 * Purge the lazily freed areas of the tables now: the ranges return to
+	 * the free tree and the mappings made after this one land where they
+	 * would without ACPI (no "unpurged vm_area" left among the boot areas).
+	 */
+	vm_unmap_aliases();
 	if (err) {
 		pr_warn("no usable MADT: running on the boot CPU only (APIC ID %u)\n",
 			acpi_boot_cpu_apic_id());
 		return err;
 	}
-	acpi_read_ioapic_sizes(&acpi_madt);
 	acpi_madt_print(&acpi_madt);
 	return 0;
 }
