@@ -43,6 +43,7 @@ kernel-y := kernel/printk.o kernel/panic.o kernel/symbols.o kernel/multiboot2.o 
 	kernel/efi.o kernel/cmdline.o
 kernel-y += kernel/deferred.o
 kernel-y += kernel/percpu.o
+kernel-y += kernel/acpi.o kernel/acpi_tables.o
 
 # The floor above the kernel: the tools that drive and watch it. Nothing in
 # arch/, mm/, lib/ or kernel/ includes their headers.
@@ -51,6 +52,8 @@ debug-y := debug/ktest.o \
 	debug/console/mem.o debug/console/alloc.o debug/console/run.o \
 	debug/bench/harness.o debug/bench/scenarios.o debug/bench/floors.o debug/bench/studies.o \
 	debug/bench/profile.o
+
+debug-y += debug/console/acpi.o
 
 lib-y := lib/string.o lib/vsprintf.o lib/rbtree.o lib/sort.o lib/match.o lib/ratelimit.o
 

@@ -87,7 +87,7 @@ ktest_default_boots() {
 	# 4 GiB: the PCI hole, a Normal zone, a randomised layout, and 1 GiB direct-map pages.
 	ktest 4G buddy,memblock,paging,vmalloc,vmalloc_gaps,vmap_checks,wx,set_memory,layout,ioremap "randomize_memory" -cpu qemu64,+pdpe1gb
 	# UEFI (OVMF), the same ISO: RAM in pieces, the EFI memory map tags.
-	CONTIG_FIRMWARE=uefi ktest 1G buddy,memblock,vmalloc,vmalloc_gaps,vmap_checks,multiboot2,wx,ioremap
+	CONTIG_FIRMWARE=uefi ktest 1G buddy,memblock,vmalloc,vmalloc_gaps,vmap_checks,multiboot2,wx,ioremap,acpi
 }
 
 ktest_boots() {
