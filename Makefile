@@ -36,6 +36,7 @@ arch-y := arch/x86/kernel/serial.o arch/x86/kernel/gdt.o arch/x86/kernel/idt.o \
 	arch/x86/kernel/pic.o arch/x86/kernel/tsc.o arch/x86/kernel/vga.o arch/x86/kernel/reboot.o
 arch-y += arch/x86/mm/set_memory.o arch/x86/mm/memtype.o
 arch-y += arch/x86/kernel/apic.o
+arch-y += arch/x86/kernel/smpboot.o arch/x86/kernel/trampoline.o
 
 init-y := init/main.o
 
@@ -52,6 +53,7 @@ debug-y := debug/ktest.o \
 	debug/console/mem.o debug/console/alloc.o debug/console/run.o \
 	debug/bench/harness.o debug/bench/scenarios.o debug/bench/floors.o debug/bench/studies.o \
 	debug/bench/profile.o
+debug-y += debug/console/cpus.o
 
 debug-y += debug/console/acpi.o
 
@@ -68,9 +70,11 @@ GDB_SCRIPTS := $(O)/contig.elf-gdb.py $(O)/gdb/contig/constants.py
 # The command line reaches the scripts through the environment, as typed:
 # $(value) keeps a $ from being expanded by make, and no shell quoting of
 # "$(CMDLINE)" can break on a quote inside it. FIRMWARE=uefi boots under OVMF
-# (scripts/qemu.sh reads CONTIG_FIRMWARE).
+# (scripts/qemu.sh reads CONTIG_FIRMWARE); SMP=N (1..16) gives QEMU N CPUs in
+# every boot, tests included (CONTIG_SMP).
 export CONTIG_CMDLINE := $(value CMDLINE)
 export CONTIG_FIRMWARE := $(FIRMWARE)
+export CONTIG_SMP := $(SMP)
 
 .PHONY: FORCE all iso run test host-build host-test ktest e2e bench docs debug debug-server gdb clean deps check help
 all: $(ELF) $(GDB_SCRIPTS)
@@ -218,7 +222,7 @@ help:
 	@echo "  run            boot in QEMU, serial on stdio  [MEM=$(MEM) SMP=$(SMP) FIRMWARE=bios|uefi CMDLINE=...]"
 	@echo "  test           host unit tests + in-kernel self-tests (several memory sizes, BIOS and UEFI) + e2e  [V=1]"
 	@echo "  host-test      build and run only the cmocka host tests"
-	@echo "  ktest          only the in-kernel self-tests  [KTEST=all|list|glob,... MEM=... FIRMWARE=... V=1]"
+	@echo "  ktest          only the in-kernel self-tests  [KTEST=all|list|glob,... MEM=... SMP=1..16 FIRMWARE=... V=1]"
 	@echo "  e2e            only the end-to-end scenarios"
 	@echo "  bench          vmalloc benchmarks  [BENCH=name,...]"
 	@echo "  debug          QEMU paused with its GDB stub + gdb with our helpers  [PORT=]"

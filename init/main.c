@@ -14,6 +14,7 @@
 #include "asm/tsc.h"
 #include "asm/vga.h"
 #include "asm/desc.h"
+#include "asm/smp.h"
 #include "debug/bench.h"
 #include "kernel/acpi.h"
 #include "kernel/cmdline.h"
@@ -173,6 +174,7 @@ void kmain(u32 magic, u32 mbi_phys)
 	acpi_init();	      /* RSDP, XSDT/RSDT, MADT: the CPUs and I/O APICs */
 	lapic_init();	      /* the boot CPU's local APIC, mapped and enabled */
 	ptdump_check_wx(); /* after the last boot mapping: no W+X page, no writable alias of code */
+	smp_init();	   /* start the other CPUs the MADT lists (nosmp, maxcpus=) */
 	boot_report_memory(); /* layout, buddyinfo, meminfo, vmallocinfo */
 	boot_finish();
 }
