@@ -96,6 +96,7 @@ ktest_default_boots() {
 	CONTIG_SMP=4 ktest 256M smp "smp_fail_cpu=2"
 	CONTIG_SMP=4 ktest 256M smp "maxcpus=2"
 	CONTIG_SMP=2 ktest 256M smp "nosmp"
+	CONTIG_FIRMWARE=uefi CONTIG_SMP=4 ktest 512M smp,acpi
 }
 
 ktest_boots() {
