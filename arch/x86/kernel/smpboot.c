@@ -105,7 +105,10 @@ unsigned int apicid_to_cpu(u32 apic_id)
 {
 	unsigned int cpu;
 
-	for_each_possible_cpu(cpu) if (cpu_apic_ids[cpu] == apic_id) return cpu;
+	for_each_possible_cpu(cpu) {
+		if (cpu_apic_ids[cpu] == apic_id)
+			return cpu;
+	}
 	return NR_CPUS;
 }
 
@@ -141,7 +144,7 @@ static int smp_trampoline_setup(phys_addr_t base)
 	td->entry = (u64)smp_ap_start64;
 	pgd[0] = (base + 2 * PAGE_SIZE) | _KERNPG_TABLE;
 	pud[0] = (base + 3 * PAGE_SIZE) | _KERNPG_TABLE;
-	pmd[0] = 0 | _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_PSE;
+	pmd[0] = _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_PSE; /* at 0 */
 	smp_tramp = td;
 	pr_info("trampoline at %#lx, temporary page tables at %#lx (identity map of [0, 2 MiB))\n",
 		(unsigned long)base, (unsigned long)base + PAGE_SIZE);
@@ -170,7 +173,7 @@ static void smp_send_init_sipi(unsigned int cpu, u32 apic_id)
 		return; /* fault injection: the CPU never gets a start address */
 	lapic_send_startup(apic_id, page);
 	udelay(SMP_SIPI_DELAY_US);
-	if (!cpu_online(cpu))
+	if (!READ_ONCE(smp_tramp->started)) /* the SDM's second SIPI, unless the first worked */
 		lapic_send_startup(apic_id, page);
 }
 
@@ -267,7 +270,8 @@ unsigned int smp_count_online(void)
 {
 	unsigned int cpu, n = 0;
 
-	for_each_online_cpu(cpu) n++;
+	for_each_online_cpu(cpu)
+		n++;
 	return n;
 }
 
