@@ -43,6 +43,7 @@ kernel-y := kernel/printk.o kernel/panic.o kernel/symbols.o kernel/multiboot2.o 
 	kernel/efi.o kernel/cmdline.o
 kernel-y += kernel/deferred.o
 kernel-y += kernel/percpu.o
+kernel-y += kernel/acpi.o kernel/acpi_tables.o
 
 # The floor above the kernel: the tools that drive and watch it. Nothing in
 # arch/, mm/, lib/ or kernel/ includes their headers.

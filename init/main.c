@@ -15,6 +15,7 @@
 #include "asm/vga.h"
 #include "asm/desc.h"
 #include "debug/bench.h"
+#include "kernel/acpi.h"
 #include "kernel/cmdline.h"
 #include "debug/console.h"
 #include "debug/ktest.h"
@@ -169,6 +170,7 @@ void kmain(u32 magic, u32 mbi_phys)
 	vmalloc_init();	      /* vmap_area trees, early areas imported */
 	ist_stacks_vmalloc(); /* #DF and NMI stacks get guard pages */
 	layout_init();	      /* the region table from the final bases */
+	acpi_init();	      /* RSDP, XSDT/RSDT, MADT: the CPUs and I/O APICs */
 	lapic_init();	      /* the boot CPU's local APIC, mapped and enabled */
 	ptdump_check_wx(); /* after the last boot mapping: no W+X page, no writable alias of code */
 	boot_report_memory(); /* layout, buddyinfo, meminfo, vmallocinfo */
