@@ -53,6 +53,7 @@ debug-y := debug/ktest.o \
 	debug/console/mem.o debug/console/alloc.o debug/console/run.o \
 	debug/bench/harness.o debug/bench/scenarios.o debug/bench/floors.o debug/bench/studies.o \
 	debug/bench/profile.o
+debug-y += debug/bench/ipi.o
 
 lib-y := lib/string.o lib/vsprintf.o lib/rbtree.o lib/sort.o lib/match.o lib/ratelimit.o
 
@@ -201,7 +202,7 @@ docs: $(ELF) $(GDB_SCRIPTS)
 
 bench: deps
 	@$(MAKE) --no-print-directory $(ELF)
-	scripts/run-bench.sh "$(BENCH)"
+	BENCH_SMP=$(SMP) scripts/run-bench.sh "$(BENCH)"
 
 check:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
