@@ -113,6 +113,8 @@ static int apic_timer_calibrate(void)
 
 int apic_timer_setup_this_cpu(void)
 {
+	if (!lapic_present())
+		return -ENODEV;
 	if (!apic_timer_khz && (smp_processor_id() != 0 || apic_timer_calibrate()))
 		return -ENODEV;
 	set_irq_handler(LOCAL_TIMER_VECTOR, apic_timer_interrupt);

@@ -235,6 +235,10 @@ int ioapic_init(void)
 {
 	if (nr_ioapics)
 		return 0;
+	if (!lapic_present()) {
+		pr_err("ioapic: no local APIC to deliver to; the 8259A PICs deliver the ISA lines\n");
+		return -ENODEV;
+	}
 	if (!ioapic_probe()) {
 		pr_err("ioapic: no I/O APIC; the 8259A PICs deliver the ISA lines\n");
 		return -ENODEV;
