@@ -16,6 +16,7 @@
 #include "debug/ktest.h"
 
 #include "asm/apic_timer.h"
+#include "asm/io.h"
 #include "asm/ioapic.h"
 #include "asm/ipi.h"
 #include "asm/irq.h"
@@ -95,6 +96,59 @@ KTEST(ipi, ioapic_enable_unmasks_the_pin)
 	irq_disable(7);
 	KTEST_EXPECT_TRUE(t, ioapic_irq_route(7, &gsi, &rte) && (rte & (1ULL << 16)));
 	free_irq(7);
+}
+
+#define PIT_CH0_DATA	0x40
+#define PIT_MODE	0x43
+#define PIT_CH0_ONESHOT 0x30 /* channel 0, lobyte/hibyte, mode 0 */
+
+static volatile unsigned long pit_hits;
+
+static void pit_hit(struct pt_regs *regs __unused)
+{
+	pit_hits++;
+}
+
+/* IRQ 0 once, ~1 ms after arming, on whichever chip delivers the lines. */
+static unsigned long pit_irq0_once(void)
+{
+	unsigned long flags;
+
+	pit_hits = 0;
+	local_irq_save(flags);
+	irq_enable(0);
+	outb(PIT_MODE, PIT_CH0_ONESHOT);
+	outb(PIT_CH0_DATA, 1193 & 0xff);
+	outb(PIT_CH0_DATA, 1193 >> 8);
+	for (int halts = 0; !pit_hits && halts < WAIT_HALTS; halts++) {
+		local_irq_enable();
+		halt();
+		local_irq_disable();
+	}
+	irq_disable(0);
+	local_irq_restore(flags);
+	return pit_hits;
+}
+
+/*
+ * The PICs as the fallback chip: switched to them, the PIT's IRQ 0 arrives
+ * through the 8259A (and its EOI goes there); switched back, through the
+ * I/O APIC again, and the handler was kept across both switches.
+ */
+KTEST(ipi, pic_fallback_delivers_irq0_and_switches_back)
+{
+	const struct irq_chip *chip = irq_get_chip();
+	unsigned long on_pic, back;
+
+	KTEST_ASSERT_EQ(t, request_irq(0, pit_hit), 0);
+	irq_set_chip(&pic_chip);
+	on_pic = pit_irq0_once();
+	irq_set_chip(chip);
+	back = pit_irq0_once();
+	free_irq(0);
+	KTEST_EXPECT_GE(t, on_pic, 1UL);
+	KTEST_EXPECT_GE(t, back, 1UL);
+	KTEST_EXPECT_TRUE(t, irq_get_chip() == chip);
 }
 
 /* ---------------------------------------------------------------------- */
