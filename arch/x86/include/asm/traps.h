@@ -39,6 +39,7 @@ typedef void (*irq_handler_t)(struct pt_regs *regs);
 
 void gdt_init(void);
 void idt_init(void);
+void idt_load(void); /* this CPU loads the shared IDT (APs at bring-up) */
 void do_trap(struct pt_regs *regs);
 /* Install a handler for an external vector (32..255). */
 void set_irq_handler(unsigned int vector, irq_handler_t handler);
