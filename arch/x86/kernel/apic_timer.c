@@ -36,6 +36,7 @@
 volatile unsigned long jiffies;
 u32 apic_timer_khz;
 static DEFINE_PER_CPU(unsigned long, apic_ticks);
+static unsigned long timer_cpus; /* bit n: CPU n's timer was started */
 
 void __weak scheduler_tick(void)
 {
@@ -121,7 +122,13 @@ int apic_timer_setup_this_cpu(void)
 	lapic_write(APIC_TDCR, APIC_TDCR_DIV16);
 	lapic_write(APIC_LVTT, APIC_LVTT_PERIODIC | LOCAL_TIMER_VECTOR);
 	lapic_write(APIC_TMICT, apic_timer_khz * 1000 / HZ);
+	set_bit(smp_processor_id(), &timer_cpus);
 	return 0;
+}
+
+bool apic_timer_running(unsigned int cpu)
+{
+	return cpu < NR_CPUS && test_bit(cpu, &timer_cpus);
 }
 
 unsigned long apic_timer_ticks(unsigned int cpu)

@@ -25,8 +25,8 @@
 #include "asm/irq.h"
 #include "asm/irqflags.h"
 #include "asm/processor.h"
+#include "asm/smp.h"
 #include "asm/tlbflush.h"
-#include "kernel/acpi.h"
 #include "kernel/errno.h"
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
@@ -48,9 +48,7 @@ static bool call_vector_set;
 
 u32 ipi_apicid(unsigned int cpu)
 {
-	if (cpu == smp_processor_id())
-		return lapic_id();
-	return cpu ? acpi_madt.cpus[cpu].apic_id : lapic.boot_apic_id;
+	return cpu == smp_processor_id() ? lapic_id() : cpu_to_apicid(cpu);
 }
 
 /* Run the calls queued for this CPU. Interrupts off. */

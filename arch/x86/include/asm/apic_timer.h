@@ -31,6 +31,8 @@ extern u32 apic_timer_khz;	       /* timer input (bus clock / 16) ticks per ms; 
  */
 int apic_timer_setup_this_cpu(void);
 
+/* Has @cpu started its timer (apic_timer_setup_this_cpu() succeeded there)? */
+bool apic_timer_running(unsigned int cpu);
 /* Ticks taken on @cpu (the dump's LOC row, tests). */
 unsigned long apic_timer_ticks(unsigned int cpu);
 
