@@ -36,6 +36,7 @@ arch-y := arch/x86/kernel/serial.o arch/x86/kernel/gdt.o arch/x86/kernel/idt.o \
 	arch/x86/kernel/pic.o arch/x86/kernel/tsc.o arch/x86/kernel/vga.o arch/x86/kernel/reboot.o
 arch-y += arch/x86/mm/set_memory.o arch/x86/mm/memtype.o
 arch-y += arch/x86/kernel/apic.o
+arch-y += arch/x86/kernel/irq.o arch/x86/kernel/ioapic.o arch/x86/kernel/apic_timer.o arch/x86/kernel/ipi.o arch/x86/mm/tlb.o
 arch-y += arch/x86/kernel/smpboot.o arch/x86/kernel/trampoline.o
 
 init-y := init/main.o
@@ -53,6 +54,7 @@ debug-y := debug/ktest.o \
 	debug/console/mem.o debug/console/alloc.o debug/console/run.o \
 	debug/bench/harness.o debug/bench/scenarios.o debug/bench/floors.o debug/bench/studies.o \
 	debug/bench/profile.o
+debug-y += debug/bench/ipi.o
 debug-y += debug/console/cpus.o
 
 debug-y += debug/console/acpi.o
@@ -206,7 +208,7 @@ docs: $(ELF) $(GDB_SCRIPTS)
 
 bench: deps
 	@$(MAKE) --no-print-directory $(ELF)
-	scripts/run-bench.sh "$(BENCH)"
+	BENCH_SMP=$(SMP) scripts/run-bench.sh "$(BENCH)"
 
 check:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')

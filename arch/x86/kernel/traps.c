@@ -10,6 +10,7 @@
 #include "asm/smp.h"
 #include "asm/traps.h"
 #include "kernel/panic.h"
+#include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/smp.h"
 
@@ -143,7 +144,7 @@ static unsigned long oops_count;
  * end-of-interrupt, leave the line unacknowledged, and with the timer's
  * priority block every interrupt after it (the console would hang).
  */
-static unsigned int irq_depth;
+static DEFINE_PER_CPU(unsigned int, irq_depth); /* per CPU: another CPU's IPI is not ours */
 
 void die(const char *what, struct pt_regs *regs)
 {
@@ -151,7 +152,7 @@ void die(const char *what, struct pt_regs *regs)
 	       ++oops_count);
 	printk(KERN_EMERG "CPU: %u\n", smp_processor_id());
 	show_regs(regs);
-	if (irq_depth)
+	if (this_cpu_read(irq_depth))
 		panic("Fatal exception in interrupt: %s", what);
 	if (trap_hooks && trap_hooks->oops)
 		trap_hooks->oops(regs); /* e.g. a running self-test fails; the run goes on */
@@ -165,7 +166,7 @@ void trap_hooks_set(const struct trap_hooks *hooks)
 
 bool trap_hook_fault(struct pt_regs *regs, unsigned long addr)
 {
-	if (irq_depth || regs->vector == X86_TRAP_NMI)
+	if (this_cpu_read(irq_depth) || regs->vector == X86_TRAP_NMI)
 		return false;
 	return trap_hooks && trap_hooks->fault && trap_hooks->fault(regs, addr);
 }
@@ -186,9 +187,9 @@ void do_trap(struct pt_regs *regs)
 	BUILD_BUG_ON(__builtin_offsetof(struct pt_regs, vector) != 15 * 8);
 	if (v >= FIRST_EXTERNAL_VECTOR) {
 		if (irq_handlers[v]) {
-			irq_depth++;
+			this_cpu_inc(irq_depth);
 			irq_handlers[v](regs);
-			irq_depth--;
+			this_cpu_dec(irq_depth);
 		} else {
 			spurious_irqs++;
 		}
