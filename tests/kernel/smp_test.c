@@ -7,18 +7,27 @@
  *
  * Each AP records what it sees of itself at check-in (struct smp_callin,
  * written through its own %gs); these tests read every CPU's copy with
- * per_cpu() from CPU 0. They hold with any number of CPUs: with one CPU
- * most of them check CPU 0 alone.
+ * per_cpu() from CPU 0. One test also runs code on each CPU
+ * (smp_call_function_single()). They hold with any number of CPUs: with one
+ * CPU most of them check CPU 0 alone.
+ *
+ * The suites _smp_crash and _smp_nmi (run only when named) oops on the
+ * last CPU on purpose, for tests/e2e/smp_ap_oops.sh.
  */
 #include "debug/ktest.h"
 
 #include "asm/desc.h"
+#include "asm/apic.h"
+#include "asm/ipi.h"
+#include "asm/irqflags.h"
 #include "asm/page.h"
 #include "asm/pgtable.h"
 #include "asm/processor.h"
+#include "asm/tsc.h"
 #include "asm/smp.h"
 #include "kernel/acpi.h"
 #include "kernel/cmdline.h"
+#include "kernel/compiler.h"
 #include "kernel/printk.h"
 #include "kernel/smp.h"
 #include "lib/vsprintf.h"
@@ -147,6 +156,44 @@ KTEST(smp, this_cpu_write_lands_in_this_cpus_copy)
 			KTEST_EXPECT_EQ(t, per_cpu(smp_test_var, cpu), 1000UL + cpu);
 }
 
+struct smp_test_where {
+	unsigned int cpu;	/* smp_processor_id() where the call ran */
+	unsigned long gs_write; /* what that CPU read back from its copy */
+};
+
+/* On the target CPU: write this CPU's tag through %gs, read it back. */
+static void smp_test_write_own_copy(void *arg)
+{
+	struct smp_test_where *w = arg;
+
+	w->cpu = smp_processor_id();
+	this_cpu_write(smp_test_var, 5000 + w->cpu);
+	w->gs_write = this_cpu_read(smp_test_var);
+}
+
+/* Each CPU writes its own copy through %gs; afterwards every copy holds its CPU's value. */
+KTEST(smp, per_cpu_write_on_each_cpu_stays_in_its_copy)
+{
+	unsigned long flags;
+	unsigned int cpu;
+
+	for_each_online_cpu(cpu)
+		per_cpu(smp_test_var, cpu) = 0;
+	local_irq_save(flags);
+	local_irq_enable(); /* a waiting call wants interrupts on (asm/ipi.h) */
+	for_each_online_cpu(cpu) {
+		struct smp_test_where w = { NR_CPUS, 0 };
+
+		KTEST_EXPECT_EQ(t, smp_call_function_single(cpu, smp_test_write_own_copy, &w, true),
+				0);
+		KTEST_EXPECT_EQ(t, w.cpu, cpu);
+		KTEST_EXPECT_EQ(t, w.gs_write, 5000UL + cpu);
+	}
+	local_irq_restore(flags);
+	for_each_online_cpu(cpu)
+		KTEST_EXPECT_EQ(t, per_cpu(smp_test_var, cpu), 5000UL + cpu);
+}
+
 static void smp_test_expect_guarded(struct ktest *t, unsigned int cpu, const char *what,
 				    unsigned long base, unsigned long top)
 {
@@ -244,4 +291,57 @@ KTEST(smp, cpu_that_does_not_answer_is_reported_and_skipped)
 	KTEST_EXPECT_TRUE(t, test_bit(cpu, &smp_boot_report.failed));
 	if (cpu + 1 < smp_test_cpus_allowed())
 		KTEST_EXPECT_TRUE(t, cpu_online(cpu + 1)); /* bring-up went on after it */
+}
+
+/* ---- _smp_crash: deliberate faults on an AP (tests/e2e/smp_ap_oops.sh) ---- */
+
+static volatile unsigned long smp_crash_depth_limit = ~0UL;
+
+static __noinline unsigned long smp_crash_recurse(unsigned long n)
+{
+	volatile char pad[512];
+
+	pad[0] = (char)n;
+	if (n >= smp_crash_depth_limit)
+		return 0;
+	return smp_crash_recurse(n + 1) + pad[0];
+}
+
+static void smp_crash_overflow(void *arg __unused)
+{
+	smp_crash_recurse(0);
+}
+
+static unsigned int smp_crash_last_cpu(struct ktest *t)
+{
+	unsigned int cpu, last = 0;
+
+	for_each_online_cpu(cpu)
+		last = cpu;
+	if (!last)
+		KTEST_SKIP(t, "one CPU online: boot with SMP=2 or more");
+	return last;
+}
+
+/* A stack overflow on an AP hits the guard below its vmalloc'ed stack; #DF reports it. */
+KTEST(_smp_crash, ap_stack_overflow)
+{
+	unsigned int cpu = smp_crash_last_cpu(t);
+
+	local_irq_enable();
+	smp_call_function_single(cpu, smp_crash_overflow, NULL, true);
+	KTEST_EXPECT_TRUE(t, false); /* not reached: the AP's oops panics the machine */
+}
+
+/* An NMI sent to one AP alone is handled on that AP's NMI IST stack and names the CPU. */
+KTEST(_smp_nmi, nmi_on_ap)
+{
+	unsigned int cpu = smp_crash_last_cpu(t);
+
+	if (lapic.x2apic)
+		KTEST_SKIP(t, "the raw ICR write below is the xAPIC's");
+	lapic_write(APIC_ICR2, cpu_to_apicid(cpu) << 24);
+	lapic_write(APIC_ICR, APIC_DM_NMI);
+	mdelay(5000);
+	ktest_fail(t, __FILE__, __LINE__, "CPU %u took no NMI within 5 s", cpu);
 }

@@ -146,6 +146,17 @@ static unsigned long oops_count;
  */
 static DEFINE_PER_CPU(unsigned int, irq_depth); /* per CPU: another CPU's IPI is not ours */
 
+/*
+ * The hooks belong to the CPU that installed them (the self-test runner's):
+ * a fault on another CPU must not resume that CPU's test on this one's stack.
+ */
+static unsigned int trap_hooks_cpu;
+
+static bool trap_hooks_here(void)
+{
+	return trap_hooks && smp_processor_id() == trap_hooks_cpu;
+}
+
 void die(const char *what, struct pt_regs *regs)
 {
 	printk(KERN_EMERG "Oops: %s, error code %#lx [#%lu]\n", what, regs->error_code,
@@ -154,13 +165,14 @@ void die(const char *what, struct pt_regs *regs)
 	show_regs(regs);
 	if (this_cpu_read(irq_depth))
 		panic("Fatal exception in interrupt: %s", what);
-	if (trap_hooks && trap_hooks->oops)
+	if (trap_hooks_here() && trap_hooks->oops)
 		trap_hooks->oops(regs); /* e.g. a running self-test fails; the run goes on */
 	panic("Fatal exception: %s", what);
 }
 
 void trap_hooks_set(const struct trap_hooks *hooks)
 {
+	trap_hooks_cpu = smp_processor_id();
 	trap_hooks = hooks;
 }
 
@@ -168,7 +180,7 @@ bool trap_hook_fault(struct pt_regs *regs, unsigned long addr)
 {
 	if (this_cpu_read(irq_depth) || regs->vector == X86_TRAP_NMI)
 		return false;
-	return trap_hooks && trap_hooks->fault && trap_hooks->fault(regs, addr);
+	return trap_hooks_here() && trap_hooks->fault && trap_hooks->fault(regs, addr);
 }
 
 void set_irq_handler(unsigned int vector, irq_handler_t handler)
