@@ -82,8 +82,7 @@ KTEST(smp, online_cpus_match_madt_and_cmdline)
 	unsigned int want = smp_test_cpus_allowed();
 	unsigned int cpu, online = 0;
 
-	for_each_online_cpu(cpu)
-		online++;
+	for_each_online_cpu(cpu) online++;
 	KTEST_EXPECT_EQ(t, smp_boot_report.nr_listed, acpi_madt.nr_cpus);
 	KTEST_EXPECT_EQ(t, smp_boot_report.nr_wanted, want);
 	if (smp_test_fail_injected()) {
@@ -103,7 +102,8 @@ KTEST(smp, apic_ids_map_both_ways)
 {
 	unsigned int cpu;
 
-	for_each_online_cpu(cpu) {
+	for_each_online_cpu(cpu)
+	{
 		u32 id = cpu_to_apicid(cpu);
 
 		KTEST_EXPECT_NE(t, id, BAD_APICID);
@@ -125,11 +125,13 @@ KTEST(smp, per_cpu_data_is_each_cpus_own)
 	unsigned int a, b, me = smp_processor_id();
 
 	KTEST_EXPECT_EQ(t, me, 0U);
-	for_each_online_cpu(a) {
+	for_each_online_cpu(a)
+	{
 		KTEST_EXPECT_EQ(t, per_cpu(cpu_number, a), a);
 		KTEST_EXPECT_EQ(t, per_cpu(this_cpu_off, a), __per_cpu_offset[a]);
 		KTEST_EXPECT_EQ(t, per_cpu(smp_callin, a).tag, SMP_CALLIN_TAG(a));
-		for_each_online_cpu(b) {
+		for_each_online_cpu(b)
+		{
 			unsigned long sa = (unsigned long)__per_cpu_start + __per_cpu_offset[a];
 			unsigned long sb = (unsigned long)__per_cpu_start + __per_cpu_offset[b];
 
@@ -146,14 +148,12 @@ KTEST(smp, this_cpu_write_lands_in_this_cpus_copy)
 {
 	unsigned int cpu;
 
-	for_each_online_cpu(cpu)
-		per_cpu(smp_test_var, cpu) = 1000 + cpu;
+	for_each_online_cpu(cpu) per_cpu(smp_test_var, cpu) = 1000 + cpu;
 	this_cpu_write(smp_test_var, 77);
 	this_cpu_add(smp_test_var, 1);
 	KTEST_EXPECT_EQ(t, per_cpu(smp_test_var, 0), 78UL);
-	for_each_online_cpu(cpu)
-		if (cpu)
-			KTEST_EXPECT_EQ(t, per_cpu(smp_test_var, cpu), 1000UL + cpu);
+	for_each_online_cpu(cpu) if (cpu)
+		KTEST_EXPECT_EQ(t, per_cpu(smp_test_var, cpu), 1000UL + cpu);
 }
 
 struct smp_test_where {
@@ -177,11 +177,11 @@ KTEST(smp, per_cpu_write_on_each_cpu_stays_in_its_copy)
 	unsigned long flags;
 	unsigned int cpu;
 
-	for_each_online_cpu(cpu)
-		per_cpu(smp_test_var, cpu) = 0;
+	for_each_online_cpu(cpu) per_cpu(smp_test_var, cpu) = 0;
 	local_irq_save(flags);
 	local_irq_enable(); /* a waiting call wants interrupts on (asm/ipi.h) */
-	for_each_online_cpu(cpu) {
+	for_each_online_cpu(cpu)
+	{
 		struct smp_test_where w = { NR_CPUS, 0 };
 
 		KTEST_EXPECT_EQ(t, smp_call_function_single(cpu, smp_test_write_own_copy, &w, true),
@@ -190,8 +190,7 @@ KTEST(smp, per_cpu_write_on_each_cpu_stays_in_its_copy)
 		KTEST_EXPECT_EQ(t, w.gs_write, 5000UL + cpu);
 	}
 	local_irq_restore(flags);
-	for_each_online_cpu(cpu)
-		KTEST_EXPECT_EQ(t, per_cpu(smp_test_var, cpu), 5000UL + cpu);
+	for_each_online_cpu(cpu) KTEST_EXPECT_EQ(t, per_cpu(smp_test_var, cpu), 5000UL + cpu);
 }
 
 static void smp_test_expect_guarded(struct ktest *t, unsigned int cpu, const char *what,
@@ -208,7 +207,8 @@ KTEST(smp, ap_stacks_and_ist_stacks_have_guard_pages)
 {
 	unsigned int cpu;
 
-	for_each_online_cpu(cpu) {
+	for_each_online_cpu(cpu)
+	{
 		const struct cpu_stack *s = &per_cpu(cpu_boot_stack, cpu);
 		const struct cpu_desc *d = &per_cpu(cpu_desc, cpu);
 
@@ -236,7 +236,8 @@ KTEST(smp, every_cpu_runs_on_its_own_gdt_and_tss)
 {
 	unsigned int a, b;
 
-	for_each_online_cpu(a) {
+	for_each_online_cpu(a)
+	{
 		const struct cpu_desc *d = &per_cpu(cpu_desc, a);
 		const struct smp_callin *c = &per_cpu(smp_callin, a);
 
@@ -245,7 +246,8 @@ KTEST(smp, every_cpu_runs_on_its_own_gdt_and_tss)
 		KTEST_EXPECT_EQ(t, c->tr, (u16)TSS_SEL);
 		KTEST_EXPECT_EQ(t, c->idt, per_cpu(smp_callin, 0).idt); /* one shared IDT */
 		KTEST_EXPECT_EQ(t, (d->gdt[3] >> 40) & 0xf, 0xbULL); /* loaded: busy 64-bit TSS */
-		for_each_online_cpu(b) {
+		for_each_online_cpu(b)
+		{
 			const struct cpu_desc *e = &per_cpu(cpu_desc, b);
 
 			if (a >= b)
@@ -263,7 +265,8 @@ KTEST(smp, aps_run_with_cpu0s_features)
 	unsigned int cpu;
 
 	KTEST_EXPECT_TRUE(t, c0->efer & EFER_NXE);
-	for_each_online_cpu(cpu) {
+	for_each_online_cpu(cpu)
+	{
 		const struct smp_callin *c = &per_cpu(smp_callin, cpu);
 
 		KTEST_EXPECT_EQ(t, c->cr4 & (X86_CR4_PAE | X86_CR4_PGE),
@@ -316,8 +319,7 @@ static unsigned int smp_crash_last_cpu(struct ktest *t)
 {
 	unsigned int cpu, last = 0;
 
-	for_each_online_cpu(cpu)
-		last = cpu;
+	for_each_online_cpu(cpu) last = cpu;
 	if (!last)
 		KTEST_SKIP(t, "one CPU online: boot with SMP=2 or more");
 	return last;

@@ -105,7 +105,8 @@ unsigned int apicid_to_cpu(u32 apic_id)
 {
 	unsigned int cpu;
 
-	for_each_possible_cpu(cpu) {
+	for_each_possible_cpu(cpu)
+	{
 		if (cpu_apic_ids[cpu] == apic_id)
 			return cpu;
 	}
@@ -270,8 +271,7 @@ unsigned int smp_count_online(void)
 {
 	unsigned int cpu, n = 0;
 
-	for_each_online_cpu(cpu)
-		n++;
+	for_each_online_cpu(cpu) n++;
 	return n;
 }
 
