@@ -36,6 +36,8 @@ arch-y := arch/x86/kernel/serial.o arch/x86/kernel/gdt.o arch/x86/kernel/idt.o \
 	arch/x86/kernel/pic.o arch/x86/kernel/tsc.o arch/x86/kernel/vga.o arch/x86/kernel/reboot.o
 arch-y += arch/x86/mm/set_memory.o arch/x86/mm/memtype.o
 arch-y += arch/x86/kernel/apic.o
+arch-y += arch/x86/kernel/irq.o arch/x86/kernel/ioapic.o arch/x86/kernel/apic_timer.o arch/x86/kernel/ipi.o arch/x86/mm/tlb.o
+arch-y += arch/x86/kernel/smpboot.o arch/x86/kernel/trampoline.o
 
 init-y := init/main.o
 
@@ -52,6 +54,8 @@ debug-y := debug/ktest.o \
 	debug/console/mem.o debug/console/alloc.o debug/console/run.o \
 	debug/bench/harness.o debug/bench/scenarios.o debug/bench/floors.o debug/bench/studies.o \
 	debug/bench/profile.o
+debug-y += debug/bench/ipi.o
+debug-y += debug/console/cpus.o
 
 debug-y += debug/console/acpi.o
 
@@ -68,9 +72,11 @@ GDB_SCRIPTS := $(O)/contig.elf-gdb.py $(O)/gdb/contig/constants.py
 # The command line reaches the scripts through the environment, as typed:
 # $(value) keeps a $ from being expanded by make, and no shell quoting of
 # "$(CMDLINE)" can break on a quote inside it. FIRMWARE=uefi boots under OVMF
-# (scripts/qemu.sh reads CONTIG_FIRMWARE).
+# (scripts/qemu.sh reads CONTIG_FIRMWARE); SMP=N (1..16) gives QEMU N CPUs in
+# every boot, tests included (CONTIG_SMP).
 export CONTIG_CMDLINE := $(value CMDLINE)
 export CONTIG_FIRMWARE := $(FIRMWARE)
+export CONTIG_SMP := $(SMP)
 
 .PHONY: FORCE all iso run test host-build host-test ktest e2e bench docs debug debug-server gdb clean deps check help
 all: $(ELF) $(GDB_SCRIPTS)
@@ -202,7 +208,7 @@ docs: $(ELF) $(GDB_SCRIPTS)
 
 bench: deps
 	@$(MAKE) --no-print-directory $(ELF)
-	scripts/run-bench.sh "$(BENCH)"
+	BENCH_SMP=$(SMP) scripts/run-bench.sh "$(BENCH)"
 
 check:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
@@ -218,7 +224,7 @@ help:
 	@echo "  run            boot in QEMU, serial on stdio  [MEM=$(MEM) SMP=$(SMP) FIRMWARE=bios|uefi CMDLINE=...]"
 	@echo "  test           host unit tests + in-kernel self-tests (several memory sizes, BIOS and UEFI) + e2e  [V=1]"
 	@echo "  host-test      build and run only the cmocka host tests"
-	@echo "  ktest          only the in-kernel self-tests  [KTEST=all|list|glob,... MEM=... FIRMWARE=... V=1]"
+	@echo "  ktest          only the in-kernel self-tests  [KTEST=all|list|glob,... MEM=... SMP=1..16 FIRMWARE=... V=1]"
 	@echo "  e2e            only the end-to-end scenarios"
 	@echo "  bench          vmalloc benchmarks  [BENCH=name,...]"
 	@echo "  debug          QEMU paused with its GDB stub + gdb with our helpers  [PORT=]"

@@ -156,23 +156,29 @@ static int split_words(char *line, char **argv)
 	}
 }
 
-/* Run @c with the dumps visible and unstamped on the console; note a ^C. */
+/*
+ * Run @c with the dumps visible and unstamped on the console; note a ^C.
+ * A call nested in a running command (a self-test run from `ktest` calling
+ * console_execute()) leaves the outer command's ^C state as it found it.
+ */
 static int console_call(const struct console_cmd *c, int argc, char **argv)
 {
 	int level = console_loglevel, ret;
 	bool enabled = console_enabled, stamped = printk_console_time;
+	bool nested = READ_ONCE(cmd_running);
 
 	console_loglevel = max(level, CONSOLE_LOGLEVEL_DEFAULT);
 	console_enabled = true;
 	printk_console_time = false;
-	WRITE_ONCE(intr_pending, false);
+	if (!nested)
+		WRITE_ONCE(intr_pending, false);
 	WRITE_ONCE(cmd_running, true);
 	ret = c->fn(argc, argv);
-	WRITE_ONCE(cmd_running, false);
+	WRITE_ONCE(cmd_running, nested);
 	console_loglevel = level;
 	console_enabled = enabled;
 	printk_console_time = stamped;
-	if (READ_ONCE(intr_pending)) {
+	if (!nested && READ_ONCE(intr_pending)) {
 		serial_rx_flush(); /* what was typed ahead belonged to the interrupted command */
 		con_printf("%s: interrupted by ^C\n", c->name);
 	}

@@ -7,11 +7,13 @@
 #include "asm/desc.h"
 #include "asm/page.h"
 #include "asm/processor.h"
+#include "asm/smp.h"
 #include "asm/traps.h"
 #include "kernel/panic.h"
+#include "kernel/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/smp.h"
 
-extern char boot_stack[], boot_stack_top[];
 static irq_handler_t irq_handlers[NR_VECTORS];
 static const struct trap_hooks *trap_hooks;
 unsigned long spurious_irqs;
@@ -58,13 +60,11 @@ const char *trap_name(unsigned long vector)
 
 static bool on_kernel_stack(unsigned long p)
 {
-	if (p >= (unsigned long)boot_stack && p + 16 <= (unsigned long)boot_stack_top)
+	const struct cpu_stack *s = this_cpu_ptr(&cpu_boot_stack);
+
+	if (p >= s->base && p + 16 <= s->top)
 		return true;
-	for (int i = 0; i < 2; i++)
-		if (p >= (unsigned long)ist_stack_base[i] &&
-		    p + 16 <= (unsigned long)ist_stack_base[i] + IST_STACK_SIZE)
-			return true;
-	return false;
+	return ist_stack_contains(p, 16);
 }
 
 /* Walk the frame-pointer chain from @rbp: [rbp] = caller's rbp, [rbp+8] = return address. */
@@ -144,22 +144,35 @@ static unsigned long oops_count;
  * end-of-interrupt, leave the line unacknowledged, and with the timer's
  * priority block every interrupt after it (the console would hang).
  */
-DEFINE_PER_CPU(unsigned int, irq_depth);
+DEFINE_PER_CPU(unsigned int, irq_depth); /* per CPU: another CPU's IPI is not ours */
+
+/*
+ * The hooks belong to the CPU that installed them (the self-test runner's):
+ * a fault on another CPU must not resume that CPU's test on this one's stack.
+ */
+static unsigned int trap_hooks_cpu;
+
+static bool trap_hooks_here(void)
+{
+	return trap_hooks && smp_processor_id() == trap_hooks_cpu;
+}
 
 void die(const char *what, struct pt_regs *regs)
 {
 	printk(KERN_EMERG "Oops: %s, error code %#lx [#%lu]\n", what, regs->error_code,
 	       ++oops_count);
+	printk(KERN_EMERG "CPU: %u\n", smp_processor_id());
 	show_regs(regs);
 	if (in_interrupt())
 		panic("Fatal exception in interrupt: %s", what);
-	if (trap_hooks && trap_hooks->oops)
+	if (trap_hooks_here() && trap_hooks->oops)
 		trap_hooks->oops(regs); /* e.g. a running self-test fails; the run goes on */
 	panic("Fatal exception: %s", what);
 }
 
 void trap_hooks_set(const struct trap_hooks *hooks)
 {
+	trap_hooks_cpu = smp_processor_id();
 	trap_hooks = hooks;
 }
 
@@ -167,7 +180,7 @@ bool trap_hook_fault(struct pt_regs *regs, unsigned long addr)
 {
 	if (in_interrupt() || regs->vector == X86_TRAP_NMI)
 		return false;
-	return trap_hooks && trap_hooks->fault && trap_hooks->fault(regs, addr);
+	return trap_hooks_here() && trap_hooks->fault && trap_hooks->fault(regs, addr);
 }
 
 void set_irq_handler(unsigned int vector, irq_handler_t handler)
@@ -204,10 +217,11 @@ void do_trap(struct pt_regs *regs)
 	}
 	if (trap_hook_fault(regs, 0))
 		return; /* claimed: resume where the hook said */
-	if (v == X86_TRAP_DF && regs->rsp < (unsigned long)boot_stack &&
-	    regs->rsp + PAGE_SIZE >= (unsigned long)boot_stack)
+	if (v == X86_TRAP_DF && regs->rsp < this_cpu_read(cpu_boot_stack.base) &&
+	    regs->rsp + PAGE_SIZE >= this_cpu_read(cpu_boot_stack.base))
 		printk(KERN_EMERG "BUG: kernel stack overflow: rsp %#lx is in the guard page below "
-				  "the stack [%p-%p)\n",
-		       regs->rsp, boot_stack, boot_stack_top);
+				  "the stack [%#lx-%#lx)\n",
+		       regs->rsp, this_cpu_read(cpu_boot_stack.base),
+		       this_cpu_read(cpu_boot_stack.top));
 	die(trap_name(v), regs);
 }
