@@ -30,14 +30,24 @@ static inline bool cpu_online(unsigned int cpu)
 	return cpu < NR_CPUS && test_bit(cpu, &cpu_online_mask_bits);
 }
 
+/* Bits set in @mask (no __builtin_popcountl: it needs libgcc without -mpopcnt). */
+static inline unsigned int cpumask_weight(unsigned long mask)
+{
+	unsigned int n = 0;
+
+	for (; mask; mask &= mask - 1)
+		n++;
+	return n;
+}
+
 static inline unsigned int num_online_cpus(void)
 {
-	return __builtin_popcountl(READ_ONCE(cpu_online_mask_bits));
+	return cpumask_weight(READ_ONCE(cpu_online_mask_bits));
 }
 
 static inline unsigned int num_possible_cpus(void)
 {
-	return __builtin_popcountl(READ_ONCE(cpu_possible_mask_bits));
+	return cpumask_weight(READ_ONCE(cpu_possible_mask_bits));
 }
 
 void set_cpu_possible(unsigned int cpu, bool possible);

@@ -92,7 +92,7 @@ KTEST(smp, online_cpus_match_madt_and_cmdline)
 		KTEST_EXPECT_EQ(t, smp_boot_report.failed, 0UL);
 		KTEST_EXPECT_EQ(t, online, want);
 	}
-	KTEST_EXPECT_EQ(t, smp_count_online(), online);
+	KTEST_EXPECT_EQ(t, num_online_cpus(), online);
 	for (cpu = 0; cpu < NR_CPUS; cpu++)
 		if (cpu_online(cpu))
 			KTEST_EXPECT_TRUE(t, cpu_possible(cpu));

@@ -266,15 +266,6 @@ static int smp_boot_cpu(unsigned int cpu, u32 apic_id)
 	return 0;
 }
 
-/* num_online_cpus() without __builtin_popcountl, which needs libgcc without -mpopcnt. */
-unsigned int smp_count_online(void)
-{
-	unsigned int cpu, n = 0;
-
-	for_each_online_cpu(cpu) n++;
-	return n;
-}
-
 /* How many CPUs to run, the boot CPU included, after nosmp and maxcpus=. */
 static unsigned int smp_cpus_wanted(unsigned int listed)
 {
@@ -352,8 +343,8 @@ void smp_init(void)
 		memset(smp_tramp, 0, sizeof(*smp_tramp)); /* no stale stack pointer stays */
 	}
 	r->total_us = smp_us_since(t0);
-	pr_info("brought up %u CPU%s in %llu ms\n", smp_count_online(),
-		smp_count_online() == 1 ? "" : "s", (unsigned long long)(r->total_us / 1000));
+	pr_info("brought up %u CPU%s in %llu ms\n", num_online_cpus(),
+		num_online_cpus() == 1 ? "" : "s", (unsigned long long)(r->total_us / 1000));
 }
 
 static void smp_cpu_dump(unsigned int cpu)

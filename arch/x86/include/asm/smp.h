@@ -81,9 +81,6 @@ unsigned int apicid_to_cpu(u32 apic_id);
  */
 void smp_cpus_dump(void);
 
-/* The number of online CPUs (counted: num_online_cpus() needs libgcc's popcount). */
-unsigned int smp_count_online(void);
-
 /* The AP's C entry, called by trampoline.asm on its own stack. */
 void __noreturn smp_ap_entry(unsigned int cpu);
 
