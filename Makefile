@@ -35,6 +35,7 @@ arch-y := arch/x86/kernel/serial.o arch/x86/kernel/gdt.o arch/x86/kernel/idt.o \
 	arch/x86/mm/pgtable.o arch/x86/mm/init.o arch/x86/mm/fault.o arch/x86/mm/kaslr.o arch/x86/mm/ptdump.o \
 	arch/x86/kernel/pic.o arch/x86/kernel/tsc.o arch/x86/kernel/vga.o arch/x86/kernel/reboot.o
 arch-y += arch/x86/mm/set_memory.o arch/x86/mm/memtype.o
+arch-y += arch/x86/kernel/switch.o
 
 init-y := init/main.o
 
@@ -42,6 +43,7 @@ kernel-y := kernel/printk.o kernel/panic.o kernel/symbols.o kernel/multiboot2.o 
 	kernel/efi.o kernel/cmdline.o
 kernel-y += kernel/deferred.o
 kernel-y += kernel/percpu.o
+kernel-y += kernel/sched/core.o kernel/sched/kthread.o kernel/sched/wait.o kernel/workqueue.o
 
 # The floor above the kernel: the tools that drive and watch it. Nothing in
 # arch/, mm/, lib/ or kernel/ includes their headers.
@@ -50,6 +52,7 @@ debug-y := debug/ktest.o \
 	debug/console/mem.o debug/console/alloc.o debug/console/run.o \
 	debug/bench/harness.o debug/bench/scenarios.o debug/bench/floors.o debug/bench/studies.o \
 	debug/bench/profile.o
+debug-y += debug/console/ps.o
 
 lib-y := lib/string.o lib/vsprintf.o lib/rbtree.o lib/sort.o lib/match.o lib/ratelimit.o
 

@@ -1,10 +1,16 @@
 /*
  * Deferred work (include/kernel/deferred.h): a FIFO of jobs, each run one
- * bounded step at a time by whoever idles. The queue is guarded by
- * disabling interrupts [D], so that any context may queue; steps run with
- * the caller's interrupt state, outside the queue's critical section, and
- * a job is off the queue while its step runs (so the step may queue it, or
- * any other job, again).
+ * bounded step at a time. The queue is guarded by deferred_lock [D]
+ * (interrupts off), so that any context on any CPU may queue; steps run
+ * with the caller's interrupt state, outside the queue's critical section,
+ * and a job is off the queue while its step runs (so the step may queue it,
+ * or any other job, again).
+ *
+ * Who runs the steps: a work item on the workqueue (deferred_kick, queued
+ * whenever a job joins the queue) drains it in a kworker, yielding between
+ * rounds; and whoever idles may still call deferred_work_run() itself (the
+ * console does). Before the workqueue exists, jobs wait for the idle path
+ * or for the kick of the next job queued.
  *
  * Called inside a critical section (or after a fault inside one left
  * spinlock_depth raised), it runs nothing and says nothing is left, so an
@@ -13,9 +19,12 @@
  */
 #include "kernel/deferred.h"
 
-#include "asm/irqflags.h"
 #include "kernel/panic.h"
+#include "kernel/sched.h"
 #include "kernel/spinlock.h"
+#include "kernel/workqueue.h"
+
+static DEFINE_SPINLOCK(deferred_lock);
 
 static struct deferred_work *deferred_head;		      /* [D] */
 static struct deferred_work **deferred_tail = &deferred_head; /* [D] */
@@ -23,19 +32,31 @@ static unsigned int deferred_nr;			      /* [D] jobs queued */
 /* idle path only (deferred_work_run): warned since the last call without locks */
 static bool deferred_locked_warned;
 
+/* The workqueue's side: run rounds until nothing is left, letting others run between them. */
+static void deferred_worker_fn(struct work_struct *work)
+{
+	while (deferred_work_run())
+		yield();
+}
+
+static DECLARE_WORK(deferred_kick, deferred_worker_fn);
+
 void deferred_work_queue(struct deferred_work *w)
 {
-	unsigned long flags;
+	bool added = false;
 
-	local_irq_save(flags);
+	spin_lock(&deferred_lock);
 	if (!w->pending) {
 		w->pending = true;
 		w->next = NULL;
 		*deferred_tail = w;
 		deferred_tail = &w->next;
 		deferred_nr++;
+		added = true;
 	}
-	local_irq_restore(flags);
+	spin_unlock(&deferred_lock);
+	if (added)
+		queue_work(&deferred_kick);
 }
 
 bool deferred_work_pending(const struct deferred_work *w)
@@ -47,9 +68,8 @@ bool deferred_work_pending(const struct deferred_work *w)
 static struct deferred_work *deferred_pop(void)
 {
 	struct deferred_work *w;
-	unsigned long flags;
 
-	local_irq_save(flags);
+	spin_lock(&deferred_lock);
 	w = deferred_head;
 	if (w) {
 		deferred_head = w->next;
@@ -59,7 +79,7 @@ static struct deferred_work *deferred_pop(void)
 		w->pending = false;
 		deferred_nr--;
 	}
-	local_irq_restore(flags);
+	spin_unlock(&deferred_lock);
 	return w;
 }
 

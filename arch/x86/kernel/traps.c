@@ -5,11 +5,13 @@
  * install trap_hooks to claim an expected fault or to end a test that oopsed.
  */
 #include "asm/desc.h"
+#include "asm/irqflags.h"
 #include "asm/page.h"
 #include "asm/processor.h"
 #include "asm/traps.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 
 extern char boot_stack[], boot_stack_top[];
 static irq_handler_t irq_handlers[NR_VECTORS];
@@ -64,7 +66,7 @@ static bool on_kernel_stack(unsigned long p)
 		if (p >= (unsigned long)ist_stack_base[i] &&
 		    p + 16 <= (unsigned long)ist_stack_base[i] + IST_STACK_SIZE)
 			return true;
-	return false;
+	return on_current_stack(p); /* a kernel thread's stack */
 }
 
 /* Walk the frame-pointer chain from @rbp: [rbp] = caller's rbp, [rbp+8] = return address. */
@@ -153,6 +155,8 @@ void die(const char *what, struct pt_regs *regs)
 	show_regs(regs);
 	if (irq_depth)
 		panic("Fatal exception in interrupt: %s", what);
+	if (!in_boot_thread()) /* the hooks resume the boot flow's test: not from another stack */
+		panic("Fatal exception in thread '%s': %s", current->comm, what);
 	if (trap_hooks && trap_hooks->oops)
 		trap_hooks->oops(regs); /* e.g. a running self-test fails; the run goes on */
 	panic("Fatal exception: %s", what);
@@ -165,7 +169,7 @@ void trap_hooks_set(const struct trap_hooks *hooks)
 
 bool trap_hook_fault(struct pt_regs *regs, unsigned long addr)
 {
-	if (irq_depth || regs->vector == X86_TRAP_NMI)
+	if (irq_depth || regs->vector == X86_TRAP_NMI || !in_boot_thread())
 		return false;
 	return trap_hooks && trap_hooks->fault && trap_hooks->fault(regs, addr);
 }
@@ -192,6 +196,8 @@ void do_trap(struct pt_regs *regs)
 		} else {
 			spurious_irqs++;
 		}
+		if (!irq_depth && (regs->rflags & X86_EFLAGS_IF))
+			sched_irq_return(); /* preemption: the tick or a wake-up asked for it */
 		return;
 	}
 	if (v == X86_TRAP_PF) {
@@ -204,7 +210,9 @@ void do_trap(struct pt_regs *regs)
 	}
 	if (trap_hook_fault(regs, 0))
 		return; /* claimed: resume where the hook said */
-	if (v == X86_TRAP_DF && regs->rsp < (unsigned long)boot_stack &&
+	/* a kernel thread's stack is reported with its name, the boot stack below */
+	if (v == X86_TRAP_DF && !sched_report_stack_overflow(regs->rsp, read_cr2()) &&
+	    regs->rsp < (unsigned long)boot_stack &&
 	    regs->rsp + PAGE_SIZE >= (unsigned long)boot_stack)
 		printk(KERN_EMERG "BUG: kernel stack overflow: rsp %#lx is in the guard page below "
 				  "the stack [%p-%p)\n",
