@@ -18,12 +18,12 @@
 
 struct worker_pool {
 	struct spinlock lock;
-	struct list_head worklist;	    /* [P] pending work, oldest first */
-	struct work_struct *current_work;   /* [P] running now */
-	struct task_struct *worker;	    /* [I] kworker/N */
-	unsigned long nr_done;		    /* [P] */
-	struct wait_queue_head done_wait;   /* flush_work() sleeps here */
-	bool ready;			    /* [I] the worker exists */
+	struct list_head worklist;	  /* [P] pending work, oldest first */
+	struct work_struct *current_work; /* [P] running now */
+	struct task_struct *worker;	  /* [I] kworker/N */
+	unsigned long nr_done;		  /* [P] */
+	struct wait_queue_head done_wait; /* flush_work() sleeps here */
+	bool ready;			  /* [I] the worker exists */
 };
 
 static struct worker_pool pools[NR_CPUS];

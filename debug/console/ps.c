@@ -5,7 +5,7 @@
  *	  PID NAME             S CPU STACK                                 SWITCHES
  *	    1 init             R   0 ffffffff80123000-ffffffff80127000            4
  *
- * S: R running, r runnable, S/D asleep, N created and not started, X dead
+ * S: R running, r runnable, I an idle thread not running, S/D asleep, N created and not started, X dead
  * and not yet joined. STACK is [start, end) of the thread's stack (a
  * vmalloc area for kernel threads, the boot stack for init). SWITCHES counts
  * the times the scheduler switched to it. The same format as contig-ps.
@@ -31,7 +31,8 @@ static int cmd_ps(int argc, char **argv)
 	}
 	if (n > PS_MAX)
 		con_printf("(%u more threads not shown)\n", n - PS_MAX);
-	for_each_online_cpu(cpu) {
+	for_each_online_cpu(cpu)
+	{
 		struct sched_cpu_stats s = sched_cpu_stats(cpu);
 
 		con_printf("CPU %u: %lu context switches, %lu preemptions, %lu ticks\n", cpu,
@@ -39,5 +40,7 @@ static int cmd_ps(int argc, char **argv)
 	}
 	return 0;
 }
-CONSOLE_CMD(ps, "", "every thread: pid, name, state, CPU, stack area, context switches", cmd_ps,
-	    .details = "S: R running, r runnable, S/D asleep, N not started, X dead (not joined).");
+CONSOLE_CMD(
+	ps, "", "every thread: pid, name, state, CPU, stack area, context switches", cmd_ps,
+	.details =
+		"S: R running, r runnable, I idle, S/D asleep, N not started, X dead (not joined).");

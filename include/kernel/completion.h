@@ -22,8 +22,8 @@ struct completion {
 
 #define COMPLETION_ALL (~0u / 2)
 
-#define COMPLETION_INIT(name)                                     \
-	{                                                         \
+#define COMPLETION_INIT(name)                                      \
+	{                                                          \
 		.done = 0, .wait = WAIT_QUEUE_HEAD_INIT(name.wait) \
 	}
 #define DECLARE_COMPLETION(name) struct completion name = COMPLETION_INIT(name)

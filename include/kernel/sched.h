@@ -47,10 +47,10 @@
 #define TASK_DEAD	     4 /* exited; kthread_join() collects it */
 
 /* task->flags ([I]) */
-#define PF_IDLE	       0x1u /* a CPU's idle thread: never on a run queue */
-#define PF_INIT	       0x2u /* the boot flow */
-#define PF_BOUND       0x4u /* kthread_bind() chose its CPU */
-#define PF_VMAP_STACK  0x8u /* the stack is a vmalloc area of ours (freed at join) */
+#define PF_IDLE	      0x1u /* a CPU's idle thread: never on a run queue */
+#define PF_INIT	      0x2u /* the boot flow */
+#define PF_BOUND      0x4u /* kthread_bind() chose its CPU */
+#define PF_VMAP_STACK 0x8u /* the stack is a vmalloc area of ours (freed at join) */
 
 struct task_struct {
 	unsigned long rsp; /* [C] saved stack pointer while switched out (switch.asm: offset 0) */
@@ -60,17 +60,17 @@ struct task_struct {
 	long state;		  /* [R] TASK_* */
 	unsigned int cpu;	  /* [I] the CPU it runs on (kthread_bind() before the first run) */
 	bool on_rq;		  /* [R] on its CPU's queue (the running task is not) */
-	struct list_head run_list;   /* [R] on rq->queue */
-	struct list_head sleep_list; /* [R] on rq->sleepers (schedule_timeout()) */
-	u64 wake_at_ns;		     /* [R] when a timed sleep ends */
-	unsigned long stack;	     /* [I] lowest address of the stack */
-	unsigned long stack_end;     /* [I] one past the highest */
-	unsigned long nr_switches;   /* [R] times switched to */
-	int (*fn)(void *arg);	     /* [I] kthread body */
-	void *arg;		     /* [I] */
-	bool should_stop;	     /* kthread_stop() asked */
-	bool exited;		     /* [W of exit_wait] it has left the CPU for good */
-	int exit_code;		     /* [C] until exited */
+	struct list_head run_list;	  /* [R] on rq->queue */
+	struct list_head sleep_list;	  /* [R] on rq->sleepers (schedule_timeout()) */
+	u64 wake_at_ns;			  /* [R] when a timed sleep ends */
+	unsigned long stack;		  /* [I] lowest address of the stack */
+	unsigned long stack_end;	  /* [I] one past the highest */
+	unsigned long nr_switches;	  /* [R] times switched to */
+	int (*fn)(void *arg);		  /* [I] kthread body */
+	void *arg;			  /* [I] */
+	bool should_stop;		  /* kthread_stop() asked */
+	bool exited;			  /* [W of exit_wait] it has left the CPU for good */
+	int exit_code;			  /* [C] until exited */
 	struct wait_queue_head exit_wait; /* kthread_join() sleeps here */
 	struct list_head tasks;		  /* [T] every task */
 	const void *creator;		  /* [I] who called kthread_create() */
@@ -203,12 +203,12 @@ static inline void preempt_enable_no_resched(void)
 struct task_struct *kthread_create(int (*fn)(void *arg), void *arg, const char *namefmt, ...)
 	__printf(3, 4);
 /* kthread_create() then wake_up_process(). */
-#define kthread_run(fn, arg, ...)                                                   \
-	({                                                                          \
-		struct task_struct *__k = kthread_create(fn, arg, __VA_ARGS__);     \
-		if (__k)                                                            \
-			wake_up_process(__k);                                       \
-		__k;                                                                \
+#define kthread_run(fn, arg, ...)                                               \
+	({                                                                      \
+		struct task_struct *__k = kthread_create(fn, arg, __VA_ARGS__); \
+		if (__k)                                                        \
+			wake_up_process(__k);                                   \
+		__k;                                                            \
 	})
 /*
  * kthread_bind - run @p on @cpu. Only before its first wake-up, and @cpu
@@ -249,7 +249,7 @@ bool sched_report_stack_overflow(unsigned long rsp, unsigned long cr2);
 struct task_info {
 	int pid;
 	char comm[TASK_COMM_LEN];
-	char state; /* R running, r runnable, S/D asleep, N new, X dead */
+	char state; /* R running, r runnable, I idle (not running), S/D asleep, N new, X dead */
 	unsigned int cpu;
 	unsigned long stack, stack_end;
 	unsigned long nr_switches;

@@ -34,8 +34,8 @@ struct wait_queue_entry {
 	struct list_head entry; /* [W] on the queue, or empty */
 };
 
-#define WAIT_QUEUE_HEAD_INIT(name)                                        \
-	{                                                                 \
+#define WAIT_QUEUE_HEAD_INIT(name)                                             \
+	{                                                                      \
 		.lock = SPINLOCK_INIT(name), .head = LIST_HEAD_INIT(name.head) \
 	}
 #define DECLARE_WAIT_QUEUE_HEAD(name) struct wait_queue_head name = WAIT_QUEUE_HEAD_INIT(name)
@@ -64,9 +64,9 @@ unsigned int wake_up_all(struct wait_queue_head *wq);
 unsigned int wake_up_all_locked(struct wait_queue_head *wq);
 
 /* A wait_queue_entry for current, not yet on any queue. */
-#define DEFINE_WAIT(name)                                                                     \
-	struct wait_queue_entry name = { .task = current,                                     \
-					 .flags = 0,                                          \
+#define DEFINE_WAIT(name)                                 \
+	struct wait_queue_entry name = { .task = current, \
+					 .flags = 0,      \
 					 .entry = LIST_HEAD_INIT(name.entry) }
 
 /*

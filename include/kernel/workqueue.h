@@ -24,14 +24,14 @@ typedef void (*work_func_t)(struct work_struct *work);
 #define WORK_PENDING_BIT 0
 
 struct work_struct {
-	unsigned long flags;	  /* WORK_PENDING_BIT, set atomically */
-	struct list_head entry;	  /* [P] on the pool's list while pending */
+	unsigned long flags;	/* WORK_PENDING_BIT, set atomically */
+	struct list_head entry; /* [P] on the pool's list while pending */
 	work_func_t func;
 	struct worker_pool *pool; /* [P] where it was last queued */
 };
 
-#define WORK_INIT(name, fn)                                                               \
-	{                                                                                 \
+#define WORK_INIT(name, fn)                                                                 \
+	{                                                                                   \
 		.flags = 0, .entry = LIST_HEAD_INIT(name.entry), .func = (fn), .pool = NULL \
 	}
 #define DECLARE_WORK(name, fn) struct work_struct name = WORK_INIT(name, fn)

@@ -241,8 +241,7 @@ void scheduler_tick(void)
 
 void sched_irq_return(void)
 {
-	if (!this_cpu_read(need_resched_pcpu) || preempt_count() || !current ||
-	    !this_rq()->ready)
+	if (!this_cpu_read(need_resched_pcpu) || preempt_count() || !current || !this_rq()->ready)
 		return;
 	__schedule(true);
 }

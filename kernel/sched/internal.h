@@ -15,13 +15,13 @@
  */
 struct rq {
 	struct spinlock lock;
-	struct list_head queue;	   /* [R] runnable tasks, not running, round-robin order */
-	struct list_head sleepers; /* [R] tasks in schedule_timeout() */
-	struct task_struct *curr;  /* [R] running now */
-	struct task_struct *idle;  /* [I] */
-	unsigned int nr_queued;	   /* [R] length of queue */
-	unsigned long nr_switches; /* [R] */
-	unsigned long nr_ticks;	   /* [R] scheduler_tick() calls */
+	struct list_head queue;	      /* [R] runnable tasks, not running, round-robin order */
+	struct list_head sleepers;    /* [R] tasks in schedule_timeout() */
+	struct task_struct *curr;     /* [R] running now */
+	struct task_struct *idle;     /* [I] */
+	unsigned int nr_queued;	      /* [R] length of queue */
+	unsigned long nr_switches;    /* [R] */
+	unsigned long nr_ticks;	      /* [R] scheduler_tick() calls */
 	unsigned long nr_preemptions; /* [R] switches at an interrupt's return */
 	bool ready;		      /* [I] the CPU schedules */
 };

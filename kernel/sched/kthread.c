@@ -108,8 +108,8 @@ static int task_stack_alloc(struct task_struct *p, const void *caller)
 	WARN(vmalloc_to_page((char *)stack - PAGE_SIZE),
 	     "kthread_create: the page below the stack of '%s' at %p is mapped", p->comm, stack);
 	sp = (unsigned long *)p->stack_end;
-	*--sp = 0;				   /* no return address: backtraces end */
-	*--sp = (unsigned long)kthread_start_asm;  /* switch.asm's ret */
+	*--sp = 0;				  /* no return address: backtraces end */
+	*--sp = (unsigned long)kthread_start_asm; /* switch.asm's ret */
 	for (int i = 0; i < 6; i++)
 		*--sp = 0; /* rbp rbx r12 r13 r14 r15 */
 	p->rsp = (unsigned long)sp;
@@ -209,7 +209,8 @@ int kthread_join(struct task_struct *p)
 
 	if (p == current || (p->flags & (PF_IDLE | PF_INIT)) || READ_ONCE(p->state) == TASK_NEW) {
 		pr_err("kthread_join: '%s' (pid %d) %s\n", p->comm, p->pid,
-		       p == current ? "is the caller" : "cannot end (never started, or a CPU's own)");
+		       p == current ? "is the caller"
+				    : "cannot end (never started, or a CPU's own)");
 		return -EINVAL;
 	}
 	wait_event(p->exit_wait, READ_ONCE(p->exited));
@@ -240,8 +241,8 @@ static int idle_thread_fn(void *arg)
 
 struct task_struct *idle_task_create(unsigned int cpu)
 {
-	struct task_struct *p =
-		kthread_create_fmt(idle_thread_fn, NULL, __builtin_return_address(0), "idle/%u", cpu);
+	struct task_struct *p = kthread_create_fmt(idle_thread_fn, NULL,
+						   __builtin_return_address(0), "idle/%u", cpu);
 
 	if (!p)
 		return NULL;
@@ -322,7 +323,9 @@ static char task_state_char(const struct task_struct *p)
 {
 	switch (READ_ONCE(p->state)) {
 	case TASK_RUNNING:
-		return task_rq(p)->curr == p ? 'R' : 'r';
+		if (task_rq(p)->curr == p)
+			return 'R';
+		return (p->flags & PF_IDLE) ? 'I' : 'r';
 	case TASK_INTERRUPTIBLE:
 		return 'S';
 	case TASK_UNINTERRUPTIBLE:
