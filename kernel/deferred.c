@@ -33,7 +33,7 @@ static unsigned int deferred_nr;			      /* [D] jobs queued */
 static bool deferred_locked_warned;
 
 /* The workqueue's side: run rounds until nothing is left, letting others run between them. */
-static void deferred_worker_fn(struct work_struct *work)
+static void deferred_worker_fn(struct work_struct *work __unused)
 {
 	while (deferred_work_run())
 		yield();

@@ -483,4 +483,15 @@ static void shim_vmalloc_setup(void)
 	shim_res_end = vmalloc_base + vmalloc_range_size;
 }
 
+/* kernel/deferred.c's worker: no threads here, the tests run deferred_work_run() themselves. */
+struct work_struct;
+bool queue_work(struct work_struct *w __unused)
+{
+	return false;
+}
+
+void yield(void)
+{
+}
+
 #endif /* VMALLOC_SHIM_H */
