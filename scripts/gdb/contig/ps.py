@@ -74,20 +74,22 @@ S: R running, r runnable, I idle (not running), S/D asleep, N not started, X dea
 
 class ContigBt(ContigCommand):
     """Backtrace of a switched-out thread, from the registers its switch saved.
-Usage: contig-bt PID
+Usage: contig-bt PID|NAME
 A running thread has no saved frame: select its vCPU (info threads) and use bt."""
 
     name = "contig-bt"
     MAX_FRAMES = 64
 
     def run(self, argv):
-        if len(argv) != 1 or not argv[0].isdigit():
-            raise err(self.name, "usage: contig-bt PID")
-        pid = int(argv[0])
-        found = [(a, t) for a, t in tasks() if value_int(t["pid"]) == pid]
+        if len(argv) != 1:
+            raise err(self.name, "usage: contig-bt PID|NAME")
+        key = argv[0]
+        found = [(a, t) for a, t in tasks()
+                 if (key.isdigit() and value_int(t["pid"]) == int(key)) or t["comm"].string() == key]
         if not found:
-            raise err(self.name, "no thread with pid %d (see contig-ps)" % pid)
+            raise err(self.name, "no thread '%s' (see contig-ps)" % key)
         addr, t = found[0]
+        pid = value_int(t["pid"])
         state = task_state(addr, t)
         if state == "R":
             raise err(self.name, "pid %d is running on CPU %d: select that vCPU and use bt"
@@ -95,6 +97,15 @@ A running thread has no saved frame: select its vCPU (info threads) and use bt."
         if state in ("N", "X"):
             raise err(self.name, "pid %d has no frames (state %s)" % (pid, state))
         self.walk(t)
+
+    @staticmethod
+    def ret_symbol(ks, rip):
+        """A return address by the call before it (%pB): a call that never returns
+        may be a function's last instruction, and rip then lies past its end."""
+        hit = ks.lookup(rip - 1)
+        if hit is None:
+            return "0x%016x" % rip
+        return "%s+0x%x/0x%x" % (hit[0], hit[1] + 1, hit[2])
 
     def walk(self, t):
         ks = Kallsyms()
@@ -105,14 +116,14 @@ A running thread has no saved frame: select its vCPU (info threads) and use bt."
         gdb.write("thread %d '%s', saved rsp 0x%016x:\n"
                   % (value_int(t["pid"]), t["comm"].string(), rsp))
         for depth in range(self.MAX_FRAMES):
-            gdb.write("#%-2d 0x%016x %s\n" % (depth, rip, ks.format_ps(rip)))
+            gdb.write("#%-2d 0x%016x %s\n" % (depth, rip, self.ret_symbol(ks, rip)))
             if not rbp or rbp & 7 or (lo and not lo <= rbp < hi - 8):
                 return
             rip = read_u64(rbp + 8, "a return address")
             nxt = read_u64(rbp, "a saved rbp")
             if not rip or nxt <= rbp:
                 if rip:
-                    gdb.write("#%-2d 0x%016x %s\n" % (depth + 1, rip, ks.format_ps(rip)))
+                    gdb.write("#%-2d 0x%016x %s\n" % (depth + 1, rip, self.ret_symbol(ks, rip)))
                 return
             rbp = nxt
 
