@@ -21,6 +21,7 @@
 #include "kernel/completion.h"
 #include "kernel/deferred.h"
 #include "kernel/errno.h"
+#include "kernel/printk.h"
 #include "kernel/sched.h"
 #include "kernel/smp.h"
 #include "kernel/wait.h"
@@ -511,4 +512,37 @@ KTEST(_kthread_overflow, recursing_thread_is_caught_and_named)
 	KTEST_ASSERT_NOT_NULL(t, p);
 	kthread_join(p);
 	ktest_fail(t, __FILE__, __LINE__, "the overflowing thread came back");
+}
+
+/* ---- a measurement, not a test (only when named: ktest=_sched_cost) ---- */
+
+#define PINGPONG_ROUNDS 20000
+
+static int yield_rounds(void *arg)
+{
+	for (int i = 0; i < PINGPONG_ROUNDS; i++)
+		yield();
+	return 0;
+}
+
+/* Two threads yielding to each other: TSC time per switch (yield + switch + back). */
+KTEST(_sched_cost, context_switch_ns)
+{
+	struct sched_cpu_stats s0 = sched_cpu_stats(0), s1;
+	struct task_struct *a = kthread_create(yield_rounds, NULL, "ping");
+	struct task_struct *b = kthread_create(yield_rounds, NULL, "pong");
+	u64 t0;
+
+	KTEST_ASSERT_NOT_NULL(t, a);
+	KTEST_ASSERT_NOT_NULL(t, b);
+	t0 = sched_clock_ns();
+	wake_up_process(a);
+	wake_up_process(b);
+	kthread_join(a);
+	kthread_join(b);
+	t0 = sched_clock_ns() - t0;
+	s1 = sched_cpu_stats(0);
+	printk("    # context_switch_ns: %lu switches in %lu us: %lu ns per switch\n",
+	       s1.nr_switches - s0.nr_switches, t0 / 1000,
+	       t0 / (s1.nr_switches - s0.nr_switches + 1));
 }
