@@ -2,6 +2,7 @@
  * kmain: the boot sequence, in order. Each step hands the next a narrower
  * interface and nothing reaches back up (DESIGN.md, "Data flow at boot").
  */
+#include "asm/apic.h"
 #include "asm/page.h"
 #include "asm/pic.h"
 #include "asm/pgtable.h"
@@ -172,6 +173,7 @@ void kmain(u32 magic, u32 mbi_phys)
 	sched_init();	      /* the boot flow becomes "init"; CPU 0's idle thread */
 	workqueue_init();     /* kworker/0 */
 	layout_init();	      /* the region table from the final bases */
+	lapic_init();	      /* the boot CPU's local APIC, mapped and enabled */
 	ptdump_check_wx(); /* after the last boot mapping: no W+X page, no writable alias of code */
 	boot_report_memory(); /* layout, buddyinfo, meminfo, vmallocinfo */
 	boot_finish();

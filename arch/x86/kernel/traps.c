@@ -146,14 +146,14 @@ static unsigned long oops_count;
  * end-of-interrupt, leave the line unacknowledged, and with the timer's
  * priority block every interrupt after it (the console would hang).
  */
-static unsigned int irq_depth;
+DEFINE_PER_CPU(unsigned int, irq_depth);
 
 void die(const char *what, struct pt_regs *regs)
 {
 	printk(KERN_EMERG "Oops: %s, error code %#lx [#%lu]\n", what, regs->error_code,
 	       ++oops_count);
 	show_regs(regs);
-	if (irq_depth)
+	if (in_interrupt())
 		panic("Fatal exception in interrupt: %s", what);
 	if (!in_boot_thread()) /* the hooks resume the boot flow's test: not from another stack */
 		panic("Fatal exception in thread '%s': %s", current->comm, what);
@@ -169,7 +169,7 @@ void trap_hooks_set(const struct trap_hooks *hooks)
 
 bool trap_hook_fault(struct pt_regs *regs, unsigned long addr)
 {
-	if (irq_depth || regs->vector == X86_TRAP_NMI || !in_boot_thread())
+	if (in_interrupt() || regs->vector == X86_TRAP_NMI || !in_boot_thread())
 		return false;
 	return trap_hooks && trap_hooks->fault && trap_hooks->fault(regs, addr);
 }
@@ -190,13 +190,13 @@ void do_trap(struct pt_regs *regs)
 	BUILD_BUG_ON(__builtin_offsetof(struct pt_regs, vector) != 15 * 8);
 	if (v >= FIRST_EXTERNAL_VECTOR) {
 		if (irq_handlers[v]) {
-			irq_depth++;
+			this_cpu_inc(irq_depth);
 			irq_handlers[v](regs);
-			irq_depth--;
+			this_cpu_dec(irq_depth);
 		} else {
-			spurious_irqs++;
+			__atomic_fetch_add(&spurious_irqs, 1, __ATOMIC_RELAXED);
 		}
-		if (!irq_depth && (regs->rflags & X86_EFLAGS_IF))
+		if (!in_interrupt() && (regs->rflags & X86_EFLAGS_IF))
 			sched_irq_return(); /* preemption: the tick or a wake-up asked for it */
 		return;
 	}

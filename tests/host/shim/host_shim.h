@@ -17,12 +17,14 @@
 #include <cmocka.h>
 
 #include "kernel/panic.h"
+#include "kernel/percpu.h"
 #include "kernel/printk.h"
 
 static char shim_log[1 << 16];
 static size_t shim_log_len;
 unsigned long warn_count;
 unsigned int spinlock_depth;
+DEFINE_PER_CPU(unsigned int, irq_depth); /* in_interrupt(): the host never is */
 static unsigned long shim_printk_locked; /* lines printed with a spinlock held */
 
 /* Forget what was printed so far. */
