@@ -6,11 +6,15 @@
  * and a job is off the queue while its step runs (so the step may queue it,
  * or any other job, again).
  *
- * Who runs the steps: a work item on the workqueue (deferred_kick, queued
- * whenever a job joins the queue) drains it in a kworker, yielding between
- * rounds; and whoever idles may still call deferred_work_run() itself (the
- * console does). Before the workqueue exists, jobs wait for the idle path
- * or for the kick of the next job queued.
+ * Who runs the steps: the idle time of the CPU that queued the latest job.
+ * When that CPU's idle thread finds jobs queued (deferred_work_idle()), it
+ * queues a work item (deferred_kick) on its CPU's kworker, which drains the
+ * queue, yielding between rounds. So the work still runs only when its CPU
+ * has nothing else to do, as it did from the idle loop, but in a thread
+ * that may sleep and is preempted at the tick; a busy flow that queues a
+ * job and then looks at it (the self-tests) sees it untouched until it
+ * sleeps. Whoever idles without the idle thread may still call
+ * deferred_work_run() itself (the console waiting for a key does).
  *
  * Called inside a critical section (or after a fault inside one left
  * spinlock_depth raised), it runs nothing and says nothing is left, so an
@@ -29,6 +33,7 @@ static DEFINE_SPINLOCK(deferred_lock);
 static struct deferred_work *deferred_head;		      /* [D] */
 static struct deferred_work **deferred_tail = &deferred_head; /* [D] */
 static unsigned int deferred_nr;			      /* [D] jobs queued */
+static unsigned int deferred_cpu; /* [D] the CPU that queued the latest job */
 /* idle path only (deferred_work_run): warned since the last call without locks */
 static bool deferred_locked_warned;
 
@@ -43,20 +48,26 @@ static DECLARE_WORK(deferred_kick, deferred_worker_fn);
 
 void deferred_work_queue(struct deferred_work *w)
 {
-	bool added = false;
-
 	spin_lock(&deferred_lock);
+	deferred_cpu = sched_cpu();
 	if (!w->pending) {
 		w->pending = true;
 		w->next = NULL;
 		*deferred_tail = w;
 		deferred_tail = &w->next;
 		deferred_nr++;
-		added = true;
 	}
 	spin_unlock(&deferred_lock);
-	if (added)
-		queue_work(&deferred_kick);
+}
+
+bool deferred_work_idle(void)
+{
+	unsigned int cpu = sched_cpu();
+
+	if (!READ_ONCE(deferred_nr) || READ_ONCE(deferred_cpu) != cpu ||
+	    work_pending(&deferred_kick))
+		return false;
+	return queue_work_on(cpu, &deferred_kick);
 }
 
 bool deferred_work_pending(const struct deferred_work *w)

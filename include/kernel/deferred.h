@@ -1,9 +1,10 @@
 /*
  * Deferred work: jobs that core code cannot do where the need arises (too
  * long to run with interrupts off, or in the wrong context) and queues
- * instead. A kworker runs the queue (the workqueue), and whatever waits for
- * something to do (the console waiting for a key) may call
- * deferred_work_run() itself. Each job runs in bounded steps,
+ * instead. When the CPU that queued a job has nothing else to do, its
+ * kworker runs the queue (deferred_work_idle()); whatever waits for
+ * something to do without the idle thread (the console waiting for a key)
+ * calls deferred_work_run() itself. Each job runs in bounded steps,
  * so the idle path stays responsive: a step that leaves work behind is
  * queued again and resumed on the next call.
  *
@@ -31,10 +32,17 @@ struct deferred_work {
 	}
 
 /*
- * deferred_work_queue - have @w's step run by a kworker (or the idle path)
+ * deferred_work_queue - have @w's step run in idle time (a kworker, or the idle path)
  *  => Any context, interrupts on or off; queuing a pending job does nothing.
  */
 void deferred_work_queue(struct deferred_work *w);
+
+/*
+ * deferred_work_idle - for a CPU's idle thread: when jobs are queued and
+ * this CPU queued the latest, hand them to this CPU's kworker.
+ * Return: whether it did (the kworker is runnable now).
+ */
+bool deferred_work_idle(void);
 
 /* deferred_work_pending - @w is queued and its next step has not run. */
 bool deferred_work_pending(const struct deferred_work *w);

@@ -132,6 +132,9 @@ long schedule_timeout(long ms);
 /* Sleep at least @ms milliseconds. May sleep. */
 void msleep(unsigned int ms);
 
+/* This CPU's number; 0 before sched_init() (out of line, for code the host tests build). */
+unsigned int sched_cpu(void);
+
 /* Nanoseconds of the TSC clock that timed sleeps use. */
 u64 sched_clock_ns(void);
 

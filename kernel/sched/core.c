@@ -20,6 +20,7 @@
 #include "asm/processor.h"
 #include "asm/traps.h"
 #include "asm/tsc.h"
+#include "kernel/deferred.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/sched/internal.h"
@@ -38,6 +39,11 @@ static struct ratelimit_state sched_atomic_rs =
 static struct rq *this_rq(void)
 {
 	return this_cpu_ptr(&runqueues);
+}
+
+unsigned int sched_cpu(void)
+{
+	return current ? smp_processor_id() : 0;
 }
 
 u64 sched_clock_ns(void)
@@ -296,7 +302,8 @@ void msleep(unsigned int ms)
 /* ---- idle ---- */
 
 /*
- * Halt when there is nothing to run and no timed sleeper; "sti; hlt"
+ * Halt when there is nothing to run, no deferred work this CPU queued (its
+ * kworker takes it: deferred_work_idle()) and no timed sleeper; "sti; hlt"
  * enables interrupts only once hlt has begun, so a wake-up from an
  * interrupt between the test and hlt still ends the halt. With timed
  * sleepers the loop polls the clock instead: without a periodic tick
@@ -308,7 +315,8 @@ void __noreturn cpu_idle_loop(void)
 
 	for (;;) {
 		local_irq_disable();
-		if (READ_ONCE(rq->nr_queued) || this_cpu_read(need_resched_pcpu)) {
+		if (READ_ONCE(rq->nr_queued) || this_cpu_read(need_resched_pcpu) ||
+		    deferred_work_idle()) {
 			local_irq_enable();
 			__schedule(false);
 			continue;
