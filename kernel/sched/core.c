@@ -265,6 +265,8 @@ long schedule_timeout(long ms)
 		schedule();
 		return ms;
 	}
+	if (!p)
+		return 0; /* before sched_init(): nothing to switch to */
 	if (ms <= 0) {
 		__set_current_state(TASK_RUNNING);
 		return 0;
@@ -291,6 +293,11 @@ void msleep(unsigned int ms)
 {
 	u64 end = sched_clock_ns() + (u64)ms * 1000000, now;
 
+	if (!current) { /* before sched_init(): spin the time */
+		while (sched_clock_ns() < end)
+			cpu_relax();
+		return;
+	}
 	/* schedule_timeout() may return early (a wake-up, an atomic caller): sleep the rest. */
 	while ((now = sched_clock_ns()) < end) {
 		set_current_state(TASK_UNINTERRUPTIBLE);
