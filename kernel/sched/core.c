@@ -102,6 +102,7 @@ static void wake_expired_locked(struct rq *rq, u64 now)
 {
 	struct task_struct *p, *n;
 
+	assert_held(&rq->lock);
 	list_for_each_entry_safe(p, n, &rq->sleepers, sleep_list)
 		if (p->wake_at_ns <= now)
 			try_to_wake_up_locked(rq, p);
