@@ -108,17 +108,31 @@ static void wake_expired_locked(struct rq *rq, u64 now)
 			try_to_wake_up_locked(rq, p);
 }
 
+/*
+ * Make CPU @cpu take an interrupt soon, so that it notices new work on its
+ * queue: a reschedule IPI, whose handler needs to do nothing (the switch
+ * happens on the interrupt's return). This default sends none; the remote
+ * CPU then notices at its next tick. The IPI code overrides it.
+ */
+void __weak smp_send_reschedule(unsigned int cpu)
+{
+}
+
 bool wake_up_process(struct task_struct *p)
 {
 	struct rq *rq = task_rq(p);
-	bool woken;
+	bool woken, kick = false;
 
 	spin_lock(&rq->lock);
 	woken = try_to_wake_up_locked(rq, p);
 	/* An idle CPU switches at its next interrupt's return (this one's, if it is ours). */
-	if (woken && rq->curr == rq->idle)
+	if (woken && rq->curr == rq->idle) {
 		per_cpu(need_resched_pcpu, p->cpu) = 1;
+		kick = p->cpu != sched_cpu();
+	}
 	spin_unlock(&rq->lock);
+	if (kick)
+		smp_send_reschedule(p->cpu);
 	return woken;
 }
 
