@@ -38,6 +38,7 @@ arch-y += arch/x86/mm/set_memory.o arch/x86/mm/memtype.o
 arch-y += arch/x86/kernel/apic.o
 arch-y += arch/x86/kernel/irq.o arch/x86/kernel/ioapic.o arch/x86/kernel/apic_timer.o arch/x86/kernel/ipi.o arch/x86/mm/tlb.o
 arch-y += arch/x86/kernel/smpboot.o arch/x86/kernel/trampoline.o
+arch-y += arch/x86/kernel/switch.o
 
 init-y := init/main.o
 
@@ -46,6 +47,7 @@ kernel-y := kernel/printk.o kernel/panic.o kernel/symbols.o kernel/multiboot2.o 
 kernel-y += kernel/deferred.o
 kernel-y += kernel/percpu.o
 kernel-y += kernel/acpi.o kernel/acpi_tables.o
+kernel-y += kernel/sched/core.o kernel/sched/kthread.o kernel/sched/wait.o kernel/workqueue.o
 
 # The floor above the kernel: the tools that drive and watch it. Nothing in
 # arch/, mm/, lib/ or kernel/ includes their headers.
@@ -58,6 +60,7 @@ debug-y += debug/bench/ipi.o
 debug-y += debug/console/cpus.o
 
 debug-y += debug/console/acpi.o
+debug-y += debug/console/ps.o
 
 lib-y := lib/string.o lib/vsprintf.o lib/rbtree.o lib/sort.o lib/match.o lib/ratelimit.o
 

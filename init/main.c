@@ -26,6 +26,8 @@
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
+#include "kernel/workqueue.h"
 #include "lib/string.h"
 #include "mm/layout.h"
 #include "mm/memblock.h"
@@ -172,6 +174,8 @@ void kmain(u32 magic, u32 mbi_phys)
 	vga_early_map();	     /* an early vm area: the VGA text screen */
 	vmalloc_init();		     /* vmap_area trees, early areas imported */
 	ist_stacks_vmalloc();	     /* #DF and NMI stacks get guard pages */
+	sched_init();		     /* the boot flow becomes "init"; CPU 0's idle thread */
+	workqueue_init();	     /* kworker/0 */
 	layout_init();		     /* the region table from the final bases */
 	acpi_init();		     /* RSDP, XSDT/RSDT, MADT: the CPUs and I/O APICs */
 	lapic_init();		     /* the boot CPU's local APIC, mapped and enabled */

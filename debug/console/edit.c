@@ -22,6 +22,7 @@
 #include "asm/serial.h"
 #include "debug/console/internal.h"
 #include "kernel/deferred.h"
+#include "kernel/sched.h"
 #include "lib/string.h"
 #include "mm/vmalloc.h"
 
@@ -58,8 +59,9 @@ static int console_getc(void)
 			local_irq_enable();
 			return c;
 		}
-		if (busy || !serial_rx_stats().irq_on) {
+		if (busy || !serial_rx_stats().irq_on || sched_runnable_waiting()) {
 			local_irq_enable();
+			yield(); /* other threads of this CPU run while the console waits */
 			cpu_relax();
 			continue;
 		}

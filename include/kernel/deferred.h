@@ -1,9 +1,10 @@
 /*
  * Deferred work: jobs that core code cannot do where the need arises (too
- * long to run with interrupts off, or in the wrong context) and queues for
- * the idle path instead. There are no threads yet: whatever waits for
- * something to do (the console waiting for a key) calls deferred_work_run()
- * first, and a kernel thread will later. Each job runs in bounded steps,
+ * long to run with interrupts off, or in the wrong context) and queues
+ * instead. When the CPU that queued a job has nothing else to do, its
+ * kworker runs the queue (deferred_work_idle()); whatever waits for
+ * something to do without the idle thread (the console waiting for a key)
+ * calls deferred_work_run() itself. Each job runs in bounded steps,
  * so the idle path stays responsive: a step that leaves work behind is
  * queued again and resumed on the next call.
  *
@@ -17,7 +18,7 @@
 
 #include "kernel/types.h"
 
-/* Fields marked [D] are guarded by disabling interrupts. */
+/* Fields marked [D] are guarded by deferred_lock (kernel/deferred.c). */
 struct deferred_work {
 	const char *name;
 	bool (*step)(void);	    /* one bounded step; true while work remains */
@@ -31,10 +32,17 @@ struct deferred_work {
 	}
 
 /*
- * deferred_work_queue - have @w's step run from the idle path
+ * deferred_work_queue - have @w's step run in idle time (a kworker, or the idle path)
  *  => Any context, interrupts on or off; queuing a pending job does nothing.
  */
 void deferred_work_queue(struct deferred_work *w);
+
+/*
+ * deferred_work_idle - for a CPU's idle thread: when jobs are queued and
+ * this CPU queued the latest, hand them to this CPU's kworker.
+ * Return: whether it did (the kworker is runnable now).
+ */
+bool deferred_work_idle(void);
 
 /* deferred_work_pending - @w is queued and its next step has not run. */
 bool deferred_work_pending(const struct deferred_work *w);

@@ -493,6 +493,29 @@ def test_idle_and_irq(c):
     c.check(out[:1] == ["usage: walk ADDR"], "the console answers after idling")
 
 
+def test_ps(c, vstart, vend):
+    out = c.run("ps")
+    c.check(out[:1] and out[0].split() == ["PID", "NAME", "S", "CPU", "STACK", "SWITCHES"],
+            "ps prints its header: %r" % out[:1])
+    rows = {}
+    for l in out[1:]:
+        m = re.match(r"^\s*(\d+) (\S+)\s+([RrISDNX])\s+(\d+) ([0-9a-f]{16})-([0-9a-f]{16})\s+(\d+)$",
+                     l)
+        if m:
+            rows[m.group(2)] = (int(m.group(1)), m.group(3), int(m.group(5), 16),
+                                int(m.group(6), 16))
+    c.check(rows.get("init", (0, ""))[:2] == (1, "R"), "ps: init is pid 1, running: %r" % out)
+    for name in ("idle/0", "kworker/0"):
+        row = rows.get(name)
+        if not c.check(row is not None, "ps lists %s" % name):
+            continue
+        c.check(vstart <= row[2] < row[3] <= vend and row[3] - row[2] == 16384,
+                "ps: %s has a 16 KiB stack in vmalloc space: %#x-%#x" % (name, row[2], row[3]))
+    c.check(rows.get("kworker/0", (0, ""))[1] == "S", "ps: kworker/0 sleeps, waiting for work")
+    c.check(any(re.match(r"^CPU 0: \d+ context switches", l) for l in out),
+            "ps ends with CPU 0's switch count: %r" % out[-1:])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--elf", default=None)
@@ -517,6 +540,7 @@ def main():
         test_dmesg(c)
         test_interrupt(c)
         test_idle_and_irq(c)
+        test_ps(c, vstart, vend)
         c.p.send("poweroff\r")
         c.p.expect(pexpect.EOF, timeout=30)
         c.p.close()

@@ -24,7 +24,7 @@ boot 256M ktest=_smp_nmi
 expect_status 2
 expect_line '^Oops: NMI, error code 0 \[#1\]$'
 expect_line '^CPU: 1$'
-expect_line '^RIP: 0008:ffffffff8[0-9a-f]+ smp_(idle_loop|ap_entry)\+0x'
+expect_line '^RIP: 0008:ffffffff8[0-9a-f]+ (cpu_idle_loop|smp_ap_entry|default_idle|[a-z_]*idle[a-z_]*)\+0x'
 expect_line '^RSP: 0010:ffffc2[0-9a-f]+ '
 expect_line '^ \[<ffffffff8[0-9a-f]+>\] smp_ap_start64'
 expect_line '^Kernel panic - not syncing: Fatal exception: NMI$'

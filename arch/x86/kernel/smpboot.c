@@ -36,6 +36,7 @@
 
 #include "asm/smp.h"
 #include "asm/apic.h"
+#include "asm/apic_timer.h"
 #include "asm/desc.h"
 #include "asm/page.h"
 #include "asm/pgtable.h"
@@ -47,6 +48,7 @@
 #include "kernel/errno.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/smp.h"
 #include "lib/string.h"
 #include "mm/memblock.h"
@@ -375,13 +377,6 @@ void smp_cpus_dump(void)
 	}
 }
 
-/* What an AP does once up: wait for interrupts, forever. */
-static void __noreturn smp_idle_loop(void)
-{
-	for (;;)
-		__asm__ __volatile__("sti; hlt" ::: "memory");
-}
-
 void __noreturn smp_ap_entry(unsigned int cpu)
 {
 	percpu_enter(cpu);
@@ -389,7 +384,9 @@ void __noreturn smp_ap_entry(unsigned int cpu)
 	idt_load();
 	cpu_setup_this_cpu();
 	lapic_setup_this_cpu();
+	apic_timer_setup_this_cpu(); /* this CPU's tick */
 	smp_callin_record();
 	set_cpu_online(cpu, true);
-	smp_idle_loop();
+	sched_init_this_cpu(); /* this stack becomes idle/N; kworker/N starts */
+	cpu_idle_loop();
 }

@@ -5,6 +5,7 @@
  * install trap_hooks to claim an expected fault or to end a test that oopsed.
  */
 #include "asm/desc.h"
+#include "asm/irqflags.h"
 #include "asm/page.h"
 #include "asm/processor.h"
 #include "asm/smp.h"
@@ -12,6 +13,7 @@
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/smp.h"
 
 static irq_handler_t irq_handlers[NR_VECTORS];
@@ -64,7 +66,9 @@ static bool on_kernel_stack(unsigned long p)
 
 	if (p >= s->base && p + 16 <= s->top)
 		return true;
-	return ist_stack_contains(p, 16);
+	if (ist_stack_contains(p, 16))
+		return true;
+	return on_current_stack(p); /* a kernel thread's stack */
 }
 
 /* Walk the frame-pointer chain from @rbp: [rbp] = caller's rbp, [rbp+8] = return address. */
@@ -165,6 +169,8 @@ void die(const char *what, struct pt_regs *regs)
 	show_regs(regs);
 	if (in_interrupt())
 		panic("Fatal exception in interrupt: %s", what);
+	if (!in_boot_thread()) /* the hooks resume the boot flow's test: not from another stack */
+		panic("Fatal exception in thread '%s': %s", current->comm, what);
 	if (trap_hooks_here() && trap_hooks->oops)
 		trap_hooks->oops(regs); /* e.g. a running self-test fails; the run goes on */
 	panic("Fatal exception: %s", what);
@@ -178,7 +184,7 @@ void trap_hooks_set(const struct trap_hooks *hooks)
 
 bool trap_hook_fault(struct pt_regs *regs, unsigned long addr)
 {
-	if (in_interrupt() || regs->vector == X86_TRAP_NMI)
+	if (in_interrupt() || regs->vector == X86_TRAP_NMI || !in_boot_thread())
 		return false;
 	return trap_hooks_here() && trap_hooks->fault && trap_hooks->fault(regs, addr);
 }
@@ -205,6 +211,8 @@ void do_trap(struct pt_regs *regs)
 		} else {
 			__atomic_fetch_add(&spurious_irqs, 1, __ATOMIC_RELAXED);
 		}
+		if (!in_interrupt() && (regs->rflags & X86_EFLAGS_IF))
+			sched_irq_return(); /* preemption: the tick or a wake-up asked for it */
 		return;
 	}
 	if (v == X86_TRAP_PF) {
@@ -217,7 +225,9 @@ void do_trap(struct pt_regs *regs)
 	}
 	if (trap_hook_fault(regs, 0))
 		return; /* claimed: resume where the hook said */
-	if (v == X86_TRAP_DF && regs->rsp < this_cpu_read(cpu_boot_stack.base) &&
+	/* a kernel thread's stack is reported with its name, the boot stack below */
+	if (v == X86_TRAP_DF && !sched_report_stack_overflow(regs->rsp, read_cr2()) &&
+	    regs->rsp < this_cpu_read(cpu_boot_stack.base) &&
 	    regs->rsp + PAGE_SIZE >= this_cpu_read(cpu_boot_stack.base))
 		printk(KERN_EMERG "BUG: kernel stack overflow: rsp %#lx is in the guard page below "
 				  "the stack [%#lx-%#lx)\n",

@@ -13,5 +13,6 @@
 #   check     contig-check
 #   unwind    backtraces through the exception entry
 #   panic     breakpoints on panic() and die(), contig-panic-break
+#   ps        contig-ps, contig-bt PID (threads; a switched-out thread's backtrace)
 #
 # scripts/gdb/contig-gdb.py loads them; `help contig-NAME` describes each.

@@ -483,4 +483,25 @@ static void shim_vmalloc_setup(void)
 	shim_res_end = vmalloc_base + vmalloc_range_size;
 }
 
+/* kernel/deferred.c's worker: no threads here, the tests run deferred_work_run() themselves. */
+struct work_struct;
+bool queue_work_on(unsigned int cpu __unused, struct work_struct *w __unused)
+{
+	return false;
+}
+
+bool work_pending(const struct work_struct *w __unused)
+{
+	return false;
+}
+
+unsigned int sched_cpu(void)
+{
+	return 0;
+}
+
+void yield(void)
+{
+}
+
 #endif /* VMALLOC_SHIM_H */
