@@ -140,6 +140,9 @@ KTEST(ipi, pic_fallback_delivers_irq0_and_switches_back)
 	const struct irq_chip *chip = irq_get_chip();
 	unsigned long on_pic, back;
 
+	for (unsigned int irq = 1; irq < NR_IRQS; irq++)
+		if (irq_handler(irq)) /* an edge during the switch would be lost for good */
+			KTEST_SKIP(t, "another line is live (the console's ttyS0?)");
 	KTEST_ASSERT_EQ(t, request_irq(0, pit_hit), 0);
 	irq_set_chip(&pic_chip);
 	on_pic = pit_irq0_once();
