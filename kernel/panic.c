@@ -13,7 +13,7 @@
 #include "lib/vsprintf.h"
 
 unsigned long warn_count;
-unsigned int spinlock_depth;
+DEFINE_PER_CPU(unsigned int, spinlock_depth);
 static bool in_panic;
 
 void panic(const char *fmt, ...)

@@ -22,7 +22,9 @@
 static char shim_log[1 << 16];
 static size_t shim_log_len;
 unsigned long warn_count;
-unsigned int spinlock_depth;
+unsigned int spinlock_depth; /* per CPU in the kernel; one CPU here (shim/kernel/percpu.h) */
+unsigned int cpu_number;
+unsigned long cpu_possible_mask_bits = 1, cpu_online_mask_bits = 1;
 static unsigned long shim_printk_locked; /* lines printed with a spinlock held */
 
 /* Forget what was printed so far. */
@@ -107,5 +109,21 @@ void panic(const char *fmt, ...)
 	fail_msg("panic: %s", msg);
 	abort();
 }
+
+/* lockdep is off on the host; lockdep_test.c includes the real kernel/lockdep.c instead. */
+#ifndef HOST_SHIM_REAL_LOCKDEP
+struct spinlock;
+bool lockdep_enabled;
+void lock_acquire(struct spinlock *lock, unsigned long ip, bool trylock)
+{
+	(void)lock;
+	(void)ip;
+	(void)trylock;
+}
+void lock_release(struct spinlock *lock)
+{
+	(void)lock;
+}
+#endif
 
 #endif /* HOST_SHIM_H */
