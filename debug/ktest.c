@@ -37,6 +37,7 @@
 #include "asm/processor.h"
 #include "asm/traps.h"
 #include "asm/tsc.h"
+#include "kernel/lockdep.h"
 #include "kernel/printk.h"
 #include "kernel/spinlock.h"
 #include "lib/match.h"
@@ -572,6 +573,8 @@ int ktest_run(const char *spec)
 	trap_hooks_set(NULL);
 	if (ktest_stopped)
 		printk("# ktest: run ended early after %s\n", ktest_stop_reason);
+	if (READ_ONCE(lockdep_enabled) || lockdep_findings())
+		lockdep_print_summary(); /* make test wants "lockdep: 0 findings" */
 	printk("# ktest: %u passed, %u failed, %u skipped\n", tot.passed, tot.failed, tot.skipped);
 	return (int)tot.failed;
 }

@@ -409,6 +409,13 @@ unsigned int lockdep_findings(void)
 	return READ_ONCE(nr_findings);
 }
 
+bool lockdep_dependency(const struct spinlock *from, const struct spinlock *to)
+{
+	unsigned int a = READ_ONCE(from->class_id), b = READ_ONCE(to->class_id);
+
+	return a && b && lockdep_depends(a - 1, b - 1);
+}
+
 /* Enter the checker's state from outside spin_lock(): irqs off, busy, lockdep_lock. */
 static unsigned long lockdep_enter(void)
 {

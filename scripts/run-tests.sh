@@ -61,7 +61,9 @@ host_tests() {
 	done
 }
 
-# 2. In-kernel self-tests. ktest MEM SPEC [CMDLINE [QEMU-ARGS...]]: one boot.
+# 2. In-kernel self-tests. ktest MEM SPEC [CMDLINE [QEMU-ARGS...]]: one boot,
+# with the lock-order checker on (lockdep): a boot whose last "lockdep:" line
+# is not "lockdep: 0 findings" counts as one more failure.
 # Its report goes through a file, not /dev/stderr: reopening that truncates
 # a log the caller redirected to (make test >log 2>&1).
 ktest() {
@@ -69,12 +71,17 @@ ktest() {
 	shift 3 2>/dev/null || shift $#
 	label=$mem-$(echo "$spec" | tr -c 'a-z0-9_\n' '_' | cut -c1-40)
 	"$here/run-ktests.sh" $view --mem "$mem" --timeout "${TEST_TIMEOUT:-300}" \
-		--log "$out/ktest-$label.log" --cmdline "ktest=$spec $extra" -- "$@" |
+		--log "$out/ktest-$label.log" --cmdline "ktest=$spec lockdep $extra" -- "$@" |
 		tee "$out/ktest-$label.out"
 	line=$(tail -1 "$out/ktest-$label.out")
 	if [[ $line =~ :\ ([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped ]]; then
 		count "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"
 	else
+		count 0 1
+	fi
+	line=$(grep -aoE 'lockdep: ([0-9]+ findings|turned off).*' "$out/ktest-$label.log" | tail -1)
+	if [[ ! $line =~ ^lockdep:\ 0\ findings ]]; then
+		echo "ktest[$mem]: ${line:-lockdep: no summary line} (log: build/test/ktest-$label.log)"
 		count 0 1
 	fi
 }

@@ -59,6 +59,9 @@ void lock_release(struct spinlock *lock);
 /* Problems found so far: inversions and recursive locking, each counted once. */
 unsigned int lockdep_findings(void);
 
+/* Has a lock of @to's class been taken while one of @from's was held? */
+bool lockdep_dependency(const struct spinlock *from, const struct spinlock *to);
+
 /*
  * lockdep_forget - drop what the checker learnt about @lock's class: its
  * dependencies both ways and the findings that name it (the count goes
