@@ -42,7 +42,7 @@ kernel-y := kernel/printk.o kernel/panic.o kernel/symbols.o kernel/multiboot2.o 
 	kernel/efi.o kernel/cmdline.o
 kernel-y += kernel/deferred.o
 kernel-y += kernel/percpu.o
-kernel-y += kernel/lockdep.o
+kernel-y += kernel/spinlock.o kernel/lockdep.o
 
 # The floor above the kernel: the tools that drive and watch it. Nothing in
 # arch/, mm/, lib/ or kernel/ includes their headers.

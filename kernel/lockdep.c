@@ -377,7 +377,8 @@ void lock_acquire(struct spinlock *lock, unsigned long ip, bool trylock)
 	rep.kind = LOCKDEP_NONE;
 	id = READ_ONCE(lock->class_id);
 	if (!id || !lockdep_all_known(lc, id - 1, trylock)) {
-		rep.nr_trace = stack_trace_save(rep.trace, LOCKDEP_TRACE_DEPTH, 1);
+		rep.nr_trace = stack_trace_save(rep.trace, LOCKDEP_TRACE_DEPTH,
+						2); /* from spin_lock()'s caller */
 		id = lockdep_check(lc, lock, ip, trylock, &rep);
 	}
 	if (id)

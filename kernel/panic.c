@@ -13,7 +13,6 @@
 #include "lib/vsprintf.h"
 
 unsigned long warn_count;
-DEFINE_PER_CPU(unsigned int, spinlock_depth);
 static bool in_panic;
 
 void panic(const char *fmt, ...)

@@ -122,84 +122,25 @@ static inline void __spin_lock_init(struct spinlock *lock, const char *name,
 		__spin_lock_init((lock), (lock_name), &__key);                             \
 	} while (0)
 
-static inline void __noreturn spin_lock_recursion(const struct spinlock *lock, unsigned long ip)
-{
-	panic("spin_lock: recursive acquisition of %s on CPU %u: held since %pS, taken again at %pS",
-	      lock->name, smp_processor_id(), (void *)lock->owner_ip, (void *)ip);
-}
-
-/* The lock is ours: record it. Interrupts are off. */
-static __always_inline void spin_lock_acquired(struct spinlock *lock, unsigned long flags,
-					       unsigned int cpu, unsigned long ip)
-{
-	lock->owner_cpu = (int)cpu;
-	lock->owner_ip = ip;
-	lock->saved_flags = flags;
-	this_cpu_inc(spinlock_depth);
-}
-
-static __always_inline void __spin_lock(struct spinlock *lock, unsigned long ip)
-{
-	unsigned long flags = arch_local_irq_save();
-	unsigned int cpu = smp_processor_id();
-
-	/* only this CPU writes its own number there, so no race on this test */
-	if (unlikely(READ_ONCE(lock->owner_cpu) == (int)cpu))
-		spin_lock_recursion(lock, ip);
-	if (unlikely(READ_ONCE(lockdep_enabled)))
-		lock_acquire(lock, ip, false);
-	arch_spin_lock(&lock->raw);
-	spin_lock_acquired(lock, flags, cpu, ip);
-}
-
 /*
  * spin_lock - disable interrupts, wait for @lock, take it
  * => Panics when this CPU already holds @lock.
  * => Interrupts stay off until the matching spin_unlock().
  */
-#define spin_lock(lock) __spin_lock((lock), _THIS_IP_)
-
-static __always_inline bool __spin_trylock(struct spinlock *lock, unsigned long ip)
-{
-	unsigned long flags = arch_local_irq_save();
-
-	if (!arch_spin_trylock(&lock->raw)) {
-		arch_local_irq_restore(flags);
-		return false;
-	}
-	spin_lock_acquired(lock, flags, smp_processor_id(), ip);
-	if (unlikely(READ_ONCE(lockdep_enabled)))
-		lock_acquire(lock, ip, true);
-	return true;
-}
+void spin_lock(struct spinlock *lock);
 
 /*
  * spin_trylock - take @lock if it is free, without waiting
  * Return: true with the lock held (interrupts off, as spin_lock()); false,
  *    with nothing changed, when any CPU holds it (this one included).
  */
-#define spin_trylock(lock) __spin_trylock((lock), _THIS_IP_)
+bool spin_trylock(struct spinlock *lock);
 
 /*
  * spin_unlock - release @lock and restore the interrupt state of its spin_lock()
  * => Refused with a warning when this CPU does not hold @lock.
  */
-static inline void spin_unlock(struct spinlock *lock)
-{
-	unsigned long flags = lock->saved_flags; /* before the next owner writes it */
-
-	if (WARN_ONCE(READ_ONCE(lock->owner_cpu) != (int)smp_processor_id(),
-		      "spin_unlock: %s is not held by CPU %u (owner %d)", lock->name,
-		      smp_processor_id(), READ_ONCE(lock->owner_cpu)))
-		return;
-	if (unlikely(READ_ONCE(lockdep_enabled)))
-		lock_release(lock);
-	lock->owner_cpu = -1;
-	lock->owner_ip = 0;
-	this_cpu_dec(spinlock_depth);
-	arch_spin_unlock(&lock->raw);
-	arch_local_irq_restore(flags);
-}
+void spin_unlock(struct spinlock *lock);
 
 /* Held by any CPU (or being waited for). */
 static inline bool spin_is_locked(const struct spinlock *lock)
@@ -219,25 +160,24 @@ static inline int spin_lock_owner(const struct spinlock *lock)
 	return READ_ONCE(lock->owner_cpu);
 }
 
+/* assert_held()'s warning: free, or which CPU holds it and since where. */
+void spin_assert_held_failed(const struct spinlock *lock, const char *file, int line,
+			     unsigned long ip);
+
 /*
- * assert_held - warn (once per call site) unless this CPU holds @lock; the
- * warning says whether it is free or which CPU holds it and since where.
+ * assert_held - warn (once per call site) unless this CPU holds @lock
  * Return: true when the check failed.
  */
-#define assert_held(lock)                                                                          \
-	({                                                                                         \
-		const struct spinlock *__l = (lock);                                               \
-		int __owner = spin_lock_owner(__l);                                                \
-		bool __bad = __owner != (int)smp_processor_id();                                   \
-		if (unlikely(__bad) && __owner < 0)                                                \
-			WARN_ONCE(true, "assert_held: %s is not held (this CPU is %u)", __l->name, \
-				  smp_processor_id());                                             \
-		else if (unlikely(__bad))                                                          \
-			WARN_ONCE(true,                                                            \
-				  "assert_held: %s is held by CPU %d (taken at %pS), not by "      \
-				  "this CPU %u",                                                   \
-				  __l->name, __owner, (void *)__l->owner_ip, smp_processor_id());  \
-		__bad;                                                                             \
+#define assert_held(lock)                                                            \
+	({                                                                           \
+		static bool __warned;                                                \
+		const struct spinlock *__l = (lock);                                 \
+		bool __bad = !spin_held_by_this_cpu(__l);                            \
+		if (unlikely(__bad) && !__warned) {                                  \
+			__warned = true;                                             \
+			spin_assert_held_failed(__l, __FILE__, __LINE__, _THIS_IP_); \
+		}                                                                    \
+		__bad;                                                               \
 	})
 
 #endif /* KERNEL_SPINLOCK_H */

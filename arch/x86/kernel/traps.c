@@ -88,7 +88,8 @@ void show_backtrace(unsigned long rbp)
 
 unsigned int stack_trace_save(unsigned long *store, unsigned int size, unsigned int skip)
 {
-	unsigned long rbp = read_rbp();
+	/* not read_rbp(): a leaf may run on its caller's frame; this forces one */
+	unsigned long rbp = (unsigned long)__builtin_frame_address(0);
 	unsigned int n = 0;
 
 	while (n < size && rbp && !(rbp & 7) && on_kernel_stack(rbp)) {

@@ -19,10 +19,12 @@
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 
+/* The real spinlocks, on one CPU (shim/kernel/percpu.h: spinlock_depth is a plain variable). */
+#include "kernel/spinlock.c"
+
 static char shim_log[1 << 16];
 static size_t shim_log_len;
 unsigned long warn_count;
-unsigned int spinlock_depth; /* per CPU in the kernel; one CPU here (shim/kernel/percpu.h) */
 unsigned int cpu_number;
 unsigned long cpu_possible_mask_bits = 1, cpu_online_mask_bits = 1;
 static unsigned long shim_printk_locked; /* lines printed with a spinlock held */
