@@ -35,6 +35,7 @@ arch-y := arch/x86/kernel/serial.o arch/x86/kernel/gdt.o arch/x86/kernel/idt.o \
 	arch/x86/mm/pgtable.o arch/x86/mm/init.o arch/x86/mm/fault.o arch/x86/mm/kaslr.o arch/x86/mm/ptdump.o \
 	arch/x86/kernel/pic.o arch/x86/kernel/tsc.o arch/x86/kernel/vga.o arch/x86/kernel/reboot.o
 arch-y += arch/x86/mm/set_memory.o arch/x86/mm/memtype.o
+arch-y += arch/x86/kernel/apic.o
 
 init-y := init/main.o
 

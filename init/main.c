@@ -2,6 +2,7 @@
  * kmain: the boot sequence, in order. Each step hands the next a narrower
  * interface and nothing reaches back up (DESIGN.md, "Data flow at boot").
  */
+#include "asm/apic.h"
 #include "asm/page.h"
 #include "asm/pic.h"
 #include "asm/pgtable.h"
@@ -171,6 +172,7 @@ void kmain(u32 magic, u32 mbi_phys)
 	vmalloc_init();	      /* vmap_area trees, early areas imported */
 	ist_stacks_vmalloc(); /* #DF and NMI stacks get guard pages */
 	layout_init();	      /* the region table from the final bases */
+	lapic_init();	      /* the boot CPU's local APIC, mapped and enabled */
 	ptdump_check_wx(); /* after the last boot mapping: no W+X page, no writable alias of code */
 	boot_report_memory(); /* layout, buddyinfo, meminfo, vmallocinfo */
 	boot_finish();

@@ -7,6 +7,7 @@
 #include "asm/irqflags.h"
 #include "asm/qemu.h"
 #include "asm/traps.h"
+#include "kernel/atomic.h"
 #include "kernel/panic.h"
 #include "kernel/spinlock.h"
 #include "kernel/printk.h"
@@ -21,9 +22,9 @@ void panic(const char *fmt, ...)
 	va_list args;
 
 	local_irq_disable();
-	if (in_panic) /* a panic while panicking: stop at once */
+	/* A panic while panicking, or on a second CPU meanwhile: stop at once. */
+	if (xchg(&in_panic, true))
 		machine_halt();
-	in_panic = true;
 	va_start(args, fmt);
 	vscnprintf(msg, sizeof(msg), fmt, args);
 	va_end(args);
@@ -37,7 +38,7 @@ void __warn(const char *file, int line, unsigned long caller, const char *fmt, .
 {
 	va_list args;
 
-	warn_count++;
+	__atomic_fetch_add(&warn_count, 1, __ATOMIC_RELAXED);
 	printk(KERN_WARNING "------------[ cut here ]------------\n");
 	printk(KERN_WARNING "WARNING: at %s:%d %pS\n", file, line, (void *)caller);
 	va_start(args, fmt);

@@ -13,17 +13,25 @@
  * TSC is calibrated (as Linux before its clock is up). log_next counts
  * every byte ever written, so the ring's live part is
  * [max(0, log_next - LOG_BUF_LEN), log_next); dmesg -c moves log_clear.
- * Interrupts are off while a message is stored and written, so lines from an
- * interrupt handler never split another message.
+ * A message is stored and written under printk_lock with interrupts off,
+ * so lines from an interrupt handler or another CPU never split it. The
+ * lock is printk's own (not a tracked spinlock: lockdep and the lock code
+ * print): a re-entry on the CPU that holds it (an oops or NMI inside
+ * printk) goes straight through, and a CPU that waits longer than
+ * PRINTK_LOCK_WAIT_MS for one that stopped (a panic halted it) takes the
+ * lock anyway, since a lost message is worse than a garbled one.
  */
 #include "asm/irqflags.h"
 #include "asm/processor.h"
 #include "asm/tsc.h"
 #include "kernel/printk.h"
+#include "kernel/smp.h"
 #include "lib/string.h"
 #include "lib/vsprintf.h"
 
-#define LOG_BUF_LEN (1UL << 17)
+#define LOG_BUF_LEN	    (1UL << 17)
+#define PRINTK_LOCK_WAIT_MS 1000
+#define PRINTK_NO_OWNER	    (-1)
 
 char log_buf[LOG_BUF_LEN];
 unsigned long log_next;
@@ -31,10 +39,42 @@ static unsigned long log_clear; /* dmesg -c: nothing before this is shown */
 int console_loglevel = CONSOLE_LOGLEVEL_DEFAULT;
 bool console_enabled = true;
 bool printk_console_time = true;
-static struct console *console_list; /* in registration order */
-static u64 printk_tsc_base;	     /* TSC at the first message: time 0 */
-static bool line_open;		     /* the last message did not end with a newline */
-static int line_level;		     /* level of the open line, for KERN_CONT */
+static struct console *console_list;	   /* in registration order */
+static u64 printk_tsc_base;		   /* TSC at the first message: time 0 */
+static bool line_open;			   /* the last message did not end with a newline */
+static int line_level;			   /* level of the open line, for KERN_CONT */
+static int printk_owner = PRINTK_NO_OWNER; /* CPU holding printk_lock */
+static unsigned int printk_nest;	   /* re-entries of that CPU */
+
+/* Take printk_lock; interrupts stay off until printk_unlock(). */
+static unsigned long printk_lock(void)
+{
+	unsigned long flags = arch_local_irq_save();
+	int me = (int)smp_processor_id();
+	u64 start = rdtsc(), limit = (tsc_khz ? tsc_khz : 1000000) * PRINTK_LOCK_WAIT_MS;
+
+	if (READ_ONCE(printk_owner) == me) {
+		printk_nest++;
+		return flags;
+	}
+	while (cmpxchg(&printk_owner, PRINTK_NO_OWNER, me) != PRINTK_NO_OWNER) {
+		if (rdtsc() - start > limit) {
+			WRITE_ONCE(printk_owner, me); /* its holder stopped: take it over */
+			break;
+		}
+		cpu_relax();
+	}
+	return flags;
+}
+
+static void printk_unlock(unsigned long flags)
+{
+	if (printk_nest)
+		printk_nest--;
+	else
+		smp_store_release(&printk_owner, PRINTK_NO_OWNER);
+	arch_local_irq_restore(flags);
+}
 
 void register_console(struct console *con)
 {
@@ -131,8 +171,8 @@ int vprintk(const char *fmt, va_list args)
 	size_t len;
 
 	len = printk_format(buf, sizeof(buf), fmt, args);
-	/* The open line and its level are shared with interrupts: decide under the flags. */
-	local_irq_save(flags);
+	/* The open line and its level are shared with every CPU: decide under the lock. */
+	flags = printk_lock();
 	if (len >= 2 && text[0] == KERN_SOH[0]) {
 		if (text[1] == 'c') {
 			level = line_open ? line_level : LOGLEVEL_DEFAULT;
@@ -150,7 +190,7 @@ int vprintk(const char *fmt, va_list args)
 	}
 	printk_emit(text, len, console_enabled && level < console_loglevel);
 	line_level = level;
-	local_irq_restore(flags);
+	printk_unlock(flags);
 	return (int)len;
 }
 

@@ -55,7 +55,8 @@
  *	[F] vmap_free.lock		free tree/list, the spare node
  *	[P] vmap_lazy.lock		lazy tree/list, vmap_lazy_nr
  *	[Q] vmap_purge_lock		serialises purges
- *	[D] interrupts off		the vfree_atomic() deferred list
+ *	[D] vfree_deferred_lock		the vfree_atomic() queues; innermost,
+ *					taken from any context, even inside V
  *	[I] set by vmalloc_init(), then immutable
  */
 #include "mm/vmalloc.h"
@@ -143,13 +144,14 @@ static unsigned long vm_early_next;
  * areas' own memory, so a write into a queued area cannot reach the queue;
  * and counted, so a broken chain is noticed. [D]
  */
-static struct vm_struct *vfree_deferred_head;
-static unsigned long vfree_nr_deferred;
+static DEFINE_SPINLOCK(vfree_deferred_lock);
+static struct vm_struct *vfree_deferred_head; /* [D] */
+static unsigned long vfree_nr_deferred;	      /* [D] */
 
 /*
  * Counters: nr_busy, nr_vmalloc, nr_vfree [V]; nr_free_blocks, fit_visits,
  * fit_fallbacks [F]; lazy_pages [P]; nr_purges, purged_areas [Q];
- * alloc_failures unlocked (statistics only).
+ * alloc_failures atomic.
  */
 struct vmalloc_stats vmalloc_stats;
 bool vmalloc_debug_vm; /* DEBUG_VM: vmalloc_check() after every change */
@@ -1281,7 +1283,7 @@ static void warn_alloc(gfp_t gfp, unsigned long size, const void *caller)
 	char mode[96];
 	bool allowed;
 
-	vmalloc_stats.alloc_failures++;
+	__atomic_fetch_add(&vmalloc_stats.alloc_failures, 1, __ATOMIC_RELAXED);
 	if (gfp & __GFP_NOWARN)
 		return;
 	allowed = warn_alloc_ratelimit(&suppressed);
@@ -1509,6 +1511,12 @@ static void __vfree(const void *addr, unsigned int refuse, const void *caller)
  */
 void vfree(const void *addr)
 {
+	/* An interrupt may have stopped a CPU inside vmalloc, and the unmap may
+	 * need every other CPU (a TLB shootdown): queue it, as Linux does. */
+	if (in_interrupt()) {
+		vfree_atomic(addr);
+		return;
+	}
 	vfree_deferred_run();
 	if (!addr)
 		return;
@@ -1522,8 +1530,8 @@ void vfree(const void *addr)
  * hands them to vfree(), which checks them. [D]
  */
 #define VFREE_UNCHECKED_MAX 16
-static const void *vfree_unchecked[VFREE_UNCHECKED_MAX];
-static unsigned int vfree_nr_unchecked;
+static const void *vfree_unchecked[VFREE_UNCHECKED_MAX]; /* [D] */
+static unsigned int vfree_nr_unchecked;			 /* [D] */
 
 /* Any vmalloc lock held: we interrupted vmalloc itself (one CPU). */
 static bool vmalloc_locks_held(void)
@@ -1534,26 +1542,23 @@ static bool vmalloc_locks_held(void)
 
 static bool vfree_atomic_park(const void *addr)
 {
-	unsigned long flags;
 	bool ok;
 
-	local_irq_save(flags);
+	spin_lock(&vfree_deferred_lock);
 	ok = vfree_nr_unchecked < VFREE_UNCHECKED_MAX;
 	if (ok)
 		vfree_unchecked[vfree_nr_unchecked++] = addr;
-	local_irq_restore(flags);
+	spin_unlock(&vfree_deferred_lock);
 	return ok;
 }
 
 static void vfree_deferred_push(struct vm_struct *vm)
 {
-	unsigned long flags;
-
-	local_irq_save(flags);
+	spin_lock(&vfree_deferred_lock);
 	vm->next = vfree_deferred_head;
 	vfree_deferred_head = vm;
 	vfree_nr_deferred++;
-	local_irq_restore(flags);
+	spin_unlock(&vfree_deferred_lock);
 }
 
 /* Mark the vmalloc area at @addr as queued for freeing and queue it. */
@@ -1622,24 +1627,24 @@ static bool vfree_deferred_valid(const struct vm_struct *vm)
 void vfree_deferred_run(void)
 {
 	struct vm_struct *vm, *next;
-	unsigned long flags, nr;
+	unsigned long nr;
 
 	if (vmalloc_locks_held())
 		return;
-	local_irq_save(flags);
+	spin_lock(&vfree_deferred_lock);
 	vm = vfree_deferred_head;
 	nr = vfree_nr_deferred;
 	vfree_deferred_head = NULL;
 	vfree_nr_deferred = 0;
-	local_irq_restore(flags);
+	spin_unlock(&vfree_deferred_lock);
 
 	for (;;) { /* the parked ones: vfree() checks them */
 		const void *unchecked = NULL;
 
-		local_irq_save(flags);
+		spin_lock(&vfree_deferred_lock);
 		if (vfree_nr_unchecked)
 			unchecked = vfree_unchecked[--vfree_nr_unchecked];
-		local_irq_restore(flags);
+		spin_unlock(&vfree_deferred_lock);
 		if (!unchecked)
 			break;
 		vfree(unchecked);

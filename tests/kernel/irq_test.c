@@ -30,13 +30,18 @@ static void *irq_victim;
 static volatile unsigned long irq_fired, irq_frees;
 static volatile bool irq_saw_irqs_off;
 
+static bool irq_plain_vfree; /* the handler calls vfree(), not vfree_atomic() */
+
 static void vfree_from_timer_irq(struct pt_regs *regs)
 {
 	irq_fired++;
 	if (!irq_victim)
 		return;
 	irq_saw_irqs_off = irqs_disabled();
-	vfree_atomic(irq_victim);
+	if (irq_plain_vfree)
+		vfree(irq_victim);
+	else
+		vfree_atomic(irq_victim);
 	irq_victim = NULL;
 	irq_frees++;
 }
@@ -49,7 +54,8 @@ static void pit_oneshot(void)
 	outb(PIT_CH0_DATA, PIT_TICKS_1MS >> 8);
 }
 
-KTEST(vmalloc_irq, vfree_atomic_from_timer_interrupt)
+/* Free a vmalloc area from the PIT's interrupt; it must be queued, not freed there. */
+static void vfree_in_timer_interrupt(struct ktest *t, bool plain)
 {
 	unsigned long free_before, busy, flags;
 	char *p;
@@ -64,6 +70,7 @@ KTEST(vmalloc_irq, vfree_atomic_from_timer_interrupt)
 	busy = vmalloc_stats.nr_busy;
 	KTEST_ASSERT_EQ(t, request_irq(0, vfree_from_timer_irq), 0);
 
+	irq_plain_vfree = plain;
 	irq_fired = irq_frees = 0;
 	irq_saw_irqs_off = false;
 	irq_victim = p;
@@ -93,6 +100,18 @@ KTEST(vmalloc_irq, vfree_atomic_from_timer_interrupt)
 	vm_unmap_aliases();
 	KTEST_EXPECT_EQ(t, nr_free_pages(), free_before);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+}
+
+KTEST(vmalloc_irq, vfree_atomic_from_timer_interrupt)
+{
+	vfree_in_timer_interrupt(t, false);
+}
+
+/* vfree() in an interrupt freed at once: on SMP its unmap could wait for CPUs
+ * that wait for this one. Now it queues, as vfree_atomic() does. */
+KTEST(vmalloc_irq, vfree_in_interrupt_is_deferred)
+{
+	vfree_in_timer_interrupt(t, true);
 }
 
 #define APIC_DEFAULT_BASE 0xfee00000UL

@@ -166,14 +166,14 @@ static unsigned long oops_count;
  * end-of-interrupt, leave the line unacknowledged, and with the timer's
  * priority block every interrupt after it (the console would hang).
  */
-static unsigned int irq_depth;
+DEFINE_PER_CPU(unsigned int, irq_depth);
 
 void die(const char *what, struct pt_regs *regs)
 {
 	printk(KERN_EMERG "Oops: %s, error code %#lx [#%lu]\n", what, regs->error_code,
 	       ++oops_count);
 	show_regs(regs);
-	if (irq_depth)
+	if (in_interrupt())
 		panic("Fatal exception in interrupt: %s", what);
 	if (trap_hooks && trap_hooks->oops)
 		trap_hooks->oops(regs); /* e.g. a running self-test fails; the run goes on */
@@ -187,7 +187,7 @@ void trap_hooks_set(const struct trap_hooks *hooks)
 
 bool trap_hook_fault(struct pt_regs *regs, unsigned long addr)
 {
-	if (irq_depth || regs->vector == X86_TRAP_NMI)
+	if (in_interrupt() || regs->vector == X86_TRAP_NMI)
 		return false;
 	return trap_hooks && trap_hooks->fault && trap_hooks->fault(regs, addr);
 }
@@ -208,11 +208,11 @@ void do_trap(struct pt_regs *regs)
 	BUILD_BUG_ON(__builtin_offsetof(struct pt_regs, vector) != 15 * 8);
 	if (v >= FIRST_EXTERNAL_VECTOR) {
 		if (irq_handlers[v]) {
-			irq_depth++;
+			this_cpu_inc(irq_depth);
 			irq_handlers[v](regs);
-			irq_depth--;
+			this_cpu_dec(irq_depth);
 		} else {
-			spurious_irqs++;
+			__atomic_fetch_add(&spurious_irqs, 1, __ATOMIC_RELAXED);
 		}
 		return;
 	}

@@ -195,3 +195,19 @@ void tsc_calibrate(void)
 		tsc_source_name(tsc_source), pit_windows_used, max_leaf,
 		(unsigned long long)(tsc_cpuid16_khz / 1000));
 }
+
+void udelay(unsigned long us)
+{
+	u64 khz = tsc_khz ? tsc_khz : 1000000;
+	u64 start = rdtsc_ordered();
+	u64 wait = us * khz / 1000;
+
+	while (rdtsc_ordered() - start < wait)
+		cpu_relax();
+}
+
+void mdelay(unsigned long ms)
+{
+	while (ms--)
+		udelay(1000);
+}

@@ -12,10 +12,14 @@
  *
  * Table pages come from memblock until the buddy allocator is up
  * (pgtable_use_buddy()), then from the buddy, zeroed. Kernel tables are
- * never freed: every address space shares them, as in Linux.
+ * never freed: every address space shares them, as in Linux. A table is
+ * linked in with cmpxchg, so two CPUs mapping under the same empty entry
+ * agree on one table (the loser frees its own); the leaves in a range
+ * belong to whoever owns the range (vmalloc hands each range to one user).
  */
 #include "asm/pgtable.h"
 #include "asm/processor.h"
+#include "kernel/atomic.h"
 #include "kernel/errno.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
@@ -86,8 +90,21 @@ void *pgtable_alloc(void)
 		table = pgtable_va(phys);
 		memset(table, 0, PAGE_SIZE);
 	}
-	pgtable_stats.pt_pages++;
+	__atomic_fetch_add(&pgtable_stats.pt_pages, 1, __ATOMIC_RELAXED);
 	return table;
+}
+
+/* Give back a table that lost the race to be linked in (never used, still zero). */
+static void pgtable_free_unused(void *table)
+{
+	struct page *page;
+
+	if (WARN_ON_ONCE(!use_buddy)) /* boot: one CPU, no race */
+		return;
+	page = virt_to_page(table);
+	page->flags &= ~PG_pgtable;
+	__free_page(page);
+	__atomic_fetch_sub(&pgtable_stats.pt_pages, 1, __ATOMIC_RELAXED);
 }
 
 static inline void *entry_table(u64 entry)
@@ -119,7 +136,11 @@ static u64 *table_alloc(u64 *entry)
 	table = pgtable_alloc();
 	if (!table)
 		return NULL;
-	*entry = pgtable_pa(table) | _KERNPG_TABLE;
+	/* Another CPU may have linked a table here meanwhile: keep the first. */
+	if (cmpxchg(entry, 0, pgtable_pa(table) | _KERNPG_TABLE) != 0) {
+		pgtable_free_unused(table);
+		return table_alloc(entry);
+	}
 	return table;
 }
 

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "kernel/panic.h"
+#include "kernel/percpu.h"
 #include "kernel/printk.h"
 
 /* The real spinlocks, on one CPU (shim/kernel/percpu.h: spinlock_depth is a plain variable). */
@@ -27,6 +28,7 @@ static size_t shim_log_len;
 unsigned long warn_count;
 unsigned int cpu_number;
 unsigned long cpu_possible_mask_bits = 1, cpu_online_mask_bits = 1;
+DEFINE_PER_CPU(unsigned int, irq_depth); /* in_interrupt(): the host never is */
 static unsigned long shim_printk_locked; /* lines printed with a spinlock held */
 
 /* Forget what was printed so far. */

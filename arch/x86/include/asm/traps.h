@@ -6,6 +6,7 @@
 #ifndef ASM_TRAPS_H
 #define ASM_TRAPS_H
 
+#include "kernel/percpu.h"
 #include "kernel/types.h"
 
 struct pt_regs {
@@ -36,6 +37,15 @@ struct pt_regs {
 #define X86_PF_INSTR (1UL << 4)
 
 typedef void (*irq_handler_t)(struct pt_regs *regs);
+
+/* Interrupt handlers running on this CPU, nested (do_trap() counts them). */
+DECLARE_PER_CPU(unsigned int, irq_depth);
+
+/* Running in an interrupt handler on this CPU (Linux: in_interrupt()). */
+static inline bool in_interrupt(void)
+{
+	return this_cpu_read(irq_depth) != 0;
+}
 
 void gdt_init(void);
 void idt_init(void);

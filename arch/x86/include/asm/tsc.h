@@ -48,4 +48,13 @@ static inline u64 tsc_cycles_to_ns(u64 cycles)
 	return cycles / tsc_khz * 1000000 + cycles % tsc_khz * 1000000 / tsc_khz;
 }
 
+/*
+ * udelay/mdelay - busy-wait at least @us microseconds (@ms milliseconds) on
+ * the TSC. Before tsc_calibrate() they assume 1 GHz: not exact, not shorter
+ * on any machine Contig runs on.
+ * Context: any; does not sleep.
+ */
+void udelay(unsigned long us);
+void mdelay(unsigned long ms);
+
 #endif /* ASM_TSC_H */
