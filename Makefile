@@ -36,6 +36,7 @@ arch-y := arch/x86/kernel/serial.o arch/x86/kernel/gdt.o arch/x86/kernel/idt.o \
 	arch/x86/kernel/pic.o arch/x86/kernel/tsc.o arch/x86/kernel/vga.o arch/x86/kernel/reboot.o
 arch-y += arch/x86/mm/set_memory.o arch/x86/mm/memtype.o
 arch-y += arch/x86/kernel/apic.o
+arch-y += arch/x86/kernel/irq.o arch/x86/kernel/ioapic.o arch/x86/kernel/apic_timer.o arch/x86/kernel/ipi.o arch/x86/mm/tlb.o
 
 init-y := init/main.o
 
@@ -44,6 +45,7 @@ kernel-y := kernel/printk.o kernel/panic.o kernel/symbols.o kernel/multiboot2.o 
 kernel-y += kernel/deferred.o
 kernel-y += kernel/percpu.o
 kernel-y += kernel/spinlock.o kernel/lockdep.o
+kernel-y += kernel/acpi.o kernel/acpi_tables.o
 
 # The floor above the kernel: the tools that drive and watch it. Nothing in
 # arch/, mm/, lib/ or kernel/ includes their headers.
@@ -53,6 +55,7 @@ debug-y := debug/ktest.o \
 	debug/bench/harness.o debug/bench/scenarios.o debug/bench/floors.o debug/bench/studies.o \
 	debug/bench/profile.o
 debug-y += debug/console/lockdep.o
+debug-y += debug/bench/ipi.o
 
 lib-y := lib/string.o lib/vsprintf.o lib/rbtree.o lib/sort.o lib/match.o lib/ratelimit.o
 
@@ -201,7 +204,7 @@ docs: $(ELF) $(GDB_SCRIPTS)
 
 bench: deps
 	@$(MAKE) --no-print-directory $(ELF)
-	scripts/run-bench.sh "$(BENCH)"
+	BENCH_SMP=$(SMP) scripts/run-bench.sh "$(BENCH)"
 
 check:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')

@@ -4,6 +4,8 @@
  */
 #include "asm/apic.h"
 #include "asm/page.h"
+#include "asm/apic_timer.h"
+#include "asm/ioapic.h"
 #include "asm/pic.h"
 #include "asm/pgtable.h"
 #include "asm/processor.h"
@@ -15,6 +17,7 @@
 #include "asm/vga.h"
 #include "asm/desc.h"
 #include "debug/bench.h"
+#include "kernel/acpi.h"
 #include "kernel/cmdline.h"
 #include "kernel/lockdep.h"
 #include "debug/console.h"
@@ -165,14 +168,17 @@ void kmain(u32 magic, u32 mbi_phys)
 	percpu_init();			   /* the template of every other CPU's per-CPU area */
 	vmemmap_init();			   /* struct page for every RAM frame */
 	memblock_dump();
-	memblock_free_all();  /* every free range to the buddy */
-	pgtable_use_buddy();  /* page tables now come from the buddy */
-	kmem_cache_init();    /* kmalloc size classes */
-	vga_early_map();      /* an early vm area: the VGA text screen */
-	vmalloc_init();	      /* vmap_area trees, early areas imported */
-	ist_stacks_vmalloc(); /* #DF and NMI stacks get guard pages */
-	layout_init();	      /* the region table from the final bases */
-	lapic_init();	      /* the boot CPU's local APIC, mapped and enabled */
+	memblock_free_all();	     /* every free range to the buddy */
+	pgtable_use_buddy();	     /* page tables now come from the buddy */
+	kmem_cache_init();	     /* kmalloc size classes */
+	vga_early_map();	     /* an early vm area: the VGA text screen */
+	vmalloc_init();		     /* vmap_area trees, early areas imported */
+	ist_stacks_vmalloc();	     /* #DF and NMI stacks get guard pages */
+	layout_init();		     /* the region table from the final bases */
+	acpi_init();		     /* RSDP, XSDT/RSDT, MADT: the CPUs and I/O APICs */
+	lapic_init();		     /* the boot CPU's local APIC, mapped and enabled */
+	ioapic_init();		     /* ISA lines through the I/O APIC, the PICs masked */
+	apic_timer_setup_this_cpu(); /* CPU 0's tick (calibrated here) */
 	ptdump_check_wx(); /* after the last boot mapping: no W+X page, no writable alias of code */
 	boot_report_memory(); /* layout, buddyinfo, meminfo, vmallocinfo */
 	boot_finish();

@@ -16,6 +16,9 @@ Environment:
                  TCG it is the host TSC, and a thread moving between host CPUs
                  whose TSCs disagree makes it jump.
   BENCH_OUT      where the run directories go (default build/bench)
+  BENCH_SMP      vCPUs (default 1; make bench SMP=N sets it). With more than one
+                 QEMU is not pinned unless BENCH_CPU names a CPU list: vCPUs
+                 sharing one host CPU would time the host's scheduler, not IPIs.
   BENCH_ELF      kernel to boot (default build/contig.elf)
   BENCH_REPLOT=1 do not boot: redo results.json, summary, verdicts and pictures
                  from the serial log in BENCH_OUT/latest
@@ -47,7 +50,16 @@ timeout=${BENCH_TIMEOUT:-900}
 last_allowed_cpu() {
 	sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status | tr ',' '\n' | tail -1 | sed 's/.*-//'
 }
-cpu=${BENCH_CPU:-$(last_allowed_cpu)}
+smp=${BENCH_SMP:-1}
+if [[ ! $smp =~ ^[0-9]+$ ]] || [ "$smp" -lt 1 ] || [ "$smp" -gt 16 ]; then
+	echo "run-bench.sh: bad BENCH_SMP '$smp': 1..16" >&2
+	exit 2
+fi
+if [ "$smp" -gt 1 ]; then
+	cpu=${BENCH_CPU:-none}
+else
+	cpu=${BENCH_CPU:-$(last_allowed_cpu)}
+fi
 elf=${BENCH_ELF:-$top/build/contig.elf}
 
 status=0
@@ -79,12 +91,12 @@ if [ "${BENCH_REPLOT:-0}" != 1 ]; then
 	if [ "$cpu" != none ] && command -v taskset >/dev/null; then
 		pin=(taskset -c "$cpu")
 	fi
-	echo "bench: QEMU TCG, -cpu qemu64 -smp 1 -m 1G, bench=$spec${pin:+, pinned to host CPU $cpu}; output in $out"
+	echo "bench: QEMU TCG, -cpu qemu64 -smp $smp -m 1G, bench=$spec${pin:+, pinned to host CPU $cpu}; output in $out"
 	check_load
 	start=$(date +%s)
 	# Show the kernel's own lines from the TSC calibration on, without the JSON,
 	# and the refusal of a bad name (printed before anything is measured).
-	"${pin[@]}" "$here/qemu.sh" --elf "$elf" --mem 1G --smp 1 --cmdline "bench=$spec poweroff" \
+	"${pin[@]}" "$here/qemu.sh" --elf "$elf" --mem 1G --smp "$smp" --cmdline "bench=$spec poweroff" \
 		--timeout "$timeout" --log "$log" </dev/null 2>&1 |
 		tr -d '\r' | sed -E 's/^\[ *[0-9]+\.[0-9]{6}\] //' |
 		awk '/^tsc: |^bench: no benchmark/{on=1} on && !/^\{"bench"/{print; fflush()}'
@@ -109,7 +121,7 @@ if ! grep -q '"bench":"done","failed":0' "$out/results.jsonl"; then
 fi
 
 # results.json, the summary table and the plot data: one Python pass (stdlib only).
-python3 - "$out" <<'PY' || exit 1
+python3 - "$out" "$smp" <<'PY' || exit 1
 import json, os, sys
 
 out = sys.argv[1]
@@ -149,9 +161,11 @@ for r in rows:
         doc["memory"] = r
     elif kind == "profile":
         doc["profile"].append(r)
+    elif kind == "ipi":
+        doc.setdefault("ipi", {})[r["name"]] = r["ns"]
     elif kind == "done":
         doc["done"] = r
-doc["config"].update({"qemu": "TCG, -machine pc -cpu qemu64 -smp 1 -m 1G",
+doc["config"].update({"qemu": "TCG, -machine pc -cpu qemu64 -smp %s -m 1G" % sys.argv[2],
                       "reference": "Linux 6.12, QEMU 7.2 TCG, qemu64, 1 vCPU, 1 GiB, nokaslr"})
 json.dump(doc, open(os.path.join(out, "results.json"), "w"), indent=1)
 

@@ -97,7 +97,7 @@ static u64 floor_pte_once(void *arg)
 			invlpg(f->addr + (i << PAGE_SHIFT));
 	}
 	if (!f->invlpg_each)
-		flush_tlb_all();
+		local_flush_tlb_all(); /* the floor is this CPU's cost, no shootdown */
 	return rdtsc_ordered() - t0;
 }
 

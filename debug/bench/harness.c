@@ -145,6 +145,7 @@ static const struct bench_study studies[] = {
 	{ "profile", "vmalloc phases timed one by one", profile_run },
 	{ "purge_irqoff", "longest vfree and idle purge step at the lazy budget",
 	  purge_irqoff_run },
+	{ "ipi", "call-function IPI round trip, TLB shootdown of 1 and 64 pages", ipi_run },
 };
 
 /* One thing bench= names: a scenario (@sc) or a study (@run). */

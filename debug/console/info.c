@@ -105,7 +105,7 @@ static int cmd_interrupts(int argc, char **argv)
 {
 	struct serial_rx_stats rx = serial_rx_stats();
 
-	pic_interrupts_dump();
+	interrupts_dump();
 	con_printf("console: %lu bytes received, %lu dropped, %lu wake-ups from hlt%s\n", rx.bytes,
 		   rx.dropped, console_idle_wakeups, rx.irq_on ? "" : " (polling: no IRQ)");
 	return 0;

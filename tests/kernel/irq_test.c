@@ -1,7 +1,8 @@
 /*
  * vmalloc from interrupt context and on real devices:
- *  - vfree_atomic() called from a real interrupt handler (the PIT's IRQ 0
- *    through the 8259A) queues the area, and the next safe point frees it;
+ *  - vfree_atomic() called from a real interrupt handler (the PIT's IRQ 0,
+ *    through the I/O APIC or the 8259A) queues the area, and the next safe
+ *    point frees it;
  *  - ioremap() of the local APIC and of the HPET reads registers whose
  *    values the hardware (QEMU's models) fixes.
  */
@@ -75,8 +76,8 @@ static void vfree_in_timer_interrupt(struct ktest *t, bool plain)
 	irq_saw_irqs_off = false;
 	irq_victim = p;
 	local_irq_save(flags);
+	irq_enable(0); /* first: an I/O APIC drops an edge that finds its pin masked */
 	pit_oneshot();
-	irq_enable(0);
 	for (int spins = 0; !irq_fired && spins < 1000; spins++) {
 		local_irq_enable();
 		halt(); /* woken by the interrupt (or any other) */
@@ -179,8 +180,8 @@ KTEST(_irqcrash, oops_in_interrupt_handler_panics)
 
 	KTEST_ASSERT_EQ(t, request_irq(0, oops_in_timer_irq), 0);
 	local_irq_save(flags);
+	irq_enable(0); /* first: an I/O APIC drops an edge that finds its pin masked */
 	pit_oneshot();
-	irq_enable(0);
 	for (int spins = 0; spins < 1000; spins++) {
 		local_irq_enable();
 		halt();

@@ -5,9 +5,9 @@
  *   IRQ 8..15 --> slave --IR2--> master, vectors 0x28..0x2f
  *
  * pic_init() programs both in cascade mode, edge triggered, and masks every
- * line. All 16 vectors go to pic_dispatch(), which counts the interrupt, runs
- * the line's handler and then sends the EOI (the handler runs with
- * interrupts off, so a line cannot re-enter its own handler).
+ * line. With an I/O APIC (ioapic.c) they stay masked for good and this file
+ * only recognises their spurious interrupts; without one, pic_chip is the
+ * irq_chip of irq.c and delivers the ISA lines itself.
  *
  * Spurious interrupts: when a request goes away before the CPU acknowledges
  * it, the 8259A reports its lowest-priority line instead (IR7, or IR15 on the
@@ -15,13 +15,14 @@
  * the in-service register and get no EOI -- except that the master did see a
  * real request from the slave for a spurious IRQ 15, so it gets its EOI.
  *
- * Locking: [P] pic_lock guards the cached masks and the handler table.
+ * Locking: pic_mask is written by pic_chip's mask/unmask under irq.c's
+ * irq_lock, and by pic_init() at boot before any other CPU runs.
  */
 #include "asm/io.h"
 #include "asm/pic.h"
-#include "kernel/errno.h"
+#include "kernel/panic.h"
 #include "kernel/printk.h"
-#include "kernel/spinlock.h"
+#include "lib/vsprintf.h"
 
 #define PIC1_CMD  0x20
 #define PIC1_DATA 0x21
@@ -37,16 +38,11 @@
 #define SPURIOUS_MASTER_IRQ 7
 #define SPURIOUS_SLAVE_IRQ  15
 
-struct pic_stats pic_stats;
+static u16 pic_mask = 0xffff; /* bit n set: IRQ n masked */
+static bool pic_ready;
 
-static DEFINE_SPINLOCK(pic_lock);
-static u16 pic_mask = 0xffff;			/* [P] bit n set: IRQ n masked */
-static irq_handler_t pic_handlers[NR_PIC_IRQS]; /* [P] */
-static bool pic_ready;				/* [P] pic_init() has run */
-
-static void pic_write_masks_locked(void)
+static void pic_write_masks(void)
 {
-	assert_held(&pic_lock);
 	outb(PIC1_DATA, pic_mask & 0xff);
 	outb(PIC2_DATA, pic_mask >> 8);
 }
@@ -57,26 +53,19 @@ static u8 pic_read_isr(u16 cmd_port)
 	return inb(cmd_port);
 }
 
-static bool irq_valid(const char *op, unsigned int irq)
-{
-	if (irq < NR_PIC_IRQS)
-		return true;
-	pr_err("%s: no IRQ %u (the PICs have 0..%u)\n", op, irq, NR_PIC_IRQS - 1);
-	return false;
-}
-
 void pic_eoi(unsigned int irq)
 {
-	if (!irq_valid("pic_eoi", irq))
+	if (irq >= NR_PIC_IRQS) {
+		pr_err("pic_eoi: no IRQ %u (the PICs have 0..%u)\n", irq, NR_PIC_IRQS - 1);
 		return;
+	}
 	if (irq >= 8)
 		outb(PIC2_CMD, OCW2_EOI);
 	outb(PIC1_CMD, OCW2_EOI);
 }
 
-static void irq_mask_locked(unsigned int irq, bool masked)
+static void pic_set_mask(unsigned int irq, bool masked)
 {
-	assert_held(&pic_lock);
 	if (masked)
 		pic_mask |= 1u << irq;
 	else
@@ -86,40 +75,38 @@ static void irq_mask_locked(unsigned int irq, bool masked)
 		pic_mask |= 1u << PIC_CASCADE_IRQ;
 	else
 		pic_mask &= ~(1u << PIC_CASCADE_IRQ);
-	pic_write_masks_locked();
+	pic_write_masks();
 }
 
-void irq_enable(unsigned int irq)
+static void pic_mask_irq(unsigned int irq)
 {
-	if (!irq_valid("irq_enable", irq))
-		return;
-	if (irq == PIC_CASCADE_IRQ) {
-		pr_err("irq_enable: IRQ %u is the cascade, managed by the PIC code\n", irq);
-		return;
-	}
-	spin_lock(&pic_lock);
-	irq_mask_locked(irq, false);
-	spin_unlock(&pic_lock);
+	pic_set_mask(irq, true);
 }
 
-void irq_disable(unsigned int irq)
+static void pic_unmask_irq(unsigned int irq)
 {
-	if (!irq_valid("irq_disable", irq) || irq == PIC_CASCADE_IRQ)
-		return;
-	spin_lock(&pic_lock);
-	irq_mask_locked(irq, true);
-	spin_unlock(&pic_lock);
+	pic_set_mask(irq, false);
 }
+
+static void pic_describe(unsigned int irq, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u-edge", irq);
+}
+
+const struct irq_chip pic_chip = {
+	.name = "XT-PIC",
+	.mask = pic_mask_irq,
+	.unmask = pic_unmask_irq,
+	.eoi = pic_eoi,
+	.describe = pic_describe,
+};
 
 /* True when @irq is a spurious IR7/IR15; sends the EOI such a case needs. */
 static bool pic_spurious(unsigned int irq)
 {
-	if (irq == SPURIOUS_MASTER_IRQ && !(pic_read_isr(PIC1_CMD) & 0x80)) {
-		pic_stats.spurious++;
+	if (irq == SPURIOUS_MASTER_IRQ && !(pic_read_isr(PIC1_CMD) & 0x80))
 		return true;
-	}
 	if (irq == SPURIOUS_SLAVE_IRQ && !(pic_read_isr(PIC2_CMD) & 0x80)) {
-		pic_stats.spurious++;
 		outb(PIC1_CMD, OCW2_EOI); /* the master's cascade request was real */
 		return true;
 	}
@@ -129,33 +116,26 @@ static bool pic_spurious(unsigned int irq)
 static void pic_dispatch(struct pt_regs *regs)
 {
 	unsigned int irq = regs->vector - PIC_IRQ_BASE;
-	irq_handler_t handler;
 
 	if (WARN_ON_ONCE(irq >= NR_PIC_IRQS))
 		return;
-	if (pic_spurious(irq))
+	if (pic_spurious(irq)) {
+		irq_count_spurious();
 		return;
-	pic_stats.count[irq]++;
-	handler = READ_ONCE(pic_handlers[irq]);
-	if (handler) {
-		handler(regs);
-	} else {
-		/* Nobody wants it: silence the line rather than take it forever. */
-		pic_stats.unhandled++;
-		spin_lock(&pic_lock);
-		irq_mask_locked(irq, true);
-		spin_unlock(&pic_lock);
 	}
+	if (irq_get_chip() == &pic_chip) {
+		irq_handle(irq, regs);
+		return;
+	}
+	/* A line the I/O APIC owns came through the masked PIC: acknowledge, drop. */
+	irq_count_spurious();
 	pic_eoi(irq);
 }
 
 void pic_init(void)
 {
-	spin_lock(&pic_lock);
-	if (pic_ready) {
-		spin_unlock(&pic_lock);
+	if (pic_ready)
 		return;
-	}
 	/* ICW1..ICW4 to each chip, in this order; the 8259A needs a pause between. */
 	outb(PIC1_CMD, ICW1_INIT | ICW1_ICW4);
 	io_delay();
@@ -174,67 +154,8 @@ void pic_init(void)
 	outb(PIC2_DATA, ICW4_8086);
 	io_delay();
 	pic_mask = 0xffff;
-	pic_write_masks_locked();
+	pic_write_masks();
 	for (unsigned int irq = 0; irq < NR_PIC_IRQS; irq++)
 		set_irq_handler(PIC_IRQ_BASE + irq, pic_dispatch);
 	pic_ready = true;
-	spin_unlock(&pic_lock);
-}
-
-int request_irq(unsigned int irq, irq_handler_t handler)
-{
-	int ret = 0;
-
-	if (!irq_valid("request_irq", irq))
-		return -EINVAL;
-	if (irq == PIC_CASCADE_IRQ || !handler) {
-		pr_err("request_irq: IRQ %u: %s\n", irq,
-		       handler ? "the cascade line cannot have a handler" : "NULL handler");
-		return -EINVAL;
-	}
-	pic_init();
-	spin_lock(&pic_lock);
-	if (pic_handlers[irq]) {
-		pr_err("request_irq: IRQ %u already has a handler (%ps)\n", irq,
-		       (void *)pic_handlers[irq]);
-		ret = -EBUSY;
-	} else {
-		pic_handlers[irq] = handler;
-	}
-	spin_unlock(&pic_lock);
-	return ret;
-}
-
-void free_irq(unsigned int irq)
-{
-	if (!irq_valid("free_irq", irq))
-		return;
-	spin_lock(&pic_lock);
-	if (pic_handlers[irq] && irq != PIC_CASCADE_IRQ)
-		irq_mask_locked(irq, true);
-	pic_handlers[irq] = NULL;
-	spin_unlock(&pic_lock);
-}
-
-irq_handler_t irq_handler(unsigned int irq)
-{
-	return irq < NR_PIC_IRQS ? READ_ONCE(pic_handlers[irq]) : NULL;
-}
-
-void pic_interrupts_dump(void)
-{
-	pr_info("            CPU0\n");
-	for (unsigned int irq = 0; irq < NR_PIC_IRQS; irq++) {
-		irq_handler_t h = irq_handler(irq);
-
-		if (!h && !pic_stats.count[irq])
-			continue;
-		if (h)
-			pr_info("%4u: %10lu    XT-PIC  %ps%s\n", irq, pic_stats.count[irq],
-				(void *)h, (pic_mask & (1u << irq)) ? " (masked)" : "");
-		else
-			pr_info("%4u: %10lu    XT-PIC  (no handler)\n", irq, pic_stats.count[irq]);
-	}
-	pr_info(" SPU: %10lu    spurious IRQ 7/15\n", pic_stats.spurious);
-	pr_info(" UNH: %10lu    interrupts on lines without a handler\n", pic_stats.unhandled);
 }

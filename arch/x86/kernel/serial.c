@@ -140,6 +140,7 @@ int serial_rx_enable(void)
 		pr_err("serial: no IRQ %d for COM1 (%d), input is polled\n", SERIAL_RX_IRQ, err);
 		return err;
 	}
+	irq_set_name(SERIAL_RX_IRQ, "ttyS0");
 	outb(COM1 + UART_IER, UART_IER_RDI);
 	rx_stats.irq_on = true;
 	irq_enable(SERIAL_RX_IRQ);

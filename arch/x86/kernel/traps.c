@@ -9,6 +9,7 @@
 #include "asm/processor.h"
 #include "asm/traps.h"
 #include "kernel/panic.h"
+#include "kernel/percpu.h"
 #include "kernel/printk.h"
 
 extern char boot_stack[], boot_stack_top[];

@@ -84,11 +84,44 @@ bool fault_describe(unsigned long addr, unsigned long err, char *buf, size_t len
 	return true;
 }
 
+/*
+ * read_kernel_nofault(): one load that may fault. A page fault at
+ * nofault_load resumes at nofault_fixup, which returns -EFAULT (14); this
+ * works in any context, interrupt handlers included (an IPI reading for
+ * another CPU).
+ */
+__asm__(".pushsection .text\n"
+	".globl read_kernel_nofault\n"
+	".type read_kernel_nofault, @function\n"
+	"read_kernel_nofault:\n"
+	"nofault_load:\n"
+	"	movq (%rdi), %rax\n"
+	"	movq %rax, (%rsi)\n"
+	"	xorl %eax, %eax\n"
+	"	ret\n"
+	"nofault_fixup:\n"
+	"	movl $-14, %eax\n"
+	"	ret\n"
+	".size read_kernel_nofault, . - read_kernel_nofault\n"
+	".popsection\n");
+
+static bool fault_fixup(struct pt_regs *regs)
+{
+	extern const char nofault_load[], nofault_fixup[];
+
+	if (regs->rip != (unsigned long)nofault_load)
+		return false;
+	regs->rip = (unsigned long)nofault_fixup;
+	return true;
+}
+
 void do_page_fault(struct pt_regs *regs, unsigned long cr2)
 {
 	unsigned long err = regs->error_code;
 	char desc[256];
 
+	if (fault_fixup(regs))
+		return; /* an expected fault: the load's fixup returns -EFAULT */
 	if (trap_hook_fault(regs, cr2))
 		return; /* claimed: resume where the hook said */
 

@@ -39,8 +39,6 @@ const struct pt_level_info pt_levels[PT_LEVELS] = {
 	[PT_PTE] = { PAGE_SHIFT, PTRS_PER_TABLE, "pte" },
 };
 
-/* Above this many pages a range flush becomes a full flush (Linux uses 33). */
-unsigned long tlb_single_page_flush_ceiling = 33;
 static bool use_buddy;
 
 /*
@@ -355,34 +353,4 @@ pte_t *lookup_address(unsigned long addr, enum pg_level *level)
 
 	*level = pt_pg_level(at);
 	return entry_present(*entry) ? entry : NULL;
-}
-
-void flush_tlb_all(void)
-{
-	unsigned long cr4 = read_cr4();
-
-	pgtable_stats.flush_all++;
-	if (cr4 & X86_CR4_PGE) { /* toggling PGE drops global entries too */
-		write_cr4(cr4 & ~X86_CR4_PGE);
-		write_cr4(cr4);
-	} else {
-		write_cr3(read_cr3());
-	}
-}
-
-void flush_tlb_kernel_range(unsigned long start, unsigned long end)
-{
-	unsigned long pages = (end - start) >> PAGE_SHIFT;
-
-	if (end <= start)
-		return;
-	if (pages > tlb_single_page_flush_ceiling) {
-		flush_tlb_all();
-		return;
-	}
-	pgtable_stats.flush_ranges++;
-	for (unsigned long a = start & PAGE_MASK; a < end; a += PAGE_SIZE) {
-		invlpg(a);
-		pgtable_stats.flush_single++;
-	}
 }

@@ -12,6 +12,7 @@
 #define ASM_PGTABLE_H
 
 #include "asm/page.h"
+#include "asm/tlbflush.h"
 
 typedef u64 pgd_t;
 typedef u64 pud_t;
@@ -146,10 +147,7 @@ void vunmap_range(unsigned long addr, unsigned long end);
 /* The leaf entry mapping @addr and its level, or NULL when unmapped (pt_walk() to PT_PTE). */
 pte_t *lookup_address(unsigned long addr, enum pg_level *level);
 
-/* TLB: invlpg per page below tlb_single_page_flush_ceiling, else full flush. */
-extern unsigned long tlb_single_page_flush_ceiling;
-void flush_tlb_kernel_range(unsigned long start, unsigned long end);
-void flush_tlb_all(void);
+/* TLB flushes, this CPU's and every CPU's: asm/tlbflush.h (included above). */
 
 /* Boot: build the final kernel tables and switch to them (arch/x86/mm/init.c). */
 void paging_init(void);

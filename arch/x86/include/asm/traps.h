@@ -99,6 +99,11 @@ bool trap_hook_fault(struct pt_regs *regs, unsigned long addr);
 /* arch/x86/mm/fault.c */
 void do_page_fault(struct pt_regs *regs, unsigned long cr2);
 /*
+ * read_kernel_nofault - *@val = the 8 bytes at @addr, or -EFAULT when the
+ * load page-faults (the fault is absorbed quietly, in any context).
+ */
+int read_kernel_nofault(const void *addr, u64 *val);
+/*
  * fault_describe - what a page fault at @addr with error code @err hit, as
  * the oops's first line names it ("direct map (write to a read-only page)",
  * "guard hole after vmalloc; just below: ...", a vmalloc area)
