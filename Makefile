@@ -37,6 +37,7 @@ arch-y := arch/x86/kernel/serial.o arch/x86/kernel/gdt.o arch/x86/kernel/idt.o \
 arch-y += arch/x86/mm/set_memory.o arch/x86/mm/memtype.o
 arch-y += arch/x86/kernel/apic.o
 arch-y += arch/x86/kernel/irq.o arch/x86/kernel/ioapic.o arch/x86/kernel/apic_timer.o arch/x86/kernel/ipi.o arch/x86/mm/tlb.o
+arch-y += arch/x86/kernel/smpboot.o arch/x86/kernel/trampoline.o
 
 init-y := init/main.o
 
@@ -56,6 +57,9 @@ debug-y := debug/ktest.o \
 	debug/bench/profile.o
 debug-y += debug/console/lockdep.o
 debug-y += debug/bench/ipi.o
+debug-y += debug/console/cpus.o
+
+debug-y += debug/console/acpi.o
 
 lib-y := lib/string.o lib/vsprintf.o lib/rbtree.o lib/sort.o lib/match.o lib/ratelimit.o
 
@@ -70,9 +74,11 @@ GDB_SCRIPTS := $(O)/contig.elf-gdb.py $(O)/gdb/contig/constants.py
 # The command line reaches the scripts through the environment, as typed:
 # $(value) keeps a $ from being expanded by make, and no shell quoting of
 # "$(CMDLINE)" can break on a quote inside it. FIRMWARE=uefi boots under OVMF
-# (scripts/qemu.sh reads CONTIG_FIRMWARE).
+# (scripts/qemu.sh reads CONTIG_FIRMWARE); SMP=N (1..16) gives QEMU N CPUs in
+# every boot, tests included (CONTIG_SMP).
 export CONTIG_CMDLINE := $(value CMDLINE)
 export CONTIG_FIRMWARE := $(FIRMWARE)
+export CONTIG_SMP := $(SMP)
 
 .PHONY: FORCE all iso run test host-build host-test ktest e2e bench docs debug debug-server gdb clean deps check help
 all: $(ELF) $(GDB_SCRIPTS)
@@ -220,7 +226,7 @@ help:
 	@echo "  run            boot in QEMU, serial on stdio  [MEM=$(MEM) SMP=$(SMP) FIRMWARE=bios|uefi CMDLINE=...]"
 	@echo "  test           host unit tests + in-kernel self-tests (several memory sizes, BIOS and UEFI) + e2e  [V=1]"
 	@echo "  host-test      build and run only the cmocka host tests"
-	@echo "  ktest          only the in-kernel self-tests  [KTEST=all|list|glob,... MEM=... FIRMWARE=... V=1]"
+	@echo "  ktest          only the in-kernel self-tests  [KTEST=all|list|glob,... MEM=... SMP=1..16 FIRMWARE=... V=1]"
 	@echo "  e2e            only the end-to-end scenarios"
 	@echo "  bench          vmalloc benchmarks  [BENCH=name,...]"
 	@echo "  debug          QEMU paused with its GDB stub + gdb with our helpers  [PORT=]"

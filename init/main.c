@@ -16,6 +16,7 @@
 #include "asm/tsc.h"
 #include "asm/vga.h"
 #include "asm/desc.h"
+#include "asm/smp.h"
 #include "debug/bench.h"
 #include "kernel/acpi.h"
 #include "kernel/cmdline.h"
@@ -180,6 +181,7 @@ void kmain(u32 magic, u32 mbi_phys)
 	ioapic_init();		     /* ISA lines through the I/O APIC, the PICs masked */
 	apic_timer_setup_this_cpu(); /* CPU 0's tick (calibrated here) */
 	ptdump_check_wx(); /* after the last boot mapping: no W+X page, no writable alias of code */
+	smp_init();	   /* start the other CPUs the MADT lists (nosmp, maxcpus=) */
 	boot_report_memory(); /* layout, buddyinfo, meminfo, vmallocinfo */
 	boot_finish();
 }

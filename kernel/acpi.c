@@ -61,6 +61,7 @@ static unsigned long ram_frames(unsigned long first, unsigned long last)
 	return n;
 }
 
+/* Map the @count firmware frames from @first with vmap_pfn(), a write-back type reserved. */
 static int acpi_vmap(struct acpi_mapping *m, unsigned long first, unsigned long count,
 		     phys_addr_t phys)
 {
@@ -76,14 +77,12 @@ static int acpi_vmap(struct acpi_mapping *m, unsigned long first, unsigned long 
 	if (memtype_reserve(m->start, m->end, MEMTYPE_WB, "acpi_map", __builtin_return_address(0)))
 		goto out_free;
 	m->area = vmap_pfn(pfns, count, PAGE_KERNEL_RO);
-	if (!m->area)
-		goto out_memtype;
-	m->virt = (const u8 *)m->area + (phys & ~PAGE_MASK);
-	err = 0;
-	goto out_free;
-
-out_memtype:
-	memtype_free(m->start, m->end);
+	if (m->area) {
+		m->virt = (const u8 *)m->area + (phys & ~PAGE_MASK);
+		err = 0;
+	} else {
+		memtype_free(m->start, m->end);
+	}
 out_free:
 	kfree(pfns);
 	return err;
@@ -97,6 +96,7 @@ static const void *acpi_map(struct acpi_mapping *m, phys_addr_t phys, size_t len
 {
 	phys_addr_t last = phys + len - 1;
 	unsigned long first, count, ram;
+	int err;
 
 	memset(m, 0, sizeof(*m));
 	if (!len || last < phys || last > cpu_phys_addr_limit()) {
@@ -116,25 +116,34 @@ static const void *acpi_map(struct acpi_mapping *m, phys_addr_t phys, size_t len
 		       (unsigned long long)phys, len);
 		return NULL;
 	}
-	if (acpi_vmap(m, first, count, phys)) {
-		pr_err("%s at %#llx (%zu bytes): cannot map it\n", what, (unsigned long long)phys,
-		       len);
+	err = acpi_vmap(m, first, count, phys);
+	if (err) {
+		pr_err("%s at %#llx (%zu bytes): cannot map it (%d)\n", what,
+		       (unsigned long long)phys, len, err);
 		return NULL;
 	}
 	return m->virt;
 }
 
+/*
+ * Undo acpi_map(). vunmap() defers the TLB flush to the lazy purge; flush
+ * the range now, so that no write-back translation outlives the memory-type
+ * reservation (a later uncached mapping of the frames could alias it).
+ */
 static void acpi_unmap(struct acpi_mapping *m)
 {
 	if (m->area) {
+		unsigned long addr = (unsigned long)m->area;
+
 		vunmap(m->area);
+		flush_tlb_kernel_range(addr, addr + (unsigned long)(m->end - m->start));
 		memtype_free(m->start, m->end);
 	}
 	memset(m, 0, sizeof(*m));
 }
 
-/* The boot CPU's APIC ID: CPUID leaf 0xb (x2APIC ID) when present, else leaf 1. */
-static u32 boot_cpu_apic_id(void)
+/* acpi_boot_cpu_apic_id - see include/kernel/acpi.h. */
+u32 acpi_boot_cpu_apic_id(void)
 {
 	u32 a, b, c, d;
 
@@ -177,10 +186,13 @@ static void acpi_print_table(const struct acpi_table_header *h, phys_addr_t phys
 static int acpi_rsdp_accept(const void *p, size_t avail, phys_addr_t phys,
 			    struct acpi_rsdp_info *rsdp)
 {
+	char oem[ACPI_OEM_ID_LEN + 1];
+
 	if (acpi_rsdp_parse(p, avail, phys, rsdp))
 		return -EINVAL;
+	text_copy(oem, rsdp->oem_id, ACPI_OEM_ID_LEN);
 	pr_info("RSDP 0x%016llX %06X (v%02u %-6s)\n", (unsigned long long)phys, rsdp->length,
-		rsdp->revision, rsdp->oem_id);
+		rsdp->revision, oem);
 	return 0;
 }
 
@@ -206,7 +218,7 @@ static phys_addr_t ebda_base(void)
 {
 	struct acpi_mapping m;
 	const u8 *p = acpi_map(&m, BDA_EBDA_SEGMENT, 2, "BIOS data area");
-	phys_addr_t base = 0;
+	phys_addr_t base;
 	u16 seg;
 
 	if (!p)
@@ -217,11 +229,21 @@ static phys_addr_t ebda_base(void)
 	return base >= 0x400 && base + EBDA_SEARCH_LEN <= LOW_MEM_END ? base : 0;
 }
 
+/* acpi_rsdp_search_bios - see include/kernel/acpi.h. */
+int acpi_rsdp_search_bios(struct acpi_rsdp_info *rsdp)
+{
+	phys_addr_t ebda = ebda_base();
+
+	if (ebda && !acpi_rsdp_search(ebda, EBDA_SEARCH_LEN, rsdp))
+		return 0;
+	if (!acpi_rsdp_search(BIOS_ROM_START, BIOS_ROM_END - BIOS_ROM_START, rsdp))
+		return 0;
+	return -ENOENT;
+}
+
 /* The RSDP: the boot loader's copy, else the BIOS areas (ACPI 6.5, 5.2.5.1). */
 static int acpi_find_rsdp(struct acpi_rsdp_info *rsdp)
 {
-	phys_addr_t ebda;
-
 	if (boot_info.rsdp_phys) {
 		size_t len = boot_info.rsdp_revision >= 2 ? ACPI_RSDP_V2_LEN : ACPI_RSDP_V1_LEN;
 		struct acpi_mapping m;
@@ -234,10 +256,7 @@ static int acpi_find_rsdp(struct acpi_rsdp_info *rsdp)
 		acpi_unmap(&m);
 		return err;
 	}
-	ebda = ebda_base();
-	if (ebda && !acpi_rsdp_search(ebda, EBDA_SEARCH_LEN, rsdp))
-		return 0;
-	if (!acpi_rsdp_search(BIOS_ROM_START, BIOS_ROM_END - BIOS_ROM_START, rsdp))
+	if (!acpi_rsdp_search_bios(rsdp))
 		return 0;
 	pr_info("no RSDP from the boot loader or in the BIOS areas\n");
 	return -ENOENT;
@@ -285,7 +304,8 @@ static const struct acpi_table_header *acpi_map_table(struct acpi_mapping *m, ph
  * Walk the root table @root: map, check and print every table it lists and
  * parse the first MADT. Returns 0, -ENOENT without a MADT, or -EINVAL.
  */
-static int acpi_walk_root(const struct acpi_table_header *root, bool xsdt, u32 bsp_apic_id)
+static int acpi_walk_root(const struct acpi_table_header *root, bool xsdt, u32 bsp_apic_id,
+			  struct acpi_madt_info *out)
 {
 	unsigned int n = acpi_root_nr_entries(root, xsdt);
 	int err = -ENOENT;
@@ -306,7 +326,7 @@ static int acpi_walk_root(const struct acpi_table_header *root, bool xsdt, u32 b
 			continue;
 		}
 		if (err && !memcmp(h->signature, "APIC", ACPI_SIG_LEN))
-			err = acpi_madt_parse(h, h->length, &acpi_madt, bsp_apic_id);
+			err = acpi_madt_parse(h, h->length, out, bsp_apic_id);
 		acpi_unmap(&m);
 	}
 	if (err == -ENOENT)
@@ -315,7 +335,8 @@ static int acpi_walk_root(const struct acpi_table_header *root, bool xsdt, u32 b
 }
 
 /* The root table the RSDP names: the XSDT, or the RSDT when the XSDT is refused. */
-static int acpi_parse_root(const struct acpi_rsdp_info *rsdp, u32 bsp_apic_id)
+static int acpi_parse_root(const struct acpi_rsdp_info *rsdp, u32 bsp_apic_id,
+			   struct acpi_madt_info *out)
 {
 	struct acpi_mapping m;
 	const struct acpi_table_header *root = NULL;
@@ -333,27 +354,69 @@ static int acpi_parse_root(const struct acpi_rsdp_info *rsdp, u32 bsp_apic_id)
 		root = acpi_map_table(&m, rsdp->rsdt, "RSDT");
 	if (!root)
 		return -EINVAL;
-	err = acpi_walk_root(root, xsdt, bsp_apic_id);
+	err = acpi_walk_root(root, xsdt, bsp_apic_id, out);
 	acpi_unmap(&m);
 	return err;
 }
 
-/* How many GSIs each I/O APIC has, from its version register (uncached MMIO). */
+/*
+ * How many GSIs each I/O APIC has, from its version register (uncached
+ * MMIO). Only acpi_init() reads the registers: afterwards the I/O APIC
+ * driver owns the select/window pair, and a rescan takes the counts from
+ * acpi_madt instead.
+ */
 static void acpi_read_ioapic_sizes(struct acpi_madt_info *madt)
 {
 	for (unsigned int i = 0; i < madt->nr_ioapics; i++) {
-		volatile u32 *regs = ioremap(madt->ioapics[i].phys, IOAPIC_WIN + 4);
+		u32 phys = madt->ioapics[i].phys, ver;
+		volatile u32 *regs;
 
+		if (phys & 0xf) {
+			pr_err("MADT: I/O APIC %u at %#x is not 16-byte aligned, not read\n", i,
+			       phys);
+			continue;
+		}
+		regs = ioremap(phys, IOAPIC_WIN + 4);
 		if (!regs)
 			continue; /* ioremap said why; nr_gsis stays 0 */
 		regs[IOAPIC_REGSEL / 4] = IOAPIC_VER;
-		madt->ioapics[i].nr_gsis = ((regs[IOAPIC_WIN / 4] >> 16) & 0xff) + 1;
+		ver = regs[IOAPIC_WIN / 4];
 		iounmap(regs);
+		if (ver == 0xffffffffu) {
+			pr_err("MADT: I/O APIC %u at %#x reads all ones: no device there?\n", i,
+			       phys);
+			continue;
+		}
+		madt->ioapics[i].nr_gsis = ((ver >> 16) & 0xff) + 1;
 	}
 }
 
-/* "ACPI: MADT: 4 CPUs (APIC IDs 0 1 2 3), 1 I/O APIC at 0xfec00000 (GSI 0-23), ..." */
-static void acpi_print_madt(const struct acpi_madt_info *madt)
+/* A rescan's I/O APIC sizes: those acpi_init() read from the same addresses. */
+static void acpi_copy_ioapic_sizes(struct acpi_madt_info *out)
+{
+	for (unsigned int i = 0; i < out->nr_ioapics; i++)
+		for (unsigned int j = 0; j < acpi_madt.nr_ioapics; j++)
+			if (acpi_madt.ioapics[j].phys == out->ioapics[i].phys)
+				out->ioapics[i].nr_gsis = acpi_madt.ioapics[j].nr_gsis;
+}
+
+/* The polarity and trigger of MPS INTI flags, in Linux's words ("dfl": the bus's, ISA: high edge). */
+static const char *mps_polarity_name(u16 flags)
+{
+	static const char *const names[] = { "dfl", "high", "res", "low" };
+
+	return names[flags & ACPI_MPS_POLARITY_MASK];
+}
+
+static const char *mps_trigger_name(u16 flags)
+{
+	static const char *const names[] = { "dfl", "edge", "res", "level" };
+
+	return names[(flags & ACPI_MPS_TRIGGER_MASK) >> 2];
+}
+
+/* acpi_madt_print - see include/kernel/acpi.h. */
+void acpi_madt_print(const struct acpi_madt_info *madt)
 {
 	pr_info("MADT: %u CPU%s (APIC IDs", madt->nr_cpus, madt->nr_cpus == 1 ? "" : "s");
 	for (unsigned int i = 0; i < madt->nr_cpus; i++)
@@ -373,29 +436,44 @@ static void acpi_print_madt(const struct acpi_madt_info *madt)
 	}
 	pr_cont(", %u override%s, LAPIC at %#llx\n", madt->nr_overrides,
 		madt->nr_overrides == 1 ? "" : "s", (unsigned long long)madt->lapic_phys);
-	for (unsigned int i = 0; i < madt->nr_overrides; i++)
-		pr_info("MADT: ISA IRQ %u -> GSI %u, flags %#x\n", madt->overrides[i].irq,
-			madt->overrides[i].gsi, madt->overrides[i].flags);
+	for (unsigned int i = 0; i < madt->nr_overrides; i++) {
+		u16 f = madt->overrides[i].flags;
+
+		pr_info("MADT: ISA IRQ %u -> GSI %u (%s %s)\n", madt->overrides[i].irq,
+			madt->overrides[i].gsi, mps_polarity_name(f), mps_trigger_name(f));
+	}
+}
+
+/* acpi_tables_scan - see include/kernel/acpi.h. */
+int acpi_tables_scan(struct acpi_madt_info *out)
+{
+	struct acpi_rsdp_info rsdp;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = acpi_find_rsdp(&rsdp);
+	if (!err)
+		err = acpi_parse_root(&rsdp, acpi_boot_cpu_apic_id(), out);
+	if (err) {
+		memset(out, 0, sizeof(*out));
+		return err;
+	}
+	acpi_copy_ioapic_sizes(out);
+	return 0;
 }
 
 /* acpi_init - see include/kernel/acpi.h. */
 int acpi_init(void)
 {
-	struct acpi_rsdp_info rsdp;
-	u32 bsp = boot_cpu_apic_id();
-	int err;
+	int err = acpi_tables_scan(&acpi_madt);
 
-	memset(&acpi_madt, 0, sizeof(acpi_madt));
-	err = acpi_find_rsdp(&rsdp);
-	if (!err)
-		err = acpi_parse_root(&rsdp, bsp);
 	if (err) {
-		memset(&acpi_madt, 0, sizeof(acpi_madt));
-		pr_warn("no usable MADT: running on the boot CPU only (APIC ID %u)\n", bsp);
+		pr_warn("no usable MADT: running on the boot CPU only (APIC ID %u)\n",
+			acpi_boot_cpu_apic_id());
 		return err;
 	}
 	acpi_read_ioapic_sizes(&acpi_madt);
-	acpi_print_madt(&acpi_madt);
+	acpi_madt_print(&acpi_madt);
 	return 0;
 }
 

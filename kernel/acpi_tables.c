@@ -129,7 +129,14 @@ static int rsdp_check(const u8 *p, size_t avail, phys_addr_t phys, struct acpi_r
 		return -EINVAL;
 	}
 	if (p[15] >= 2) {
-		len = avail >= ACPI_RSDP_V2_LEN ? get32(p, 20) : 0;
+		if (avail < ACPI_RSDP_V2_LEN) {
+			if (verbose)
+				pr_err("RSDP at %#llx (revision %u): only %zu bytes readable, %u "
+				       "needed, refused\n",
+				       at, p[15], avail, ACPI_RSDP_V2_LEN);
+			return -EINVAL;
+		}
+		len = get32(p, 20);
 		if (len < ACPI_RSDP_V2_LEN || len > avail) {
 			if (verbose)
 				pr_err("RSDP at %#llx (revision %u) has length %u (must be %u..%zu), "

@@ -16,6 +16,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/compiler.h"
 #include "kernel/errno.h"
+#include "kernel/percpu.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
@@ -89,6 +90,11 @@ static const struct cmdline_option cmdline_options[] = {
 	OPT_FLAG("noconsole", console, false, "do not start the interactive console"),
 	OPT_SIZE("mem", mem_limit, CMDLINE_MEM_MIN, CMDLINE_ULONG_MAX, 0,
 		 "use no RAM above SIZE (k, M or G suffix)"),
+	OPT_FLAG("nosmp", nosmp, true, "run on the boot CPU only: start no other CPU"),
+	OPT_UINT("maxcpus", maxcpus, 0, NR_CPUS,
+		 "start at most N CPUs, the boot CPU included (0 = as nosmp)"),
+	OPT_UINT("smp_fail_cpu", smp_fail_cpu, 1, NR_CPUS - 1,
+		 "fault injection: send CPU N no startup IPI, so that it does not answer"),
 	OPT_SIZE("vmalloc", vmalloc_range_size, CMDLINE_PAGE_SIZE, CMDLINE_ULONG_MAX,
 		 CMDLINE_PAGE_SIZE,
 		 "size of the vmalloc area (k, M, G or T suffix; checked against the layout)"),
@@ -97,11 +103,13 @@ static const struct cmdline_option cmdline_options[] = {
 static const struct cmdline_opts cmdline_defaults = {
 	.loglevel = -1,
 	.console = true,
+	.maxcpus = -1,
 };
 
 struct cmdline_opts cmdline_opts = {
 	.loglevel = -1,
 	.console = true,
+	.maxcpus = -1,
 };
 
 /* One word of the command line, as spans of the original string. */

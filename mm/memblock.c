@@ -47,6 +47,9 @@ struct memblock memblock = {
 	.reserved = { .cnt = 0, .name = "reserved" },
 };
 
+/* [B] Set by memblock_setup(): the AP trampoline's low pages, 0 if none. */
+phys_addr_t memblock_trampoline_phys;
+
 /* [B] Filled in by memblock_free_all(). */
 struct memblock_handover memblock_handover;
 
@@ -347,6 +350,27 @@ static void memblock_setup_usable(const struct boot_mmap_entry *e)
 }
 
 /*
+ * Set aside MEMBLOCK_TRAMPOLINE_PAGES of usable RAM below 1 MiB (never page
+ * 0, the real-mode interrupt table) for the APs' real-mode start-up code,
+ * before the whole low 1 MiB is reserved: the highest free fit, so that the
+ * pages are neither firmware's (not usable in the map) nor the image's, the
+ * boot information's or a module's (reserved just before).
+ */
+static void memblock_reserve_trampoline(void)
+{
+	phys_addr_t size = MEMBLOCK_TRAMPOLINE_PAGES * PAGE_SIZE;
+	phys_addr_t limit = memblock.current_limit;
+
+	memblock.current_limit = LOW_MEMORY_END;
+	memblock_trampoline_phys = memblock_phys_alloc(size, PAGE_SIZE);
+	memblock.current_limit = limit;
+	if (!memblock_trampoline_phys)
+		pr_warn("memblock: no %lu KiB of usable RAM below 1 MiB for the AP trampoline: "
+			"one CPU only\n",
+			(unsigned long)(size >> 10));
+}
+
+/*
  * memblock_setup - build memory and reserved from the boot information.
  * => Called once, at boot, before any memblock allocation.
  * => Empty or unusable items are reported and skipped; boot goes on.
@@ -360,7 +384,6 @@ void memblock_setup(const struct boot_info *bi)
 		if (bi->mmap[i].type == MB2_MEMORY_AVAILABLE)
 			memblock_setup_usable(&bi->mmap[i]);
 
-	memblock_reserve(0, LOW_MEMORY_END);
 	memblock_reserve(image_start, image_end - image_start);
 	if (bi->mbi_size)
 		memblock_reserve(bi->mbi_phys, bi->mbi_size);
@@ -374,6 +397,8 @@ void memblock_setup(const struct boot_info *bi)
 		}
 		memblock_reserve(m->start, m->end - m->start);
 	}
+	memblock_reserve_trampoline();
+	memblock_reserve(0, LOW_MEMORY_END);
 	pr_info("memblock: %lu MiB usable in %lu ranges, %lu KiB reserved\n",
 		memblock_phys_mem_size() >> 20, memblock.memory.cnt,
 		memblock_reserved_size() >> 10);

@@ -7,7 +7,8 @@
 #
 # Serial goes to stdio (and to --log). --firmware uefi boots the same ISO
 # under OVMF instead of SeaBIOS; the default is $CONTIG_FIRMWARE, else bios
-# (make passes FIRMWARE= that way).
+# (make passes FIRMWARE= that way). --smp N (1..16, the kernel's NR_CPUS)
+# defaults to $CONTIG_SMP, else 1 (make passes SMP= that way).
 #
 # How QEMU ends. QEMU exits 0 on Ctrl-A X, on a reset with -no-reboot and on
 # a triple fault alike, so QEMU logs its CPU resets (-d cpu_reset) to a file
@@ -32,7 +33,7 @@ case ${1:-} in -h | --help) sed -n '2,/^set -/{/^#/s/^# \{0,1\}//p}' "$0"; exit 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 
-mem=1G smp=1 cmdline="" gdb="" iso="" elf="$top/build/contig.elf" log="" timeout=0
+mem=1G smp=${CONTIG_SMP:-1} cmdline="" gdb="" iso="" elf="$top/build/contig.elf" log="" timeout=0
 firmware=${CONTIG_FIRMWARE:-bios} interactive=0
 extra=()
 while [ $# -gt 0 ]; do
@@ -51,6 +52,11 @@ while [ $# -gt 0 ]; do
 	*) echo "qemu.sh: unknown argument '$1'" >&2; exit 3 ;;
 	esac
 done
+
+if ! [[ $smp =~ ^[0-9]+$ ]] || [ "$smp" -lt 1 ] || [ "$smp" -gt 16 ]; then
+	echo "qemu.sh: --smp wants 1..16 CPUs (the kernel's NR_CPUS), got '$smp'" >&2
+	exit 3
+fi
 
 OVMF=${OVMF:-/usr/share/ovmf/OVMF.fd}
 case $firmware in

@@ -70,6 +70,7 @@ ktest() {
 	local mem=$1 spec=$2 extra=${3:-} label line
 	shift 3 2>/dev/null || shift $#
 	label=$mem-$(echo "$spec" | tr -c 'a-z0-9_\n' '_' | cut -c1-40)
+	[ "${CONTIG_SMP:-1}" = 1 ] || label=$label-smp$CONTIG_SMP-$(echo "$extra" | tr -c 'a-z0-9_\n' '_' | cut -c1-20)
 	"$here/run-ktests.sh" $view --mem "$mem" --timeout "${TEST_TIMEOUT:-300}" \
 		--log "$out/ktest-$label.log" --cmdline "ktest=$spec lockdep $extra" -- "$@" |
 		tee "$out/ktest-$label.out"
@@ -94,7 +95,15 @@ ktest_default_boots() {
 	# 4 GiB: the PCI hole, a Normal zone, a randomised layout, and 1 GiB direct-map pages.
 	ktest 4G buddy,memblock,paging,vmalloc,vmalloc_gaps,vmap_checks,wx,set_memory,layout,ioremap "randomize_memory" -cpu qemu64,+pdpe1gb
 	# UEFI (OVMF), the same ISO: RAM in pieces, the EFI memory map tags.
-	CONTIG_FIRMWARE=uefi ktest 1G buddy,memblock,vmalloc,vmalloc_gaps,vmap_checks,multiboot2,wx,ioremap
+	CONTIG_FIRMWARE=uefi ktest 1G buddy,memblock,vmalloc,vmalloc_gaps,vmap_checks,multiboot2,wx,ioremap,acpi
+	# SMP: every CPU the MADT lists comes up (all suites at 4 CPUs, cheap ones at 2); a CPU
+	# that does not answer is skipped (smp_fail_cpu=); maxcpus= and nosmp cap the count.
+	CONTIG_SMP=4 ktest 512M all
+	CONTIG_SMP=2 ktest 512M smp,cpu,memblock,paging,printk,ptdump,vmalloc_api
+	CONTIG_SMP=4 ktest 256M smp "smp_fail_cpu=2"
+	CONTIG_SMP=4 ktest 256M smp "maxcpus=2"
+	CONTIG_SMP=2 ktest 256M smp "nosmp"
+	CONTIG_FIRMWARE=uefi CONTIG_SMP=4 ktest 512M smp,acpi
 }
 
 ktest_boots() {

@@ -37,7 +37,7 @@ struct acpi_madt_info {
 	unsigned int nr_ioapics;
 	struct {
 		u32 id, phys, gsi_base;
-		u32 nr_gsis; /* 0 until acpi_init() read the I/O APIC's version register */
+		u32 nr_gsis; /* from the I/O APIC's version register (acpi_init()); 0: unknown */
 	} ioapics[ACPI_MADT_MAX_IOAPICS];
 	unsigned int nr_overrides;
 	struct {
@@ -93,6 +93,30 @@ int acpi_init(void);
  *  => @flags may be NULL.
  */
 u32 acpi_isa_irq_to_gsi(unsigned int irq, u16 *flags);
+
+/*
+ * acpi_tables_scan - what acpi_init() does, into @out instead of acpi_madt:
+ * find the RSDP, map, check and print every table, parse the MADT.
+ *  => For the console and the self-tests; after vmalloc_init(). Leaves no
+ *     mapping behind. Returns as acpi_init(); on error @out is all zero.
+ *  => Does not touch the I/O APICs (their driver owns the registers): each
+ *     nr_gsis is the one acpi_init() read at the same address, else 0.
+ */
+int acpi_tables_scan(struct acpi_madt_info *out);
+
+/* acpi_madt_print - the summary line ("ACPI: MADT: 4 CPUs (APIC IDs 0 1 2 3), ...") and overrides. */
+void acpi_madt_print(const struct acpi_madt_info *madt);
+
+/*
+ * acpi_rsdp_search_bios - look for the RSDP where a BIOS puts it: the first
+ * KiB of the EBDA (segment at 0x40e), then 0xe0000-0xfffff, on 16-byte
+ * boundaries. Returns 0 (and prints its line) or -ENOENT.
+ */
+struct acpi_rsdp_info;
+int acpi_rsdp_search_bios(struct acpi_rsdp_info *rsdp);
+
+/* acpi_boot_cpu_apic_id - this CPU's APIC ID from CPUID (leaf 0xb if present, else leaf 1). */
+u32 acpi_boot_cpu_apic_id(void);
 
 /* ---- Pure parsers (kernel/acpi_tables.c): they read only their buffer. ---- */
 

@@ -27,6 +27,9 @@ struct cmdline_opts {
 	bool lockdep;		      /* lockdep: check the lock order (kernel/lockdep.c) */
 	unsigned long
 		vmalloc_range_size; /* vmalloc=SIZE, page-aligned: the vmalloc area; 0 = default */
+	bool nosmp;		    /* nosmp: start no other CPU */
+	int maxcpus;	  /* maxcpus=0..NR_CPUS: CPUs to run, the boot CPU included; -1 = all */
+	int smp_fail_cpu; /* smp_fail_cpu=N: CPU N gets no SIPI (fault injection); 0 = off */
 };
 
 extern struct cmdline_opts cmdline_opts;

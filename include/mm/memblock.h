@@ -35,10 +35,19 @@ struct boot_info;
 
 /*
  * Add every usable (type 1) range of @bi's memory map, page-aligned inwards,
- * and reserve the first 1 MiB, the kernel image, the multiboot2 information
- * and every module. Problems are printed; boot goes on with what is left.
+ * set aside the AP trampoline's low pages, and reserve the first 1 MiB, the
+ * kernel image, the multiboot2 information and every module. Problems are
+ * printed; boot goes on with what is left.
  */
 void memblock_setup(const struct boot_info *bi);
+
+/*
+ * Pages of usable RAM below 1 MiB that memblock_setup() sets aside for the
+ * real-mode start-up code of the other CPUs (arch/x86/kernel/smpboot.c),
+ * at memblock_trampoline_phys; 0 when the map had no such range.
+ */
+#define MEMBLOCK_TRAMPOLINE_PAGES 4
+extern phys_addr_t memblock_trampoline_phys;
 
 /* Add/reserve [base, base+size); regions are kept sorted and merged.
  * 0, -EINVAL (zero size, overflow), -ENOSPC (array full) or -EBUSY (after

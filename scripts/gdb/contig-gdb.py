@@ -31,7 +31,7 @@ def _load():
         contig.__path__.append(gen)
     import contig.constants
     for module in ("utils", "dmesg", "mm", "vmalloc", "buddy", "slab", "check", "unwind",
-                   "panic"):
+                   "panic", "cpus"):
         __import__("contig." + module)
 
 

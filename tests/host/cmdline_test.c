@@ -25,6 +25,9 @@ static void assert_defaults(const struct cmdline_opts *o)
 	assert_true(o->console);
 	assert_int_equal(o->mem_limit, 0);
 	assert_false(o->vmalloc_debug_flush);
+	assert_false(o->nosmp);
+	assert_int_equal(o->maxcpus, -1);
+	assert_int_equal(o->smp_fail_cpu, 0);
 }
 
 /* Parse @line into a struct first filled with junk, so defaults must be set. */
@@ -258,6 +261,40 @@ static void test_vmalloc_size(void **state)
 }
 
 /* quiet is console loglevel 4, unless loglevel= says otherwise (in any order). */
+static void test_smp_options(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("nosmp"), 0);
+	assert_true(opts.nosmp);
+	assert_int_equal(parse("maxcpus=2"), 0);
+	assert_int_equal(opts.maxcpus, 2);
+	assert_int_equal(parse("maxcpus=0"), 0);
+	assert_int_equal(opts.maxcpus, 0);
+	assert_int_equal(parse("maxcpus=16 smp_fail_cpu=15"), 0);
+	assert_int_equal(opts.maxcpus, 16);
+	assert_int_equal(opts.smp_fail_cpu, 15);
+
+	assert_int_equal(parse("nosmp=1"), 1);
+	assert_false(opts.nosmp);
+	assert_true(shim_log_has("cmdline: nosmp: a flag takes no value, 'nosmp=1' ignored"));
+	assert_int_equal(parse("maxcpus=17"), 1);
+	assert_int_equal(opts.maxcpus, -1);
+	assert_true(shim_log_has(
+		"cmdline: maxcpus: value '17' out of range (expected 0..16), keeping default"));
+	assert_int_equal(parse("maxcpus=two"), 1);
+	assert_int_equal(opts.maxcpus, -1);
+	assert_true(shim_log_has("cmdline: maxcpus: invalid value 'two' (expected 0..16)"));
+	assert_int_equal(parse("maxcpus=-1"), 1);
+	assert_int_equal(opts.maxcpus, -1);
+	assert_int_equal(parse("maxcpus="), 1);
+	assert_true(shim_log_has("cmdline: maxcpus: missing value (expected 0..16)"));
+	assert_int_equal(parse("smp_fail_cpu=0"), 1);
+	assert_int_equal(opts.smp_fail_cpu, 0);
+	assert_true(shim_log_has("cmdline: smp_fail_cpu: value '0' out of range (expected 1..15)"));
+	assert_int_equal(parse("smp_fail_cpu=16"), 1);
+	assert_int_equal(opts.smp_fail_cpu, 0);
+}
+
 static void test_quiet(void **state)
 {
 	(void)state;
@@ -484,6 +521,7 @@ int main(void)
 		cmocka_unit_test(test_vmalloc_size),
 		cmocka_unit_test(test_unknown_and_path),
 		cmocka_unit_test(test_quiet),
+		cmocka_unit_test(test_smp_options),
 		cmocka_unit_test(test_blanks_and_counts),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_random_lines),

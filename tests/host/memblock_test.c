@@ -378,6 +378,36 @@ static void test_setup_from_boot_info(void **state)
 	assert_false(memblock_is_reserved(img_end));
 	assert_int_equal(memblock.reserved.cnt, 3);
 	assert_int_equal(memblock_reserved_size(), 0x100000 + 0x80001 + (img_end - img_start));
+	/* the AP trampoline: the highest usable pages below 1 MiB, inside the low reservation */
+	assert_int_equal(memblock_trampoline_phys, 0x9f000 - MEMBLOCK_TRAMPOLINE_PAGES * 0x1000);
+}
+
+/* The trampoline never gets firmware memory, the boot information or page 0. */
+static void test_trampoline_avoids_mbi_and_unusable_low_memory(void **state)
+{
+	static struct boot_info bi;
+
+	(void)state;
+	memset(&bi, 0, sizeof(bi));
+	bi.mmap[0] = (struct boot_mmap_entry){ 0x0, 0x9000, MB2_MEMORY_AVAILABLE };
+	bi.mmap[1] = (struct boot_mmap_entry){ 0x9000, 0x97000, MB2_MEMORY_RESERVED };
+	bi.mmap[2] = (struct boot_mmap_entry){ 0x100000, 0x7f00000, MB2_MEMORY_AVAILABLE };
+	bi.nr_mmap = 3;
+	bi.mbi_phys = 0x7000;
+	bi.mbi_size = 0x800;
+	memblock_setup(&bi);
+	/* usable [0, 0x9000) minus the mbi page at 0x7000: [0x3000, 0x7000) is the top fit */
+	assert_int_equal(memblock_trampoline_phys, 0x3000);
+	assert_true(memblock_is_reserved(0x3000));
+
+	reset(NULL);
+	memset(&bi, 0, sizeof(bi));
+	bi.mmap[0] = (struct boot_mmap_entry){ 0x0, 0x4000, MB2_MEMORY_AVAILABLE };
+	bi.mmap[1] = (struct boot_mmap_entry){ 0x100000, 0x7f00000, MB2_MEMORY_AVAILABLE };
+	bi.nr_mmap = 2;
+	memblock_setup(&bi);
+	assert_int_equal(memblock_trampoline_phys, 0); /* [0x1000, 0x4000) is too small */
+	assert_true(shim_log_has("for the AP trampoline: one CPU only"));
 }
 
 static void test_free_all_and_after(void **state)
@@ -450,6 +480,7 @@ int main(void)
 		cmocka_unit_test_setup(test_free_iterator, reset),
 		cmocka_unit_test_setup(test_free_iterator_random, reset),
 		cmocka_unit_test_setup(test_setup_from_boot_info, reset),
+		cmocka_unit_test_setup(test_trampoline_avoids_mbi_and_unusable_low_memory, reset),
 		cmocka_unit_test_setup(test_free_all_and_after, reset),
 		cmocka_unit_test_setup(test_dump_format, reset),
 	};

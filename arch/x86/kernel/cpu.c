@@ -79,6 +79,17 @@ phys_addr_t cpu_phys_addr_limit(void)
 	return bits >= 64 ? ~(phys_addr_t)0 : ((phys_addr_t)1 << bits) - 1;
 }
 
+/* The same global pages, PAT and NX on every CPU, from what CPU 0 found. */
+void cpu_setup_this_cpu(void)
+{
+	if (boot_cpu.pge)
+		write_cr4(read_cr4() | X86_CR4_PGE);
+	if (boot_cpu.pat)
+		wrmsr(MSR_IA32_PAT, PAT_VALUE);
+	if (boot_cpu.nx)
+		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
+}
+
 void cpu_init(void)
 {
 	const char *model = boot_cpu.model_name;
@@ -86,10 +97,7 @@ void cpu_init(void)
 	cpu_read_features(&boot_cpu);
 	while (*model == ' ')
 		model++;
-	if (boot_cpu.pge)
-		write_cr4(read_cr4() | X86_CR4_PGE);
-	if (boot_cpu.pat)
-		wrmsr(MSR_IA32_PAT, PAT_VALUE);
+	cpu_setup_this_cpu();
 	pr_info("CPU: %s %s\n", boot_cpu.vendor, model);
 	pr_info("CPU: features: nx%s%s%s%s%s, %u-bit physical addresses\n",
 		boot_cpu.pge ? " pge" : "", boot_cpu.pdpe1gb ? " pdpe1gb" : "",

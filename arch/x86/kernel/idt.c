@@ -24,11 +24,17 @@ static void idt_set_gate(unsigned int vector, u64 handler, u8 ist)
 
 void idt_init(void)
 {
-	struct desc_ptr idtr = { sizeof(idt) - 1, (u64)idt };
-
 	for (unsigned int v = 0; v < NR_VECTORS; v++)
 		idt_set_gate(v, isr_stub_table[v], 0);
 	idt_set_gate(X86_TRAP_DF, isr_stub_table[X86_TRAP_DF], IST_DOUBLE_FAULT);
 	idt_set_gate(X86_TRAP_NMI, isr_stub_table[X86_TRAP_NMI], IST_NMI);
+	idt_load();
+}
+
+/* The one IDT is shared: every CPU loads it (each has its own IST stacks in its TSS). */
+void idt_load(void)
+{
+	struct desc_ptr idtr = { sizeof(idt) - 1, (u64)idt };
+
 	__asm__ __volatile__("lidt %0" : : "m"(idtr) : "memory");
 }

@@ -7,12 +7,13 @@
 #include "asm/desc.h"
 #include "asm/page.h"
 #include "asm/processor.h"
+#include "asm/smp.h"
 #include "asm/traps.h"
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/smp.h"
 
-extern char boot_stack[], boot_stack_top[];
 static irq_handler_t irq_handlers[NR_VECTORS];
 static const struct trap_hooks *trap_hooks;
 unsigned long spurious_irqs;
@@ -59,13 +60,11 @@ const char *trap_name(unsigned long vector)
 
 static bool on_kernel_stack(unsigned long p)
 {
-	if (p >= (unsigned long)boot_stack && p + 16 <= (unsigned long)boot_stack_top)
+	const struct cpu_stack *s = this_cpu_ptr(&cpu_boot_stack);
+
+	if (p >= s->base && p + 16 <= s->top)
 		return true;
-	for (int i = 0; i < 2; i++)
-		if (p >= (unsigned long)ist_stack_base[i] &&
-		    p + 16 <= (unsigned long)ist_stack_base[i] + IST_STACK_SIZE)
-			return true;
-	return false;
+	return ist_stack_contains(p, 16);
 }
 
 /* Walk the frame-pointer chain from @rbp: [rbp] = caller's rbp, [rbp+8] = return address. */
@@ -173,6 +172,7 @@ void die(const char *what, struct pt_regs *regs)
 {
 	printk(KERN_EMERG "Oops: %s, error code %#lx [#%lu]\n", what, regs->error_code,
 	       ++oops_count);
+	printk(KERN_EMERG "CPU: %u\n", smp_processor_id());
 	show_regs(regs);
 	if (in_interrupt())
 		panic("Fatal exception in interrupt: %s", what);
@@ -227,10 +227,11 @@ void do_trap(struct pt_regs *regs)
 	}
 	if (trap_hook_fault(regs, 0))
 		return; /* claimed: resume where the hook said */
-	if (v == X86_TRAP_DF && regs->rsp < (unsigned long)boot_stack &&
-	    regs->rsp + PAGE_SIZE >= (unsigned long)boot_stack)
+	if (v == X86_TRAP_DF && regs->rsp < this_cpu_read(cpu_boot_stack.base) &&
+	    regs->rsp + PAGE_SIZE >= this_cpu_read(cpu_boot_stack.base))
 		printk(KERN_EMERG "BUG: kernel stack overflow: rsp %#lx is in the guard page below "
-				  "the stack [%p-%p)\n",
-		       regs->rsp, boot_stack, boot_stack_top);
+				  "the stack [%#lx-%#lx)\n",
+		       regs->rsp, this_cpu_read(cpu_boot_stack.base),
+		       this_cpu_read(cpu_boot_stack.top));
 	die(trap_name(v), regs);
 }

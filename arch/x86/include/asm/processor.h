@@ -129,6 +129,8 @@ struct cpu_features {
 };
 extern struct cpu_features boot_cpu;
 void cpu_init(void);
+/* Apply boot_cpu's PGE, PAT and NX to this CPU (cpu_init() on CPU 0; each AP at bring-up). */
+void cpu_setup_this_cpu(void);
 /*
  * cpu_phys_addr_limit - the highest physical address this CPU can address
  *  => (1 << MAXPHYADDR) - 1; before cpu_init() the 36-bit default.

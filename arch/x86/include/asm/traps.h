@@ -49,6 +49,7 @@ static inline bool in_interrupt(void)
 
 void gdt_init(void);
 void idt_init(void);
+void idt_load(void); /* this CPU loads the shared IDT (APs at bring-up) */
 void do_trap(struct pt_regs *regs);
 /* Install a handler for an external vector (32..255). */
 void set_irq_handler(unsigned int vector, irq_handler_t handler);
