@@ -99,7 +99,7 @@ ktest_default_boots() {
 	# SMP: every CPU the MADT lists comes up (all suites at 4 CPUs, cheap ones at 2); a CPU
 	# that does not answer is skipped (smp_fail_cpu=); maxcpus= and nosmp cap the count.
 	CONTIG_SMP=4 ktest 512M all
-	CONTIG_SMP=2 ktest 512M smp,cpu,memblock,paging,printk,ptdump,vmalloc_api
+	CONTIG_SMP=2 ktest 512M smp,cpu,memblock,paging,printk,ptdump,vmalloc_api,spinlock
 	CONTIG_SMP=4 ktest 256M smp "smp_fail_cpu=2"
 	CONTIG_SMP=4 ktest 256M smp "maxcpus=2"
 	CONTIG_SMP=2 ktest 256M smp "nosmp"
