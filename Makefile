@@ -46,6 +46,7 @@ kernel-y := kernel/printk.o kernel/panic.o kernel/symbols.o kernel/multiboot2.o 
 	kernel/efi.o kernel/cmdline.o
 kernel-y += kernel/deferred.o
 kernel-y += kernel/percpu.o
+kernel-y += kernel/spinlock.o kernel/lockdep.o
 kernel-y += kernel/acpi.o kernel/acpi_tables.o
 kernel-y += kernel/sched/core.o kernel/sched/kthread.o kernel/sched/wait.o kernel/workqueue.o
 
@@ -56,6 +57,7 @@ debug-y := debug/ktest.o \
 	debug/console/mem.o debug/console/alloc.o debug/console/run.o \
 	debug/bench/harness.o debug/bench/scenarios.o debug/bench/floors.o debug/bench/studies.o \
 	debug/bench/profile.o
+debug-y += debug/console/lockdep.o debug/bench/locks.o
 debug-y += debug/bench/ipi.o
 debug-y += debug/console/cpus.o
 

@@ -37,6 +37,7 @@
 #include "asm/processor.h"
 #include "asm/traps.h"
 #include "asm/tsc.h"
+#include "kernel/lockdep.h"
 #include "kernel/printk.h"
 #include "kernel/spinlock.h"
 #include "lib/match.h"
@@ -195,7 +196,7 @@ bool ktest_release(struct ktest *t, void (*fn)(void *arg), void *arg)
  */
 static void ktest_run_actions(struct ktest *t)
 {
-	if (spinlock_depth && t->nr_actions) {
+	if (spin_locks_held() && t->nr_actions) {
 		printk("    # %s: %u cleanup action(s) not run: spinlocks are held\n", t->name,
 		       t->nr_actions);
 		t->nr_actions = 0;
@@ -292,9 +293,9 @@ static bool ktest_fault_hook(struct pt_regs *regs, unsigned long addr)
 
 	if (!t || !t->expect_fault)
 		return false;
-	if (spinlock_depth > t->fault_locks) {
+	if (spin_locks_held() > t->fault_locks) {
 		printk("    # %s: the expected fault came with %u more spinlock(s) held\n", t->name,
-		       spinlock_depth - t->fault_locks);
+		       spin_locks_held() - t->fault_locks);
 		return false;
 	}
 	t->expect_fault = false;
@@ -315,10 +316,10 @@ static void ktest_oops_hook(struct pt_regs *regs)
 		return;
 	t->failed = true;
 	printk("    # %s: unexpected fault, test ended\n", t->name);
-	if (spinlock_depth) {
+	if (spin_locks_held()) {
 		/* The faulting code held locks that nothing will release. */
 		printk("    # %s: the fault came with %u spinlock(s) held: ending the run\n",
-		       t->name, spinlock_depth);
+		       t->name, spin_locks_held());
 		ktest_stopped = true;
 		ktest_stop_reason = "a fault with locks held";
 	}
@@ -572,6 +573,8 @@ int ktest_run(const char *spec)
 	trap_hooks_set(NULL);
 	if (ktest_stopped)
 		printk("# ktest: run ended early after %s\n", ktest_stop_reason);
+	if (READ_ONCE(lockdep_enabled) || lockdep_findings())
+		lockdep_print_summary(); /* make test wants "lockdep: 0 findings" */
 	printk("# ktest: %u passed, %u failed, %u skipped\n", tot.passed, tot.failed, tot.skipped);
 	return (int)tot.failed;
 }

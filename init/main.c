@@ -20,6 +20,7 @@
 #include "debug/bench.h"
 #include "kernel/acpi.h"
 #include "kernel/cmdline.h"
+#include "kernel/lockdep.h"
 #include "debug/console.h"
 #include "debug/ktest.h"
 #include "kernel/multiboot2.h"
@@ -64,6 +65,8 @@ static void boot_apply_cmdline(void)
 		vmalloc_set_lazy_max_pages(cmdline_opts.lazy_max_pages);
 	if (cmdline_opts.vmalloc_debug_flush)
 		vmalloc_set_debug_flush(true);
+	if (cmdline_opts.lockdep)
+		lockdep_enable();
 	if (cmdline_opts.vmalloc_range_size)
 		vmalloc_set_size(cmdline_opts.vmalloc_range_size); /* before the layout is fixed */
 }

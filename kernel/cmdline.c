@@ -82,6 +82,8 @@ static const struct cmdline_option cmdline_options[] = {
 		 "pages freed lazily before vmalloc purges them (0 = default)"),
 	OPT_FLAG("vmalloc_debug_flush", vmalloc_debug_flush, true,
 		 "flush the TLB at every vfree/vunmap: a use after free faults at once"),
+	OPT_FLAG("lockdep", lockdep, true,
+		 "check the order locks are taken in and report possible deadlocks"),
 	OPT_FLAG("randomize_memory", randomize_memory, true,
 		 "randomise the bases of the direct map, vmalloc and vmemmap"),
 	OPT_FLAG("nokaslr", randomize_memory, false, "keep the default memory layout"),

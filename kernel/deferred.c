@@ -99,10 +99,10 @@ bool deferred_work_run(void)
 	unsigned int n = READ_ONCE(deferred_nr);
 	struct deferred_work *w;
 
-	if (spinlock_depth) {
+	if (spin_locks_held()) {
 		if (!deferred_locked_warned)
 			WARN(true, "deferred_work_run: %u spinlock(s) held, %u job(s) left queued",
-			     spinlock_depth, n);
+			     spin_locks_held(), n);
 		deferred_locked_warned = true;
 		return false;
 	}

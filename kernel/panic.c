@@ -14,7 +14,6 @@
 #include "lib/vsprintf.h"
 
 unsigned long warn_count;
-unsigned int spinlock_depth;
 static bool in_panic;
 
 void panic(const char *fmt, ...)

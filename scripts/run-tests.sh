@@ -61,7 +61,9 @@ host_tests() {
 	done
 }
 
-# 2. In-kernel self-tests. ktest MEM SPEC [CMDLINE [QEMU-ARGS...]]: one boot.
+# 2. In-kernel self-tests. ktest MEM SPEC [CMDLINE [QEMU-ARGS...]]: one boot,
+# with the lock-order checker on (lockdep): a boot whose last "lockdep:" line
+# is not "lockdep: 0 findings" counts as one more failure.
 # Its report goes through a file, not /dev/stderr: reopening that truncates
 # a log the caller redirected to (make test >log 2>&1).
 ktest() {
@@ -70,12 +72,17 @@ ktest() {
 	label=$mem-$(echo "$spec" | tr -c 'a-z0-9_\n' '_' | cut -c1-40)
 	[ "${CONTIG_SMP:-1}" = 1 ] || label=$label-smp$CONTIG_SMP-$(echo "$extra" | tr -c 'a-z0-9_\n' '_' | cut -c1-20)
 	"$here/run-ktests.sh" $view --mem "$mem" --timeout "${TEST_TIMEOUT:-300}" \
-		--log "$out/ktest-$label.log" --cmdline "ktest=$spec $extra" -- "$@" |
+		--log "$out/ktest-$label.log" --cmdline "ktest=$spec lockdep $extra" -- "$@" |
 		tee "$out/ktest-$label.out"
 	line=$(tail -1 "$out/ktest-$label.out")
 	if [[ $line =~ :\ ([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped ]]; then
 		count "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"
 	else
+		count 0 1
+	fi
+	line=$(grep -aoE 'lockdep: ([0-9]+ findings|turned off).*' "$out/ktest-$label.log" | tail -1)
+	if [[ ! $line =~ ^lockdep:\ 0\ findings ]]; then
+		echo "ktest[$mem]: ${line:-lockdep: no summary line} (log: build/test/ktest-$label.log)"
 		count 0 1
 	fi
 }
@@ -103,7 +110,7 @@ ktest_default_boots() {
 	# re-measurement is timing-sensitive; cheap ones at 2); a CPU that does not answer is
 	# skipped (smp_fail_cpu=); maxcpus= and nosmp cap the count.
 	CONTIG_SMP=4 ktest 512M "$(suites_but bench)"
-	CONTIG_SMP=2 ktest 512M smp,cpu,memblock,paging,printk,ptdump,vmalloc_api,ipi,vmalloc_irq
+	CONTIG_SMP=2 ktest 512M smp,cpu,memblock,paging,printk,ptdump,vmalloc_api,ipi,vmalloc_irq,spinlock,sched
 	CONTIG_SMP=4 ktest 256M smp "smp_fail_cpu=2"
 	CONTIG_SMP=4 ktest 256M smp "maxcpus=2"
 	CONTIG_SMP=2 ktest 256M smp "nosmp"

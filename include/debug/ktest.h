@@ -49,7 +49,7 @@ struct ktest {
 	const char *skip_reason;
 	char skip_buf[64];	  /* a skip reason made up at run time */
 	bool expect_fault;	  /* a fault now jumps to fault_jmp */
-	unsigned int fault_locks; /* spinlock_depth at KTEST_EXPECT_FAULT() */
+	unsigned int fault_locks; /* spin_locks_held() at KTEST_EXPECT_FAULT() */
 	unsigned long fault_addr; /* CR2 of the last expected fault */
 	unsigned long fault_vector;
 	struct ktest_jmp_buf fault_jmp; /* where an expected fault resumes */
@@ -205,7 +205,7 @@ void ktest_action_free_pages(void *page); /* __free_pages(page, page->order) */
 #define KTEST_EXPECT_FAULT(t, stmt)                                                            \
 	do {                                                                                   \
 		if (ktest_setjmp(&(t)->fault_jmp) == 0) {                                      \
-			(t)->fault_locks = spinlock_depth;                                     \
+			(t)->fault_locks = spin_locks_held();                                  \
 			(t)->expect_fault = true;                                              \
 			barrier();                                                             \
 			stmt;                                                                  \

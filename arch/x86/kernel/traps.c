@@ -90,6 +90,28 @@ void show_backtrace(unsigned long rbp)
 	}
 }
 
+unsigned int stack_trace_save(unsigned long *store, unsigned int size, unsigned int skip)
+{
+	/* not read_rbp(): a leaf may run on its caller's frame; this forces one */
+	unsigned long rbp = (unsigned long)__builtin_frame_address(0);
+	unsigned int n = 0;
+
+	while (n < size && rbp && !(rbp & 7) && on_kernel_stack(rbp)) {
+		unsigned long *frame = (unsigned long *)rbp;
+
+		if (!frame[1])
+			break;
+		if (skip)
+			skip--;
+		else
+			store[n++] = frame[1];
+		if (frame[0] <= rbp)
+			break;
+		rbp = frame[0];
+	}
+	return n;
+}
+
 static bool is_kernel_text(unsigned long addr)
 {
 	extern char _text[], _etext[];

@@ -20,10 +20,14 @@
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
 
+/* The real spinlocks, on one CPU (shim/kernel/percpu.h: spinlock_depth is a plain variable). */
+#include "kernel/spinlock.c"
+
 static char shim_log[1 << 16];
 static size_t shim_log_len;
 unsigned long warn_count;
-unsigned int spinlock_depth;
+unsigned int cpu_number;
+unsigned long cpu_possible_mask_bits = 1, cpu_online_mask_bits = 1;
 DEFINE_PER_CPU(unsigned int, irq_depth); /* in_interrupt(): the host never is */
 static unsigned long shim_printk_locked; /* lines printed with a spinlock held */
 
@@ -109,5 +113,26 @@ void panic(const char *fmt, ...)
 	fail_msg("panic: %s", msg);
 	abort();
 }
+
+/* No other CPU sends shootdowns (spin_lock()'s wait serves them). */
+void tlb_shootdown_run(void)
+{
+}
+
+/* lockdep is off on the host; lockdep_test.c includes the real kernel/lockdep.c instead. */
+#ifndef HOST_SHIM_REAL_LOCKDEP
+struct spinlock;
+bool lockdep_enabled;
+void lock_acquire(struct spinlock *lock, unsigned long ip, bool trylock)
+{
+	(void)lock;
+	(void)ip;
+	(void)trylock;
+}
+void lock_release(struct spinlock *lock)
+{
+	(void)lock;
+}
+#endif
 
 #endif /* HOST_SHIM_H */

@@ -59,6 +59,12 @@ void die(const char *what, struct pt_regs *regs) __attribute__((noreturn));
 void show_regs(const struct pt_regs *regs);
 void show_backtrace(unsigned long rbp);
 void dump_stack(void);
+/*
+ * stack_trace_save - the return addresses of the frame-pointer chain of the
+ * caller, after skipping @skip of them, into @store (at most @size).
+ * Return: how many were stored; 0 when the frames are off the known stacks.
+ */
+unsigned int stack_trace_save(unsigned long *store, unsigned int size, unsigned int skip);
 const char *trap_name(unsigned long vector);
 
 /*

@@ -1,0 +1,110 @@
+/*
+ * Spinlocks (include/kernel/spinlock.h): the ticket lock with the checks
+ * around it. Out of line, so each call site costs a call: the address a
+ * lock was taken at is the caller's return address.
+ *
+ * Order in spin_lock(): interrupts off, the recursion test (only this CPU
+ * writes its own number into owner_cpu, so reading it unlocked is exact
+ * for this CPU), the lock-order checker (before waiting: an inversion is
+ * reported even when it then deadlocks), the wait, then the owner's
+ * records. spin_unlock() undoes them in reverse and lets the next ticket
+ * in before it restores the interrupt state.
+ *
+ * A waiter spins with interrupts off, so it would not answer a TLB
+ * shootdown: a holder that flushes (vmalloc's purge under vmap_purge_lock)
+ * would wait for it forever. So the wait serves this CPU's pending
+ * shootdowns (they take no lock). Cross-CPU calls that wait are not served:
+ * holding a spinlock across one stays forbidden (asm/ipi.h).
+ */
+#include "kernel/spinlock.h"
+
+#include "asm/tlbflush.h"
+#include "kernel/lockdep.h"
+#include "kernel/panic.h"
+
+DEFINE_PER_CPU(unsigned int, spinlock_depth);
+
+static void __noreturn spin_lock_recursion(const struct spinlock *lock, unsigned long ip)
+{
+	panic("spin_lock: recursive acquisition of %s on CPU %u: held since %pS, taken again at %pS",
+	      lock->name, smp_processor_id(), (void *)lock->owner_ip, (void *)ip);
+}
+
+static void spin_wait(struct spinlock *lock)
+{
+	unsigned int ticket = (unsigned int)atomic_fetch_add(1, &lock->raw.next);
+
+	while (smp_load_acquire(&lock->raw.serving) != ticket) {
+		tlb_shootdown_run();
+		cpu_relax();
+	}
+}
+
+/* The lock is ours: record it. Interrupts are off. */
+static void spin_lock_acquired(struct spinlock *lock, unsigned long flags, unsigned int cpu,
+			       unsigned long ip)
+{
+	lock->owner_cpu = (int)cpu;
+	lock->owner_ip = ip;
+	lock->saved_flags = flags;
+	this_cpu_inc(spinlock_depth);
+}
+
+void spin_lock(struct spinlock *lock)
+{
+	unsigned long flags = arch_local_irq_save();
+	unsigned int cpu = smp_processor_id();
+
+	if (unlikely(READ_ONCE(lock->owner_cpu) == (int)cpu))
+		spin_lock_recursion(lock, _RET_IP_);
+	if (unlikely(READ_ONCE(lockdep_enabled)))
+		lock_acquire(lock, _RET_IP_, false);
+	spin_wait(lock);
+	spin_lock_acquired(lock, flags, cpu, _RET_IP_);
+}
+
+bool spin_trylock(struct spinlock *lock)
+{
+	unsigned long flags = arch_local_irq_save();
+
+	if (!arch_spin_trylock(&lock->raw)) {
+		arch_local_irq_restore(flags);
+		return false;
+	}
+	spin_lock_acquired(lock, flags, smp_processor_id(), _RET_IP_);
+	if (unlikely(READ_ONCE(lockdep_enabled)))
+		lock_acquire(lock, _RET_IP_, true);
+	return true;
+}
+
+void spin_unlock(struct spinlock *lock)
+{
+	unsigned long flags = lock->saved_flags; /* before the next owner writes it */
+	int owner = READ_ONCE(lock->owner_cpu);
+
+	if (WARN_ONCE(owner != (int)smp_processor_id(),
+		      "spin_unlock: %s is not held by CPU %u (owner %d), at %pS", lock->name,
+		      smp_processor_id(), owner, (void *)_RET_IP_))
+		return;
+	if (unlikely(READ_ONCE(lockdep_enabled)))
+		lock_release(lock);
+	lock->owner_cpu = -1;
+	lock->owner_ip = 0;
+	this_cpu_dec(spinlock_depth);
+	arch_spin_unlock(&lock->raw);
+	arch_local_irq_restore(flags);
+}
+
+void spin_assert_held_failed(const struct spinlock *lock, const char *file, int line,
+			     unsigned long ip)
+{
+	int owner = spin_lock_owner(lock);
+
+	if (owner < 0)
+		__warn(file, line, ip, "assert_held: %s is not held (this CPU is %u)", lock->name,
+		       smp_processor_id());
+	else
+		__warn(file, line, ip,
+		       "assert_held: %s is held by CPU %d (taken at %pS), not by this CPU %u",
+		       lock->name, owner, (void *)READ_ONCE(lock->owner_ip), smp_processor_id());
+}

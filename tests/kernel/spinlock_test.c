@@ -1,0 +1,465 @@
+/*
+ * Self-tests for the spinlocks (include/kernel/spinlock.h) and the
+ * lock-order checker (kernel/lockdep.c), suite spinlock.
+ *
+ * Mutual exclusion is tested under contention: every online CPU increments
+ * a shared, non-atomic counter under one lock, with a pause between the
+ * read and the write that a missing exclusion turns into lost updates. The
+ * lockdep tests invert an order on purpose, on locks of their own, and
+ * make the checker forget those classes afterwards (also when a test
+ * fails half-way: a deferred action), so the run's final count of
+ * findings (ktest_run() prints it, make test wants 0) only counts what
+ * the rest of the kernel did. They skip when the checker is off (boot
+ * without `lockdep`).
+ */
+#include "debug/ktest.h"
+
+#include "asm/ipi.h"
+#include "asm/irqflags.h"
+#include "asm/page.h"
+#include "asm/tlbflush.h"
+#include "kernel/atomic.h"
+#include "kernel/lockdep.h"
+#include "kernel/printk.h"
+#include "kernel/smp.h"
+#include "kernel/spinlock.h"
+#include "kernel/symbols.h"
+#include "lib/string.h"
+#include "lib/vsprintf.h"
+
+/*
+ * Lock/unlock pairs per CPU: alone, TORTURE_SOLO_ROUNDS; with others, until
+ * the CPUs together found the lock taken TORTURE_CONTENTION times (on a
+ * loaded host the vCPUs often run one after the other, so a fixed count
+ * may see no contention at all), at most TORTURE_MAX_ROUNDS. Contended
+ * rounds are slow here: with more vCPUs than host cores a ticket lock
+ * waits for each preempted waiter in turn, a host time slice at worst.
+ */
+#define TORTURE_SOLO_ROUNDS 2000
+#define TORTURE_MAX_ROUNDS  200000
+#define TORTURE_CONTENTION  200
+
+struct spin_torture {
+	struct spinlock lock;
+	unsigned long counter; /* [lock], incremented non-atomically on purpose */
+	atomic_t inside;       /* CPUs between lock and unlock right now */
+	atomic_t overlaps;     /* times a CPU found another one inside */
+	atomic_t arrived;      /* CPUs at the start line */
+	unsigned int nr_cpus;  /* how many will arrive */
+	atomic_t contended;    /* acquisitions that found the lock taken */
+	unsigned long ran_on;  /* bit n: CPU n ran the body */
+	unsigned long rounds[NR_CPUS];
+};
+
+static struct spin_torture torture = { .lock = SPINLOCK_INIT(torture.lock) };
+
+static void spin_torture_round(struct spin_torture *st)
+{
+	unsigned long v;
+
+	if (!spin_trylock(&st->lock)) {
+		atomic_inc(&st->contended);
+		spin_lock(&st->lock);
+	}
+	if (atomic_inc_return(&st->inside) != 1)
+		atomic_inc(&st->overlaps);
+	v = READ_ONCE(st->counter);
+	cpu_relax(); /* widen the window a broken lock would lose updates in */
+	WRITE_ONCE(st->counter, v + 1);
+	atomic_dec(&st->inside);
+	spin_unlock(&st->lock);
+}
+
+static void spin_torture_body(void *arg)
+{
+	struct spin_torture *st = arg;
+	unsigned long n = 0;
+
+	atomic_inc(&st->arrived); /* start together, or the first CPU is done before the last */
+	while ((unsigned int)atomic_read(&st->arrived) < st->nr_cpus)
+		cpu_relax();
+	while (st->nr_cpus == 1 ? n < TORTURE_SOLO_ROUNDS
+				: n < TORTURE_MAX_ROUNDS &&
+					  atomic_read(&st->contended) < TORTURE_CONTENTION) {
+		spin_torture_round(st);
+		n++;
+	}
+	st->rounds[smp_processor_id()] = n;
+	set_bit(smp_processor_id(), &st->ran_on);
+}
+
+static unsigned int spin_torture_reset(struct spin_torture *st)
+{
+	unsigned int cpus = 0, cpu;
+
+	for_each_online_cpu(cpu) /* not num_online_cpus(): popcount is a libgcc call here */
+		cpus++;
+	st->counter = 0;
+	st->nr_cpus = cpus;
+	st->ran_on = 0;
+	atomic_set(&st->overlaps, 0);
+	atomic_set(&st->arrived, 0);
+	atomic_set(&st->contended, 0);
+	memset(st->rounds, 0, sizeof(st->rounds));
+	return cpus;
+}
+
+KTEST(spinlock, counter_torture_is_exact_on_all_cpus)
+{
+	unsigned int cpus = spin_torture_reset(&torture);
+	unsigned long flags, total = 0;
+
+	local_irq_save(flags);
+	local_irq_enable(); /* waiting for the other CPUs with interrupts off is refused */
+	on_each_cpu(spin_torture_body, &torture, true);
+	local_irq_restore(flags);
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+		total += torture.rounds[cpu];
+	printk("    # %s: %u CPU(s), %lu rounds, %u found the lock taken\n", t->name, cpus, total,
+	       atomic_read(&torture.contended));
+	KTEST_EXPECT_EQ(t, torture.ran_on, READ_ONCE(cpu_online_mask_bits));
+	KTEST_EXPECT_GE(t, total, (unsigned long)cpus);
+	KTEST_EXPECT_EQ(t, torture.counter, total);
+	KTEST_EXPECT_EQ(t, atomic_read(&torture.overlaps), 0);
+	KTEST_EXPECT_FALSE(t, spin_is_locked(&torture.lock));
+}
+
+static DEFINE_SPINLOCK(owner_lock);
+
+/* The function holding @ip, by the symbol table. */
+static const char *spin_test_function_of(unsigned long ip)
+{
+	unsigned long offset, size;
+	const char *name = symbols_lookup(ip, &offset, &size);
+
+	return name ? name : "?";
+}
+
+KTEST(spinlock, owner_cpu_and_ip_are_recorded)
+{
+	unsigned int depth = spin_locks_held();
+
+	KTEST_EXPECT_EQ(t, spin_lock_owner(&owner_lock), -1);
+	spin_lock(&owner_lock);
+	KTEST_EXPECT_EQ(t, spin_lock_owner(&owner_lock), (int)smp_processor_id());
+	KTEST_EXPECT_TRUE(t, spin_held_by_this_cpu(&owner_lock));
+	KTEST_EXPECT_EQ(t, spin_locks_held(), depth + 1);
+	KTEST_EXPECT_STREQ(t, spin_test_function_of(owner_lock.owner_ip), __func__);
+	spin_unlock(&owner_lock);
+	KTEST_EXPECT_EQ(t, spin_lock_owner(&owner_lock), -1);
+	KTEST_EXPECT_FALSE(t, spin_held_by_this_cpu(&owner_lock));
+	KTEST_EXPECT_EQ(t, spin_locks_held(), depth);
+}
+
+static DEFINE_SPINLOCK(outer_lock);
+static DEFINE_SPINLOCK(inner_lock);
+
+/* Interrupts are off while any lock is held and come back as they were. */
+KTEST(spinlock, interrupts_off_while_held_restored_after)
+{
+	unsigned long flags = arch_local_save_flags();
+
+	local_irq_enable();
+	spin_lock(&outer_lock);
+	KTEST_EXPECT_TRUE(t, irqs_disabled());
+	spin_lock(&inner_lock);
+	spin_unlock(&inner_lock);
+	KTEST_EXPECT_TRUE(t, irqs_disabled()); /* the inner one saved "off" */
+	spin_unlock(&outer_lock);
+	KTEST_EXPECT_FALSE(t, irqs_disabled());
+	arch_local_irq_restore(flags);
+	if (!(flags & X86_EFLAGS_IF))
+		local_irq_disable();
+}
+
+static DEFINE_SPINLOCK(try_lock);
+
+KTEST(spinlock, trylock_takes_a_free_lock_only)
+{
+	unsigned long flags = arch_local_save_flags();
+	unsigned long ip;
+
+	KTEST_ASSERT_TRUE(t, spin_trylock(&try_lock));
+	KTEST_EXPECT_TRUE(t, spin_held_by_this_cpu(&try_lock));
+	KTEST_EXPECT_TRUE(t, irqs_disabled());
+	ip = try_lock.owner_ip;
+	/* held (by this CPU): refused, without the recursion panic, nothing changed */
+	KTEST_EXPECT_FALSE(t, spin_trylock(&try_lock));
+	KTEST_EXPECT_EQ(t, try_lock.owner_ip, ip);
+	KTEST_EXPECT_TRUE(t, spin_is_locked(&try_lock));
+	KTEST_EXPECT_TRUE(t, irqs_disabled()); /* the failed trylock restored "off" */
+	spin_unlock(&try_lock);
+	KTEST_EXPECT_EQ(t, arch_local_save_flags() & X86_EFLAGS_IF, flags & X86_EFLAGS_IF);
+	KTEST_EXPECT_FALSE(t, spin_is_locked(&try_lock));
+	KTEST_EXPECT_TRUE(t, spin_trylock(&try_lock));
+	spin_unlock(&try_lock);
+}
+
+static DEFINE_SPINLOCK(assert_lock);
+static bool assert_site_fired; /* assert_held() warns once per call site */
+
+static bool spin_test_assert(struct spinlock *lock)
+{
+	bool bad = assert_held(lock);
+
+	if (bad)
+		assert_site_fired = true;
+	return bad;
+}
+
+KTEST(spinlock, assert_held_knows_this_cpu_holds_it)
+{
+	bool fired_before = assert_site_fired;
+	unsigned long warns = warn_count, mark;
+
+	spin_lock(&assert_lock);
+	KTEST_EXPECT_FALSE(t, spin_test_assert(&assert_lock));
+	spin_unlock(&assert_lock);
+	KTEST_EXPECT_EQ(t, warn_count, warns);
+	mark = ktest_log_mark();
+	KTEST_EXPECT_TRUE(t, spin_test_assert(&assert_lock)); /* not held */
+	if (!fired_before) {
+		KTEST_EXPECT_EQ(t, warn_count, warns + 1);
+		KTEST_EXPECT_TRUE(t, ktest_log_has(mark, "assert_held: assert_lock is not held"));
+	}
+}
+
+static DEFINE_SPINLOCK(remote_lock);
+
+static void spin_test_hold(void *lock)
+{
+	spin_lock(lock);
+}
+
+static void spin_test_release(void *lock)
+{
+	spin_unlock(lock);
+}
+
+/* Another online CPU than this one, or -1. */
+static int spin_test_other_cpu(void)
+{
+	unsigned int cpu;
+
+	for_each_online_cpu(cpu) if (cpu != smp_processor_id()) return (int)cpu;
+	return -1;
+}
+
+static bool remote_site_fired; /* this file's second assert_held() site */
+
+/* A lock another CPU holds: not ours to assert, try or release. */
+KTEST(spinlock, held_by_another_cpu_is_not_held_here)
+{
+	int other = spin_test_other_cpu();
+	bool fired_before = remote_site_fired;
+	unsigned long mark, flags;
+	char want[KTEST_NEEDLE_MAX];
+
+	if (other < 0)
+		KTEST_SKIP(t, "one CPU online");
+	local_irq_save(flags);
+	local_irq_enable(); /* the calls below wait for the other CPU */
+	KTEST_ASSERT_EQ(t, smp_call_function_single(other, spin_test_hold, &remote_lock, true), 0);
+	KTEST_EXPECT_EQ(t, spin_lock_owner(&remote_lock), other);
+	KTEST_EXPECT_FALSE(t, spin_held_by_this_cpu(&remote_lock));
+	KTEST_EXPECT_FALSE(t, spin_trylock(&remote_lock));
+	mark = ktest_log_mark();
+	if (assert_held(&remote_lock))
+		remote_site_fired = true;
+	KTEST_EXPECT_TRUE(t, remote_site_fired);
+	snprintf(want, sizeof(want),
+		 "assert_held: remote_lock is held by CPU %d (taken at spin_test_hold", other);
+	if (!fired_before)
+		KTEST_EXPECT_TRUE(t, ktest_log_has(mark, want));
+	spin_unlock(&remote_lock); /* not ours: refused */
+	KTEST_EXPECT_EQ(t, spin_lock_owner(&remote_lock), other);
+	KTEST_EXPECT_EQ(t, smp_call_function_single(other, spin_test_release, &remote_lock, true),
+			0);
+	local_irq_restore(flags);
+	KTEST_EXPECT_EQ(t, spin_lock_owner(&remote_lock), -1);
+	KTEST_EXPECT_FALSE(t, spin_is_locked(&remote_lock));
+}
+
+static DEFINE_SPINLOCK(flush_lock);
+static int flush_stage; /* 1: the other CPU holds flush_lock; 2: this one goes to wait */
+static char flush_page[PAGE_SIZE] __aligned(PAGE_SIZE);
+
+/* On the other CPU: take the lock, let the first CPU queue behind it, shoot down a page. */
+static void spin_test_flush_holding(void *arg __unused)
+{
+	spin_lock(&flush_lock);
+	smp_store_release(&flush_stage, 1);
+	while (smp_load_acquire(&flush_stage) != 2)
+		cpu_relax();
+	for (unsigned int i = 0; i < 100000; i++) /* let it reach the wait */
+		cpu_relax();
+	flush_tlb_kernel_range((unsigned long)flush_page, (unsigned long)flush_page + PAGE_SIZE);
+	spin_unlock(&flush_lock);
+}
+
+/*
+ * Regression: a CPU waiting in spin_lock() has interrupts off; when the
+ * holder flushed the TLB, its shootdown waited for that CPU forever (and
+ * the waiter for the lock). The wait now serves shootdowns. On the old
+ * code this test hangs (the run's timeout catches it).
+ */
+KTEST(spinlock, waiter_answers_the_holders_shootdown)
+{
+	int other = spin_test_other_cpu();
+	unsigned long flags;
+
+	if (other < 0)
+		KTEST_SKIP(t, "one CPU online");
+	WRITE_ONCE(flush_stage, 0);
+	local_irq_save(flags);
+	local_irq_enable();
+	KTEST_ASSERT_EQ(t, smp_call_function_single(other, spin_test_flush_holding, NULL, false),
+			0);
+	while (smp_load_acquire(&flush_stage) != 1)
+		cpu_relax();
+	smp_store_release(&flush_stage, 2);
+	spin_lock(&flush_lock); /* interrupts off from here until we get it */
+	KTEST_EXPECT_TRUE(t, spin_held_by_this_cpu(&flush_lock));
+	spin_unlock(&flush_lock);
+	local_irq_restore(flags);
+}
+
+/* ---- the lock-order checker ---- */
+
+static DEFINE_SPINLOCK(ld_a);
+static DEFINE_SPINLOCK(ld_b);
+static DEFINE_SPINLOCK(ld_c);
+
+static void spin_test_forget(void *lock)
+{
+	lockdep_forget(lock);
+}
+
+/* Skip unless the checker runs; forget @a and @b (and @c) when the test ends. */
+static void lockdep_test_setup(struct ktest *t, struct spinlock *a, struct spinlock *b,
+			       struct spinlock *c)
+{
+	if (!READ_ONCE(lockdep_enabled))
+		KTEST_SKIP(t, "lockdep is off (boot with lockdep)");
+	ktest_defer(t, spin_test_forget, a);
+	ktest_defer(t, spin_test_forget, b);
+	if (c)
+		ktest_defer(t, spin_test_forget, c);
+}
+
+/* Take @first, then @second, release both. Not inlined: its name is in the report. */
+static __noinline void spin_test_take_pair(struct spinlock *first, struct spinlock *second)
+{
+	spin_lock(first);
+	spin_lock(second);
+	spin_unlock(second);
+	spin_unlock(first);
+}
+
+KTEST(spinlock, lockdep_consistent_order_is_not_reported)
+{
+	unsigned int findings = lockdep_findings();
+	unsigned long mark = ktest_log_mark();
+
+	lockdep_test_setup(t, &ld_a, &ld_b, NULL);
+	spin_test_take_pair(&ld_a, &ld_b);
+	spin_test_take_pair(&ld_a, &ld_b);
+	KTEST_EXPECT_TRUE(t, lockdep_dependency(&ld_a, &ld_b));
+	KTEST_EXPECT_FALSE(t, lockdep_dependency(&ld_b, &ld_a));
+	KTEST_EXPECT_EQ(t, lockdep_findings(), findings);
+	KTEST_EXPECT_FALSE(t, ktest_log_has(mark, "WARNING: possible"));
+}
+
+KTEST(spinlock, lockdep_catches_a_deliberate_inversion_once)
+{
+	unsigned int findings = lockdep_findings();
+	unsigned long mark;
+
+	lockdep_test_setup(t, &ld_a, &ld_b, NULL);
+	spin_test_take_pair(&ld_a, &ld_b);
+	mark = ktest_log_mark();
+	spin_test_take_pair(&ld_b, &ld_a); /* the other order, on purpose */
+	KTEST_EXPECT_EQ(t, lockdep_findings(), findings + 1);
+	KTEST_EXPECT_TRUE(
+		t, ktest_log_has(mark, "WARNING: possible circular locking dependency detected"));
+	KTEST_EXPECT_TRUE(t, ktest_log_has(mark, "(ld_a) at spin_test_take_pair"));
+	KTEST_EXPECT_TRUE(t, ktest_log_has(mark, "(ld_b) at spin_test_take_pair"));
+	/* the other order's first stack, symbolised */
+	KTEST_EXPECT_TRUE(t, ktest_log_has(mark, "lockdep_catches_a_deliberate_inversion_once"));
+	KTEST_EXPECT_FALSE(t, lockdep_dependency(&ld_b, &ld_a)); /* not recorded */
+
+	mark = ktest_log_mark();
+	spin_test_take_pair(&ld_b, &ld_a);
+	KTEST_EXPECT_EQ(t, lockdep_findings(), findings + 1);
+	KTEST_EXPECT_FALSE(t, ktest_log_has(mark, "WARNING: possible"));
+
+	lockdep_forget(&ld_a);
+	lockdep_forget(&ld_b);
+	KTEST_EXPECT_EQ(t, lockdep_findings(), findings);
+	KTEST_EXPECT_FALSE(t, lockdep_dependency(&ld_a, &ld_b));
+}
+
+/* a -> b and b -> c were seen: c then a closes the cycle through b. */
+KTEST(spinlock, lockdep_catches_a_transitive_inversion)
+{
+	unsigned int findings = lockdep_findings();
+	unsigned long mark;
+
+	lockdep_test_setup(t, &ld_a, &ld_b, &ld_c);
+	spin_test_take_pair(&ld_a, &ld_b);
+	spin_test_take_pair(&ld_b, &ld_c);
+	KTEST_EXPECT_EQ(t, lockdep_findings(), findings);
+	mark = ktest_log_mark();
+	spin_test_take_pair(&ld_c, &ld_a);
+	KTEST_EXPECT_EQ(t, lockdep_findings(), findings + 1);
+	KTEST_EXPECT_TRUE(t, ktest_log_has(mark, "-> (ld_b) taken at"));
+	KTEST_EXPECT_TRUE(t, ktest_log_has(mark, "-> (ld_c) taken at"));
+	lockdep_forget(&ld_a);
+	lockdep_forget(&ld_b);
+	lockdep_forget(&ld_c);
+	KTEST_EXPECT_EQ(t, lockdep_findings(), findings);
+}
+
+/* A trylock cannot deadlock: it adds no dependency; what is taken under it depends on it. */
+KTEST(spinlock, lockdep_trylock_adds_no_dependency)
+{
+	unsigned int findings = lockdep_findings();
+
+	lockdep_test_setup(t, &ld_a, &ld_b, &ld_c);
+	spin_test_take_pair(&ld_a, &ld_b);
+	spin_lock(&ld_b);
+	KTEST_EXPECT_TRUE(t, spin_trylock(&ld_a)); /* b then a, but a trylock */
+	spin_lock(&ld_c);
+	spin_unlock(&ld_c);
+	spin_unlock(&ld_a);
+	spin_unlock(&ld_b);
+	KTEST_EXPECT_EQ(t, lockdep_findings(), findings);
+	KTEST_EXPECT_FALSE(t, lockdep_dependency(&ld_b, &ld_a));
+	KTEST_EXPECT_TRUE(t, lockdep_dependency(&ld_a, &ld_c));
+	KTEST_EXPECT_TRUE(t, lockdep_dependency(&ld_b, &ld_c));
+}
+
+/* Two locks set up by one spin_lock_init() call share a class. */
+static struct spinlock same_site[2];
+
+static void spin_test_init_same_site(void)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(same_site); i++)
+		spin_lock_init(&same_site[i], i ? "same_site[1]" : "same_site[0]");
+}
+
+KTEST(spinlock, lockdep_reports_two_of_one_class_nested)
+{
+	unsigned int findings = lockdep_findings();
+	unsigned long mark;
+
+	spin_test_init_same_site();
+	lockdep_test_setup(t, &same_site[0], &same_site[1], NULL);
+	mark = ktest_log_mark();
+	spin_test_take_pair(&same_site[0], &same_site[1]);
+	KTEST_EXPECT_EQ(t, lockdep_findings(), findings + 1);
+	KTEST_EXPECT_TRUE(t, ktest_log_has(mark, "WARNING: possible recursive locking detected"));
+	KTEST_EXPECT_TRUE(t, ktest_log_has(mark, "spinlock_test.c:&same_site[i]"));
+	lockdep_forget(&same_site[0]);
+	KTEST_EXPECT_EQ(t, lockdep_findings(), findings);
+}
