@@ -40,16 +40,20 @@
  * fallback (alloc_vmap_area(): free -> busy), then
  * __vmalloc_area_node() to allocate the pages one by one and map them.
  * vfree(): unmap, free the pages,
- * busy -> lazy; when more than lazy_max_pages wait, the idle path
- * (deferred_work_run()) purges them in batches of VMAP_PURGE_BATCH areas
- * per lock hold, one TLB flush over the span of each, lazy -> free with
+ * busy -> lazy; when more than lazy_max_pages wait, the deferred work (a
+ * kworker, in idle time) purges them in batches of VMAP_PURGE_BATCH areas
+ * per lock hold, one TLB shootdown over the span of each (every online CPU
+ * flushes it, flush_tlb_kernel_range()), lazy -> free with
  * merging. Past LAZY_HARD_CAP_FACTOR times the budget, a free purges one
  * batch itself. An allocation that would fail, and vm_unmap_aliases(), run
  * the synchronous purge (purge_vmap_area_lazy()). The unmap flushes at once
  * for VM_FLUSH_RESET_PERMS, VM_MEMTYPE (ioremap) and vmalloc_debug_flush.
- * A range is never handed out again before its flush.
+ * A range is never handed out again before every CPU has flushed it.
+ * vfree() from an interrupt queues like vfree_atomic(); its frees run in
+ * the same kworker (or at the next vmalloc()/vfree()).
  *
- * Locks (one CPU: a spinlock disables interrupts; written for SMP anyway).
+ * Locks: spinlocks, which disable interrupts; a CPU waiting for one still
+ * serves TLB shootdowns, so a purge may flush every CPU under Q.
  * Taken one at a time, except in the order Q -> V -> F -> P where nested:
  *	[V] vmap_busy.lock		busy tree/list, busy areas' vm_struct fields
  *	[F] vmap_free.lock		free tree/list, the spare node
@@ -1533,11 +1537,15 @@ void vfree(const void *addr)
 static const void *vfree_unchecked[VFREE_UNCHECKED_MAX]; /* [D] */
 static unsigned int vfree_nr_unchecked;			 /* [D] */
 
-/* Any vmalloc lock held: we interrupted vmalloc itself (one CPU). */
+/*
+ * A vmalloc lock held by this CPU: we interrupted vmalloc itself. (Another
+ * CPU holding one is ordinary: we wait for it like anyone.)
+ */
 static bool vmalloc_locks_held(void)
 {
-	return spin_is_locked(&vmap_busy.lock) || spin_is_locked(&vmap_free.lock) ||
-	       spin_is_locked(&vmap_lazy.lock) || spin_is_locked(&vmap_purge_lock);
+	return spin_held_by_this_cpu(&vmap_busy.lock) || spin_held_by_this_cpu(&vmap_free.lock) ||
+	       spin_held_by_this_cpu(&vmap_lazy.lock) || spin_held_by_this_cpu(&vmap_purge_lock) ||
+	       spin_held_by_this_cpu(&vfree_deferred_lock);
 }
 
 static bool vfree_atomic_park(const void *addr)
@@ -1561,6 +1569,16 @@ static void vfree_deferred_push(struct vm_struct *vm)
 	spin_unlock(&vfree_deferred_lock);
 }
 
+static bool vfree_deferred_step(void)
+{
+	vfree_deferred_run();
+	return false; /* what arrives meanwhile queues the work again */
+}
+
+/* vfree_atomic()'s frees, run by the deferred work's kworker. */
+static struct deferred_work vfree_deferred_work =
+	DEFERRED_WORK_INIT("vfree_atomic", vfree_deferred_step);
+
 /* Mark the vmalloc area at @addr as queued for freeing and queue it. */
 static bool vfree_atomic_mark(const void *addr)
 {
@@ -1583,7 +1601,8 @@ static bool vfree_atomic_mark(const void *addr)
  * vfree_atomic - vfree() from a context that must not take the vmalloc
  * locks (an interrupt handler)
  *  => Marks the area VM_DEFER_FREE and queues its vm_struct; nothing is
- *     written into the area. vfree_deferred_run() frees it later.
+ *     written into the area. vfree_deferred_run() frees it later: the next
+ *     vmalloc()/vfree(), or the deferred work (a kworker, in idle time).
  *  => A bad or already queued address is refused with a WARN.
  *  => Interrupting vmalloc itself (any of its locks held: taking V inside
  *     Q, F or P would break the order Q -> V -> F -> P), it only parks
@@ -1593,7 +1612,13 @@ void vfree_atomic(const void *addr)
 {
 	if (!addr)
 		return;
-	if (vmalloc_locks_held()) { /* cannot look: park it unchecked */
+	/* An NMI or fault inside the queue's own critical section: nowhere to put it. */
+	if (WARN(spin_held_by_this_cpu(&vfree_deferred_lock),
+		 "vfree_atomic: called inside the queue's lock, %p leaked (caller %pS)", addr,
+		 __builtin_return_address(0)))
+		return;
+	deferred_work_queue(&vfree_deferred_work); /* a kworker frees it in idle time */
+	if (vmalloc_locks_held()) {		   /* cannot look: park it unchecked */
 		WARN(!vfree_atomic_park(addr),
 		     "vfree_atomic: %u unchecked frees pending, %p leaked (caller %pS)",
 		     VFREE_UNCHECKED_MAX, addr, __builtin_return_address(0));

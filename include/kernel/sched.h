@@ -142,11 +142,11 @@ u64 sched_clock_ns(void);
  * wake_up_process - make @p runnable on its CPU's queue (and start a
  * thread that kthread_create() left stopped)
  *  => Any context. Return: true when @p was asleep or new.
- *  => A remote idle CPU is kicked with smp_send_reschedule(); without a
- *     reschedule IPI it notices at its next interrupt (tick).
+ *  => A remote idle CPU is kicked with smp_send_reschedule().
  */
 bool wake_up_process(struct task_struct *p);
-/* Interrupt @cpu so that it looks at its run queue (__weak: no IPI by default). */
+/* Interrupt @cpu so that it looks at its run queue: the reschedule IPI
+ * (arch/x86/kernel/ipi.c). Any context; does not wait. */
 void smp_send_reschedule(unsigned int cpu);
 
 /*

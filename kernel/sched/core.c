@@ -14,6 +14,7 @@
  * Lock order: a wait queue's lock, then a run queue's lock; the run queue
  * lock is taken with interrupts off (the tick takes it).
  */
+#include "asm/apic_timer.h"
 #include "kernel/sched.h"
 
 #include "asm/irqflags.h"
@@ -106,16 +107,6 @@ static void wake_expired_locked(struct rq *rq, u64 now)
 	list_for_each_entry_safe(p, n, &rq->sleepers, sleep_list)
 		if (p->wake_at_ns <= now)
 			try_to_wake_up_locked(rq, p);
-}
-
-/*
- * Make CPU @cpu take an interrupt soon, so that it notices new work on its
- * queue: a reschedule IPI, whose handler needs to do nothing (the switch
- * happens on the interrupt's return). This default sends none; the remote
- * CPU then notices at its next tick. The IPI code overrides it.
- */
-void __weak smp_send_reschedule(unsigned int cpu)
-{
 }
 
 bool wake_up_process(struct task_struct *p)
@@ -327,9 +318,9 @@ void msleep(unsigned int ms)
  * Halt when there is nothing to run, no deferred work this CPU queued (its
  * kworker takes it: deferred_work_idle()) and no timed sleeper; "sti; hlt"
  * enables interrupts only once hlt has begun, so a wake-up from an
- * interrupt between the test and hlt still ends the halt. With timed
- * sleepers the loop polls the clock instead: without a periodic tick
- * nothing would end the halt when their time comes.
+ * interrupt between the test and hlt still ends the halt. Timed sleepers
+ * are woken by the tick; on a CPU without one the loop polls the clock
+ * instead, since nothing else would end the halt when their time comes.
  */
 void __noreturn cpu_idle_loop(void)
 {
@@ -343,7 +334,7 @@ void __noreturn cpu_idle_loop(void)
 			__schedule(false);
 			continue;
 		}
-		if (!list_empty(&rq->sleepers)) {
+		if (!list_empty(&rq->sleepers) && !apic_timer_running(sched_cpu())) {
 			spin_lock(&rq->lock);
 			wake_expired_locked(rq, sched_clock_ns());
 			spin_unlock(&rq->lock);

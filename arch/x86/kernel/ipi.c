@@ -18,6 +18,10 @@
  * target with wait = true) calls ipi_poll(): a CPU spinning for another one
  * still answers that one's calls and shootdowns, so two CPUs calling each
  * other at once do not deadlock.
+ *
+ * The reschedule IPI (RESCHEDULE_VECTOR, smp_send_reschedule()) carries
+ * nothing: a wake-up on another CPU sends it so that an idle CPU leaves hlt,
+ * and the scheduler switches on the interrupt's return.
  */
 #include "asm/ipi.h"
 
@@ -31,6 +35,7 @@
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/smp.h"
 
 struct call_slot {
@@ -44,6 +49,7 @@ static DEFINE_PER_CPU(struct call_slot *, call_queue);	     /* calls waiting for
 static DEFINE_PER_CPU(struct call_slot[NR_CPUS], call_slot); /* this CPU's, one per target */
 static DEFINE_PER_CPU(unsigned long, calls_received);
 static DEFINE_PER_CPU(unsigned long, calls_sent);
+static DEFINE_PER_CPU(unsigned long, reschedules_received);
 static bool call_vector_set;
 
 u32 ipi_apicid(unsigned int cpu)
@@ -111,12 +117,28 @@ static bool call_queue_push(unsigned int cpu, struct call_slot *slot)
 	return !first;
 }
 
+/* The reschedule IPI: nothing to do here, the switch happens on the interrupt's return. */
+static void reschedule_interrupt(struct pt_regs *regs __unused)
+{
+	lapic_eoi();
+	this_cpu_inc(reschedules_received);
+}
+
 static void call_vector_install(void)
 {
 	if (READ_ONCE(call_vector_set))
 		return;
 	set_irq_handler(CALL_FUNCTION_VECTOR, call_function_interrupt);
+	set_irq_handler(RESCHEDULE_VECTOR, reschedule_interrupt);
 	WRITE_ONCE(call_vector_set, true);
+}
+
+void smp_send_reschedule(unsigned int cpu)
+{
+	if (cpu == smp_processor_id() || !cpu_online(cpu))
+		return;
+	call_vector_install();
+	lapic_send_ipi(ipi_apicid(cpu), RESCHEDULE_VECTOR);
 }
 
 /* Queue fn(info) for @cpu (not this one) in this CPU's slot for it. Interrupts off. */
@@ -217,6 +239,11 @@ void on_each_cpu(void (*fn)(void *), void *info, bool wait)
 	local_irq_restore(flags);
 	if (wait)
 		call_many_wait(me, targets);
+}
+
+unsigned long ipi_reschedules_received(unsigned int cpu)
+{
+	return READ_ONCE(per_cpu(reschedules_received, cpu));
 }
 
 unsigned long ipi_calls_received(unsigned int cpu)

@@ -265,6 +265,7 @@ void interrupts_dump(void)
 			dump_line(irq, chip);
 	dump_arch_row("LOC", apic_timer_ticks, "Local timer interrupts");
 	dump_arch_row("SPU", irq_spurious_count, "Spurious interrupts");
+	dump_arch_row("RES", ipi_reschedules_received, "Rescheduling interrupts");
 	dump_arch_row("CAL", ipi_calls_received, "Function call interrupts");
 	dump_arch_row("TLB", tlb_shootdowns_received, "TLB shootdowns");
 	printk(KERN_INFO "UNH: %10lu   lines that fired without a handler (masked)\n",

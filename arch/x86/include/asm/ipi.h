@@ -42,6 +42,7 @@ u32 ipi_apicid(unsigned int cpu);
 
 /* Calls run on @cpu (the dump's CAL row) and calls it sent to others. */
 unsigned long ipi_calls_received(unsigned int cpu);
+unsigned long ipi_reschedules_received(unsigned int cpu); /* the RES row */
 unsigned long ipi_calls_sent(unsigned int cpu);
 
 #endif /* ASM_IPI_H */

@@ -25,6 +25,7 @@
 #define IRQ_VECTOR(irq)	     (IRQ_VECTOR_BASE + (irq))
 #define LOCAL_TIMER_VECTOR   0xec
 #define TLB_FLUSH_VECTOR     0xf9
+#define RESCHEDULE_VECTOR    0xfd
 #define CALL_FUNCTION_VECTOR 0xfb
 
 /* A controller of the ISA lines: the I/O APIC or the PICs. */

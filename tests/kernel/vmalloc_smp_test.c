@@ -1,0 +1,221 @@
+/*
+ * vmalloc on every CPU at once: one thread bound to each online CPU
+ * allocates, fills, checks and frees areas of random sizes, and hands every
+ * other area to a shared slot where the next thread to pass (on any CPU)
+ * checks and frees it, so that areas are freed on a different CPU from the
+ * one that allocated them; some go through vfree_atomic() and some are
+ * freed from an interrupt (a call-function IPI on another CPU). Afterwards
+ * vmalloc_check() must be clean and the pages exactly accounted for.
+ *
+ * The seed is printed; with one CPU the test still runs (no cross-CPU
+ * frees then, and it says so).
+ */
+#include "asm/ipi.h"
+#include "asm/page.h"
+#include "asm/pgtable.h"
+#include "asm/processor.h"
+#include "debug/ktest.h"
+#include "kernel/atomic.h"
+#include "kernel/printk.h"
+#include "kernel/sched.h"
+#include "kernel/smp.h"
+#include "lib/random.h"
+#include "mm/page_alloc.h"
+#include "mm/slab.h"
+#include "mm/vmalloc.h"
+
+#define VSMP_ROUNDS	  400
+#define VSMP_SLOTS	  16
+#define VSMP_MAX_PAGES	  6
+#define VSMP_HEADER_MAGIC 0x5653d9a1u
+
+/* The first bytes of every area: who made it and how big it is; the last
+ * byte repeats the tag, so a remap or an early free shows as a mismatch. */
+struct vsmp_header {
+	u32 magic;
+	u32 tag;
+	unsigned long size;
+};
+
+struct vsmp_thread {
+	u64 seed;
+	unsigned int cpu;
+	unsigned long allocs, cross_frees, atomic_frees, irq_frees, bad;
+};
+
+static void *vsmp_slot[VSMP_SLOTS];
+static struct vsmp_thread vsmp_threads[NR_CPUS];
+
+static u32 vsmp_tag(unsigned int cpu, unsigned int round)
+{
+	return (cpu << 24) ^ (round * 2654435761u);
+}
+
+static void *vsmp_alloc(struct rnd_state *r, unsigned int cpu, unsigned int round)
+{
+	unsigned long size = (rnd_below(r, VSMP_MAX_PAGES) + 1) * PAGE_SIZE;
+	struct vsmp_header *h;
+
+	if (rnd_below(r, 4) == 0)
+		size -= rnd_below(r, PAGE_SIZE - sizeof(*h) - 1); /* not a whole page */
+	h = vmalloc(size);
+	if (!h)
+		return NULL;
+	h->magic = VSMP_HEADER_MAGIC;
+	h->tag = vsmp_tag(cpu, round);
+	h->size = size;
+	((volatile u8 *)h)[size - 1] = (u8)h->tag;
+	return h;
+}
+
+/* The area still holds what its maker wrote. */
+static bool vsmp_intact(const struct vsmp_header *h)
+{
+	return h->magic == VSMP_HEADER_MAGIC && h->size <= VSMP_MAX_PAGES * PAGE_SIZE &&
+	       ((const volatile u8 *)h)[h->size - 1] == (u8)h->tag;
+}
+
+/* vfree() in an IPI handler on the CPU this runs on: interrupt context. */
+static void vsmp_vfree_in_irq(void *addr)
+{
+	vfree(addr);
+}
+
+static void vsmp_free(struct vsmp_thread *me, struct rnd_state *r, void *p)
+{
+	unsigned int other;
+
+	if (!vsmp_intact(p))
+		me->bad++;
+	switch (rnd_below(r, 8)) {
+	case 0:
+		vfree_atomic(p);
+		me->atomic_frees++;
+		return;
+	case 1:
+		other = (me->cpu + 1) % NR_CPUS;
+		while (!cpu_online(other))
+			other = (other + 1) % NR_CPUS;
+		if (other != me->cpu &&
+		    !smp_call_function_single(other, vsmp_vfree_in_irq, p, true)) {
+			me->irq_frees++;
+			return;
+		}
+		break;
+	}
+	vfree(p);
+}
+
+static int vsmp_thread_fn(void *arg)
+{
+	struct vsmp_thread *me = arg;
+	struct rnd_state r;
+
+	rnd_seed(&r, me->seed);
+	for (unsigned int round = 0; round < VSMP_ROUNDS; round++) {
+		void *p = vsmp_alloc(&r, me->cpu, round), *old;
+
+		if (!p) {
+			me->bad++;
+			continue;
+		}
+		me->allocs++;
+		if (rnd_below(&r, 2)) {
+			vsmp_free(me, &r, p);
+		} else {
+			old = xchg(&vsmp_slot[rnd_below(&r, VSMP_SLOTS)], p);
+			if (old) {
+				me->cross_frees++; /* made by whichever thread put it there */
+				vsmp_free(me, &r, old);
+			}
+		}
+		if (round % 32 == 0)
+			yield();
+	}
+	return 0;
+}
+
+/* Pages in use that no test area holds: what must come back to its start. */
+static unsigned long vsmp_pages_accounted(void)
+{
+	vfree_deferred_run();
+	vm_unmap_aliases();
+	return nr_free_pages() + slab_nr_pages() + pgtable_stats.pt_pages;
+}
+
+static void vsmp_drain_slots(struct ktest *t)
+{
+	for (int i = 0; i < VSMP_SLOTS; i++) {
+		void *p = xchg(&vsmp_slot[i], NULL);
+
+		if (p) {
+			KTEST_EXPECT_TRUE(t, vsmp_intact(p));
+			vfree(p);
+		}
+	}
+}
+
+/* Start one thread per online CPU, bound there; return how many started. */
+static unsigned int vsmp_start(struct ktest *t, u64 seed, struct task_struct **task)
+{
+	unsigned int cpu, n = 0;
+
+	for_each_online_cpu(cpu)
+	{
+		struct vsmp_thread *v = &vsmp_threads[cpu];
+
+		*v = (struct vsmp_thread){ .seed = seed ^ ((u64)cpu << 32), .cpu = cpu };
+		task[cpu] = kthread_create(vsmp_thread_fn, v, "vsmp/%u", cpu);
+		KTEST_EXPECT_NOT_NULL(t, task[cpu]);
+		if (!task[cpu])
+			continue;
+		KTEST_EXPECT_EQ(t, kthread_bind(task[cpu], cpu), 0);
+		n++;
+	}
+	for_each_online_cpu(cpu) if (task[cpu]) wake_up_process(task[cpu]);
+	return n;
+}
+
+KTEST(vmalloc_smp, concurrent_vmalloc_vfree_on_every_cpu)
+{
+	static struct task_struct *task[NR_CPUS];
+	unsigned long before, busy, allocs = 0, cross = 0, atomics = 0, irqs = 0;
+	u64 seed = rdtsc();
+	unsigned int cpu, started;
+
+	ktest_need_pages(t, num_online_cpus() * (VSMP_SLOTS + 4) * (VSMP_MAX_PAGES + 2) + 256);
+	pr_info("vmalloc_smp: seed %#llx, %u CPUs, %u rounds each\n", (unsigned long long)seed,
+		num_online_cpus(), VSMP_ROUNDS);
+	vfree(vmalloc(VSMP_MAX_PAGES * PAGE_SIZE)); /* warm-up: slab pages, page tables */
+	before = vsmp_pages_accounted();
+	busy = vmalloc_stats.nr_busy;
+
+	for (cpu = 0; cpu < NR_CPUS; cpu++)
+		task[cpu] = NULL;
+	started = vsmp_start(t, seed, task);
+	KTEST_EXPECT_EQ(t, started, num_online_cpus());
+	for_each_online_cpu(cpu)
+	{
+		struct vsmp_thread *v = &vsmp_threads[cpu];
+
+		if (!task[cpu])
+			continue;
+		KTEST_EXPECT_EQ(t, kthread_join(task[cpu]), 0);
+		KTEST_EXPECT_EQ(t, v->bad, 0UL);
+		allocs += v->allocs;
+		cross += v->cross_frees;
+		atomics += v->atomic_frees;
+		irqs += v->irq_frees;
+	}
+	vsmp_drain_slots(t);
+	pr_info("vmalloc_smp: %lu areas, %lu freed from a slot, %lu by vfree_atomic, %lu in an IPI\n",
+		allocs, cross, atomics, irqs);
+	KTEST_EXPECT_EQ(t, allocs, (unsigned long)started * VSMP_ROUNDS);
+	if (num_online_cpus() > 1)
+		KTEST_EXPECT_GT(t, irqs, 0UL);
+	else
+		pr_info("vmalloc_smp: one CPU online: no frees on another CPU\n");
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	KTEST_EXPECT_EQ(t, vsmp_pages_accounted(), before);
+}
