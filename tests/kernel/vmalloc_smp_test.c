@@ -14,8 +14,10 @@
 #include "asm/page.h"
 #include "asm/pgtable.h"
 #include "asm/processor.h"
+#include "asm/traps.h"
 #include "debug/ktest.h"
 #include "kernel/atomic.h"
+#include "kernel/errno.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
 #include "kernel/smp.h"
@@ -218,4 +220,64 @@ KTEST(vmalloc_smp, concurrent_vmalloc_vfree_on_every_cpu)
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
 	KTEST_EXPECT_EQ(t, vsmp_pages_accounted(), before);
+}
+
+struct vsmp_probe {
+	const void *addr;
+	u64 val;
+	int err;
+};
+
+static void vsmp_probe_read(void *arg)
+{
+	struct vsmp_probe *pr = arg;
+
+	pr->err = read_kernel_nofault(pr->addr, &pr->val);
+}
+
+static struct vsmp_probe vsmp_remote_read(unsigned int cpu, const void *addr)
+{
+	struct vsmp_probe pr = { addr, 0, -EINVAL };
+
+	smp_call_function_single(cpu, vsmp_probe_read, &pr, true);
+	return pr;
+}
+
+#define VSMP_PATTERN 0x766d616c6c6f6321ULL
+
+/*
+ * The lazy purge's promise on SMP: after vfree() another CPU may still read
+ * the freed page through its TLB (the range is not reused yet); once the
+ * purge returned the range to the free tree, no CPU can, because the purge
+ * shot the range down on every CPU.
+ */
+KTEST(vmalloc_smp, remote_read_after_vfree_and_purge_faults)
+{
+	unsigned int cpu = (smp_processor_id() + 1) % NR_CPUS;
+	struct vsmp_probe pr;
+	u64 *p;
+
+	if (num_online_cpus() < 2)
+		KTEST_SKIP(t, "needs a second online CPU");
+	while (!cpu_online(cpu))
+		cpu = (cpu + 1) % NR_CPUS;
+	vm_unmap_aliases(); /* nothing lazy: the purge below is ours */
+	p = vmalloc(PAGE_SIZE);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	*p = VSMP_PATTERN;
+	pr = vsmp_remote_read(cpu, p); /* that CPU's TLB now holds the translation */
+	KTEST_EXPECT_EQ(t, pr.err, 0);
+	KTEST_EXPECT_EQ(t, pr.val, VSMP_PATTERN);
+
+	vfree(p); /* unmapped, lazy: no flush yet */
+	KTEST_EXPECT_NULL(t, find_vm_area(p));
+	pr = vsmp_remote_read(cpu, p);
+	pr_info("vmalloc_smp: CPU %u after vfree, before the purge: %s\n", cpu,
+		pr.err ? "faulted" : "still read the freed page (stale TLB entry)");
+	KTEST_EXPECT_TRUE(t, pr.err == -EFAULT || pr.val == VSMP_PATTERN);
+
+	vm_unmap_aliases(); /* the purge: shootdown, then the range is free */
+	pr = vsmp_remote_read(cpu, p);
+	KTEST_EXPECT_EQ(t, pr.err, -EFAULT);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 }
