@@ -9,6 +9,7 @@
  * single 64-bit MSR and no delivery status to wait for.
  */
 #include "asm/apic.h"
+#include "asm/irq.h"
 #include "asm/irqflags.h"
 #include "asm/processor.h"
 #include "asm/traps.h"
@@ -124,6 +125,7 @@ static void lapic_spurious_irq(struct pt_regs *regs)
 {
 	(void)regs;
 	__atomic_fetch_add(&lapic.spurious, 1, __ATOMIC_RELAXED);
+	irq_count_spurious(); /* the per-CPU SPU row of the interrupts dump */
 }
 
 /* IA32_APIC_BASE for this CPU: globally enabled, x2APIC mode if chosen. */
