@@ -27,6 +27,6 @@ expect_line '^CPU: 1$'
 expect_line '^RIP: 0008:ffffffff8[0-9a-f]+ (cpu_idle_loop|smp_ap_entry|default_idle|[a-z_]*idle[a-z_]*)\+0x'
 expect_line '^RSP: 0010:ffffc2[0-9a-f]+ '
 expect_line '^ \[<ffffffff8[0-9a-f]+>\] smp_ap_start64'
-expect_line '^Kernel panic - not syncing: Fatal exception: NMI$'
+expect_line "^Kernel panic - not syncing: Fatal exception in thread 'idle/1': NMI\$"
 expect_no_line 'took no NMI|test ended'
 finish
