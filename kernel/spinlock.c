@@ -9,9 +9,16 @@
  * reported even when it then deadlocks), the wait, then the owner's
  * records. spin_unlock() undoes them in reverse and lets the next ticket
  * in before it restores the interrupt state.
+ *
+ * A waiter spins with interrupts off, so it would not answer a TLB
+ * shootdown: a holder that flushes (vmalloc's purge under vmap_purge_lock)
+ * would wait for it forever. So the wait serves this CPU's pending
+ * shootdowns (they take no lock). Cross-CPU calls that wait are not served:
+ * holding a spinlock across one stays forbidden (asm/ipi.h).
  */
 #include "kernel/spinlock.h"
 
+#include "asm/tlbflush.h"
 #include "kernel/lockdep.h"
 #include "kernel/panic.h"
 
@@ -21,6 +28,16 @@ static void __noreturn spin_lock_recursion(const struct spinlock *lock, unsigned
 {
 	panic("spin_lock: recursive acquisition of %s on CPU %u: held since %pS, taken again at %pS",
 	      lock->name, smp_processor_id(), (void *)lock->owner_ip, (void *)ip);
+}
+
+static void spin_wait(struct spinlock *lock)
+{
+	unsigned int ticket = (unsigned int)atomic_fetch_add(1, &lock->raw.next);
+
+	while (smp_load_acquire(&lock->raw.serving) != ticket) {
+		tlb_shootdown_run();
+		cpu_relax();
+	}
 }
 
 /* The lock is ours: record it. Interrupts are off. */
@@ -42,7 +59,7 @@ void spin_lock(struct spinlock *lock)
 		spin_lock_recursion(lock, _RET_IP_);
 	if (unlikely(READ_ONCE(lockdep_enabled)))
 		lock_acquire(lock, _RET_IP_, false);
-	arch_spin_lock(&lock->raw);
+	spin_wait(lock);
 	spin_lock_acquired(lock, flags, cpu, _RET_IP_);
 }
 

@@ -14,6 +14,7 @@
  */
 #include "debug/ktest.h"
 
+#include "asm/ipi.h"
 #include "asm/irqflags.h"
 #include "kernel/atomic.h"
 #include "kernel/lockdep.h"
@@ -22,57 +23,101 @@
 #include "kernel/spinlock.h"
 #include "kernel/symbols.h"
 #include "lib/string.h"
+#include "lib/vsprintf.h"
 
-#define TORTURE_ROUNDS 20000 /* lock/unlock pairs per CPU */
+/*
+ * Lock/unlock pairs per CPU: alone, TORTURE_SOLO_ROUNDS; with others, until
+ * the CPUs together found the lock taken TORTURE_CONTENTION times (on a
+ * loaded host the vCPUs often run one after the other, so a fixed count
+ * may see no contention at all), at most TORTURE_MAX_ROUNDS. Contended
+ * rounds are slow here: with more vCPUs than host cores a ticket lock
+ * waits for each preempted waiter in turn, a host time slice at worst.
+ */
+#define TORTURE_SOLO_ROUNDS 2000
+#define TORTURE_MAX_ROUNDS  200000
+#define TORTURE_CONTENTION  200
 
 struct spin_torture {
 	struct spinlock lock;
 	unsigned long counter; /* [lock], incremented non-atomically on purpose */
 	atomic_t inside;       /* CPUs between lock and unlock right now */
 	atomic_t overlaps;     /* times a CPU found another one inside */
-	atomic_t cpus;	       /* CPUs that ran the body */
+	atomic_t arrived;      /* CPUs at the start line */
+	unsigned int nr_cpus;  /* how many will arrive */
+	atomic_t contended;    /* acquisitions that found the lock taken */
+	unsigned long ran_on;  /* bit n: CPU n ran the body */
+	unsigned long rounds[NR_CPUS];
 };
 
 static struct spin_torture torture = { .lock = SPINLOCK_INIT(torture.lock) };
 
+static void spin_torture_round(struct spin_torture *st)
+{
+	unsigned long v;
+
+	if (!spin_trylock(&st->lock)) {
+		atomic_inc(&st->contended);
+		spin_lock(&st->lock);
+	}
+	if (atomic_inc_return(&st->inside) != 1)
+		atomic_inc(&st->overlaps);
+	v = READ_ONCE(st->counter);
+	cpu_relax(); /* widen the window a broken lock would lose updates in */
+	WRITE_ONCE(st->counter, v + 1);
+	atomic_dec(&st->inside);
+	spin_unlock(&st->lock);
+}
+
 static void spin_torture_body(void *arg)
 {
 	struct spin_torture *st = arg;
+	unsigned long n = 0;
 
-	for (unsigned int i = 0; i < TORTURE_ROUNDS; i++) {
-		unsigned long v;
-
-		spin_lock(&st->lock);
-		if (atomic_inc_return(&st->inside) != 1)
-			atomic_inc(&st->overlaps);
-		v = READ_ONCE(st->counter);
-		cpu_relax(); /* widen the window a broken lock would lose updates in */
-		WRITE_ONCE(st->counter, v + 1);
-		atomic_dec(&st->inside);
-		spin_unlock(&st->lock);
+	atomic_inc(&st->arrived); /* start together, or the first CPU is done before the last */
+	while ((unsigned int)atomic_read(&st->arrived) < st->nr_cpus)
+		cpu_relax();
+	while (st->nr_cpus == 1 ? n < TORTURE_SOLO_ROUNDS
+				: n < TORTURE_MAX_ROUNDS &&
+					  atomic_read(&st->contended) < TORTURE_CONTENTION) {
+		spin_torture_round(st);
+		n++;
 	}
-	atomic_inc(&st->cpus);
+	st->rounds[smp_processor_id()] = n;
+	set_bit(smp_processor_id(), &st->ran_on);
 }
 
-/* Run @fn(@arg) on every online CPU at once; return on how many it ran. */
-static unsigned int spin_test_on_each_cpu(struct ktest *t, void (*fn)(void *), void *arg)
+static unsigned int spin_torture_reset(struct spin_torture *st)
 {
-	printk("    # %s: on CPU 0 only: no cross-CPU calls (on_each_cpu) in this kernel\n",
-	       t->name);
-	fn(arg);
-	return 1;
+	unsigned int cpus = 0, cpu;
+
+	for_each_online_cpu(cpu) /* not num_online_cpus(): popcount is a libgcc call here */
+		cpus++;
+	st->counter = 0;
+	st->nr_cpus = cpus;
+	st->ran_on = 0;
+	atomic_set(&st->overlaps, 0);
+	atomic_set(&st->arrived, 0);
+	atomic_set(&st->contended, 0);
+	memset(st->rounds, 0, sizeof(st->rounds));
+	return cpus;
 }
 
 KTEST(spinlock, counter_torture_is_exact_on_all_cpus)
 {
-	unsigned int cpus;
+	unsigned int cpus = spin_torture_reset(&torture);
+	unsigned long flags, total = 0;
 
-	torture.counter = 0;
-	atomic_set(&torture.overlaps, 0);
-	atomic_set(&torture.cpus, 0);
-	cpus = spin_test_on_each_cpu(t, spin_torture_body, &torture);
-	KTEST_EXPECT_EQ(t, (unsigned int)atomic_read(&torture.cpus), cpus);
-	KTEST_EXPECT_EQ(t, torture.counter, (unsigned long)cpus * TORTURE_ROUNDS);
+	local_irq_save(flags);
+	local_irq_enable(); /* waiting for the other CPUs with interrupts off is refused */
+	on_each_cpu(spin_torture_body, &torture, true);
+	local_irq_restore(flags);
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+		total += torture.rounds[cpu];
+	printk("    # %s: %u CPU(s), %lu rounds, %u found the lock taken\n", t->name, cpus, total,
+	       atomic_read(&torture.contended));
+	KTEST_EXPECT_EQ(t, torture.ran_on, READ_ONCE(cpu_online_mask_bits));
+	KTEST_EXPECT_GE(t, total, (unsigned long)cpus);
+	KTEST_EXPECT_EQ(t, torture.counter, total);
 	KTEST_EXPECT_EQ(t, atomic_read(&torture.overlaps), 0);
 	KTEST_EXPECT_FALSE(t, spin_is_locked(&torture.lock));
 }
@@ -175,6 +220,62 @@ KTEST(spinlock, assert_held_knows_this_cpu_holds_it)
 		KTEST_EXPECT_EQ(t, warn_count, warns + 1);
 		KTEST_EXPECT_TRUE(t, ktest_log_has(mark, "assert_held: assert_lock is not held"));
 	}
+}
+
+static DEFINE_SPINLOCK(remote_lock);
+
+static void spin_test_hold(void *lock)
+{
+	spin_lock(lock);
+}
+
+static void spin_test_release(void *lock)
+{
+	spin_unlock(lock);
+}
+
+/* Another online CPU than this one, or -1. */
+static int spin_test_other_cpu(void)
+{
+	unsigned int cpu;
+
+	for_each_online_cpu(cpu) if (cpu != smp_processor_id()) return (int)cpu;
+	return -1;
+}
+
+static bool remote_site_fired; /* this file's second assert_held() site */
+
+/* A lock another CPU holds: not ours to assert, try or release. */
+KTEST(spinlock, held_by_another_cpu_is_not_held_here)
+{
+	int other = spin_test_other_cpu();
+	bool fired_before = remote_site_fired;
+	unsigned long mark, flags;
+	char want[KTEST_NEEDLE_MAX];
+
+	if (other < 0)
+		KTEST_SKIP(t, "one CPU online");
+	local_irq_save(flags);
+	local_irq_enable(); /* the calls below wait for the other CPU */
+	KTEST_ASSERT_EQ(t, smp_call_function_single(other, spin_test_hold, &remote_lock, true), 0);
+	KTEST_EXPECT_EQ(t, spin_lock_owner(&remote_lock), other);
+	KTEST_EXPECT_FALSE(t, spin_held_by_this_cpu(&remote_lock));
+	KTEST_EXPECT_FALSE(t, spin_trylock(&remote_lock));
+	mark = ktest_log_mark();
+	if (assert_held(&remote_lock))
+		remote_site_fired = true;
+	KTEST_EXPECT_TRUE(t, remote_site_fired);
+	snprintf(want, sizeof(want),
+		 "assert_held: remote_lock is held by CPU %d (taken at spin_test_hold", other);
+	if (!fired_before)
+		KTEST_EXPECT_TRUE(t, ktest_log_has(mark, want));
+	spin_unlock(&remote_lock); /* not ours: refused */
+	KTEST_EXPECT_EQ(t, spin_lock_owner(&remote_lock), other);
+	KTEST_EXPECT_EQ(t, smp_call_function_single(other, spin_test_release, &remote_lock, true),
+			0);
+	local_irq_restore(flags);
+	KTEST_EXPECT_EQ(t, spin_lock_owner(&remote_lock), -1);
+	KTEST_EXPECT_FALSE(t, spin_is_locked(&remote_lock));
 }
 
 /* ---- the lock-order checker ---- */
