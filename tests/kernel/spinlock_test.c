@@ -16,6 +16,8 @@
 
 #include "asm/ipi.h"
 #include "asm/irqflags.h"
+#include "asm/page.h"
+#include "asm/tlbflush.h"
 #include "kernel/atomic.h"
 #include "kernel/lockdep.h"
 #include "kernel/printk.h"
@@ -276,6 +278,50 @@ KTEST(spinlock, held_by_another_cpu_is_not_held_here)
 	local_irq_restore(flags);
 	KTEST_EXPECT_EQ(t, spin_lock_owner(&remote_lock), -1);
 	KTEST_EXPECT_FALSE(t, spin_is_locked(&remote_lock));
+}
+
+static DEFINE_SPINLOCK(flush_lock);
+static int flush_stage; /* 1: the other CPU holds flush_lock; 2: this one goes to wait */
+static char flush_page[PAGE_SIZE] __aligned(PAGE_SIZE);
+
+/* On the other CPU: take the lock, let the first CPU queue behind it, shoot down a page. */
+static void spin_test_flush_holding(void *arg __unused)
+{
+	spin_lock(&flush_lock);
+	smp_store_release(&flush_stage, 1);
+	while (smp_load_acquire(&flush_stage) != 2)
+		cpu_relax();
+	for (unsigned int i = 0; i < 100000; i++) /* let it reach the wait */
+		cpu_relax();
+	flush_tlb_kernel_range((unsigned long)flush_page, (unsigned long)flush_page + PAGE_SIZE);
+	spin_unlock(&flush_lock);
+}
+
+/*
+ * Regression: a CPU waiting in spin_lock() has interrupts off; when the
+ * holder flushed the TLB, its shootdown waited for that CPU forever (and
+ * the waiter for the lock). The wait now serves shootdowns. On the old
+ * code this test hangs (the run's timeout catches it).
+ */
+KTEST(spinlock, waiter_answers_the_holders_shootdown)
+{
+	int other = spin_test_other_cpu();
+	unsigned long flags;
+
+	if (other < 0)
+		KTEST_SKIP(t, "one CPU online");
+	WRITE_ONCE(flush_stage, 0);
+	local_irq_save(flags);
+	local_irq_enable();
+	KTEST_ASSERT_EQ(t, smp_call_function_single(other, spin_test_flush_holding, NULL, false),
+			0);
+	while (smp_load_acquire(&flush_stage) != 1)
+		cpu_relax();
+	smp_store_release(&flush_stage, 2);
+	spin_lock(&flush_lock); /* interrupts off from here until we get it */
+	KTEST_EXPECT_TRUE(t, spin_held_by_this_cpu(&flush_lock));
+	spin_unlock(&flush_lock);
+	local_irq_restore(flags);
 }
 
 /* ---- the lock-order checker ---- */
