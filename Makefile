@@ -54,7 +54,7 @@ debug-y := debug/ktest.o \
 	debug/console/mem.o debug/console/alloc.o debug/console/run.o \
 	debug/bench/harness.o debug/bench/scenarios.o debug/bench/floors.o debug/bench/studies.o \
 	debug/bench/profile.o
-debug-y += debug/console/lockdep.o
+debug-y += debug/console/lockdep.o debug/bench/locks.o
 debug-y += debug/bench/ipi.o
 
 lib-y := lib/string.o lib/vsprintf.o lib/rbtree.o lib/sort.o lib/match.o lib/ratelimit.o

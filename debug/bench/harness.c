@@ -146,6 +146,7 @@ static const struct bench_study studies[] = {
 	{ "purge_irqoff", "longest vfree and idle purge step at the lazy budget",
 	  purge_irqoff_run },
 	{ "ipi", "call-function IPI round trip, TLB shootdown of 1 and 64 pages", ipi_run },
+	{ "locks", "spin_lock/spin_unlock pair, lockdep off and on", locks_run },
 };
 
 /* One thing bench= names: a scenario (@sc) or a study (@run). */

@@ -62,6 +62,7 @@ int map_run(void);
 int memory_run(void);
 int profile_run(void);
 int purge_irqoff_run(void);
-int ipi_run(void); /* ipi.c */
+int ipi_run(void);   /* ipi.c */
+int locks_run(void); /* locks.c */
 
 #endif /* DEBUG_BENCH_INTERNAL_H */
