@@ -463,3 +463,22 @@ KTEST(spinlock, lockdep_reports_two_of_one_class_nested)
 	lockdep_forget(&same_site[0]);
 	KTEST_EXPECT_EQ(t, lockdep_findings(), findings);
 }
+
+static DEFINE_SPINLOCK(recurse_lock);
+
+static __noinline void spin_test_take(struct spinlock *lock)
+{
+	spin_lock(lock);
+}
+
+/*
+ * Run only when named (tests/e2e/spinlock_recursion.sh): taking a lock
+ * this CPU holds panics, naming the lock, the CPU and both callers.
+ */
+KTEST(_spinrecurse, second_acquisition_on_the_same_cpu_panics)
+{
+	spin_lock(&recurse_lock);
+	spin_test_take(&recurse_lock);
+	spin_unlock(&recurse_lock);
+	KTEST_EXPECT_TRUE(t, false); /* not reached */
+}
