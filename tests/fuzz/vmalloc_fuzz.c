@@ -367,7 +367,11 @@ static void op_vmap(void)
 	memset(l, 0, sizeof(*l));
 	for (unsigned int i = 0; i < n; i++) {
 		l->pages[i] = alloc_pages(GFP_KERNEL, 0);
-		assert_non_null(l->pages[i]);
+		if (!l->pages[i]) { /* the live areas hold all the fake RAM */
+			while (i--)
+				__free_pages(l->pages[i], 0);
+			return;
+		}
 	}
 	arm_fault(b >> 4 & 7, 0);
 	p = ALLOC_WARNS(vmap(l->pages, n, flags, PAGE_KERNEL), "vmap", flags & VM_NO_GUARD ? 1 : 0,
