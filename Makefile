@@ -16,6 +16,8 @@ FIRMWARE ?= bios
 KTEST ?= all
 BENCH ?= all
 TEST_TIMEOUT ?= 300
+FUZZ_TIME ?= 180
+FUZZ ?=
 
 CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \
 	-mno-sse -mno-mmx -mno-sse2 -mgeneral-regs-only -nostdlib -fno-stack-protector \
@@ -84,6 +86,7 @@ export CONTIG_FIRMWARE := $(FIRMWARE)
 export CONTIG_SMP := $(SMP)
 
 .PHONY: FORCE all iso run test host-build host-test ktest e2e bench docs debug debug-server gdb clean deps check help
+.PHONY: fuzz-build fuzz
 all: $(ELF) $(GDB_SCRIPTS)
 
 # Quiet by default, as in Linux: V=1 shows the commands.
@@ -195,6 +198,16 @@ host-build:
 host-test: host-build
 	scripts/run-tests.sh --only host
 
+# libFuzzer targets (tests/fuzz, clang): fuzz-build builds them, fuzz runs
+# each for FUZZ_TIME seconds (FUZZ= a few of them), its corpus growing in
+# $(O)/fuzz/corpus/; make test runs them briefly from the seeds.
+fuzz-build:
+	$(Q)$(MAKE) --no-print-directory -C tests/fuzz O=$(abspath $(O))/fuzz Q=$(Q)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	tests/fuzz/run.sh --time $(FUZZ_TIME) $(FUZZ)
+
 ktest: $(ELF)
 	scripts/run-ktests.sh --mem $(MEM) --timeout $(TEST_TIMEOUT) $(if $(filter 1,$(V)),--verbose) \
 		--log $(O)/test/ktest-$(MEM).log --cmdline "ktest=$(KTEST) $$CONTIG_CMDLINE"
@@ -204,7 +217,7 @@ e2e: deps
 	scripts/run-tests.sh --only e2e
 
 test: deps
-	@$(MAKE) --no-print-directory $(ELF) $(GDB_SCRIPTS) host-build
+	@$(MAKE) --no-print-directory $(ELF) $(GDB_SCRIPTS) host-build fuzz-build
 	scripts/run-tests.sh $(if $(filter 1,$(V)),--verbose)
 
 # The sessions in README.md and docs/ come from real boots (scripts/doc-sessions.py).
@@ -227,8 +240,9 @@ help:
 	@echo "  all (default)  build $(ELF) (+ contig.sym, contig.asm)"
 	@echo "  iso            build $(O)/contig.iso (GRUB, multiboot2)"
 	@echo "  run            boot in QEMU, serial on stdio  [MEM=$(MEM) SMP=$(SMP) FIRMWARE=bios|uefi CMDLINE=...]"
-	@echo "  test           host unit tests + in-kernel self-tests (several memory sizes, BIOS and UEFI) + e2e  [V=1]"
+	@echo "  test           host unit tests + in-kernel self-tests (several memory sizes, BIOS and UEFI) + e2e + a short fuzz run  [V=1]"
 	@echo "  host-test      build and run only the cmocka host tests"
+	@echo "  fuzz           libFuzzer over the parsers and vmalloc, FUZZ_TIME s each  [FUZZ_TIME=$(FUZZ_TIME) FUZZ=name ...]"
 	@echo "  ktest          only the in-kernel self-tests  [KTEST=all|list|glob,... MEM=... SMP=1..16 FIRMWARE=... V=1]"
 	@echo "  e2e            only the end-to-end scenarios"
 	@echo "  bench          vmalloc benchmarks  [BENCH=name,...]"

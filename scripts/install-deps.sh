@@ -27,6 +27,8 @@ packages=(
 	qemu-system-x86  # make run/test/bench/debug
 	ovmf             # UEFI firmware for make run FIRMWARE=uefi and the UEFI tests
 	libcmocka-dev    # tests/host
+	clang            # tests/fuzz: the libFuzzer targets (make fuzz, make test)
+	libclang-rt-14-dev # libFuzzer and the ASan/UBSan runtimes for Debian 12's clang 14 (clang does not pull it in)
 	python3          # e2e drivers, gdb helpers checks
 	python3-pexpect  # tests/e2e/console_test.py drives the console through a pty
 	procps           # slabtop/free/vmstat read our /proc formats in the e2e test

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # make test: host unit tests, in-kernel self-tests booted at several memory
-# sizes, and end-to-end scenarios. Ends with one line
+# sizes, end-to-end scenarios, and a short run of each fuzz target (one test
+# each, FUZZ_TEST_TIME seconds, default 13). Ends with one line
 #   N passed, N failed, N skipped (T s)
 # and a non-zero status on any failure, crash or hang. Every log goes to
 # build/test/ (temporary files too: TMPDIR points there).
 #
-# Usage: run-tests.sh [--only host|ktest|e2e] [--ktest MEM:SPEC[:CMDLINE]]... [--out DIR]
+# Usage: run-tests.sh [--only host|ktest|e2e|fuzz] [--ktest MEM:SPEC[:CMDLINE]]... [--out DIR]
 #                     [--verbose]
-#   --only     run one of the three steps
+#   --only     run one of the four steps
 #   --ktest    boot these instead of the default list (repeatable)
 #   --out      where the logs go (default build/test)
 #   --verbose  the whole KTAP of every boot instead of one line per suite
@@ -29,7 +30,7 @@ while [ $# -gt 0 ]; do
 	*) echo "run-tests.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
-case $only in "" | host | ktest | e2e) ;; *) echo "run-tests.sh: --only host|ktest|e2e, not '$only'" >&2; exit 2 ;; esac
+case $only in "" | host | ktest | e2e | fuzz) ;; *) echo "run-tests.sh: --only host|ktest|e2e|fuzz, not '$only'" >&2; exit 2 ;; esac
 mkdir -p "$out/tmp"
 export TMPDIR=$out/tmp
 passed=0 failed=0 skipped=0
@@ -157,9 +158,29 @@ e2e_tests() {
 	done
 }
 
+# 4. Fuzz targets (tests/fuzz): each runs from its seeds alone, in a fresh
+# corpus under build/test/, and is one test; a crash or no result fails it.
+fuzz_tests() {
+	local line n=0
+	rm -rf "$out/fuzz-corpus"
+	while IFS= read -r line; do
+		echo "$line"
+		case $line in
+		"fuzz: "*": ok,"*) count 1 0; n=$((n + 1)) ;;
+		"fuzz: "*": FAILED"*) count 0 1; n=$((n + 1)) ;;
+		esac
+	done < <("$top/tests/fuzz/run.sh" --time "${FUZZ_TEST_TIME:-13}" --corpus "$out/fuzz-corpus" \
+		--out "$out/fuzz" 2>&1)
+	if [ $n = 0 ]; then
+		echo "fuzz: FAILED (no fuzz target ran: make fuzz-build)"
+		count 0 1
+	fi
+}
+
 step host && host_tests
 step ktest && ktest_boots
 step e2e && e2e_tests
+step fuzz && fuzz_tests
 
 echo "$passed passed, $failed failed, $skipped skipped ($(($(date +%s) - start)) s)"
 [ "$failed" = 0 ]

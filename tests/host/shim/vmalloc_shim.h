@@ -329,7 +329,7 @@ static void shim_back_unmap(unsigned long addr, unsigned long end)
 {
 	void *p;
 
-	if (!shim_backed(addr))
+	if (!shim_backed(addr) || end == addr) /* mmap() refuses a length of 0 */
 		return;
 	p = mmap((void *)addr, end - addr, PROT_NONE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
