@@ -150,14 +150,15 @@ static void out_string(struct out *o, const char *s, const struct spec *sp)
 /* %p, %pS, %ps, %pB: @kind is 0, 'S', 's' or 'B'. The field width applies to the whole. */
 static void out_pointer(struct out *o, const void *ptr, char kind, const struct spec *sp)
 {
-	unsigned long addr = (unsigned long)ptr, off, size;
+	unsigned long addr = (unsigned long)ptr, off = 0, size = 0;
 	const char *name = NULL;
 	char tmp[256];
 	int n;
 
-	if (kind == 'B') {
+	if (kind == 'B') { /* a return address: look up the call, report the return */
 		name = addr ? symbols_lookup(addr - 1, &off, &size) : NULL;
-		off++;
+		if (name)
+			off++;
 	} else if (kind) {
 		name = symbols_lookup(addr, &off, &size);
 	}

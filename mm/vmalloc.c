@@ -73,6 +73,7 @@
 #include "kernel/errno.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/spinlock.h"
 #include "lib/list.h"
 #include "lib/ratelimit.h"
@@ -149,6 +150,7 @@ static unsigned long vm_early_next;
  * and counted, so a broken chain is noticed. [D]
  */
 static DEFINE_SPINLOCK(vfree_deferred_lock);
+static atomic_t vfree_deferred_running;	      /* runs that took the queue and still free */
 static struct vm_struct *vfree_deferred_head; /* [D] */
 static unsigned long vfree_nr_deferred;	      /* [D] */
 
@@ -158,6 +160,16 @@ static unsigned long vfree_nr_deferred;	      /* [D] */
  * alloc_failures atomic.
  */
 struct vmalloc_stats vmalloc_stats;
+
+/*
+ * Ranges in no tree for a moment: taken from the free tree and not yet
+ * busy (alloc_vmap_area()), or detached from the busy tree and not yet
+ * lazy or free (the unmap and page frees in between). Raised under the
+ * lock of the tree a range leaves, lowered under the lock of the one it
+ * joins, so vmalloc_check(), holding every lock, knows whether its
+ * coverage walk may find a hole that is no corruption.
+ */
+static atomic_t vmap_in_transit;
 bool vmalloc_debug_vm; /* DEBUG_VM: vmalloc_check() after every change */
 
 /* vmalloc_debug_flush: flush the TLB at every unmap (the range still goes lazy) */
@@ -643,6 +655,8 @@ static int reserve_free_range(unsigned long size, unsigned long align, unsigned 
 	va = find_lowest_fit_locked(size, align, vstart, vend, addr);
 	if (va)
 		err = clip_free_va_locked(va, *addr, size);
+	if (!err)
+		atomic_inc(&vmap_in_transit); /* until alloc_vmap_area() links it busy */
 	spin_unlock(&vmap_free.lock);
 	return err;
 }
@@ -897,6 +911,7 @@ void free_vmap_area_noflush(struct vmap_area *va, const void *caller)
 	vmalloc_stats.lazy_pages = vmap_lazy_nr;
 	over = vmap_lazy_nr > lazy_max_pages;
 	capped = vmap_lazy_nr > lazy_hard_cap();
+	atomic_dec(&vmap_in_transit); /* detached from busy by the caller */
 	spin_unlock(&vmap_lazy.lock);
 	if (merged)
 		kmem_cache_free(vmap_area_cachep, va);
@@ -918,6 +933,7 @@ void free_vmap_area_noflush(struct vmap_area *va, const void *caller)
  */
 void vm_unmap_aliases(void)
 {
+	vfree_deferred_flush(); /* what vfree_atomic() queued is lazy too, then */
 	purge_vmap_area_lazy();
 }
 
@@ -964,8 +980,10 @@ retry:
 	if (err == -ENOSPC && !purged) {
 		purged = true;
 		vmap_purge_notify(); /* their frees go lazy: the purge below takes them */
-		if (purge_vmap_area_lazy())
-			goto retry;
+		/* Retry even if this purge found nothing: another CPU's purge,
+		 * which this one waited for, may just have freed the space. */
+		purge_vmap_area_lazy();
+		goto retry;
 	}
 	if (err) {
 		kmem_cache_free(vmap_area_cachep, va);
@@ -980,6 +998,7 @@ retry:
 	spin_lock(&vmap_busy.lock);
 	link_va(va, &vmap_busy, "busy");
 	vmalloc_stats.nr_busy++;
+	atomic_dec(&vmap_in_transit);
 	spin_unlock(&vmap_busy.lock);
 	vmalloc_debug_check("alloc_vmap_area");
 	return va;
@@ -1017,6 +1036,7 @@ static struct vmap_area *detach_vmap_area(const void *addr, unsigned int want, u
 	if (va && start == (unsigned long)addr && (!want || (flags & want)) && !(flags & refuse)) {
 		unlink_va(va, &vmap_busy);
 		vmalloc_stats.nr_busy--;
+		atomic_inc(&vmap_in_transit); /* until it is lazy or free */
 		spin_unlock(&vmap_busy.lock);
 		return va;
 	}
@@ -1041,7 +1061,10 @@ static void release_vm_area(struct vm_struct *area)
 
 	if (WARN_ON_ONCE(!va))
 		return;
-	free_vmap_area(va);
+	spin_lock(&vmap_free.lock);
+	merge_or_add_free_locked(va);
+	atomic_dec(&vmap_in_transit);
+	spin_unlock(&vmap_free.lock);
 	kfree(area);
 	vmalloc_debug_check("release_vm_area");
 }
@@ -1617,15 +1640,16 @@ void vfree_atomic(const void *addr)
 		 "vfree_atomic: called inside the queue's lock, %p leaked (caller %pS)", addr,
 		 __builtin_return_address(0)))
 		return;
-	deferred_work_queue(&vfree_deferred_work); /* a kworker frees it in idle time */
-	if (vmalloc_locks_held()) {		   /* cannot look: park it unchecked */
+	if (vmalloc_locks_held()) { /* cannot look: park it unchecked */
 		WARN(!vfree_atomic_park(addr),
 		     "vfree_atomic: %u unchecked frees pending, %p leaked (caller %pS)",
 		     VFREE_UNCHECKED_MAX, addr, __builtin_return_address(0));
-		return;
+	} else {
+		WARN(!vfree_atomic_mark(addr), "vfree_atomic: no vm area at %p (caller %pS)", addr,
+		     __builtin_return_address(0));
 	}
-	WARN(!vfree_atomic_mark(addr), "vfree_atomic: no vm area at %p (caller %pS)", addr,
-	     __builtin_return_address(0));
+	/* After the push: a run that took the queue before it would miss it. */
+	deferred_work_queue(&vfree_deferred_work); /* a kworker frees it in idle time */
 }
 
 /* @vm, taken from the deferred queue, is still a busy area that vfree_atomic() queued. */
@@ -1661,6 +1685,7 @@ void vfree_deferred_run(void)
 	nr = vfree_nr_deferred;
 	vfree_deferred_head = NULL;
 	vfree_nr_deferred = 0;
+	atomic_inc(&vfree_deferred_running);
 	spin_unlock(&vfree_deferred_lock);
 
 	for (;;) { /* the parked ones: vfree() checks them */
@@ -1683,6 +1708,23 @@ void vfree_deferred_run(void)
 	}
 	WARN(vm || nr, "vfree_deferred_run: queue broken at %p, %lu queued areas not freed", vm,
 	     nr);
+	atomic_dec(&vfree_deferred_running);
+}
+
+/*
+ * vfree_deferred_flush - run the vfree_atomic() queue, then wait until the
+ * runs other CPUs took it for (a kworker) have freed everything
+ *  => So that what was queued before the call is freed when it returns.
+ *  => Waits (yielding) only in a thread that may sleep; elsewhere it only
+ *     runs the queue. Not from inside a deferred free.
+ */
+void vfree_deferred_flush(void)
+{
+	vfree_deferred_run();
+	if (irqs_disabled() || in_interrupt() || preempt_count() || vmalloc_locks_held())
+		return;
+	while (atomic_read(&vfree_deferred_running))
+		yield();
 }
 
 /* ---------------------------------------------------------------------- */
@@ -2792,7 +2834,7 @@ static int check_coverage(void)
 	return 0;
 }
 
-static int vmalloc_check_locked(void)
+static int vmalloc_check_locked(bool coverage)
 {
 	unsigned long nr_busy, nr_free, nr_lazy, lazy_pages = 0;
 	struct vmap_area *va;
@@ -2806,7 +2848,7 @@ static int vmalloc_check_locked(void)
 		err = check_va_tree(&vmap_free, "free", true, &nr_free);
 	if (!err)
 		err = check_va_tree(&vmap_lazy, "lazy", false, &nr_lazy);
-	if (!err)
+	if (!err && coverage)
 		err = check_coverage();
 	if (err)
 		return err;
@@ -2830,18 +2872,34 @@ static int vmalloc_check_locked(void)
  *     tile the managed ranges exactly; the counters agree.
  *  => Returns 0, or -EINVAL after printing the first bad node.
  *  => O(n); takes all vmalloc locks (so it waits for a purge batch).
+ *  => The tiling is checked only at a moment when no range is between two
+ *     trees (another CPU in the middle of vmalloc() or vfree()): up to
+ *     VMALLOC_CHECK_TRIES attempts, then the trees and counters alone.
  */
+#define VMALLOC_CHECK_TRIES 1000
+
 int vmalloc_check(void)
 {
-	int err;
+	int err, tries = 0;
+	bool quiet;
 
 	if (!vmap_initialized)
 		return 0;
-	spin_lock(&vmap_purge_lock); /* no batch half-way between lazy and free */
-	spin_lock(&vmap_busy.lock);
-	spin_lock(&vmap_free.lock);
-	spin_lock(&vmap_lazy.lock);
-	err = vmalloc_check_locked();
+	for (;;) {
+		spin_lock(&vmap_purge_lock); /* no batch half-way between lazy and free */
+		spin_lock(&vmap_busy.lock);
+		spin_lock(&vmap_free.lock);
+		spin_lock(&vmap_lazy.lock);
+		quiet = !atomic_read(&vmap_in_transit);
+		if (quiet || ++tries >= VMALLOC_CHECK_TRIES)
+			break;
+		spin_unlock(&vmap_lazy.lock);
+		spin_unlock(&vmap_free.lock);
+		spin_unlock(&vmap_busy.lock);
+		spin_unlock(&vmap_purge_lock);
+		cpu_relax();
+	}
+	err = vmalloc_check_locked(quiet);
 	spin_unlock(&vmap_lazy.lock);
 	spin_unlock(&vmap_free.lock);
 	spin_unlock(&vmap_busy.lock);
@@ -2849,13 +2907,21 @@ int vmalloc_check(void)
 	return err;
 }
 
-/* Take @lock unless it is held (we may be in a fault inside vmalloc). */
+/*
+ * Take @lock unless this CPU holds it (a fault inside vmalloc). Held by
+ * another CPU, it is waited for, but not forever: a CPU stopped with it
+ * held must not hang the report (the walk then goes without it).
+ */
 static bool lock_if_free(struct spinlock *lock)
 {
-	if (spin_is_locked(lock))
+	if (spin_held_by_this_cpu(lock))
 		return false;
-	spin_lock(lock);
-	return true;
+	for (unsigned long spins = 0; spins < (1UL << 24); spins++) {
+		if (spin_trylock(lock))
+			return true;
+		cpu_relax();
+	}
+	return false;
 }
 
 static void describe_busy(const struct vmap_area *va, unsigned long addr, char *buf, size_t len)

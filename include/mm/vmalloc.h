@@ -67,6 +67,7 @@ void vfree(const void *addr);
 void vfree_atomic(const void *addr);
 /* Run the vfree_atomic() work deferred so far; called at safe points. */
 void vfree_deferred_run(void);
+void vfree_deferred_flush(void); /* run it and wait for other CPUs' runs (mm/vmalloc.c) */
 
 void *vmap(struct page **pages, unsigned int count, unsigned long flags, pgprot_t prot);
 void vunmap(const void *addr);

@@ -56,8 +56,9 @@ static unsigned int __wake_up_locked(struct wait_queue_head *wq, bool all)
 
 	assert_held(&wq->lock);
 	list_for_each_entry_safe(w, n, &wq->head, entry) {
-		if (wake_up_process(w->task))
-			woken++;
+		if (!wake_up_process(w->task))
+			continue; /* already awake: it does not use up the exclusive wake-up */
+		woken++;
 		if (!all && (w->flags & WQ_FLAG_EXCLUSIVE))
 			break;
 	}

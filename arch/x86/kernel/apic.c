@@ -88,6 +88,9 @@ static void lapic_icr_send(u32 dest, u32 low)
 	unsigned long flags = arch_local_irq_save();
 
 	if (lapic.x2apic) {
+		/* x2APIC MSR writes are not serialising: earlier stores (the queued
+		 * call, the woken task) must be visible before the IPI lands. */
+		__asm__ __volatile__("mfence; lfence" ::: "memory");
 		wrmsr(X2APIC_MSR_BASE + (APIC_ICR >> 4), ((u64)dest << 32) | low);
 	} else {
 		lapic_icr_wait_idle();

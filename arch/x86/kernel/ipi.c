@@ -31,6 +31,7 @@
 #include "asm/processor.h"
 #include "asm/smp.h"
 #include "asm/tlbflush.h"
+#include "asm/traps.h"
 #include "kernel/errno.h"
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
@@ -90,7 +91,9 @@ void ipi_poll(void)
 	unsigned long flags;
 
 	local_irq_save(flags);
+	this_cpu_inc(irq_depth); /* the calls run as in their IPI: in_interrupt() */
 	call_queue_run();
+	this_cpu_dec(irq_depth);
 	tlb_shootdown_run();
 	local_irq_restore(flags);
 }
@@ -158,9 +161,13 @@ static struct call_slot *call_send(unsigned int cpu, void (*fn)(void *), void *i
 
 static void call_warn_irqs_off(bool wait)
 {
-	/* See asm/ipi.h: waiting with interrupts off can deadlock on a lock. */
-	WARN_ONCE(wait && irqs_disabled(),
-		  "smp_call_function: wait requested with interrupts disabled");
+	/*
+	 * See asm/ipi.h: with interrupts off (a spinlock held) even wait=false
+	 * can deadlock: the call slot of an earlier call stays taken while its
+	 * target spins for that lock, serving shootdowns but not calls.
+	 */
+	WARN_ONCE(irqs_disabled(), "smp_call_function: called with interrupts disabled (wait=%d)",
+		  wait);
 }
 
 int smp_call_function_single(unsigned int cpu, void (*fn)(void *), void *info, bool wait)

@@ -26,7 +26,9 @@
 #include "asm/page.h"
 #include "asm/pgtable.h"
 #include "kernel/errno.h"
+#include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "kernel/spinlock.h"
 #include "mm/memlayout.h"
 #include "mm/vmalloc.h"
 
@@ -111,6 +113,9 @@ static struct vm_struct *cpa_check(const struct cpa_data *cpa, unsigned long add
 	return area;
 }
 
+/* Serialises the read-modify-write of ptes (Linux's cpa_lock). */
+static DEFINE_SPINLOCK(cpa_lock);
+
 static int change_page_attr(const char *op, unsigned long addr, int numpages, pgprot_t set,
 			    pgprot_t clear)
 {
@@ -118,6 +123,7 @@ static int change_page_attr(const char *op, unsigned long addr, int numpages, pg
 				clear };
 	struct vm_struct *area;
 	enum pg_level level;
+	int err = 0;
 
 	if (!numpages)
 		return 0;
@@ -129,13 +135,20 @@ static int change_page_attr(const char *op, unsigned long addr, int numpages, pg
 	 * then flushes at once instead of leaving it to the lazy purge.
 	 */
 	set_vm_flush_reset_perms(area->addr);
+	spin_lock(&cpa_lock); /* two CPUs changing one pte would lose a change */
 	for (unsigned long va = cpa.start; va < cpa.end; va += PAGE_SIZE) {
 		pte_t *pte = lookup_address(va, &level);
 
+		if (WARN(!pte || level != PG_LEVEL_4K, "%s: %#lx lost its mapping meanwhile", op,
+			 va)) {
+			err = -EFAULT; /* the caller freed the area under us */
+			break;
+		}
 		*pte = (*pte & ~clear) | set;
 	}
-	flush_tlb_kernel_range(cpa.start, cpa.end);
-	return 0;
+	spin_unlock(&cpa_lock);
+	flush_tlb_kernel_range(cpa.start, cpa.end); /* every CPU, outside the lock */
+	return err;
 }
 
 int set_memory_ro(unsigned long addr, int numpages)

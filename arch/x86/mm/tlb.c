@@ -137,7 +137,7 @@ static void tlb_shootdown(unsigned long targets, unsigned long start, unsigned l
 		this_cpu_inc(shootdowns_sent);
 	}
 	while (atomic_read(&req->pending)) {
-		ipi_poll(); /* a CPU shooting us down at the same time waits for us */
+		tlb_shootdown_run(); /* a CPU shooting us down at the same time waits for us */
 		cpu_relax();
 	}
 }

@@ -7,10 +7,11 @@
  * the caller. Calls to one CPU from one caller run in the order they were
  * made.
  *
- * Waiting with interrupts off (wait = true, IF = 0) WARNs once, as on Linux:
- * two CPUs that wait for each other with interrupts off deadlock. Here the
- * waiter serves its own incoming calls and shootdowns while it spins, so
- * IPIs alone cannot deadlock; a spinlock held across the wait still can.
+ * A call with interrupts off (IF = 0, e.g. under a spinlock) WARNs once, as
+ * on Linux, whatever @wait: a CPU spinning for a lock serves shootdowns but
+ * not calls, so a call (or the next call's wait for its slot) to a CPU that
+ * waits for a lock the caller holds never ends. The waiter serves its own
+ * incoming calls and shootdowns while it spins, so IPIs alone cannot deadlock.
  */
 #ifndef ASM_IPI_H
 #define ASM_IPI_H
