@@ -504,4 +504,6 @@ void yield(void)
 {
 }
 
+DEFINE_PER_CPU(unsigned int, preempt_count_pcpu); /* preempt_count(): always 0 here */
+
 #endif /* VMALLOC_SHIM_H */
