@@ -11,6 +11,7 @@
 #include "kernel/panic.h"
 #include "kernel/spinlock.h"
 #include "kernel/printk.h"
+#include "kernel/smp.h"
 #include "lib/vsprintf.h"
 
 unsigned long warn_count;
@@ -25,6 +26,7 @@ void panic(const char *fmt, ...)
 	/* A panic while panicking, or on a second CPU meanwhile: stop at once. */
 	if (xchg(&in_panic, true))
 		machine_halt();
+	smp_send_stop(); /* the other CPUs halt: nothing changes under the report */
 	va_start(args, fmt);
 	vscnprintf(msg, sizeof(msg), fmt, args);
 	va_end(args);
@@ -32,6 +34,11 @@ void panic(const char *fmt, ...)
 	dump_stack();
 	printk(KERN_EMERG "---[ end Kernel panic - not syncing: %s ]---\n", msg);
 	qemu_exit(QEMU_EXIT_PANIC);
+}
+
+bool panic_in_progress(void)
+{
+	return READ_ONCE(in_panic);
 }
 
 void __warn(const char *file, int line, unsigned long caller, const char *fmt, ...)

@@ -686,9 +686,30 @@ static struct list_head *va_list_from(struct rb_list *tree, unsigned long addr);
  * no space, before the purge and the retry, with no vmalloc lock held, so a
  * callback may vfree() or vunmap() the aliases it caches and make room. The list is [Q]: changed and walked under
  * vmap_purge_lock, which the walk drops around each callback (a callback
- * must not unregister another entry than itself).
+ * must not unregister another entry than itself). One walk at a time: other
+ * tasks' walks and unregisters wait for it to end.
  */
 static struct vmap_purge_notifier *vmap_purge_notifiers; /* [Q] */
+static bool vmap_notifying;	     /* [Q] a walk is running (Q dropped around callbacks) */
+static const void *vmap_notify_task; /* [Q] the task walking */
+
+/*
+ * Called with Q held: wait (Q dropped) until no other task walks the
+ * notifiers, so that a walk never sees an entry unlinked under it and a
+ * second failing allocation waits for the first one's callbacks.
+ * Return: true when the walk running is this task's own (a callback).
+ */
+static bool vmap_notify_wait_locked(void)
+{
+	while (vmap_notifying && vmap_notify_task != current) {
+		spin_unlock(&vmap_purge_lock);
+		if (!irqs_disabled() && !preempt_count())
+			yield();
+		cpu_relax();
+		spin_lock(&vmap_purge_lock);
+	}
+	return vmap_notifying;
+}
 
 /*
  * register_vmap_purge_notifier - call @nb->fn when an allocation finds no space
@@ -716,6 +737,7 @@ void unregister_vmap_purge_notifier(struct vmap_purge_notifier *nb)
 	bool found;
 
 	spin_lock(&vmap_purge_lock);
+	vmap_notify_wait_locked(); /* not under another task's walk */
 	for (pp = &vmap_purge_notifiers; *pp && *pp != nb; pp = &(*pp)->next)
 		;
 	found = *pp;
@@ -728,22 +750,23 @@ void unregister_vmap_purge_notifier(struct vmap_purge_notifier *nb)
 /* Ask every purge notifier to give back what it caches (no nesting). */
 static void vmap_purge_notify(void)
 {
-	static bool notifying; /* [Q] a callback's own frees purge without notifying again */
 	struct vmap_purge_notifier *n, *next;
 
 	spin_lock(&vmap_purge_lock);
-	if (notifying) {
+	if (vmap_notify_wait_locked()) { /* a callback's own frees: no second walk */
 		spin_unlock(&vmap_purge_lock);
 		return;
 	}
-	notifying = true;
+	vmap_notifying = true;
+	vmap_notify_task = current;
 	for (n = vmap_purge_notifiers; n; n = next) {
 		next = n->next;
 		spin_unlock(&vmap_purge_lock);
 		n->fn(n);
 		spin_lock(&vmap_purge_lock);
 	}
-	notifying = false;
+	vmap_notifying = false;
+	vmap_notify_task = NULL;
 	spin_unlock(&vmap_purge_lock);
 }
 

@@ -13,6 +13,8 @@
 #define BUILD_BUG_ON(cond) _Static_assert(!(cond), "BUILD_BUG_ON(" #cond ")")
 
 void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
+/* A panic has begun (on any CPU): the others stop when it tells them to. */
+bool panic_in_progress(void);
 void __warn(const char *file, int line, unsigned long caller, const char *fmt, ...) __printf(4, 5);
 
 /* Number of WARNs so far; tests use it to check that a bad call warned. */

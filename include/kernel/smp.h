@@ -50,6 +50,11 @@ static inline unsigned int num_possible_cpus(void)
 	return cpumask_weight(READ_ONCE(cpu_possible_mask_bits));
 }
 
+/* Send every other CPU an NMI that halts it (a panic's first step). */
+void smp_send_stop(void);
+/* What a CPU does on that NMI: count itself stopped, go offline, halt. */
+void __noreturn smp_stop_this_cpu(void);
+
 void set_cpu_possible(unsigned int cpu, bool possible);
 void set_cpu_online(unsigned int cpu, bool online);
 

@@ -111,6 +111,11 @@ void lapic_send_ipi_allbutself(u8 vector)
 	lapic_icr_send(0, APIC_DEST_ALLBUT | APIC_DM_FIXED | APIC_INT_ASSERT | vector);
 }
 
+void lapic_send_nmi_allbutself(void)
+{
+	lapic_icr_send(0, APIC_DEST_ALLBUT | APIC_DM_NMI | APIC_INT_ASSERT);
+}
+
 void lapic_send_init(u32 apic_id)
 {
 	lapic_icr_send(apic_id, APIC_DM_INIT | APIC_INT_LEVELTRIG | APIC_INT_ASSERT);

@@ -29,6 +29,8 @@
 #include "asm/irq.h"
 #include "asm/irqflags.h"
 #include "asm/processor.h"
+#include "asm/qemu.h"
+#include "asm/tsc.h"
 #include "asm/smp.h"
 #include "asm/tlbflush.h"
 #include "asm/traps.h"
@@ -134,6 +136,27 @@ static void call_vector_install(void)
 	set_irq_handler(CALL_FUNCTION_VECTOR, call_function_interrupt);
 	set_irq_handler(RESCHEDULE_VECTOR, reschedule_interrupt);
 	WRITE_ONCE(call_vector_set, true);
+}
+
+static atomic_t cpus_stopped; /* CPUs halted by smp_send_stop() */
+
+void smp_send_stop(void)
+{
+	unsigned int others = num_online_cpus() - 1;
+
+	if (!lapic_present() || !others)
+		return;
+	lapic_send_nmi_allbutself(); /* do_trap() calls smp_stop_this_cpu() */
+	for (int us = 0; us < 100000 && (unsigned int)atomic_read(&cpus_stopped) < others; us++)
+		udelay(1);
+	printk(KERN_EMERG "smp: stopped %d of %u other CPUs\n", atomic_read(&cpus_stopped), others);
+}
+
+void smp_stop_this_cpu(void)
+{
+	set_cpu_online(smp_processor_id(), false); /* no more shootdowns to wait for */
+	atomic_inc(&cpus_stopped);
+	machine_halt();
 }
 
 void smp_send_reschedule(unsigned int cpu)

@@ -8,6 +8,7 @@
 #include "asm/irqflags.h"
 #include "asm/page.h"
 #include "asm/processor.h"
+#include "asm/qemu.h"
 #include "asm/smp.h"
 #include "asm/traps.h"
 #include "kernel/panic.h"
@@ -225,6 +226,8 @@ void do_trap(struct pt_regs *regs)
 
 	BUILD_BUG_ON(sizeof(struct pt_regs) != 22 * 8);
 	BUILD_BUG_ON(__builtin_offsetof(struct pt_regs, vector) != 15 * 8);
+	if (v == X86_TRAP_NMI && panic_in_progress())
+		smp_stop_this_cpu(); /* smp_send_stop(): another CPU panics */
 	if (v >= FIRST_EXTERNAL_VECTOR) {
 		if (irq_handlers[v]) {
 			this_cpu_inc(irq_depth);

@@ -504,6 +504,7 @@ void yield(void)
 {
 }
 
-DEFINE_PER_CPU(unsigned int, preempt_count_pcpu); /* preempt_count(): always 0 here */
+DEFINE_PER_CPU(unsigned int, preempt_count_pcpu);   /* preempt_count(): always 0 here */
+DEFINE_PER_CPU(struct task_struct *, current_task); /* current: NULL, one flow */
 
 #endif /* VMALLOC_SHIM_H */

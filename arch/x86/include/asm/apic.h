@@ -89,7 +89,8 @@ void lapic_eoi(void);
  */
 void lapic_send_ipi(u32 apic_id, u8 vector);
 void lapic_send_ipi_allbutself(u8 vector);
-void lapic_send_init(u32 apic_id); /* INIT, assert (a level de-assert follows on xAPIC) */
+void lapic_send_nmi_allbutself(void); /* panic: stop the others */
+void lapic_send_init(u32 apic_id);    /* INIT, assert (a level de-assert follows on xAPIC) */
 void lapic_send_startup(u32 apic_id, u8 page); /* STARTUP: real mode at page << 12 */
 bool x2apic_enabled(void);
 
