@@ -41,6 +41,7 @@
 #include "asm/page.h"
 #include "asm/pgtable.h"
 #include "asm/processor.h"
+#include "asm/qemu.h"
 #include "asm/traps.h"
 #include "asm/tsc.h"
 #include "kernel/acpi.h"
@@ -239,6 +240,31 @@ static void smp_report_cpu(unsigned int cpu)
 		(unsigned long)__per_cpu_start + __per_cpu_offset[cpu], s->base, s->top);
 }
 
+/*
+ * Who owns an AP at its timeout: the AP, once its C entry claimed it
+ * (WAITING -> ARRIVED: it then comes online, touching no lock before), or
+ * the boot CPU, once it gave up (WAITING -> ABANDONED: it parks the AP
+ * with INIT and frees what it was given; a late AP that finds it
+ * abandoned halts at once). One cmpxchg each side, so exactly one wins.
+ */
+enum {
+	SMP_AP_WAITING = 1,
+	SMP_AP_ARRIVED,
+	SMP_AP_ABANDONED
+};
+static u32 smp_ap_state[NR_CPUS];
+
+/* The timeout passed: true if @cpu arrived meanwhile (then it is online now). */
+static bool smp_ap_arrived_late(unsigned int cpu)
+{
+	if (cmpxchg(&smp_ap_state[cpu], SMP_AP_WAITING, SMP_AP_ABANDONED) == SMP_AP_WAITING)
+		return false;
+	while (!cpu_online(cpu)) /* past its point of no return: a few steps away */
+		cpu_relax();
+	pr_warn("CPU %u answered after the timeout; kept\n", cpu);
+	return true;
+}
+
 /* Start CPU @cpu at @apic_id; 0 when it came online, else -errno with nothing kept. */
 static int smp_boot_cpu(unsigned int cpu, u32 apic_id)
 {
@@ -252,9 +278,10 @@ static int smp_boot_cpu(unsigned int cpu, u32 apic_id)
 		return err;
 	}
 	cpu_apic_ids[cpu] = apic_id;
+	WRITE_ONCE(smp_ap_state[cpu], SMP_AP_WAITING);
 	smp_trampoline_arm(cpu, per_cpu(cpu_boot_stack, cpu).top);
 	smp_send_init_sipi(cpu, apic_id);
-	if (!smp_wait_online(cpu, t0)) {
+	if (!smp_wait_online(cpu, t0) && !smp_ap_arrived_late(cpu)) {
 		pr_err("CPU %u (APIC ID %u) did not answer, skipped%s\n", cpu, apic_id,
 		       READ_ONCE(smp_tramp->started) ? " (it ran the trampoline, not the C entry)"
 						     : "");
@@ -379,6 +406,8 @@ void smp_cpus_dump(void)
 
 void __noreturn smp_ap_entry(unsigned int cpu)
 {
+	if (cmpxchg(&smp_ap_state[cpu], SMP_AP_WAITING, SMP_AP_ARRIVED) != SMP_AP_WAITING)
+		machine_halt(); /* too late: the boot CPU gave up on us and frees our stack */
 	percpu_enter(cpu);
 	cpu_desc_load_this_cpu();
 	idt_load();
