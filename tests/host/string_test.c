@@ -10,21 +10,7 @@
 #include "host_shim.h"
 #include "lib/random.h"
 
-#define memset	   k_memset
-#define memcpy	   k_memcpy
-#define memmove	   k_memmove
-#define memcmp	   k_memcmp
-#define memchr_inv k_memchr_inv
-#define strlen	   k_strlen
-#define strnlen	   k_strnlen
-#define strcmp	   k_strcmp
-#define strncmp	   k_strncmp
-#define strchr	   k_strchr
-#define strrchr	   k_strrchr
-#define strlcpy	   k_strlcpy
-#define kstrtoul   k_kstrtoul
-#define kstrtol	   k_kstrtol
-#define memparse   k_memparse
+#include "kernel_string_names.h"
 #include "lib/string.c"
 #undef memset
 #undef memcpy
