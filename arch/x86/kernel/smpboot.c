@@ -42,6 +42,7 @@
 #include "asm/pgtable.h"
 #include "asm/processor.h"
 #include "asm/qemu.h"
+#include "asm/tlbflush.h"
 #include "asm/traps.h"
 #include "asm/tsc.h"
 #include "kernel/acpi.h"
@@ -416,6 +417,7 @@ void __noreturn smp_ap_entry(unsigned int cpu)
 	apic_timer_setup_this_cpu(); /* this CPU's tick */
 	smp_callin_record();
 	set_cpu_online(cpu, true);
+	local_flush_tlb_all(); /* what was unmapped before shootdowns reached us */
 	sched_init_this_cpu(); /* this stack becomes idle/N; kworker/N starts */
 	cpu_idle_loop();
 }
