@@ -60,6 +60,7 @@ static unsigned long printk_lock(void)
 	while (cmpxchg(&printk_owner, PRINTK_NO_OWNER, me) != PRINTK_NO_OWNER) {
 		if (rdtsc() - start > limit) {
 			WRITE_ONCE(printk_owner, me); /* its holder stopped: take it over */
+			printk_nest = 0;	      /* and none of its re-entries */
 			break;
 		}
 		cpu_relax();
