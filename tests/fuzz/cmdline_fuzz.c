@@ -87,13 +87,7 @@ static bool same_opts(const struct cmdline_opts *a, const struct cmdline_opts *b
 	       a->mem_limit == b->mem_limit && a->vmalloc_range_size == b->vmalloc_range_size;
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_setup();
-	return 0;
-}
+FUZZ_DEFAULT_INITIALIZE()
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {

@@ -295,13 +295,7 @@ static void run_line(char *line)
 	assert_true(command_ran);
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_setup();
-	return 0;
-}
+FUZZ_DEFAULT_INITIALIZE()
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {

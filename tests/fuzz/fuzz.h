@@ -23,6 +23,16 @@ static inline void fuzz_setup(void)
 	setenv("CMOCKA_TEST_ABORT", "1", 1);
 }
 
+/* The LLVMFuzzerInitialize() of a target that needs nothing but fuzz_setup(). */
+#define FUZZ_DEFAULT_INITIALIZE()                         \
+	int LLVMFuzzerInitialize(int *argc, char ***argv) \
+	{                                                 \
+		(void)argc;                               \
+		(void)argv;                               \
+		fuzz_setup();                             \
+		return 0;                                 \
+	}
+
 /*
  * Abort unless @stmt printed no WARN: outside input (a command line, boot
  * information, console keys) must get a message, never a WARN or a panic.

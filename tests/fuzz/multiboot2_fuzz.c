@@ -67,13 +67,7 @@ static int parse(const u8 *data, size_t size, struct boot_info *out)
 	return ret;
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_setup();
-	return 0;
-}
+FUZZ_DEFAULT_INITIALIZE()
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
