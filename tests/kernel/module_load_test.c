@@ -179,6 +179,10 @@ static void mlt_expect_region_rights(struct ktest *t, const struct module_region
 		KTEST_EXPECT_EQ(t, mlt_rights(va), want);
 }
 
+/* Called through a pointer the compiler cannot see through, kept for the fault. */
+static int (*volatile mlt_add)(int);
+static volatile int mlt_result;
+
 KTEST(module_load, regions_have_their_rights_in_the_ptes)
 {
 	struct module *mod = NULL;
@@ -199,12 +203,16 @@ KTEST(module_load, regions_have_their_rights_in_the_ptes)
 	}
 	text = mod->region[MOD_TEXT];
 	data = mod->region[MOD_DATA];
+	mlt_add = (int (*)(int))mlt_export(mod, "mlt_base_add");
 	KTEST_EXPECT_FAULT(t, *(volatile u8 *)text.base = 0xcc);
 	KTEST_EXPECT_EQ(t, t->fault_addr, text.base);
+	KTEST_EXPECT_EQ(t, mlt_add(1), 7); /* the TLB now holds the text's translation */
 	KTEST_EXPECT_EQ(t, delete_module("mlt_base"), 0);
 	/* no translation, executable or not, of the old regions survives */
 	KTEST_EXPECT_EQ(t, mlt_rights(text.base), ~0ULL);
 	KTEST_EXPECT_EQ(t, mlt_rights(data.base), ~0ULL);
+	KTEST_EXPECT_FAULT(t, mlt_result = mlt_add(1));
+	KTEST_EXPECT_EQ(t, t->fault_addr, (unsigned long)mlt_add);
 }
 
 KTEST(module_load, loading_a_loaded_name_is_refused)
