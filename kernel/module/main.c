@@ -295,7 +295,13 @@ static int module_protect(struct module *mod)
 	return err;
 }
 
-/* Linux's DEBUG_WX after a load: no page anywhere may be writable and executable. */
+/*
+ * Linux's DEBUG_WX after a load: no page anywhere may be writable and
+ * executable. Writable direct-map aliases are not counted here: every page
+ * of a module's text has one (set_memory_*() cannot split the direct map's
+ * large pages yet), so ptdump_check_wx(), which counts them, would refuse
+ * every module.
+ */
 static int module_check_wx(const struct module *mod)
 {
 	struct ptdump_wx wx;

@@ -269,6 +269,31 @@ static u64 field(const struct loaded *l, unsigned int sec, u64 off, unsigned int
 	return v;
 }
 
+/* Every loaded section inside its region, at its alignment, overlapping no other. */
+static void check_layout(const struct loaded *l)
+{
+	for (unsigned int i = 1; i < l->info.shnum; i++) {
+		const struct elf_sec_place *a = &l->lo.sec[i];
+		const Elf64_Shdr *s = &l->info.sechdrs[i];
+
+		assert_int_equal(a->region == MOD_REGION_NUM, !elf_sec_loaded(&l->info, i));
+		if (a->region == MOD_REGION_NUM)
+			continue;
+		assert_true(a->offset + s->sh_size <= l->lo.region[a->region].size);
+		assert_int_equal(a->offset % (s->sh_addralign ? s->sh_addralign : 1), 0);
+		assert_int_equal(a->region == MOD_TEXT, !!(s->sh_flags & SHF_EXECINSTR));
+		assert_int_equal(a->region == MOD_BSS, s->sh_type == SHT_NOBITS);
+		for (unsigned int j = i + 1; j < l->info.shnum; j++) {
+			const struct elf_sec_place *b = &l->lo.sec[j];
+			const Elf64_Shdr *t = &l->info.sechdrs[j];
+
+			if (b->region == a->region && s->sh_size && t->sh_size)
+				assert_true(a->offset + s->sh_size <= b->offset ||
+					    b->offset + t->sh_size <= a->offset);
+		}
+	}
+}
+
 /* Every applied relocation holds what its type says, computed here again. */
 static void check_every_relocation(const struct loaded *l)
 {
@@ -326,6 +351,7 @@ static void test_good_module_loads(void **state)
 	v = field(&l, ksym, 0, 8) ^ field(&l, ksym, 16, 8);
 	assert_true(v == (l.values[find_sym(good, "tst_add") - l.info.syms] ^
 			  l.values[find_sym(good, "counter") - l.info.syms]));
+	check_layout(&l);
 	check_every_relocation(&l);
 	assert_string_equal(shim_log, "");
 	unload(&l);

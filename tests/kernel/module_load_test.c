@@ -188,6 +188,7 @@ KTEST(module_load, regions_have_their_rights_in_the_ptes)
 	struct module *mod = NULL;
 	struct module_region text, data;
 	struct vm_struct *area;
+	struct ptdump_wx wx;
 
 	ktest_defer(t, mlt_unload_all, NULL);
 	KTEST_ASSERT_EQ(t, mlt_load_base(&mod), 0);
@@ -196,6 +197,10 @@ KTEST(module_load, regions_have_their_rights_in_the_ptes)
 	mlt_expect_region_rights(t, &mod->region[MOD_DATA], _PAGE_RW | _PAGE_NX);
 	mlt_expect_region_rights(t, &mod->region[MOD_BSS], _PAGE_RW | _PAGE_NX);
 	KTEST_EXPECT_EQ(t, mod->region[MOD_BSS].size, 8192UL);
+	ptdump_count_wx(&wx, false);
+	KTEST_EXPECT_EQ(t, wx.wx_pages, 0UL);
+	printk("# %s: W+X pages 0, writable direct-map aliases of executable pages %lu\n", t->name,
+	       wx.alias_pages);
 	for (unsigned int r = 0; r < MOD_REGION_NUM; r++) {
 		area = find_vm_area((void *)mod->region[r].base);
 		KTEST_ASSERT_NOT_NULL(t, area);
