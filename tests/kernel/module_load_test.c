@@ -2,7 +2,8 @@
  * Self-tests of the module loader (kernel/module/), suite module_load, on
  * three small modules built from tests/kernel/modules/ and embedded here
  * with .incbin: mlt_base (all four regions, two exports), mlt_user (uses
- * mlt_base_add) and mlt_fail (its init fails).
+ * mlt_base_add), mlt_fail (its init fails) and mlt_dup (exports a name
+ * mlt_base exports).
  *
  * What "nothing left behind" means here, checked after every unload and
  * every refused load: the free page count, the busy vmalloc areas and the
@@ -42,6 +43,7 @@
 MLT_IMAGE(base);
 MLT_IMAGE(user);
 MLT_IMAGE(fail);
+MLT_IMAGE(dup);
 
 /* What the test modules write and read in the kernel. */
 int mlt_events;
@@ -69,6 +71,7 @@ static void mlt_unload_all(void *unused __unused)
 {
 	delete_module("mlt_user");
 	delete_module("mlt_fail");
+	delete_module("mlt_dup");
 	delete_module("mlt_base");
 }
 
@@ -307,6 +310,30 @@ KTEST(module_load, a_failing_init_leaves_nothing)
 	KTEST_EXPECT_TRUE(t, ktest_log_has(mark, "module mlt_fail: init returned -19"));
 	KTEST_EXPECT_NULL(t, find_module("mlt_fail"));
 	MLT_EXPECT_NOTHING_LEFT(t, before);
+}
+
+KTEST(module_load, an_export_taken_by_a_live_module_is_refused)
+{
+	struct mlt_snapshot before;
+	unsigned long mark;
+
+	ktest_defer(t, mlt_unload_all, NULL);
+	KTEST_ASSERT_EQ(t, mlt_load_base(NULL), 0);
+	before = mlt_snap();
+	mark = ktest_log_mark();
+	KTEST_EXPECT_EQ(t, mlt_load(mlt_dup_start, mlt_dup_end, NULL), -ENOEXEC);
+	KTEST_EXPECT_TRUE(
+		t,
+		ktest_log_has(
+			mark,
+			"module mlt_dup: exports mlt_base_counter, which mlt_base exports already"));
+	KTEST_EXPECT_NULL(t, find_module("mlt_dup"));
+	KTEST_EXPECT_EQ(t, nr_free_pages(), before.free_pages);
+	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, before.busy);
+	KTEST_EXPECT_EQ(t, delete_module("mlt_base"), 0);
+	/* alone, it loads */
+	KTEST_EXPECT_EQ(t, mlt_load(mlt_dup_start, mlt_dup_end, NULL), 0);
+	KTEST_EXPECT_EQ(t, delete_module("mlt_dup"), 0);
 }
 
 KTEST(module_load, bad_images_are_refused_by_name)
