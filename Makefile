@@ -51,6 +51,7 @@ kernel-y += kernel/percpu.o
 kernel-y += kernel/spinlock.o kernel/lockdep.o
 kernel-y += kernel/acpi.o kernel/acpi_tables.o
 kernel-y += kernel/sched/core.o kernel/sched/kthread.o kernel/sched/wait.o kernel/workqueue.o
+kernel-y += kernel/module/elf.o kernel/module/main.o kernel/module/exports.o
 
 # The floor above the kernel: the tools that drive and watch it. Nothing in
 # arch/, mm/, lib/ or kernel/ includes their headers.
