@@ -50,6 +50,7 @@ kernel-y += kernel/deferred.o
 kernel-y += kernel/percpu.o
 kernel-y += kernel/spinlock.o kernel/lockdep.o
 kernel-y += kernel/acpi.o kernel/acpi_tables.o
+kernel-y += kernel/boot_modules.o
 kernel-y += kernel/sched/core.o kernel/sched/kthread.o kernel/sched/wait.o kernel/workqueue.o
 kernel-y += kernel/module/elf.o kernel/module/main.o kernel/module/exports.o
 
@@ -66,6 +67,7 @@ debug-y += debug/console/cpus.o
 
 debug-y += debug/console/acpi.o
 debug-y += debug/console/ps.o
+debug-y += debug/console/module.o
 
 lib-y := lib/string.o lib/vsprintf.o lib/rbtree.o lib/sort.o lib/match.o lib/ratelimit.o
 
