@@ -37,18 +37,7 @@ const struct boot_module *boot_module_at(phys_addr_t phys)
 
 int boot_module_load(const struct boot_module *bm)
 {
-	struct module *mod = NULL;
-	int ret;
-
-	ret = load_module(__va((phys_addr_t)bm->start), bm->end - bm->start, &mod);
-	if (ret) {
-		pr_err("module: GRUB module \"%s\" [%#x-%#x) not loaded: error %d\n", bm->name,
-		       bm->start, bm->end, ret);
-		return ret;
-	}
-	pr_info("module: %s loaded from GRUB module \"%s\" (%u bytes at %#x)\n", mod->name,
-		bm->name, bm->end - bm->start, bm->start);
-	return 0;
+	return load_module(__va((phys_addr_t)bm->start), bm->end - bm->start, NULL);
 }
 
 /* Does modules=@list name @name? */
@@ -93,9 +82,18 @@ int boot_modules_load(const char *list)
 	if (!list[0])
 		return 0;
 	failed = boot_modules_unmatched(list);
-	for (unsigned int i = 0; i < boot_info.nr_modules; i++)
-		if (boot_modules_wanted(list, boot_info.modules[i].name) &&
-		    boot_module_load(&boot_info.modules[i]))
+	for (unsigned int i = 0; i < boot_info.nr_modules; i++) {
+		const struct boot_module *bm = &boot_info.modules[i];
+		int ret;
+
+		if (!boot_modules_wanted(list, bm->name))
+			continue;
+		ret = boot_module_load(bm);
+		if (ret) {
+			pr_err("modules=: GRUB module \"%s\" (%u bytes at %#x) not loaded: error %d\n",
+			       bm->name, bm->end - bm->start, bm->start, ret);
 			failed++;
+		}
+	}
 	return failed;
 }

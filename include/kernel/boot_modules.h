@@ -23,7 +23,7 @@ const struct boot_module *boot_module_get(unsigned int i);
  * boot_module_load - load_module() on a GRUB module's image
  * => the image is read in place through the direct map; it stays there
  *    (a module unloaded may be loaded again).
- * => one line says what happened: "module: NAME loaded ..." or the error.
+ * => the loader prints what it did or why it refused; nothing more here.
  * Return: load_module()'s result.
  */
 int boot_module_load(const struct boot_module *bm);
@@ -32,7 +32,8 @@ int boot_module_load(const struct boot_module *bm);
  * boot_modules_load - modules=LIST: load the GRUB modules LIST names
  * => @list: "all", or comma-separated names or globs (lib/match.h), in
  *    GRUB's order; "" loads none. A name matching no GRUB module is
- *    reported. A module that fails is reported and the others still load.
+ *    reported; so is a module that fails (with its error), and the others
+ *    still load.
  * Return: the number that failed (or matched nothing).
  */
 int boot_modules_load(const char *list);
