@@ -75,6 +75,10 @@ mm-y := mm/gfp.o mm/memblock.o mm/vmemmap.o mm/page_alloc.o mm/slab.o mm/vmalloc
 
 tests-y := $(patsubst %.c,%.o,$(wildcard tests/kernel/*.c))
 
+# The modules the module_load self-test embeds (.incbin): tests/kernel/modules/*.c,
+# each one ET_REL object built with the kernel's flags, as a module is.
+MLT_MODS := $(patsubst %.c,$(O)/%.ko,$(wildcard tests/kernel/modules/*.c))
+
 OBJS := $(addprefix $(O)/,$(boot-y) $(arch-y) $(init-y) $(kernel-y) $(lib-y) $(mm-y) $(debug-y) $(tests-y))
 ELF := $(O)/contig.elf
 GDB_SCRIPTS := $(O)/contig.elf-gdb.py $(O)/gdb/contig/constants.py
@@ -105,6 +109,14 @@ $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(say) CC $<
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(O)/tests/kernel/modules/%.ko: tests/kernel/modules/%.c
+	@mkdir -p $(dir $@)
+	$(say) CC $<
+	$(Q)$(CC) $(CFLAGS) -fno-common -c $< -o $@
+
+$(O)/tests/kernel/module_load_test.o: $(MLT_MODS)
+$(O)/tests/kernel/module_load_test.o: CFLAGS += -DMLT_DIR='"$(O)/tests/kernel/modules"'
 
 $(O)/%.o: %.asm
 	@mkdir -p $(dir $@)
@@ -287,4 +299,4 @@ FORCE:
 
 SHELL := /bin/bash
 $(OBJS): Makefile
--include $(OBJS:.o=.d) $(O)/gdb/constants.d
+-include $(OBJS:.o=.d) $(O)/gdb/constants.d $(MLT_MODS:.ko=.d)

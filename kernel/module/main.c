@@ -243,8 +243,9 @@ static unsigned long module_resolve_symbol(const char *name, void *ctx)
 static __noinline void *module_region_alloc(unsigned long size)
 {
 	return __vmalloc_node_range(size, PAGE_SIZE, MODULES_VADDR, MODULES_END,
-				    GFP_KERNEL | __GFP_ZERO, PAGE_KERNEL, VM_FLUSH_RESET_PERMS,
-				    NUMA_NO_NODE, __builtin_return_address(0));
+				    GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN, PAGE_KERNEL,
+				    VM_FLUSH_RESET_PERMS, NUMA_NO_NODE,
+				    __builtin_return_address(0));
 }
 
 static void module_free_regions(struct module *mod)
