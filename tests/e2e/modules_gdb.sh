@@ -4,8 +4,8 @@
 # module_test_loaded() (the modules are in), check contig-lsmod, load their
 # symbols with contig-symbols, break in mathuser_run() and mathlib_gcd(),
 # and check that the backtrace goes through both modules to the kernel
-# caller, with arguments and source lines. QEMU is killed by its PID on
-# every exit.
+# caller, with arguments and source lines; after mathuser is unloaded,
+# contig-symbols drops its symbols. QEMU is killed by its PID on every exit.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 elf=${CONTIG_ELF:-$top/build/contig.elf}
@@ -38,7 +38,8 @@ out=$(cd "$top" && timeout -k 5 60 gdb -batch -nx -iex "add-auto-load-safe-path 
 	"$elf" -x scripts/gdb/gdbinit -ex "target remote 127.0.0.1:$port" \
 	-ex "hbreak module_test_loaded" -ex continue -ex contig-lsmod -ex contig-symbols \
 	-ex "info symbol mathuser_run" -ex "break mathuser_run" -ex "break mathlib_gcd" \
-	-ex continue -ex bt -ex continue -ex bt -ex contig-symbols 2>&1)
+	-ex continue -ex bt -ex continue -ex bt -ex contig-symbols \
+	-ex continue -ex contig-symbols -ex contig-lsmod -ex "info symbol mathuser_run" 2>&1)
 echo "$out"
 
 expect() {
@@ -60,4 +61,8 @@ expect "^#0 +mathlib_gcd $args at modules/mathlib\.c:[0-9]+$"
 expect '^#1 +0x[0-9a-f]+ in mathuser_run \(a=12, b=18\) at modules/mathuser\.c:[0-9]+$'
 expect '^#2 +0x[0-9a-f]+ in ktest__module_gdb_break_in_a_module_function '
 expect '^contig-symbols: mathuser: loaded already '
+# After rmmod mathuser: its symbols go, mathlib's stay.
+expect "^contig-symbols: mathuser: removed the symbols at $addr$"
+expect "^mathlib [0-9]+ 0 - Live $addr$"
+expect '^No symbol "mathuser_run" in current context\.$'
 [ $fails = 0 ] || { echo "---- serial ----"; tail -30 "$work/serial"; exit 1; }

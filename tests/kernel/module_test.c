@@ -12,7 +12,8 @@
  *   _module_crash  a fault inside a module, not expected: its oops must name
  *                  the module in the backtrace ("... [faulty]")
  *   _module_gdb    loads mathlib and mathuser, stops in module_test_loaded()
- *                  (GDB loads the symbols there), then calls mathuser_run()
+ *                  (GDB loads the symbols there), then calls mathuser_run(),
+ *                  unloads mathuser and stops there again
  */
 #include "debug/ktest.h"
 
@@ -266,4 +267,7 @@ KTEST(_module_gdb, break_in_a_module_function)
 	run = (unsigned long (*)(unsigned long, unsigned long))modtest_export(mod, "mathuser_run");
 	KTEST_ASSERT_NOT_NULL(t, run);
 	KTEST_EXPECT_EQ(t, run(12, 18), 6014UL); /* gcd 6, isqrt(216) 14 */
+	/* Once more after an unload: contig-symbols drops mathuser's symbols. */
+	KTEST_EXPECT_EQ(t, delete_module("mathuser"), 0);
+	module_test_loaded(NULL);
 }
