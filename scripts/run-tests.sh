@@ -107,6 +107,8 @@ ktest_default_boots() {
 	ktest 4G buddy,memblock,paging,vmalloc,vmalloc_gaps,vmap_checks,wx,set_memory,layout,ioremap "randomize_memory" -cpu qemu64,+pdpe1gb
 	# UEFI (OVMF), the same ISO: RAM in pieces, the EFI memory map tags.
 	CONTIG_FIRMWARE=uefi ktest 1G buddy,memblock,vmalloc,vmalloc_gaps,vmap_checks,multiboot2,wx,ioremap,acpi
+	# Modules at 16M and 4 CPUs: loads under fault injection, W+X check with a small direct map.
+	CONTIG_SMP=4 ktest 16M module_load
 	# SMP: every CPU the MADT lists comes up (all suites at 4 CPUs but bench, whose TSC
 	# re-measurement is timing-sensitive; cheap ones at 2); a CPU that does not answer is
 	# skipped (smp_fail_cpu=); maxcpus= and nosmp cap the count.

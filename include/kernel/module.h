@@ -40,17 +40,14 @@
 
 #define MODULE_NAME_LEN 56
 
-#define __MODULE_STR(x)	 #x
-#define __MODULE_XSTR(x) __MODULE_STR(x)
+#define __MODULE_STR(x) #x
 
 /* The version string every module must carry to be loaded: the release of
- * this interface, the kernel's configuration, and the compiler's major
- * version (struct layouts and calling conventions follow them). Bump
- * CONTIG_MODULE_RELEASE whenever an exported function or structure changes. */
+ * this interface and the kernel's configuration (struct layouts and calling
+ * conventions follow them). Bump CONTIG_MODULE_RELEASE whenever an exported
+ * function or structure changes. */
 #define CONTIG_MODULE_RELEASE "17.0"
-#define CONTIG_VERMAGIC                                                           \
-	"contig-" CONTIG_MODULE_RELEASE " SMP preempt mod_unload mcmodel=kernel " \
-	"gcc-" __MODULE_XSTR(__GNUC__)
+#define CONTIG_VERMAGIC	      "contig-" CONTIG_MODULE_RELEASE " SMP preempt mod_unload mcmodel=kernel"
 
 /* One exported symbol: {address, name}, in the __ksymtab section (the
  * kernel's between __start___ksymtab and __stop___ksymtab). */

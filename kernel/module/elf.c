@@ -110,7 +110,7 @@ static int elf_check_header(struct load_info *info)
 	table = (u64)h->e_shnum * sizeof(Elf64_Shdr);
 	if (h->e_shoff % 8 || !elf_in_image(info, h->e_shoff, table)) {
 		elf_err(info,
-			"section header table [%#llx-%#llx) not 8-byte aligned inside the image (%lu bytes)",
+			"section header table [0x%llx-0x%llx) not 8-byte aligned inside the image (%lu bytes)",
 			(unsigned long long)h->e_shoff, (unsigned long long)(h->e_shoff + table),
 			info->len);
 		return -ENOEXEC;
@@ -135,7 +135,7 @@ static int elf_check_strtab(const struct load_info *info, unsigned int i, const 
 	if (s->sh_type != SHT_STRTAB || !s->sh_size ||
 	    !elf_in_image(info, s->sh_offset, s->sh_size)) {
 		elf_err(info,
-			"%s (section %u): type %u, [%#llx-%#llx), want a non-empty SHT_STRTAB inside the image (%lu bytes)",
+			"%s (section %u): type %u, [0x%llx-0x%llx), want a non-empty SHT_STRTAB inside the image (%lu bytes)",
 			what, i, s->sh_type, (unsigned long long)s->sh_offset,
 			(unsigned long long)(s->sh_offset + s->sh_size), info->len);
 		return -ENOEXEC;
@@ -164,17 +164,17 @@ static int elf_check_alloc_section(const struct load_info *info, unsigned int i)
 		return -ENOEXEC;
 	}
 	if ((s->sh_flags & SHF_WRITE) && (s->sh_flags & SHF_EXECINSTR)) {
-		elf_err(info, "section %s is both writable and executable (flags %#llx)", name,
+		elf_err(info, "section %s is both writable and executable (flags 0x%llx)", name,
 			(unsigned long long)s->sh_flags);
 		return -ENOEXEC;
 	}
 	if (s->sh_addralign > ELF_MAX_ALIGN || (s->sh_addralign & (s->sh_addralign - 1))) {
-		elf_err(info, "section %s: alignment %#llx is not a power of two up to %#x", name,
+		elf_err(info, "section %s: alignment 0x%llx is not a power of two up to %#x", name,
 			(unsigned long long)s->sh_addralign, ELF_MAX_ALIGN);
 		return -ENOEXEC;
 	}
 	if (s->sh_size > ELF_MAX_SECTION_SIZE) {
-		elf_err(info, "section %s: %#llx bytes, at most %#lx can be loaded", name,
+		elf_err(info, "section %s: 0x%llx bytes, at most 0x%lx can be loaded", name,
 			(unsigned long long)s->sh_size, ELF_MAX_SECTION_SIZE);
 		return -ENOEXEC;
 	}
@@ -193,7 +193,7 @@ static int elf_check_section(const struct load_info *info, unsigned int i)
 		return -ENOEXEC;
 	}
 	if (elf_has_contents(s) && !elf_in_image(info, s->sh_offset, s->sh_size)) {
-		elf_err(info, "section %s: contents [%#llx-%#llx) outside the image (%lu bytes)",
+		elf_err(info, "section %s: contents [0x%llx-0x%llx) outside the image (%lu bytes)",
 			elf_sec_name(info, i), (unsigned long long)s->sh_offset,
 			(unsigned long long)(s->sh_offset + s->sh_size), info->len);
 		return -ENOEXEC;
@@ -244,7 +244,8 @@ static int elf_check_overlaps(const struct load_info *info)
 
 			if (b.start == b.end || a.end <= b.start || b.end <= a.start)
 				continue;
-			elf_err(info, "%s [%#llx-%#llx) and %s [%#llx-%#llx) overlap in the file",
+			elf_err(info,
+				"%s [0x%llx-0x%llx) and %s [0x%llx-0x%llx) overlap in the file",
 				a.what, (unsigned long long)a.start, (unsigned long long)a.end,
 				b.what, (unsigned long long)b.start, (unsigned long long)b.end);
 			return -ENOEXEC;
@@ -363,7 +364,7 @@ static int elf_check_table(const struct load_info *info, unsigned int i, u64 ent
 
 	if (s->sh_entsize != entsize || s->sh_size % entsize || s->sh_offset % 8) {
 		elf_err(info,
-			"section %s: entry size %llu, size %llu, offset %#llx; want entries of %llu bytes at an 8-byte aligned offset",
+			"section %s: entry size %llu, size %llu, offset 0x%llx; want entries of %llu bytes at an 8-byte aligned offset",
 			elf_sec_name(info, i), (unsigned long long)s->sh_entsize,
 			(unsigned long long)s->sh_size, (unsigned long long)s->sh_offset,
 			(unsigned long long)entsize);
@@ -424,7 +425,7 @@ static int elf_check_sym_section(const struct load_info *info, unsigned int i)
 	}
 	s = &info->sechdrs[sym->st_shndx];
 	if (elf_sec_loaded(info, sym->st_shndx) && sym->st_value > s->sh_size) {
-		elf_err(info, "symbol %s: value %#llx outside its section %s (%#llx bytes)",
+		elf_err(info, "symbol %s: value 0x%llx outside its section %s (0x%llx bytes)",
 			elf_sym_name(info, i), (unsigned long long)sym->st_value,
 			elf_sec_name(info, sym->st_shndx), (unsigned long long)s->sh_size);
 		return -ENOEXEC;
@@ -484,7 +485,7 @@ static int elf_find_ksymtab(struct load_info *info)
 		if (!elf_sec_loaded(info, i) || s->sh_type != SHT_PROGBITS ||
 		    (s->sh_flags & SHF_WRITE) || s->sh_size % sizeof(struct kernel_symbol)) {
 			elf_err(info,
-				"__ksymtab: type %u, flags %#llx, %llu bytes; want read-only SHT_PROGBITS entries of %zu bytes",
+				"__ksymtab: type %u, flags 0x%llx, %llu bytes; want read-only SHT_PROGBITS entries of %zu bytes",
 				s->sh_type, (unsigned long long)s->sh_flags,
 				(unsigned long long)s->sh_size, sizeof(struct kernel_symbol));
 			return -ENOEXEC;
@@ -549,7 +550,7 @@ static int elf_check_rela(const struct load_info *info, unsigned int i, unsigned
 	}
 	if (r->r_offset > target->sh_size || width > target->sh_size - r->r_offset) {
 		elf_err(info,
-			"%s entry %u: %s at offset %#llx runs past its section %s (%#llx bytes)",
+			"%s entry %u: %s at offset 0x%llx runs past its section %s (0x%llx bytes)",
 			elf_sec_name(info, i), k, elf_rel_name(type),
 			(unsigned long long)r->r_offset,
 			elf_sec_name(info, info->sechdrs[i].sh_info),
@@ -716,7 +717,7 @@ static int elf_rel_refuse(const struct load_info *info, unsigned int i, unsigned
 {
 	const Elf64_Rela *r = &elf_relas(info, i)[k];
 
-	elf_err(info, "%s at %s+%#llx against %s: %s (S %#llx A %lld P %#llx)",
+	elf_err(info, "%s at %s+0x%llx against %s: %s (S 0x%llx A %lld P 0x%llx)",
 		elf_rel_name(ELF64_R_TYPE(r->r_info)), elf_sec_name(info, info->sechdrs[i].sh_info),
 		(unsigned long long)r->r_offset, elf_sym_name(info, ELF64_R_SYM(r->r_info)), why,
 		(unsigned long long)s, (long long)a, (unsigned long long)p);

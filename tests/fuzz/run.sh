@@ -11,7 +11,7 @@
 #             build/fuzz/corpus: it persists between long runs). The seeds
 #             in tests/fuzz/corpus/NAME/ are read, never written.
 #   --out     logs and crashing inputs (default build/fuzz/out)
-#   TARGET    multiboot2, cmdline, console, vmalloc (default: all built)
+#   TARGET    multiboot2, cmdline, console, vmalloc, module (default: all built)
 set -uo pipefail
 case ${1:-} in -h | --help) sed -n '2,/^set -/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;; esac
 here=$(cd "$(dirname "$0")" && pwd)

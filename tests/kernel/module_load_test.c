@@ -19,6 +19,7 @@
 #include "kernel/module.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
+#include "lib/vsprintf.h"
 #include "mm/memlayout.h"
 #include "mm/page_alloc.h"
 #include "mm/slab.h"
@@ -226,6 +227,7 @@ KTEST(module_load, loading_a_loaded_name_is_refused)
 KTEST(module_load, a_used_module_is_busy_until_its_user_goes)
 {
 	struct module *base = NULL, *user = NULL;
+	char line[KTEST_NEEDLE_MAX];
 	unsigned long mark;
 
 	ktest_defer(t, mlt_unload_all, NULL);
@@ -235,6 +237,13 @@ KTEST(module_load, a_used_module_is_busy_until_its_user_goes)
 	KTEST_EXPECT_EQ(t, mlt_events, 1 + 10 * 6 + 1000); /* user's init called mlt_base_add(0) */
 	KTEST_EXPECT_EQ(t, base->nr_users, 1U);
 	mark = ktest_log_mark();
+	lsmod_dump(); /* /proc/modules: name size refcount users, state address */
+	snprintf(line, sizeof(line), "mlt_base %lu 1 mlt_user, Live 0x%016lx", base->size,
+		 base->region[MOD_TEXT].base);
+	KTEST_EXPECT_TRUE(t, ktest_log_has(mark, line));
+	snprintf(line, sizeof(line), "mlt_user %lu 0 - Live 0x%016lx", user->size,
+		 user->region[MOD_TEXT].base);
+	KTEST_EXPECT_TRUE(t, ktest_log_has(mark, line));
 	KTEST_EXPECT_EQ(t, delete_module("mlt_base"), -EBUSY);
 	KTEST_EXPECT_TRUE(t, ktest_log_has(mark,
 					   "module mlt_base: cannot unload: in use by mlt_user"));
