@@ -50,6 +50,7 @@ kernel-y += kernel/deferred.o
 kernel-y += kernel/percpu.o
 kernel-y += kernel/spinlock.o kernel/lockdep.o
 kernel-y += kernel/acpi.o kernel/acpi_tables.o
+kernel-y += kernel/boot_modules.o
 kernel-y += kernel/sched/core.o kernel/sched/kthread.o kernel/sched/wait.o kernel/workqueue.o
 kernel-y += kernel/module/elf.o kernel/module/main.o kernel/module/exports.o
 
@@ -66,6 +67,7 @@ debug-y += debug/console/cpus.o
 
 debug-y += debug/console/acpi.o
 debug-y += debug/console/ps.o
+debug-y += debug/console/module.o
 
 lib-y := lib/string.o lib/vsprintf.o lib/rbtree.o lib/sort.o lib/match.o lib/ratelimit.o
 
@@ -178,9 +180,34 @@ $(O)/contig.elf-gdb.py: Makefile
 		'_loader = CONTIG_GDB_SRC + "/contig-gdb.py"' \
 		'exec(compile(open(_loader).read(), _loader, "exec"))' >$@
 
+# Modules (modules/*.c, one module each): ELF relocatables with the
+# kernel's flags, build/modules/NAME.ko. MODULES= (all, or NAME,NAME) picks
+# the ones the ISO carries; GRUB loads each with `module2 ... NAME` and the
+# kernel keeps the image for `insmod NAME` (modules= on the command line
+# loads them at boot). The default, none, leaves the boots as they were.
+MODULES ?=
+MODULE_NAMES := $(sort $(patsubst modules/%.c,%,$(wildcard modules/*.c)))
+MODULE_KOS := $(addprefix $(O)/modules/,$(addsuffix .ko,$(MODULE_NAMES)))
+MODULE_CFLAGS := -fno-common -DMODULE -Imodules
+export CONTIG_MODULES := $(MODULES)
+
+$(O)/modules/%.o: modules/%.c
+	@mkdir -p $(dir $@)
+	$(say) CC $<
+	$(Q)$(CC) $(CFLAGS) $(MODULE_CFLAGS) -c $< -o $@
+
+$(O)/modules/%.ko: $(O)/modules/%.o
+	$(say) LD $@
+	$(Q)$(LD) -r -o $@ $<
+
+$(MODULE_KOS:.ko=.o): Makefile
+-include $(MODULE_KOS:.ko=.d)
+# Every target that boots or debugs builds the modules first: the ISO may carry them.
+all iso run debug debug-server ktest e2e test docs: $(MODULE_KOS)
+
 iso: $(O)/contig.iso
 # Rebuilt every time: CMDLINE is baked into its grub.cfg.
-$(O)/contig.iso: $(ELF) scripts/mkiso.sh FORCE
+$(O)/contig.iso: $(ELF) $(MODULE_KOS) scripts/mkiso.sh FORCE
 	scripts/mkiso.sh $(ELF) $@ "$$CONTIG_CMDLINE"
 
 # Tools: make run/test install what is missing (Debian 12) first.
@@ -253,6 +280,7 @@ help:
 	@echo "  all (default)  build $(ELF) (+ contig.sym, contig.asm)"
 	@echo "  iso            build $(O)/contig.iso (GRUB, multiboot2)"
 	@echo "  run            boot in QEMU, serial on stdio  [MEM=$(MEM) SMP=$(SMP) FIRMWARE=bios|uefi CMDLINE=...]"
+	@echo "                 MODULES=all|NAME,... puts build/modules/NAME.ko in the ISO (every booting target)"
 	@echo "  test           host unit tests + in-kernel self-tests (several memory sizes, BIOS and UEFI) + e2e + a short fuzz run  [V=1]"
 	@echo "  host-test      build and run only the cmocka host tests"
 	@echo "  fuzz           libFuzzer over the parsers and vmalloc, FUZZ_TIME s each  [FUZZ_TIME=$(FUZZ_TIME) FUZZ=name ...]"

@@ -19,6 +19,7 @@
 #include "asm/smp.h"
 #include "debug/bench.h"
 #include "kernel/acpi.h"
+#include "kernel/boot_modules.h"
 #include "kernel/cmdline.h"
 #include "kernel/lockdep.h"
 #include "debug/console.h"
@@ -186,6 +187,7 @@ void kmain(u32 magic, u32 mbi_phys)
 	apic_timer_setup_this_cpu(); /* CPU 0's tick (calibrated here) */
 	ptdump_check_wx(); /* after the last boot mapping: no W+X page, no writable alias of code */
 	smp_init();	   /* start the other CPUs the MADT lists (nosmp, maxcpus=) */
-	boot_report_memory(); /* layout, buddyinfo, meminfo, vmallocinfo */
+	boot_modules_load(cmdline_opts.modules); /* modules=: GRUB's module images */
+	boot_report_memory();			 /* layout, buddyinfo, meminfo, vmallocinfo */
 	boot_finish();
 }

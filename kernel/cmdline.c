@@ -73,6 +73,8 @@ static const struct cmdline_option cmdline_options[] = {
 	OPT_STRING("ktest", ktest,
 		   "run the self-tests: all, list, or globs on suite[.case], comma-separated"),
 	OPT_STRING("bench", bench, "run the benchmarks: all, or names separated by commas"),
+	OPT_STRING("modules", modules,
+		   "load these GRUB modules at boot: all, or names/globs, comma-separated"),
 	OPT_FLAG("poweroff", poweroff, true, "power off when the tests or benchmarks are done"),
 	OPT_UINT("fail_page_alloc", fail_page_alloc, 0, CMDLINE_ULONG_MAX,
 		 "make the Nth page allocation fail (0 = never)"),

@@ -1,9 +1,13 @@
 /*
  * Address -> symbol, from the table scripts/gen-symbols.sh generates at link
- * time (text symbols sorted by address, with sizes). Binary search.
+ * time (text symbols sorted by address, with sizes). Binary search. An
+ * address in the module area is asked of the module loader instead
+ * (module_address_lookup()), which names the module too.
  */
+#include "kernel/module.h"
 #include "kernel/symbols.h"
 #include "lib/string.h"
+#include "mm/memlayout.h"
 
 extern const unsigned long kallsyms_num;
 extern const unsigned long kallsyms_addresses[];
@@ -11,7 +15,7 @@ extern const unsigned int kallsyms_sizes[];
 extern const unsigned int kallsyms_name_offsets[];
 extern const char kallsyms_names[];
 
-const char *symbols_lookup(unsigned long addr, unsigned long *offset, unsigned long *size)
+static const char *kallsyms_lookup(unsigned long addr, unsigned long *offset, unsigned long *size)
 {
 	unsigned long lo = 0, hi = kallsyms_num;
 
@@ -38,6 +42,32 @@ const char *symbols_lookup(unsigned long addr, unsigned long *offset, unsigned l
 	if (size)
 		*size = kallsyms_sizes[lo];
 	return &kallsyms_names[kallsyms_name_offsets[lo]];
+}
+
+const char *symbols_lookup_mod(unsigned long addr, unsigned long *offset, unsigned long *size,
+			       const char **modname)
+{
+	unsigned long off = 0, sz = 0;
+	const char *mod = NULL, *name;
+
+	if (addr >= MODULES_VADDR && addr < MODULES_END)
+		name = module_address_lookup(addr, &sz, &off, &mod);
+	else
+		name = kallsyms_lookup(addr, &off, &sz);
+	if (!name)
+		return NULL;
+	if (offset)
+		*offset = off;
+	if (size)
+		*size = sz;
+	if (modname)
+		*modname = mod;
+	return name;
+}
+
+const char *symbols_lookup(unsigned long addr, unsigned long *offset, unsigned long *size)
+{
+	return symbols_lookup_mod(addr, offset, size, NULL);
 }
 
 unsigned long symbols_lookup_name(const char *name)

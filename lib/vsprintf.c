@@ -5,7 +5,8 @@
  * forms:
  *
  *	%p	0x + 16 lowercase hex digits (NULL too: 0x0000000000000000)
- *	%pS	"name+0xoff/0xsize" from symbols_lookup(), else the %p form
+ *	%pS	"name+0xoff/0xsize" from symbols_lookup_mod(), else the %p form;
+ *		" [module]" follows for an address inside a loaded module
  *	%ps	"name", else the %p form
  *	%pB	as %pS for a return address in a backtrace: looked up at addr - 1,
  *		so that a call ending a function (to a noreturn callee) is
@@ -151,19 +152,21 @@ static void out_string(struct out *o, const char *s, const struct spec *sp)
 static void out_pointer(struct out *o, const void *ptr, char kind, const struct spec *sp)
 {
 	unsigned long addr = (unsigned long)ptr, off = 0, size = 0;
-	const char *name = NULL;
+	const char *name = NULL, *mod = NULL;
 	char tmp[256];
 	int n;
 
 	if (kind == 'B') { /* a return address: look up the call, report the return */
-		name = addr ? symbols_lookup(addr - 1, &off, &size) : NULL;
+		name = addr ? symbols_lookup_mod(addr - 1, &off, &size, &mod) : NULL;
 		if (name)
 			off++;
 	} else if (kind) {
-		name = symbols_lookup(addr, &off, &size);
+		name = symbols_lookup_mod(addr, &off, &size, &mod);
 	}
 	if (!name)
 		n = snprintf(tmp, sizeof(tmp), "0x%016lx", addr);
+	else if ((kind == 'S' || kind == 'B') && mod) /* in a module: name it, as Linux does */
+		n = snprintf(tmp, sizeof(tmp), "%s+0x%lx/0x%lx [%s]", name, off, size, mod);
 	else if (kind == 'S' || kind == 'B')
 		n = snprintf(tmp, sizeof(tmp), "%s+0x%lx/0x%lx", name, off, size);
 	else

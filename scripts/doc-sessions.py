@@ -104,13 +104,16 @@ def recipe_boot_poweroff():
     ])
 
 
-def console_session(commands):
+def console_session(commands, modules=""):
     """Type @commands at the console; each is a string or a function of the
-    outputs so far that returns one. Returns the transcript."""
+    outputs so far that returns one. @modules: the ISO's modules (make's
+    MODULES=). Returns the transcript."""
     import pexpect  # python3-pexpect, installed by make deps
 
+    env = dict(os.environ, CONTIG_MODULES=modules)
     child = pexpect.spawn(QEMU_SH, ["--mem", "1G", "--timeout", "90", "--cmdline", ""],
-                          cwd=TOP, timeout=60, encoding="utf-8", codec_errors="replace")
+                          cwd=TOP, timeout=60, encoding="utf-8", codec_errors="replace",
+                          env=env)
     prompt = "contig> "
     transcript, outputs = [], []
     try:
@@ -155,6 +158,25 @@ def recipe_console_vmalloc():
         lambda o: "peek " + find(o, r"guard page (0x[0-9a-f]+)-"),
         lambda o: "vfree " + find(o, r"^vmalloc: (0x[0-9a-f]+):"),
     ])
+
+
+def recipe_console_modules():
+    return console_session([
+        "insmod mathuser",
+        "insmod mathlib",
+        "insmod mathuser",
+        "lsmod",
+        "rmmod mathlib",
+        "rmmod mathuser",
+        "insmod regdump",
+        "vmallocinfo",
+        lambda o: "ptdump %s %x" % (find(o, r"^mathlib \d+ \d+ \S+ Live (0x[0-9a-f]+)"),
+                                    int(find(o, r"^module regdump: loaded, text at (0x[0-9a-f]+)"), 16)
+                                    + 0x6000),
+        "rmmod regdump",
+        "rmmod mathlib",
+        "lsmod",
+    ], modules="mathlib,mathuser,regdump")
 
 
 def free_port():
@@ -267,6 +289,7 @@ def gdb_sessions():
 RECIPES = {
     "boot-poweroff": recipe_boot_poweroff,
     "console-vmalloc": recipe_console_vmalloc,
+    "console-modules": recipe_console_modules,
 }
 GDB_NAMES = ["gdb-vmallocinfo", "gdb-info-line", "gdb-pagewalk", "gdb-guard", "gdb-page",
              "gdb-bt"]

@@ -118,6 +118,8 @@ ktest_default_boots() {
 	CONTIG_SMP=4 ktest 256M smp "maxcpus=2"
 	CONTIG_SMP=2 ktest 256M smp "nosmp"
 	CONTIG_FIRMWARE=uefi CONTIG_SMP=4 ktest 512M smp,acpi
+	# Modules: every module of build/modules/ in the ISO (GRUB loads them), two CPUs.
+	CONTIG_MODULES=all CONTIG_SMP=2 ktest 256M module
 }
 
 ktest_boots() {

@@ -16,6 +16,7 @@ struct cmdline_opts {
 	bool quiet;		       /* quiet: console loglevel 4 unless loglevel= is given */
 	char ktest[CMDLINE_STR_MAX];   /* ktest=all|suite[,suite]; "" = none */
 	char bench[CMDLINE_STR_MAX];   /* bench=all|name[,name]; "" = none */
+	char modules[CMDLINE_STR_MAX]; /* modules=all|name[,name]: GRUB modules loaded at boot */
 	bool poweroff;		       /* poweroff: power off when done */
 	unsigned long fail_page_alloc; /* fail_page_alloc=N: fail the Nth page allocation; 0 = off */
 	unsigned long fail_slab;       /* fail_slab=N: fail the Nth slab allocation; 0 = off */

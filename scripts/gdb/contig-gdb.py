@@ -31,7 +31,7 @@ def _load():
         contig.__path__.append(gen)
     import contig.constants
     for module in ("utils", "dmesg", "mm", "vmalloc", "buddy", "slab", "check", "unwind",
-                   "panic", "cpus", "ps"):
+                   "panic", "cpus", "ps", "modules"):
         __import__("contig." + module)
 
 

@@ -53,7 +53,7 @@ class Console:
         self.failures = []
         self.passed = 0
         cmd = [os.path.join(TOP, "scripts", "qemu.sh"), "--mem", args.mem,
-               "--timeout", str(args.timeout), "--cmdline", ""]
+               "--timeout", str(args.timeout), "--cmdline", getattr(args, "cmdline", "")]
         if args.elf:
             cmd += ["--elf", args.elf]
         self.p = pexpect.spawn(cmd[0], cmd[1:], encoding="utf-8", codec_errors="replace",

@@ -17,11 +17,13 @@
 #include "lib/string.c"
 #include "lib/vsprintf.c"
 
-const char *symbols_lookup(unsigned long addr, unsigned long *offset, unsigned long *size)
+const char *symbols_lookup_mod(unsigned long addr, unsigned long *offset, unsigned long *size,
+			       const char **modname)
 {
 	(void)addr;
 	(void)offset;
 	(void)size;
+	(void)modname;
 	return NULL;
 }
 

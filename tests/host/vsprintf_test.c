@@ -22,24 +22,28 @@
 #undef vscnprintf
 #undef scnprintf
 
-/* A fake kernel symbol table for %pS/%ps. */
+/* A fake kernel symbol table for %pS/%ps, with one symbol of a module. */
 static const struct {
 	const char *name;
 	unsigned long start, size;
+	const char *module;
 } fake_syms[] = {
-	{ "start_kernel", 0xffffffff81000000UL, 0x80 },
-	{ "do_page_fault", 0xffffffff81000100UL, 0x1a0 },
+	{ "start_kernel", 0xffffffff81000000UL, 0x80, NULL },
+	{ "do_page_fault", 0xffffffff81000100UL, 0x1a0, NULL },
+	{ "mathlib_gcd", 0xffffffffa0001000UL, 0x40, "mathlib" },
 };
 
 static unsigned long symbols_lookups;
 
-const char *symbols_lookup(unsigned long addr, unsigned long *offset, unsigned long *size)
+const char *symbols_lookup_mod(unsigned long addr, unsigned long *offset, unsigned long *size,
+			       const char **modname)
 {
 	symbols_lookups++;
 	for (size_t i = 0; i < ARRAY_SIZE(fake_syms); i++) {
 		if (addr >= fake_syms[i].start && addr - fake_syms[i].start < fake_syms[i].size) {
 			*offset = addr - fake_syms[i].start;
 			*size = fake_syms[i].size;
+			*modname = fake_syms[i].module;
 			return fake_syms[i].name;
 		}
 	}
@@ -338,6 +342,18 @@ static void test_symbol_pointer(void **state)
 	assert_int_equal(symbols_lookups, 14);
 }
 
+/* A symbol of a loaded module is followed by the module's name, as in Linux's oopses. */
+static void test_symbol_in_module(void **state)
+{
+	void *in_mod = (void *)0xffffffffa0001012UL;
+
+	(void)state;
+	EXPECT_FMT("mathlib_gcd+0x12/0x40 [mathlib]", "%pS", in_mod);
+	EXPECT_FMT("mathlib_gcd+0x40/0x40 [mathlib]", "%pB", (void *)0xffffffffa0001040UL);
+	EXPECT_FMT("mathlib_gcd", "%ps", in_mod);
+	EXPECT_FMT("[mathlib_gcd+0x12/0x40 [mathlib]   ]", "[%-34pS]", in_mod);
+}
+
 static void test_null_string(void **state)
 {
 	/* volatile: gcc would warn about a NULL %s argument it can see. */
@@ -459,6 +475,7 @@ int main(void)
 		cmocka_unit_test(test_truncation_and_return),
 		cmocka_unit_test(test_vscnprintf_append),
 		cmocka_unit_test(test_kernel_examples),
+		cmocka_unit_test(test_symbol_in_module),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

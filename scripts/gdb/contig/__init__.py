@@ -14,5 +14,6 @@
 #   unwind    backtraces through the exception entry
 #   panic     breakpoints on panic() and die(), contig-panic-break
 #   ps        contig-ps, contig-bt PID (threads; a switched-out thread's backtrace)
+#   modules   contig-lsmod, contig-symbols (loaded modules; their symbols for gdb)
 #
 # scripts/gdb/contig-gdb.py loads them; `help contig-NAME` describes each.
