@@ -190,6 +190,8 @@ MODULE_NAMES := $(sort $(patsubst modules/%.c,%,$(wildcard modules/*.c)))
 MODULE_KOS := $(addprefix $(O)/modules/,$(addsuffix .ko,$(MODULE_NAMES)))
 MODULE_CFLAGS := -fno-common -DMODULE -Imodules
 export CONTIG_MODULES := $(MODULES)
+# make run/debug load the modules they carry at boot, unless CMDLINE says modules= itself.
+RUN_MODULES := $(if $(and $(MODULES),$(if $(findstring modules=,$(CMDLINE)),,y)), modules=$(MODULES))
 
 $(O)/modules/%.o: modules/%.c
 	@mkdir -p $(dir $@)
@@ -216,17 +218,17 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory $(ELF)
-	scripts/qemu.sh --interactive --mem $(MEM) --smp $(SMP) --cmdline "$$CONTIG_CMDLINE"
+	scripts/qemu.sh --interactive --mem $(MEM) --smp $(SMP) --cmdline "$$CONTIG_CMDLINE$(RUN_MODULES)"
 
 # GDB: debug = QEMU paused in the background (serial to build/debug-serial.log)
 # + gdb here; or debug-server and gdb in two terminals. PORT= picks the port.
 debug: deps
 	@$(MAKE) --no-print-directory $(ELF) $(GDB_SCRIPTS)
-	scripts/debug.sh debug --elf $(ELF) --mem $(MEM) --smp $(SMP) --cmdline "$$CONTIG_CMDLINE" $(if $(PORT),--port $(PORT))
+	scripts/debug.sh debug --elf $(ELF) --mem $(MEM) --smp $(SMP) --cmdline "$$CONTIG_CMDLINE$(RUN_MODULES)" $(if $(PORT),--port $(PORT))
 
 debug-server: deps
 	@$(MAKE) --no-print-directory $(ELF) $(GDB_SCRIPTS)
-	scripts/debug.sh server --elf $(ELF) --mem $(MEM) --smp $(SMP) --cmdline "$$CONTIG_CMDLINE" $(if $(PORT),--port $(PORT))
+	scripts/debug.sh server --elf $(ELF) --mem $(MEM) --smp $(SMP) --cmdline "$$CONTIG_CMDLINE$(RUN_MODULES)" $(if $(PORT),--port $(PORT))
 
 gdb: $(GDB_SCRIPTS)
 	scripts/debug.sh gdb --elf $(ELF) $(if $(PORT),--port $(PORT))
