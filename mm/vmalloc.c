@@ -421,8 +421,8 @@ static bool right_may_fit(struct rb_node *n, unsigned long size, unsigned long v
 	       va_of(n)->va_end < vend;
 }
 
-/* Nodes the exact search may visit before it gives way to the padded one. */
-#define VMAP_FIT_BUDGET 256
+/* Nodes the exact walk may visit looking for a fit lower than the padded one. */
+#define VMAP_FIT_BUDGET 64
 
 /* One walk of the free tree: the request, what it prunes with, its budget. */
 struct fit_walk {
@@ -493,25 +493,37 @@ static struct vmap_area *fit_walk(struct fit_walk *w, unsigned long *addr)
 	}
 }
 
+/* The padded walk: the lowest fit among the blocks of at least size + align - PAGE_SIZE. */
+static struct vmap_area *fit_padded(unsigned long size, unsigned long align, unsigned long vstart,
+				    unsigned long vend, unsigned long *addr)
+{
+	struct fit_walk w = { size, align, vstart, vend, size + align - PAGE_SIZE, ~0UL, false };
+
+	if (w.prune < size) /* no block is that long */
+		return NULL;
+	return fit_walk(&w, addr);
+}
+
 /*
  * find_lowest_fit_locked - a free block holding an address @addr at which
  * @size bytes aligned to @align fit inside [vstart, vend)
  *
- * Which fit. The LOWEST fit whenever the exact walk finds it within
- * VMAP_FIT_BUDGET visited nodes, which is always the case for
- * align == PAGE_SIZE and in practice for most aligned requests. When the
- * budget runs out first, the lowest fit among the blocks of at least
- * size + align - PAGE_SIZE bytes (a padded search, as Linux does): still a
- * valid fit (inside the window, aligned, inside one free block) but maybe
- * not the lowest. When the padded walk finds nothing either, the exact
- * walk runs again without a budget and returns the lowest fit: NULL only
- * when no fit exists at all. vmalloc_stats.fit_visits counts the nodes
- * visited and fit_fallbacks the searches that ran out of budget.
+ * Which fit. Let L be the lowest fit, and P the lowest fit among the free
+ * blocks of at least size + align - PAGE_SIZE bytes (@align taken as at
+ * least PAGE_SIZE; Linux's answer). It returns:
+ *  - L when align <= PAGE_SIZE (then L = P, found in O(log n));
+ *  - else L when the exact walk over the blocks below P's block reaches it
+ *    within VMAP_FIT_BUDGET visited nodes (always when L is P, or when the
+ *    free tree has at most VMAP_FIT_BUDGET / 2 nodes);
+ *  - else P, counted in vmalloc_stats.fit_fallbacks; NULL when there is no
+ *    P: no fit at all, or fits only in blocks shorter than the padded
+ *    size that lie beyond the budget (the search gives up on those rather
+ *    than walk every hole; the caller fails with -ENOSPC).
+ * vmalloc_stats.fit_visits counts the nodes visited.
  *
- * All are one in-order walk (fit_walk()) that skips subtrees which cannot
+ * Both are one in-order walk (fit_walk()) that skips subtrees which cannot
  * hold a fit and stops at the first block that fits; they differ in the
- * size they prune with: @size (exact) or size + align - PAGE_SIZE (padded;
- * @align taken as at least PAGE_SIZE there).
+ * size they prune with: @size (exact) or size + align - PAGE_SIZE (padded).
  *
  * Why the exact walk returns the lowest fit (never misses one, never
  * returns a higher one):
@@ -527,7 +539,10 @@ static struct vmap_area *fit_walk(struct fit_walk *w, unsigned long *addr)
  *  3. Reaching a block with va_start >= vend ends the walk: that block and
  *     all later ones lie beyond the window.
  *  Pruning with @size, not the padded size, matters: a block shorter than
- *  the padded size may still fit if its start happens to be aligned.
+ *  the padded size may still fit if its start happens to be aligned. Its
+ *  window ends at P's block: a fit in a lower block ends before that
+ *  block starts (blocks are never adjacent), and none in P's block lies
+ *  below P, so the walk finds L exactly when L is lower than P.
  *
  * Why the padded walk is O(log n) and returns a valid fit. Block starts
  * are page aligned, so a block lying wholly inside the window needs at
@@ -539,36 +554,34 @@ static struct vmap_area *fit_walk(struct fit_walk *w, unsigned long *addr)
  * the block it returns passed va_fit(), and the steps 1-3 above, with the
  * padded size for @size, make it the lowest such block.
  *
- * Cost. At most VMAP_FIT_BUDGET + O(log n) visited nodes whenever the
- * padded walk finds a block (the exact walk alone is O((1 + k) log n), k
- * being the blocks of size..size+align-2 bytes it tests and rejects:
- * unbounded for a large alignment over many misaligned holes). The
- * unbudgeted exact walk is paid only on the path that would otherwise
- * fail: no block of the padded size is left in the window, and the
- * request fits only in a shorter, exactly aligned hole, or nowhere.
+ * Cost. At most O(log n) + VMAP_FIT_BUDGET visited nodes, whatever the
+ * holes: the exact walk alone is O((1 + k) log n), k being the blocks of
+ * size..size+align-2 bytes it tests and rejects, unbounded for a large
+ * alignment over many misaligned holes, hence its budget.
  */
 struct vmap_area *find_lowest_fit_locked(unsigned long size, unsigned long align,
 					 unsigned long vstart, unsigned long vend,
 					 unsigned long *addr)
 {
-	struct fit_walk w = { size, align, vstart, vend, size, VMAP_FIT_BUDGET, false };
-	struct vmap_area *va;
+	struct fit_walk w = { size, align, vstart, vend, size, ~0UL, false };
+	struct vmap_area *padded, *va;
+	unsigned long padded_addr = 0;
 
 	assert_held(&vmap_free.lock);
+	if (align <= PAGE_SIZE)
+		return fit_walk(&w, addr);
+	padded = fit_padded(size, align, vstart, vend, &padded_addr);
+	if (padded)
+		w.vend = min(vend, padded->va_start);
+	w.budget = VMAP_FIT_BUDGET;
 	va = fit_walk(&w, addr);
-	if (va || !w.exhausted)
+	if (va)
 		return va;
-	vmalloc_stats.fit_fallbacks++;
-	align = max(align, PAGE_SIZE);
-	w = (struct fit_walk){ size, align, vstart, vend, size + align - PAGE_SIZE, ~0UL, false };
-	if (w.prune >= size) {
-		va = fit_walk(&w, addr);
-		if (va)
-			return va;
-	}
-	/* Only a shorter, exactly aligned block can still fit: look at all of them. */
-	w = (struct fit_walk){ size, align, vstart, vend, size, ~0UL, false };
-	return fit_walk(&w, addr);
+	if (w.exhausted)
+		vmalloc_stats.fit_fallbacks++;
+	if (padded)
+		*addr = padded_addr;
+	return padded;
 }
 
 /*
