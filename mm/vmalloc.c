@@ -422,7 +422,7 @@ static bool right_may_fit(struct rb_node *n, unsigned long size, unsigned long v
 }
 
 /* Nodes the exact walk may visit looking for a fit lower than the padded one. */
-#define VMAP_FIT_BUDGET 64
+#define VMAP_FIT_BUDGET 32
 
 /* One walk of the free tree: the request, what it prunes with, its budget. */
 struct fit_walk {

@@ -156,13 +156,6 @@ struct map_src {
 	unsigned long done; /* pages mapped so far */
 };
 
-static inline phys_addr_t map_src_next(struct map_src *src)
-{
-	if (src->pages)
-		return page_to_phys(src->pages[src->done]);
-	return src->phys + (src->done << PAGE_SHIFT);
-}
-
 /*
  * W^X for aliases of RAM: a page of RAM (every page of an array, and any
  * frame pfn_valid() knows) is mapped NX whatever @prot says. Executable
@@ -176,24 +169,46 @@ static inline pgprot_t map_src_prot(const struct map_src *src, phys_addr_t phys,
 	return prot;
 }
 
+/*
+ * The PTEs of one run inside one table, in a tight loop: @n entries from
+ * @pte, the pages from src->done on. Stops at the first entry already
+ * present; returns how many it wrote.
+ */
+static unsigned long map_pte_run(pte_t *pte, unsigned long n, pgprot_t prot,
+				 const struct map_src *src)
+{
+	unsigned long i;
+
+	if (src->pages) {
+		struct page *const *pages = src->pages + src->done;
+		const struct page *base = vmemmap;
+
+		prot |= _PAGE_NX; /* every page of an array is RAM */
+		for (i = 0; i < n && !entry_present(pte[i]); i++)
+			pte[i] = PFN_PHYS((unsigned long)(pages[i] - base)) | prot;
+	} else {
+		phys_addr_t phys = src->phys + (src->done << PAGE_SHIFT);
+
+		for (i = 0; i < n && !entry_present(pte[i]); i++, phys += PAGE_SIZE)
+			pte[i] = phys | map_src_prot(src, phys, prot);
+	}
+	return i;
+}
+
 static int map_pte_range(pmd_t *pmd, unsigned long addr, unsigned long end, pgprot_t prot,
 			 struct map_src *src)
 {
-	pte_t *table = table_alloc(pmd);
-	phys_addr_t phys;
-	pte_t *pte;
+	pte_t *table = table_alloc(pmd), *pte;
+	unsigned long n = (end - addr) >> PAGE_SHIFT, done;
 
 	if (!table)
 		return -ENOMEM;
 	pte = &table[pte_index(addr)];
-	do {
-		if (WARN(entry_present(*pte), "pgtable: %#lx is already mapped (pte %#llx)", addr,
-			 (unsigned long long)*pte))
-			return -EBUSY;
-		phys = map_src_next(src);
-		*pte = phys | map_src_prot(src, phys, prot);
-		src->done++;
-	} while (pte++, addr += PAGE_SIZE, addr != end);
+	done = map_pte_run(pte, n, prot, src);
+	src->done += done;
+	if (WARN(done < n, "pgtable: %#lx is already mapped (pte %#llx)",
+		 addr + (done << PAGE_SHIFT), (unsigned long long)pte[done]))
+		return -EBUSY;
 	return 0;
 }
 
@@ -266,13 +281,14 @@ int vmap_range(unsigned long addr, unsigned long end, phys_addr_t phys, pgprot_t
 	return map_range(addr, end, prot, &src);
 }
 
+/* Clear the PTEs of [addr, end) inside one table: one run of stores. */
 static void unmap_pte_range(pmd_t *pmd, unsigned long addr, unsigned long end)
 {
 	pte_t *pte = (pte_t *)entry_table(*pmd) + pte_index(addr);
+	unsigned long i, n = (end - addr) >> PAGE_SHIFT;
 
-	do {
-		*pte = 0;
-	} while (pte++, addr += PAGE_SIZE, addr != end);
+	for (i = 0; i < n; i++)
+		pte[i] = 0;
 }
 
 static void unmap_pmd_range(pud_t *pud, unsigned long addr, unsigned long end)
