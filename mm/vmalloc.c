@@ -1416,9 +1416,16 @@ static int vm_area_alloc_pages(struct vm_struct *area, gfp_t gfp)
 	return 0;
 }
 
+static void vm_area_free_huge_pages(struct vm_struct *area);
+
 static void vm_area_free_pages(struct vm_struct *area)
 {
 	unsigned int i;
+
+	if (area->flags & VM_HUGE_PAGES) { /* order-9 blocks among the pages */
+		vm_area_free_huge_pages(area);
+		return;
+	}
 
 	for (i = 0; i < area->nr_pages; i++) {
 		area->pages[i]->flags &= ~PG_vmalloc;
@@ -1453,6 +1460,117 @@ out_free_pages:
 	return -ENOMEM;
 }
 
+/* ---------------------------------------------------------------------- */
+/* Huge mappings: vmalloc_huge() and VM_ALLOW_HUGE_VMAP.                   */
+
+#define HUGE_ORDER (PMD_SHIFT - PAGE_SHIFT)
+
+/*
+ * Fill area->pages for a huge area: at each 2 MiB boundary of it with a
+ * whole 2 MiB still to fill, one order-9 block if the buddy has one (no
+ * warning), else single pages up to the next boundary, as vmalloc() does.
+ * On failure area->nr_pages says what vm_area_free_huge_pages() gives back.
+ */
+static int vm_area_alloc_huge_pages(struct vm_struct *area, gfp_t gfp)
+{
+	unsigned long nr = get_vm_area_size(area) >> PAGE_SHIFT, block = 1UL << HUGE_ORDER;
+	gfp_t page_gfp = gfp & (__GFP_ZERO | __GFP_DMA32 | GFP_VMAP_META);
+
+	while (area->nr_pages < nr) {
+		bool at_block = !(area->nr_pages & (block - 1)) && nr - area->nr_pages >= block;
+		struct page *page = NULL;
+		unsigned long n = 1;
+
+		if (at_block)
+			page = alloc_pages(page_gfp | __GFP_NOWARN, HUGE_ORDER);
+		if (page)
+			n = block;
+		else
+			page = alloc_page(page_gfp);
+		if (!page)
+			return -ENOMEM;
+		for (unsigned long i = 0; i < n; i++) {
+			page[i].flags |= PG_vmalloc;
+			area->pages[area->nr_pages++] = page + i;
+		}
+	}
+	return 0;
+}
+
+/* Give back a huge area's pages: each block (a PG_head page) with its order. */
+static void vm_area_free_huge_pages(struct vm_struct *area)
+{
+	unsigned long i, n;
+
+	for (i = 0; i < area->nr_pages; i += n) {
+		struct page *page = area->pages[i];
+		unsigned int order = (page->flags & PG_head) ? page->order : 0;
+
+		n = 1UL << order;
+		for (unsigned long k = 0; k < n; k++)
+			page[k].flags &= ~PG_vmalloc;
+		__free_pages(page, order);
+	}
+	area->nr_pages = 0;
+}
+
+/*
+ * __vmalloc_node_range() with VM_ALLOW_HUGE_VMAP: from 2 MiB up, reserve
+ * 2 MiB aligned and map the order-9 blocks with pmd leaves (the rest with
+ * PTEs); below, a plain allocation.
+ */
+static void *__vmalloc_huge_range(unsigned long size, unsigned long align, unsigned long start,
+				  unsigned long end, gfp_t gfp, pgprot_t prot,
+				  unsigned long vm_flags, const void *caller)
+{
+	unsigned long real_size = size, addr;
+	struct vm_struct *area;
+
+	vm_flags &= ~VM_ALLOW_HUGE_VMAP;
+	size = PAGE_ALIGN(size);
+	if (size < PMD_SIZE || size < real_size)
+		return __vmalloc_node_range(real_size, align, start, end, gfp, prot, vm_flags,
+					    NUMA_NO_NODE, caller);
+	vfree_deferred_run();
+	if ((size >> PAGE_SHIFT) > totalram_pages)
+		goto out_warn;
+	area = __get_vm_area_node(size, max(align, PMD_SIZE),
+				  VM_ALLOC | VM_UNINITIALIZED | VM_HUGE_PAGES | vm_flags, start,
+				  end, gfp, caller);
+	if (!area)
+		goto out_warn;
+	addr = (unsigned long)area->addr;
+	if (vm_alloc_pages_array(area, gfp, NUMA_NO_NODE))
+		goto out_release_area;
+	if (vm_area_alloc_huge_pages(area, gfp))
+		goto out_free_pages;
+	if (vmap_pages_range_huge(addr, addr + size, prot, area->pages, VMAP_HUGE_PMD))
+		goto out_flush;
+	spin_lock(&vmap_busy.lock);
+	area->flags &= ~VM_UNINITIALIZED;
+	vmalloc_nr_pages += area->nr_pages;
+	vmalloc_stats.nr_vmalloc++;
+	spin_unlock(&vmap_busy.lock);
+	return area->addr;
+
+out_flush:
+	flush_tlb_kernel_range(addr, addr + size);
+out_free_pages:
+	vm_area_free_pages(area);
+	vm_free_pages_array(area);
+out_release_area:
+	release_vm_area(area);
+out_warn:
+	warn_alloc(gfp, real_size, caller);
+	return NULL;
+}
+
+void *vmalloc_huge(unsigned long size, gfp_t gfp)
+{
+	return __vmalloc_node_range(size, 1, VMALLOC_START, VMALLOC_END, gfp, PAGE_KERNEL,
+				    VM_ALLOW_HUGE_VMAP, NUMA_NO_NODE, __builtin_return_address(0));
+}
+
 /*
  * __vmalloc_node_range - allocate virtually contiguous memory in [start, end)
  *  => @size bytes rounded up to pages, at an address aligned to @align (a
@@ -1476,6 +1594,8 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align, unsigned lon
 	unsigned long real_size = size;
 	struct vm_struct *area;
 
+	if (vm_flags & VM_ALLOW_HUGE_VMAP)
+		return __vmalloc_huge_range(size, align, start, end, gfp, prot, vm_flags, caller);
 	vfree_deferred_run();
 	size = PAGE_ALIGN(size);
 	if (!size || (size >> PAGE_SHIFT) > totalram_pages)
@@ -1895,6 +2015,20 @@ static bool ioremap_hits_ram(phys_addr_t base, phys_addr_t last)
 	return false;
 }
 
+/*
+ * The alignment of an ioremap() range: that of the largest leaf (1 GiB on a
+ * CPU with pdpe1gb, 2 MiB) which @size reaches and @base is aligned to, so
+ * that vmap_range_huge() can use such leaves; a page otherwise.
+ */
+static unsigned long ioremap_align(phys_addr_t base, unsigned long size)
+{
+	if (boot_cpu.pdpe1gb && size >= PUD_SIZE && !(base & (PUD_SIZE - 1)))
+		return PUD_SIZE;
+	if (size >= PMD_SIZE && !(base & (PMD_SIZE - 1)))
+		return PMD_SIZE;
+	return PAGE_SIZE;
+}
+
 static void *__ioremap(phys_addr_t phys, unsigned long size, pgprot_t prot, const char *op,
 		       const void *caller)
 {
@@ -1922,15 +2056,15 @@ static void *__ioremap(phys_addr_t phys, unsigned long size, pgprot_t prot, cons
 	map_size = PAGE_ALIGN(last + 1) - base;
 	if (memtype_reserve(base, base + map_size, memtype_of_prot(prot), op, caller))
 		return NULL;
-	area = __get_vm_area_node(map_size, 1, VM_IOREMAP | VM_MEMTYPE, VMALLOC_START, VMALLOC_END,
-				  GFP_KERNEL, caller);
+	area = __get_vm_area_node(map_size, ioremap_align(base, map_size), VM_IOREMAP | VM_MEMTYPE,
+				  VMALLOC_START, VMALLOC_END, GFP_KERNEL, caller);
 	if (!area)
 		goto out_free_memtype;
 	spin_lock(&vmap_busy.lock); /* [V]: dumps read it */
 	area->phys_addr = base;
 	spin_unlock(&vmap_busy.lock);
 	addr = (unsigned long)area->addr;
-	if (vmap_range(addr, addr + map_size, base, prot))
+	if (vmap_range_huge(addr, addr + map_size, base, prot, VMAP_HUGE_PMD | VMAP_HUGE_PUD))
 		goto out_flush;
 	return (void *)(addr + (unsigned long)(phys - base));
 
