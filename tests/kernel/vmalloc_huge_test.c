@@ -207,6 +207,27 @@ KTEST(vmalloc_huge, set_memory_refuses_pmd_leaf)
 	ktest_release(t, ktest_action_vfree, p);
 }
 
+/* The fault reporter's description reads the pmd leaf: "inside", then the guard page. */
+KTEST(vmalloc_huge, fault_report_names_huge_area)
+{
+	char buf[160];
+	char *p;
+
+	vh_need_blocks(t, 2);
+	p = vmalloc_huge(PMD_SIZE, GFP_KERNEL);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	ktest_defer(t, ktest_action_vfree, p);
+	KTEST_ASSERT_TRUE(t, vh_pmd_leaf((unsigned long)p));
+	KTEST_EXPECT_TRUE(t, vmalloc_describe_fault((unsigned long)p + PMD_SIZE / 2, buf,
+						    sizeof(buf)));
+	KTEST_EXPECT_TRUE(t, vh_has(buf, "inside vmalloc area") && !vh_has(buf, "not mapped"));
+	KTEST_EXPECT_TRUE(t, vmalloc_describe_fault((unsigned long)p + PMD_SIZE, buf, sizeof(buf)));
+	KTEST_EXPECT_TRUE(t, vh_has(buf, "guard page of"));
+	KTEST_EXPECT_FAULT(t, *(volatile char *)(p + PMD_SIZE) = 1);
+	KTEST_EXPECT_EQ(t, t->fault_addr, (unsigned long)p + PMD_SIZE);
+	ktest_release(t, ktest_action_vfree, p);
+}
+
 static void vh_fail_off(void *unused __unused)
 {
 	fail_page_alloc_set(0, 0);
