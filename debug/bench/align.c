@@ -1,7 +1,8 @@
 /*
  * Align: the worst case of the range search. 100,000 misaligned 2-page
  * holes (a 2-page area at page 4k, a hole at 4k + 2, never a multiple of 8
- * pages) below a free tail at the top of the vmalloc range; then a 1-page
+ * pages) in the lowest free range of vmalloc space that holds them, below
+ * the free rest of it; then, in the window from the first hole up, a 1-page
  * vmalloc+vfree (2 pages with its guard) aligned to 8 pages, which no hole
  * holds, against the same without alignment, which the first hole holds.
  * The target is at most 2x: the aligned search is the padded walk plus a
@@ -15,25 +16,36 @@
 #include "mm/vmalloc.h"
 
 #define ALIGN_HOLES 100000UL
-#define ALIGN_TAIL  (1UL << 18) /* pages above the holes: lazy areas 8 pages apart fit */
 #define ALIGN_LOOPS 2000UL
 
 static struct vm_struct **align_keep;
 static unsigned long align_nr_keep;
+static unsigned long align_w; /* the first unit, 8-page aligned */
 
-static unsigned long align_base(void)
+/* The lowest free range that holds the units, found by reserving it once. */
+static int align_find_base(void)
 {
-	return VMALLOC_END + 1 - ((4 * ALIGN_HOLES + ALIGN_TAIL) << PAGE_SHIFT);
+	unsigned long bytes = (4 * ALIGN_HOLES + 8) << PAGE_SHIFT;
+	struct vm_struct *probe = __get_vm_area_caller(bytes, VM_NO_GUARD, VMALLOC_START,
+						       VMALLOC_END, align_find_base);
+
+	if (!probe)
+		return -ENOMEM;
+	align_w = ALIGN((unsigned long)probe->addr, 8 * PAGE_SIZE);
+	free_vm_area(probe);
+	vm_unmap_aliases();
+	return 0;
 }
 
-/* The holes from align_base() up; 0 or -ENOMEM (then nothing is left held). */
+/* The holes from align_w up; 0 or -ENOMEM (then nothing is left held). */
 static int align_make_holes(void)
 {
-	unsigned long w = align_base();
+	unsigned long w;
 
 	align_keep = (struct vm_struct **)bench_ptr_array(ALIGN_HOLES);
-	if (!align_keep)
+	if (!align_keep || align_find_base())
 		return -ENOMEM;
+	w = align_w;
 	for (align_nr_keep = 0; align_nr_keep < ALIGN_HOLES; align_nr_keep++) {
 		unsigned long at = w + ((4 * align_nr_keep) << PAGE_SHIFT);
 		struct vm_struct *gap, *keep;
@@ -74,8 +86,8 @@ static int align_rep(unsigned long align, u64 *cyc, unsigned long *visits)
 	vm_unmap_aliases(); /* each repetition starts with no lazy area: no purge inside */
 	t = rdtsc_ordered();
 	for (unsigned long i = 0; i < ALIGN_LOOPS; i++) {
-		void *p = __vmalloc_node_range(PAGE_SIZE, align, align_base(), VMALLOC_END,
-					       GFP_KERNEL, PAGE_KERNEL, 0, -1, align_rep);
+		void *p = __vmalloc_node_range(PAGE_SIZE, align, align_w, VMALLOC_END, GFP_KERNEL,
+					       PAGE_KERNEL, 0, -1, align_rep);
 
 		if (!p)
 			return -ENOMEM;
