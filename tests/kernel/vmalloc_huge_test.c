@@ -144,6 +144,40 @@ static bool vh_has(const char *s, const char *needle)
 	return false;
 }
 
+/*
+ * Kernel tables stay after an unmap: a 2 MiB block once mapped with 4 KiB
+ * pages keeps an empty PTE table, which a later huge mapping of the block
+ * takes out and frees (else the leaf could never be set there again).
+ */
+KTEST(vmalloc_huge, leaf_replaces_empty_pte_table)
+{
+	unsigned long addr, pt0;
+	void *p;
+
+	vh_need_blocks(t, 2);
+	p = vmalloc_huge(PMD_SIZE, GFP_KERNEL);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	addr = (unsigned long)p;
+	vfree(p);
+	vm_unmap_aliases();
+	/* one 4 KiB page at the block's start: a PTE table under its pmd */
+	p = __vmalloc_node_range(PAGE_SIZE, PMD_SIZE, addr, addr + 2 * PMD_SIZE, GFP_KERNEL,
+				 PAGE_KERNEL, 0, -1, __builtin_return_address(0));
+	KTEST_ASSERT_TRUE(t, (unsigned long)p == addr);
+	KTEST_EXPECT_TRUE(t, vh_mapped(addr) && !vh_pmd_leaf(addr));
+	vfree(p);
+	vm_unmap_aliases();
+	pt0 = pgtable_stats.pt_pages;
+	p = __vmalloc_node_range(PMD_SIZE, PMD_SIZE, addr, addr + 2 * PMD_SIZE, GFP_KERNEL,
+				 PAGE_KERNEL, VM_ALLOW_HUGE_VMAP, -1, __builtin_return_address(0));
+	KTEST_ASSERT_TRUE(t, (unsigned long)p == addr);
+	ktest_defer(t, ktest_action_vfree, p);
+	KTEST_EXPECT_TRUE(t, vh_pmd_leaf(addr));
+	KTEST_EXPECT_EQ(t, pgtable_stats.pt_pages, pt0 - 1);
+	ktest_release(t, ktest_action_vfree, p);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+}
+
 /* ptdump reports the two leaves as one 4M run at the pmd level, then the tail's PTEs. */
 struct vh_dump {
 	unsigned long start, end;

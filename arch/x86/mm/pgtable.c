@@ -218,9 +218,8 @@ static int map_pte_range(pmd_t *pmd, unsigned long addr, unsigned long end, pgpr
  * when the mapper allows it (src->huge), the step covers that whole aligned
  * block, the source is physically contiguous over it from an aligned frame,
  * @prot has no PTE-only PAT bit, and the entry is empty or holds an empty
- * table (kernel tables stay after an unmap: one left under a 2 MiB block
- * that is wholly ours now is taken out and freed; the range was flushed on
- * every CPU before it was handed out again). Otherwise the level below maps
+ * table (kernel tables stay after an unmap: one left under a block that is
+ * wholly ours now is taken out and freed). Otherwise the level below maps
  * it in smaller pages.
  */
 static bool map_src_contiguous(const struct map_src *src, unsigned long n, phys_addr_t *phys)
@@ -238,8 +237,14 @@ static bool map_src_contiguous(const struct map_src *src, unsigned long n, phys_
 	return true;
 }
 
-/* *@entry empty, or made so by freeing the empty table it held. */
-static bool entry_free_for_leaf(u64 *entry)
+/*
+ * *@entry (covering [addr, addr + size)) empty, or made so by freeing the
+ * empty table it held. The entry is cleared and every CPU flushes the block
+ * before the table goes back: a CPU may still cache the old entry in its
+ * paging-structure caches, and walk the freed page as a table (Linux's
+ * pmd_free_pte_page() does the same).
+ */
+static bool entry_free_for_leaf(u64 *entry, unsigned long addr, unsigned long size)
 {
 	u64 old = *entry, *table;
 	struct page *page;
@@ -257,6 +262,7 @@ static bool entry_free_for_leaf(u64 *entry)
 			return false;
 	if (cmpxchg(entry, old, 0) != old)
 		return false;
+	flush_tlb_kernel_range(addr, addr + size);
 	pgtable_free_unused(table);
 	return true;
 }
@@ -269,7 +275,7 @@ static bool map_leaf(u64 *entry, unsigned long addr, unsigned long next, unsigne
 
 	if ((addr & (size - 1)) || next - addr != size || (prot & _PAGE_PAT) ||
 	    !map_src_contiguous(src, size >> PAGE_SHIFT, &phys) || (phys & (size - 1)) ||
-	    !entry_free_for_leaf(entry))
+	    !entry_free_for_leaf(entry, addr, size))
 		return false;
 	*entry = phys | map_src_prot(src, phys, prot) | _PAGE_PSE;
 	src->done += size >> PAGE_SHIFT;
