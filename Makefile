@@ -63,6 +63,7 @@ debug-y := debug/ktest.o \
 	debug/bench/profile.o
 debug-y += debug/console/lockdep.o debug/bench/locks.o
 debug-y += debug/bench/ipi.o
+debug-y += debug/bench/align.o
 debug-y += debug/console/cpus.o
 
 debug-y += debug/console/acpi.o

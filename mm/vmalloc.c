@@ -421,8 +421,8 @@ static bool right_may_fit(struct rb_node *n, unsigned long size, unsigned long v
 	       va_of(n)->va_end < vend;
 }
 
-/* Nodes the exact search may visit before it gives way to the padded one. */
-#define VMAP_FIT_BUDGET 256
+/* Nodes the exact walk may visit looking for a fit lower than the padded one. */
+#define VMAP_FIT_BUDGET 32
 
 /* One walk of the free tree: the request, what it prunes with, its budget. */
 struct fit_walk {
@@ -493,25 +493,37 @@ static struct vmap_area *fit_walk(struct fit_walk *w, unsigned long *addr)
 	}
 }
 
+/* The padded walk: the lowest fit among the blocks of at least size + align - PAGE_SIZE. */
+static struct vmap_area *fit_padded(unsigned long size, unsigned long align, unsigned long vstart,
+				    unsigned long vend, unsigned long *addr)
+{
+	struct fit_walk w = { size, align, vstart, vend, size + align - PAGE_SIZE, ~0UL, false };
+
+	if (w.prune < size) /* no block is that long */
+		return NULL;
+	return fit_walk(&w, addr);
+}
+
 /*
  * find_lowest_fit_locked - a free block holding an address @addr at which
  * @size bytes aligned to @align fit inside [vstart, vend)
  *
- * Which fit. The LOWEST fit whenever the exact walk finds it within
- * VMAP_FIT_BUDGET visited nodes, which is always the case for
- * align == PAGE_SIZE and in practice for most aligned requests. When the
- * budget runs out first, the lowest fit among the blocks of at least
- * size + align - PAGE_SIZE bytes (a padded search, as Linux does): still a
- * valid fit (inside the window, aligned, inside one free block) but maybe
- * not the lowest. When the padded walk finds nothing either, the exact
- * walk runs again without a budget and returns the lowest fit: NULL only
- * when no fit exists at all. vmalloc_stats.fit_visits counts the nodes
- * visited and fit_fallbacks the searches that ran out of budget.
+ * Which fit. Let L be the lowest fit, and P the lowest fit among the free
+ * blocks of at least size + align - PAGE_SIZE bytes (@align taken as at
+ * least PAGE_SIZE; Linux's answer). It returns:
+ *  - L when align <= PAGE_SIZE (then L = P, found in O(log n));
+ *  - else L when the exact walk over the blocks below P's block reaches it
+ *    within VMAP_FIT_BUDGET visited nodes (always when L is P, or when the
+ *    free tree has at most VMAP_FIT_BUDGET / 2 nodes);
+ *  - else P, counted in vmalloc_stats.fit_fallbacks; NULL when there is no
+ *    P: no fit at all, or fits only in blocks shorter than the padded
+ *    size that lie beyond the budget (the search gives up on those rather
+ *    than walk every hole; the caller fails with -ENOSPC).
+ * vmalloc_stats.fit_visits counts the nodes visited.
  *
- * All are one in-order walk (fit_walk()) that skips subtrees which cannot
+ * Both are one in-order walk (fit_walk()) that skips subtrees which cannot
  * hold a fit and stops at the first block that fits; they differ in the
- * size they prune with: @size (exact) or size + align - PAGE_SIZE (padded;
- * @align taken as at least PAGE_SIZE there).
+ * size they prune with: @size (exact) or size + align - PAGE_SIZE (padded).
  *
  * Why the exact walk returns the lowest fit (never misses one, never
  * returns a higher one):
@@ -527,7 +539,10 @@ static struct vmap_area *fit_walk(struct fit_walk *w, unsigned long *addr)
  *  3. Reaching a block with va_start >= vend ends the walk: that block and
  *     all later ones lie beyond the window.
  *  Pruning with @size, not the padded size, matters: a block shorter than
- *  the padded size may still fit if its start happens to be aligned.
+ *  the padded size may still fit if its start happens to be aligned. Its
+ *  window ends at P's block: a fit in a lower block ends before that
+ *  block starts (blocks are never adjacent), and none in P's block lies
+ *  below P, so the walk finds L exactly when L is lower than P.
  *
  * Why the padded walk is O(log n) and returns a valid fit. Block starts
  * are page aligned, so a block lying wholly inside the window needs at
@@ -539,36 +554,34 @@ static struct vmap_area *fit_walk(struct fit_walk *w, unsigned long *addr)
  * the block it returns passed va_fit(), and the steps 1-3 above, with the
  * padded size for @size, make it the lowest such block.
  *
- * Cost. At most VMAP_FIT_BUDGET + O(log n) visited nodes whenever the
- * padded walk finds a block (the exact walk alone is O((1 + k) log n), k
- * being the blocks of size..size+align-2 bytes it tests and rejects:
- * unbounded for a large alignment over many misaligned holes). The
- * unbudgeted exact walk is paid only on the path that would otherwise
- * fail: no block of the padded size is left in the window, and the
- * request fits only in a shorter, exactly aligned hole, or nowhere.
+ * Cost. At most O(log n) + VMAP_FIT_BUDGET visited nodes, whatever the
+ * holes: the exact walk alone is O((1 + k) log n), k being the blocks of
+ * size..size+align-2 bytes it tests and rejects, unbounded for a large
+ * alignment over many misaligned holes, hence its budget.
  */
 struct vmap_area *find_lowest_fit_locked(unsigned long size, unsigned long align,
 					 unsigned long vstart, unsigned long vend,
 					 unsigned long *addr)
 {
-	struct fit_walk w = { size, align, vstart, vend, size, VMAP_FIT_BUDGET, false };
-	struct vmap_area *va;
+	struct fit_walk w = { size, align, vstart, vend, size, ~0UL, false };
+	struct vmap_area *padded, *va;
+	unsigned long padded_addr = 0;
 
 	assert_held(&vmap_free.lock);
+	if (align <= PAGE_SIZE)
+		return fit_walk(&w, addr);
+	padded = fit_padded(size, align, vstart, vend, &padded_addr);
+	if (padded)
+		w.vend = min(vend, padded->va_start);
+	w.budget = VMAP_FIT_BUDGET;
 	va = fit_walk(&w, addr);
-	if (va || !w.exhausted)
+	if (va)
 		return va;
-	vmalloc_stats.fit_fallbacks++;
-	align = max(align, PAGE_SIZE);
-	w = (struct fit_walk){ size, align, vstart, vend, size + align - PAGE_SIZE, ~0UL, false };
-	if (w.prune >= size) {
-		va = fit_walk(&w, addr);
-		if (va)
-			return va;
-	}
-	/* Only a shorter, exactly aligned block can still fit: look at all of them. */
-	w = (struct fit_walk){ size, align, vstart, vend, size, ~0UL, false };
-	return fit_walk(&w, addr);
+	if (w.exhausted)
+		vmalloc_stats.fit_fallbacks++;
+	if (padded)
+		*addr = padded_addr;
+	return padded;
 }
 
 /*
@@ -1403,9 +1416,16 @@ static int vm_area_alloc_pages(struct vm_struct *area, gfp_t gfp)
 	return 0;
 }
 
+static void vm_area_free_huge_pages(struct vm_struct *area);
+
 static void vm_area_free_pages(struct vm_struct *area)
 {
 	unsigned int i;
+
+	if (area->flags & VM_HUGE_PAGES) { /* order-9 blocks among the pages */
+		vm_area_free_huge_pages(area);
+		return;
+	}
 
 	for (i = 0; i < area->nr_pages; i++) {
 		area->pages[i]->flags &= ~PG_vmalloc;
@@ -1440,6 +1460,117 @@ out_free_pages:
 	return -ENOMEM;
 }
 
+/* ---------------------------------------------------------------------- */
+/* Huge mappings: vmalloc_huge() and VM_ALLOW_HUGE_VMAP.                   */
+
+#define HUGE_ORDER (PMD_SHIFT - PAGE_SHIFT)
+
+/*
+ * Fill area->pages for a huge area: at each 2 MiB boundary of it with a
+ * whole 2 MiB still to fill, one order-9 block if the buddy has one (no
+ * warning), else single pages up to the next boundary, as vmalloc() does.
+ * On failure area->nr_pages says what vm_area_free_huge_pages() gives back.
+ */
+static int vm_area_alloc_huge_pages(struct vm_struct *area, gfp_t gfp)
+{
+	unsigned long nr = get_vm_area_size(area) >> PAGE_SHIFT, block = 1UL << HUGE_ORDER;
+	gfp_t page_gfp = gfp & (__GFP_ZERO | __GFP_DMA32 | GFP_VMAP_META);
+
+	while (area->nr_pages < nr) {
+		bool at_block = !(area->nr_pages & (block - 1)) && nr - area->nr_pages >= block;
+		struct page *page = NULL;
+		unsigned long n = 1;
+
+		if (at_block)
+			page = alloc_pages(page_gfp | __GFP_NOWARN, HUGE_ORDER);
+		if (page)
+			n = block;
+		else
+			page = alloc_page(page_gfp);
+		if (!page)
+			return -ENOMEM;
+		for (unsigned long i = 0; i < n; i++) {
+			page[i].flags |= PG_vmalloc;
+			area->pages[area->nr_pages++] = page + i;
+		}
+	}
+	return 0;
+}
+
+/* Give back a huge area's pages: each block (a PG_head page) with its order. */
+static void vm_area_free_huge_pages(struct vm_struct *area)
+{
+	unsigned long i, n;
+
+	for (i = 0; i < area->nr_pages; i += n) {
+		struct page *page = area->pages[i];
+		unsigned int order = (page->flags & PG_head) ? page->order : 0;
+
+		n = 1UL << order;
+		for (unsigned long k = 0; k < n; k++)
+			page[k].flags &= ~PG_vmalloc;
+		__free_pages(page, order);
+	}
+	area->nr_pages = 0;
+}
+
+/*
+ * __vmalloc_node_range() with VM_ALLOW_HUGE_VMAP: from 2 MiB up, reserve
+ * 2 MiB aligned and map the order-9 blocks with pmd leaves (the rest with
+ * PTEs); below, a plain allocation.
+ */
+static void *__vmalloc_huge_range(unsigned long size, unsigned long align, unsigned long start,
+				  unsigned long end, gfp_t gfp, pgprot_t prot,
+				  unsigned long vm_flags, const void *caller)
+{
+	unsigned long real_size = size, addr;
+	struct vm_struct *area;
+
+	vm_flags &= ~VM_ALLOW_HUGE_VMAP;
+	size = PAGE_ALIGN(size);
+	if (size < PMD_SIZE || size < real_size)
+		return __vmalloc_node_range(real_size, align, start, end, gfp, prot, vm_flags,
+					    NUMA_NO_NODE, caller);
+	vfree_deferred_run();
+	if ((size >> PAGE_SHIFT) > totalram_pages)
+		goto out_warn;
+	area = __get_vm_area_node(size, max(align, PMD_SIZE),
+				  VM_ALLOC | VM_UNINITIALIZED | VM_HUGE_PAGES | vm_flags, start,
+				  end, gfp, caller);
+	if (!area)
+		goto out_warn;
+	addr = (unsigned long)area->addr;
+	if (vm_alloc_pages_array(area, gfp, NUMA_NO_NODE))
+		goto out_release_area;
+	if (vm_area_alloc_huge_pages(area, gfp))
+		goto out_free_pages;
+	if (vmap_pages_range_huge(addr, addr + size, prot, area->pages, VMAP_HUGE_PMD))
+		goto out_flush;
+	spin_lock(&vmap_busy.lock);
+	area->flags &= ~VM_UNINITIALIZED;
+	vmalloc_nr_pages += area->nr_pages;
+	vmalloc_stats.nr_vmalloc++;
+	spin_unlock(&vmap_busy.lock);
+	return area->addr;
+
+out_flush:
+	flush_tlb_kernel_range(addr, addr + size);
+out_free_pages:
+	vm_area_free_pages(area);
+	vm_free_pages_array(area);
+out_release_area:
+	release_vm_area(area);
+out_warn:
+	warn_alloc(gfp, real_size, caller);
+	return NULL;
+}
+
+void *vmalloc_huge(unsigned long size, gfp_t gfp)
+{
+	return __vmalloc_node_range(size, 1, VMALLOC_START, VMALLOC_END, gfp, PAGE_KERNEL,
+				    VM_ALLOW_HUGE_VMAP, NUMA_NO_NODE, __builtin_return_address(0));
+}
+
 /*
  * __vmalloc_node_range - allocate virtually contiguous memory in [start, end)
  *  => @size bytes rounded up to pages, at an address aligned to @align (a
@@ -1463,6 +1594,8 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align, unsigned lon
 	unsigned long real_size = size;
 	struct vm_struct *area;
 
+	if (vm_flags & VM_ALLOW_HUGE_VMAP)
+		return __vmalloc_huge_range(size, align, start, end, gfp, prot, vm_flags, caller);
 	vfree_deferred_run();
 	size = PAGE_ALIGN(size);
 	if (!size || (size >> PAGE_SHIFT) > totalram_pages)
@@ -1882,6 +2015,20 @@ static bool ioremap_hits_ram(phys_addr_t base, phys_addr_t last)
 	return false;
 }
 
+/*
+ * The alignment of an ioremap() range: that of the largest leaf (1 GiB on a
+ * CPU with pdpe1gb, 2 MiB) which @size reaches and @base is aligned to, so
+ * that vmap_range_huge() can use such leaves; a page otherwise.
+ */
+static unsigned long ioremap_align(phys_addr_t base, unsigned long size)
+{
+	if (boot_cpu.pdpe1gb && size >= PUD_SIZE && !(base & (PUD_SIZE - 1)))
+		return PUD_SIZE;
+	if (size >= PMD_SIZE && !(base & (PMD_SIZE - 1)))
+		return PMD_SIZE;
+	return PAGE_SIZE;
+}
+
 static void *__ioremap(phys_addr_t phys, unsigned long size, pgprot_t prot, const char *op,
 		       const void *caller)
 {
@@ -1909,15 +2056,15 @@ static void *__ioremap(phys_addr_t phys, unsigned long size, pgprot_t prot, cons
 	map_size = PAGE_ALIGN(last + 1) - base;
 	if (memtype_reserve(base, base + map_size, memtype_of_prot(prot), op, caller))
 		return NULL;
-	area = __get_vm_area_node(map_size, 1, VM_IOREMAP | VM_MEMTYPE, VMALLOC_START, VMALLOC_END,
-				  GFP_KERNEL, caller);
+	area = __get_vm_area_node(map_size, ioremap_align(base, map_size), VM_IOREMAP | VM_MEMTYPE,
+				  VMALLOC_START, VMALLOC_END, GFP_KERNEL, caller);
 	if (!area)
 		goto out_free_memtype;
 	spin_lock(&vmap_busy.lock); /* [V]: dumps read it */
 	area->phys_addr = base;
 	spin_unlock(&vmap_busy.lock);
 	addr = (unsigned long)area->addr;
-	if (vmap_range(addr, addr + map_size, base, prot))
+	if (vmap_range_huge(addr, addr + map_size, base, prot, VMAP_HUGE_PMD | VMAP_HUGE_PUD))
 		goto out_flush;
 	return (void *)(addr + (unsigned long)(phys - base));
 

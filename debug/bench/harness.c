@@ -147,6 +147,7 @@ static const struct bench_study studies[] = {
 	  purge_irqoff_run },
 	{ "ipi", "call-function IPI round trip, TLB shootdown of 1 and 64 pages", ipi_run },
 	{ "locks", "spin_lock/spin_unlock pair, lockdep off and on", locks_run },
+	{ "align", "8-page-aligned vs plain 1 page among 100,000 misaligned holes", align_run },
 };
 
 /* One thing bench= names: a scenario (@sc) or a study (@run). */

@@ -64,5 +64,6 @@ int profile_run(void);
 int purge_irqoff_run(void);
 int ipi_run(void);   /* ipi.c */
 int locks_run(void); /* locks.c */
+int align_run(void); /* align.c */
 
 #endif /* DEBUG_BENCH_INTERNAL_H */

@@ -272,6 +272,33 @@ static int vzalloc_pages(struct bench_ctx *ctx)
 	return bench_timed(ctx, step_vzalloc);
 }
 
+/* vmalloc_huge(): 2 MiB leaves where the buddy has order-9 blocks. */
+static int step_huge(struct bench_ctx *ctx)
+{
+	for (unsigned long i = 0; i < ctx->p.loops; i++) {
+		void *p = vmalloc_huge(ctx->p.pages << PAGE_SHIFT, GFP_KERNEL);
+		int err = 0;
+
+		if (!p)
+			return -ENOMEM;
+		if (ctx->check)
+			err = area_verify(ctx, p, ctx->p.pages << PAGE_SHIFT, 0);
+		else
+			bench_touch(p);
+		vfree(p);
+		ctx->nr_pages += ctx->p.pages;
+		ctx->nr_frees++;
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int big_alloc_huge(struct bench_ctx *ctx)
+{
+	return bench_timed(ctx, step_huge);
+}
+
 /* p.held 1-page areas stay live while the operations run. */
 static int long_busy_list(struct bench_ctx *ctx)
 {
@@ -385,6 +412,12 @@ const struct bench_scenario bench_scenarios[] = {
 	  .bench = { .loops = 10, .pages = 16384 },
 	  .floors = BENCH_FLOOR_PAGE | BENCH_FLOOR_PTE,
 	  .linux_ns = 406,
+	  .ref_per_page = true },
+	{ .name = "big_alloc_huge",
+	  .desc = "vmalloc_huge(64 MiB) + vfree: 2 MiB leaves",
+	  .fn = big_alloc_huge,
+	  .test = { .loops = 2, .pages = 513 },
+	  .bench = { .loops = 10, .pages = 16384 },
 	  .ref_per_page = true },
 	{ .name = "vzalloc",
 	  .desc = "vzalloc(16 MiB) + vfree",

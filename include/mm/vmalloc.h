@@ -29,6 +29,11 @@ struct page;
 /* ioremap(): the area holds the memory-type reservation of its frames,
  * [phys_addr, phys_addr + usable size); its unmap flushes, then frees it. */
 #define VM_MEMTYPE 0x00000400u
+/* __vmalloc_node_range(): map with 2 MiB leaves where size and alignment
+ * allow (vmalloc_huge()); VM_HUGE_PAGES: the area got that treatment (its
+ * pages may come in order-9 blocks, freed as such). */
+#define VM_ALLOW_HUGE_VMAP 0x00010000u
+#define VM_HUGE_PAGES	   0x00020000u
 
 struct vm_struct {
 	struct vm_struct *next; /* vmlist link before vmalloc_init(), then vfree_atomic()'s queue */
@@ -55,6 +60,16 @@ void vm_area_unregister_early(struct vm_struct *vm);
 
 void *vmalloc(unsigned long size);
 void *vzalloc(unsigned long size);
+
+/*
+ * vmalloc_huge - vmalloc() with @gfp that maps 2 MiB leaves where it can
+ *  => From 2 MiB up the range is reserved 2 MiB aligned, and each whole
+ *     2 MiB of it gets an order-9 block mapped by one pmd leaf; when the
+ *     buddy has no such block, that 2 MiB (and the tail below 2 MiB) gets
+ *     4 KiB pages as in vmalloc(). Smaller sizes are plain vmalloc().
+ *  => vfree() frees it; set_memory_*() refuse its large pages.
+ */
+void *vmalloc_huge(unsigned long size, gfp_t gfp);
 void *vmalloc_32(unsigned long size);
 void *__vmalloc(unsigned long size, gfp_t gfp);
 /* The steps below them: vmalloc() -> __vmalloc_node() -> __vmalloc_node_range(). */
@@ -87,6 +102,9 @@ bool is_vmalloc_addr(const void *addr);
 bool is_vmalloc_or_module_addr(const void *addr);
 
 void *ioremap(phys_addr_t phys, unsigned long size);
+/* ioremap() and ioremap_wc() map with 2 MiB and 1 GiB leaves (1 GiB on a
+ * CPU with pdpe1gb) wherever phys, virt and size allow; the range is then
+ * reserved aligned to the largest leaf that fits its size and phys. */
 void *ioremap_wc(phys_addr_t phys, unsigned long size);
 void iounmap(volatile void *addr);
 

@@ -154,14 +154,8 @@ struct map_src {
 	struct page **pages;
 	phys_addr_t phys;
 	unsigned long done; /* pages mapped so far */
+	unsigned int huge;  /* VMAP_HUGE_*: the leaf sizes it may use */
 };
-
-static inline phys_addr_t map_src_next(struct map_src *src)
-{
-	if (src->pages)
-		return page_to_phys(src->pages[src->done]);
-	return src->phys + (src->done << PAGE_SHIFT);
-}
 
 /*
  * W^X for aliases of RAM: a page of RAM (every page of an array, and any
@@ -176,25 +170,119 @@ static inline pgprot_t map_src_prot(const struct map_src *src, phys_addr_t phys,
 	return prot;
 }
 
+/*
+ * The PTEs of one run inside one table, in a tight loop: @n entries from
+ * @pte, the pages from src->done on. Stops at the first entry already
+ * present; returns how many it wrote.
+ */
+static unsigned long map_pte_run(pte_t *pte, unsigned long n, pgprot_t prot,
+				 const struct map_src *src)
+{
+	unsigned long i;
+
+	if (src->pages) {
+		struct page *const *pages = src->pages + src->done;
+		const struct page *base = vmemmap;
+
+		prot |= _PAGE_NX; /* every page of an array is RAM */
+		for (i = 0; i < n && !entry_present(pte[i]); i++)
+			pte[i] = PFN_PHYS((unsigned long)(pages[i] - base)) | prot;
+	} else {
+		phys_addr_t phys = src->phys + (src->done << PAGE_SHIFT);
+
+		for (i = 0; i < n && !entry_present(pte[i]); i++, phys += PAGE_SIZE)
+			pte[i] = phys | map_src_prot(src, phys, prot);
+	}
+	return i;
+}
+
 static int map_pte_range(pmd_t *pmd, unsigned long addr, unsigned long end, pgprot_t prot,
 			 struct map_src *src)
 {
-	pte_t *table = table_alloc(pmd);
-	phys_addr_t phys;
-	pte_t *pte;
+	pte_t *table = table_alloc(pmd), *pte;
+	unsigned long n = (end - addr) >> PAGE_SHIFT, done;
 
 	if (!table)
 		return -ENOMEM;
 	pte = &table[pte_index(addr)];
-	do {
-		if (WARN(entry_present(*pte), "pgtable: %#lx is already mapped (pte %#llx)", addr,
-			 (unsigned long long)*pte))
-			return -EBUSY;
-		phys = map_src_next(src);
-		*pte = phys | map_src_prot(src, phys, prot);
-		src->done++;
-	} while (pte++, addr += PAGE_SIZE, addr != end);
+	done = map_pte_run(pte, n, prot, src);
+	src->done += done;
+	if (WARN(done < n, "pgtable: %#lx is already mapped (pte %#llx)",
+		 addr + (done << PAGE_SHIFT), (unsigned long long)pte[done]))
+		return -EBUSY;
 	return 0;
+}
+
+/*
+ * Large leaves. A 2 MiB (pmd) or 1 GiB (pud) leaf maps [addr, addr + size)
+ * when the mapper allows it (src->huge), the step covers that whole aligned
+ * block, the source is physically contiguous over it from an aligned frame,
+ * @prot has no PTE-only PAT bit, and the entry is empty or holds an empty
+ * table (kernel tables stay after an unmap: one left under a block that is
+ * wholly ours now is taken out and freed). Otherwise the level below maps
+ * it in smaller pages.
+ */
+static bool map_src_contiguous(const struct map_src *src, unsigned long n, phys_addr_t *phys)
+{
+	struct page *const *pages = src->pages + src->done;
+
+	if (!src->pages) {
+		*phys = src->phys + (src->done << PAGE_SHIFT);
+		return true;
+	}
+	for (unsigned long i = 1; i < n; i++)
+		if (pages[i] != pages[0] + i)
+			return false;
+	*phys = page_to_phys(pages[0]);
+	return true;
+}
+
+/*
+ * *@entry (covering [addr, addr + size)) empty, or made so by freeing the
+ * empty table it held. The entry is cleared and every CPU flushes the block
+ * before the table goes back: a CPU may still cache the old entry in its
+ * paging-structure caches, and walk the freed page as a table (Linux's
+ * pmd_free_pte_page() does the same).
+ */
+static bool entry_free_for_leaf(u64 *entry, unsigned long addr, unsigned long size)
+{
+	u64 old = *entry, *table;
+	struct page *page;
+
+	if (!entry_present(old))
+		return true;
+	if (entry_leaf(old) || !use_buddy)
+		return false;
+	table = entry_table(old);
+	page = virt_to_page(table);
+	if (!(page->flags & PG_pgtable))
+		return false;
+	for (unsigned int i = 0; i < PTRS_PER_TABLE; i++)
+		if (table[i])
+			return false;
+	if (cmpxchg(entry, old, 0) != old)
+		return false;
+	flush_tlb_kernel_range(addr, addr + size);
+	pgtable_free_unused(table);
+	return true;
+}
+
+static bool map_leaf(u64 *entry, unsigned long addr, unsigned long next, unsigned int shift,
+		     pgprot_t prot, struct map_src *src)
+{
+	unsigned long size = 1UL << shift;
+	phys_addr_t phys;
+
+	if ((addr & (size - 1)) || next - addr != size || (prot & _PAGE_PAT) ||
+	    !map_src_contiguous(src, size >> PAGE_SHIFT, &phys) || (phys & (size - 1)) ||
+	    !entry_free_for_leaf(entry, addr, size))
+		return false;
+	*entry = phys | map_src_prot(src, phys, prot) | _PAGE_PSE;
+	src->done += size >> PAGE_SHIFT;
+	__atomic_fetch_add(shift == PMD_SHIFT ? &pgtable_stats.pmd_leaves
+					      : &pgtable_stats.pud_leaves,
+			   1, __ATOMIC_RELAXED);
+	return true;
 }
 
 static int map_pmd_range(pud_t *pud, unsigned long addr, unsigned long end, pgprot_t prot,
@@ -208,6 +296,9 @@ static int map_pmd_range(pud_t *pud, unsigned long addr, unsigned long end, pgpr
 		return -ENOMEM;
 	do {
 		next = level_end(addr, end, PMD_SIZE);
+		if ((src->huge & VMAP_HUGE_PMD) &&
+		    map_leaf(&table[pmd_index(addr)], addr, next, PMD_SHIFT, prot, src))
+			continue;
 		err = map_pte_range(&table[pmd_index(addr)], addr, next, prot, src);
 		if (err)
 			return err;
@@ -226,6 +317,9 @@ static int map_pud_range(pgd_t *pgd, unsigned long addr, unsigned long end, pgpr
 		return -ENOMEM;
 	do {
 		next = level_end(addr, end, PUD_SIZE);
+		if ((src->huge & VMAP_HUGE_PUD) && boot_cpu.pdpe1gb &&
+		    map_leaf(&table[pud_index(addr)], addr, next, PUD_SHIFT, prot, src))
+			continue;
 		err = map_pmd_range(&table[pud_index(addr)], addr, next, prot, src);
 		if (err)
 			return err;
@@ -250,29 +344,42 @@ static int map_range(unsigned long addr, unsigned long end, pgprot_t prot, struc
 	return err;
 }
 
-int vmap_pages_range(unsigned long addr, unsigned long end, pgprot_t prot, struct page **pages)
+int vmap_pages_range_huge(unsigned long addr, unsigned long end, pgprot_t prot, struct page **pages,
+			  unsigned int huge)
 {
-	struct map_src src = { .pages = pages, .phys = 0, .done = 0 };
+	struct map_src src = { .pages = pages, .phys = 0, .done = 0, .huge = huge };
 
 	return map_range(addr, end, prot, &src);
 }
 
-int vmap_range(unsigned long addr, unsigned long end, phys_addr_t phys, pgprot_t prot)
+int vmap_pages_range(unsigned long addr, unsigned long end, pgprot_t prot, struct page **pages)
 {
-	struct map_src src = { .pages = NULL, .phys = phys, .done = 0 };
+	return vmap_pages_range_huge(addr, end, prot, pages, 0);
+}
+
+int vmap_range_huge(unsigned long addr, unsigned long end, phys_addr_t phys, pgprot_t prot,
+		    unsigned int huge)
+{
+	struct map_src src = { .pages = NULL, .phys = phys, .done = 0, .huge = huge };
 
 	if (WARN(phys & ~PAGE_MASK, "vmap_range: unaligned phys %#llx", (unsigned long long)phys))
 		return -EINVAL;
 	return map_range(addr, end, prot, &src);
 }
 
+int vmap_range(unsigned long addr, unsigned long end, phys_addr_t phys, pgprot_t prot)
+{
+	return vmap_range_huge(addr, end, phys, prot, 0);
+}
+
+/* Clear the PTEs of [addr, end) inside one table: one run of stores. */
 static void unmap_pte_range(pmd_t *pmd, unsigned long addr, unsigned long end)
 {
 	pte_t *pte = (pte_t *)entry_table(*pmd) + pte_index(addr);
+	unsigned long i, n = (end - addr) >> PAGE_SHIFT;
 
-	do {
-		*pte = 0;
-	} while (pte++, addr += PAGE_SIZE, addr != end);
+	for (i = 0; i < n; i++)
+		pte[i] = 0;
 }
 
 static void unmap_pmd_range(pud_t *pud, unsigned long addr, unsigned long end)
@@ -286,8 +393,12 @@ static void unmap_pmd_range(pud_t *pud, unsigned long addr, unsigned long end)
 		next = level_end(addr, end, PMD_SIZE);
 		if (!entry_present(*pmd))
 			continue;
-		if (WARN(entry_leaf(*pmd), "vunmap: 2 MiB page at %#lx", addr))
+		if (entry_leaf(*pmd)) {
+			if (!WARN(next - addr != PMD_SIZE, "vunmap: [%#lx-%#lx) cuts a 2 MiB page",
+				  addr, next))
+				*pmd = 0;
 			continue;
+		}
 		unmap_pte_range(pmd, addr, next);
 	} while (addr = next, addr != end);
 }
@@ -303,8 +414,12 @@ static void unmap_pud_range(pgd_t *pgd, unsigned long addr, unsigned long end)
 		next = level_end(addr, end, PUD_SIZE);
 		if (!entry_present(*pud))
 			continue;
-		if (WARN(entry_leaf(*pud), "vunmap: 1 GiB page at %#lx", addr))
+		if (entry_leaf(*pud)) {
+			if (!WARN(next - addr != PUD_SIZE, "vunmap: [%#lx-%#lx) cuts a 1 GiB page",
+				  addr, next))
+				*pud = 0;
 			continue;
+		}
 		unmap_pmd_range(pud, addr, next);
 	} while (addr = next, addr != end);
 }

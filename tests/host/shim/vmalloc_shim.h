@@ -452,6 +452,23 @@ int vmap_range(unsigned long addr, unsigned long end, phys_addr_t phys, pgprot_t
 	return 0;
 }
 
+/* The fake page table has no large leaves: the huge mappers map 4 KiB pages. */
+int vmap_pages_range_huge(unsigned long addr, unsigned long end, pgprot_t prot, struct page **pages,
+			  unsigned int huge)
+{
+	(void)huge;
+	return vmap_pages_range(addr, end, prot, pages);
+}
+
+int vmap_range_huge(unsigned long addr, unsigned long end, phys_addr_t phys, pgprot_t prot,
+		    unsigned int huge)
+{
+	(void)huge;
+	return vmap_range(addr, end, phys, prot);
+}
+
+struct cpu_features boot_cpu;
+
 /* ---- setup --------------------------------------------------------------- */
 
 /* Build fake RAM, the direct map and the vmalloc reservation. */

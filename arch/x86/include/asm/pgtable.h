@@ -139,7 +139,20 @@ struct page;
 int vmap_pages_range(unsigned long addr, unsigned long end, pgprot_t prot, struct page **pages);
 /* Map the physically contiguous [phys, phys + end - addr) at [addr, end). */
 int vmap_range(unsigned long addr, unsigned long end, phys_addr_t phys, pgprot_t prot);
-/* Clear the PTEs of [addr, end); no TLB flush (the caller batches it). */
+/*
+ * The same, also with large leaves where @huge (VMAP_HUGE_*) allows them:
+ * each 2 MiB (1 GiB) block of [addr, end) that is aligned, wholly inside,
+ * and backed by physically contiguous, aligned memory gets one pmd (pud)
+ * leaf; 1 GiB only on a CPU with pdpe1gb. The rest gets 4 KiB PTEs.
+ */
+#define VMAP_HUGE_PMD 0x1u
+#define VMAP_HUGE_PUD 0x2u
+int vmap_pages_range_huge(unsigned long addr, unsigned long end, pgprot_t prot, struct page **pages,
+			  unsigned int huge);
+int vmap_range_huge(unsigned long addr, unsigned long end, phys_addr_t phys, pgprot_t prot,
+		    unsigned int huge);
+/* Clear the PTEs of [addr, end); no TLB flush (the caller batches it). Large
+ * leaves go when [addr, end) covers them whole (else a WARN keeps them). */
 void vunmap_range_noflush(unsigned long addr, unsigned long end);
 /* Clear the PTEs of [addr, end) and flush the TLB for that range. */
 void vunmap_range(unsigned long addr, unsigned long end);
@@ -160,6 +173,8 @@ struct pgtable_stats {
 	unsigned long flush_ranges; /* ranges flushed page by page */
 	unsigned long flush_all;    /* full flushes (CR4.PGE toggle) */
 	unsigned long pt_pages;	    /* table pages allocated */
+	unsigned long pmd_leaves;   /* 2 MiB leaves set by the vmap mappers */
+	unsigned long pud_leaves;   /* 1 GiB leaves set by the vmap mappers */
 };
 extern struct pgtable_stats pgtable_stats;
 
