@@ -18,7 +18,7 @@
 #include "mm/vmalloc.h"
 
 #define NOFAIL	 (__GFP_NOWARN | __GFP_NOFAULT)
-#define BULK_NR	 63 /* blocks of order 5, 4, 3, 2, 1, 0 on an unfragmented buddy */
+#define BULK_NR	 63 /* blocks of order 5, 4, 3, 2, then 3 pages, on an unfragmented buddy */
 #define VM_PAGES 64
 
 /* Pages on the buddy's free lists (not in any CPU's cache). */
@@ -167,6 +167,8 @@ static unsigned long bulk_block_start(unsigned long i)
 
 		while (size * 2 <= left && size < (1UL << MAX_ORDER))
 			size *= 2;
+		if (size < 4)
+			size = 1; /* below order 2: page by page through the cache */
 		if (i < start + size)
 			return start;
 		start += size;
