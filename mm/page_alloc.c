@@ -600,6 +600,17 @@ void free_pages(unsigned long addr, unsigned int order)
 
 /* ---- bulk ---- */
 
+/* Put the block of @order at @page, every flag already clear, on the free lists. */
+static void free_block(struct page *page, unsigned int order)
+{
+	unsigned long pfn = page_to_pfn(page);
+	struct zone *zone = pfn_zone(pfn);
+
+	spin_lock(&zone->lock);
+	free_one_block_locked(zone, pfn, order);
+	spin_unlock(&zone->lock);
+}
+
 /*
  * split_page - make the allocated block of @order at @page 2^@order
  * independent order-0 pages, each freed on its own (or in runs by
@@ -680,10 +691,7 @@ unsigned long alloc_pages_bulk_array(gfp_t gfp, unsigned long nr, struct page **
 		if (!page)
 			break;
 		if (!(gfp & __GFP_NOFAULT) && should_fail_nr(&fail_page_alloc, 1UL << order)) {
-			spin_lock(&pfn_zone(page_to_pfn(page))->lock);
-			free_one_block_locked(pfn_zone(page_to_pfn(page)), page_to_pfn(page),
-					      order);
-			spin_unlock(&pfn_zone(page_to_pfn(page))->lock);
+			free_block(page, order);
 			break;
 		}
 		prep_new_block(page, order);
@@ -745,9 +753,7 @@ void free_pages_bulk(unsigned long nr, struct page *const *pages)
 		}
 		for (unsigned long j = 0; j < (1UL << order); j++)
 			page[j].flags = 0;
-		spin_lock(&pfn_zone(page_to_pfn(page))->lock);
-		free_one_block_locked(pfn_zone(page_to_pfn(page)), page_to_pfn(page), order);
-		spin_unlock(&pfn_zone(page_to_pfn(page))->lock);
+		free_block(page, order);
 		i += 1UL << order;
 	}
 	if (DEBUG_VM)
