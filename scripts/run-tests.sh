@@ -101,12 +101,12 @@ suites_but() {
 ktest_default_boots() {
 	ktest 512M all
 	# Small machines: what needs memory sizes itself or skips with a reason.
-	ktest 16M buddy,buddy_bulk,slab,memblock,vmalloc,vmalloc_irq,vmalloc_gaps,vmap_checks,vmalloc_fixes,vmalloc_purge,vmalloc_api,ioremap,vmalloc_report
-	ktest 32M buddy,buddy_bulk,slab,memblock,vmalloc,vmalloc_gaps,sched
+	ktest 16M buddy*,slab,memblock,vmalloc,vmalloc_irq,vmalloc_gaps,vmap_checks,vmalloc_fixes,vmalloc_purge,vmalloc_api,ioremap,vmalloc_report
+	ktest 32M buddy*,slab,memblock,vmalloc,vmalloc_gaps,sched
 	# 4 GiB: the PCI hole, a Normal zone, a randomised layout, and 1 GiB direct-map pages.
-	ktest 4G buddy,buddy_bulk,memblock,paging,vmalloc,vmalloc_gaps,vmap_checks,wx,set_memory,layout,ioremap "randomize_memory" -cpu qemu64,+pdpe1gb
+	ktest 4G buddy*,memblock,paging,vmalloc,vmalloc_gaps,vmap_checks,wx,set_memory,layout,ioremap "randomize_memory" -cpu qemu64,+pdpe1gb
 	# UEFI (OVMF), the same ISO: RAM in pieces, the EFI memory map tags.
-	CONTIG_FIRMWARE=uefi ktest 1G buddy,buddy_bulk,memblock,vmalloc,vmalloc_gaps,vmap_checks,multiboot2,wx,ioremap,acpi
+	CONTIG_FIRMWARE=uefi ktest 1G buddy*,memblock,vmalloc,vmalloc_gaps,vmap_checks,multiboot2,wx,ioremap,acpi
 	# SMP: every CPU the MADT lists comes up (all suites at 4 CPUs but bench, whose TSC
 	# re-measurement is timing-sensitive; cheap ones at 2); a CPU that does not answer is
 	# skipped (smp_fail_cpu=); maxcpus= and nosmp cap the count.
