@@ -22,18 +22,39 @@
  *   free block     head: PG_buddy, private = order, on free_area[order]; rest: 0
  *   allocated      head: PG_head, order = order; rest: PG_tail, private = head pfn
  *   never given    PG_reserved (memblock kept it), or no struct page (a hole)
+ *   in a CPU cache PG_pcp, private = that CPU (order 0 only; see below)
  * Every bad free is refused with a WARN naming the pfn, before any list moves.
+ *
+ * In front of the buddy, each CPU keeps a cache of free order-0 pages (after
+ * Linux's per_cpu_pages): an array used as a stack, touched only by its CPU
+ * with interrupts off, so alloc_page() and __free_page() take no zone lock
+ * and toggle interrupts once. An empty cache is refilled with PCP_BATCH
+ * pages under one zone lock; a full one (PCP_HIGH) gives its PCP_BATCH
+ * coldest pages back. Batch 31 and high 186 (6 batches) are Linux's values
+ * for a small zone: a refill or drain costs one lock pair per 31 pages, and
+ * four CPUs hide at most 744 pages (2.9 MiB), which an allocation that
+ * would otherwise fail takes back with drain_all_pages(). Cached pages count
+ * as free (nr_free_pages(), MemFree); buddyinfo shows the buddy lists only.
+ * __GFP_DMA32 order-0 allocations bypass the cache (it mixes zones).
+ *
+ * alloc_pages_bulk_array() fills an array with order-0 pages taken as the
+ * largest blocks that fit and split (vmalloc's pages); free_pages_bulk()
+ * gives naturally aligned runs of consecutive pfns back as whole blocks.
  *
  * Lock legend:
  *   [Z] zone->lock	the zone's free lists and counters
  *   [H] hand-over	written by free_pages_range() at boot, read-only after
  *   [I] immutable
+ *   [C] this CPU only, interrupts off (other CPUs read the count, racily)
  * Lock order: a slab cache's lock, then a zone lock; never two zone locks.
  */
+#include "asm/ipi.h"
+#include "asm/irqflags.h"
 #include "asm/pgtable.h"
 #include "kernel/errno.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "kernel/smp.h"
 #include "lib/string.h"
 #include "lib/vsprintf.h"
 #include "mm/internal.h"
@@ -93,6 +114,13 @@ static struct zone zones[MAX_NR_ZONES] = {
 
 unsigned long totalram_pages; /* [H] */
 
+struct per_cpu_pages {
+	unsigned int count;	      /* [C] pages in pages[] */
+	struct page *pages[PCP_HIGH]; /* [C] a stack: the hottest on top */
+};
+/* Empty in the template percpu_init() takes (before the buddy is up). */
+static DEFINE_PER_CPU(struct per_cpu_pages, pcp);
+
 unsigned long fail_page_alloc_injected; /* [L] of fail_page_alloc */
 static struct fault_attr fail_page_alloc =
 	FAULT_ATTR_INIT(fail_page_alloc_lock, fail_page_alloc_injected);
@@ -110,6 +138,29 @@ void fault_attr_set(struct fault_attr *attr, unsigned long nth, unsigned long ti
 	attr->nth = times ? nth : 0;
 	attr->times = nth ? times : 0;
 	spin_unlock(&attr->lock);
+}
+
+/*
+ * Count @n allocations at once (the pages of one block taken in bulk): true
+ * when the one to fail is among them. The knob then moves on as if the
+ * failed one were the last counted.
+ */
+static bool should_fail_nr(struct fault_attr *attr, unsigned long n)
+{
+	bool fail = false;
+
+	if (!READ_ONCE(attr->nth))
+		return false;
+	spin_lock(&attr->lock);
+	if (attr->nth > n) {
+		attr->nth -= n;
+	} else if (attr->nth) {
+		fail = true;
+		(*attr->injected)++;
+		attr->nth = --attr->times ? 1 : 0;
+	}
+	spin_unlock(&attr->lock);
+	return fail;
 }
 
 bool should_fail(struct fault_attr *attr)
@@ -211,27 +262,149 @@ static struct page *rmqueue_locked(struct zone *zone, unsigned int order)
 	return page;
 }
 
-static struct page *rmqueue(gfp_t gfp, unsigned int order)
+/*
+ * Take up to @nr blocks of @order into @out, from the zones @gfp allows in
+ * their order of preference, one lock pair per zone. Return how many.
+ */
+static unsigned int rmqueue_bulk(gfp_t gfp, unsigned int order, unsigned int nr, struct page **out)
 {
 	static const enum zone_type any[] = { ZONE_NORMAL, ZONE_DMA32 };
 	static const enum zone_type dma32[] = { ZONE_DMA32 };
 	const enum zone_type *list = (gfp & __GFP_DMA32) ? dma32 : any;
 	unsigned int n = (gfp & __GFP_DMA32) ? ARRAY_SIZE(dma32) : ARRAY_SIZE(any);
+	unsigned int got = 0;
 
-	for (unsigned int i = 0; i < n; i++) {
+	for (unsigned int i = 0; i < n && got < nr; i++) {
 		struct zone *zone = &zones[list[i]];
-		struct page *page;
 
 		/* Below 4 GiB of RAM, Normal is empty: do not lock it and scan 11 lists. */
 		if (!READ_ONCE(zone->managed_pages))
 			continue;
 		spin_lock(&zone->lock);
-		page = rmqueue_locked(zone, order);
+		while (got < nr && (out[got] = rmqueue_locked(zone, order)))
+			got++;
 		spin_unlock(&zone->lock);
-		if (page)
-			return page;
 	}
-	return NULL;
+	return got;
+}
+
+static struct page *rmqueue(gfp_t gfp, unsigned int order)
+{
+	struct page *page;
+
+	return rmqueue_bulk(gfp, order, 1, &page) ? page : NULL;
+}
+
+/* ---- per-CPU page cache ---- */
+
+/* Give @n order-0 pages (flags PG_pcp) back to the buddy: one lock pair per zone. */
+static void free_pcp_pages(struct page **pages, unsigned int n)
+{
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
+		struct zone *zone = &zones[z];
+		bool locked = false;
+
+		for (unsigned int i = 0; i < n; i++) {
+			unsigned long pfn = page_to_pfn(pages[i]);
+
+			if (pfn_zone(pfn) != zone)
+				continue;
+			if (!locked)
+				spin_lock(&zone->lock);
+			locked = true;
+			pages[i]->flags = 0;
+			pages[i]->private = 0;
+			free_one_block_locked(zone, pfn, 0);
+		}
+		if (locked)
+			spin_unlock(&zone->lock);
+	}
+}
+
+/* Fill this CPU's empty cache with up to PCP_BATCH pages. Interrupts off. */
+static void pcp_refill(struct per_cpu_pages *p)
+{
+	unsigned int cpu = smp_processor_id();
+
+	p->count = rmqueue_bulk(0, 0, PCP_BATCH, p->pages);
+	for (unsigned int i = 0; i < p->count; i++) {
+		p->pages[i]->flags = PG_pcp;
+		p->pages[i]->private = cpu;
+	}
+}
+
+/* An order-0 page from this CPU's cache (refilled if empty), or NULL. */
+static struct page *pcp_alloc(void)
+{
+	struct per_cpu_pages *p;
+	struct page *page = NULL;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	p = this_cpu_ptr(&pcp);
+	if (!p->count)
+		pcp_refill(p);
+	if (p->count) {
+		page = p->pages[--p->count];
+		page->flags = 0;
+		page->private = 0;
+	}
+	local_irq_restore(flags);
+	return page;
+}
+
+/* Put a checked order-0 page (flags already cleared) in this CPU's cache. */
+static void pcp_free(struct page *page)
+{
+	struct per_cpu_pages *p;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	p = this_cpu_ptr(&pcp);
+	if (p->count >= PCP_HIGH) {
+		/* The coldest batch, at the bottom, goes back. */
+		free_pcp_pages(p->pages, PCP_BATCH);
+		p->count -= PCP_BATCH;
+		memmove(p->pages, p->pages + PCP_BATCH, p->count * sizeof(p->pages[0]));
+	}
+	page->flags = PG_pcp;
+	page->private = smp_processor_id();
+	p->pages[p->count++] = page;
+	local_irq_restore(flags);
+}
+
+/*
+ * drain_local_pages - give every page of this CPU's cache back to the buddy.
+ * => Any context.
+ */
+void drain_local_pages(void)
+{
+	struct per_cpu_pages *p;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	p = this_cpu_ptr(&pcp);
+	free_pcp_pages(p->pages, p->count);
+	p->count = 0;
+	local_irq_restore(flags);
+}
+
+static void drain_local_pages_ipi(void *unused __unused)
+{
+	drain_local_pages();
+}
+
+/*
+ * drain_all_pages - empty every online CPU's cache into the buddy (an IPI
+ * to each, waited for), so that the buddy lists hold every free page.
+ * => With interrupts off (an IPI could not be waited for), only this CPU's.
+ */
+void drain_all_pages(void)
+{
+	if (irqs_disabled())
+		drain_local_pages();
+	else
+		on_each_cpu(drain_local_pages_ipi, NULL, true);
 }
 
 /* Mark a block just taken off the free lists as allocated. */
@@ -252,11 +425,36 @@ static void prep_new_block(struct page *page, unsigned int order)
 	}
 }
 
+/* A block of @order from this CPU's cache (order 0) or the buddy; NULL if none anywhere. */
+static struct page *take_block(gfp_t gfp, unsigned int order)
+{
+	struct page *page;
+
+	if (!order && !(gfp & __GFP_DMA32))
+		page = pcp_alloc();
+	else
+		page = rmqueue(gfp, order);
+	if (!page) {
+		/* Other CPUs' caches may hold what the buddy lacks. */
+		drain_all_pages();
+		page = rmqueue(gfp, order);
+	}
+	return page;
+}
+
+static void alloc_failure_warn(gfp_t gfp, unsigned int order, unsigned long caller)
+{
+	if (!(gfp & __GFP_NOWARN))
+		pr_warn("page allocation failure: order:%u, gfp:0x%x (caller %pS)\n", order, gfp,
+			(void *)caller);
+}
+
 /*
  * __alloc_pages - alloc_pages() naming @caller in its failure message.
  * => Any context (the zone locks disable interrupts); never sleeps.
- * => Fails (NULL) when no zone allowed by @gfp has a block of @order, or by
- *    injection; then prints one line unless __GFP_NOWARN. Counters unchanged.
+ * => Fails (NULL) when no zone allowed by @gfp has a block of @order, even
+ *    after draining the CPU caches, or by injection; then prints one line
+ *    unless __GFP_NOWARN. Counters unchanged.
  */
 struct page *__alloc_pages(gfp_t gfp, unsigned int order, unsigned long caller)
 {
@@ -269,7 +467,7 @@ struct page *__alloc_pages(gfp_t gfp, unsigned int order, unsigned long caller)
 	}
 	if (!(gfp & __GFP_NOFAULT) && should_fail(&fail_page_alloc))
 		goto fail;
-	page = rmqueue(gfp, order);
+	page = take_block(gfp, order);
 	if (!page)
 		goto fail;
 	prep_new_block(page, order);
@@ -278,9 +476,7 @@ struct page *__alloc_pages(gfp_t gfp, unsigned int order, unsigned long caller)
 	ltrace("pfn %#lx order %u\n", page_to_pfn(page), order);
 	return page;
 fail:
-	if (!(gfp & __GFP_NOWARN))
-		pr_warn("page allocation failure: order:%u, gfp:0x%x (caller %pS)\n", order, gfp,
-			(void *)caller);
+	alloc_failure_warn(gfp, order, caller);
 	return NULL;
 }
 
@@ -331,6 +527,10 @@ static bool free_pages_check(struct page *page, unsigned int order, unsigned lon
 		 "__free_pages: double free of pfn %#lx (free, order %lu) (caller %pS)", pfn,
 		 page->private, (void *)caller))
 		return false;
+	if (WARN(flags & PG_pcp,
+		 "__free_pages: double free of pfn %#lx (free, in CPU %lu's page cache) (caller %pS)",
+		 pfn, page->private, (void *)caller))
+		return false;
 	if (WARN(flags & PG_tail,
 		 "__free_pages: pfn %#lx is not the head of its block (head pfn %#lx) (caller %pS)",
 		 pfn, page->private, (void *)caller))
@@ -362,10 +562,14 @@ static void __free_pages_caller(struct page *page, unsigned int order, unsigned 
 		page[i].private = 0;
 	}
 	page->order = 0;
-	zone = pfn_zone(pfn);
-	spin_lock(&zone->lock);
-	free_one_block_locked(zone, pfn, order);
-	spin_unlock(&zone->lock);
+	if (!order) {
+		pcp_free(page);
+	} else {
+		zone = pfn_zone(pfn);
+		spin_lock(&zone->lock);
+		free_one_block_locked(zone, pfn, order);
+		spin_unlock(&zone->lock);
+	}
 	ltrace("pfn %#lx order %u\n", pfn, order);
 	if (DEBUG_VM)
 		buddy_check();
@@ -394,15 +598,180 @@ void free_pages(unsigned long addr, unsigned int order)
 	__free_pages_caller(virt_to_page(addr), order, _RET_IP_);
 }
 
+/* ---- bulk ---- */
+
+/* Put the block of @order at @page, every flag already clear, on the free lists. */
+static void free_block(struct page *page, unsigned int order)
+{
+	unsigned long pfn = page_to_pfn(page);
+	struct zone *zone = pfn_zone(pfn);
+
+	spin_lock(&zone->lock);
+	free_one_block_locked(zone, pfn, order);
+	spin_unlock(&zone->lock);
+}
+
+/*
+ * split_page - make the allocated block of @order at @page 2^@order
+ * independent order-0 pages, each freed on its own (or in runs by
+ * free_pages_bulk()).
+ * => @page must be the head of a block allocated with @order; else WARN, no change.
+ */
+void split_page(struct page *page, unsigned int order)
+{
+	if (WARN(!(page->flags & PG_head) || page->order != order,
+		 "split_page: pfn %#lx is not the head of an order-%u block (flags %#lx, order %u)",
+		 page_to_pfn(page), order, page->flags, page->order))
+		return;
+	for (unsigned long i = 0; i < (1UL << order); i++) {
+		page[i].flags = (page[i].flags & ~PG_tail) | PG_head;
+		page[i].order = 0;
+		page[i].private = 0;
+	}
+}
+
+static inline unsigned int floor_log2(unsigned long x)
+{
+	return 63 - __builtin_clzl(x);
+}
+
+/*
+ * The smallest block worth the zone lock in bulk: measured under TCG, an
+ * order-2 block taken, split and freed as one costs what four pages through
+ * the CPU cache do; order 1 costs more than two pages (the lock and the
+ * merges), order 3 half of eight pages, order 6 a tenth.
+ */
+#define BULK_MIN_ORDER 2
+
+/*
+ * The next block of a bulk request with @left pages to go: the largest
+ * block of at least BULK_MIN_ORDER that fits, at most *@max; else an
+ * order-0 page from this CPU's cache. *@order is set to what was taken;
+ * *@max drops to it, or to 0 when no block was free.
+ */
+static struct page *take_bulk_block(gfp_t gfp, unsigned long left, unsigned int *max,
+				    unsigned int *order)
+{
+	if (left >= (1UL << BULK_MIN_ORDER)) {
+		for (int o = min(floor_log2(left), *max); o >= BULK_MIN_ORDER; o--) {
+			struct page *page = rmqueue(gfp, o);
+
+			if (page) {
+				*order = *max = o;
+				return page;
+			}
+		}
+		*max = 0;
+	}
+	*order = 0;
+	return take_block(gfp, 0);
+}
+
+/*
+ * alloc_pages_bulk_array - put @nr independent order-0 pages in
+ * @pages[0..@nr), taken as the largest blocks that fit what is left (at
+ * most MAX_ORDER) and split; where no block of an order is free, smaller
+ * ones, down to BULK_MIN_ORDER; the rest (and a remainder below 4 pages)
+ * order 0 through this CPU's cache.
+ * => Fault injection counts every page of a block; an injected failure
+ *    stops the request there (the block is given back), as a real one does.
+ * => __GFP_ZERO zeroes each block; __GFP_DMA32 as alloc_pages().
+ * Return: how many entries were filled, from the start (@nr unless it
+ * failed; one failure line then, unless __GFP_NOWARN). The rest is untouched.
+ */
+unsigned long alloc_pages_bulk_array(gfp_t gfp, unsigned long nr, struct page **pages)
+{
+	unsigned int max = MAX_ORDER;
+	unsigned long done = 0;
+
+	while (done < nr) {
+		unsigned int order;
+		struct page *page = take_bulk_block(gfp, nr - done, &max, &order);
+
+		if (!page)
+			break;
+		if (!(gfp & __GFP_NOFAULT) && should_fail_nr(&fail_page_alloc, 1UL << order)) {
+			free_block(page, order);
+			break;
+		}
+		prep_new_block(page, order);
+		split_page(page, order);
+		if (gfp & __GFP_ZERO)
+			memset(page_address(page), 0, PAGE_SIZE << order);
+		for (unsigned long i = 0; i < (1UL << order); i++)
+			pages[done++] = page + i;
+	}
+	if (done < nr)
+		alloc_failure_warn(gfp, 0, _RET_IP_);
+	return done;
+}
+
+/*
+ * The order of the block that starts @pages[0], of at most @nr entries:
+ * the largest k such that the 2^k entries are consecutive pfns from one
+ * aligned to 2^k, each an order-0 page that may be freed (PG_head, order 0,
+ * no other flag). 0 when the run is a single page.
+ */
+static unsigned int bulk_run_order(struct page *const *pages, unsigned long nr)
+{
+	unsigned long pfn = page_to_pfn(pages[0]), len = 1;
+	unsigned int order;
+
+	if (pages[0]->flags != PG_head || pages[0]->order)
+		return 0;
+	order = pfn ? min((unsigned int)__builtin_ctzl(pfn), (unsigned int)MAX_ORDER) : MAX_ORDER;
+	order = min(order, floor_log2(nr));
+	while (len < (1UL << order)) {
+		struct page *p = pages[len];
+
+		if (p != pages[0] + len || p->flags != PG_head || p->order)
+			break;
+		len++;
+	}
+	return min(order, floor_log2(len));
+}
+
+/*
+ * free_pages_bulk - give back @nr order-0 pages of @pages (from
+ * alloc_pages_bulk_array(), alloc_page() or split_page()): each naturally
+ * aligned run of 2^k consecutive pfns (k >= BULK_MIN_ORDER) as one block of
+ * order k, the rest one by one through __free_page() (which refuses and
+ * WARNs on a bad one).
+ */
+void free_pages_bulk(unsigned long nr, struct page *const *pages)
+{
+	unsigned long i = 0;
+
+	while (i < nr) {
+		unsigned int order = bulk_run_order(pages + i, nr - i);
+		struct page *page = pages[i];
+
+		if (order < BULK_MIN_ORDER) {
+			__free_pages_caller(page, 0, _RET_IP_);
+			i++;
+			continue;
+		}
+		for (unsigned long j = 0; j < (1UL << order); j++)
+			page[j].flags = 0;
+		free_block(page, order);
+		i += 1UL << order;
+	}
+	if (DEBUG_VM)
+		buddy_check();
+}
+
+/* Free pages: the buddy's and those in every CPU's cache. */
 unsigned long nr_free_pages(void)
 {
 	unsigned long total = 0;
+	unsigned int cpu;
 
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
 		spin_lock(&zones[z].lock);
 		total += zones[z].free_pages;
 		spin_unlock(&zones[z].lock);
 	}
+	for_each_possible_cpu(cpu) total += READ_ONCE(per_cpu(pcp, cpu).count);
 	return total;
 }
 
@@ -605,22 +974,98 @@ static int zone_check_locked(struct zone *zone)
 	return 0;
 }
 
+/* What is wrong with entry @i of @p, this CPU's cache; NULL if nothing. */
+static const char *check_pcp_page(const struct per_cpu_pages *p, unsigned int i, unsigned int cpu)
+{
+	const struct page *page = p->pages[i];
+	unsigned long pfn = page_to_pfn(page);
+
+	if (!pfn_valid(pfn))
+		return "not RAM";
+	if (page->flags != PG_pcp)
+		return "flags are not PG_pcp alone";
+	if (page->private != cpu)
+		return "private names another CPU (in two caches?)";
+	for (unsigned int j = 0; j < i; j++)
+		if (p->pages[j] == page)
+			return "listed twice";
+	return NULL;
+}
+
+/* Check this CPU's cache; 0 or -EINVAL (printed). Interrupts off. */
+static int pcp_check_local(void)
+{
+	const struct per_cpu_pages *p = this_cpu_ptr(&pcp);
+	unsigned int cpu = smp_processor_id();
+
+	if (p->count > PCP_HIGH) {
+		pr_err("buddy_check: CPU %u page cache: count %u > high %u\n", cpu, p->count,
+		       PCP_HIGH);
+		return -EINVAL;
+	}
+	for (unsigned int i = 0; i < p->count; i++) {
+		const char *why = check_pcp_page(p, i, cpu);
+
+		if (why) {
+			pr_err("buddy_check: CPU %u page cache entry %u pfn %#lx: %s\n", cpu, i,
+			       page_to_pfn(p->pages[i]), why);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static void pcp_check_ipi(void *arg)
+{
+	if (pcp_check_local())
+		WRITE_ONCE(*(int *)arg, -EINVAL);
+}
+
+/* Every online CPU checks its own cache (only this one's with interrupts off). */
+static int pcp_check_all(void)
+{
+	unsigned long flags;
+	int err = 0;
+
+	if (!irqs_disabled()) {
+		on_each_cpu(pcp_check_ipi, &err, true);
+		return READ_ONCE(err);
+	}
+	local_irq_save(flags);
+	err = pcp_check_local();
+	local_irq_restore(flags);
+	return err;
+}
+
 /*
  * buddy_check - walk every free list and check flags, order, alignment,
- * zone, that no two free buddies stayed unmerged, and every count.
- * => Takes each zone lock in turn. O(free pages).
+ * zone, that no two free buddies stayed unmerged, and every count; then
+ * every CPU's page cache (each entry RAM, PG_pcp naming that CPU, none
+ * twice, count within high).
+ * => Takes each zone lock in turn. O(free pages). With interrupts on, an IPI
+ *    to every CPU; with them off, only this CPU's cache is checked.
  * Return: 0, or -EINVAL after printing the first problem.
  */
 int buddy_check(void)
 {
-	unsigned long managed = 0;
+	unsigned long managed = 0, free = 0;
+	unsigned int cpu;
 	int err = 0;
 
 	for (int z = 0; z < MAX_NR_ZONES && !err; z++) {
 		spin_lock(&zones[z].lock);
 		err = zone_check_locked(&zones[z]);
 		managed += zones[z].managed_pages;
+		free += zones[z].free_pages;
 		spin_unlock(&zones[z].lock);
+	}
+	if (!err)
+		err = pcp_check_all();
+	for_each_possible_cpu(cpu) free += READ_ONCE(per_cpu(pcp, cpu).count);
+	if (!err && free > managed) {
+		pr_err("buddy_check: %lu pages free (buddy and CPU caches), %lu managed\n", free,
+		       managed);
+		err = -EINVAL;
 	}
 	if (!err && managed != totalram_pages) {
 		pr_err("buddy_check: zones manage %lu pages, totalram_pages %lu\n", managed,

@@ -1397,27 +1397,26 @@ static void vm_free_pages_array(struct vm_struct *area)
 }
 
 /*
- * Fill area->pages one page at a time. On failure area->nr_pages says how
- * many were allocated, for vm_area_free_pages() to give back.
+ * Fill area->pages in bulk: high-order blocks split into order-0 pages
+ * while they fit, smaller ones where memory is fragmented. On failure
+ * area->nr_pages says how many were allocated, for vm_area_free_pages() to
+ * give back.
  */
 static int vm_area_alloc_pages(struct vm_struct *area, gfp_t gfp)
 {
 	unsigned long nr = get_vm_area_size(area) >> PAGE_SHIFT;
 	gfp_t page_gfp = gfp & (__GFP_ZERO | __GFP_DMA32 | GFP_VMAP_META);
+	unsigned int i, old = area->nr_pages;
 
-	while (area->nr_pages < nr) {
-		struct page *page = alloc_page(page_gfp);
-
-		if (!page)
-			return -ENOMEM;
-		page->flags |= PG_vmalloc;
-		area->pages[area->nr_pages++] = page;
-	}
-	return 0;
+	area->nr_pages += alloc_pages_bulk_array(page_gfp, nr - old, area->pages + old);
+	for (i = old; i < area->nr_pages; i++)
+		area->pages[i]->flags |= PG_vmalloc;
+	return area->nr_pages == nr ? 0 : -ENOMEM;
 }
 
 static void vm_area_free_huge_pages(struct vm_struct *area);
 
+/* Give the pages back, aligned runs of consecutive frames as whole blocks. */
 static void vm_area_free_pages(struct vm_struct *area)
 {
 	unsigned int i;
@@ -1427,10 +1426,9 @@ static void vm_area_free_pages(struct vm_struct *area)
 		return;
 	}
 
-	for (i = 0; i < area->nr_pages; i++) {
+	for (i = 0; i < area->nr_pages; i++)
 		area->pages[i]->flags &= ~PG_vmalloc;
-		__free_page(area->pages[i]);
-	}
+	free_pages_bulk(area->nr_pages, area->pages);
 	area->nr_pages = 0;
 }
 

@@ -101,12 +101,12 @@ suites_but() {
 ktest_default_boots() {
 	ktest 512M all
 	# Small machines: what needs memory sizes itself or skips with a reason.
-	ktest 16M buddy,slab,memblock,vmalloc,vmalloc_irq,vmalloc_gaps,vmap_checks,vmalloc_fixes,vmalloc_purge,vmalloc_api,ioremap,vmalloc_report
-	ktest 32M buddy,slab,memblock,vmalloc,vmalloc_gaps,sched
+	ktest 16M buddy*,slab,memblock,vmalloc,vmalloc_irq,vmalloc_gaps,vmap_checks,vmalloc_fixes,vmalloc_purge,vmalloc_api,ioremap,vmalloc_report
+	ktest 32M buddy*,slab,memblock,vmalloc,vmalloc_gaps,sched
 	# 4 GiB: the PCI hole, a Normal zone, a randomised layout, and 1 GiB direct-map pages.
-	ktest 4G buddy,memblock,paging,vmalloc,vmalloc_gaps,vmap_checks,wx,set_memory,layout,ioremap,vmalloc_huge "randomize_memory" -cpu qemu64,+pdpe1gb
+	ktest 4G buddy*,memblock,paging,vmalloc,vmalloc_gaps,vmap_checks,wx,set_memory,layout,ioremap,vmalloc_huge "randomize_memory" -cpu qemu64,+pdpe1gb
 	# UEFI (OVMF), the same ISO: RAM in pieces, the EFI memory map tags.
-	CONTIG_FIRMWARE=uefi ktest 1G buddy,memblock,vmalloc,vmalloc_gaps,vmap_checks,multiboot2,wx,ioremap,acpi
+	CONTIG_FIRMWARE=uefi ktest 1G buddy*,memblock,vmalloc,vmalloc_gaps,vmap_checks,multiboot2,wx,ioremap,acpi
 	# Modules at 16M and 4 CPUs: loads under fault injection, W+X check with a small direct map.
 	CONTIG_SMP=4 ktest 16M module_load
 	# SMP: every CPU the MADT lists comes up (all suites at 4 CPUs but bench, whose TSC

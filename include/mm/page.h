@@ -23,7 +23,8 @@ struct page {
 	};
 	union {
 		unsigned long private;	       /* PG_buddy: order of the free block;
-					 * PG_tail: pfn of the block's head */
+					 * PG_tail: pfn of the block's head;
+					 * PG_pcp: the CPU whose cache holds it */
 		struct kmem_cache *slab_cache; /* PG_slab: owning cache */
 	};
 	unsigned int order;	 /* PG_head: order it was allocated with */
@@ -42,6 +43,7 @@ _Static_assert(sizeof(struct page) == 40, "struct page must stay 40 bytes");
 #define PG_vmalloc  (1UL << 4) /* mapped into a vmalloc area (diagnostics) */
 #define PG_pgtable  (1UL << 5) /* a page-table page */
 #define PG_tail	    (1UL << 6) /* an allocated page that is not the head of its block */
+#define PG_pcp	    (1UL << 7) /* free, order 0, in a CPU's page cache; ->private = CPU */
 
 #define vmemmap		   ((struct page *)vmemmap_base)
 #define pfn_to_page(pfn)   (vmemmap + (pfn))
@@ -53,7 +55,7 @@ _Static_assert(sizeof(struct page) == 40, "struct page must stay 40 bytes");
 #define virt_to_page(addr) pfn_to_page(PHYS_PFN(__pa(addr)))
 #define virt_to_pfn(addr)  PHYS_PFN(__pa(addr))
 
-/* True when @pfn is RAM that has a struct page (mm/vmemmap.c). */
+/* True when @pfn is RAM that has a struct page (mm/vmemmap.c). O(1) after vmemmap_init(). */
 bool pfn_valid(unsigned long pfn);
 /* Map and initialise the struct page array for all RAM (boot, after paging_init). */
 void vmemmap_init(void);

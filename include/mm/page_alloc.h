@@ -27,7 +27,27 @@ unsigned long get_zeroed_page(gfp_t gfp);
 void free_pages(unsigned long addr, unsigned int order);
 #define free_page(addr) free_pages(addr, 0)
 
+/* Free pages, in the buddy and in every CPU's page cache. */
 unsigned long nr_free_pages(void);
+
+/*
+ * Per-CPU order-0 page cache (mm/page_alloc.c): refilled and drained
+ * PCP_BATCH pages at a time, at most PCP_HIGH pages per CPU.
+ */
+#define PCP_BATCH 31
+#define PCP_HIGH  (6 * PCP_BATCH)
+/* Give this CPU's cached pages back to the buddy. Any context. */
+void drain_local_pages(void);
+/*
+ * Give every CPU's cached pages back to the buddy (IPIs, waited for), e.g.
+ * before reading the buddy lists' exact shape. With interrupts off: this CPU only.
+ */
+void drain_all_pages(void);
+
+/* Bulk order-0 pages (vmalloc's pages array); see mm/page_alloc.c. */
+void split_page(struct page *page, unsigned int order);
+unsigned long alloc_pages_bulk_array(gfp_t gfp, unsigned long nr, struct page **pages);
+void free_pages_bulk(unsigned long nr, struct page *const *pages);
 
 /* Give the free range [start_pfn, end_pfn) to the buddy (memblock hand-over). */
 void free_pages_range(unsigned long start_pfn, unsigned long end_pfn);

@@ -52,6 +52,7 @@ static void buddy_reset(void)
 		zones[z].managed_pages = 0;
 	}
 	totalram_pages = 0;
+	pcp.count = 0;
 	fail_page_alloc_set(0, 0);
 	fail_page_alloc_injected = 0;
 	memset(handed, 0, sizeof(handed));
@@ -125,6 +126,9 @@ static void check_state(void)
 	unsigned long want[MAX_NR_ZONES][NR_PAGE_ORDERS], got[MAX_NR_ZONES][NR_PAGE_ORDERS];
 	unsigned long free = model_counts(want);
 
+	assert_int_equal(buddy_check(), 0);
+	assert_int_equal(nr_free_pages(), free);
+	drain_local_pages(); /* the model knows no CPU cache */
 	assert_int_equal(buddy_check(), 0);
 	zone_counts(got);
 	for (int z = 0; z < MAX_NR_ZONES; z++)
@@ -242,19 +246,19 @@ static void test_split_merge_small(void **state)
 	free_pages_range(b, b + 0x18);
 	assert_int_equal(zones[ZONE_NORMAL].free_area[4].nr_free, 1);
 	assert_int_equal(zones[ZONE_NORMAL].free_area[3].nr_free, 1);
-	/* the smallest block that fits is split: order 3 at b+16 */
-	p = alloc_page(GFP_KERNEL);
+	/* the smallest block that fits is split: order 3 at b+16 (order 1: order 0 is cached) */
+	p = alloc_pages(GFP_KERNEL, 1);
 	assert_non_null(p);
 	assert_int_equal(page_to_pfn(p), b + 16);
-	for (int o = 0; o < 3; o++)
+	for (int o = 1; o < 3; o++)
 		assert_int_equal(zones[ZONE_NORMAL].free_area[o].nr_free, 1);
-	assert_int_equal(pfn_to_page(b + 17)->private, 0);
+	assert_int_equal(zones[ZONE_NORMAL].free_area[0].nr_free, 0);
 	assert_int_equal(pfn_to_page(b + 18)->private, 1);
 	assert_int_equal(pfn_to_page(b + 20)->private, 2);
 	assert_int_equal(zones[ZONE_NORMAL].free_area[3].nr_free, 0);
 	assert_int_equal(buddy_check(), 0);
 	/* back: merges up to order 3, not further (b+24 is a hole, b is order 4) */
-	__free_page(p);
+	__free_pages(p, 1);
 	assert_int_equal(zones[ZONE_NORMAL].free_area[3].nr_free, 1);
 	assert_int_equal(zones[ZONE_NORMAL].free_area[4].nr_free, 1);
 	assert_int_equal(nr_free_pages(), 24);
@@ -613,6 +617,205 @@ static void test_check_detects(void **state)
 	assert_int_equal(buddy_check(), 0);
 }
 
+/* ---- per-CPU cache and bulk ---- */
+
+/* Take an order-0 page the buddy just returned (bulk or split) into the shadow. */
+static void hold_page(struct page *page)
+{
+	hold_block(page, 0);
+}
+
+/* Give back the pages of @pages in bulk, after checking and clearing the shadow. */
+static void release_bulk(struct page **pages, unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++) {
+		unsigned long pfn = page_to_pfn(pages[i]);
+
+		assert_int_equal(*(unsigned long *)page_address(pages[i]), pfn);
+		held[pfn - BASE] = false;
+	}
+	free_pages_bulk(n, pages);
+}
+
+/* split_page() makes independent pages; bulk_run_order() finds aligned runs only. */
+static void test_split_page_and_runs(void **state)
+{
+	struct page *p, *q, *arr[16];
+
+	(void)state;
+	hand_over_all();
+	p = alloc_pages(GFP_KERNEL, 4);
+	assert_non_null(p);
+	assert_int_equal(page_to_pfn(p) % 16, 0);
+	split_page(p, 4);
+	for (int i = 0; i < 16; i++) {
+		assert_int_equal(p[i].flags, PG_head);
+		assert_int_equal(p[i].order, 0);
+		assert_int_equal(p[i].private, 0);
+		hold_page(p + i);
+		arr[i] = p + i;
+	}
+	check_state();
+	assert_int_equal(bulk_run_order(arr, 16), 4);
+	assert_int_equal(bulk_run_order(arr, 15), 3);
+	assert_int_equal(bulk_run_order(arr, 5), 2);
+	assert_int_equal(bulk_run_order(arr + 1, 15), 0); /* misaligned */
+	assert_int_equal(bulk_run_order(arr + 2, 14), 1);
+	assert_int_equal(bulk_run_order(arr + 4, 12), 2);
+	assert_int_equal(bulk_run_order(arr + 8, 8), 3);
+	assert_int_equal(bulk_run_order(arr + 15, 1), 0);
+	p[3].flags |= PG_vmalloc; /* not freeable as part of a block */
+	assert_int_equal(bulk_run_order(arr, 16), 1);
+	p[3].flags = PG_head;
+	arr[5] = p + 6; /* not consecutive */
+	arr[6] = p + 5;
+	assert_int_equal(bulk_run_order(arr, 16), 2);
+	assert_int_equal(bulk_run_order(arr + 4, 4), 0);
+	arr[5] = p + 5;
+	arr[6] = p + 6;
+	/* a wrong split is refused */
+	q = alloc_pages(GFP_KERNEL, 2);
+	hold_block(q, 2);
+	SHIM_EXPECT_ONE_WARNING(split_page(q, 3), "not the head of an order-3 block");
+	assert_int_equal(q[1].flags, PG_tail);
+	/* back in runs: [1] alone, [2,3] order 1, [4..7] order 2, [8..15] order 3, then [0] */
+	release_bulk(arr + 1, 15);
+	check_state();
+	release_bulk(arr, 1);
+	release_block(q, 2);
+	check_state();
+	assert_int_equal(warn_count, 1);
+}
+
+/* Bulk on a whole buddy takes few large blocks; on a fragmented one, order 0. */
+static void test_bulk_blocks_and_fallback(void **state)
+{
+	static struct page *arr[NR], *all[NR];
+	unsigned long start[MAX_NR_ZONES][NR_PAGE_ORDERS], end[MAX_NR_ZONES][NR_PAGE_ORDERS];
+	unsigned long breaks = 0, n = 0, kept = 0;
+
+	(void)state;
+	hand_over_all();
+	check_state();
+	zone_counts(start);
+	assert_int_equal(alloc_pages_bulk_array(GFP_KERNEL, 100, arr), 100);
+	for (int i = 0; i < 100; i++) {
+		hold_page(arr[i]);
+		if (i)
+			breaks += arr[i] != arr[i - 1] + 1;
+	}
+	assert_true(breaks <= 2); /* 64 + 32 + 4 */
+	check_state();
+	release_bulk(arr, 100);
+	check_state();
+	zone_counts(end);
+	assert_memory_equal(start, end, sizeof(start));
+	/* everything held, the even pfns given back: no block above order 0 is free */
+	while ((all[n] = alloc_page(GFP_KERNEL | __GFP_NOWARN)))
+		hold_page(all[n++]);
+	for (unsigned long i = 0; i < n; i++)
+		if (page_to_pfn(all[i]) % 2 == 0)
+			release_block(all[i], 0);
+		else
+			all[kept++] = all[i];
+	check_state();
+	assert_int_equal(alloc_pages_bulk_array(GFP_KERNEL, 50, arr), 50);
+	for (int i = 0; i < 50; i++) {
+		assert_int_equal(page_to_pfn(arr[i]) % 2, 0);
+		hold_page(arr[i]);
+	}
+	check_state();
+	release_bulk(arr, 50);
+	release_bulk(all, kept);
+	check_state();
+	zone_counts(end);
+	assert_memory_equal(start, end, sizeof(start));
+	assert_int_equal(warn_count, 0);
+}
+
+/* Injected failure at the k-th page, every k: exactly the blocks before it, none lost. */
+static void test_bulk_fault_injection(void **state)
+{
+	static struct page *arr[100];
+
+	(void)state;
+	hand_over_all();
+	for (unsigned long k = 1; k <= 101; k++) {
+		unsigned long n;
+
+		fail_page_alloc_set(k, 1);
+		n = alloc_pages_bulk_array(GFP_KERNEL | __GFP_NOWARN, 100, arr);
+		fail_page_alloc_set(0, 0);
+		if (k <= 64)
+			assert_int_equal(n, 0); /* the first block is 64 pages */
+		else if (k <= 96)
+			assert_int_equal(n, 64);
+		else if (k <= 100)
+			assert_int_equal(n, 96);
+		else
+			assert_int_equal(n, 100);
+		for (unsigned long i = 0; i < n; i++)
+			hold_page(arr[i]);
+		check_state();
+		release_bulk(arr, n);
+		check_state();
+	}
+	assert_int_equal(fail_page_alloc_injected, 100);
+	/* a failure is reported once, naming the request */
+	shim_log_clear();
+	fail_page_alloc_set(1, 1);
+	assert_int_equal(alloc_pages_bulk_array(GFP_KERNEL, 8, arr), 0);
+	assert_true(shim_log_has("page allocation failure"));
+	check_state();
+}
+
+/* The cache: a batch per refill, a batch back when full, bad entries found. */
+static void test_pcp(void **state)
+{
+	static struct page *pages[PCP_HIGH + 1];
+	unsigned long buddy0;
+	struct page *p;
+
+	(void)state;
+	hand_over_all();
+	buddy0 = zones[ZONE_DMA32].free_pages + zones[ZONE_NORMAL].free_pages;
+	p = alloc_page(GFP_KERNEL);
+	assert_int_equal(pcp.count, PCP_BATCH - 1);
+	assert_int_equal(zones[ZONE_DMA32].free_pages + zones[ZONE_NORMAL].free_pages,
+			 buddy0 - PCP_BATCH);
+	assert_int_equal(nr_free_pages(), buddy0 - 1);
+	__free_page(p);
+	assert_int_equal(p->flags, PG_pcp);
+	assert_int_equal(pcp.pages[pcp.count - 1], p);
+	/* a double free of a cached page is refused */
+	SHIM_EXPECT_ONE_WARNING(__free_page(p), "in CPU 0's page cache");
+	assert_int_equal(pcp.count, PCP_BATCH);
+	/* buddy_check() sees a bad or doubled entry */
+	p->flags = PG_head;
+	assert_int_equal(buddy_check(), -EINVAL);
+	assert_true(shim_log_has("flags are not PG_pcp alone"));
+	p->flags = PG_pcp;
+	pcp.pages[pcp.count++] = p;
+	assert_int_equal(buddy_check(), -EINVAL);
+	assert_true(shim_log_has("listed twice"));
+	pcp.count--;
+	assert_int_equal(buddy_check(), 0);
+	/* full: the next free gives the PCP_BATCH coldest back */
+	drain_local_pages();
+	for (unsigned int i = 0; i < ARRAY_SIZE(pages); i++)
+		pages[i] = alloc_page(GFP_KERNEL);
+	drain_local_pages();
+	for (unsigned int i = 0; i < PCP_HIGH; i++)
+		__free_page(pages[i]);
+	assert_int_equal(pcp.count, PCP_HIGH);
+	__free_page(pages[PCP_HIGH]);
+	assert_int_equal(pcp.count, PCP_HIGH - PCP_BATCH + 1);
+	assert_int_equal(pages[0]->flags & PG_pcp, 0); /* the coldest went back */
+	assert_int_equal(pcp.pages[0], pages[PCP_BATCH]);
+	assert_int_equal(nr_free_pages(), buddy0);
+	check_state();
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_sim, teardown_sim)
 
 int main(void)
@@ -628,6 +831,10 @@ int main(void)
 		T(test_dumps),
 		T(test_memblock_hand_over),
 		T(test_check_detects),
+		T(test_split_page_and_runs),
+		T(test_bulk_blocks_and_fallback),
+		T(test_bulk_fault_injection),
+		T(test_pcp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,7 +3,8 @@
  * allocated once and only once (a bitmap over all pfns), the free lists
  * restored exactly after freeing, the same with random orders, a MAX_ORDER
  * block rebuilt from its 1024 pages, misuse refused without changing any
- * count, fault injection, and the gfp flags.
+ * count, fault injection, and the gfp flags. The free lists' shape is read
+ * after drain_all_pages(), with no page left in a CPU's cache.
  *
  * The tests take all free memory for a moment: nothing else may allocate
  * meanwhile (Contig has one CPU and no allocating interrupt handlers).
@@ -59,6 +60,13 @@ static bool pfn_test_and_set(struct pfn_bitmap *bm, unsigned long pfn)
 	return was;
 }
 
+/* The buddy lists' shape, every CPU's page cache given back to them first. */
+static void drained_counts(unsigned long counts[NR_PAGE_ORDERS])
+{
+	drain_all_pages();
+	buddy_free_counts(counts);
+}
+
 static void expect_counts_equal(struct ktest *t, const unsigned long *got,
 				const unsigned long *want)
 {
@@ -110,7 +118,7 @@ static void give_back_all(struct ktest *t, struct pfn_bitmap *bm, unsigned long 
 
 	KTEST_EXPECT_TRUE(t, ktest_release(t, free_held, &held));
 	KTEST_EXPECT_EQ(t, nr_free_pages(), free0);
-	buddy_free_counts(end);
+	drained_counts(end);
 	expect_counts_equal(t, end, start);
 	pfn_bitmap_free(t, bm);
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
@@ -130,7 +138,7 @@ KTEST(buddy, alloc_every_page_once)
 	held_init(t);
 	KTEST_ASSERT_EQ(t, buddy_check(), 0);
 	free0 = nr_free_pages();
-	buddy_free_counts(start);
+	drained_counts(start);
 	while ((p = alloc_page(GFP_KERNEL | __GFP_NOWARN))) {
 		unsigned long pfn = page_to_pfn(p);
 
@@ -165,7 +173,7 @@ KTEST(buddy, alloc_random_orders)
 		KTEST_SKIP(t, "no memory for a pfn bitmap");
 	held_init(t);
 	free0 = nr_free_pages();
-	buddy_free_counts(start);
+	drained_counts(start);
 	rnd_seed(&rng, 0x9e3779b97f4a7c15UL);
 	for (;;) {
 		unsigned long r = rnd_below(&rng, 100), pfn;
@@ -207,7 +215,7 @@ static int largest_free_order(void)
 {
 	unsigned long counts[NR_PAGE_ORDERS];
 
-	buddy_free_counts(counts);
+	drained_counts(counts);
 	for (int o = MAX_ORDER; o >= 0; o--)
 		if (counts[o])
 			return o;
@@ -252,7 +260,7 @@ KTEST(buddy, merge_max_order_block)
 	ktest_defer(t, free_block_pages, NULL); /* runs after free_held */
 	held_init(t);
 	free0 = nr_free_pages();
-	buddy_free_counts(start);
+	drained_counts(start);
 	while ((p = alloc_page(NOFAIL)))
 		list_add(&p->lru, &held);
 	/* give back everything outside the block */
@@ -264,7 +272,7 @@ KTEST(buddy, merge_max_order_block)
 			__free_page(p);
 	}
 	KTEST_ASSERT_EQ(t, inside, block);
-	buddy_free_counts(now);
+	drained_counts(now);
 	start[order]--;
 	expect_counts_equal(t, now, start);
 	start[order]++;
@@ -273,12 +281,12 @@ KTEST(buddy, merge_max_order_block)
 		unsigned long pfn = head + (i * 337) % block;
 
 		if (i == block - 1) {
-			buddy_free_counts(now);
+			drained_counts(now);
 			KTEST_EXPECT_EQ(t, now[order], start[order] - 1);
 		}
 		__free_page(pfn_to_page(pfn));
 	}
-	buddy_free_counts(now);
+	drained_counts(now);
 	expect_counts_equal(t, now, start);
 	KTEST_EXPECT_EQ(t, pfn_to_page(head)->flags, PG_buddy);
 	KTEST_EXPECT_EQ(t, pfn_to_page(head)->private, (unsigned long)order);
@@ -291,11 +299,11 @@ KTEST(buddy, merge_max_order_block)
 	do {                                                                              \
 		unsigned long saved_counts_[NR_PAGE_ORDERS], new_counts_[NR_PAGE_ORDERS]; \
 		unsigned long saved_free_ = nr_free_pages(), saved_warns_ = warn_count;   \
-		buddy_free_counts(saved_counts_);                                         \
+		drained_counts(saved_counts_);                                            \
 		stmt;                                                                     \
 		KTEST_EXPECT_EQ(t, warn_count, saved_warns_ + 1);                         \
 		KTEST_EXPECT_EQ(t, nr_free_pages(), saved_free_);                         \
-		buddy_free_counts(new_counts_);                                           \
+		drained_counts(new_counts_);                                              \
 		expect_counts_equal(t, new_counts_, saved_counts_);                       \
 		KTEST_EXPECT_EQ(t, buddy_check(), 0);                                     \
 	} while (0)

@@ -7,6 +7,7 @@ import gdb
 from contig import constants as C
 from contig.utils import (ContigCommand, at, err, field_offset, list_walk, read_cstring,
                           symbol_value, ulong)
+from contig.cpus import per_cpu
 from contig.slab import caches as slab_caches
 from contig.vmalloc import vmalloc_range
 
@@ -63,7 +64,7 @@ class ContigMeminfo(ContigCommand):
 
 Usage: contig-meminfo
 MemTotal (totalram_pages), MemFree and MemAvailable (free pages of every
-zone), the fields Contig has no use for as 0 (page cache, swap, user
+zone and of every CPU's page cache), the fields Contig has no use for as 0 (page cache, swap, user
 memory), Slab/SUnreclaim (the pages of every slab cache), PageTables
 (pgtable_stats), VmallocTotal, VmallocUsed (pages vmalloc has mapped) and
 VmallocChunk (the largest free block of the vmalloc range)."""
@@ -76,6 +77,9 @@ VmallocChunk (the largest free block of the vmalloc range)."""
         total = ulong(symbol_value("totalram_pages"))
         zones = symbol_value("zones")
         free = sum(ulong(zones[z]["free_pages"]) for z in range(zones.type.range()[1] + 1))
+        possible = ulong(symbol_value("cpu_possible_mask_bits"))
+        free += sum(ulong(per_cpu("pcp", cpu)["count"])  # pages in the CPUs' caches are free
+                    for cpu in range(64) if possible >> cpu & 1)
         slab = sum(ulong(c["nr_slabs"]) << ulong(c["order"]) for _, c in slab_caches())
         lines = [("MemTotal:", total), ("MemFree:", free), ("MemAvailable:", free)]
         lines += [(name, 0) for name in MEMINFO_ZERO]

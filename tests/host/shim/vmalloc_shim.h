@@ -148,6 +148,25 @@ void __free_pages(struct page *page, unsigned int order)
 	shim_nr_free++;
 }
 
+/* Bulk as order-0 pages one by one (the real one's blocks are buddy_test's business). */
+unsigned long alloc_pages_bulk_array(gfp_t gfp, unsigned long nr, struct page **pages)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++) {
+		pages[i] = alloc_pages(gfp, 0);
+		if (!pages[i])
+			break;
+	}
+	return i;
+}
+
+void free_pages_bulk(unsigned long nr, struct page *const *pages)
+{
+	for (unsigned long i = 0; i < nr; i++)
+		__free_pages(pages[i], 0);
+}
+
 unsigned long nr_free_pages(void)
 {
 	return shim_nr_free;
