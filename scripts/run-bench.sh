@@ -175,6 +175,7 @@ except (OSError, ValueError):
 linux_by_name = {r["name"]: r for r in linux["scenarios"]} if linux else {}
 if linux:
     doc["linux"] = {"path": os.path.realpath(linux_path), "date": linux.get("date"),
+                    "smp": linux["config"].get("smp"),
                     "version": linux["config"].get("version"),
                     "load_before": linux["config"].get("load_before"),
                     "load_after": linux["config"].get("load_after")}
@@ -198,6 +199,9 @@ if doc["scenarios"]:
         print("Linux column: make bench-linux of %s (Linux %s, host load %s -> %s), this host" % (
             doc["linux"]["date"], doc["linux"]["version"], doc["linux"]["load_before"],
             doc["linux"]["load_after"]))
+        if str(linux["config"].get("smp", "1")) != sys.argv[2]:
+            print("WARNING: that Linux run had %s vCPUs and threads, this one %s: "
+                  "not the same work" % (linux["config"].get("smp"), sys.argv[2]))
     else:
         print("no Linux run on this host: make bench-linux")
     print("Summary (median ns of %d repetitions; floor = the physical floor per operation, "
