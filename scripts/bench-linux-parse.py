@@ -11,7 +11,7 @@
 
 results.json: {"config": {...}, "date": "YYYY-MM-DDTHH:MM:SSZ",
 "scenarios": [{"name", "loops", "reps", "threads", "ns_med", "ns_min",
-"ns_max", "pages_per_op", "ns_page", "per_page"}, ...],
+"ns_max", "pages_per_op", "ns_page", "ref_per_page"}, ...],
 "skipped": {name: reason}, "errors": {name: errno}, "done": bool}
 """
 import json

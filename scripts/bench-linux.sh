@@ -151,7 +151,7 @@ echo "bench-linux: QEMU TCG, -cpu qemu64 -smp $smp -m 1G${pin:+, pinned to host 
 start=$(date +%s)
 "${pin[@]}" timeout -k 5 "$timeout" qemu-system-x86_64 -machine pc -cpu qemu64 -m 1G -smp "$smp" \
 	-display none -serial stdio -no-reboot -kernel "$kernel" -initrd "$out/initramfs.cpio" \
-	-append "$cmdline" </dev/null 2>&1 | tr -d '\r' | tee "$out/serial.log" |
+	-append "$cmdline" </dev/null 2>&1 | sed -u 's/\r$//' | tee "$out/serial.log" |
 	grep --line-buffered -E 'bench-linux|contig_bench|^load: |"bench":"linux_scenario"'
 status=${PIPESTATUS[0]}
 secs=$(($(date +%s) - start))

@@ -186,7 +186,7 @@ def fmt(v, nd=0):
 
 def compared(r):
     """The figure compared with Linux: ns per page for the big areas, else ns per operation."""
-    return r["ns_page"] if r.get("ref_per_page") or r.get("per_page") else r["ns_med"]
+    return r["ns_page"] if r["ref_per_page"] else r["ns_med"]
 
 def linux_ratio(s):
     l = linux_by_name.get(s["name"])

@@ -7,9 +7,10 @@
  * one byte (the first touch of a fresh mapping) and, for vzalloc, zero each
  * page with the fastest loop. Nothing of vmalloc or the buddy is in it.
  *
- * Each primitive is the fastest of BENCH_REPS runs over many pages, in TSC
- * cycles x1000 per page (per flush for the full flush): a floor is the best
- * the machine can do, so noise from a busy host must not raise it.
+ * Each primitive is the fastest of BENCH_REPS runs over many pages, and of
+ * every refresh of the boot, in TSC cycles x1000 per page (per flush for
+ * the full flush): a floor is the best the machine can do, so noise from a
+ * busy host must not raise it.
  * docs/performance.md gives the formula of each scenario.
  */
 #include "internal.h"
@@ -40,21 +41,27 @@ static const char *const prim_names[NR_FLOOR_PRIMS] = {
 	"first_touch", "zero_store8", "zero_memset", "zero_stosq",
 };
 
-static u64 prim_x1000[NR_FLOOR_PRIMS]; /* cycles x1000 per page (or flush); 0 = not measured */
+/* cycles x1000 per page (or flush), the best of the boot; 0 = not measured */
+static u64 prim_x1000[NR_FLOOR_PRIMS];
 
 #define FLOOR_POP_PAGES	 16384 /* as many as big_alloc takes */
 #define FLOOR_PTE_PAGES	 4096
 #define FLOOR_ZERO_PAGES 1024
 #define FLOOR_FLUSHES	 16
 
-/* The fastest of BENCH_REPS runs of @fn(@arg), in cycles x1000 per one of @n. */
-static u64 floor_best(u64 (*fn)(void *arg), void *arg, unsigned long n)
+/*
+ * Primitive @p: the fastest of BENCH_REPS runs of @fn(@arg), in cycles x1000
+ * per one of @n, unless this boot has measured it faster before: a load
+ * spike over one refresh must not raise a floor.
+ */
+static void floor_best(enum floor_prim p, u64 (*fn)(void *arg), void *arg, unsigned long n)
 {
 	u64 best = ~0ULL;
 
 	for (unsigned int r = 0; r < BENCH_REPS; r++)
 		best = min(best, fn(arg));
-	return best * 1000 / n;
+	best = best * 1000 / n;
+	prim_x1000[p] = prim_x1000[p] ? min(prim_x1000[p], best) : best;
 }
 
 /* A stack of page pointers: FLOOR_POP_PAGES popped into an array, then pushed back. */
@@ -89,7 +96,7 @@ static int floor_measure_pop_push(void)
 	if (f.stack && f.taken) {
 		for (unsigned long i = 0; i < FLOOR_POP_PAGES; i++)
 			f.stack[i] = (struct page *)(i << 6); /* never dereferenced */
-		prim_x1000[FP_POP_PUSH] = floor_best(floor_pop_push_once, &f, FLOOR_POP_PAGES);
+		floor_best(FP_POP_PUSH, floor_pop_push_once, &f, FLOOR_POP_PAGES);
 		err = 0;
 	}
 	vfree(f.taken);
@@ -179,11 +186,11 @@ static u64 floor_flush_all_once(void *arg)
 
 static void floor_pte_prims(struct pte_floor *f)
 {
-	prim_x1000[FP_PTE_WRITE] = floor_best(floor_pte_write_once, f, FLOOR_PTE_PAGES);
-	prim_x1000[FP_PTE_CLEAR] = floor_best(floor_pte_clear_once, f, FLOOR_PTE_PAGES);
-	prim_x1000[FP_FIRST_TOUCH] = floor_best(floor_first_touch_once, f, FLOOR_PTE_PAGES);
-	prim_x1000[FP_INVLPG] = floor_best(floor_invlpg_once, f, FLOOR_PTE_PAGES);
-	prim_x1000[FP_FLUSH_ALL] = floor_best(floor_flush_all_once, NULL, FLOOR_FLUSHES);
+	floor_best(FP_PTE_WRITE, floor_pte_write_once, f, FLOOR_PTE_PAGES);
+	floor_best(FP_PTE_CLEAR, floor_pte_clear_once, f, FLOOR_PTE_PAGES);
+	floor_best(FP_FIRST_TOUCH, floor_first_touch_once, f, FLOOR_PTE_PAGES);
+	floor_best(FP_INVLPG, floor_invlpg_once, f, FLOOR_PTE_PAGES);
+	floor_best(FP_FLUSH_ALL, floor_flush_all_once, NULL, FLOOR_FLUSHES);
 }
 
 /*
@@ -283,7 +290,7 @@ static int floor_measure_zero(void)
 			goto out;
 	for (unsigned int m = 0; m < ARRAY_SIZE(methods); m++) {
 		z.zero = methods[m];
-		prim_x1000[FP_ZERO_STORE8 + m] = floor_best(floor_zero_once, &z, FLOOR_ZERO_PAGES);
+		floor_best(FP_ZERO_STORE8 + m, floor_zero_once, &z, FLOOR_ZERO_PAGES);
 	}
 	err = 0;
 out:
@@ -301,10 +308,8 @@ int floors_refresh(void)
 		err = floor_measure_pte();
 	if (!err)
 		err = floor_measure_zero();
-	if (err) {
-		memset(prim_x1000, 0, sizeof(prim_x1000));
+	if (err)
 		pr_err("bench: floors: out of memory\n");
-	}
 	return err;
 }
 

@@ -49,15 +49,6 @@ int bench_measure(const struct bench_scenario *sc, const struct bench_params *p,
 /* Cycles per page x1000 for a result, median repetition (0 if it has no pages). */
 u64 bench_cyc_page_x1000(const struct bench_result *res);
 
-/*
- * floors.c: the machine's primitives, measured by floors_run() and again,
- * quietly, by floors_refresh() before each scenario (a ratio is only fair
- * between numbers taken close together on a busy host); 0 or -ENOMEM.
- */
-int floors_refresh(void);
-/* @sc's physical floor for the work of @res, cycles x1000 per operation (0 = not measured). */
-u64 bench_floor_op_x1000(const struct bench_scenario *sc, const struct bench_result *res);
-
 /* The studies, each run whole; 0 or -errno. */
 int floors_run(void);
 int scaling_run(void);

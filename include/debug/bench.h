@@ -111,6 +111,24 @@ struct bench_result {
 };
 
 /*
+ * floors_refresh - measure the machine's primitives again, quietly (floors.c)
+ *  => bench_run() calls it before each scenario: on a busy host speed drifts,
+ *     and a ratio is only fair between numbers taken close together.
+ * Return: 0, or -ENOMEM (the floors then read as not measured).
+ */
+int floors_refresh(void);
+
+/*
+ * bench_floor_op_x1000 - @sc's physical floor for the work @res did
+ *  => From the primitives of the last floors_refresh(): one range taken and
+ *     given back and one first touch per operation, plus per page the terms
+ *     of sc->floors (docs/performance.md has the formula).
+ * Return: TSC cycles x1000 per operation; 0 if the primitives were never
+ * measured or @res has no loops.
+ */
+u64 bench_floor_op_x1000(const struct bench_scenario *sc, const struct bench_result *res);
+
+/*
  * bench_run - run the benchmarks named in @spec
  *  => @spec is "all" or a comma-separated list of names and globs
  *     (list_match(): fix_*,scaling).

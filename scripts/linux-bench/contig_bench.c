@@ -286,11 +286,11 @@ static int setup(const struct scenario *sc, struct held *h)
 		} else {
 			h->keep[h->n] = range_alloc(PAGE_SIZE, PAGE_SIZE, FULL_FIT_START);
 			holes[h->n] = range_alloc(PAGE_SIZE, PAGE_SIZE, FULL_FIT_START);
-			if (!holes[h->n])
-				break;
 		}
-		if (!h->keep[h->n])
+		if (!h->keep[h->n] || (holes && !holes[h->n])) {
+			vfree(h->keep[h->n]); /* release() frees the first h->n */
 			break;
+		}
 	}
 	for (unsigned long i = 0; holes && i < n; i++)
 		vfree(holes[i]);
@@ -302,7 +302,9 @@ static int setup(const struct scenario *sc, struct held *h)
 /* One repetition on N bound kthreads, released together by @go. */
 struct team {
 	struct worker w[MAX_THREADS];
+	struct task_struct *task[MAX_THREADS];
 	const struct scenario *sc;
+	bool abort; /* a thread could not be made: the others skip the work */
 	struct completion go;
 	atomic_t left;
 	struct completion done;
@@ -322,6 +324,11 @@ struct thread_arg {
 	unsigned int i;
 };
 
+/*
+ * Wait for go, do the step, then wait to be stopped: kthread_stop() returns
+ * only once the thread has left this module's code, which the module must
+ * not be freed before.
+ */
 static int team_thread(void *arg)
 {
 	struct thread_arg *a = arg;
@@ -329,19 +336,63 @@ static int team_thread(void *arg)
 	struct worker *w = &t->w[a->i];
 
 	wait_for_completion(&t->go);
-	w->err = t->sc->step(w);
+	if (!READ_ONCE(t->abort))
+		w->err = t->sc->step(w);
 	if (atomic_dec_and_test(&t->left))
 		complete(&t->done);
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (kthread_should_stop())
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
 	return 0;
+}
+
+/* Make the threads, release them together, time until the last one is done. */
+static int run_team(struct team *t, u64 *ns)
+{
+	static struct thread_arg args[MAX_THREADS];
+	unsigned int made = 0;
+	int err = 0;
+	u64 t0;
+
+	t->abort = false;
+	init_completion(&t->go);
+	init_completion(&t->done);
+	for (; made < threads; made++) {
+		args[made] = (struct thread_arg){ t, made };
+		t->task[made] = kthread_create(team_thread, &args[made], "contig_bench/%u", made);
+		if (IS_ERR(t->task[made])) {
+			err = PTR_ERR(t->task[made]);
+			t->abort = true;
+			break;
+		}
+		kthread_bind(t->task[made], made);
+	}
+	atomic_set(&t->left, made);
+	for (unsigned int i = 0; i < made; i++)
+		wake_up_process(t->task[i]);
+	msleep(10); /* all of them waiting on go */
+	t0 = ktime_get_ns();
+	complete_all(&t->go);
+	if (made)
+		wait_for_completion(&t->done);
+	*ns = ktime_get_ns() - t0;
+	for (unsigned int i = 0; i < made; i++) {
+		kthread_stop(t->task[i]);
+		err = err ? err : t->w[i].err;
+	}
+	return err;
 }
 
 /* Time one repetition in ns: on this CPU, or on @threads kthreads. */
 static int run_rep(const struct scenario *sc, struct held *h, u64 *ns, unsigned long *pages)
 {
 	static struct team t;
-	static struct thread_arg args[MAX_THREADS];
 	u64 t0;
-	int err = 0;
+	int err;
 
 	t.sc = sc;
 	for (unsigned int i = 0; i < threads; i++)
@@ -350,30 +401,10 @@ static int run_rep(const struct scenario *sc, struct held *h, u64 *ns, unsigned 
 		t0 = ktime_get_ns();
 		err = sc->step(&t.w[0]);
 		*ns = ktime_get_ns() - t0;
-		*pages = t.w[0].nr_pages;
-		return err;
+	} else {
+		err = run_team(&t, ns);
 	}
-	init_completion(&t.go);
-	init_completion(&t.done);
-	atomic_set(&t.left, threads);
-	for (unsigned int i = 0; i < threads; i++) {
-		struct task_struct *k;
-
-		args[i] = (struct thread_arg){ &t, i };
-		k = kthread_create(team_thread, &args[i], "contig_bench/%u", i);
-		if (IS_ERR(k))
-			return PTR_ERR(k); /* the ones made wait forever: init fails loudly */
-		kthread_bind(k, i);
-		wake_up_process(k);
-	}
-	msleep(10); /* all of them waiting on go */
-	t0 = ktime_get_ns();
-	complete_all(&t.go);
-	wait_for_completion(&t.done);
-	*ns = ktime_get_ns() - t0;
 	*pages = t.w[0].nr_pages;
-	for (unsigned int i = 0; i < threads; i++)
-		err = err ? err : t.w[i].err;
 	return err;
 }
 
@@ -422,10 +453,10 @@ static void run_scenario(const struct scenario *sc)
 	sort(ns, BENCH_REPS, sizeof(ns[0]), cmp_u64, NULL);
 	pr_info("{\"bench\":\"linux_scenario\",\"name\":\"%s\",\"loops\":%lu,\"reps\":%u,"
 		"\"threads\":%u,\"ns_med\":%llu,\"ns_min\":%llu,\"ns_max\":%llu,"
-		"\"pages_per_op\":%lu,\"ns_page\":%llu,\"per_page\":%s}\n",
+		"\"pages_per_op\":%lu.%03lu,\"ns_page\":%llu,\"ref_per_page\":%s}\n",
 		sc->name, loops, BENCH_REPS, threads, ns[BENCH_REPS / 2] / loops, ns[0] / loops,
-		ns[BENCH_REPS - 1] / loops, pages / loops, pages ? ns[BENCH_REPS / 2] / pages : 0,
-		sc->per_page ? "true" : "false");
+		ns[BENCH_REPS - 1] / loops, pages / loops, pages * 1000 / loops % 1000,
+		pages ? ns[BENCH_REPS / 2] / pages : 0, sc->per_page ? "true" : "false");
 }
 
 static int __init contig_bench_init(void)

@@ -14,9 +14,9 @@ E2E_LOG=$work/report.txt
 cat >"$work/linux.log" <<'EOF'
 [    3.497487] contig_bench: loading out-of-tree module taints kernel.
 [    3.5] {"bench":"linux_config","release":"6.12.117+deb12-amd64","threads":1,"reps":5,"cpus":1,"ram_pages":245000,"init_on_alloc":false}
-[    7.241124] {"bench":"linux_scenario","name":"fix_size_1page","loops":100000,"reps":5,"threads":1,"ns_med":12000,"ns_min":11000,"ns_max":13000,"pages_per_op":1,"ns_page":12000,"per_page":false}
+[    7.241124] {"bench":"linux_scenario","name":"fix_size_1page","loops":100000,"reps":5,"threads":1,"ns_med":12000,"ns_min":11000,"ns_max":13000,"pages_per_op":1.000,"ns_page":12000,"ref_per_page":false}
 random noise {"bench":"linux_scenario","name":"broken
-[    9.1] {"bench":"linux_scenario","name":"vzalloc","loops":20,"reps":5,"threads":1,"ns_med":8192000,"ns_min":8000000,"ns_max":9000000,"pages_per_op":4096,"ns_page":2000,"per_page":true}
+[    9.1] {"bench":"linux_scenario","name":"vzalloc","loops":20,"reps":5,"threads":1,"ns_med":8192000,"ns_min":8000000,"ns_max":9000000,"pages_per_op":4096.000,"ns_page":2000,"ref_per_page":true}
 [    9.2] {"bench":"linux_scenario","name":"fix_align_alloc","skipped":"__vmalloc_node_range not found"}
 [    9.3] {"bench":"linux_done"}
 load: /contig_bench.ko: Operation canceled
