@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench: boot the kernel with bench=SPEC on the one fixed configuration,
 # show the kernel's tables, collect its JSON lines into results.json, print a
-# summary and one verdict line per target, and draw the pictures. Each run
+# summary (with the Linux column of the latest make bench-linux on this host,
+# if any) and one verdict line per goal, and draw the pictures. Each run
 # gets its own directory, build/bench/<timestamp>/, and build/bench/latest
 # points at the newest.
 usage() {
