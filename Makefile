@@ -93,7 +93,7 @@ export CONTIG_CMDLINE := $(value CMDLINE)
 export CONTIG_FIRMWARE := $(FIRMWARE)
 export CONTIG_SMP := $(SMP)
 
-.PHONY: FORCE all iso run test host-build host-test ktest e2e bench docs debug debug-server gdb clean deps check help
+.PHONY: FORCE all iso run test host-build host-test ktest e2e bench bench-linux docs debug debug-server gdb clean deps check help
 .PHONY: fuzz-build fuzz
 all: $(ELF) $(GDB_SCRIPTS)
 
@@ -271,6 +271,11 @@ bench: deps
 	@$(MAKE) --no-print-directory $(ELF)
 	BENCH_SMP=$(SMP) scripts/run-bench.sh "$(BENCH)"
 
+# The same scenarios on Debian's Linux 6.12 (downloads ~125 MB once into
+# build/bench-linux/debs/; nothing is installed): make bench's Linux column.
+bench-linux: deps
+	BENCH_SMP=$(SMP) scripts/bench-linux.sh "$(BENCH)"
+
 check:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 	scripts/check-layers.sh
@@ -290,6 +295,7 @@ help:
 	@echo "  ktest          only the in-kernel self-tests  [KTEST=all|list|glob,... MEM=... SMP=1..16 FIRMWARE=... V=1]"
 	@echo "  e2e            only the end-to-end scenarios"
 	@echo "  bench          vmalloc benchmarks  [BENCH=name,...]"
+	@echo "  bench-linux    the same scenarios on Debian's Linux 6.12, for bench's Linux column  [BENCH=name,... SMP=N]"
 	@echo "  debug          QEMU paused with its GDB stub + gdb with our helpers  [PORT=]"
 	@echo "  debug-server   only QEMU with the stub (then make gdb in another terminal)"
 	@echo "  gdb            only gdb, connecting to make debug-server"

@@ -11,7 +11,7 @@ set -euo pipefail
 # package          what needs it
 packages=(
 	gcc              # the kernel and the host tests
-	libc6-dev        # the host tests' libc headers (gcc only recommends it)
+	libc6-dev        # the host tests' libc headers (gcc only recommends it); libc.a for bench-linux's loader
 	make
 	git              # make check (git ls-files), soak-test.sh
 	xz-utils         # kunit-parse.sh unpacks the kunit parser from a .tar.xz
@@ -34,6 +34,10 @@ packages=(
 	procps           # slabtop/free/vmstat read our /proc formats in the e2e test
 	clang-format     # make check
 	gnuplot-nox      # make bench pictures
+	gcc-12           # make bench-linux: Debian's kbuild calls x86_64-linux-gnu-gcc-12 by that name
+	# make bench-linux also uses busybox-static (the initramfs's shell) when installed, and
+	# otherwise fetches its .deb with the kernel's (apt-get download, nothing installed); it
+	# writes the cpio archive itself (scripts/bench-linux-parse.py), so no cpio either.
 )
 
 case ${1:-} in

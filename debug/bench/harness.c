@@ -88,42 +88,37 @@ u64 bench_cyc_page_x1000(const struct bench_result *res)
 
 static void print_table_header(void)
 {
-	bench_out("%-24s %7s %8s %8s %8s %8s %7s %7s %7s %6s %5s %7s %s\n", "scenario", "loops",
+	bench_out("%-24s %7s %8s %8s %8s %8s %7s %7s %7s %6s %5s %8s %7s\n", "scenario", "loops",
 		  "ns/op", "min", "max", "cyc/op", "ns/page", "fl/1k", "inv/1k", "purges", "ptpg",
-		  "goal", "");
+		  "floor", "x floor");
 }
 
-/* One table row and one JSON line for @res. */
-static void print_result(const struct bench_scenario *sc, const struct bench_result *res)
+/* One table row and one JSON line for @res; @floor: its floor, cycles x1000 per operation. */
+static void print_result(const struct bench_scenario *sc, const struct bench_result *res, u64 floor)
 {
 	unsigned long flushes = res->flush_ranges + res->flush_all;
 	u64 fl_x1000 = res->frees ? (u64)flushes * 1000000 / res->frees : 0;
 	u64 inv_x1000 = res->frees ? (u64)res->flush_single * 1000000 / res->frees : 0;
-	u64 goal = sc->linux_ns / 2, got = sc->ref_per_page ? res->ns_page : res->ns_med;
-	u64 floor = bench_floor_sum(sc->floors);
-	u64 ratio = floor ? bench_cyc_page_x1000(res) * 1000 / floor : 0;
-	char a[24], b[24], g[24], r[24];
-	const char *verdict;
+	u64 ratio = floor ? res->cyc_med * 1000000 / floor : 0;
+	char a[24], b[24], f[24], r[24];
 
-	if (goal)
-		snprintf(g, sizeof(g), "%lu", goal);
-	else
-		strlcpy(g, "-", sizeof(g));
-	verdict = !goal ? "" : got <= goal ? "ok" : "SLOW";
-	bench_out("%-24s %7lu %8lu %8lu %8lu %8lu %7lu %7s %7s %6lu %5lu %7s %s\n", sc->name,
+	bench_fixed2(f, sizeof(f), ns_of(floor));
+	bench_fixed2(r, sizeof(r), ratio);
+	bench_out("%-24s %7lu %8lu %8lu %8lu %8lu %7lu %7s %7s %6lu %5lu %8s %7s\n", sc->name,
 		  res->loops, res->ns_med, res->ns_min, res->ns_max, res->cyc_med, res->ns_page,
 		  bench_fixed2(a, sizeof(a), fl_x1000), bench_fixed2(b, sizeof(b), inv_x1000),
-		  res->purges, res->pt_pages, g, verdict);
+		  res->purges, res->pt_pages, floor ? f : "-", floor ? r : "-");
 	bench_out("{\"bench\":\"scenario\",\"name\":\"%s\",\"loops\":%lu,\"reps\":%u,"
 		  "\"ns_med\":%lu,\"ns_min\":%lu,\"ns_max\":%lu,\"cyc_med\":%lu,"
 		  "\"pages_per_op\":%s,\"ns_page\":%lu,\"frees\":%lu,\"flush_single\":%lu,"
 		  "\"flush_ranges\":%lu,\"flush_all\":%lu,\"purges\":%lu,\"pt_pages\":%lu,"
-		  "\"linux_ns\":%u,\"ref_per_page\":%s,\"floor_ns\":%lu,\"floor_ratio\":%s}\n",
+		  "\"ref_per_page\":%s,\"floor_ns\":%s,\"floor_ratio\":%s}\n",
 		  sc->name, res->loops, res->reps, res->ns_med, res->ns_min, res->ns_max,
 		  res->cyc_med, bench_fixed3(a, sizeof(a), res->pages * 1000 / res->loops),
 		  res->ns_page, res->frees, res->flush_single, res->flush_ranges, res->flush_all,
-		  res->purges, res->pt_pages, sc->linux_ns, sc->ref_per_page ? "true" : "false",
-		  ns_of(floor) / 1000, ratio ? bench_fixed3(r, sizeof(r), ratio) : "null");
+		  res->purges, res->pt_pages, sc->ref_per_page ? "true" : "false",
+		  floor ? bench_fixed3(f, sizeof(f), ns_of(floor)) : "null",
+		  floor ? bench_fixed3(r, sizeof(r), ratio) : "null");
 }
 
 /* ---------------------------------------------------------------------- */
@@ -137,7 +132,8 @@ struct bench_study {
 
 /* studies[0] runs before the scenarios (they are compared with it), the rest after. */
 static const struct bench_study studies[] = {
-	{ "floors", "per-page floors: buddy, PTE + flush, zeroing", floors_run },
+	{ "floors", "the machine's primitives: pop+push, PTE, invlpg, first touch, zeroing",
+	  floors_run },
 	{ "scaling", "1 page with N = 10..100000 live areas and holes", scaling_run },
 	{ "size_curve", "ns/page for 1 page .. 64 MiB", size_curve_run },
 	{ "map", "vmalloc range map after a random workload", map_run },
@@ -265,7 +261,7 @@ static int bench_item_run(const struct bench_item *it, bool *header_done)
 
 	if (!sc)
 		return it->run();
-	if (sc->floors && (err = floors_refresh()) != 0)
+	if ((err = floors_refresh()) != 0)
 		return err;
 	if (!*header_done) {
 		print_table_header();
@@ -276,8 +272,7 @@ static int bench_item_run(const struct bench_item *it, bool *header_done)
 		pr_err("bench: %s failed (%d)\n", sc->name, err);
 		return err;
 	}
-	print_result(sc, &res);
-	print_floor_ratio(sc, &res);
+	print_result(sc, &res, bench_floor_op_x1000(sc, &res));
 	return 0;
 }
 

@@ -49,11 +49,6 @@ int bench_measure(const struct bench_scenario *sc, const struct bench_params *p,
 /* Cycles per page x1000 for a result, median repetition (0 if it has no pages). */
 u64 bench_cyc_page_x1000(const struct bench_result *res);
 
-/* floors.c: the per-page floors, measured by floors_run() and floors_refresh(). */
-u64 bench_floor_sum(unsigned int floors); /* cycles per page x1000, 0 = not measured */
-int floors_refresh(void);
-void print_floor_ratio(const struct bench_scenario *sc, const struct bench_result *res);
-
 /* The studies, each run whole; 0 or -errno. */
 int floors_run(void);
 int scaling_run(void);

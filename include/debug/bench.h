@@ -55,15 +55,17 @@ struct bench_scenario {
 	int (*fn)(struct bench_ctx *ctx);
 	struct bench_params test;  /* the self-tests' (small: 16 MiB of RAM is enough) */
 	struct bench_params bench; /* the benchmark's (for -m 1G) */
-	unsigned int floors;	   /* BENCH_FLOOR_*: compare ns/page with these */
-	unsigned int linux_ns;	   /* Linux 6.12 reference, 0 = none */
-	bool ref_per_page;	   /* linux_ns is per page, not per operation */
+	unsigned int floors;	   /* BENCH_FLOOR_*: its floor's work per page; 0 = PAGE | PTE */
+	bool ref_per_page;	   /* compared (with Linux) per page, not per operation */
 };
 
-/* Per-page floors, by bit, for the scenarios that allocate many pages. */
-#define BENCH_FLOOR_PAGE BIT(0) /* buddy order-0 alloc + free */
-#define BENCH_FLOOR_PTE	 BIT(1) /* write one PTE, clear it, its share of one TLB flush */
-#define BENCH_FLOOR_ZERO BIT(2) /* zero one 4 KiB page */
+/*
+ * What a scenario's physical floor (floors.c) counts per page, by bit; every
+ * operation also counts one range taken and given back and one first touch.
+ */
+#define BENCH_FLOOR_PAGE BIT(0) /* a page popped from an array and pushed back */
+#define BENCH_FLOOR_PTE	 BIT(1) /* one PTE written and cleared, its share of one TLB flush */
+#define BENCH_FLOOR_ZERO BIT(2) /* 4 KiB zeroed by the fastest loop */
 
 extern const struct bench_scenario bench_scenarios[];
 extern const unsigned int bench_nr_scenarios;
@@ -107,6 +109,24 @@ struct bench_result {
 	unsigned long purges;	       /* lazy purges */
 	unsigned long pt_pages;	       /* page-table pages allocated */
 };
+
+/*
+ * floors_refresh - measure the machine's primitives again, quietly (floors.c)
+ *  => bench_run() calls it before each scenario: on a busy host speed drifts,
+ *     and a ratio is only fair between numbers taken close together.
+ * Return: 0, or -ENOMEM (the floors then read as not measured).
+ */
+int floors_refresh(void);
+
+/*
+ * bench_floor_op_x1000 - @sc's physical floor for the work @res did
+ *  => From the primitives of the last floors_refresh(): one range taken and
+ *     given back and one first touch per operation, plus per page the terms
+ *     of sc->floors (docs/performance.md has the formula).
+ * Return: TSC cycles x1000 per operation; 0 if the primitives were never
+ * measured or @res has no loops.
+ */
+u64 bench_floor_op_x1000(const struct bench_scenario *sc, const struct bench_result *res);
 
 /*
  * bench_run - run the benchmarks named in @spec

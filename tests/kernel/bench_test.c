@@ -243,3 +243,36 @@ KTEST(bench, unknown_name_runs_nothing)
 	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_vfree, vfrees);
 	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_vmalloc, vmallocs);
 }
+
+/*
+ * The physical floor is a fixed part per operation (a range, a first touch)
+ * plus the same terms for every page: linear in the pages, more with
+ * zeroing, less for vmap (the page is given), and none of it the buddy's.
+ */
+KTEST(bench, floor_adds_each_page_once)
+{
+	const struct bench_scenario plain = { .name = "plain" };
+	const struct bench_scenario zeroed = { .floors = BENCH_FLOOR_PAGE | BENCH_FLOOR_PTE |
+							 BENCH_FLOOR_ZERO };
+	const struct bench_scenario mapped = { .floors = BENCH_FLOOR_PTE };
+	struct bench_result one = { .loops = 10, .pages = 10 }, two = one, three = one;
+	unsigned long free0 = nr_free_pages();
+	u64 f1, f2, f3;
+
+	two.pages = 20;
+	three.pages = 30;
+	KTEST_ASSERT_EQ(t, floors_refresh(), 0);
+	f1 = bench_floor_op_x1000(&plain, &one);
+	f2 = bench_floor_op_x1000(&plain, &two);
+	f3 = bench_floor_op_x1000(&plain, &three);
+	KTEST_EXPECT_GT(t, f1, 0ULL);
+	KTEST_EXPECT_GT(t, f2, f1);
+	KTEST_EXPECT_EQ(t, f3 - f2, f2 - f1); /* each page costs the same */
+	KTEST_EXPECT_GT(t, f1, f2 - f1);      /* and there is a fixed part */
+	KTEST_EXPECT_GT(t, bench_floor_op_x1000(&zeroed, &one), f1);
+	KTEST_EXPECT_LT(t, bench_floor_op_x1000(&mapped, &one), f1);
+	KTEST_EXPECT_EQ(t, bench_floor_op_x1000(&plain, &(struct bench_result){ 0 }), 0ULL);
+	vm_unmap_aliases();
+	/* the primitives gave their pages back (page tables excepted: never freed) */
+	KTEST_EXPECT_LE(t, (long)free0 - (long)nr_free_pages(), 16L);
+}
