@@ -69,6 +69,7 @@ debug-y += debug/console/ps.o
 lib-y := lib/string.o lib/vsprintf.o lib/rbtree.o lib/sort.o lib/match.o lib/ratelimit.o
 
 mm-y := mm/gfp.o mm/memblock.o mm/vmemmap.o mm/page_alloc.o mm/slab.o mm/vmalloc.o mm/layout.o
+mm-y += mm/vmap_block.o
 
 tests-y := $(patsubst %.c,%.o,$(wildcard tests/kernel/*.c))
 

@@ -957,6 +957,7 @@ void free_vmap_area_noflush(struct vmap_area *va, const void *caller)
 void vm_unmap_aliases(void)
 {
 	vfree_deferred_flush(); /* what vfree_atomic() queued is lazy too, then */
+	vmap_block_purge();	/* vm_map_ram()'s dirty pages; emptied blocks go lazy */
 	purge_vmap_area_lazy();
 }
 
@@ -2597,6 +2598,8 @@ static void show_vminfo_entry(const struct vminfo_entry *e)
 			line_add(line, &len, " vmalloc");
 		if (e->flags & VM_MAP)
 			line_add(line, &len, " vmap");
+		if (e->flags & VM_MAP_RAM)
+			line_add(line, &len, " vm_map_ram");
 		if (e->vpages)
 			line_add(line, &len, " vpages");
 		if (e->nr_pages) /* one node: every page is on node 0 */
