@@ -221,6 +221,15 @@ test: deps
 	@$(MAKE) --no-print-directory $(ELF) $(GDB_SCRIPTS) host-build fuzz-build
 	scripts/run-tests.sh $(if $(filter 1,$(V)),--verbose)
 
+# make stress: the concurrent vmalloc stress for STRESS_TIME seconds per boot
+# at SMP=2 and 4 (SMP_LIST=), seeds printed; SEED= replays one. Not in make test.
+STRESS_TIME ?= 120
+SMP_LIST ?= 2 4
+.PHONY: stress
+stress: deps
+	@$(MAKE) --no-print-directory $(ELF)
+	scripts/stress.sh --time $(STRESS_TIME) --smp "$(SMP_LIST)" $(if $(SEED),--seed $(SEED))
+
 # The sessions in README.md and docs/ come from real boots (scripts/doc-sessions.py).
 docs: $(ELF) $(GDB_SCRIPTS)
 	scripts/doc-sessions.py --update
@@ -247,6 +256,7 @@ help:
 	@echo "  ktest          only the in-kernel self-tests  [KTEST=all|list|glob,... MEM=... SMP=1..16 FIRMWARE=... V=1]"
 	@echo "  e2e            only the end-to-end scenarios"
 	@echo "  bench          vmalloc benchmarks  [BENCH=name,...]"
+	@echo "  stress         concurrent vmalloc stress at SMP=2 and 4, seeds printed  [STRESS_TIME=s SEED= SMP_LIST=]"
 	@echo "  debug          QEMU paused with its GDB stub + gdb with our helpers  [PORT=]"
 	@echo "  debug-server   only QEMU with the stub (then make gdb in another terminal)"
 	@echo "  gdb            only gdb, connecting to make debug-server"
