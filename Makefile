@@ -73,6 +73,7 @@ debug-y += debug/console/module.o
 lib-y := lib/string.o lib/vsprintf.o lib/rbtree.o lib/sort.o lib/match.o lib/ratelimit.o
 
 mm-y := mm/gfp.o mm/memblock.o mm/vmemmap.o mm/page_alloc.o mm/slab.o mm/vmalloc.o mm/layout.o
+mm-y += mm/vmap_block.o
 
 tests-y := $(patsubst %.c,%.o,$(wildcard tests/kernel/*.c))
 
@@ -263,6 +264,15 @@ test: deps
 	@$(MAKE) --no-print-directory $(ELF) $(GDB_SCRIPTS) host-build fuzz-build
 	scripts/run-tests.sh $(if $(filter 1,$(V)),--verbose)
 
+# make stress: the concurrent vmalloc stress for STRESS_TIME seconds per boot
+# at SMP=2 and 4 (SMP_LIST=), seeds printed; SEED= replays one. Not in make test.
+STRESS_TIME ?= 120
+SMP_LIST ?= 2 4
+.PHONY: stress
+stress: deps
+	@$(MAKE) --no-print-directory $(ELF)
+	scripts/stress.sh --time $(STRESS_TIME) --smp "$(SMP_LIST)" $(if $(SEED),--seed $(SEED))
+
 # The sessions in README.md and docs/ come from real boots (scripts/doc-sessions.py).
 docs: $(ELF) $(GDB_SCRIPTS)
 	scripts/doc-sessions.py --update
@@ -296,6 +306,7 @@ help:
 	@echo "  e2e            only the end-to-end scenarios"
 	@echo "  bench          vmalloc benchmarks  [BENCH=name,...]"
 	@echo "  bench-linux    the same scenarios on Debian's Linux 6.12, for bench's Linux column  [BENCH=name,... SMP=N]"
+	@echo "  stress         concurrent vmalloc stress at SMP=2 and 4, seeds printed  [STRESS_TIME=s SEED= SMP_LIST=]"
 	@echo "  debug          QEMU paused with its GDB stub + gdb with our helpers  [PORT=]"
 	@echo "  debug-server   only QEMU with the stub (then make gdb in another terminal)"
 	@echo "  gdb            only gdb, connecting to make debug-server"

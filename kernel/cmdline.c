@@ -100,6 +100,10 @@ static const struct cmdline_option cmdline_options[] = {
 	OPT_SIZE("vmalloc", vmalloc_range_size, CMDLINE_PAGE_SIZE, CMDLINE_ULONG_MAX,
 		 CMDLINE_PAGE_SIZE,
 		 "size of the vmalloc area (k, M, G or T suffix; checked against the layout)"),
+	OPT_UINT("vmalloc_stress.seed", stress_seed, 0, CMDLINE_ULONG_MAX,
+		 "seed of the vmalloc_stress self-test, to replay a run (0 = from the TSC)"),
+	OPT_UINT("vmalloc_stress.ms", stress_ms, 0, 24UL * 3600 * 1000,
+		 "milliseconds the vmalloc_stress self-test runs (0 = its default)"),
 };
 
 static const struct cmdline_opts cmdline_defaults = {

@@ -657,14 +657,21 @@ void ne_fit_preload(gfp_t gfp)
 		kmem_cache_free(vmap_area_cachep, spare);
 }
 
-/* Reserve a fit in [vstart, vend) (see find_lowest_fit_locked()). 0, -ENOSPC or -ENOMEM. */
+/*
+ * Reserve a fit in [vstart, vend) (see find_lowest_fit_locked()). 0, -ENOSPC or -ENOMEM.
+ * A node in *@own becomes the spare if there is none, in the same lock hold.
+ */
 static int reserve_free_range(unsigned long size, unsigned long align, unsigned long vstart,
-			      unsigned long vend, unsigned long *addr)
+			      unsigned long vend, unsigned long *addr, struct vmap_area **own)
 {
 	struct vmap_area *va;
 	int err = -ENOSPC;
 
 	spin_lock(&vmap_free.lock);
+	if (*own && !ne_fit_spare) {
+		ne_fit_spare = *own;
+		*own = NULL;
+	}
 	va = find_lowest_fit_locked(size, align, vstart, vend, addr);
 	if (va)
 		err = clip_free_va_locked(va, *addr, size);
@@ -970,6 +977,7 @@ void free_vmap_area_noflush(struct vmap_area *va, const void *caller)
 void vm_unmap_aliases(void)
 {
 	vfree_deferred_flush(); /* what vfree_atomic() queued is lazy too, then */
+	vmap_block_purge();	/* vm_map_ram()'s dirty pages; emptied blocks go lazy */
 	purge_vmap_area_lazy();
 }
 
@@ -1002,17 +1010,26 @@ unsigned long vmalloc_lazy_max_pages(void)
 struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align, unsigned long vstart,
 				  unsigned long vend, gfp_t gfp, struct vm_struct *vm)
 {
-	struct vmap_area *va;
+	struct vmap_area *va, *own = NULL;
+	bool purged = false, stolen = false, no_node = false;
 	unsigned long addr;
-	bool purged = false;
 	int err;
 
 	va = kmem_cache_alloc(vmap_area_cachep, gfp & GFP_VMAP_META);
 	if (!va)
 		return NULL;
 retry:
-	ne_fit_preload(gfp & GFP_VMAP_META);
-	err = reserve_free_range(size, align, vstart, vend, &addr);
+	/* The preload, kept ours until reserve_free_range() makes it the spare
+	 * in the hold that splits: another CPU's split cannot take it between. */
+	if (!own && !no_node && (stolen || !READ_ONCE(ne_fit_spare))) {
+		own = kmem_cache_alloc(vmap_area_cachep, gfp & GFP_VMAP_META);
+		no_node = !own;
+	}
+	err = reserve_free_range(size, align, vstart, vend, &addr, &own);
+	if (err == -ENOMEM && !no_node && !stolen) {
+		stolen = true; /* the spare seen above went to another CPU's split */
+		goto retry;
+	}
 	if (err == -ENOSPC && !purged) {
 		purged = true;
 		vmap_purge_notify(); /* their frees go lazy: the purge below takes them */
@@ -1021,6 +1038,8 @@ retry:
 		purge_vmap_area_lazy();
 		goto retry;
 	}
+	if (own)
+		kmem_cache_free(vmap_area_cachep, own);
 	if (err) {
 		kmem_cache_free(vmap_area_cachep, va);
 		return NULL;
@@ -2742,6 +2761,8 @@ static void show_vminfo_entry(const struct vminfo_entry *e)
 			line_add(line, &len, " vmalloc");
 		if (e->flags & VM_MAP)
 			line_add(line, &len, " vmap");
+		if (e->flags & VM_MAP_RAM)
+			line_add(line, &len, " vm_map_ram");
 		if (e->vpages)
 			line_add(line, &len, " vpages");
 		if (e->nr_pages) /* one node: every page is on node 0 */

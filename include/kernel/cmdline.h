@@ -31,6 +31,8 @@ struct cmdline_opts {
 	bool nosmp;		    /* nosmp: start no other CPU */
 	int maxcpus;	  /* maxcpus=0..NR_CPUS: CPUs to run, the boot CPU included; -1 = all */
 	int smp_fail_cpu; /* smp_fail_cpu=N: CPU N gets no SIPI (fault injection); 0 = off */
+	unsigned long stress_seed; /* vmalloc_stress.seed=N: replay a stress run; 0 = from rdtsc */
+	unsigned long stress_ms; /* vmalloc_stress.ms=N: stress run length; 0 = the test's default */
 };
 
 extern struct cmdline_opts cmdline_opts;

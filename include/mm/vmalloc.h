@@ -35,6 +35,9 @@ struct page;
 #define VM_ALLOW_HUGE_VMAP 0x00010000u
 #define VM_HUGE_PAGES	   0x00020000u
 
+/* vm_map_ram(): a vmap block (with VM_NO_GUARD) or a larger request's own area */
+#define VM_MAP_RAM 0x00010000u
+
 struct vm_struct {
 	struct vm_struct *next; /* vmlist link before vmalloc_init(), then vfree_atomic()'s queue */
 	void *addr;
@@ -111,6 +114,17 @@ void iounmap(volatile void *addr);
 void *kvmalloc(size_t size, gfp_t gfp);
 void *kvzalloc(size_t size, gfp_t gfp);
 void kvfree(const void *addr);
+
+/*
+ * vm_map_ram()/vm_unmap_ram() (mm/vmap_block.c, contracts there): up to
+ * VMAP_MAX_ALLOC pages come from a per-CPU vmap block; vmap_block_purge()
+ * is vm_unmap_aliases()'s part for the blocks.
+ */
+#define VMAP_MAX_ALLOC 64
+void *vm_map_ram(struct page **pages, unsigned int count, int node);
+void vm_unmap_ram(const void *mem, unsigned int count);
+void vmap_block_purge(void);
+unsigned long vmap_block_count(void);
 
 /* Linux's breadth API (mm/vmalloc.c, "More of Linux's API"); contracts there. */
 void *vmalloc_node(unsigned long size, int node);

@@ -38,16 +38,22 @@ u32 apic_timer_khz;
 static DEFINE_PER_CPU(unsigned long, apic_ticks);
 static unsigned long timer_cpus; /* bit n: CPU n's timer was started */
 
+void (*apic_timer_hook)(void);
+
 void __weak scheduler_tick(void)
 {
 }
 
 static void apic_timer_interrupt(struct pt_regs *regs __unused)
 {
+	void (*hook)(void) = READ_ONCE(apic_timer_hook);
+
 	this_cpu_inc(apic_ticks);
 	if (smp_processor_id() == 0)
 		jiffies++;
 	lapic_eoi(); /* before scheduler_tick(): it may switch away */
+	if (hook)
+		hook();
 	scheduler_tick();
 }
 

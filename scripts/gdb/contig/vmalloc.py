@@ -46,6 +46,8 @@ def busy_area_line(ks, start, end, va_addr, vstart, vend):
             line += " vmalloc"
         if flags & C.VM_MAP:
             line += " vmap"
+        if flags & C.VM_MAP_RAM:
+            line += " vm_map_ram"
         pages = ulong(vm["pages"])
         if pages and vstart <= pages <= vend:
             line += " vpages"

@@ -531,6 +531,11 @@ bool work_pending(const struct work_struct *w __unused)
 	return false;
 }
 
+/* mm/vmap_block.c is not built here: no vmap blocks to purge. */
+void vmap_block_purge(void)
+{
+}
+
 unsigned int sched_cpu(void)
 {
 	return 0;

@@ -36,6 +36,10 @@ bool apic_timer_running(unsigned int cpu);
 /* Ticks taken on @cpu (the dump's LOC row, tests). */
 unsigned long apic_timer_ticks(unsigned int cpu);
 
+/* If set, called on every tick of every CPU before scheduler_tick(), with
+ * interrupts off (self-tests: work from a timer interrupt). */
+extern void (*apic_timer_hook)(void);
+
 /* Called on every tick with interrupts off, after the EOI. */
 void scheduler_tick(void);
 
