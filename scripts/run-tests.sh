@@ -101,7 +101,7 @@ suites_but() {
 ktest_default_boots() {
 	ktest 512M all
 	# Small machines: what needs memory sizes itself or skips with a reason.
-	ktest 16M buddy,slab,memblock,vmalloc,vmalloc_irq,vmalloc_gaps,vmap_checks,vmalloc_fixes,vmalloc_purge,vmalloc_api,ioremap,vmalloc_report
+	ktest 16M buddy,slab,memblock,vmalloc,vmalloc_irq,vmalloc_gaps,vmap_checks,vmalloc_fixes,vmalloc_purge,vmalloc_api,ioremap,vmalloc_report,vmalloc_pool
 	ktest 32M buddy,slab,memblock,vmalloc,vmalloc_gaps,sched
 	# 4 GiB: the PCI hole, a Normal zone, a randomised layout, and 1 GiB direct-map pages.
 	ktest 4G buddy,memblock,paging,vmalloc,vmalloc_gaps,vmap_checks,wx,set_memory,layout,ioremap "randomize_memory" -cpu qemu64,+pdpe1gb
@@ -111,7 +111,7 @@ ktest_default_boots() {
 	# re-measurement is timing-sensitive; cheap ones at 2); a CPU that does not answer is
 	# skipped (smp_fail_cpu=); maxcpus= and nosmp cap the count.
 	CONTIG_SMP=4 ktest 512M "$(suites_but bench)"
-	CONTIG_SMP=2 ktest 512M smp,cpu,memblock,paging,printk,ptdump,vmalloc_api,ipi,vmalloc_irq,spinlock,sched,vmalloc_smp
+	CONTIG_SMP=2 ktest 512M smp,cpu,memblock,paging,printk,ptdump,vmalloc_api,ipi,vmalloc_irq,spinlock,sched,vmalloc_smp,vmalloc_pool
 	CONTIG_SMP=4 ktest 256M smp "smp_fail_cpu=2"
 	CONTIG_SMP=4 ktest 256M smp "maxcpus=2"
 	CONTIG_SMP=2 ktest 256M smp "nosmp"
