@@ -9,11 +9,11 @@
  *	[VMALLOC_START, VMALLOC_END + 1)	"vmalloc" (VMALLOC_END is the last byte)
  *	[MODULES_VADDR, MODULES_END)		"modules"
  *
- * Every page of them is, at any time, in exactly one of three states, each
- * kept as a struct vmap_area on an rbtree (by address) plus a list (also by
- * address, for cheap neighbours and in-order walks); a tree, its list and
- * their lock are one struct rb_list, and mm/vmap_area.h is the interface of
- * the allocator built on them:
+ * Every page of them is, at any time, in exactly one of four states; three
+ * are kept as a struct vmap_area on an rbtree (by address) plus a list
+ * (also by address, for cheap neighbours and in-order walks); a tree, its
+ * list and their lock are one struct rb_list, and mm/vmap_area.h is the
+ * interface of the allocator built on them:
  *
  *	busy	handed out; va->vm is its vm_struct; the range includes the
  *		unmapped guard page at its end unless VM_NO_GUARD
@@ -22,10 +22,15 @@
  *	free	in the free tree, whose nodes also carry subtree_max_size, the
  *		largest free block in their subtree; free blocks are never
  *		adjacent (freeing merges them with their neighbours)
+ *	pooled	freed, and flushed by a purge, but kept whole on the list of
+ *		its size in struct vmap_pool (areas of up to
+ *		VMAP_POOL_MAX_PAGES pages, guard included) instead of merging
+ *		into the free tree: the next request of that exact size takes
+ *		it back in O(1), node and all (Linux 6.9's vmap_node pools)
  *
- * So busy + lazy + free cover the managed ranges exactly, with no overlap:
- * vmalloc_check() verifies that, plus the red-black rules and every
- * subtree_max_size. A caller may ask for any [start, end) (a module loader
+ * So busy + lazy + free + pooled cover the managed ranges exactly, with no
+ * overlap: vmalloc_check() verifies that, plus the red-black rules and
+ * every subtree_max_size. A caller may ask for any [start, end) (a module loader
  * asks for the module range, a test for a few pages): there is ONE free
  * tree, and the search simply restricts itself to the window it is given;
  * a window outside the managed ranges finds nothing.
@@ -43,10 +48,12 @@
  * busy -> lazy; when more than lazy_max_pages wait, the deferred work (a
  * kworker, in idle time) purges them in batches of VMAP_PURGE_BATCH areas
  * per lock hold, one TLB shootdown over the span of each (every online CPU
- * flushes it, flush_tlb_kernel_range()), lazy -> free with
- * merging. Past LAZY_HARD_CAP_FACTOR times the budget, a free purges one
- * batch itself. An allocation that would fail, and vm_unmap_aliases(), run
- * the synchronous purge (purge_vmap_area_lazy()). The unmap flushes at once
+ * flushes it, flush_tlb_kernel_range()), lazy -> pooled (or, too big or
+ * past the pools' cap, lazy -> free with merging). Past
+ * LAZY_HARD_CAP_FACTOR times the budget, a free purges one batch itself.
+ * An allocation that would fail, and vm_unmap_aliases(), run the
+ * synchronous purge (purge_vmap_area_lazy()): lazy -> free, then every
+ * pooled range -> free, so that no space is hidden in a pool. The unmap flushes at once
  * for VM_FLUSH_RESET_PERMS, VM_MEMTYPE (ioremap) and vmalloc_debug_flush.
  * A range is never handed out again before every CPU has flushed it.
  * vfree() from an interrupt queues like vfree_atomic(); its frees run in
@@ -66,11 +73,14 @@
  *  - everything else runs in thread context (vmalloc, vfree, the kworker's
  *    purge and deferred frees, the dumps and the checker).
  * lockdep reports a spin_lock() of any of them in interrupt context.
- * Taken one at a time, except in the order Q -> V -> F -> P where nested:
+ * Taken one at a time, except in the order Q -> V -> F -> P -> O where nested:
  *	[V] vmap_busy.lock		busy tree/list, busy areas' vm_struct fields
  *	[F] vmap_free.lock		free tree/list, the spare node
  *	[P] vmap_lazy.lock		lazy tree/list, vmap_lazy_nr
- *	[Q] vmap_purge_lock		serialises purges
+ *	[O] vmap_pool.lock		the pools' lists and counters (noirq too)
+ *	[Q] vmap_purge_lock		serialises purges and pool drains: a range
+ *					leaves the lazy tree or a pool and reaches
+ *					the free tree or a pool within one hold
  *	[D] vfree_deferred_lock		the vfree_atomic() queues; innermost,
  *					taken from any context, even inside V;
  *					disables interrupts (an ordinary spinlock)
@@ -123,6 +133,29 @@ static struct rb_list vmap_lazy = RB_LIST_INIT(vmap_lazy); /* [P] lazily freed *
 static unsigned long vmap_lazy_nr;			   /* [P] pages in them */
 
 static DEFINE_SPINLOCK_NOIRQ(vmap_purge_lock); /* [Q] */
+
+/*
+ * Pools of purged (flushed) ranges by size: sizes[n - 1] lists the pooled
+ * areas of n pages (guard included), most recently purged first. One pool
+ * today; issue 15 makes them per CPU, each with its lock, which is why the
+ * pool is a structure passed around rather than globals.
+ */
+#define VMAP_POOL_MAX_PAGES 256
+/* Pooled pages at most: past it, a purge merges into the free tree instead. */
+#define VMAP_POOL_CAP_PAGES LAZY_MAX_PAGES_DEFAULT
+/* Entries of the right size looked at for the window and alignment asked. */
+#define VMAP_POOL_SCAN 4
+
+struct vmap_pool {
+	struct spinlock lock;			     /* [O] */
+	unsigned long nr_areas;			     /* [O] */
+	unsigned long nr_pages;			     /* [O] */
+	unsigned long hits;			     /* [O] allocations served */
+	unsigned long drained;			     /* [O] areas given back to the free tree */
+	struct list_head sizes[VMAP_POOL_MAX_PAGES]; /* [O], set up by vmalloc_init() */
+};
+
+static struct vmap_pool vmap_pool = { .lock = SPINLOCK_NOIRQ_INIT(vmap_pool.lock) };
 
 static unsigned long lazy_max_pages = LAZY_MAX_PAGES_DEFAULT;
 static struct kmem_cache *vmap_area_cachep; /* [I] */
@@ -676,15 +709,182 @@ static int reserve_free_range(unsigned long size, unsigned long align, unsigned 
 }
 
 /* ---------------------------------------------------------------------- */
+/* Pools of flushed ranges.                                                */
+
+static inline unsigned long va_pages(const struct vmap_area *va)
+{
+	return va_size(va) >> PAGE_SHIFT;
+}
+
+/*
+ * Keep the flushed @va whole in @pool, if it is small enough and the pool
+ * is under its cap. False: the caller merges it into the free tree.
+ */
+static bool vmap_pool_push_locked(struct vmap_pool *pool, struct vmap_area *va)
+{
+	unsigned long pages = va_pages(va);
+
+	assert_held(&pool->lock);
+	if (pages > VMAP_POOL_MAX_PAGES || pool->nr_pages + pages > VMAP_POOL_CAP_PAGES)
+		return false;
+	RB_CLEAR_NODE(&va->rb_node);
+	list_add(&va->list, &pool->sizes[pages - 1]);
+	pool->nr_areas++;
+	pool->nr_pages += pages;
+	return true;
+}
+
+/* Pool what @batch (flushed areas) holds; what the pools refuse stays on it. */
+static void vmap_pool_put_batch(struct vmap_pool *pool, struct list_head *batch)
+{
+	struct vmap_area *va, *n;
+	LIST_HEAD(rest);
+
+	spin_lock(&pool->lock);
+	list_for_each_entry_safe(va, n, batch, list) {
+		list_del(&va->list);
+		if (!vmap_pool_push_locked(pool, va))
+			list_add_tail(&va->list, &rest);
+	}
+	spin_unlock(&pool->lock);
+	list_splice_init(&rest, batch);
+}
+
+static void vmap_pool_unlink_locked(struct vmap_pool *pool, struct vmap_area *va)
+{
+	assert_held(&pool->lock);
+	list_del(&va->list);
+	pool->nr_areas--;
+	pool->nr_pages -= va_pages(va);
+}
+
+/*
+ * A pooled area of exactly @size bytes starting at an @align-aligned
+ * address inside [vstart, vend), taken out of @pool (in transit until the
+ * caller links it busy); NULL when none of the first VMAP_POOL_SCAN of
+ * that size qualifies.
+ */
+static struct vmap_area *vmap_pool_pop(struct vmap_pool *pool, unsigned long size,
+				       unsigned long align, unsigned long vstart,
+				       unsigned long vend)
+{
+	unsigned long pages = size >> PAGE_SHIFT;
+	struct vmap_area *va, *found = NULL;
+	unsigned int scanned = 0;
+	struct list_head *head;
+
+	if (!pages || pages > VMAP_POOL_MAX_PAGES)
+		return NULL;
+	head = &pool->sizes[pages - 1];
+	if (READ_ONCE(head->next) == head) /* a hint: checked again under the lock */
+		return NULL;
+	spin_lock(&pool->lock);
+	list_for_each_entry(va, head, list) {
+		if (va->va_start >= vstart && va->va_end <= vend &&
+		    IS_ALIGNED(va->va_start, align)) {
+			found = va;
+			break;
+		}
+		if (++scanned == VMAP_POOL_SCAN)
+			break;
+	}
+	if (found) {
+		vmap_pool_unlink_locked(pool, found);
+		pool->hits++;
+		atomic_inc(&vmap_in_transit); /* until alloc_vmap_area() links it busy */
+	}
+	spin_unlock(&pool->lock);
+	return found;
+}
+
+/* Take up to @max pooled areas of @pool onto @list, largest sizes first. */
+static unsigned long vmap_pool_take_locked(struct vmap_pool *pool, struct list_head *list,
+					   unsigned long max)
+{
+	unsigned long nr = 0;
+	int i;
+
+	for (i = VMAP_POOL_MAX_PAGES - 1; i >= 0 && nr < max && pool->nr_areas; i--) {
+		while (nr < max && !list_empty(&pool->sizes[i])) {
+			struct vmap_area *va =
+				list_first_entry(&pool->sizes[i], struct vmap_area, list);
+
+			vmap_pool_unlink_locked(pool, va);
+			list_add_tail(&va->list, list);
+			nr++;
+		}
+	}
+	pool->drained += nr;
+	return nr;
+}
+
+#define VMAP_PURGE_BATCH 64
+
+/*
+ * Give every range pooled in @pool back to the free tree, merging, in
+ * batches of VMAP_PURGE_BATCH per hold of Q (so vmalloc_check() never
+ * finds one between the pool and the tree). Returns true if there were any.
+ */
+static bool vmap_pool_drain(struct vmap_pool *pool)
+{
+	struct vmap_area *va, *n;
+	bool any = false;
+	LIST_HEAD(batch);
+
+	for (;;) {
+		spin_lock(&vmap_purge_lock);
+		spin_lock(&pool->lock);
+		vmap_pool_take_locked(pool, &batch, VMAP_PURGE_BATCH);
+		spin_unlock(&pool->lock);
+		if (list_empty(&batch)) {
+			spin_unlock(&vmap_purge_lock);
+			return any;
+		}
+		any = true;
+		spin_lock(&vmap_free.lock);
+		list_for_each_entry_safe(va, n, &batch, list) {
+			list_del(&va->list);
+			merge_or_add_free_locked(va);
+		}
+		spin_unlock(&vmap_free.lock);
+		spin_unlock(&vmap_purge_lock);
+		vmalloc_debug_check("pool drain");
+	}
+}
+
+/* vmalloc_pool_drain - see include/mm/vmalloc.h */
+bool vmalloc_pool_drain(void)
+{
+	return vmap_pool_drain(&vmap_pool);
+}
+
+/* vmalloc_pool_info - see include/mm/vmalloc.h */
+void vmalloc_pool_info(struct vmalloc_pool_info *info)
+{
+	spin_lock(&vmap_pool.lock);
+	info->nr_areas = vmap_pool.nr_areas;
+	info->nr_pages = vmap_pool.nr_pages;
+	info->hits = vmap_pool.hits;
+	info->drained = vmap_pool.drained;
+	spin_unlock(&vmap_pool.lock);
+}
+
+static void vmap_pool_init(struct vmap_pool *pool)
+{
+	for (int i = 0; i < VMAP_POOL_MAX_PAGES; i++)
+		INIT_LIST_HEAD(&pool->sizes[i]);
+}
+
+/* ---------------------------------------------------------------------- */
 /* Lazy freeing.                                                           */
 
 /*
  * Lazily freed areas merged per purge batch, i.e. per hold of the purge
- * lock (interrupts off): the lowest VMAP_PURGE_BATCH of them, one TLB flush
- * over their span, then each back into the free tree. Bounds the time with
- * interrupts off whatever the lazy list holds.
+ * lock: the lowest VMAP_PURGE_BATCH of them, one TLB flush
+ * over their span, then each into a pool or back into the free tree. Bounds
+ * the lock hold whatever the lazy list holds. (VMAP_PURGE_BATCH is defined
+ * with the pools, whose drain uses it too.)
  */
-#define VMAP_PURGE_BATCH 64
 
 /*
  * Past LAZY_HARD_CAP_FACTOR times the budget, nobody has idled for a long
@@ -786,13 +986,15 @@ static void vmap_purge_notify(void)
 
 /*
  * Purge the lowest @max lazily freed areas starting in [*from, to): off
- * the lazy list, one TLB flush over their span, then into the free tree;
- * *from moves to the end of the last one. Until the flush they are in no
- * tree, so nothing can hand them out again; the areas left on the lazy
- * list stay reserved. Returns the number purged (0: none was left there).
+ * the lazy list, one TLB flush over their span, then into the pools
+ * (@to_pools, for those of a pool size while the pools are under their
+ * cap) or the free tree; *from moves to the end of the last one. Until the
+ * flush they are in no tree, so nothing can hand them out again; the areas
+ * left on the lazy list stay reserved. Returns the number purged (0: none
+ * was left there).
  */
 static unsigned long purge_vmap_batch_range(unsigned long max, unsigned long *from,
-					    unsigned long to)
+					    unsigned long to, bool to_pools)
 {
 	LIST_HEAD(batch);
 	struct vmap_area *va, *n;
@@ -824,12 +1026,16 @@ static unsigned long purge_vmap_batch_range(unsigned long max, unsigned long *fr
 	*from = end;
 	flush_tlb_kernel_range(start, end);
 
-	spin_lock(&vmap_free.lock);
-	list_for_each_entry_safe(va, n, &batch, list) {
-		list_del(&va->list);
-		merge_or_add_free_locked(va);
+	if (to_pools)
+		vmap_pool_put_batch(&vmap_pool, &batch);
+	if (!list_empty(&batch)) {
+		spin_lock(&vmap_free.lock);
+		list_for_each_entry_safe(va, n, &batch, list) {
+			list_del(&va->list);
+			merge_or_add_free_locked(va);
+		}
+		spin_unlock(&vmap_free.lock);
 	}
-	spin_unlock(&vmap_free.lock);
 	vmalloc_stats.nr_purges++;
 	vmalloc_stats.purged_areas += nr;
 	spin_unlock(&vmap_purge_lock);
@@ -838,20 +1044,20 @@ static unsigned long purge_vmap_batch_range(unsigned long max, unsigned long *fr
 	return nr;
 }
 
-/* Purge the lowest @max lazily freed areas, wherever they are. */
+/* Purge the lowest @max lazily freed areas, wherever they are, into the pools. */
 static unsigned long purge_vmap_batch(unsigned long max)
 {
 	unsigned long from = 0;
 
-	return purge_vmap_batch_range(max, &from, ~0UL);
+	return purge_vmap_batch_range(max, &from, ~0UL, true);
 }
 
 /*
  * Purge every area that was lazily freed when the call started, in
- * batches of VMAP_PURGE_BATCH with the locks dropped (interrupts back on)
- * between them. Returns true if there was anything to purge. The
- * synchronous purge: for an allocation that would otherwise fail, and
- * vm_unmap_aliases().
+ * batches of VMAP_PURGE_BATCH with the locks dropped between them, into
+ * the free tree; then give the pools' ranges back to it too. Returns true
+ * if there was anything to purge or drain. The synchronous purge: for an
+ * allocation that would otherwise fail, and vm_unmap_aliases().
  *
  * Bounded: it sweeps the lazy list once, up by address, from 0 to the
  * start of the highest area lazy at the start (areas never move their
@@ -869,7 +1075,9 @@ bool purge_vmap_area_lazy(void)
 	if (!list_empty(&vmap_lazy.head))
 		to = list_last_entry(&vmap_lazy.head, struct vmap_area, list)->va_start + 1;
 	spin_unlock(&vmap_lazy.lock);
-	while (purge_vmap_batch_range(VMAP_PURGE_BATCH, &from, to))
+	while (purge_vmap_batch_range(VMAP_PURGE_BATCH, &from, to, false))
+		any = true;
+	if (vmap_pool_drain(&vmap_pool))
 		any = true;
 	return any;
 }
@@ -903,9 +1111,10 @@ static unsigned long lazy_hard_cap(void)
 }
 
 /*
- * Grow the highest lazy area over @va when @va starts where it ends and
- * has the same caller: the common case, since small areas are handed out
- * lowest first and so freed one after the other going up.
+ * Grow the highest lazy area over @va when @va starts where it ends, has
+ * the same caller and is too big for a pool (a pool-sized area stays whole
+ * so that the purge can pool it): the case of big areas handed out lowest
+ * first and freed one after the other going up.
  *
  *	lazy list:  ... [ last: caller C )[ va: caller C )
  *	        ->  ... [ last: caller C                 )	va's node is freed
@@ -919,8 +1128,8 @@ static bool lazy_extend_last_locked(struct vmap_area *va)
 	struct vmap_area *last;
 
 	assert_held(&vmap_lazy.lock);
-	if (list_empty(&vmap_lazy.head))
-		return false;
+	if (va_pages(va) <= VMAP_POOL_MAX_PAGES || list_empty(&vmap_lazy.head))
+		return false; /* a pool size: kept whole, for its pool */
 	last = list_last_entry(&vmap_lazy.head, struct vmap_area, list);
 	if (last->va_end != va->va_start || last->caller != va->caller)
 		return false;
@@ -997,8 +1206,11 @@ unsigned long vmalloc_lazy_max_pages(void)
 
 /*
  * Reserve @size bytes (guard included) aligned to @align in [vstart, vend)
- * for @vm, and enter it as busy with vm->addr/size set. Finding no space,
- * purge the lazy areas and try once more. NULL on failure, nothing changed.
+ * for @vm, and enter it as busy with vm->addr/size set: a pooled range of
+ * exactly that size if one qualifies (recently freed and flushed), else
+ * the fit of find_lowest_fit_locked(). Finding no space, purge the lazy
+ * areas and drain the pools, and try once more. NULL on failure, nothing
+ * changed.
  */
 struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align, unsigned long vstart,
 				  unsigned long vend, gfp_t gfp, struct vm_struct *vm)
@@ -1008,6 +1220,11 @@ struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align, unsig
 	bool purged = false;
 	int err;
 
+	va = vmap_pool_pop(&vmap_pool, size, align, vstart, vend);
+	if (va) {
+		addr = va->va_start;
+		goto link;
+	}
 	va = kmem_cache_alloc(vmap_area_cachep, gfp & GFP_VMAP_META);
 	if (!va)
 		return NULL;
@@ -1029,6 +1246,7 @@ retry:
 
 	va->va_start = addr;
 	va->va_end = addr + size;
+link:
 	va->vm = vm;
 	vm->addr = (void *)addr;
 	vm->size = size;
@@ -1189,7 +1407,8 @@ static struct vm_struct *__get_vm_area_node(unsigned long size, unsigned long al
  * __get_vm_area_caller - reserve a vm area inside [@start, @end)
  *  => @size is rounded up to pages; a guard page is added unless
  *     VM_NO_GUARD; area->size includes it. Nothing is mapped.
- *  => Returns an area that fits (the lowest one, unless a fragmented
+ *  => Returns an area that fits (a recently freed one of exactly that
+ *     size from the pools, else the lowest one, unless a fragmented
  *     window made the search fall back to a padded fit, see
  *     find_lowest_fit_locked()), or NULL when none fits.
  *  => Takes the vmalloc locks: not from interrupt context.
@@ -2540,6 +2759,7 @@ void vmalloc_init(void)
 	struct vmap_area *va;
 	int i;
 
+	vmap_pool_init(&vmap_pool);
 	vmap_area_cachep = kmem_cache_create("vmap_area", sizeof(struct vmap_area),
 					     __alignof__(struct vmap_area));
 	if (!vmap_area_cachep)
@@ -2775,10 +2995,11 @@ void vmalloc_meminfo_dump(void)
 	printk("VmallocChunk:   %8lu kB\n", chunk >> 10);
 }
 
-/* vmalloc_stats_dump - the counters of struct vmalloc_stats and the TLB flushes. */
+/* vmalloc_stats_dump - the counters of struct vmalloc_stats, the pools' and the TLB flushes. */
 void vmalloc_stats_dump(void)
 {
 	const struct vmalloc_stats *s = &vmalloc_stats;
+	struct vmalloc_pool_info pool;
 
 	printk("vmalloc: busy areas %lu, free blocks %lu, lazy pages %lu (max %lu)\n", s->nr_busy,
 	       s->nr_free_blocks, s->lazy_pages, lazy_max_pages);
@@ -2786,6 +3007,9 @@ void vmalloc_stats_dump(void)
 	       s->nr_vmalloc, s->nr_vfree, s->alloc_failures, s->nr_purges, s->purged_areas);
 	printk("vmalloc: fit search: %lu nodes visited, %lu fallbacks\n", s->fit_visits,
 	       s->fit_fallbacks);
+	vmalloc_pool_info(&pool);
+	printk("vmalloc: pools: %lu areas, %lu pages (cap %lu), %lu hits, %lu drained\n",
+	       pool.nr_areas, pool.nr_pages, VMAP_POOL_CAP_PAGES, pool.hits, pool.drained);
 	printk("vmalloc: tlb flushes: single %lu, ranges %lu, full %lu\n",
 	       pgtable_stats.flush_single, pgtable_stats.flush_ranges, pgtable_stats.flush_all);
 }
@@ -2871,13 +3095,89 @@ static struct vmap_area *lowest_of(struct list_head *cur[3], struct list_head *h
 	return best;
 }
 
-/* busy + lazy + free must tile each managed range exactly, in order. */
-static int check_coverage(void)
+/*
+ * The pooled areas, by address, for the checker: a tree of their own,
+ * built through their rb_node (unused while pooled) under every lock and
+ * forgotten afterwards. An entry that overlaps another one (the same range
+ * pooled twice included), or sits on the list of another size, is an error.
+ */
+static int pool_check_tree(struct vmap_pool *pool, struct rb_root *root)
+{
+	struct rb_node *parent, **link;
+	unsigned long nr = 0, pages = 0;
+	struct vmap_area *va;
+	int i;
+
+	assert_held(&pool->lock);
+	*root = RB_ROOT;
+	for (i = 0; i < VMAP_POOL_MAX_PAGES; i++) {
+		list_for_each_entry(va, &pool->sizes[i], list) {
+			if (va->va_start >= va->va_end || !PAGE_ALIGNED(va->va_start) ||
+			    va_pages(va) != (unsigned long)i + 1) {
+				pr_err("vmalloc_check: pool entry [%#lx-%#lx) is on the list of %d pages\n",
+				       va->va_start, va->va_end, i + 1);
+				return -EINVAL;
+			}
+			link = find_va_link(va->va_start, va->va_end, root, &parent);
+			if (!link) {
+				pr_err("vmalloc_check: pool entry [%#lx-%#lx) overlaps another pool entry\n",
+				       va->va_start, va->va_end);
+				return -EINVAL;
+			}
+			rb_link_node(&va->rb_node, parent, link);
+			rb_insert_color(&va->rb_node, root);
+			nr++;
+			pages += va_pages(va);
+		}
+	}
+	if (nr != pool->nr_areas || pages != pool->nr_pages) {
+		pr_err("vmalloc_check: pool counters areas %lu/%lu pages %lu/%lu\n", pool->nr_areas,
+		       nr, pool->nr_pages, pages);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Forget the checker's tree of pooled areas. */
+static void pool_check_tree_forget(struct vmap_pool *pool)
+{
+	struct vmap_area *va;
+	int i;
+
+	for (i = 0; i < VMAP_POOL_MAX_PAGES; i++)
+		list_for_each_entry(va, &pool->sizes[i], list)
+			RB_CLEAR_NODE(&va->rb_node);
+}
+
+/* The pooled area starting at @addr in the checker's tree, or NULL. */
+static struct vmap_area *pool_check_find(struct rb_root *root, unsigned long addr)
+{
+	struct rb_node *n = root->rb_node;
+
+	while (n) {
+		struct vmap_area *va = va_of(n);
+
+		if (addr < va->va_start)
+			n = n->rb_left;
+		else if (addr > va->va_start)
+			n = n->rb_right;
+		else
+			return va;
+	}
+	return NULL;
+}
+
+/*
+ * busy + lazy + free + pooled must tile each managed range exactly, in
+ * order; @pooled is the checker's tree of the pooled areas (@nr_pooled).
+ */
+static int check_coverage(struct rb_root *pooled, unsigned long nr_pooled)
 {
 	static const char *const names[3] = { "busy", "lazy", "free" };
 	struct list_head *heads[3] = { &vmap_busy.head, &vmap_lazy.head, &vmap_free.head };
 	struct list_head *cur[3] = { heads[0]->next, heads[1]->next, heads[2]->next };
-	struct vmap_area *va;
+	unsigned long matched = 0;
+	struct vmap_area *va, *pva;
 	int r, which = 0;
 
 	for (r = 0; r < NR_VMAP_RANGES; r++) {
@@ -2885,6 +3185,12 @@ static int check_coverage(void)
 
 		while (at < vmap_ranges[r].end) {
 			va = lowest_of(cur, heads, &which);
+			if ((!va || va->va_start != at) && (pva = pool_check_find(pooled, at)) &&
+			    pva->va_end <= vmap_ranges[r].end) {
+				at = pva->va_end;
+				matched++;
+				continue;
+			}
 			if (!va || va->va_start != at || va->va_end > vmap_ranges[r].end) {
 				pr_err("vmalloc_check: %s range: at %#lx expected an area, found %s [%#lx-%#lx)\n",
 				       vmap_ranges[r].name, at, va ? names[which] : "none",
@@ -2901,12 +3207,18 @@ static int check_coverage(void)
 		       names[which], va->va_start, va->va_end);
 		return -EINVAL;
 	}
+	if (matched != nr_pooled) {
+		pr_err("vmalloc_check: %lu of %lu pool entries lie outside the managed ranges or overlap another area\n",
+		       nr_pooled - matched, nr_pooled);
+		return -EINVAL;
+	}
 	return 0;
 }
 
 static int vmalloc_check_locked(bool coverage)
 {
 	unsigned long nr_busy, nr_free, nr_lazy, lazy_pages = 0;
+	struct rb_root pooled;
 	struct vmap_area *va;
 	int err;
 
@@ -2918,8 +3230,11 @@ static int vmalloc_check_locked(bool coverage)
 		err = check_va_tree(&vmap_free, "free", true, &nr_free);
 	if (!err)
 		err = check_va_tree(&vmap_lazy, "lazy", false, &nr_lazy);
+	if (!err)
+		err = pool_check_tree(&vmap_pool, &pooled);
 	if (!err && coverage)
-		err = check_coverage();
+		err = check_coverage(&pooled, vmap_pool.nr_areas);
+	pool_check_tree_forget(&vmap_pool);
 	if (err)
 		return err;
 	list_for_each_entry(va, &vmap_lazy.head, list)
@@ -2938,8 +3253,9 @@ static int vmalloc_check_locked(bool coverage)
  * vmalloc_check - verify everything vmalloc keeps
  *  => The busy, free and lazy trees obey the red-black rules and match
  *     their lists; every subtree_max_size is right; areas are sorted and
- *     non-overlapping; free blocks are never adjacent; busy + lazy + free
- *     tile the managed ranges exactly; the counters agree.
+ *     non-overlapping; free blocks are never adjacent; every pooled area is
+ *     on the list of its size and overlaps no other; busy + lazy + free +
+ *     pooled tile the managed ranges exactly; the counters agree.
  *  => Returns 0, or -EINVAL after printing the first bad node.
  *  => O(n); takes all vmalloc locks (so it waits for a purge batch).
  *  => The tiling is checked only at a moment when no range is between two
@@ -2960,9 +3276,11 @@ int vmalloc_check(void)
 		spin_lock(&vmap_busy.lock);
 		spin_lock(&vmap_free.lock);
 		spin_lock(&vmap_lazy.lock);
+		spin_lock(&vmap_pool.lock);
 		quiet = !atomic_read(&vmap_in_transit);
 		if (quiet || ++tries >= VMALLOC_CHECK_TRIES)
 			break;
+		spin_unlock(&vmap_pool.lock);
 		spin_unlock(&vmap_lazy.lock);
 		spin_unlock(&vmap_free.lock);
 		spin_unlock(&vmap_busy.lock);
@@ -2970,6 +3288,7 @@ int vmalloc_check(void)
 		cpu_relax();
 	}
 	err = vmalloc_check_locked(quiet);
+	spin_unlock(&vmap_pool.lock);
 	spin_unlock(&vmap_lazy.lock);
 	spin_unlock(&vmap_free.lock);
 	spin_unlock(&vmap_busy.lock);
@@ -3010,10 +3329,34 @@ static void describe_busy(const struct vmap_area *va, unsigned long addr, char *
 		 va->va_start, va->va_end, usable >> PAGE_SHIFT, vm->caller);
 }
 
+/* @addr in a pooled area: freed and flushed, waiting for reuse. */
+static bool describe_pooled(struct vmap_pool *pool, unsigned long addr, char *buf, size_t len)
+{
+	bool locked = lock_if_free(&pool->lock), found = false;
+	struct vmap_area *va;
+	int i;
+
+	for (i = 0; i < VMAP_POOL_MAX_PAGES && !found; i++) {
+		list_for_each_entry(va, &pool->sizes[i], list) {
+			if (addr < va->va_start || addr >= va->va_end)
+				continue;
+			snprintf(
+				buf, len,
+				"freed vmalloc area [%#lx-%#lx] %lu pages (pooled), allocated by %pS",
+				va->va_start, va->va_end, va_pages(va), va->caller);
+			found = true;
+			break;
+		}
+	}
+	if (locked)
+		spin_unlock(&pool->lock);
+	return found;
+}
+
 /*
  * vmalloc_describe_fault - say what @addr is, for the page-fault handler
- *  => If @addr lies in a busy area (guard page included) or a lazily freed
- *     one, writes e.g. "guard page of vmalloc area [0x..-0x..] 4 pages,
+ *  => If @addr lies in a busy area (guard page included), a lazily freed
+ *     one or a pooled one, writes e.g. "guard page of vmalloc area [0x..-0x..] 4 pages,
  *     allocated by foo+0x1c/0x80" into @buf and returns true; else false.
  *  => Safe from the fault handler: skips the lock if the fault happened
  *     with it held.
@@ -3045,5 +3388,5 @@ bool vmalloc_describe_fault(unsigned long addr, char *buf, size_t len)
 	}
 	if (locked)
 		spin_unlock(&vmap_lazy.lock);
-	return found;
+	return found || describe_pooled(&vmap_pool, addr, buf, len);
 }
