@@ -1271,8 +1271,9 @@ void free_vmap_area(struct vmap_area *va)
 
 /*
  * Take the busy area that starts exactly at @addr out of the busy tree, if
- * its flags include one of @want (0: any kind) and none of @refuse.
- * Otherwise warn as @op (quietly if @op is NULL) and change nothing.
+ * its flags include one of @want (0: any kind) and none of @refuse; for
+ * vfree() (@want VM_ALLOC) its pages leave vmalloc_nr_pages in the same
+ * hold. Otherwise warn as @op (quietly if @op is NULL) and change nothing.
  */
 static struct vmap_area *detach_vmap_area(const void *addr, unsigned int want, unsigned int refuse,
 					  const char *op, const void *caller)
@@ -1291,6 +1292,10 @@ static struct vmap_area *detach_vmap_area(const void *addr, unsigned int want, u
 	if (va && start == (unsigned long)addr && (!want || (flags & want)) && !(flags & refuse)) {
 		unlink_va(va, &vmap_busy);
 		vmalloc_stats.nr_busy--;
+		if (want == VM_ALLOC) { /* vfree(): its accounting in the same hold */
+			vmalloc_nr_pages -= va->vm->nr_pages;
+			vmalloc_stats.nr_vfree++;
+		}
 		atomic_inc(&vmap_in_transit); /* until it is lazy or free */
 		spin_unlock(&vmap_busy.lock);
 		return va;
@@ -1786,10 +1791,6 @@ static void __vfree(const void *addr, unsigned int refuse, const void *caller)
 		return;
 	vm = va->vm;
 	unmap_vmap_area(va); /* flushes now if VM_FLUSH_RESET_PERMS */
-	spin_lock(&vmap_busy.lock);
-	vmalloc_nr_pages -= vm->nr_pages;
-	vmalloc_stats.nr_vfree++;
-	spin_unlock(&vmap_busy.lock);
 	vm_area_free_pages(vm);
 	/* Park the range first: freeing a vmalloc()ed array nests a vfree. */
 	free_vmap_area_noflush(va, vm->caller);
@@ -1967,6 +1968,11 @@ void vfree_deferred_run(void)
 	struct vm_struct *vm, *next;
 	unsigned long nr;
 
+	/* Nothing queued (the common case): no lock taken, no interrupts toggled.
+	 * A vfree_atomic() racing with this read queues the kworker, which frees it. */
+	if (!READ_ONCE(vfree_deferred_head) && !READ_ONCE(vfree_nr_deferred) &&
+	    !READ_ONCE(vfree_nr_unchecked))
+		return;
 	if (vmalloc_locks_held())
 		return;
 	spin_lock(&vfree_deferred_lock);
