@@ -316,6 +316,33 @@ struct vmap_area *find_va_containing(struct rb_list *tree, unsigned long addr)
 	return rb_entry_safe(rb_find(&addr, &tree->root, va_cmp_addr), struct vmap_area, rb_node);
 }
 
+/*
+ * The slot for [start, end) when it goes below everything in @tree (the
+ * leftmost node's empty left) or above it (the rightmost's empty right),
+ * found from the list's ends without a descent: the common cases of areas
+ * reused from a pool and freed again, or handed out going up. NULL if
+ * neither.
+ */
+static struct rb_node **va_link_at_ends(unsigned long start, unsigned long end,
+					struct rb_list *tree, struct rb_node **parent)
+{
+	struct vmap_area *first, *last;
+
+	if (list_empty(&tree->head))
+		return NULL;
+	first = list_first_entry(&tree->head, struct vmap_area, list);
+	if (end <= first->va_start) {
+		*parent = &first->rb_node;
+		return &first->rb_node.rb_left;
+	}
+	last = list_last_entry(&tree->head, struct vmap_area, list);
+	if (start >= last->va_end) {
+		*parent = &last->rb_node;
+		return &last->rb_node.rb_right;
+	}
+	return NULL;
+}
+
 /* Insert @va into a plain (busy or lazy) tree and its list. */
 void link_va(struct vmap_area *va, struct rb_list *tree, const char *what)
 {
@@ -323,7 +350,9 @@ void link_va(struct vmap_area *va, struct rb_list *tree, const char *what)
 	struct rb_node **link;
 
 	assert_held(&tree->lock);
-	link = find_va_link(va->va_start, va->va_end, &tree->root, &parent);
+	link = va_link_at_ends(va->va_start, va->va_end, tree, &parent);
+	if (!link)
+		link = find_va_link(va->va_start, va->va_end, &tree->root, &parent);
 	if (!link)
 		panic("vmalloc: %s area [%#lx-%#lx) overlaps one already there", what, va->va_start,
 		      va->va_end);
