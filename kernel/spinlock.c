@@ -37,14 +37,22 @@ static void __noreturn spin_lock_recursion(const struct spinlock *lock, unsigned
 	      lock->name, smp_processor_id(), (void *)lock->owner_ip, (void *)ip);
 }
 
+DEFINE_PER_CPU(const struct spinlock *, spin_waiting_for);
+
 static void spin_wait(struct spinlock *lock)
 {
 	unsigned int ticket = (unsigned int)atomic_fetch_add(1, &lock->raw.next);
+	const struct spinlock *outer;
 
+	if (smp_load_acquire(&lock->raw.serving) == ticket)
+		return;
+	outer = this_cpu_read(spin_waiting_for); /* an interrupt may wait inside a wait */
+	this_cpu_write(spin_waiting_for, lock);
 	while (smp_load_acquire(&lock->raw.serving) != ticket) {
 		tlb_shootdown_run();
 		cpu_relax();
 	}
+	this_cpu_write(spin_waiting_for, outer);
 }
 
 /* The lock is ours: record it. Interrupts are off. */

@@ -1851,23 +1851,32 @@ void vfree(const void *addr)
 }
 
 /*
- * vfree_atomic() from inside a vmalloc critical section (an exception or
- * NMI that hit vmalloc) cannot check the address, so it must not write into
- * the area: such addresses wait here, unchecked, and vfree_deferred_run()
- * hands them to vfree(), which checks them. [D]
+ * vfree_atomic() from inside a vmalloc critical section (an interrupt,
+ * exception or NMI that hit vmalloc: its locks leave interrupts on) cannot
+ * check the address, so it must not write into the area: such addresses
+ * wait here, unchecked, and vfree_deferred_run() hands them to vfree(),
+ * which checks them. [D]
  */
-#define VFREE_UNCHECKED_MAX 16
+#define VFREE_UNCHECKED_MAX 64
 static const void *vfree_unchecked[VFREE_UNCHECKED_MAX]; /* [D] */
 static unsigned int vfree_nr_unchecked;			 /* [D] */
 
 /*
- * A vmalloc lock held by this CPU: we interrupted vmalloc itself. (Another
- * CPU holding one is ordinary: we wait for it like anyone.)
+ * A vmalloc lock held, or waited for, by this CPU: we interrupted vmalloc
+ * itself. (Another CPU holding one is ordinary: we wait for it like anyone.)
  */
 static bool vmalloc_locks_held(void)
 {
+	const struct spinlock *waiting = this_cpu_read(spin_waiting_for);
+
+	/* an interrupt that hit a wait for a noirq one: its ticket is next in line */
+	if (waiting && (waiting == &vmap_busy.lock || waiting == &vmap_free.lock ||
+			waiting == &vmap_lazy.lock || waiting == &vmap_purge_lock ||
+			waiting == &vmap_pool.lock))
+		return true;
 	return spin_held_by_this_cpu(&vmap_busy.lock) || spin_held_by_this_cpu(&vmap_free.lock) ||
 	       spin_held_by_this_cpu(&vmap_lazy.lock) || spin_held_by_this_cpu(&vmap_purge_lock) ||
+	       spin_held_by_this_cpu(&vmap_pool.lock) ||
 	       spin_held_by_this_cpu(&vfree_deferred_lock);
 }
 
@@ -1905,7 +1914,8 @@ static struct deferred_work vfree_deferred_work =
 /*
  * V from vfree_atomic(): V is noirq, so an interrupt handler must not
  * spin_lock() it; it spins on spin_trylock() instead. That cannot deadlock:
- * this CPU holds no vmalloc lock (vfree_atomic() checked), so V's holder is
+ * this CPU neither holds nor waits for a vmalloc lock (vfree_atomic()
+ * checked: its interrupted ticket would be served next), so V's holder is
  * another CPU, which never waits for this one but for a TLB shootdown, and
  * the wait serves those.
  */
@@ -1947,8 +1957,9 @@ static bool vfree_atomic_mark(const void *addr)
  *     vmalloc()/vfree(), or the deferred work (a kworker, in idle time).
  *  => A bad or already queued address is refused with a WARN.
  *  => Interrupting vmalloc itself (any of its locks held: taking V inside
- *     Q, F or P would break the order Q -> V -> F -> P), it only parks
- *     @addr, unchecked, for vfree() to check later.
+ *     Q, F, P or O would break the order Q -> V -> F -> P -> O; or waited
+ *     for: the interrupted ticket is served next), it only parks @addr,
+ *     unchecked, for vfree() to check later.
  */
 void vfree_atomic(const void *addr)
 {

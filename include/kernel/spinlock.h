@@ -169,6 +169,20 @@ static inline bool spin_is_locked(const struct spinlock *lock)
 	return arch_spin_is_locked(&lock->raw);
 }
 
+/* The lock this CPU is waiting for in spin_lock() (innermost wait), or NULL. */
+DECLARE_PER_CPU(const struct spinlock *, spin_waiting_for);
+
+/*
+ * This CPU waits for @lock: an interrupt that hit spin_lock()'s wait (only
+ * possible for a noirq lock). Taking @lock there, even by spinning on
+ * spin_trylock(), would never succeed: the ticket being served next is the
+ * interrupted one's.
+ */
+static inline bool spin_waited_for_by_this_cpu(const struct spinlock *lock)
+{
+	return this_cpu_read(spin_waiting_for) == lock;
+}
+
 /* Held by the CPU running this (stable: only this CPU can change that). */
 static inline bool spin_held_by_this_cpu(const struct spinlock *lock)
 {

@@ -1352,7 +1352,7 @@ static void test_vfree_atomic(void **state)
 static void test_vfree_atomic_inside_any_lock_parks(void **state)
 {
 	struct spinlock *locks[] = { &vmap_busy.lock, &vmap_free.lock, &vmap_lazy.lock,
-				     &vmap_purge_lock };
+				     &vmap_purge_lock, &vmap_pool.lock };
 	unsigned long busy, parked;
 	unsigned int i;
 	void *r;
