@@ -50,7 +50,7 @@ static void pool_setup(struct ktest *t)
 	vmalloc_set_lazy_max_pages(0);
 }
 
-KTEST(vmalloc_pool, freed_range_is_reused_from_its_pool_after_the_purge)
+KTEST(vmalloc_pool, freed_range_is_reused_from_its_pool_once_purged)
 {
 	struct vmalloc_pool_info before, after;
 	void *p, *q, *r;
