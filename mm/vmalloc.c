@@ -157,6 +157,9 @@ struct vmap_pool {
 
 static struct vmap_pool vmap_pool = { .lock = SPINLOCK_NOIRQ_INIT(vmap_pool.lock) };
 
+/* vm_struct.flags, ours: the range came from a pool (a failed setup returns it there). */
+#define VM_POOLED 0x80000000u
+
 static unsigned long lazy_max_pages = LAZY_MAX_PAGES_DEFAULT;
 static struct kmem_cache *vmap_area_cachep; /* [I] */
 static bool vmap_initialized;		    /* [I] */
@@ -826,6 +829,21 @@ static struct vmap_area *vmap_pool_pop(struct vmap_pool *pool, unsigned long siz
 	return found;
 }
 
+/* Put @va, taken from @pool and flushed since any mapping, back (in transit until now). */
+static bool vmap_pool_give_back(struct vmap_pool *pool, struct vmap_area *va)
+{
+	bool ok;
+
+	spin_lock(&pool->lock);
+	ok = vmap_pool_push_locked(pool, va);
+	if (ok) {
+		pool->hits--; /* it served nothing */
+		atomic_dec(&vmap_in_transit);
+	}
+	spin_unlock(&pool->lock);
+	return ok;
+}
+
 /* Take up to @max pooled areas of @pool onto @list, largest sizes first. */
 static unsigned long vmap_pool_take_locked(struct vmap_pool *pool, struct list_head *list,
 					   unsigned long max)
@@ -1252,6 +1270,7 @@ struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align, unsig
 	va = vmap_pool_pop(&vmap_pool, size, align, vstart, vend);
 	if (va) {
 		addr = va->va_start;
+		vm->flags |= VM_POOLED;
 		goto link;
 	}
 	va = kmem_cache_alloc(vmap_area_cachep, gfp & GFP_VMAP_META);
@@ -1343,17 +1362,23 @@ static struct vmap_area *detach_vmap_area(const void *addr, unsigned int want, u
 	return NULL;
 }
 
-/* Return a busy area that never got mapped straight to the free tree. */
+/*
+ * Return a busy area that never got mapped (or was flushed after a failed
+ * mapping) straight to the free tree, or to its pool if it came from one:
+ * a failed allocation leaves the pools as it found them.
+ */
 static void release_vm_area(struct vm_struct *area)
 {
 	struct vmap_area *va = detach_vmap_area(area->addr, 0, 0, NULL, NULL);
 
 	if (WARN_ON_ONCE(!va))
 		return;
-	spin_lock(&vmap_free.lock);
-	merge_or_add_free_locked(va);
-	atomic_dec(&vmap_in_transit);
-	spin_unlock(&vmap_free.lock);
+	if (!(area->flags & VM_POOLED) || !vmap_pool_give_back(&vmap_pool, va)) {
+		spin_lock(&vmap_free.lock);
+		merge_or_add_free_locked(va);
+		atomic_dec(&vmap_in_transit);
+		spin_unlock(&vmap_free.lock);
+	}
 	kfree(area);
 	vmalloc_debug_check("release_vm_area");
 }

@@ -1981,6 +1981,38 @@ static void test_pool_drained_when_space_runs_out(void **state)
 	end_clean();
 }
 
+/*
+ * Regression (found by the vmalloc fuzz target): a vmalloc() that took its
+ * range from a pool and then failed merged the range into the free tree,
+ * freeing its node. A failed allocation must leave the pools as it found them.
+ */
+static void test_pool_failed_alloc_gives_the_range_back(void **state)
+{
+	unsigned long hits, slab;
+	void *p, *q;
+
+	(void)state;
+	vm_unmap_aliases();
+	p = vmalloc(P(1));
+	vfree(p);
+	purge_to_pools();
+	assert_int_equal(vmap_pool.nr_areas, 1);
+	hits = vmap_pool.hits;
+	slab = shim_slab_live;
+	fail_page_alloc_set(1, 1);
+	shim_log_clear();
+	assert_null(vmalloc(P(1)));
+	fail_page_alloc_set(0, 0);
+	assert_int_equal(vmap_pool.nr_areas, 1);
+	assert_int_equal(vmap_pool.hits, hits);
+	assert_int_equal(shim_slab_live, slab);
+	assert_int_equal(vmalloc_check(), 0);
+	q = vmalloc(P(1));
+	assert_ptr_equal(q, p);
+	vfree(q);
+	end_clean();
+}
+
 /* Areas beyond the largest pool size go to the free tree, merging. */
 static void test_pool_only_small_areas(void **state)
 {
@@ -2140,6 +2172,7 @@ int main(void)
 		cmocka_unit_test(test_pool_reuses_flushed_range),
 		cmocka_unit_test(test_pool_respects_window_and_alignment),
 		cmocka_unit_test(test_pool_drained_when_space_runs_out),
+		cmocka_unit_test(test_pool_failed_alloc_gives_the_range_back),
 		cmocka_unit_test(test_pool_only_small_areas),
 		cmocka_unit_test(test_pool_describe_fault),
 		cmocka_unit_test(test_check_catches_corrupt_pool),
