@@ -20,6 +20,10 @@
  * goes unchecked. Reports are built under lockdep_lock and printed after
  * it is dropped.
  *
+ * The lock's kind matters once: a noirq lock (include/kernel/spinlock.h)
+ * taken by spin_lock() in interrupt context is a finding of its own
+ * ("noirq lock in interrupt"), reported once per class.
+ *
  * Locks: [L] lockdep_lock (interrupts off); [C] this CPU only, interrupts off.
  */
 #include "kernel/lockdep.h"
@@ -53,7 +57,8 @@ struct lock_dep {
 enum lockdep_kind {
 	LOCKDEP_NONE,
 	LOCKDEP_CIRCULAR,
-	LOCKDEP_RECURSIVE
+	LOCKDEP_RECURSIVE,
+	LOCKDEP_NOIRQ_IN_IRQ /* a noirq lock taken by spin_lock() in interrupt context */
 };
 
 struct lockdep_finding {
@@ -323,10 +328,30 @@ static void lockdep_print_hop(const struct lock_dep *d)
 	lockdep_print_trace(d->trace, d->nr_trace);
 }
 
+/* A noirq lock in an interrupt: the holder this interrupt may have stopped deadlocks it. */
+static void lockdep_print_noirq_report(const struct lockdep_report *rep, unsigned long ip)
+{
+	printk(KERN_WARNING "======================================================\n");
+	printk(KERN_WARNING "WARNING: noirq lock taken in interrupt context\n");
+	printk(KERN_WARNING "------------------------------------------------------\n");
+	printk(KERN_WARNING "CPU %u is trying to acquire lock:\n", smp_processor_id());
+	printk(KERN_WARNING "  (%s) at %pS\n", rep->wanted_name, (void *)ip);
+	printk(KERN_WARNING "its holders keep interrupts on: one interrupted on this CPU "
+			    "would never get it back\n");
+	printk(KERN_WARNING "current stack:\n");
+	lockdep_print_trace(rep->trace, rep->nr_trace);
+	printk(KERN_WARNING "lockdep: finding %u; this lock is not reported again\n",
+	       lockdep_findings());
+}
+
 static void lockdep_print_report(const struct lockdep_report *rep, unsigned long ip)
 {
 	bool circular = rep->kind == LOCKDEP_CIRCULAR;
 
+	if (rep->kind == LOCKDEP_NOIRQ_IN_IRQ) {
+		lockdep_print_noirq_report(rep, ip);
+		return;
+	}
 	printk(KERN_WARNING "======================================================\n");
 	printk(KERN_WARNING "WARNING: %s\n",
 	       circular ? "possible circular locking dependency detected"
@@ -359,6 +384,13 @@ static unsigned int lockdep_check(struct lockdep_cpu *lc, struct spinlock *lock,
 
 	arch_spin_lock(&lockdep_lock);
 	id = lockdep_class_locked(lock, ip);
+	if (id && !trylock && lock->noirq && in_interrupt() &&
+	    lockdep_new_finding_locked(LOCKDEP_NOIRQ_IN_IRQ, id - 1, id - 1)) {
+		rep->kind = LOCKDEP_NOIRQ_IN_IRQ;
+		rep->wanted_name = rep->held_name = lock_classes[id - 1].name;
+		rep->held_ip = ip;
+		rep->nr_hops = 0;
+	}
 	for (unsigned int i = 0; id && !trylock && i < lc->depth; i++)
 		lockdep_add_dep_locked(&lc->held[i], id - 1, ip, rep);
 	arch_spin_unlock(&lockdep_lock);
@@ -376,7 +408,8 @@ void lock_acquire(struct spinlock *lock, unsigned long ip, bool trylock)
 	lc->busy = 1;
 	rep.kind = LOCKDEP_NONE;
 	id = READ_ONCE(lock->class_id);
-	if (!id || !lockdep_all_known(lc, id - 1, trylock)) {
+	if (!id || !lockdep_all_known(lc, id - 1, trylock) ||
+	    (lock->noirq && !trylock && in_interrupt())) {
 		rep.nr_trace = stack_trace_save(rep.trace, LOCKDEP_TRACE_DEPTH,
 						2); /* from spin_lock()'s caller */
 		id = lockdep_check(lc, lock, ip, trylock, &rep);
@@ -463,6 +496,8 @@ void lockdep_forget(struct spinlock *lock)
 
 static const char *lockdep_kind_name(enum lockdep_kind kind)
 {
+	if (kind == LOCKDEP_NOIRQ_IN_IRQ)
+		return "noirq lock in interrupt";
 	return kind == LOCKDEP_CIRCULAR ? "circular" : "recursive";
 }
 

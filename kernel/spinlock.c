@@ -15,12 +15,19 @@
  * would wait for it forever. So the wait serves this CPU's pending
  * shootdowns (they take no lock). Cross-CPU calls that wait are not served:
  * holding a spinlock across one stays forbidden (asm/ipi.h).
+ *
+ * A noirq lock (include/kernel/spinlock.h) takes the same steps with
+ * preemption off instead of interrupts: its waiter may spin with
+ * interrupts on (the shootdown IPI is then served as an interrupt) or off
+ * (served by the loop, as for the others).
  */
 #include "kernel/spinlock.h"
 
 #include "asm/tlbflush.h"
+#include "asm/traps.h"
 #include "kernel/lockdep.h"
 #include "kernel/panic.h"
+#include "kernel/sched.h"
 
 DEFINE_PER_CPU(unsigned int, spinlock_depth);
 
@@ -30,14 +37,22 @@ static void __noreturn spin_lock_recursion(const struct spinlock *lock, unsigned
 	      lock->name, smp_processor_id(), (void *)lock->owner_ip, (void *)ip);
 }
 
+DEFINE_PER_CPU(const struct spinlock *, spin_waiting_for);
+
 static void spin_wait(struct spinlock *lock)
 {
 	unsigned int ticket = (unsigned int)atomic_fetch_add(1, &lock->raw.next);
+	const struct spinlock *outer;
 
+	if (smp_load_acquire(&lock->raw.serving) == ticket)
+		return;
+	outer = this_cpu_read(spin_waiting_for); /* an interrupt may wait inside a wait */
+	this_cpu_write(spin_waiting_for, lock);
 	while (smp_load_acquire(&lock->raw.serving) != ticket) {
 		tlb_shootdown_run();
 		cpu_relax();
 	}
+	this_cpu_write(spin_waiting_for, outer);
 }
 
 /* The lock is ours: record it. Interrupts are off. */
@@ -50,13 +65,44 @@ static void spin_lock_acquired(struct spinlock *lock, unsigned long flags, unsig
 	this_cpu_inc(spinlock_depth);
 }
 
+/*
+ * A noirq lock taken by spin_lock() in an interrupt handler: lockdep counts
+ * it as a finding when it runs, otherwise it is a WARN here.
+ */
+static void spin_noirq_in_interrupt(const struct spinlock *lock, unsigned long ip)
+{
+	if (!READ_ONCE(lockdep_enabled))
+		WARN_ONCE(1, "spin_lock: %s is a noirq lock, taken in interrupt context at %pS",
+			  lock->name, (void *)ip);
+}
+
+/* Interrupts (or, for a noirq lock, preemption) off; returns what unlock restores. */
+static inline unsigned long spin_enter(const struct spinlock *lock)
+{
+	if (lock->noirq) {
+		preempt_disable();
+		return 0;
+	}
+	return arch_local_irq_save();
+}
+
+static inline void spin_leave(bool noirq, unsigned long flags)
+{
+	if (noirq)
+		preempt_enable();
+	else
+		arch_local_irq_restore(flags);
+}
+
 void spin_lock(struct spinlock *lock)
 {
-	unsigned long flags = arch_local_irq_save();
+	unsigned long flags = spin_enter(lock);
 	unsigned int cpu = smp_processor_id();
 
 	if (unlikely(READ_ONCE(lock->owner_cpu) == (int)cpu))
 		spin_lock_recursion(lock, _RET_IP_);
+	if (unlikely(lock->noirq && in_interrupt()))
+		spin_noirq_in_interrupt(lock, _RET_IP_);
 	if (unlikely(READ_ONCE(lockdep_enabled)))
 		lock_acquire(lock, _RET_IP_, false);
 	spin_wait(lock);
@@ -65,10 +111,10 @@ void spin_lock(struct spinlock *lock)
 
 bool spin_trylock(struct spinlock *lock)
 {
-	unsigned long flags = arch_local_irq_save();
+	unsigned long flags = spin_enter(lock);
 
 	if (!arch_spin_trylock(&lock->raw)) {
-		arch_local_irq_restore(flags);
+		spin_leave(lock->noirq, flags);
 		return false;
 	}
 	spin_lock_acquired(lock, flags, smp_processor_id(), _RET_IP_);
@@ -80,6 +126,7 @@ bool spin_trylock(struct spinlock *lock)
 void spin_unlock(struct spinlock *lock)
 {
 	unsigned long flags = lock->saved_flags; /* before the next owner writes it */
+	bool noirq = lock->noirq;		 /* nor read @lock once it is released */
 	int owner = READ_ONCE(lock->owner_cpu);
 
 	if (WARN_ONCE(owner != (int)smp_processor_id(),
@@ -92,7 +139,7 @@ void spin_unlock(struct spinlock *lock)
 	lock->owner_ip = 0;
 	this_cpu_dec(spinlock_depth);
 	arch_spin_unlock(&lock->raw);
-	arch_local_irq_restore(flags);
+	spin_leave(noirq, flags);
 }
 
 void spin_assert_held_failed(const struct spinlock *lock, const char *file, int line,

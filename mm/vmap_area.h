@@ -46,7 +46,10 @@ struct vmap_area {
 	};
 };
 
-/* A tree by address, the same areas as a list by address, and their lock. */
+/*
+ * A tree by address, the same areas as a list by address, and their lock,
+ * of the noirq kind (no interrupt handler takes it, see mm/vmalloc.c).
+ */
 struct rb_list {
 	struct rb_root root;
 	struct list_head head;
@@ -56,7 +59,7 @@ struct rb_list {
 #define RB_LIST_INIT(name)                                          \
 	{                                                           \
 		.root = RB_ROOT, .head = LIST_HEAD_INIT(name.head), \
-		.lock = SPINLOCK_INIT(name.lock)                    \
+		.lock = SPINLOCK_NOIRQ_INIT(name.lock)              \
 	}
 
 /* Busy and lazy lists (tree->lock held): one node per area, never overlapping. */

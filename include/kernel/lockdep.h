@@ -13,7 +13,9 @@
  * with both locks, the stacks where the other order was first seen and the
  * current stack, once per pair, and counts it. Taking a second lock of a
  * class already held (two instances nested) is reported the same way as
- * "possible recursive locking". A spin_trylock() cannot deadlock: it adds
+ * "possible recursive locking"; a noirq lock taken by spin_lock() in
+ * interrupt context as "noirq lock taken in interrupt context". A
+ * spin_trylock() cannot deadlock: it adds
  * no dependency, but the locks taken under it depend on it.
  *
  * Off unless the command line says `lockdep` (it costs on every

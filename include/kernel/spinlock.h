@@ -23,6 +23,16 @@
  *  - With the `lockdep` command-line switch, every acquisition goes through
  *    the lock-order checker (kernel/lockdep.c, include/kernel/lockdep.h).
  *
+ * The noirq kind (DEFINE_SPINLOCK_NOIRQ, SPINLOCK_NOIRQ_INIT): for locks
+ * that no interrupt handler ever takes. spin_lock() leaves the interrupt
+ * flag alone (pushf/cli/popf cost ten times the lock itself under TCG) and
+ * disables preemption instead, so the holder is never switched out; the
+ * unlock re-enables it. Taking one with spin_lock() in interrupt context
+ * is the bug this kind rules out (the interrupt may have hit its holder on
+ * this CPU): lockdep reports it as a finding, and without lockdep it is a
+ * WARN. spin_trylock() of one stays allowed anywhere (the page-fault
+ * reporter): it cannot deadlock.
+ *
  * Works from the first instruction of C on CPU 0 (GS base 0, so the
  * per-CPU variables are the section itself) and on an AP once it ran
  * percpu_enter(). No recursion: a lock is taken once, then released by the
@@ -93,6 +103,7 @@ struct spinlock {
 	const char *name;
 	const struct lock_class_key *key; /* lockdep class: NULL = this lock's own */
 	unsigned int class_id;		  /* lockdep's cache of the class, 0 = unknown */
+	bool noirq;			  /* the noirq kind: never taken by an interrupt */
 };
 
 /*
@@ -104,9 +115,17 @@ struct spinlock {
 #define SPINLOCK_INIT(n)                                                                     \
 	{                                                                                    \
 		.raw = ARCH_SPINLOCK_INIT, .owner_cpu = -1, .owner_ip = 0, .saved_flags = 0, \
-		.name = #n, .key = NULL, .class_id = 0                                       \
+		.name = #n, .key = NULL, .class_id = 0, .noirq = false                       \
 	}
 #define DEFINE_SPINLOCK(n) struct spinlock n = SPINLOCK_INIT(n)
+
+/* The noirq kind (see the top): preemption off while held, interrupts untouched. */
+#define SPINLOCK_NOIRQ_INIT(n)                                                               \
+	{                                                                                    \
+		.raw = ARCH_SPINLOCK_INIT, .owner_cpu = -1, .owner_ip = 0, .saved_flags = 0, \
+		.name = #n, .key = NULL, .class_id = 0, .noirq = true                        \
+	}
+#define DEFINE_SPINLOCK_NOIRQ(n) struct spinlock n = SPINLOCK_NOIRQ_INIT(n)
 
 static inline void __spin_lock_init(struct spinlock *lock, const char *name,
 				    const struct lock_class_key *key)
@@ -125,13 +144,15 @@ static inline void __spin_lock_init(struct spinlock *lock, const char *name,
 /*
  * spin_lock - disable interrupts, wait for @lock, take it
  * => Panics when this CPU already holds @lock.
- * => Interrupts stay off until the matching spin_unlock().
+ * => Interrupts stay off until the matching spin_unlock(); for a noirq
+ *    lock, preemption does instead (interrupts are left as they are).
  */
 void spin_lock(struct spinlock *lock);
 
 /*
  * spin_trylock - take @lock if it is free, without waiting
- * Return: true with the lock held (interrupts off, as spin_lock()); false,
+ * Return: true with the lock held (interrupts or, noirq, preemption off, as
+ *    spin_lock()); false,
  *    with nothing changed, when any CPU holds it (this one included).
  */
 bool spin_trylock(struct spinlock *lock);
@@ -146,6 +167,20 @@ void spin_unlock(struct spinlock *lock);
 static inline bool spin_is_locked(const struct spinlock *lock)
 {
 	return arch_spin_is_locked(&lock->raw);
+}
+
+/* The lock this CPU is waiting for in spin_lock() (innermost wait), or NULL. */
+DECLARE_PER_CPU(const struct spinlock *, spin_waiting_for);
+
+/*
+ * This CPU waits for @lock: an interrupt that hit spin_lock()'s wait (only
+ * possible for a noirq lock). Taking @lock there, even by spinning on
+ * spin_trylock(), would never succeed: the ticket being served next is the
+ * interrupted one's.
+ */
+static inline bool spin_waited_for_by_this_cpu(const struct spinlock *lock)
+{
+	return this_cpu_read(spin_waiting_for) == lock;
 }
 
 /* Held by the CPU running this (stable: only this CPU can change that). */

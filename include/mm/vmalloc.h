@@ -159,6 +159,23 @@ int vmalloc_check(void);
 void vm_unmap_aliases(void);
 /* The lazy list crossed its budget; deferred_work_run() (the idle path) purges it. */
 bool vmalloc_purge_pending(void);
+
+/*
+ * The pools of flushed ranges (mm/vmalloc.c): areas of up to 256 pages,
+ * freed and flushed by a lazy purge, kept whole by size for the next
+ * request of that size.
+ * vmalloc_pool_info - a snapshot of their counters.
+ * vmalloc_pool_drain - give every pooled range back to the free tree
+ *  (what an allocation that finds no space does before its retry); true
+ *  if there was any. Takes the vmalloc locks: not from interrupt context.
+ */
+struct vmalloc_pool_info {
+	unsigned long nr_areas, nr_pages; /* pooled now */
+	unsigned long hits;		  /* allocations served from a pool */
+	unsigned long drained;		  /* areas given back to the free tree */
+};
+void vmalloc_pool_info(struct vmalloc_pool_info *info);
+bool vmalloc_pool_drain(void);
 /* Lazy-free budget: the idle path purges when more than @pages freed pages
  * await a TLB flush (default 32 MiB worth; 0 = flush on every free). */
 void vmalloc_set_lazy_max_pages(unsigned long pages);

@@ -160,6 +160,28 @@ static unsigned long ref_padded_fit(unsigned long size, unsigned long align, uns
 	return 0;
 }
 
+/*
+ * Reference of the pools' pick: the first of the first VMAP_POOL_SCAN
+ * pooled areas of exactly @size bytes that is aligned and inside the
+ * window; 0 when none is (the allocation then searches the free tree).
+ */
+static unsigned long ref_pool_fit(unsigned long size, unsigned long align, unsigned long start,
+				  unsigned long end)
+{
+	unsigned long pages = size / PAGE_SIZE, seen = 0;
+	struct vmap_area *va;
+
+	if (!pages || pages > VMAP_POOL_MAX_PAGES)
+		return 0;
+	list_for_each_entry(va, &vmap_pool.sizes[pages - 1], list) {
+		if (va->va_start >= start && va->va_end <= end && va->va_start % align == 0)
+			return va->va_start;
+		if (++seen == VMAP_POOL_SCAN)
+			break;
+	}
+	return 0;
+}
+
 /* What the bounded search must return: the lowest fit, unless it fell back. */
 static unsigned long want_fit(unsigned long size, unsigned long align, unsigned long start,
 			      unsigned long end, unsigned long fallbacks_before)
@@ -950,15 +972,17 @@ static void test_random_ops(void **state)
 			unsigned long vstart = small ? w : VMALLOC_START;
 			unsigned long vend = small ? w + P(256) : VMALLOC_END + 1;
 			unsigned long need = P(pages + (flags ? 0 : 1));
-			unsigned long want, padded, fallbacks;
+			unsigned long want, padded, pooled, fallbacks;
 			void *p;
 
 			vfree_deferred_run();
 			align = max(align, PAGE_SIZE);
+			pooled = ref_pool_fit(need, align, vstart, vend);
 			want = ref_fit(need, align, vstart, vend);
 			padded = ref_padded_fit(need, align, vstart, vend);
-			if ((!want || !padded) && vmalloc_stats.lazy_pages) {
-				vm_unmap_aliases(); /* as the allocation's retry would */
+			if (!pooled && (!want || !padded) &&
+			    (vmalloc_stats.lazy_pages || vmap_pool.nr_areas)) {
+				vm_unmap_aliases(); /* as the allocation's retry would (pools drained) */
 				want = ref_fit(need, align, vstart, vend);
 				padded = ref_padded_fit(need, align, vstart, vend);
 			}
@@ -966,7 +990,9 @@ static void test_random_ops(void **state)
 			p = __vmalloc_node_range(P(pages), align, vstart, vend - 1,
 						 GFP_KERNEL | __GFP_NOWARN, PAGE_KERNEL, flags,
 						 NUMA_NO_NODE, test_random_ops);
-			if (vmalloc_stats.fit_fallbacks != fallbacks)
+			if (pooled)
+				want = pooled;
+			else if (vmalloc_stats.fit_fallbacks != fallbacks)
 				want = padded;
 			if ((unsigned long)p != want)
 				fail_msg(
@@ -1060,7 +1086,7 @@ static void test_lazy_purge(void **state)
 	unsigned long flushes, purges, areas, lo, hi;
 	void *p[9], *x;
 	char msg[160], want[160];
-	int i, run_lo, run_hi, runs;
+	int i, runs;
 
 	(void)state;
 	vm_unmap_aliases();
@@ -1075,34 +1101,27 @@ static void test_lazy_purge(void **state)
 	hi = (unsigned long)p[8] + P(4);
 
 	/*
-	 * 32 pages: not over the budget. Same caller, each starting where the
-	 * last ended: they merge into one lazy area as they are freed.
+	 * 32 pages: not over the budget. Pool-sized areas stay whole on the
+	 * lazy list (no merging), each named on its own.
 	 */
 	for (i = 0; i < 8; i++)
 		vfree(p[i]);
 	assert_int_equal(shim_flush_calls, flushes);
 	assert_int_equal(vmalloc_stats.lazy_pages, 32);
 	assert_int_equal(vmalloc_check(), 0);
-	/* The early areas split them into runs: [run_lo, run_hi) holds p[3..5]. */
-	for (run_lo = 3; run_lo > 0 && follows(p[run_lo - 1], p[run_lo]);)
-		run_lo--;
-	for (run_hi = 4; run_hi < 8 && follows(p[run_hi - 1], p[run_hi]);)
-		run_hi++;
-	assert_true(run_hi - run_lo >= 3);
 	assert_true(vmalloc_describe_fault((unsigned long)p[3] + 5, msg, sizeof(msg)));
-	snprintf(want, sizeof(want), "freed vmalloc area [%#lx-%#lx] %d pages, allocated by ",
-		 (unsigned long)p[run_lo], (unsigned long)p[run_hi - 1] + P(4),
-		 4 * (run_hi - run_lo));
+	snprintf(want, sizeof(want), "freed vmalloc area [%#lx-%#lx] 4 pages, allocated by ",
+		 (unsigned long)p[3], (unsigned long)p[3] + P(4));
 	if (strncmp(msg, want, strlen(want)) != 0)
 		fail_msg("describe_fault: got \"%s\", want \"%s...\"", msg, want);
 	shim_log_clear();
 	vmallocinfo_dump();
-	snprintf(want, sizeof(want), "0x%016lx-0x%016lx %7lu unpurged vm_area\n",
-		 (unsigned long)p[run_lo], (unsigned long)p[run_hi - 1] + P(4),
-		 P(4 * (run_hi - run_lo)));
-	assert_true(shim_log_has(want));
-	for (i = 1, runs = 1; i < 9; i++) /* p[8] will join the last run too */
-		runs += !follows(p[i - 1], p[i]);
+	for (i = 0; i < 8; i++) {
+		snprintf(want, sizeof(want), "0x%016lx-0x%016lx %7lu unpurged vm_area\n",
+			 (unsigned long)p[i], (unsigned long)p[i] + P(4), P(4));
+		assert_true(shim_log_has(want));
+	}
+	runs = 9;
 	/* lazily freed ranges are still reserved: a new area goes above */
 	x = vmalloc(P(1));
 	assert_int_equal((unsigned long)x, hi);
@@ -1451,7 +1470,7 @@ static void test_vfree_atomic(void **state)
 static void test_vfree_atomic_inside_any_lock_parks(void **state)
 {
 	struct spinlock *locks[] = { &vmap_busy.lock, &vmap_free.lock, &vmap_lazy.lock,
-				     &vmap_purge_lock };
+				     &vmap_purge_lock, &vmap_pool.lock };
 	unsigned long busy, parked;
 	unsigned int i;
 	void *r;
@@ -1557,14 +1576,14 @@ static void test_vread_only_busy_initialised_areas(void **state)
 	free_vm_area(vm);
 	__free_page(page);
 
-	/* one page per hold of the lock: never two lookups with interrupts off */
+	/* one page per hold of the lock: never two lookups in one hold */
 	v = vmalloc(P(8));
 	fill(v, P(8), 7);
 	shim_lookups_held_max = 0;
-	enables = shim_irq_enables;
+	enables = shim_holds_ended();
 	vread(buf, v + 100, P(8) - 200);
 	assert_int_equal(shim_lookups_held_max, 1);
-	assert_true(shim_irq_enables - enables >= 8);
+	assert_true(shim_holds_ended() - enables >= 8);
 	for (i = 0; i < P(8) - 200; i++)
 		assert_int_equal(buf[i], v[100 + i]);
 	vfree(v);
@@ -1978,6 +1997,238 @@ static void test_check_catches(void **state)
 	end_clean();
 }
 
+/* ---- pools of flushed ranges (issue 16 item 2) ---- */
+
+/* Purge what is lazy into the pools, as the deferred purge does. */
+static void purge_to_pools(void)
+{
+	while (purge_vmap_batch(VMAP_PURGE_BATCH))
+		;
+}
+
+/*
+ * A freed range is handed out again only after its flush, and then from
+ * its pool: the same address, node and all, no free-tree search.
+ */
+static void test_pool_reuses_flushed_range(void **state)
+{
+	unsigned long flushes, hits = vmap_pool.hits, visits;
+	void *p, *q, *r;
+
+	(void)state;
+	vm_unmap_aliases();
+	p = vmalloc(P(3));
+	assert_non_null(p);
+	vfree(p);
+	q = vmalloc(P(3)); /* p is lazy, not flushed: never handed out */
+	assert_ptr_not_equal(q, p);
+	assert_int_equal(vmap_pool.hits, hits);
+	flushes = shim_flush_calls;
+	purge_to_pools();
+	assert_int_equal(shim_flush_calls, flushes + 1);
+	assert_int_equal(vmap_pool.nr_areas, 1);
+	assert_int_equal(vmap_pool.nr_pages, 4);
+	assert_int_equal(vmalloc_check(), 0);
+	visits = vmalloc_stats.fit_visits;
+	r = vmalloc(P(3));
+	assert_ptr_equal(r, p);
+	assert_int_equal(vmap_pool.hits, hits + 1);
+	assert_int_equal(vmalloc_stats.fit_visits, visits); /* no search */
+	assert_int_equal(vmap_pool.nr_areas, 0);
+	/* another size does not take it */
+	vfree(r);
+	purge_to_pools();
+	r = vmalloc(P(2));
+	assert_ptr_not_equal(r, p);
+	assert_int_equal(vmap_pool.nr_areas, 1);
+	vfree(r);
+	vfree(q);
+	end_clean();
+}
+
+/* A pooled range is refused to a request whose window or alignment it misses. */
+static void test_pool_respects_window_and_alignment(void **state)
+{
+	unsigned long w = window();
+	void *p, *q;
+
+	(void)state;
+	vm_unmap_aliases();
+	p = valloc_range(P(1), 1, w + P(1), w + P(64), 0); /* at w + 1 page: not 2-page aligned */
+	assert_int_equal((unsigned long)p, w + P(1));
+	vfree(p);
+	purge_to_pools();
+	assert_int_equal(vmap_pool.nr_areas, 1);
+	q = valloc_range(P(1), P(2), w, w + P(64), 0); /* lowest aligned free fit instead */
+	assert_int_equal((unsigned long)q, w + P(4));
+	vfree(q);
+	q = valloc_range(P(1), 1, w + P(8), w + P(64), 0); /* window above it */
+	assert_int_equal((unsigned long)q, w + P(8));
+	vfree(q);
+	q = valloc_range(P(1), 1, w, w + P(64), 0);
+	assert_ptr_equal(q, p);
+	vfree(q);
+	end_clean();
+}
+
+/*
+ * Regression: space kept in the pools must not make an allocation fail.
+ * A window full of pooled 2-page areas still serves a request for all of
+ * it: the allocation drains the pools (merging) and retries.
+ */
+static void test_pool_drained_when_space_runs_out(void **state)
+{
+	unsigned long w = window(), drained = vmap_pool.drained;
+	void *p[8], *big;
+	int i;
+
+	(void)state;
+	vm_unmap_aliases();
+	for (i = 0; i < 8; i++)
+		assert_non_null(p[i] = valloc_range(P(1), 1, w, w + P(16), 0));
+	for (i = 0; i < 8; i++)
+		vfree(p[i]);
+	purge_to_pools();
+	assert_int_equal(vmap_pool.nr_areas, 8);
+	assert_int_equal(vmalloc_check(), 0);
+	big = valloc_range(P(15), 1, w, w + P(16), 0);
+	assert_int_equal((unsigned long)big, w);
+	assert_int_equal(vmap_pool.nr_areas, 0);
+	assert_int_equal(vmap_pool.drained, drained + 8);
+	vfree(big);
+	end_clean();
+}
+
+/*
+ * Regression (found by the vmalloc fuzz target): a vmalloc() that took its
+ * range from a pool and then failed merged the range into the free tree,
+ * freeing its node. A failed allocation must leave the pools as it found them.
+ */
+static void test_pool_failed_alloc_gives_the_range_back(void **state)
+{
+	unsigned long hits, slab;
+	void *p, *q;
+
+	(void)state;
+	vm_unmap_aliases();
+	p = vmalloc(P(1));
+	vfree(p);
+	purge_to_pools();
+	assert_int_equal(vmap_pool.nr_areas, 1);
+	hits = vmap_pool.hits;
+	slab = shim_slab_live;
+	fail_page_alloc_set(1, 1);
+	shim_log_clear();
+	assert_null(vmalloc(P(1)));
+	fail_page_alloc_set(0, 0);
+	assert_int_equal(vmap_pool.nr_areas, 1);
+	assert_int_equal(vmap_pool.hits, hits);
+	assert_int_equal(shim_slab_live, slab);
+	assert_int_equal(vmalloc_check(), 0);
+	q = vmalloc(P(1));
+	assert_ptr_equal(q, p);
+	vfree(q);
+	end_clean();
+}
+
+/* Areas beyond the largest pool size go to the free tree, merging. */
+static void test_pool_only_small_areas(void **state)
+{
+	void *p;
+
+	(void)state;
+	vm_unmap_aliases();
+	p = vmalloc(P(VMAP_POOL_MAX_PAGES)); /* + guard: one page too many */
+	assert_non_null(p);
+	vfree(p);
+	purge_to_pools();
+	assert_int_equal(vmap_pool.nr_areas, 0);
+	p = vmalloc(P(VMAP_POOL_MAX_PAGES - 1));
+	vfree(p);
+	purge_to_pools();
+	assert_int_equal(vmap_pool.nr_areas, 1);
+	assert_int_equal(vmap_pool.nr_pages, VMAP_POOL_MAX_PAGES);
+	end_clean();
+}
+
+/* The fault reporter names a pooled range as freed. */
+static void test_pool_describe_fault(void **state)
+{
+	char msg[160], want[160];
+	void *p;
+
+	(void)state;
+	vm_unmap_aliases();
+	p = vmalloc(P(2));
+	vfree(p);
+	purge_to_pools();
+	assert_true(vmalloc_describe_fault((unsigned long)p + P(1) + 8, msg, sizeof(msg)));
+	snprintf(want, sizeof(want),
+		 "freed vmalloc area [%#lx-%#lx] 3 pages (pooled), allocated by ", (unsigned long)p,
+		 (unsigned long)p + P(3));
+	if (strncmp(msg, want, strlen(want)) != 0)
+		fail_msg("describe_fault: got \"%s\", want \"%s...\"", msg, want);
+	shim_log_clear();
+	vmalloc_stats_dump();
+	assert_true(shim_log_has("vmalloc: pools: 1 areas, 3 pages"));
+	end_clean();
+}
+
+/* vmalloc_check() catches a pool entry overlapping another area, a double entry, a bad list. */
+static void test_check_catches_corrupt_pool(void **state)
+{
+	struct vmap_area *fake, *free_va;
+	void *p;
+
+	(void)state;
+	vm_unmap_aliases();
+	vmalloc_debug_vm = false;
+	p = vmalloc(P(1));
+	vfree(p);
+	purge_to_pools();
+	assert_int_equal(vmalloc_check(), 0);
+	fake = kmem_cache_alloc(vmap_area_cachep, GFP_KERNEL);
+	assert_non_null(fake);
+
+	/* the same range pooled twice */
+	*fake = *list_first_entry(&vmap_pool.sizes[1], struct vmap_area, list);
+	spin_lock(&vmap_pool.lock);
+	assert_true(vmap_pool_push_locked(&vmap_pool, fake));
+	spin_unlock(&vmap_pool.lock);
+	shim_log_clear();
+	assert_int_equal(vmalloc_check(), -EINVAL);
+	assert_true(shim_log_has("overlaps another pool entry"));
+	spin_lock(&vmap_pool.lock);
+	vmap_pool_unlink_locked(&vmap_pool, fake);
+	spin_unlock(&vmap_pool.lock);
+
+	/* a pool entry over the start of a free block */
+	free_va = list_last_entry(&vmap_free.head, struct vmap_area, list);
+	fake->va_start = free_va->va_start;
+	fake->va_end = free_va->va_start + P(2);
+	spin_lock(&vmap_pool.lock);
+	assert_true(vmap_pool_push_locked(&vmap_pool, fake));
+	spin_unlock(&vmap_pool.lock);
+	shim_log_clear();
+	assert_int_equal(vmalloc_check(), -EINVAL);
+	assert_true(shim_log_has("pool entries lie outside the managed ranges or overlap"));
+
+	/* on the list of another size */
+	spin_lock(&vmap_pool.lock);
+	list_move(&fake->list, &vmap_pool.sizes[4]);
+	spin_unlock(&vmap_pool.lock);
+	shim_log_clear();
+	assert_int_equal(vmalloc_check(), -EINVAL);
+	assert_true(shim_log_has("is on the list of 5 pages"));
+	spin_lock(&vmap_pool.lock);
+	vmap_pool_unlink_locked(&vmap_pool, fake);
+	spin_unlock(&vmap_pool.lock);
+	kmem_cache_free(vmap_area_cachep, fake);
+	assert_int_equal(vmalloc_check(), 0);
+	vmalloc_debug_vm = true;
+	end_clean();
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -2037,6 +2288,13 @@ int main(void)
 		cmocka_unit_test(test_describe_fault),
 		cmocka_unit_test(test_vm_area_api),
 		cmocka_unit_test(test_check_catches),
+		cmocka_unit_test(test_pool_reuses_flushed_range),
+		cmocka_unit_test(test_pool_respects_window_and_alignment),
+		cmocka_unit_test(test_pool_drained_when_space_runs_out),
+		cmocka_unit_test(test_pool_failed_alloc_gives_the_range_back),
+		cmocka_unit_test(test_pool_only_small_areas),
+		cmocka_unit_test(test_pool_describe_fault),
+		cmocka_unit_test(test_check_catches_corrupt_pool),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -8,8 +8,9 @@
 #            list order, areas page-aligned, sorted, not overlapping, free
 #            blocks never adjacent, every free node's subtree_max_size ==
 #            max(its size, its children's), busy areas agree with their
-#            vm_struct; busy + lazy + free tile vmap_ranges[]; the counters
-#            (vmalloc_stats, vmap_lazy_nr); every guard page is unmapped and
+#            vm_struct; each pooled area (vmap_pool.sizes[n - 1]) has n pages;
+#            busy + lazy + free + pooled tile vmap_ranges[]; the counters
+#            (vmalloc_stats, vmap_lazy_nr, vmap_pool); every guard page is unmapped and
 #            the first and last page of a vmalloc()/vmap() area map its pages
 #   buddy    each free block: links, RAM, zone, PG_buddy alone, private ==
 #            order, aligned, its other pages flag-free, its buddy not free
@@ -170,10 +171,30 @@ def check_page_mapped(bad, a, va, page):
             % (a, va, "nothing" if got is None else "physical 0x%x" % got, want))
 
 
-def check_coverage(bad, busy, lazy, free):
-    """busy + lazy + free tile every managed range, in order."""
+def check_pools(bad):
+    """The pooled areas (vmap_pool.sizes[n - 1]: areas of n pages) and their counters."""
+    pool = symbol_value("vmap_pool")
+    sizes = pool["sizes"]
+    list_off = field_offset("struct vmap_area", "list")
+    areas = []
+    for i in range(sizes.type.range()[1] + 1):
+        for pos in list_walk(ulong(sizes[i].address)):
+            a = Area(pos - list_off)
+            if a.start >= a.end or a.start % PAGE_SIZE or a.size() != (i + 1) * PAGE_SIZE:
+                bad("vmalloc", "pool entry %s is on the list of %d pages" % (a, i + 1))
+            areas.append(a)
+    pages = sum(a.size() for a in areas) >> C.PAGE_SHIFT
+    if (len(areas), pages) != (ulong(pool["nr_areas"]), ulong(pool["nr_pages"])):
+        bad("vmalloc", "pool counters areas %d/%d pages %d/%d (kept/counted)"
+            % (ulong(pool["nr_areas"]), len(areas), ulong(pool["nr_pages"]), pages))
+    return areas
+
+
+def check_coverage(bad, busy, lazy, free, pooled):
+    """busy + lazy + free + pooled tile every managed range, in order."""
     every = sorted([(a.start, "busy", a) for a in busy] + [(a.start, "lazy", a) for a in lazy] +
-                   [(a.start, "free", a) for a in free], key=lambda x: x[0])
+                   [(a.start, "free", a) for a in free] +
+                   [(a.start, "pooled", a) for a in pooled], key=lambda x: x[0])
     ranges = symbol_value("vmap_ranges")
     i = 0
     for r in range(ranges.type.range()[1] + 1):
@@ -195,7 +216,7 @@ def check_vmalloc(bad):
     busy = check_tree(bad, "busy", "vmap_busy", False)
     free = check_tree(bad, "free", "vmap_free", True)
     lazy = check_tree(bad, "lazy", "vmap_lazy", False)
-    check_coverage(bad, busy, lazy, free)
+    check_coverage(bad, busy, lazy, free, check_pools(bad))
     stats = symbol_value("vmalloc_stats")
     lazy_pages = sum(a.size() for a in lazy) >> C.PAGE_SHIFT
     counted = (len(busy), len(free), lazy_pages)

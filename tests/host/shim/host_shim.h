@@ -29,6 +29,20 @@ unsigned long warn_count;
 unsigned int cpu_number;
 unsigned long cpu_possible_mask_bits = 1, cpu_online_mask_bits = 1;
 DEFINE_PER_CPU(unsigned int, irq_depth); /* in_interrupt(): the host never is */
+/* preempt_count(): raised only by noirq spinlocks here; no other task to switch to. */
+DEFINE_PER_CPU(unsigned int, preempt_count_pcpu);
+static unsigned long shim_preempt_enables; /* noirq lock holds ended */
+void preempt_enable(void)
+{
+	preempt_count_pcpu--;
+	shim_preempt_enables++;
+}
+
+/* Lock holds (or interrupts-off stretches) ended so far. */
+static inline unsigned long shim_holds_ended(void)
+{
+	return shim_irq_enables + shim_preempt_enables;
+}
 static unsigned long shim_printk_locked; /* lines printed with a spinlock held */
 
 /* Forget what was printed so far. */

@@ -357,17 +357,18 @@ static void shim_back_unmap(unsigned long addr, unsigned long end)
 }
 
 /*
- * Page-table lookups made with interrupts off, per stretch with them off
- * (i.e. per outermost lock hold): the current stretch's and the most seen.
+ * Page-table lookups made with a spinlock held, per lock hold (ended by an
+ * unlock that turned interrupts or preemption back on): the current
+ * hold's and the most seen.
  */
 static unsigned long shim_lookups_held, shim_lookups_held_max, shim_lookups_held_at;
 
 static void shim_count_lookup(void)
 {
-	if (!irqs_disabled())
+	if (!spinlock_depth)
 		return;
-	if (shim_lookups_held_at != shim_irq_enables) {
-		shim_lookups_held_at = shim_irq_enables;
+	if (shim_lookups_held_at != shim_holds_ended()) {
+		shim_lookups_held_at = shim_holds_ended();
 		shim_lookups_held = 0;
 	}
 	shim_lookups_held++;
@@ -545,7 +546,6 @@ void yield(void)
 {
 }
 
-DEFINE_PER_CPU(unsigned int, preempt_count_pcpu);   /* preempt_count(): always 0 here */
 DEFINE_PER_CPU(struct task_struct *, current_task); /* current: NULL, one flow */
 
 #endif /* VMALLOC_SHIM_H */
