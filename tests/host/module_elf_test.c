@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../../kernel/module/elf.c"
+#include "../../lib/sort.c"
 
 #define MLT_REGION_ADDR(r) (0xffffffffa0000000UL + (unsigned long)(r)*0x100000UL)
 #define MLT_KERNEL_BASE	   0xffffffff81000000UL
@@ -796,6 +797,46 @@ static void test_32s_overflow(void **state)
 	free(img.data);
 }
 
+/* ---- sorting a module's symbols ---- */
+
+static unsigned long sort_compares;
+
+/* The loader's order (kernel/module/main.c): by address, then name pointer. */
+static int counting_symbol_cmp(const void *a, const void *b)
+{
+	const struct module_symbol *x = a, *y = b;
+
+	sort_compares++;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->name < y->name ? -1 : x->name > y->name;
+}
+
+/* Bug: the kept symbols were sorted by insertion sort, O(n^2): a crafted
+ * module with 100k symbols stalled the loader. sort() is O(n log n). */
+static void test_sorting_100k_symbols_is_n_log_n(void **state)
+{
+	const unsigned int n = 100000;
+	struct module_symbol *syms = calloc(n, sizeof(*syms));
+	char *names = calloc(n, 1);
+
+	(void)state;
+	assert_non_null(syms);
+	assert_non_null(names);
+	for (unsigned int i = 0; i < n; i++) { /* descending, in runs of 4 aliases */
+		syms[i].addr = 0xffffffffa0000000UL + (n - i) / 4 * 16;
+		syms[i].name = &names[i];
+	}
+	sort(syms, n, sizeof(*syms), counting_symbol_cmp);
+	for (unsigned int i = 1; i < n; i++)
+		assert_true(syms[i - 1].addr < syms[i].addr ||
+			    (syms[i - 1].addr == syms[i].addr && syms[i - 1].name < syms[i].name));
+	print_message("sorting %u symbols: %lu comparisons\n", n, sort_compares);
+	assert_true(sort_compares <= 2UL * n * 17); /* 2 n log2(n) */
+	free(names);
+	free(syms);
+}
+
 /* ---- random damage ---- */
 
 static void test_random_damage(void **state)
@@ -860,6 +901,7 @@ int main(void)
 		cmocka_unit_test(test_relocation_ending_at_the_section_end),
 		cmocka_unit_test(test_32s_negative_boundary),
 		cmocka_unit_test(test_plt32_overflow),
+		cmocka_unit_test(test_sorting_100k_symbols_is_n_log_n),
 		cmocka_unit_test(test_random_damage),
 	};
 
