@@ -176,7 +176,8 @@ extern const char vermagic[];
  * => checks every header, section, symbol and relocation against @len first;
  *    a bad image is refused with a message "module: <what>: <values>".
  * => returns 0 (module LIVE, on `modules`), -ENOEXEC (bad or unsupported
- *    object, vermagic mismatch, W+X found after loading), -ENOENT (a symbol
+ *    object, vermagic mismatch, an export whose name the kernel or another
+ *    loading or loaded module exports, W+X found after loading), -ENOENT (a symbol
  *    not exported by the kernel or a live module), -EEXIST (a module of that
  *    name is loaded), -ENOMEM, or init's error. On any failure nothing is
  *    left behind: pages, vmalloc ranges, PTEs and kmalloc memory all go back.

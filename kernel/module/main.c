@@ -20,9 +20,9 @@
  *	init()				then LIVE
  *
  * delete_module() refuses a module that is not LIVE, has no exit function,
- * has users or holds references; otherwise GOING, exit(), off the list, uses dropped, areas
- * vfree()d: VM_FLUSH_RESET_PERMS unmaps and flushes them at once, so no
- * translation of the old text survives.
+ * has users or holds references; otherwise GOING, exit(), off the list,
+ * uses dropped, areas vfree()d: VM_FLUSH_RESET_PERMS unmaps and flushes
+ * them at once, so no translation of the old text survives.
  *
  * Locking: module_lock guards the list, the states, the refcounts and the
  * use lists; it is never held across init/exit, an allocation of a region,
@@ -158,7 +158,7 @@ static const struct kernel_symbol *kernel_export(const char *name)
 	return ksym_find(__start___ksymtab, __stop___ksymtab - __start___ksymtab, name);
 }
 
-/* A LIVE module other than @self exporting @name, and the export: whose symbols a load may use. */
+/* A LIVE module other than @self exporting @name, and the export: what a load may use. */
 static struct module *module_export_locked(const char *name, const struct module *self,
 					   const struct kernel_symbol **ksym)
 {
