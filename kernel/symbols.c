@@ -44,14 +44,18 @@ static const char *kallsyms_lookup(unsigned long addr, unsigned long *offset, un
 	return &kallsyms_names[kallsyms_name_offsets[lo]];
 }
 
+_Static_assert(KSYM_MODULE_NAME_LEN == MODULE_NAME_LEN, "KSYM_MODULE_NAME_LEN");
+
 const char *symbols_lookup_mod(unsigned long addr, unsigned long *offset, unsigned long *size,
-			       const char **modname)
+			       char *modname, char *namebuf)
 {
 	unsigned long off = 0, sz = 0;
-	const char *mod = NULL, *name;
+	const char *name;
 
+	if (modname)
+		modname[0] = '\0';
 	if (addr >= MODULES_VADDR && addr < MODULES_END)
-		name = module_address_lookup(addr, &sz, &off, &mod);
+		name = module_address_lookup(addr, &sz, &off, modname, namebuf);
 	else
 		name = kallsyms_lookup(addr, &off, &sz);
 	if (!name)
@@ -60,14 +64,14 @@ const char *symbols_lookup_mod(unsigned long addr, unsigned long *offset, unsign
 		*offset = off;
 	if (size)
 		*size = sz;
-	if (modname)
-		*modname = mod;
 	return name;
 }
 
 const char *symbols_lookup(unsigned long addr, unsigned long *offset, unsigned long *size)
 {
-	return symbols_lookup_mod(addr, offset, size, NULL);
+	if (addr >= MODULES_VADDR && addr < MODULES_END)
+		return NULL;
+	return kallsyms_lookup(addr, offset, size);
 }
 
 unsigned long symbols_lookup_name(const char *name)

@@ -152,20 +152,20 @@ static void out_string(struct out *o, const char *s, const struct spec *sp)
 static void out_pointer(struct out *o, const void *ptr, char kind, const struct spec *sp)
 {
 	unsigned long addr = (unsigned long)ptr, off = 0, size = 0;
-	const char *name = NULL, *mod = NULL;
-	char tmp[256];
+	char tmp[256], mod[KSYM_MODULE_NAME_LEN] = "", namebuf[KSYM_NAME_LEN];
+	const char *name = NULL;
 	int n;
 
 	if (kind == 'B') { /* a return address: look up the call, report the return */
-		name = addr ? symbols_lookup_mod(addr - 1, &off, &size, &mod) : NULL;
+		name = addr ? symbols_lookup_mod(addr - 1, &off, &size, mod, namebuf) : NULL;
 		if (name)
 			off++;
 	} else if (kind) {
-		name = symbols_lookup_mod(addr, &off, &size, &mod);
+		name = symbols_lookup_mod(addr, &off, &size, mod, namebuf);
 	}
 	if (!name)
 		n = snprintf(tmp, sizeof(tmp), "0x%016lx", addr);
-	else if ((kind == 'S' || kind == 'B') && mod) /* in a module: name it, as Linux does */
+	else if ((kind == 'S' || kind == 'B') && mod[0]) /* in a module: name it, as Linux does */
 		n = snprintf(tmp, sizeof(tmp), "%s+0x%lx/0x%lx [%s]", name, off, size, mod);
 	else if (kind == 'S' || kind == 'B')
 		n = snprintf(tmp, sizeof(tmp), "%s+0x%lx/0x%lx", name, off, size);

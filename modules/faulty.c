@@ -24,6 +24,11 @@ static int faulty_init(void)
 	return 0;
 }
 
+static void faulty_exit(void)
+{
+}
+
 EXPORT_SYMBOL(faulty_write_text);
 MODULE_INIT(faulty_init);
+MODULE_EXIT(faulty_exit);
 MODULE_NAME("faulty");

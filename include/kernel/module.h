@@ -86,7 +86,7 @@ struct kernel_symbol {
 	int init_module(void) __attribute__((__alias__(#fn)))
 
 /* The function run by delete_module() before the module goes: void fn(void).
- * Optional. */
+ * Without one the module cannot be unloaded (delete_module() says -EBUSY). */
 #define MODULE_EXIT(fn)                                     \
 	static inline void (*__module_exittest(void))(void) \
 	{                                                   \
@@ -122,7 +122,8 @@ struct module_section {
 	unsigned long size;
 };
 
-/* A FUNC or OBJECT symbol defined by the module, at its final address. */
+/* A FUNC or OBJECT symbol defined by the module, at its final address. The
+ * names lie in struct module.strings in symbol table order. */
 struct module_symbol {
 	unsigned long addr;
 	unsigned long size;
@@ -132,7 +133,9 @@ struct module_symbol {
 /*
  * A loaded module. Lock legend:
  *   [M] module_lock (kernel/module/main.c)
- *   [I] set before the module goes on the list, then immutable
+ *   [I] set before the module goes on the list (COMING), then immutable
+ *       (the contents of @exports are relocated later, before they are
+ *       published)
  */
 struct module {
 	char name[MODULE_NAME_LEN];		     /* [I] */
@@ -150,10 +153,11 @@ struct module {
 
 	const struct kernel_symbol *exports; /* [I] the module's __ksymtab */
 	unsigned int nr_exports;	     /* [I] */
+	bool exports_published;		     /* [M] its export names are taken */
 
 	struct module_section *sections; /* [I] kmalloc'd, names in @strings */
 	unsigned int nr_sections;	 /* [I] */
-	struct module_symbol *symbols;	 /* [I] kmalloc'd, sorted by address */
+	struct module_symbol *symbols;	 /* [I] kmalloc'd, by address, then table order */
 	unsigned int nr_symbols;	 /* [I] */
 	char *strings;			 /* [I] kmalloc'd copy of the names */
 };
@@ -172,7 +176,8 @@ extern const char vermagic[];
  * => checks every header, section, symbol and relocation against @len first;
  *    a bad image is refused with a message "module: <what>: <values>".
  * => returns 0 (module LIVE, on `modules`), -ENOEXEC (bad or unsupported
- *    object, vermagic mismatch, W+X found after loading), -ENOENT (a symbol
+ *    object, vermagic mismatch, an export whose name the kernel or another
+ *    loading or loaded module exports, W+X found after loading), -ENOENT (a symbol
  *    not exported by the kernel or a live module), -EEXIST (a module of that
  *    name is loaded), -ENOMEM, or init's error. On any failure nothing is
  *    left behind: pages, vmalloc ranges, PTEs and kmalloc memory all go back.
@@ -182,8 +187,9 @@ int load_module(const void *image, unsigned long len, struct module **out);
 /*
  * delete_module - run a module's exit function and free it.
  * => may sleep; not from interrupt context.
- * => returns -ENOENT (no such module), -EBUSY (still COMING/GOING, used by
- *    another module, or refcount > 0), else 0 after exit ran, permissions
+ * => returns -ENOENT (no such module), -EBUSY (still COMING/GOING, without
+ *    an exit function, used by another module, or refcount > 0), else 0
+ *    after exit ran, permissions
  *    were reset (VM_FLUSH_RESET_PERMS: no executable alias survives) and
  *    every area went back to vmalloc.
  */
@@ -211,14 +217,21 @@ void lsmod_dump(void);
 
 /*
  * module_address_lookup - name the module symbol containing @addr.
- * => returns the nearest FUNC/OBJECT symbol at or below @addr inside the
- *    module whose areas contain @addr and sets *@size, *@offset (addr -
- *    symbol) and *@modname; returns NULL (outputs untouched) when @addr is
- *    in no module or below its first symbol. Any output pointer may be NULL.
+ * @namebuf: KSYM_NAME_LEN bytes (kernel/symbols.h) for the symbol's name
+ * @modname: MODULE_NAME_LEN bytes for the module's name, or NULL
+ * => returns @namebuf holding the nearest FUNC/OBJECT symbol at or below
+ *    @addr in the same region of the module whose areas contain @addr
+ *    (among aliases the first in the object's symbol table, never
+ *    init_module/cleanup_module when the function has a name of its own),
+ *    and sets *@size, *@offset (addr - symbol) and @modname; returns NULL
+ *    (outputs untouched) when @addr is in no module or below the first
+ *    symbol of its region. @size and @offset may be NULL.
+ * => the names are copied under module_lock: they stay valid when the
+ *    module goes right after.
  * => no locks taken beyond module_lock; safe from a fault or panic path
  *    (it does not sleep, and gives up if module_lock is held on this CPU).
  */
 const char *module_address_lookup(unsigned long addr, unsigned long *size, unsigned long *offset,
-				  const char **modname);
+				  char *modname, char *namebuf);
 
 #endif /* KERNEL_MODULE_H */

@@ -8,14 +8,22 @@
 
 #include "kernel/types.h"
 
-/* Find the symbol containing @addr. Returns its name (or NULL) and sets
- * *@offset and *@size. */
+/* The longest symbol name a lookup copies (longer ones are cut), and the
+ * size of a module name buffer (MODULE_NAME_LEN, kernel/module.h). */
+#define KSYM_NAME_LEN	     128
+#define KSYM_MODULE_NAME_LEN 56
+
+/* Find the kernel's own symbol containing @addr (a module's names can go
+ * at any time: use symbols_lookup_mod()). Returns its name (or NULL) and
+ * sets *@offset and *@size. */
 const char *symbols_lookup(unsigned long addr, unsigned long *offset, unsigned long *size);
-/* The same, for kernel and module addresses alike: *@modname is set to the
- * module's name for an address inside a loaded module, to NULL for the
- * kernel's own (any output pointer may be NULL). Safe in a fault path. */
+/* The same, for kernel and module addresses alike. A module symbol's name
+ * is copied into @namebuf (KSYM_NAME_LEN bytes) and its module's into
+ * @modname (KSYM_MODULE_NAME_LEN bytes, may be NULL), which is "" for the
+ * kernel's own; @offset and @size may be NULL. Safe in a fault path, and
+ * the names stay valid when the module is unloaded right after. */
 const char *symbols_lookup_mod(unsigned long addr, unsigned long *offset, unsigned long *size,
-			       const char **modname);
+			       char *modname, char *namebuf);
 /* Address of the symbol called @name, or 0. */
 unsigned long symbols_lookup_name(const char *name);
 

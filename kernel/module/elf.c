@@ -433,8 +433,31 @@ static int elf_check_sym_section(const struct load_info *info, unsigned int i)
 	return 0;
 }
 
+/* Entry 0 of the symbol table: all zeros (relocations may not use it, so
+ * nothing else reads it, but a name or section there would be unchecked). */
+static int elf_check_null_symbol(const struct load_info *info)
+{
+	static const Elf64_Sym zero;
+	const Elf64_Sym *sym = &info->syms[0];
+
+	if (!info->nsyms) {
+		elf_err(info, "symbol table is empty (want the null symbol first)");
+		return -ENOEXEC;
+	}
+	if (memcmp(sym, &zero, sizeof(zero))) {
+		elf_err(info,
+			"symbol 0 (name %u, section %#x, info %#x, value 0x%llx) is not the all-zero null symbol",
+			sym->st_name, sym->st_shndx, sym->st_info,
+			(unsigned long long)sym->st_value);
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
 static int elf_check_symbols(struct load_info *info)
 {
+	if (elf_check_null_symbol(info))
+		return -ENOEXEC;
 	for (unsigned int i = 1; i < info->nsyms; i++) {
 		if (info->syms[i].st_name >= info->strtab_size) {
 			elf_err(info,
@@ -560,6 +583,11 @@ static int elf_check_rela(const struct load_info *info, unsigned int i, unsigned
 	if (sym >= info->nsyms) {
 		elf_err(info, "%s entry %u: symbol index %u out of range (%u symbols)",
 			elf_sec_name(info, i), k, sym, info->nsyms);
+		return -ENOEXEC;
+	}
+	if (sym == 0) {
+		elf_err(info, "%s entry %u: %s against symbol 0, the null symbol",
+			elf_sec_name(info, i), k, elf_rel_name(type));
 		return -ENOEXEC;
 	}
 	return 0;

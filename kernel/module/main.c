@@ -9,24 +9,28 @@
  *	struct module			kzalloc
  *	layout, four regions		__vmalloc_node_range() in the module area,
  *					VM_FLUSH_RESET_PERMS, zeroed; sections copied
- *	symbols and sections kept	kmalloc: address lookups, GDB
+ *	symbols and sections kept	kmalloc, sorted by address: lookups, GDB
  *	symbols resolved		kernel exports, then LIVE modules' (each use
  *					recorded: the used module is pinned)
- *	on `modules`, COMING		the name is taken (-EEXIST after this)
- *	relocated, exports checked
+ *	on `modules`, COMING		the name is taken (-EEXIST after this);
+ *					init, exit and exports set before
+ *	relocated, exports published	no name exported twice (-ENOEXEC)
  *	text RO+X, rodata RO		set_memory_rox/ro (data and bss stay NX)
  *	W+X check			ptdump_count_wx() over every mapping
  *	init()				then LIVE
  *
- * delete_module() refuses a module that is not LIVE, has users or holds
- * references; otherwise GOING, exit(), off the list, uses dropped, areas
- * vfree()d: VM_FLUSH_RESET_PERMS unmaps and flushes them at once, so no
- * translation of the old text survives.
+ * delete_module() refuses a module that is not LIVE, has no exit function,
+ * has users or holds references; otherwise GOING, exit(), off the list,
+ * uses dropped, areas vfree()d: VM_FLUSH_RESET_PERMS unmaps and flushes
+ * them at once, so no translation of the old text survives.
  *
  * Locking: module_lock guards the list, the states, the refcounts and the
  * use lists; it is never held across init/exit, an allocation of a region,
- * or a message. Only a LIVE module's exports are visible, so a COMING or
- * GOING module is never used.
+ * or a message. Only a LIVE module's exports are used, so a COMING or
+ * GOING module is never used; but its exported names are taken from the
+ * moment they are published (checked against the kernel and every other
+ * published module in the same lock hold), so two loads racing can never
+ * both export one name.
  */
 #include "kernel/module.h"
 
@@ -39,6 +43,7 @@
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/spinlock.h"
+#include "kernel/symbols.h"
 #include "lib/sort.h"
 #include "lib/string.h"
 #include "lib/vsprintf.h"
@@ -153,7 +158,7 @@ static const struct kernel_symbol *kernel_export(const char *name)
 	return ksym_find(__start___ksymtab, __stop___ksymtab - __start___ksymtab, name);
 }
 
-/* A LIVE module other than @self exporting @name, and the export. */
+/* A LIVE module other than @self exporting @name, and the export: what a load may use. */
 static struct module *module_export_locked(const char *name, const struct module *self,
 					   const struct kernel_symbol **ksym)
 {
@@ -359,11 +364,19 @@ static char *module_copy_name(char **strings, const char *name)
 	return copy;
 }
 
+/*
+ * By address, then in symbol table order: the names were copied into
+ * mod->strings in that order, so their addresses break the tie (sort() is
+ * not stable, and lookups want the first alias: the function's own name
+ * comes before the global init_module that MODULE_INIT() adds).
+ */
 static int module_symbol_cmp(const void *a, const void *b)
 {
 	const struct module_symbol *x = a, *y = b;
 
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->name < y->name ? -1 : x->name > y->name;
 }
 
 static void module_fill_kept(struct module *mod, const struct load_info *info,
@@ -389,7 +402,7 @@ static void module_fill_kept(struct module *mod, const struct load_info *info,
 		mod->symbols[n].addr = elf_sec_addr(lo, sym->st_shndx, sym->st_value);
 		mod->symbols[n++].size = sym->st_size;
 	}
-	sort_small(mod->symbols, mod->nr_symbols, sizeof(*mod->symbols), module_symbol_cmp);
+	sort(mod->symbols, mod->nr_symbols, sizeof(*mod->symbols), module_symbol_cmp);
 }
 
 static void module_free_kept(struct module *mod)
@@ -430,13 +443,11 @@ static bool module_has_string(const struct module *mod, unsigned long s)
 	return false;
 }
 
-/* The module's __ksymtab, relocated: every entry inside the module, no name taken. */
-static int module_check_exports(struct module *mod)
+/* The module's __ksymtab, relocated: every entry inside the module. */
+static int module_check_exports(const struct module *mod)
 {
 	for (unsigned int i = 0; i < mod->nr_exports; i++) {
 		const struct kernel_symbol *ks = &mod->exports[i];
-		const struct kernel_symbol *dup;
-		struct module *owner;
 
 		if (!module_has_string(mod, (unsigned long)ks->name) ||
 		    !module_contains(mod, ks->value)) {
@@ -444,14 +455,47 @@ static int module_check_exports(struct module *mod)
 			       mod->name, i, ks->name, ks->value);
 			return -ENOEXEC;
 		}
-		spin_lock(&module_lock);
-		owner = module_export_locked(ks->name, mod, &dup);
-		spin_unlock(&module_lock);
-		if (owner || kernel_export(ks->name)) {
-			pr_err("module %s: exports %s, which %s exports already\n", mod->name,
-			       ks->name, owner ? owner->name : "the kernel");
-			return -ENOEXEC;
+	}
+	return 0;
+}
+
+/* Who other than @self exports @name already: the kernel, or a module
+ * (any state) whose exports are published; its name into @owner. */
+static bool module_export_taken_locked(const char *name, const struct module *self, char *owner,
+				       size_t size)
+{
+	struct module *mod;
+
+	assert_held(&module_lock);
+	if (kernel_export(name)) {
+		strlcpy(owner, "the kernel", size);
+		return true;
+	}
+	list_for_each_entry(mod, &modules, list) {
+		if (mod != self && mod->exports_published &&
+		    ksym_find(mod->exports, mod->nr_exports, name)) {
+			strlcpy(owner, mod->name, size);
+			return true;
 		}
+	}
+	return false;
+}
+
+/* Take every name @mod exports, or none: -ENOEXEC if one is taken already. */
+static int module_publish_exports(struct module *mod)
+{
+	char owner[MODULE_NAME_LEN + 16];
+	const char *dup = NULL;
+
+	spin_lock(&module_lock);
+	for (unsigned int i = 0; i < mod->nr_exports && !dup; i++)
+		if (module_export_taken_locked(mod->exports[i].name, mod, owner, sizeof(owner)))
+			dup = mod->exports[i].name;
+	mod->exports_published = !dup;
+	spin_unlock(&module_lock);
+	if (dup) {
+		pr_err("module %s: exports %s, which %s exports already\n", mod->name, dup, owner);
+		return -ENOEXEC;
 	}
 	return 0;
 }
@@ -485,6 +529,7 @@ static int module_link(struct module *mod, const struct load_info *info,
 	}
 	if (err)
 		return err;
+	module_set_functions(mod, info, lo, values);
 	spin_lock(&module_lock);
 	if (find_module_locked(mod->name)) {
 		spin_unlock(&module_lock);
@@ -504,7 +549,7 @@ static void module_unlink(struct module *mod)
 	spin_unlock(&module_lock);
 }
 
-/* Relocate, check the exports, protect, check W+X: ready to run init. */
+/* Relocate, check and publish the exports, protect, check W+X: ready to run init. */
 static int module_finish(struct module *mod, const struct load_info *info,
 			 const struct elf_layout *lo, const unsigned long *values)
 {
@@ -512,8 +557,9 @@ static int module_finish(struct module *mod, const struct load_info *info,
 
 	if (err)
 		return err;
-	module_set_functions(mod, info, lo, values);
 	err = module_check_exports(mod);
+	if (!err)
+		err = module_publish_exports(mod);
 	if (!err)
 		err = module_protect(mod);
 	if (!err)
@@ -631,6 +677,10 @@ static int module_begin_unload_locked(struct module *mod, char *why, size_t size
 		scnprintf(why, size, "it is %s, not live", module_state_names[mod->state]);
 		return -EBUSY;
 	}
+	if (!mod->exit) {
+		scnprintf(why, size, "it has no exit function (MODULE_EXIT)");
+		return -EBUSY;
+	}
 	if (mod->nr_users) {
 		use = list_first_entry(&mod->users, struct module_use, target_list);
 		scnprintf(why, size, "in use by %s (%u users)", use->source->name, mod->nr_users);
@@ -734,38 +784,93 @@ void lsmod_dump(void)
 		printk("%s\n", line);
 }
 
-/* The size of kept symbol @i of @mod: its own, else up to the next one. */
-static unsigned long module_symbol_size(const struct module *mod, unsigned int i)
+/* The first of @mod's symbols above @addr (nr_symbols if none): binary search. */
+static unsigned int module_symbol_above(const struct module *mod, unsigned long addr)
+{
+	unsigned int lo = 0, hi = mod->nr_symbols;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (mod->symbols[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The alias names MODULE_INIT()/MODULE_EXIT() add: a function's last choice of name. */
+static bool module_symbol_is_alias(const struct module_symbol *s)
+{
+	return !strcmp(s->name, "init_module") || !strcmp(s->name, "cleanup_module");
+}
+
+/* The region of @mod holding @addr (module_contains() said one does). */
+static const struct module_region *module_region_of(const struct module *mod, unsigned long addr)
+{
+	for (unsigned int r = 0; r < MOD_REGION_NUM; r++)
+		if (mod->region[r].size && addr - mod->region[r].base < mod->region[r].size)
+			return &mod->region[r];
+	return NULL;
+}
+
+/* The symbol naming @addr in @reg, or -1: the highest address at or below
+ * it inside the region, the first non-alias name there in table order. */
+static int module_symbol_find(const struct module *mod, const struct module_region *reg,
+			      unsigned long addr)
+{
+	unsigned int end = module_symbol_above(mod, addr), i;
+
+	if (!end || mod->symbols[end - 1].addr < reg->base)
+		return -1;
+	i = end - 1;
+	while (i > 0 && mod->symbols[i - 1].addr == mod->symbols[end - 1].addr)
+		i--;
+	for (unsigned int j = i; j < end; j++)
+		if (!module_symbol_is_alias(&mod->symbols[j]))
+			return (int)j;
+	return (int)i;
+}
+
+/* The size of kept symbol @i of @mod in @reg: its own, else up to the next
+ * higher address in the region, else to the region's end. */
+static unsigned long module_symbol_size(const struct module *mod, const struct module_region *reg,
+					unsigned int i)
 {
 	const struct module_symbol *s = &mod->symbols[i];
+	unsigned int next = module_symbol_above(mod, s->addr);
 
 	if (s->size)
 		return s->size;
-	if (i + 1 < mod->nr_symbols)
-		return mod->symbols[i + 1].addr - s->addr;
-	return 1;
+	if (next < mod->nr_symbols && mod->symbols[next].addr - reg->base < reg->size)
+		return mod->symbols[next].addr - s->addr;
+	return reg->base + reg->size - s->addr;
 }
 
 const char *module_address_lookup(unsigned long addr, unsigned long *size, unsigned long *offset,
-				  const char **modname)
+				  char *modname, char *namebuf)
 {
+	const struct module_region *reg;
 	const struct module *mod;
 	const char *name = NULL;
-	unsigned int i;
+	int i = -1;
 
 	if (addr < MODULES_VADDR || addr >= MODULES_END || !module_lock_try())
 		return NULL;
 	mod = module_of_address_locked(addr);
-	for (i = 0; mod && i < mod->nr_symbols && mod->symbols[i].addr <= addr; i++)
-		;
-	if (mod && i > 0) {
-		name = mod->symbols[i - 1].name;
+	reg = mod ? module_region_of(mod, addr) : NULL;
+	if (reg)
+		i = module_symbol_find(mod, reg, addr);
+	if (i >= 0) {
+		strlcpy(namebuf, mod->symbols[i].name, KSYM_NAME_LEN);
+		name = namebuf;
 		if (size)
-			*size = module_symbol_size(mod, i - 1);
+			*size = module_symbol_size(mod, reg, (unsigned int)i);
 		if (offset)
-			*offset = addr - mod->symbols[i - 1].addr;
+			*offset = addr - mod->symbols[i].addr;
 		if (modname)
-			*modname = mod->name;
+			strlcpy(modname, mod->name, MODULE_NAME_LEN);
 	}
 	spin_unlock(&module_lock);
 	return name;

@@ -18,12 +18,13 @@
 #include "lib/vsprintf.c"
 
 const char *symbols_lookup_mod(unsigned long addr, unsigned long *offset, unsigned long *size,
-			       const char **modname)
+			       char *modname, char *namebuf)
 {
 	(void)addr;
 	(void)offset;
 	(void)size;
 	(void)modname;
+	(void)namebuf;
 	return NULL;
 }
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../../kernel/module/elf.c"
+#include "../../lib/sort.c"
 
 #define MLT_REGION_ADDR(r) (0xffffffffa0000000UL + (unsigned long)(r)*0x100000UL)
 #define MLT_KERNEL_BASE	   0xffffffff81000000UL
@@ -140,8 +141,12 @@ static unsigned long resolver(const char *name, void *ctx)
 	static const char *const names[] = { "printk", "memset", "memcpy", "vmalloc" };
 
 	(void)ctx;
-	if (!strcmp(name, "far_away"))
+	if (!strcmp(name, "far_away") || !strcmp(name, "far_away_fn"))
 		return MLT_FAR_AWAY;
+	if (!strcmp(name, "edge_lo")) /* S + A == -2^31: the lowest a 32S field holds */
+		return 0xffffffff80000000UL;
+	if (!strcmp(name, "edge_below"))
+		return 0xffffffff7fffffffUL;
 	for (unsigned int i = 0; i < ARRAY_SIZE(names); i++)
 		if (!strcmp(name, names[i]))
 			return MLT_KERNEL_BASE + 0x1000 * (i + 1);
@@ -593,6 +598,125 @@ static void test_unknown_symbol(void **state)
 	free(img.data);
 }
 
+/* The symbol table's entry @i. */
+static Elf64_Sym *sym_at(struct image img, unsigned int i)
+{
+	return (Elf64_Sym *)(img.data + shdr(img, symtab_index(img))->sh_offset) + i;
+}
+
+/* Point .rela.text entry 0 at symbol 0 with relocation @type and addend @addend. */
+static void rela_against_null(struct image img, u32 type, s64 addend)
+{
+	rela(img, ".rela.text", 0)->r_info = type;
+	rela(img, ".rela.text", 0)->r_addend = addend;
+}
+
+/* Bug: entry 0 was never checked, so its section index went unchecked into
+ * lo->sec[] when a relocation used it (a heap overflow under ASan). */
+static void test_null_symbol_with_a_bad_section_index(void **state)
+{
+	struct image img = copy_of(good);
+	char want[160];
+
+	(void)state;
+	sym_at(img, 0)->st_shndx = ehdr(img)->e_shnum + 3;
+	rela_against_null(img, R_X86_64_PC32, -4);
+	snprintf(
+		want, sizeof(want),
+		"module tst: symbol 0 (name 0, section %#x, info 0, value 0x0) is not the all-zero null symbol",
+		ehdr(img)->e_shnum + 3);
+	EXPECT_REFUSED(img, -ENOEXEC, want);
+	free(img.data);
+}
+
+/* Bug: entry 0's name offset went unchecked into the refusal message of a
+ * relocation against it (a wild read: segfault). */
+static void test_null_symbol_with_a_wild_name(void **state)
+{
+	struct image img = copy_of(good);
+	unsigned int modinfo = find_sec(img, ".modinfo");
+	char want[160];
+
+	(void)state;
+	sym_at(img, 0)->st_name = 0x7ffffff0;
+	sym_at(img, 0)->st_shndx = modinfo; /* not loaded: the relocation is refused by name */
+	rela_against_null(img, R_X86_64_PC32, -4);
+	snprintf(
+		want, sizeof(want),
+		"symbol 0 (name 2147483632, section %#x, info 0, value 0x0) is not the all-zero null symbol",
+		modinfo);
+	EXPECT_REFUSED(img, -ENOEXEC, want);
+	free(img.data);
+}
+
+/* Bug: a relocation against the null symbol was applied (as S = 0). */
+static void test_relocation_against_the_null_symbol(void **state)
+{
+	struct image img = copy_of(good);
+
+	(void)state;
+	rela_against_null(img, R_X86_64_64, 0);
+	EXPECT_REFUSED(img, -ENOEXEC,
+		       ".rela.text entry 0: R_X86_64_64 against symbol 0, the null symbol");
+	free(img.data);
+}
+
+/* The last field a section holds: r_offset + width == sh_size is in. */
+static void test_relocation_ending_at_the_section_end(void **state)
+{
+	struct image img = copy_of(good);
+	unsigned int text = find_sec(img, ".text");
+	Elf64_Rela *r = rela(img, ".rela.text", 0);
+	unsigned int width = elf_rel_width(ELF64_R_TYPE(r->r_info));
+
+	(void)state;
+	assert_int_equal(width, 4);
+	r->r_offset = shdr(img, text)->sh_size - width;
+	assert_int_equal(load_image(img), 0);
+	assert_string_equal(shim_log, "");
+	r->r_offset++;
+	EXPECT_REFUSED(img, -ENOEXEC, "runs past its section .text");
+	free(img.data);
+}
+
+/* R_X86_64_32S takes S + A down to -2^31 and not one below. */
+static void test_32s_negative_boundary(void **state)
+{
+	static const char src[] = "#include \"kernel/module.h\"\n"
+				  "extern char %s[];\n"
+				  "void *ptr(void);\nvoid *ptr(void) { return %s; }\n"
+				  "static int f(void) { return 0; }\n"
+				  "MODULE_INIT(f);\nMODULE_NAME(\"edge\");\n";
+	char code[512];
+	struct image img;
+
+	(void)state;
+	snprintf(code, sizeof(code), src, "edge_lo", "edge_lo");
+	img = build(code, "");
+	assert_int_equal(load_image(img), 0);
+	assert_string_equal(shim_log, "");
+	free(img.data);
+	snprintf(code, sizeof(code), src, "edge_below", "edge_below");
+	img = build(code, "");
+	EXPECT_REFUSED(img, -ENOEXEC, "module edge: R_X86_64_32S at .text+");
+	assert_true(shim_log_has("against edge_below: S + A does not fit in 32 bits signed "
+				 "(S 0xffffffff7fffffff A 0"));
+	free(img.data);
+}
+
+static void test_plt32_overflow(void **state)
+{
+	struct image img = build("#include \"kernel/module.h\"\nvoid far_away_fn(void);\n"
+				 "static int f(void) { far_away_fn(); return 0; }\n"
+				 "MODULE_INIT(f);\nMODULE_NAME(\"farcall\");\n",
+				 "");
+
+	(void)state;
+	EXPECT_REFUSED(img, -ENOEXEC, "module farcall: R_X86_64_PLT32 at .text+");
+	assert_true(shim_log_has("against far_away_fn: S + A - P does not fit in 32 bits signed"));
+	free(img.data);
+}
+
 /* ---- refusals: relocations ---- */
 
 static void test_relocation_fields(void **state)
@@ -673,6 +797,46 @@ static void test_32s_overflow(void **state)
 	free(img.data);
 }
 
+/* ---- sorting a module's symbols ---- */
+
+static unsigned long sort_compares;
+
+/* The loader's order (kernel/module/main.c): by address, then name pointer. */
+static int counting_symbol_cmp(const void *a, const void *b)
+{
+	const struct module_symbol *x = a, *y = b;
+
+	sort_compares++;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->name < y->name ? -1 : x->name > y->name;
+}
+
+/* Bug: the kept symbols were sorted by insertion sort, O(n^2): a crafted
+ * module with 100k symbols stalled the loader. sort() is O(n log n). */
+static void test_sorting_100k_symbols_is_n_log_n(void **state)
+{
+	const unsigned int n = 100000;
+	struct module_symbol *syms = calloc(n, sizeof(*syms));
+	char *names = calloc(n, 1);
+
+	(void)state;
+	assert_non_null(syms);
+	assert_non_null(names);
+	for (unsigned int i = 0; i < n; i++) { /* descending, in runs of 4 aliases */
+		syms[i].addr = 0xffffffffa0000000UL + (n - i) / 4 * 16;
+		syms[i].name = &names[i];
+	}
+	sort(syms, n, sizeof(*syms), counting_symbol_cmp);
+	for (unsigned int i = 1; i < n; i++)
+		assert_true(syms[i - 1].addr < syms[i].addr ||
+			    (syms[i - 1].addr == syms[i].addr && syms[i - 1].name < syms[i].name));
+	print_message("sorting %u symbols: %lu comparisons\n", n, sort_compares);
+	assert_true(sort_compares <= 2UL * n * 17); /* 2 n log2(n) */
+	free(names);
+	free(syms);
+}
+
 /* ---- random damage ---- */
 
 static void test_random_damage(void **state)
@@ -731,6 +895,13 @@ int main(void)
 		cmocka_unit_test(test_pc32_overflow),
 		cmocka_unit_test(test_abs32_overflow),
 		cmocka_unit_test(test_32s_overflow),
+		cmocka_unit_test(test_null_symbol_with_a_bad_section_index),
+		cmocka_unit_test(test_null_symbol_with_a_wild_name),
+		cmocka_unit_test(test_relocation_against_the_null_symbol),
+		cmocka_unit_test(test_relocation_ending_at_the_section_end),
+		cmocka_unit_test(test_32s_negative_boundary),
+		cmocka_unit_test(test_plt32_overflow),
+		cmocka_unit_test(test_sorting_100k_symbols_is_n_log_n),
 		cmocka_unit_test(test_random_damage),
 	};
 

@@ -36,14 +36,16 @@ static const struct {
 static unsigned long symbols_lookups;
 
 const char *symbols_lookup_mod(unsigned long addr, unsigned long *offset, unsigned long *size,
-			       const char **modname)
+			       char *modname, char *namebuf)
 {
+	(void)namebuf;
 	symbols_lookups++;
 	for (size_t i = 0; i < ARRAY_SIZE(fake_syms); i++) {
 		if (addr >= fake_syms[i].start && addr - fake_syms[i].start < fake_syms[i].size) {
 			*offset = addr - fake_syms[i].start;
 			*size = fake_syms[i].size;
-			*modname = fake_syms[i].module;
+			if (fake_syms[i].module)
+				strcpy(modname, fake_syms[i].module);
 			return fake_syms[i].name;
 		}
 	}

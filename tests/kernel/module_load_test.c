@@ -1,9 +1,10 @@
 /*
  * Self-tests of the module loader (kernel/module/), suite module_load, on
- * three small modules built from tests/kernel/modules/ and embedded here
- * with .incbin: mlt_base (all four regions, two exports), mlt_user (uses
- * mlt_base_add), mlt_fail (its init fails) and mlt_dup (exports a name
- * mlt_base exports).
+ * small modules built from tests/kernel/modules/ and embedded here with
+ * .incbin: mlt_base (all four regions, two exports), mlt_user (uses
+ * mlt_base_add), mlt_fail (its init fails), mlt_dup (exports a name
+ * mlt_base exports) and mlt_noexit (no exit function, an unnamed start of
+ * rodata).
  *
  * What "nothing left behind" means here, checked after every unload and
  * every refused load: the free page count, the busy vmalloc areas and the
@@ -19,6 +20,7 @@
 #include "kernel/errno.h"
 #include "kernel/module.h"
 #include "kernel/printk.h"
+#include "kernel/symbols.h"
 #include "lib/string.h"
 #include "lib/vsprintf.h"
 #include "mm/memlayout.h"
@@ -44,12 +46,15 @@ MLT_IMAGE(base);
 MLT_IMAGE(user);
 MLT_IMAGE(fail);
 MLT_IMAGE(dup);
+MLT_IMAGE(noexit);
 
 /* What the test modules write and read in the kernel. */
 int mlt_events;
 int mlt_fail_ret = -EINVAL;
+void (*mlt_base_init_hook)(void);
 EXPORT_SYMBOL(mlt_events);
 EXPORT_SYMBOL(mlt_fail_ret);
+EXPORT_SYMBOL(mlt_base_init_hook);
 
 static int mlt_load(const u8 *start, const u8 *end, struct module **out)
 {
@@ -66,9 +71,27 @@ static int mlt_load_user(struct module **out)
 	return mlt_load(mlt_user_start, mlt_user_end, out);
 }
 
+/* The exit function a test gives mlt_noexit to get rid of it (white box:
+ * delete_module() refuses a module without one). */
+static void mlt_noexit_stub_exit(void)
+{
+}
+
+static int mlt_unload_noexit(void)
+{
+	struct module *mod = find_module("mlt_noexit");
+
+	if (!mod)
+		return -ENOENT;
+	mod->exit = mlt_noexit_stub_exit;
+	return delete_module("mlt_noexit");
+}
+
 /* ktest_defer() actions: unload what a failed test left loaded; disarm injection. */
 static void mlt_unload_all(void *unused __unused)
 {
+	mlt_base_init_hook = NULL;
+	mlt_unload_noexit();
 	delete_module("mlt_user");
 	delete_module("mlt_fail");
 	delete_module("mlt_dup");
@@ -354,25 +377,145 @@ KTEST(module_load, bad_images_are_refused_by_name)
 
 KTEST(module_load, address_lookup_names_the_module_function)
 {
-	struct module *mod = NULL;
+	char modname[MODULE_NAME_LEN] = "", buf[KSYM_NAME_LEN];
 	unsigned long add, size = 0, offset = 0;
-	const char *modname = NULL, *name;
+	struct module *mod = NULL;
+	const char *name;
 
 	ktest_defer(t, mlt_unload_all, NULL);
 	KTEST_ASSERT_EQ(t, mlt_load_base(&mod), 0);
 	add = mlt_export(mod, "mlt_base_add");
-	name = module_address_lookup(add + 3, &size, &offset, &modname);
+	name = module_address_lookup(add + 3, &size, &offset, modname, buf);
 	KTEST_ASSERT_NOT_NULL(t, name);
 	KTEST_EXPECT_EQ(t, strcmp(name, "mlt_base_add"), 0);
 	KTEST_EXPECT_EQ(t, offset, 3UL);
 	KTEST_EXPECT_GT(t, size, 3UL);
 	KTEST_EXPECT_EQ(t, strcmp(modname, "mlt_base"), 0);
 	KTEST_EXPECT_TRUE(t, module_of_address(add) == mod);
-	name = module_address_lookup(mlt_export(mod, "mlt_base_counter"), NULL, &offset, NULL);
+	name = module_address_lookup(mlt_export(mod, "mlt_base_counter"), NULL, &offset, NULL, buf);
 	KTEST_EXPECT_TRUE(t, name && !strcmp(name, "mlt_base_counter"));
-	KTEST_EXPECT_NULL(t, module_address_lookup((unsigned long)&mlt_events, NULL, NULL, NULL));
+	KTEST_EXPECT_NULL(t,
+			  module_address_lookup((unsigned long)&mlt_events, NULL, NULL, NULL, buf));
 	KTEST_EXPECT_EQ(t, delete_module("mlt_base"), 0);
-	KTEST_EXPECT_NULL(t, module_address_lookup(add, NULL, NULL, NULL));
+	KTEST_EXPECT_NULL(t, module_address_lookup(add, NULL, NULL, NULL, buf));
+}
+
+/* Bug: the lookup returned pointers into the module's name and string
+ * table, which delete_module() frees: a backtrace racing rmmod read freed
+ * memory. The names are copies now, intact after the unload. */
+KTEST(module_load, lookup_names_survive_the_modules_unload)
+{
+	char modname[MODULE_NAME_LEN] = "", buf[KSYM_NAME_LEN];
+	struct module *mod = NULL;
+	const char *name;
+
+	ktest_defer(t, mlt_unload_all, NULL);
+	KTEST_ASSERT_EQ(t, mlt_load_base(&mod), 0);
+	name = module_address_lookup(mlt_export(mod, "mlt_base_add"), NULL, NULL, modname, buf);
+	KTEST_ASSERT_NOT_NULL(t, name);
+	KTEST_EXPECT_EQ(t, delete_module("mlt_base"), 0);
+	KTEST_EXPECT_STREQ(t, name, "mlt_base_add");
+	KTEST_EXPECT_STREQ(t, modname, "mlt_base");
+}
+
+/* "name+0xoff/0xsize [mod]" less its "/0xsize", in place (the size depends on the compiler). */
+static const char *mlt_no_size(char *buf)
+{
+	char *slash = strchr(buf, '/'), *space = slash ? strchr(slash, ' ') : NULL;
+
+	if (space)
+		memmove(slash, space, strlen(space) + 1);
+	return buf;
+}
+
+/* Bug: among aliases the lookup took the last in sorted order, the global
+ * init_module/cleanup_module that MODULE_INIT/EXIT add, not the function. */
+KTEST(module_load, init_and_exit_are_named_by_their_own_names)
+{
+	struct module *mod = NULL;
+	char buf[96];
+
+	ktest_defer(t, mlt_unload_all, NULL);
+	KTEST_ASSERT_EQ(t, mlt_load_base(&mod), 0);
+	snprintf(buf, sizeof(buf), "%pS", (void *)mod->init);
+	KTEST_EXPECT_STREQ(t, mlt_no_size(buf), "mlt_base_init+0x0 [mlt_base]");
+	snprintf(buf, sizeof(buf), "%pS", (void *)mod->exit);
+	KTEST_EXPECT_STREQ(t, mlt_no_size(buf), "mlt_base_exit+0x0 [mlt_base]");
+	KTEST_EXPECT_EQ(t, delete_module("mlt_base"), 0);
+}
+
+/* Bug: an address before the first symbol of its region was named after
+ * the previous region's last symbol, with an offset spanning the gap. */
+KTEST(module_load, an_unnamed_start_of_a_region_has_no_name)
+{
+	char modname[MODULE_NAME_LEN], buf[KSYM_NAME_LEN];
+	unsigned long ro, offset = 0, size = 0;
+	struct module *mod = NULL;
+	const char *name;
+
+	ktest_defer(t, mlt_unload_all, NULL);
+	KTEST_ASSERT_EQ(t, mlt_load(mlt_noexit_start, mlt_noexit_end, &mod), 0);
+	ro = mod->region[MOD_RODATA].base;
+	KTEST_ASSERT_NE(t, ro, 0UL);
+	name = module_address_lookup(ro, &size, &offset, modname, buf);
+	if (name)
+		printk("# %s: rodata base %#lx named %s+%#lx\n", t->name, ro, name, offset);
+	KTEST_EXPECT_NULL(t, name);
+	/* mlt_noexit_table: .rodata after the 16 unnamed bytes */
+	name = module_address_lookup(ro + 16 + 4, &size, &offset, modname, buf);
+	KTEST_EXPECT_TRUE(t, name && !strcmp(name, "mlt_noexit_table"));
+	KTEST_EXPECT_EQ(t, offset, 4UL);
+	KTEST_EXPECT_EQ(t, size, 16UL);
+	KTEST_EXPECT_EQ(t, mlt_unload_noexit(), 0);
+}
+
+/* Bug: a module without MODULE_EXIT could be unloaded (its code may still
+ * be in use: nothing stopped it). Refused as Linux does. */
+KTEST(module_load, a_module_without_exit_cannot_be_unloaded)
+{
+	struct module *mod = NULL;
+	unsigned long mark;
+
+	ktest_defer(t, mlt_unload_all, NULL);
+	KTEST_ASSERT_EQ(t, mlt_load(mlt_noexit_start, mlt_noexit_end, &mod), 0);
+	KTEST_EXPECT_NULL(t, mod->exit);
+	mark = ktest_log_mark();
+	KTEST_EXPECT_EQ(t, delete_module("mlt_noexit"), -EBUSY);
+	KTEST_EXPECT_TRUE(t, ktest_log_has(mark, "module mlt_noexit: cannot unload: it has no "
+						 "exit function (MODULE_EXIT)"));
+	KTEST_EXPECT_TRUE(t, find_module("mlt_noexit") == mod);
+	KTEST_EXPECT_EQ(t, (int)mod->state, (int)MODULE_STATE_LIVE);
+	KTEST_EXPECT_EQ(t, mlt_unload_noexit(), 0);
+	KTEST_EXPECT_NULL(t, find_module("mlt_noexit"));
+}
+
+static int mlt_nested_ret;
+
+static void mlt_load_dup_now(void)
+{
+	mlt_nested_ret = mlt_load(mlt_dup_start, mlt_dup_end, NULL);
+}
+
+/* Bug: only LIVE modules' exports were checked, so a module loading while
+ * another was COMING (its init running) could export the same name. */
+KTEST(module_load, a_coming_modules_exports_are_taken)
+{
+	unsigned long mark;
+
+	ktest_defer(t, mlt_unload_all, NULL);
+	mark = ktest_log_mark();
+	mlt_nested_ret = 1;
+	mlt_base_init_hook = mlt_load_dup_now; /* mlt_base's init loads mlt_dup */
+	KTEST_ASSERT_EQ(t, mlt_load_base(NULL), 0);
+	mlt_base_init_hook = NULL;
+	KTEST_EXPECT_EQ(t, mlt_nested_ret, -ENOEXEC);
+	KTEST_EXPECT_TRUE(
+		t,
+		ktest_log_has(
+			mark,
+			"module mlt_dup: exports mlt_base_counter, which mlt_base exports already"));
+	KTEST_EXPECT_NULL(t, find_module("mlt_dup"));
+	KTEST_EXPECT_EQ(t, delete_module("mlt_base"), 0);
 }
 
 /*

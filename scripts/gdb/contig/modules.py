@@ -7,8 +7,10 @@
 # the ELF, or the directories given) and runs
 #   add-symbol-file NAME.ko TEXT -s SECTION ADDR ...
 # with every SHF_ALLOC section the loader placed (struct module.sections), so
-# that GDB knows the module's functions, variables and source lines. A module
-# loaded again (another address) is re-added; one unloaded is removed.
+# that GDB knows the module's functions, variables and source lines; TEXT is
+# the address the loader recorded for .text (which need not start the text
+# region). A module loaded again (any section placed elsewhere, even with
+# its text at the same address) is re-added; one unloaded is removed.
 
 import os
 
@@ -19,7 +21,8 @@ from contig.utils import ContigCommand, at, err, field_offset, list_walk, symbol
 STATES = {0: "Loading", 1: "Live", 2: "Unloading"}
 REGIONS = ("text", "rodata", "data", "bss")
 
-# Symbol files contig-symbols added: module name -> (file, text address).
+# Symbol files contig-symbols added: module name -> (file, .text address,
+# every (section, address) the loader recorded).
 _added = {}
 
 
@@ -86,6 +89,14 @@ def module_sections(mod):
     return out
 
 
+def module_text_section(mod, secs):
+    """Where the loader put @mod's .text section (the text region's base if none)."""
+    for name, addr in secs:
+        if name == ".text" and addr:
+            return addr
+    return module_text(mod)
+
+
 def find_ko(name, dirs):
     for d in dirs:
         path = os.path.join(d, name + ".ko")
@@ -114,8 +125,9 @@ moved ones re-added."""
         live = {}
         for _, mod in loaded_modules():
             live[mod["name"].string()] = mod
-        for name in [n for n in _added if n not in live or _added[n][1] != module_text(live[n])]:
-            path, text = _added.pop(name)
+        placed = {n: tuple(module_sections(m)) for n, m in live.items()}
+        for name in [n for n in _added if n not in live or _added[n][2] != placed[n]]:
+            path, text, _ = _added.pop(name)
             gdb.execute("remove-symbol-file -a 0x%x" % text, to_string=True)
             gdb.write("contig-symbols: %s: removed the symbols at 0x%016x\n" % (name, text))
         if not live:
@@ -129,12 +141,12 @@ moved ones re-added."""
                 gdb.write("contig-symbols: %s: no %s.ko in %s, skipped\n"
                           % (name, name, " ".join(dirs)))
                 continue
-            text = module_text(mod)
-            secs = [(s, a) for s, a in module_sections(mod) if s != ".text" and a]
+            text = module_text_section(mod, placed[name])
+            secs = [(s, a) for s, a in placed[name] if s != ".text" and a]
             cmd = "add-symbol-file %s 0x%x %s" % (
                 path, text, " ".join("-s %s 0x%x" % (s, a) for s, a in secs))
             gdb.execute(cmd, to_string=True)
-            _added[name] = (path, text)
+            _added[name] = (path, text, placed[name])
             gdb.write("contig-symbols: %s: %s at 0x%016x (%d more sections)\n"
                       % (name, path, text, len(secs)))
 

@@ -11,6 +11,11 @@ static int mlt_dup_init(void)
 	return 0;
 }
 
+static void mlt_dup_exit(void)
+{
+}
+
 MODULE_INIT(mlt_dup_init);
+MODULE_EXIT(mlt_dup_exit);
 MODULE_NAME("mlt_dup");
 EXPORT_SYMBOL(mlt_base_counter);

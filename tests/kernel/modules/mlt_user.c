@@ -13,5 +13,10 @@ static int mlt_user_init(void)
 	return 0;
 }
 
+static void mlt_user_exit(void)
+{
+}
+
 MODULE_INIT(mlt_user_init);
+MODULE_EXIT(mlt_user_exit);
 MODULE_NAME("mlt_user");
