@@ -263,6 +263,12 @@ static int bench_item_run(const struct bench_item *it, bool *header_done)
 		return it->run();
 	if ((err = floors_refresh()) != 0)
 		return err;
+	/*
+	 * The floors just freed their pages into this CPU's page cache: give
+	 * them back to the buddy, so the scenario starts from no warmer a cache
+	 * than its own work makes.
+	 */
+	drain_all_pages();
 	if (!*header_done) {
 		print_table_header();
 		*header_done = true;
