@@ -205,9 +205,9 @@ def sitting_warnings(lc, ldate):
         then = calendar.timegm(time.strptime(ldate, "%Y-%m-%dT%H:%M:%SZ"))
         now = int(host["date"]) if "date" in host else \
             int(os.path.getmtime(os.path.join(out, "serial.log")))
-        if now - then > 3600:
-            warn.append("the Linux column is %.1f h older than this run: another sitting" %
-                        ((now - then) / 3600.0))
+        if abs(now - then) > 3600:
+            warn.append("the Linux column is %.1f h %s than this run: another sitting" %
+                        (abs(now - then) / 3600.0, "older" if now > then else "newer"))
     except (TypeError, ValueError, OSError):
         warn.append("the Linux column has no readable date (%s)" % ldate)
     for key, what in (("cpu", "pinned to host CPU"), ("hostname", "host"), ("qemu", "QEMU")):
@@ -297,12 +297,12 @@ for s in doc["scenarios"]:
     if goal and r is not None:
         verdicts.append(verdict("%s: target Linux/Contig >= %.1f" % (s["name"], goal), r, goal,
                                 "%.2f" % r, at_least=True))
+    elif linux and goal and s["name"] not in linux_by_name:
+        verdicts.append("%s: no Linux figure (%s)" % (s["name"], linux_missing(s["name"])))
     if s["name"] in FLOOR_GOALS and s["floor_ratio"] is not None:
         goal = FLOOR_GOALS[s["name"]]
         verdicts.append(verdict("%s: target <= %.1f x its floor" % (s["name"], goal),
                                 s["floor_ratio"], goal, "%.2f x" % s["floor_ratio"]))
-    if linux and goal and s["name"] not in linux_by_name:
-        verdicts.append("%s: no Linux figure (%s)" % (s["name"], linux_missing(s["name"])))
 if "align" in doc:
     a = doc["align"]
     verdicts.append(verdict("align: target aligned <= 2 x unaligned among %d holes" % a["holes"],
