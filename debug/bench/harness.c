@@ -76,6 +76,7 @@ int bench_measure(const struct bench_scenario *sc, const struct bench_params *p,
 	res->flush_all = ctx.c1.flush_all - ctx.c0.flush_all;
 	res->purges = ctx.c1.purges - ctx.c0.purges;
 	res->pt_pages = ctx.c1.pt_pages - ctx.c0.pt_pages;
+	res->lazy_end = ctx.lazy_end;
 	return 0;
 }
 

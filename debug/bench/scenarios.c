@@ -108,6 +108,7 @@ static int bench_timed(struct bench_ctx *ctx, int (*step)(struct bench_ctx *ctx)
 		rnd_seed(&ctx->rng, BENCH_SEED);
 		t0 = rdtsc_ordered();
 		err = step(ctx);
+		ctx->lazy_end += vmalloc_stats.lazy_pages;
 		vm_unmap_aliases();
 		ctx->cyc[r] = rdtsc_ordered() - t0;
 	}
