@@ -12,10 +12,15 @@
 results.json: {"config": {...}, "date": "YYYY-MM-DDTHH:MM:SSZ",
 "scenarios": [{"name", "loops", "reps", "threads", "ns_med", "ns_min",
 "ns_max", "pages_per_op", "ns_page", "ref_per_page"}, ...],
-"skipped": {name: reason}, "errors": {name: errno}, "done": bool}
+"skipped": {name: reason}, "errors": {name: errno}, "done": bool,
+"oops": [the log's Oops/BUG/RIP/panic lines]}; the config also holds what
+/init echoed: "tsc_mhz" (the refined TSC calibration, else the detected
+one), "clocksource", and "vulnerabilities" {name: state}. A status of 124 or
+137 (timeout's) is reported as a run killed after "timeout" seconds.
 """
 import json
 import os
+import re
 import sys
 import time
 
@@ -46,12 +51,39 @@ def write_cpio(top, path):
     open(path, "wb").write(blob + b"\0" * (-len(blob) % 512))
 
 
+OOPS = re.compile(r"Oops|BUG[: ]|RIP:|Kernel panic")
+DMESG = "bench-linux: dmesg: "
+VULN = re.compile(r"bench-linux: vulnerability ([^:]+): (.*)")
+
+
+def parse_echo(line, config):
+    """What /init echoed: the TSC calibration, the clocksource, the mitigations."""
+    m = VULN.search(line)
+    if m:
+        config.setdefault("vulnerabilities", {})[m.group(1)] = m.group(2).strip()
+    if DMESG not in line:
+        return
+    m = re.search(r"Refined TSC clocksource calibration: ([0-9.]+) MHz", line)
+    if m:
+        config["tsc_mhz"], config["tsc_refined"] = float(m.group(1)), True
+    m = re.search(r"tsc: Detected ([0-9.]+) MHz processor", line)
+    if m and not config.get("tsc_refined"):
+        config["tsc_mhz"] = float(m.group(1))
+    m = re.search(r"clocksource: Switched to clocksource (\S+)", line)
+    if m:
+        config["clocksource"] = m.group(1)
+
+
 def parse_log(lines):
     """The document of a serial log's lines (printk prefixes allowed)."""
-    doc = {"config": {}, "scenarios": [], "skipped": {}, "errors": {}, "done": False}
+    doc = {"config": {}, "scenarios": [], "skipped": {}, "errors": {}, "done": False,
+           "oops": []}
     for line in lines:
         at = line.find('{"bench":"linux_')
         if at < 0:
+            if OOPS.search(line) and "bench-linux: vulnerability" not in line:
+                doc["oops"].append(line.rstrip())
+            parse_echo(line, doc["config"])
             continue
         try:
             r = json.loads(line[at:].strip())
@@ -83,6 +115,11 @@ def main(argv):
             doc["config"][k] = v
         doc["date"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         json.dump(doc, open(argv[3], "w"), indent=1)
+        if doc["config"].get("status") in ("124", "137"):
+            print("bench-linux: QEMU killed after %s s (BENCH_TIMEOUT): the Linux run hung" %
+                  doc["config"].get("timeout", "?"), file=sys.stderr)
+        for line in doc["oops"][:20]:
+            print("bench-linux: log: " + line, file=sys.stderr)
         for name, err in doc["errors"].items():
             print("bench-linux: %s failed on Linux (%d)" % (name, err), file=sys.stderr)
         for name, why in doc["skipped"].items():

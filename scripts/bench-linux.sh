@@ -81,15 +81,9 @@ fi
 kver=$version-amd64
 echo "bench-linux: Linux $kver (packages: $(packages_of "$version"))"
 
-# Fetch what is missing (a .deb already in debs/ is kept: the version names it).
+# Fetch what is missing or damaged (a sound .deb in debs/ is kept: the version names it).
 mkdir -p "$debs" || exit 1
-fetch() {
-	local p
-	for p in "$@"; do
-		ls "$debs/${p}_"*.deb >/dev/null 2>&1 && continue
-		(cd "$debs" && apt-get download -q "$p") || die "apt-get download $p failed"
-	done
-}
+. "$here/linux-bench/debs.sh"
 # shellcheck disable=SC2046
 fetch $(packages_of "$version")
 
@@ -126,18 +120,26 @@ fi
 
 out=$base/$(date +%Y%m%d-%H%M%S)
 [ ! -e "$out" ] || out=$out-$$
-mkdir -p "$out/initramfs/bin" "$out/initramfs/proc" "$out/initramfs/dev" || exit 1
+mkdir -p "$out/initramfs/bin" "$out/initramfs/proc" "$out/initramfs/sys" "$out/initramfs/dev" || exit 1
 cp "$busybox" "$out/initramfs/bin/busybox" && cp "$mod/contig_bench.ko" "$out/initramfs/" || exit 1
 gcc -static -O2 -o "$out/initramfs/bin/load" "$here/linux-bench/load.c" || die "the loader did not build"
 only=""
 [ "$spec" = all ] || only="only=$spec"
 # The scenario lines are KERN_INFO: raise the console level after the quiet boot.
+# The CPU bug mitigations in force, and (after the run: the refined
+# calibration comes a second after boot) the kernel's TSC calibration and
+# clocksource, are echoed from /init: the quiet boot does not show them.
 cat >"$out/initramfs/init" <<EOF
 #!/bin/busybox sh
 /bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sysfs /sys
 echo 8 >/proc/sys/kernel/printk
+for f in /sys/devices/system/cpu/vulnerabilities/*; do
+	echo "bench-linux: vulnerability \${f##*/}: \$(/bin/busybox cat \$f)"
+done
 echo "bench-linux: loading contig_bench.ko threads=$smp $only"
 /bin/load /contig_bench.ko threads=$smp $only
+/bin/busybox dmesg | /bin/busybox grep -E 'tsc: |clocksource' | /bin/busybox sed 's/^/bench-linux: dmesg: /'
 /bin/busybox poweroff -f
 EOF
 chmod +x "$out/initramfs/init"
@@ -145,20 +147,35 @@ python3 "$here/bench-linux-parse.py" cpio "$out/initramfs" "$out/initramfs.cpio"
 
 pin=()
 if [ "$cpu" != none ] && command -v taskset >/dev/null; then pin=(taskset -c "$cpu"); fi
-cmdline="console=ttyS0 init_on_alloc=0 quiet"
+# An oops panics and the panic exits QEMU at once (-no-reboot): no hang until the timeout.
+cmdline="console=ttyS0 init_on_alloc=0 oops=panic panic=-1 quiet"
+# A loaded host makes the vCPU lose whole time slices: say so beside the numbers.
+check_load() {
+	local load
+	read -r load _ </proc/loadavg
+	if awk -v l="$load" -v c="$(nproc)" 'BEGIN { exit !(l > c) }'; then
+		echo "bench-linux: WARNING: host load average $load is above its $(nproc) cores:" \
+			"expect slow, noisy numbers"
+	fi
+}
 read -r load0 _ </proc/loadavg
+qemu_version=$(qemu-system-x86_64 --version | head -1)
 echo "bench-linux: QEMU TCG, -cpu qemu64 -smp $smp -m 1G${pin:+, pinned to host CPU $cpu}, load $load0; output in $out"
+check_load
 start=$(date +%s)
 "${pin[@]}" timeout -k 5 "$timeout" qemu-system-x86_64 -machine pc -cpu qemu64 -m 1G -smp "$smp" \
 	-display none -serial stdio -no-reboot -kernel "$kernel" -initrd "$out/initramfs.cpio" \
 	-append "$cmdline" </dev/null 2>&1 | sed -u 's/\r$//' | tee "$out/serial.log" |
-	grep --line-buffered -E 'bench-linux|contig_bench|^load: |"bench":"linux_scenario"'
+	grep --line-buffered -E 'bench-linux|contig_bench|^load: |"bench":"linux_scenario"|Oops|BUG|RIP:|Kernel panic'
 status=${PIPESTATUS[0]}
 secs=$(($(date +%s) - start))
 read -r load1 _ </proc/loadavg
 echo "bench-linux: QEMU ran $secs s, exit status $status, load $load0 -> $load1"
+check_load
 python3 "$here/bench-linux-parse.py" log "$out/serial.log" "$out/results.json" \
 	version="$kver" cmdline="$cmdline" smp="$smp" cpu="$cpu" seconds="$secs" \
-	load_before="$load0" load_after="$load1" || die "no results (serial log: $out/serial.log)"
+	load_before="$load0" load_after="$load1" host_cores="$(nproc)" hostname="$(hostname)" \
+	qemu="$qemu_version" status="$status" timeout="$timeout" ||
+	die "no results (serial log: $out/serial.log)"
 ln -sfn "$(basename "$out")" "$base/latest"
 echo "bench-linux: $out/results.json (build/bench-linux/latest); make bench now shows this Linux column"

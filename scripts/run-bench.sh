@@ -98,6 +98,9 @@ if [ "${BENCH_REPLOT:-0}" != 1 ]; then
 	echo "bench: QEMU TCG, -cpu qemu64 -smp $smp -m 1G, bench=$spec${pin:+, pinned to host CPU $cpu}; output in $out"
 	check_load
 	start=$(date +%s)
+	# This sitting, to compare with the Linux column's (run.env: key=value lines).
+	printf 'date=%s\ncpu=%s\nhostname=%s\nqemu=%s\n' "$start" "$cpu" "$(hostname)" \
+		"$(qemu-system-x86_64 --version 2>/dev/null | head -1)" >"$out/run.env"
 	# Show the kernel's own lines from the TSC calibration on, without the JSON,
 	# and the refusal of a bad name (printed before anything is measured).
 	"${pin[@]}" "$here/qemu.sh" --elf "$elf" --mem 1G --smp "$smp" --cmdline "bench=$spec poweroff" \
@@ -126,7 +129,7 @@ fi
 
 # results.json, the summary table and the plot data: one Python pass (stdlib only).
 python3 - "$out" "$smp" "$linux_json" <<'PY' || exit 1
-import json, os, sys
+import calendar, json, os, sys, time
 
 out = sys.argv[1]
 rows = []
@@ -161,11 +164,22 @@ for r in rows:
         doc["memory"] = r
     elif kind == "profile":
         doc["profile"].append(r)
+    elif kind == "align":
+        doc["align"] = r
     elif kind == "ipi":
         doc.setdefault("ipi", {})[r["name"]] = r["ns"]
     elif kind == "done":
         doc["done"] = r
 doc["config"]["qemu"] = "TCG, -machine pc -cpu qemu64 -smp %s -m 1G" % sys.argv[2]
+# This sitting (run.env, written at boot; a replot of an older run may lack it).
+host = {}
+try:
+    for line in open(os.path.join(out, "run.env")):
+        k, _, v = line.rstrip("\n").partition("=")
+        host[k] = v
+except OSError:
+    pass
+doc["config"]["host"] = host
 
 # The Linux column: the latest `make bench-linux` on this host, never numbers from elsewhere.
 linux, linux_path = None, sys.argv[3]
@@ -176,11 +190,49 @@ except (OSError, ValueError):
 linux_by_name = {r["name"]: r for r in linux["scenarios"]} if linux else {}
 if linux:
     doc["linux"] = {"path": os.path.realpath(linux_path), "date": linux.get("date"),
+                    "tsc_mhz": linux["config"].get("tsc_mhz"),
+                    "errors": linux.get("errors", {}), "skipped": linux.get("skipped", {}),
                     "smp": linux["config"].get("smp"),
                     "version": linux["config"].get("version"),
                     "load_before": linux["config"].get("load_before"),
                     "load_after": linux["config"].get("load_after")}
 json.dump(doc, open(os.path.join(out, "results.json"), "w"), indent=1)
+
+def sitting_warnings(lc, ldate):
+    """Why the Linux column may not be comparable with this run: another sitting."""
+    warn = []
+    try:
+        then = calendar.timegm(time.strptime(ldate, "%Y-%m-%dT%H:%M:%SZ"))
+        now = int(host["date"]) if "date" in host else \
+            int(os.path.getmtime(os.path.join(out, "serial.log")))
+        if abs(now - then) > 3600:
+            warn.append("the Linux column is %.1f h %s than this run: another sitting" %
+                        (abs(now - then) / 3600.0, "older" if now > then else "newer"))
+    except (TypeError, ValueError, OSError):
+        warn.append("the Linux column has no readable date (%s)" % ldate)
+    for key, what in (("cpu", "pinned to host CPU"), ("hostname", "host"), ("qemu", "QEMU")):
+        if key in host and key in lc and host[key] != lc[key]:
+            warn.append("Linux was %s %s, this run %s" % (what, lc[key], host[key]))
+    for key in ("load_before", "load_after"):
+        try:
+            if float(lc[key]) > float(lc["host_cores"]):
+                warn.append("Linux ran with host load %s (%s) above its %s cores: slow, noisy" %
+                            (lc[key], key, lc["host_cores"]))
+        except (KeyError, ValueError):
+            pass
+    mhz, khz = lc.get("tsc_mhz"), doc["config"].get("tsc_khz")
+    if mhz and khz and abs(mhz * 1000 - khz) > khz / 100:
+        warn.append("Linux calibrated the TSC at %.3f MHz, Contig at %.3f MHz: they differ by "
+                    "more than 1%%, one clock is wrong" % (mhz, khz / 1000.0))
+    return warn
+
+def linux_missing(name):
+    """Why the Linux run has no figure for @name."""
+    if name in linux.get("skipped", {}):
+        return "skipped"
+    if name in linux.get("errors", {}):
+        return "error"
+    return "not run"
 
 def fmt(v, nd=0):
     return "-" if v is None else ("%.*f" % (nd, v))
@@ -203,6 +255,8 @@ if doc["scenarios"]:
         if str(linux["config"].get("smp", "1")) != sys.argv[2]:
             print("WARNING: that Linux run had %s vCPUs and threads, this one %s: "
                   "not the same work" % (linux["config"].get("smp"), sys.argv[2]))
+        for w in sitting_warnings(linux["config"], linux.get("date")):
+            print("WARNING: " + w)
     else:
         print("no Linux run on this host: make bench-linux")
     print("Summary (median ns of %d repetitions; floor = the physical floor per operation, "
@@ -218,6 +272,11 @@ if doc["scenarios"]:
             fmt(s["floor_ratio"], 2), fmt(compared(l) if l else None), fmt(linux_ratio(s), 2)))
     print("(Linux and Lx/Cg = Linux / Contig are per page for big_alloc* and vzalloc, "
           "per operation otherwise)")
+    if linux:
+        for name, err in sorted(linux.get("errors", {}).items()):
+            print("Linux run: %s failed (%s)" % (name, err))
+        for name, why in sorted(linux.get("skipped", {}).items()):
+            print("Linux run: %s skipped: %s" % (name, why))
 if doc["scaling"]:
     print("scaling: " + ", ".join("N=%d %d ns" % (r["n"], r["ns_med"]) for r in doc["scaling"]) +
           "; ratio N=100000/N=10 = %s (target <= 1.5)" % doc["scaling_ratio"])
@@ -238,10 +297,17 @@ for s in doc["scenarios"]:
     if goal and r is not None:
         verdicts.append(verdict("%s: target Linux/Contig >= %.1f" % (s["name"], goal), r, goal,
                                 "%.2f" % r, at_least=True))
+    elif linux and goal and s["name"] not in linux_by_name:
+        verdicts.append("%s: no Linux figure (%s)" % (s["name"], linux_missing(s["name"])))
     if s["name"] in FLOOR_GOALS and s["floor_ratio"] is not None:
         goal = FLOOR_GOALS[s["name"]]
         verdicts.append(verdict("%s: target <= %.1f x its floor" % (s["name"], goal),
                                 s["floor_ratio"], goal, "%.2f x" % s["floor_ratio"]))
+if "align" in doc:
+    a = doc["align"]
+    verdicts.append(verdict("align: target aligned <= 2 x unaligned among %d holes" % a["holes"],
+                            a["ratio"], 2.0, "%.2f: %d against %d ns" % (
+                                a["ratio"], a["aligned_ns"], a["plain_ns"])))
 if doc["scaling_ratio"] is not None:
     verdicts.append(verdict("scaling: target N=100000 / N=10 <= 1.5", doc["scaling_ratio"], 1.5,
                             "%.2f" % doc["scaling_ratio"]))

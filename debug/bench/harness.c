@@ -76,6 +76,7 @@ int bench_measure(const struct bench_scenario *sc, const struct bench_params *p,
 	res->flush_all = ctx.c1.flush_all - ctx.c0.flush_all;
 	res->purges = ctx.c1.purges - ctx.c0.purges;
 	res->pt_pages = ctx.c1.pt_pages - ctx.c0.pt_pages;
+	res->lazy_end = ctx.lazy_end;
 	return 0;
 }
 
@@ -263,6 +264,12 @@ static int bench_item_run(const struct bench_item *it, bool *header_done)
 		return it->run();
 	if ((err = floors_refresh()) != 0)
 		return err;
+	/*
+	 * The floors just freed their pages into this CPU's page cache: give
+	 * them back to the buddy, so the scenario starts from no warmer a cache
+	 * than its own work makes.
+	 */
+	drain_all_pages();
 	if (!*header_done) {
 		print_table_header();
 		*header_done = true;

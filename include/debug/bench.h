@@ -42,6 +42,7 @@ struct bench_ctx {
 	struct bench_counters c1; /* after the last */
 	unsigned long nr_pages;	  /* pages allocated (or mapped), all repetitions */
 	unsigned long nr_frees;	  /* frees done, all repetitions */
+	unsigned long lazy_end;	  /* lazy pages purged at the repetitions' ends (timed) */
 	struct rnd_state rng;	  /* restarted from BENCH_SEED at each repetition */
 	/* the scenario's own state */
 	const unsigned long *holes; /* full_fit: the hole addresses */
@@ -108,6 +109,7 @@ struct bench_result {
 	unsigned long flush_all;       /* full TLB flushes */
 	unsigned long purges;	       /* lazy purges */
 	unsigned long pt_pages;	       /* page-table pages allocated */
+	unsigned long lazy_end;	       /* lazy pages left at the repetitions' ends, purged timed */
 };
 
 /*

@@ -140,7 +140,7 @@ static unsigned long random_size_run(struct ktest *t, struct bench_result *res)
 	KTEST_ASSERT_EQ(t, bench_run_one("random_size_alloc", &p, 2, res), 0);
 	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_vmalloc - vmallocs, 40UL);
 	KTEST_EXPECT_EQ(t, res->frees, 40UL);
-	return vmalloc_stats.lazy_pages;
+	return res->lazy_end; /* each repetition ends by purging its lazy pages */
 }
 
 /*
