@@ -101,7 +101,7 @@ suites_but() {
 ktest_default_boots() {
 	ktest 512M all
 	# Small machines: what needs memory sizes itself or skips with a reason.
-	ktest 16M buddy*,slab,memblock,vmalloc,vmalloc_irq,vmalloc_gaps,vmap_c*,vmalloc_fixes,vmalloc_purge,vmalloc_api,ioremap,vmalloc_report
+	ktest 16M buddy*,slab,memblock,vmalloc,vmalloc_irq,vmalloc_gaps,vmap_checks,vmalloc_fixes,vmalloc_purge,vmalloc_api,ioremap,vmalloc_report
 	ktest 32M buddy*,slab,memblock,vmalloc,vmalloc_gaps,sched
 	# 4 GiB: the PCI hole, a Normal zone, a randomised layout, and 1 GiB direct-map pages.
 	ktest 4G buddy*,memblock,paging,vmalloc,vmalloc_gaps,vmap_checks,wx,set_memory,layout,ioremap,vmalloc_huge "randomize_memory" -cpu qemu64,+pdpe1gb

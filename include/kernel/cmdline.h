@@ -9,7 +9,7 @@
 
 #include "kernel/types.h"
 
-#define CMDLINE_STR_MAX 128 /* ktest=, bench= values, NUL included */
+#define CMDLINE_STR_MAX 256 /* ktest=, bench= values, NUL included */
 
 struct cmdline_opts {
 	int loglevel;		       /* loglevel=0..8, quiet = 4; -1 = not given */

@@ -106,7 +106,7 @@ static void test_loglevel(void **state)
 
 static void test_strings(void **state)
 {
-	char line[300], val[200];
+	char line[400], val[300];
 
 	(void)state;
 	assert_int_equal(parse("ktest=all"), 0);
@@ -140,19 +140,19 @@ static void test_strings(void **state)
 	assert_int_equal(parse("bench="), 1);
 	assert_true(shim_log_has("cmdline: bench: missing value"));
 
-	/* 127 characters fit, 128 do not. */
-	memset(val, 'a', 127);
-	val[127] = '\0';
+	/* 255 characters fit, 256 do not. */
+	memset(val, 'a', 255);
+	val[255] = '\0';
 	snprintf(line, sizeof(line), "ktest=%s", val);
 	assert_int_equal(parse(line), 0);
-	assert_int_equal(strlen(opts.ktest), 127);
-	memset(val, 'b', 128);
-	val[128] = '\0';
+	assert_int_equal(strlen(opts.ktest), 255);
+	memset(val, 'b', 256);
+	val[256] = '\0';
 	snprintf(line, sizeof(line), "ktest=%s", val);
 	assert_int_equal(parse(line), 1);
 	assert_string_equal(opts.ktest, "");
 	assert_true(shim_log_has(
-		"cmdline: ktest: value of 128 characters is too long (at most 127), keeping default"));
+		"cmdline: ktest: value of 256 characters is too long (at most 255), keeping default"));
 }
 
 static void test_flags(void **state)
