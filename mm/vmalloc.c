@@ -1554,8 +1554,9 @@ static void *__vmalloc_huge_range(unsigned long size, unsigned long align, unsig
 	area = __get_vm_area_node(size, max(align, PMD_SIZE),
 				  VM_ALLOC | VM_UNINITIALIZED | VM_HUGE_PAGES | vm_flags, start,
 				  end, gfp, caller);
-	if (!area)
-		goto out_warn;
+	if (!area) /* no 2 MiB aligned room in the window: 4 KiB pages may still fit */
+		return __vmalloc_node_range(real_size, align, start, end, gfp, prot, vm_flags,
+					    NUMA_NO_NODE, caller);
 	addr = (unsigned long)area->addr;
 	if (vm_alloc_pages_array(area, gfp, NUMA_NO_NODE))
 		goto out_release_area;
@@ -2272,6 +2273,8 @@ static void vrealloc_shrink(struct vm_struct *area, unsigned int nr)
 	unsigned long addr = (unsigned long)area->addr;
 	unsigned int i, old = area->nr_pages;
 
+	if (area->flags & VM_HUGE_PAGES) /* order-9 blocks and pmd leaves: all stay */
+		return;
 	spin_lock(&vmap_busy.lock);
 	area->nr_pages = nr;
 	vmalloc_nr_pages -= old - nr;
@@ -2298,6 +2301,8 @@ static int vrealloc_grow_in_place(struct vm_struct *area, unsigned int nr, gfp_t
 	unsigned long addr = (unsigned long)area->addr;
 	unsigned int i, old = area->nr_pages;
 
+	if (area->flags & VM_HUGE_PAGES) /* never shrunk in place: reallocate */
+		return -ENOMEM;
 	for (i = old; i < nr; i++) {
 		area->pages[i] = alloc_page(page_gfp);
 		if (!area->pages[i])
@@ -2331,7 +2336,8 @@ out_free:
  *  => A shrink stays in place and gives back the pages past PAGE_ALIGN(@size)
  *     (unmapped, the TLB flushed, freed; nr_pages follows) while the area
  *     keeps its reserved range; with __GFP_ZERO the rest of the last page
- *     kept is zeroed.
+ *     kept is zeroed. A vmalloc_huge() area keeps all its pages (with
+ *     __GFP_ZERO, zeroed past @size to the end of the page it ends in).
  *  => A grow within the reserved range (after a shrink) stays in place:
  *     new pages with @gfp, mapped PAGE_KERNEL. Beyond it: a new allocation
  *     with @gfp, the old contents copied, the old area vfree()d.
