@@ -714,11 +714,12 @@ unsigned long alloc_pages_bulk_array(gfp_t gfp, unsigned long nr, struct page **
  */
 static unsigned int bulk_run_order(struct page *const *pages, unsigned long nr)
 {
-	unsigned long pfn = page_to_pfn(pages[0]), len = 1;
+	unsigned long pfn, len = 1;
 	unsigned int order;
 
-	if (pages[0]->flags != PG_head || pages[0]->order)
-		return 0;
+	if (!pages[0] || pages[0]->flags != PG_head || pages[0]->order)
+		return 0; /* NULL: __free_page() refuses it with its WARN */
+	pfn = page_to_pfn(pages[0]);
 	order = pfn ? min((unsigned int)__builtin_ctzl(pfn), (unsigned int)MAX_ORDER) : MAX_ORDER;
 	order = min(order, floor_log2(nr));
 	while (len < (1UL << order)) {
