@@ -1485,7 +1485,8 @@ out_free_pages:
 /*
  * Fill area->pages for a huge area: at each 2 MiB boundary of it with a
  * whole 2 MiB still to fill, one order-9 block if the buddy has one (no
- * warning), else single pages up to the next boundary, as vmalloc() does.
+ * warning, no drain of the CPUs' page caches), else single pages up to
+ * the next boundary, as vmalloc() does.
  * On failure area->nr_pages says what vm_area_free_huge_pages() gives back.
  */
 static int vm_area_alloc_huge_pages(struct vm_struct *area, gfp_t gfp)
@@ -1498,8 +1499,8 @@ static int vm_area_alloc_huge_pages(struct vm_struct *area, gfp_t gfp)
 		struct page *page = NULL;
 		unsigned long n = 1;
 
-		if (at_block)
-			page = alloc_pages(page_gfp | __GFP_NOWARN, HUGE_ORDER);
+		if (at_block) /* no drain (an IPI to every CPU) for a block that may not be */
+			page = alloc_pages(page_gfp | __GFP_NOWARN | __GFP_NORETRY, HUGE_ORDER);
 		if (page)
 			n = block;
 		else
