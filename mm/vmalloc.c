@@ -2267,15 +2267,19 @@ out_unmap:
 /*
  * Shrink the vmalloc() @area to its first @nr pages: the tail leaves V's
  * view (nr_pages, its PTEs) under V, so vread() never reads a freed page,
- * and is flushed from the TLB before its pages go back to the buddy.
+ * and is flushed from the TLB before its pages go back to the buddy. A
+ * huge area keeps its pages (order-9 blocks, pmd leaves), the tail zeroed.
  */
 static void vrealloc_shrink(struct vm_struct *area, unsigned int nr)
 {
 	unsigned long addr = (unsigned long)area->addr;
 	unsigned int i, old = area->nr_pages;
 
-	if (area->flags & VM_HUGE_PAGES) /* order-9 blocks and pmd leaves: all stay */
+	if (area->flags & VM_HUGE_PAGES) { /* order-9 blocks and pmd leaves: all stay */
+		memset((char *)area->addr + ((unsigned long)nr << PAGE_SHIFT), 0,
+		       (unsigned long)(old - nr) << PAGE_SHIFT); /* what a regrow shows */
 		return;
+	}
 	spin_lock(&vmap_busy.lock);
 	area->nr_pages = nr;
 	vmalloc_nr_pages -= old - nr;
@@ -2337,8 +2341,8 @@ out_free:
  *  => A shrink stays in place and gives back the pages past PAGE_ALIGN(@size)
  *     (unmapped, the TLB flushed, freed; nr_pages follows) while the area
  *     keeps its reserved range; with __GFP_ZERO the rest of the last page
- *     kept is zeroed. A vmalloc_huge() area keeps all its pages (with
- *     __GFP_ZERO, zeroed past @size to the end of the page it ends in).
+ *     kept is zeroed. A vmalloc_huge() area keeps all its pages instead,
+ *     those past PAGE_ALIGN(@size) zeroed (a later grow finds them so).
  *  => A grow within the reserved range (after a shrink) stays in place:
  *     new pages with @gfp, mapped PAGE_KERNEL. Beyond it: a new allocation
  *     with @gfp, the old contents copied, the old area vfree()d.

@@ -372,8 +372,8 @@ KTEST(vmalloc_huge, ioremap_1g_uses_pud_leaf)
  * Regression: vrealloc() of a vmalloc_huge() area freed tail pages of an
  * order-9 block one by one (refused with a WARN: 512 pages leaked), cut a
  * pmd leaf (WARN, left mapped) and mapped 4 KiB pages over one on the grow.
- * Now the area keeps its pages and leaves: no WARN, contents kept, vfree()
- * gives every page back.
+ * Now the area keeps its pages and leaves (the tail zeroed): no WARN,
+ * contents kept, vfree() gives every page back.
  */
 KTEST(vmalloc_huge, vrealloc_huge_area_leaks_or_cuts_leaf)
 {
@@ -392,12 +392,16 @@ KTEST(vmalloc_huge, vrealloc_huge_area_leaks_or_cuts_leaf)
 	KTEST_ASSERT_NOT_NULL(t, p);
 	ktest_defer(t, ktest_action_vfree, p);
 	KTEST_EXPECT_TRUE(t, vh_pmd_leaf((unsigned long)p + PMD_SIZE));
-	for (off = 0; off < size; off += PAGE_SIZE)
+	for (off = 0; off < size; off += PAGE_SIZE) {
 		p[off / 8] = vh_pattern(off);
+		p[(off + PAGE_SIZE) / 8 - 1] = ~vh_pattern(off);
+	}
 	KTEST_ASSERT_TRUE(t, vrealloc(p, keep, GFP_KERNEL) == p); /* 4M -> 2M + 4K */
 	KTEST_ASSERT_TRUE(t, vrealloc(p, size, GFP_KERNEL) == p); /* back to 4M */
 	for (off = 0; off < keep; off += PAGE_SIZE)
 		KTEST_EXPECT_EQ(t, p[off / 8], vh_pattern(off));
+	KTEST_EXPECT_EQ(t, p[keep / 8], 0ULL); /* given up by the shrink: zero */
+	KTEST_EXPECT_EQ(t, p[size / 8 - 1], 0ULL);
 	KTEST_EXPECT_TRUE(t, vh_pmd_leaf((unsigned long)p + PMD_SIZE));
 	KTEST_ASSERT_TRUE(t, vrealloc(p, PMD_SIZE, GFP_KERNEL) == p); /* 4M -> 2M */
 	KTEST_EXPECT_EQ(t, warn_count, w);
