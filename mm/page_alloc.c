@@ -425,7 +425,10 @@ static void prep_new_block(struct page *page, unsigned int order)
 	}
 }
 
-/* A block of @order from this CPU's cache (order 0) or the buddy; NULL if none anywhere. */
+/*
+ * A block of @order from this CPU's cache (order 0) or the buddy; NULL if
+ * none anywhere (with __GFP_NORETRY: none without draining the others').
+ */
 static struct page *take_block(gfp_t gfp, unsigned int order)
 {
 	struct page *page;
@@ -434,7 +437,7 @@ static struct page *take_block(gfp_t gfp, unsigned int order)
 		page = pcp_alloc();
 	else
 		page = rmqueue(gfp, order);
-	if (!page) {
+	if (!page && !(gfp & __GFP_NORETRY)) {
 		/* Other CPUs' caches may hold what the buddy lacks. */
 		drain_all_pages();
 		page = rmqueue(gfp, order);
@@ -453,8 +456,9 @@ static void alloc_failure_warn(gfp_t gfp, unsigned int order, unsigned long call
  * __alloc_pages - alloc_pages() naming @caller in its failure message.
  * => Any context (the zone locks disable interrupts); never sleeps.
  * => Fails (NULL) when no zone allowed by @gfp has a block of @order, even
- *    after draining the CPU caches, or by injection; then prints one line
- *    unless __GFP_NOWARN. Counters unchanged.
+ *    after draining the CPU caches (not tried with __GFP_NORETRY), or by
+ *    injection; then prints one line unless __GFP_NOWARN. Counters
+ *    unchanged.
  */
 struct page *__alloc_pages(gfp_t gfp, unsigned int order, unsigned long caller)
 {
@@ -714,11 +718,12 @@ unsigned long alloc_pages_bulk_array(gfp_t gfp, unsigned long nr, struct page **
  */
 static unsigned int bulk_run_order(struct page *const *pages, unsigned long nr)
 {
-	unsigned long pfn = page_to_pfn(pages[0]), len = 1;
+	unsigned long pfn, len = 1;
 	unsigned int order;
 
-	if (pages[0]->flags != PG_head || pages[0]->order)
-		return 0;
+	if (!pages[0] || pages[0]->flags != PG_head || pages[0]->order)
+		return 0; /* NULL: __free_page() refuses it with its WARN */
+	pfn = page_to_pfn(pages[0]);
 	order = pfn ? min((unsigned int)__builtin_ctzl(pfn), (unsigned int)MAX_ORDER) : MAX_ORDER;
 	order = min(order, floor_log2(nr));
 	while (len < (1UL << order)) {

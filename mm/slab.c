@@ -177,9 +177,25 @@ static void *take_object_locked(struct kmem_cache *c, struct page *slab)
 	return obj;
 }
 
-static void *slab_alloc(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
+/* A slab of @c with a free object, now on its partial list; NULL if none. */
+static struct page *partial_slab_locked(struct kmem_cache *c)
 {
 	struct page *slab;
+
+	assert_held(&c->lock);
+	if (!list_empty(&c->slabs_partial))
+		return list_first_entry(&c->slabs_partial, struct page, slab_list);
+	if (list_empty(&c->slabs_free))
+		return NULL;
+	slab = list_first_entry(&c->slabs_free, struct page, slab_list);
+	list_move(&slab->slab_list, &c->slabs_partial);
+	c->nr_free_slabs--;
+	return slab;
+}
+
+static void *slab_alloc(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
+{
+	struct page *slab, *new = NULL;
 	void *obj;
 
 	if (WARN(!c, "kmem_cache_alloc: NULL cache (caller %pS)", (void *)caller))
@@ -187,23 +203,29 @@ static void *slab_alloc(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
 	if (!(gfp & __GFP_NOFAULT) && should_fail(&fail_slab))
 		goto fail;
 	spin_lock(&c->lock);
-	if (!list_empty(&c->slabs_partial)) {
-		slab = list_first_entry(&c->slabs_partial, struct page, slab_list);
-	} else if (!list_empty(&c->slabs_free)) {
-		slab = list_first_entry(&c->slabs_free, struct page, slab_list);
-		list_move(&slab->slab_list, &c->slabs_partial);
-		c->nr_free_slabs--;
-	} else {
-		slab = allocate_slab(c, gfp, caller);
-		if (!slab) {
-			spin_unlock(&c->lock);
+	slab = partial_slab_locked(c);
+	if (!slab) {
+		/*
+		 * The page comes without c->lock: held, interrupts would be off
+		 * and the buddy could drain only this CPU's page cache.
+		 */
+		spin_unlock(&c->lock);
+		new = allocate_slab(c, gfp, caller);
+		if (!new)
 			goto fail;
+		spin_lock(&c->lock);
+		slab = partial_slab_locked(c); /* another CPU may have added one */
+		if (!slab) {
+			slab = new;
+			new = NULL;
+			list_add(&slab->slab_list, &c->slabs_partial);
+			c->nr_slabs++;
 		}
-		list_add(&slab->slab_list, &c->slabs_partial);
-		c->nr_slabs++;
 	}
 	obj = take_object_locked(c, slab);
 	spin_unlock(&c->lock);
+	if (new)
+		discard_slab(c, new);
 	if (gfp & __GFP_ZERO)
 		memset(obj, 0, c->size);
 	return obj;

@@ -1791,7 +1791,8 @@ out_free_pages:
 /*
  * Fill area->pages for a huge area: at each 2 MiB boundary of it with a
  * whole 2 MiB still to fill, one order-9 block if the buddy has one (no
- * warning), else single pages up to the next boundary, as vmalloc() does.
+ * warning, no drain of the CPUs' page caches), else single pages up to
+ * the next boundary, as vmalloc() does.
  * On failure area->nr_pages says what vm_area_free_huge_pages() gives back.
  */
 static int vm_area_alloc_huge_pages(struct vm_struct *area, gfp_t gfp)
@@ -1804,8 +1805,8 @@ static int vm_area_alloc_huge_pages(struct vm_struct *area, gfp_t gfp)
 		struct page *page = NULL;
 		unsigned long n = 1;
 
-		if (at_block)
-			page = alloc_pages(page_gfp | __GFP_NOWARN, HUGE_ORDER);
+		if (at_block) /* no drain (an IPI to every CPU) for a block that may not be */
+			page = alloc_pages(page_gfp | __GFP_NOWARN | __GFP_NORETRY, HUGE_ORDER);
 		if (page)
 			n = block;
 		else
@@ -1860,8 +1861,9 @@ static void *__vmalloc_huge_range(unsigned long size, unsigned long align, unsig
 	area = __get_vm_area_node(size, max(align, PMD_SIZE),
 				  VM_ALLOC | VM_UNINITIALIZED | VM_HUGE_PAGES | vm_flags, start,
 				  end, gfp, caller);
-	if (!area)
-		goto out_warn;
+	if (!area) /* no 2 MiB aligned room in the window: 4 KiB pages may still fit */
+		return __vmalloc_node_range(real_size, align, start, end, gfp, prot, vm_flags,
+					    NUMA_NO_NODE, caller);
 	addr = (unsigned long)area->addr;
 	if (vm_alloc_pages_array(area, gfp, NUMA_NO_NODE))
 		goto out_release_area;
@@ -2602,13 +2604,19 @@ out_unmap:
 /*
  * Shrink the vmalloc() @area to its first @nr pages: the tail leaves V's
  * view (nr_pages, its PTEs) under V, so vread() never reads a freed page,
- * and is flushed from the TLB before its pages go back to the buddy.
+ * and is flushed from the TLB before its pages go back to the buddy. A
+ * huge area keeps its pages (order-9 blocks, pmd leaves), the tail zeroed.
  */
 static void vrealloc_shrink(struct vm_struct *area, unsigned int nr)
 {
 	unsigned long addr = (unsigned long)area->addr;
 	unsigned int i, old = area->nr_pages;
 
+	if (area->flags & VM_HUGE_PAGES) { /* order-9 blocks and pmd leaves: all stay */
+		memset((char *)area->addr + ((unsigned long)nr << PAGE_SHIFT), 0,
+		       (unsigned long)(old - nr) << PAGE_SHIFT); /* what a regrow shows */
+		return;
+	}
 	spin_lock(&vmap_busy.lock);
 	area->nr_pages = nr;
 	vmalloc_nr_pages -= old - nr;
@@ -2635,6 +2643,8 @@ static int vrealloc_grow_in_place(struct vm_struct *area, unsigned int nr, gfp_t
 	unsigned long addr = (unsigned long)area->addr;
 	unsigned int i, old = area->nr_pages;
 
+	if (area->flags & VM_HUGE_PAGES) /* never shrunk in place: reallocate */
+		return -ENOMEM;
 	for (i = old; i < nr; i++) {
 		area->pages[i] = alloc_page(page_gfp);
 		if (!area->pages[i])
@@ -2668,7 +2678,8 @@ out_free:
  *  => A shrink stays in place and gives back the pages past PAGE_ALIGN(@size)
  *     (unmapped, the TLB flushed, freed; nr_pages follows) while the area
  *     keeps its reserved range; with __GFP_ZERO the rest of the last page
- *     kept is zeroed.
+ *     kept is zeroed. A vmalloc_huge() area keeps all its pages instead,
+ *     those past PAGE_ALIGN(@size) zeroed (a later grow finds them so).
  *  => A grow within the reserved range (after a shrink) stays in place:
  *     new pages with @gfp, mapped PAGE_KERNEL. Beyond it: a new allocation
  *     with @gfp, the old contents copied, the old area vfree()d.

@@ -11,6 +11,7 @@ typedef unsigned int gfp_t;
 #define __GFP_NOWARN  0x04u /* no allocation-failure message */
 #define __GFP_ATOMIC  0x08u /* caller cannot sleep (we never sleep: documentation) */
 #define __GFP_NOFAULT 0x10u /* exempt from fault injection (tests' own bookkeeping) */
+#define __GFP_NORETRY 0x20u /* no second try after draining every CPU's page cache */
 
 #define GFP_KERNEL 0u
 #define GFP_ATOMIC __GFP_ATOMIC

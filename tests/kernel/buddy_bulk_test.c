@@ -10,8 +10,10 @@
  * on this CPU touches it meanwhile.
  */
 #include "debug/ktest.h"
+#include "asm/ipi.h"
 #include "asm/irqflags.h"
 #include "kernel/panic.h"
+#include "kernel/smp.h"
 #include "lib/list.h"
 #include "mm/memblock.h"
 #include "mm/page_alloc.h"
@@ -358,4 +360,110 @@ KTEST(buddy_bulk, free_pages_bulk_gives_runs_back_as_blocks)
 	KTEST_ASSERT_NOT_NULL(t, blk);
 	expect_counts_equal(t, after, before);
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
+/*
+ * Regression: free_pages_bulk() read a NULL entry's flags (a fault) before
+ * __free_page() could refuse it. Now: one WARN for it, the others freed.
+ */
+KTEST(buddy_bulk, free_pages_bulk_null_entry_faults)
+{
+	struct page *pages[4];
+	unsigned long w, free0;
+
+	KTEST_ASSERT_EQ(t, alloc_pages_bulk_array(NOFAIL, 3, pages + 1), 3UL);
+	pages[0] = NULL;
+	vm_unmap_aliases();
+	free0 = nr_free_pages();
+	w = warn_count;
+	free_pages_bulk(4, pages);
+	KTEST_EXPECT_EQ(t, warn_count, w + 1);
+	KTEST_EXPECT_EQ(t, nr_free_pages(), free0 + 3);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
+/* On another CPU (an IPI): take pages and give them back, into its page cache. */
+static void fill_this_pcp(void *unused __unused)
+{
+	struct page *pages[32];
+	unsigned int n;
+
+	for (n = 0; n < 32; n++)
+		if (!(pages[n] = alloc_page(NOFAIL)))
+			break;
+	while (n)
+		__free_page(pages[--n]);
+}
+
+/* Chain a block of @order from the buddy onto @list through its first words. */
+static bool take_block_onto(void ***list, unsigned int order)
+{
+	struct page *pg = alloc_pages(NOFAIL, order);
+	void **blk;
+
+	if (!pg)
+		return false;
+	blk = page_address(pg);
+	blk[0] = *list;
+	blk[1] = (void *)(unsigned long)order;
+	*list = blk;
+	return true;
+}
+
+/* Take every block of order 9 and up onto @list. Interrupts off. */
+static void take_huge_blocks(void ***list)
+{
+	for (int order = MAX_ORDER; order >= 9; order--)
+		while (take_block_onto(list, (unsigned int)order))
+			;
+}
+
+/* Give back the blocks chained on @list. */
+static void give_huge_blocks(void **list)
+{
+	while (list) {
+		void **next = list[0];
+
+		free_pages((unsigned long)list, (unsigned int)(unsigned long)list[1]);
+		list = next;
+	}
+}
+
+/*
+ * Regression: each failed order-9 attempt of vmalloc_huge() drained every
+ * CPU's page cache (an IPI to each). With no 2 MiB block in the buddy, a
+ * vmalloc_huge() of 2 MiB now leaves the other CPUs' caches alone.
+ */
+KTEST(buddy_bulk, vmalloc_huge_block_attempt_drains_all_cpus)
+{
+	unsigned long flags, hidden;
+	unsigned int cpu;
+	void **list = NULL, **spare = NULL;
+	void *p;
+
+	if (num_online_cpus() < 2)
+		KTEST_SKIP(t, "one CPU: no other CPU's page cache");
+	for_each_online_cpu(cpu) if (cpu != smp_processor_id())
+		smp_call_function_single(cpu, fill_this_pcp, NULL, true);
+	local_irq_save(flags);
+	/* order-8 blocks, every other one to give back once no 2 MiB block is left */
+	for (int i = 0; i < 32 && take_block_onto(i & 1 ? &spare : &list, 8); i++)
+		;
+	take_huge_blocks(&list);
+	give_huge_blocks(spare);
+	take_huge_blocks(&list); /* those that merged again */
+	local_irq_restore(flags);
+	if (buddy_pages() < 4 * 512) { /* the 4 KiB fallback must not need a drain */
+		give_huge_blocks(list);
+		KTEST_SKIP(t, "too few pages outside 2 MiB blocks");
+	}
+	p = vmalloc_huge(2 * 1024 * 1024, GFP_KERNEL | __GFP_NOWARN);
+	vfree(p);
+	local_irq_save(flags);
+	drain_local_pages();
+	hidden = nr_free_pages() - buddy_pages(); /* in the other CPUs' caches */
+	local_irq_restore(flags);
+	give_huge_blocks(list);
+	KTEST_EXPECT_NOT_NULL(t, p);
+	KTEST_EXPECT_GT(t, hidden, 0UL);
 }

@@ -5,6 +5,9 @@
  * kcalloc, invalid and double kfree refused with nothing freed, failslab.
  */
 #include "debug/ktest.h"
+#include "asm/ipi.h"
+#include "asm/irqflags.h"
+#include "kernel/smp.h"
 #include "kernel/panic.h"
 #include "lib/string.h"
 #include "mm/page_alloc.h"
@@ -354,4 +357,70 @@ KTEST(slab, free_one_past_last_object_refused)
 		KTEST_EXPECT_TRUE(t, virt_to_page(objs[i]) != virt_to_page(objs[0]));
 		KTEST_EXPECT_TRUE(t, objs[i] != past);
 	}
+}
+
+/* On another CPU (an IPI): take pages and give them back, into its page cache. */
+static void slab_fill_pcp(void *unused __unused)
+{
+	struct page *pages[32];
+	unsigned int n;
+
+	for (n = 0; n < 32; n++)
+		if (!(pages[n] = alloc_page(__GFP_NOWARN | __GFP_NOFAULT)))
+			break;
+	while (n)
+		__free_page(pages[--n]);
+}
+
+/* Take every block the buddy has, chained through their first words. Interrupts off. */
+static void **slab_exhaust_buddy(void)
+{
+	void **list = NULL;
+
+	for (int order = MAX_ORDER; order >= 0; order--) {
+		struct page *pg;
+
+		while ((pg = alloc_pages(__GFP_NOWARN | __GFP_NOFAULT, (unsigned int)order))) {
+			void **blk = page_address(pg);
+
+			blk[0] = list;
+			blk[1] = (void *)(unsigned long)order;
+			list = blk;
+		}
+	}
+	return list;
+}
+
+/*
+ * Regression: a new slab page was allocated under the cache's lock, with
+ * interrupts off, so the buddy could drain only this CPU's page cache and
+ * kmem_cache_alloc() failed while other CPUs' caches held free pages.
+ */
+KTEST(slab, new_slab_fails_with_pages_in_other_cpu_caches)
+{
+	struct kmem_cache *c;
+	unsigned long flags;
+	unsigned int cpu;
+	void **list, *obj;
+
+	if (num_online_cpus() < 2)
+		KTEST_SKIP(t, "one CPU: no other CPU's page cache");
+	c = kmem_cache_create("slab_drain_test", 64, 8);
+	KTEST_ASSERT_NOT_NULL(t, c);
+	for_each_online_cpu(cpu) if (cpu != smp_processor_id())
+		smp_call_function_single(cpu, slab_fill_pcp, NULL, true);
+	local_irq_save(flags); /* so that only this CPU's cache is drained */
+	list = slab_exhaust_buddy();
+	local_irq_restore(flags);
+	obj = kmem_cache_alloc(c, GFP_KERNEL | __GFP_NOWARN);
+	while (list) {
+		void **next = list[0];
+
+		free_pages((unsigned long)list, (unsigned int)(unsigned long)list[1]);
+		list = next;
+	}
+	KTEST_EXPECT_NOT_NULL(t, obj);
+	if (obj)
+		kmem_cache_free(c, obj);
+	kmem_cache_destroy(c);
 }

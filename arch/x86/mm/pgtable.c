@@ -394,9 +394,10 @@ static void unmap_pmd_range(pud_t *pud, unsigned long addr, unsigned long end)
 		if (!entry_present(*pmd))
 			continue;
 		if (entry_leaf(*pmd)) {
-			if (!WARN(next - addr != PMD_SIZE, "vunmap: [%#lx-%#lx) cuts a 2 MiB page",
-				  addr, next))
-				*pmd = 0;
+			/* cut or not, the leaf goes: else it maps memory freed after */
+			WARN(next - addr != PMD_SIZE, "vunmap: [%#lx-%#lx) cuts a 2 MiB page", addr,
+			     next);
+			*pmd = 0;
 			continue;
 		}
 		unmap_pte_range(pmd, addr, next);
@@ -415,9 +416,10 @@ static void unmap_pud_range(pgd_t *pgd, unsigned long addr, unsigned long end)
 		if (!entry_present(*pud))
 			continue;
 		if (entry_leaf(*pud)) {
-			if (!WARN(next - addr != PUD_SIZE, "vunmap: [%#lx-%#lx) cuts a 1 GiB page",
-				  addr, next))
-				*pud = 0;
+			/* cut or not, the leaf goes: else it maps memory freed after */
+			WARN(next - addr != PUD_SIZE, "vunmap: [%#lx-%#lx) cuts a 1 GiB page", addr,
+			     next);
+			*pud = 0;
 			continue;
 		}
 		unmap_pmd_range(pud, addr, next);
