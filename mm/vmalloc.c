@@ -110,6 +110,12 @@
 #include "mm/slab.h"
 #include "mm/vmap_area.h"
 
+/* The VM_ flags are single bits of one word and no two may share one (VM_MAP_RAM once did). */
+_Static_assert(__builtin_popcount(VM_IOREMAP | VM_ALLOC | VM_MAP | VM_UNINITIALIZED | VM_NO_GUARD |
+				  VM_EARLY | VM_DEFER_FREE | VM_FLUSH_RESET_PERMS | VM_MEMTYPE |
+				  VM_ALLOW_HUGE_VMAP | VM_HUGE_PAGES | VM_MAP_RAM) == 12,
+	       "two VM_ flags share a bit");
+
 #define LOCAL_TRACE 0
 
 #define NUMA_NO_NODE (-1)

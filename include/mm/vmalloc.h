@@ -36,7 +36,7 @@ struct page;
 #define VM_HUGE_PAGES	   0x00020000u
 
 /* vm_map_ram(): a vmap block (with VM_NO_GUARD) or a larger request's own area */
-#define VM_MAP_RAM 0x00010000u
+#define VM_MAP_RAM 0x00040000u
 
 struct vm_struct {
 	struct vm_struct *next; /* vmlist link before vmalloc_init(), then vfree_atomic()'s queue */
