@@ -1067,9 +1067,8 @@ static void vmap_purge_notify(void)
  * append them to @list (in transit from now) and move *from past them.
  * Returns how many.
  */
-static unsigned long lazy_detach_locked_batch(struct list_head *list, unsigned long max,
-					      unsigned long *from, unsigned long to,
-					      unsigned long keep)
+static unsigned long lazy_detach_batch(struct list_head *list, unsigned long max,
+				       unsigned long *from, unsigned long to, unsigned long keep)
 {
 	struct vmap_area *va;
 	struct list_head *pos;
@@ -1145,8 +1144,8 @@ static unsigned long purge_vmap_lazy(unsigned long max, unsigned long *from, uns
 
 	spin_lock(&vmap_purge_lock);
 	do {
-		got = lazy_detach_locked_batch(
-			&detached, min(max - nr, (unsigned long)VMAP_PURGE_BATCH), from, to, keep);
+		got = lazy_detach_batch(&detached, min(max - nr, (unsigned long)VMAP_PURGE_BATCH),
+					from, to, keep);
 		nr += got;
 	} while (got && nr < max);
 	if (!nr) {
@@ -1225,7 +1224,7 @@ bool vmalloc_purge_pending(void)
 	return deferred_work_pending(&vmap_purge_work) && READ_ONCE(vmap_lazy_nr);
 }
 
-/* The lazy-list length at which a free purges a batch itself. */
+/* The lazy-list length past which a free purges down to the budget itself. */
 static unsigned long lazy_hard_cap(void)
 {
 	if (lazy_max_pages > ~0UL / LAZY_HARD_CAP_FACTOR)
@@ -1324,8 +1323,9 @@ void vm_unmap_aliases(void)
  * vmalloc_set_lazy_max_pages - set the lazy-free budget (vmalloc_lazy= on
  * the command line)
  *  => @pages: once more than this many pages wait, the idle path purges
- *     (in batches); past LAZY_HARD_CAP_FACTOR times it, a free purges a
- *     batch itself; 0 purges on every free. Takes effect at the next free.
+ *     (in batches); past LAZY_HARD_CAP_FACTOR times it, a free purges the
+ *     list down to it itself (one flush per up to VMAP_PURGE_DETACH areas);
+ *     0 purges on every free. Takes effect at the next free.
  */
 void vmalloc_set_lazy_max_pages(unsigned long pages)
 {
