@@ -50,7 +50,8 @@
  * per lock hold, one TLB shootdown over the span of each (every online CPU
  * flushes it, flush_tlb_kernel_range()), lazy -> pooled (or, too big or
  * past the pools' cap, lazy -> free with merging). Past
- * LAZY_HARD_CAP_FACTOR times the budget, a free purges one batch itself.
+ * LAZY_HARD_CAP_FACTOR times the budget, a free purges the list down to the
+ * budget itself, detaching many areas for one flush (in bounded lock holds).
  * An allocation that would fail, and vm_unmap_aliases(), run the
  * synchronous purge (purge_vmap_area_lazy()): lazy -> free, then every
  * pooled range -> free, so that no space is hidden in a pool. The unmap flushes at once
@@ -792,7 +793,10 @@ static bool vmap_pool_push_locked(struct vmap_pool *pool, struct vmap_area *va)
 	return true;
 }
 
-/* Pool what @batch (flushed areas) holds; what the pools refuse stays on it. */
+/*
+ * Pool what @batch (flushed areas, in transit) holds; what the pools refuse
+ * stays on it, still in transit.
+ */
 static void vmap_pool_put_batch(struct vmap_pool *pool, struct list_head *batch)
 {
 	struct vmap_area *va, *n;
@@ -801,7 +805,9 @@ static void vmap_pool_put_batch(struct vmap_pool *pool, struct list_head *batch)
 	spin_lock(&pool->lock);
 	list_for_each_entry_safe(va, n, batch, list) {
 		list_del(&va->list);
-		if (!vmap_pool_push_locked(pool, va))
+		if (vmap_pool_push_locked(pool, va))
+			atomic_dec(&vmap_in_transit);
+		else
 			list_add_tail(&va->list, &rest);
 	}
 	spin_unlock(&pool->lock);
@@ -952,17 +958,21 @@ static void vmap_pool_init(struct vmap_pool *pool)
 /* Lazy freeing.                                                           */
 
 /*
- * Lazily freed areas merged per purge batch, i.e. per hold of the purge
- * lock: the lowest VMAP_PURGE_BATCH of them, one TLB flush
- * over their span, then each into a pool or back into the free tree. Bounds
- * the lock hold whatever the lazy list holds. (VMAP_PURGE_BATCH is defined
- * with the pools, whose drain uses it too.)
+ * A purge detaches up to VMAP_PURGE_DETACH lazily freed areas, the lowest
+ * first, VMAP_PURGE_BATCH per hold of the lazy lock, does one TLB flush
+ * over their union, then gives them to a pool or back to the free tree,
+ * VMAP_PURGE_BATCH per hold again: the flush is paid once per many areas
+ * and every hold of P, O or F stays bounded whatever the lazy list holds.
+ * (VMAP_PURGE_BATCH is defined with the pools, whose drain uses it too.)
+ * The deferred step purges one VMAP_PURGE_BATCH per idle step.
  */
+#define VMAP_PURGE_DETACH 4096
 
 /*
  * Past LAZY_HARD_CAP_FACTOR times the budget, nobody has idled for a long
- * time: the free itself purges one batch, so that a vmalloc/vfree loop that
- * never idles cannot grow the lazy list without bound.
+ * time: the free itself purges the list down to the budget (one flush per
+ * VMAP_PURGE_DETACH areas), so that a vmalloc/vfree loop that never idles
+ * cannot grow the lazy list without bound, nor pay a flush every few frees.
  */
 #define LAZY_HARD_CAP_FACTOR 4
 
@@ -1058,47 +1068,53 @@ static void vmap_purge_notify(void)
 }
 
 /*
- * Purge the lowest @max lazily freed areas starting in [*from, to): off
- * the lazy list, one TLB flush over their span, then into the pools
- * (@to_pools, for those of a pool size while the pools are under their
- * cap) or the free tree; *from moves to the end of the last one. Until the
- * flush they are in no tree, so nothing can hand them out again; the areas
- * left on the lazy list stay reserved. Returns the number purged (0: none
- * was left there).
+ * Detach from the lazy list, in one hold of P, up to @max areas starting
+ * in [*from, to), the lowest first, while more than @keep pages stay lazy;
+ * append them to @list (in transit from now) and move *from past them.
+ * Returns how many.
  */
-static unsigned long purge_vmap_batch_range(unsigned long max, unsigned long *from,
-					    unsigned long to, bool to_pools)
+static unsigned long lazy_detach_batch(struct list_head *list, unsigned long max,
+				       unsigned long *from, unsigned long to, unsigned long keep)
 {
-	LIST_HEAD(batch);
-	struct vmap_area *va, *n;
+	struct vmap_area *va;
 	struct list_head *pos;
-	unsigned long start, end, nr = 0, pages = 0;
+	unsigned long nr = 0, pages = 0;
 
-	spin_lock(&vmap_purge_lock);
 	spin_lock(&vmap_lazy.lock);
-	for (pos = va_list_from(&vmap_lazy, *from); nr < max && pos != &vmap_lazy.head;) {
+	for (pos = va_list_from(&vmap_lazy, *from);
+	     nr < max && pos != &vmap_lazy.head && vmap_lazy_nr - pages > keep;) {
 		va = list_entry(pos, struct vmap_area, list);
 		if (va->va_start >= to)
 			break;
 		pos = pos->next;
 		unlink_va(va, &vmap_lazy);
-		list_add_tail(&va->list, &batch);
-		pages += va_size(va) >> PAGE_SHIFT;
+		list_add_tail(&va->list, list);
+		pages += va_pages(va);
+		*from = va->va_end;
 		nr++;
 	}
 	vmap_lazy_nr -= pages;
 	vmalloc_stats.lazy_pages = vmap_lazy_nr;
+	atomic_add(nr, &vmap_in_transit); /* until they are pooled or free */
 	spin_unlock(&vmap_lazy.lock);
-	if (!nr) {
-		spin_unlock(&vmap_purge_lock);
-		return 0;
+	return nr;
+}
+
+/*
+ * Give up to VMAP_PURGE_BATCH flushed areas of @list back, in one hold of
+ * O and one of F: into the pools (@to_pools, those of a pool size while the
+ * pools are under their cap), else into the free tree. Returns how many.
+ */
+static unsigned long purge_return_batch(struct list_head *list, bool to_pools)
+{
+	struct vmap_area *va, *n;
+	unsigned long nr = 0;
+	LIST_HEAD(batch);
+
+	while (nr < VMAP_PURGE_BATCH && !list_empty(list)) {
+		list_move_tail(list->next, &batch);
+		nr++;
 	}
-
-	start = list_first_entry(&batch, struct vmap_area, list)->va_start;
-	end = list_last_entry(&batch, struct vmap_area, list)->va_end;
-	*from = end;
-	flush_tlb_kernel_range(start, end);
-
 	if (to_pools)
 		vmap_pool_put_batch(&vmap_pool, &batch);
 	if (!list_empty(&batch)) {
@@ -1106,9 +1122,48 @@ static unsigned long purge_vmap_batch_range(unsigned long max, unsigned long *fr
 		list_for_each_entry_safe(va, n, &batch, list) {
 			list_del(&va->list);
 			merge_or_add_free_locked(va);
+			atomic_dec(&vmap_in_transit);
 		}
 		spin_unlock(&vmap_free.lock);
 	}
+	return nr;
+}
+
+/*
+ * Purge up to @max lazily freed areas starting in [*from, to), the lowest
+ * first, stopping once no more than @keep pages stay lazy: detach them in
+ * holds of P of at most VMAP_PURGE_BATCH areas, then ONE TLB flush over
+ * their union, then give them back (purge_return_batch()) in holds of at
+ * most VMAP_PURGE_BATCH. *from moves past the last one. Until the flush
+ * they are in no tree (counted in transit), so nothing can hand them out
+ * again; those left on the lazy list stay reserved. Q is held throughout,
+ * so purges do not overlap and a purge that returns has flushed all it
+ * took: no interrupt path takes Q, and a CPU spinning for it with
+ * interrupts on still serves the shootdown. Returns the number purged (0:
+ * none was left there).
+ */
+static unsigned long purge_vmap_lazy(unsigned long max, unsigned long *from, unsigned long to,
+				     unsigned long keep, bool to_pools)
+{
+	unsigned long start, end, nr = 0, got;
+	LIST_HEAD(detached);
+
+	spin_lock(&vmap_purge_lock);
+	do {
+		got = lazy_detach_batch(&detached, min(max - nr, (unsigned long)VMAP_PURGE_BATCH),
+					from, to, keep);
+		nr += got;
+	} while (got && nr < max);
+	if (!nr) {
+		spin_unlock(&vmap_purge_lock);
+		return 0;
+	}
+
+	start = list_first_entry(&detached, struct vmap_area, list)->va_start;
+	end = list_last_entry(&detached, struct vmap_area, list)->va_end;
+	flush_tlb_kernel_range(start, end);
+	while (purge_return_batch(&detached, to_pools))
+		;
 	vmalloc_stats.nr_purges++;
 	vmalloc_stats.purged_areas += nr;
 	spin_unlock(&vmap_purge_lock);
@@ -1122,12 +1177,12 @@ static unsigned long purge_vmap_batch(unsigned long max)
 {
 	unsigned long from = 0;
 
-	return purge_vmap_batch_range(max, &from, ~0UL, true);
+	return purge_vmap_lazy(max, &from, ~0UL, 0, true);
 }
 
 /*
- * Purge every area that was lazily freed when the call started, in
- * batches of VMAP_PURGE_BATCH with the locks dropped between them, into
+ * Purge every area that was lazily freed when the call started, up to
+ * VMAP_PURGE_DETACH per flush and VMAP_PURGE_BATCH per lock hold, into
  * the free tree; then give the pools' ranges back to it too. Returns true
  * if there was anything to purge or drain. The synchronous purge: for an
  * allocation that would otherwise fail, and vm_unmap_aliases().
@@ -1148,7 +1203,7 @@ bool purge_vmap_area_lazy(void)
 	if (!list_empty(&vmap_lazy.head))
 		to = list_last_entry(&vmap_lazy.head, struct vmap_area, list)->va_start + 1;
 	spin_unlock(&vmap_lazy.lock);
-	while (purge_vmap_batch_range(VMAP_PURGE_BATCH, &from, to, false))
+	while (purge_vmap_lazy(VMAP_PURGE_DETACH, &from, to, 0, false))
 		any = true;
 	if (vmap_pool_drain(&vmap_pool))
 		any = true;
@@ -1175,12 +1230,25 @@ bool vmalloc_purge_pending(void)
 	return deferred_work_pending(&vmap_purge_work) && READ_ONCE(vmap_lazy_nr);
 }
 
-/* The lazy-list length at which a free purges a batch itself. */
+/* The lazy-list length past which a free purges down to the budget itself. */
 static unsigned long lazy_hard_cap(void)
 {
 	if (lazy_max_pages > ~0UL / LAZY_HARD_CAP_FACTOR)
 		return ~0UL;
 	return lazy_max_pages * LAZY_HARD_CAP_FACTOR;
+}
+
+/*
+ * Purge the lowest lazy areas until no more than lazy_max_pages stay lazy,
+ * VMAP_PURGE_DETACH per flush, into the pools.
+ */
+static void purge_lazy_to_budget(void)
+{
+	unsigned long from = 0;
+
+	while (READ_ONCE(vmap_lazy_nr) > lazy_max_pages &&
+	       purge_vmap_lazy(VMAP_PURGE_DETACH, &from, ~0UL, lazy_max_pages, true))
+		;
 }
 
 /*
@@ -1213,8 +1281,8 @@ static bool lazy_extend_last_locked(struct vmap_area *va)
 /*
  * @va was unmapped without a TLB flush: park it on the purge list (merged
  * into the last lazy area when it continues it). Past lazy_max_pages, queue
- * the deferred purge for the idle path; past the hard cap, also purge one
- * bounded batch here.
+ * the deferred purge for the idle path; past the hard cap, also purge the
+ * list down to lazy_max_pages here (purge_lazy_to_budget()).
  */
 void free_vmap_area_noflush(struct vmap_area *va, const void *caller)
 {
@@ -1235,7 +1303,7 @@ void free_vmap_area_noflush(struct vmap_area *va, const void *caller)
 	if (merged)
 		kmem_cache_free(vmap_area_cachep, va);
 	if (capped)
-		purge_vmap_batch(VMAP_PURGE_BATCH);
+		purge_lazy_to_budget();
 	else
 		vmalloc_debug_check("lazy free");
 	if (over)
@@ -1261,8 +1329,9 @@ void vm_unmap_aliases(void)
  * vmalloc_set_lazy_max_pages - set the lazy-free budget (vmalloc_lazy= on
  * the command line)
  *  => @pages: once more than this many pages wait, the idle path purges
- *     (in batches); past LAZY_HARD_CAP_FACTOR times it, a free purges a
- *     batch itself; 0 purges on every free. Takes effect at the next free.
+ *     (in batches); past LAZY_HARD_CAP_FACTOR times it, a free purges the
+ *     list down to it itself (one flush per up to VMAP_PURGE_DETACH areas);
+ *     0 purges on every free. Takes effect at the next free.
  */
 void vmalloc_set_lazy_max_pages(unsigned long pages)
 {

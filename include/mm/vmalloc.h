@@ -196,7 +196,7 @@ struct vmalloc_stats {
 	unsigned long nr_busy;	      /* live areas */
 	unsigned long nr_free_blocks; /* nodes in the free tree */
 	unsigned long lazy_pages;     /* pages waiting in the purge list now */
-	unsigned long nr_purges;      /* batches purged */
+	unsigned long nr_purges;      /* purges, one TLB flush each */
 	unsigned long purged_areas;   /* areas returned through purges */
 	unsigned long nr_vfree;
 	unsigned long nr_vmalloc;
