@@ -17,7 +17,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 elf=${CONTIG_ELF:-$top/build/contig.elf}
-GDB_TIMEOUT=20
+GDB_TIMEOUT=90
 
 die() { echo "FAIL: $*"; exit 1; }
 [ -f "$elf" ] || die "no kernel at $elf (run make)"
@@ -57,7 +57,7 @@ show_serial() {
 start_qemu() {
 	for attempt in 1 2 3; do
 		port=$(free_port) || die "cannot pick a free port"
-		setsid "$top/scripts/qemu.sh" --elf "$elf" --mem 256M --timeout 50 --cmdline "$1" \
+		setsid "$top/scripts/qemu.sh" --elf "$elf" --mem 256M --timeout 150 --cmdline "$1" \
 			--gdb "$port" -- -pidfile "$pidfile" </dev/null >"$serial" 2>&1 &
 		wrapper=$!
 		for _ in $(seq 50); do
