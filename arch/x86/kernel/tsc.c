@@ -17,7 +17,11 @@
  *
  * The PIT is read over several 20 ms windows; a window whose start or end
  * was not seen promptly (the host descheduled us) is refused, and the
- * median of the rest is kept.
+ * median of the rest is one measurement. On a busy host a whole
+ * measurement can still be off by 10-30% (seen: 2465 MHz for a 2096 MHz
+ * TSC), so the calibration measures again until two measurements agree
+ * within 0.3%, and keeps their mean; if none of TSC_CAL_TRIES do, it keeps
+ * their median, says so, and leaves tsc_pit_confirmed false.
  */
 #include "asm/tsc.h"
 #include "lib/sort.h"
@@ -40,11 +44,13 @@
 #define PIT_TRIES     20
 /* Give up on a window after this many polls (~35 ns each under TCG: ~3 s). */
 #define PIT_MAX_POLLS 100000000UL
+#define TSC_CAL_TRIES 5
 
 u64 tsc_khz;
 enum tsc_source tsc_source = TSC_SRC_NONE;
-static unsigned int pit_windows_used;
+static unsigned int pit_windows_used, pit_measurements;
 u64 tsc_cpuid16_khz;
+bool tsc_pit_confirmed;
 
 const char *tsc_source_name(enum tsc_source src)
 {
@@ -168,6 +174,46 @@ u64 tsc_pit_khz(void)
 	return khz[good / 2];
 }
 
+bool tsc_pit_agreeing(const u64 *khz, unsigned int n, u64 *khz_out)
+{
+	u64 last, bound;
+
+	if (n < 2)
+		return false;
+	last = khz[n - 1];
+	bound = last * TSC_PIT_AGREE_PER_100000 / 100000;
+	for (unsigned int i = 0; i + 1 < n; i++) {
+		if ((khz[i] > last ? khz[i] - last : last - khz[i]) <= bound) {
+			*khz_out = (khz[i] + last) / 2;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* PIT measurements until two agree (tsc_pit_confirmed); else their median. 0: no PIT. */
+static u64 tsc_pit_khz_confirmed(void)
+{
+	u64 khz[TSC_CAL_TRIES], agreed;
+	unsigned int n;
+
+	for (n = 0; n < TSC_CAL_TRIES;) {
+		khz[n] = tsc_pit_khz();
+		if (!khz[n])
+			return 0;
+		pit_measurements = ++n;
+		if (tsc_pit_agreeing(khz, n, &agreed)) {
+			tsc_pit_confirmed = true;
+			return agreed;
+		}
+	}
+	sort_u64(khz, n);
+	pr_warn("tsc: no two of %u PIT measurements agreed within 0.3%% (%llu..%llu kHz: a busy "
+		"host?); using their median\n",
+		n, (unsigned long long)khz[0], (unsigned long long)khz[n - 1]);
+	return khz[n / 2];
+}
+
 void tsc_calibrate(void)
 {
 	u32 max_leaf;
@@ -180,7 +226,7 @@ void tsc_calibrate(void)
 	khz = tsc_khz_from_cpuid15(max_leaf);
 	if (khz) {
 		tsc_source = TSC_SRC_CPUID_15H;
-	} else if ((khz = tsc_pit_khz()) != 0) {
+	} else if ((khz = tsc_pit_khz_confirmed()) != 0) {
 		tsc_source = TSC_SRC_PIT;
 	} else if (tsc_cpuid16_khz) {
 		khz = tsc_cpuid16_khz;
@@ -190,9 +236,10 @@ void tsc_calibrate(void)
 		return;
 	}
 	tsc_khz = khz;
-	pr_info("tsc: %llu.%03llu MHz from %s (PIT windows %u, CPUID max leaf %#x, 0x16 %llu)\n",
+	pr_info("tsc: %llu.%03llu MHz from %s (PIT measurements %u, windows %u, CPUID max leaf "
+		"%#x, 0x16 %llu)\n",
 		(unsigned long long)(khz / 1000), (unsigned long long)(khz % 1000),
-		tsc_source_name(tsc_source), pit_windows_used, max_leaf,
+		tsc_source_name(tsc_source), pit_measurements, pit_windows_used, max_leaf,
 		(unsigned long long)(tsc_cpuid16_khz / 1000));
 }
 

@@ -18,13 +18,16 @@ enum tsc_source {
 extern u64 tsc_khz; /* TSC ticks per millisecond; 0 = unknown */
 extern enum tsc_source tsc_source;
 extern u64 tsc_cpuid16_khz; /* CPUID 0x16 base frequency, 0 if absent (a cross-check) */
+/* The PIT calibration was confirmed: two of its measurements agreed (see tsc.c). */
+extern bool tsc_pit_confirmed;
 
 /*
  * tsc_calibrate - measure tsc_khz once
  *  => Tries CPUID 0x15 (exact when the crystal frequency is given), then the
- *     PIT (several 10 ms windows, median), then CPUID 0x16.
- *  => Needs no interrupts; takes ~60 ms with the PIT. Idempotent: later
- *     calls return at once.
+ *     PIT (measurements of several 20 ms windows each, median, until two
+ *     measurements agree: tsc_pit_confirmed), then CPUID 0x16.
+ *  => Needs no interrupts; takes ~250 ms with the PIT under TCG (more on a
+ *     busy host). Idempotent: later calls return at once.
  *  => Prints one line naming the source and the rate.
  */
 void tsc_calibrate(void);
@@ -35,6 +38,14 @@ void tsc_calibrate(void);
  * Return: kHz, or 0 when there is no PIT.
  */
 u64 tsc_pit_khz(void);
+
+/*
+ * tsc_pit_agreeing - whether the last of @n PIT measurements @khz agrees,
+ * within TSC_PIT_AGREE_PER_100000, with an earlier one; *@khz_out is then
+ * their mean. The calibration's rule, a pure function for the self-tests.
+ */
+#define TSC_PIT_AGREE_PER_100000 300 /* 0.3%: what two undisturbed ones meet */
+bool tsc_pit_agreeing(const u64 *khz, unsigned int n, u64 *khz_out);
 
 /* Name of @src for messages ("pit", "cpuid-0x15", ...). */
 const char *tsc_source_name(enum tsc_source src);
