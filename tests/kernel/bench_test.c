@@ -72,7 +72,8 @@ KTEST(bench, tsc_pit_remeasure_agrees)
 	if (tsc_source != TSC_SRC_PIT)
 		KTEST_SKIP(t, "TSC not calibrated from the PIT");
 	if (!tsc_pit_confirmed)
-		KTEST_SKIP(t, "the boot calibration was not confirmed (busy host): nothing to check");
+		KTEST_SKIP(t,
+			   "the boot calibration was not confirmed (busy host): nothing to check");
 	bound = tsc_khz * TSC_AGREE_PER_100000 / 100000;
 	for (unsigned int i = 0; i < TSC_TRIES; i++) {
 		khz[i] = tsc_pit_khz();
