@@ -91,6 +91,7 @@
 
 #include "asm/memtype.h"
 #include "asm/processor.h"
+#include "asm/set_memory.h"
 #include "asm/tlbflush.h"
 #include "asm/traps.h"
 #include "asm/tsc.h"
@@ -1638,8 +1639,8 @@ struct vm_struct *find_vm_area(const void *addr)
  *  - VM_FLUSH_RESET_PERMS: set_memory_*() may have made the area read-only
  *    or executable, so no translation of it may outlive the unmap: flush
  *    now, before its pages go back (vfree) or to their owner (vunmap,
- *    remove_vm_area). The direct-map aliases need no reset (set_memory_*()
- *    never changes them).
+ *    remove_vm_area); and first give the pages' direct-map aliases their
+ *    RW back (set_memory_reset_aliases()).
  *  - VM_MEMTYPE (ioremap()): the memory-type reservation is dropped here,
  *    after the flush, so that no stale translation of one type (UC) can
  *    alias a new mapping of the same frames with another (WC).
@@ -1652,6 +1653,8 @@ static void unmap_vmap_area(struct vmap_area *va)
 	struct vm_struct *vm = va->vm;
 	unsigned long size = get_vm_area_size(vm), end = va->va_start + size;
 
+	if (vm->flags & VM_FLUSH_RESET_PERMS)
+		set_memory_reset_aliases(va->va_start, end);
 	vunmap_range_noflush(va->va_start, end);
 	if (vmalloc_debug_flush || (vm->flags & (VM_FLUSH_RESET_PERMS | VM_MEMTYPE)))
 		flush_tlb_kernel_range(va->va_start, end);

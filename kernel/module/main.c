@@ -302,21 +302,20 @@ static int module_protect(struct module *mod)
 
 /*
  * Linux's DEBUG_WX after a load: no page anywhere may be writable and
- * executable. Writable direct-map aliases are not counted here: every page
- * of a module's text has one (set_memory_*() cannot split the direct map's
- * large pages yet), so ptdump_check_wx(), which counts them, would refuse
- * every module.
+ * executable, and no executable page may have a writable direct-map alias
+ * (set_memory_rox() made the text's aliases read-only).
  */
 static int module_check_wx(const struct module *mod)
 {
 	struct ptdump_wx wx;
 
 	ptdump_count_wx(&wx, false);
-	if (!wx.wx_pages)
+	if (!wx.wx_pages && !wx.alias_pages)
 		return 0;
 	ptdump_count_wx(&wx, true);
-	pr_err("module %s: W+X check found %lu writable and executable pages (the lowest at %#lx); refusing\n",
-	       mod->name, wx.wx_pages, wx.first_wx);
+	pr_err("module %s: W+X check found %lu writable and executable pages (the lowest at %#lx) "
+	       "and %lu writable aliases of executable pages (the lowest at %#lx); refusing\n",
+	       mod->name, wx.wx_pages, wx.first_wx, wx.alias_pages, wx.first_alias);
 	return -ENOEXEC;
 }
 

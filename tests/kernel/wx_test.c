@@ -113,14 +113,16 @@ static unsigned long wx_vmalloc_alias(const void *p)
 
 /*
  * A page made W+X on purpose is counted, alone and at its address, and so
- * is its direct-map alias (set_memory_*() leaves the direct map RW);
- * read-only, only the alias is; NX again, none is.
+ * is its direct-map alias (still RW, like the page); read-only, neither is
+ * (set_memory_ro() takes the alias along), unless the alias is made
+ * writable behind set_memory's back; NX again, none is.
  */
 KTEST(wx, checker_counts_a_deliberate_wx_page)
 {
 	char *p = vmalloc(PAGE_SIZE);
 	unsigned long a = (unsigned long)p;
 	struct ptdump_wx wx;
+	pte_t *alias;
 
 	KTEST_ASSERT_NOT_NULL(t, p);
 	ptdump_count_wx(&wx, false);
@@ -135,6 +137,13 @@ KTEST(wx, checker_counts_a_deliberate_wx_page)
 	KTEST_EXPECT_EQ(t, set_memory_ro(a, 1), 0); /* now read-only and executable */
 	ptdump_count_wx(&wx, false);
 	KTEST_EXPECT_EQ(t, wx.wx_pages, 0UL);
+	KTEST_EXPECT_EQ(t, wx.alias_pages, 0UL);
+	alias = wx_pte(wx_vmalloc_alias(p));
+	KTEST_ASSERT_NOT_NULL(t, alias);
+	*alias |= _PAGE_RW; /* a stray write to the page tables */
+	ptdump_count_wx(&wx, false);
+	*alias &= ~_PAGE_RW;
+	flush_tlb_all();
 	KTEST_EXPECT_EQ(t, wx.alias_pages, 1UL);
 	KTEST_EXPECT_EQ(t, set_memory_nx(a, 1), 0);
 	ptdump_count_wx(&wx, false);
@@ -144,8 +153,9 @@ KTEST(wx, checker_counts_a_deliberate_wx_page)
 
 /*
  * Bug: the checker looked for writable aliases only under the kernel image,
- * so a module page made read-only and executable with set_memory_rox(),
- * whose direct-map alias still rewrites its code, passed as "wx ok".
+ * so a module page made read-only and executable, whose direct-map alias
+ * could still rewrite its code, passed as "wx ok". set_memory_rox() makes
+ * the alias read-only now, so the test makes it writable by hand.
  */
 KTEST(wx, checker_counts_writable_alias_of_rox_module_page)
 {
@@ -153,17 +163,25 @@ KTEST(wx, checker_counts_writable_alias_of_rox_module_page)
 				     GFP_KERNEL | __GFP_NOWARN, PAGE_KERNEL, VM_FLUSH_RESET_PERMS,
 				     -1, __builtin_return_address(0));
 	unsigned long a = (unsigned long)p;
-	struct ptdump_wx before, rox;
+	struct ptdump_wx before, rox, stray;
+	pte_t *alias;
 
 	KTEST_ASSERT_NOT_NULL(t, p);
 	ptdump_count_wx(&before, false);
 	KTEST_EXPECT_EQ(t, set_memory_rox(a, 1), 0);
-	ptdump_count_wx(&rox, true);
+	ptdump_count_wx(&rox, false);
+	alias = wx_pte(wx_vmalloc_alias(p));
+	KTEST_ASSERT_NOT_NULL(t, alias);
+	*alias |= _PAGE_RW;
+	ptdump_count_wx(&stray, true);
+	*alias &= ~_PAGE_RW;
+	flush_tlb_all();
 	KTEST_EXPECT_EQ(t, set_memory_nx(a, 1), 0);
 	KTEST_EXPECT_EQ(t, set_memory_rw(a, 1), 0);
 	KTEST_EXPECT_EQ(t, rox.wx_pages, before.wx_pages);
-	KTEST_EXPECT_EQ(t, rox.alias_pages, before.alias_pages + 1);
-	KTEST_EXPECT_EQ(t, rox.first_alias, wx_vmalloc_alias(p));
+	KTEST_EXPECT_EQ(t, rox.alias_pages, before.alias_pages);
+	KTEST_EXPECT_EQ(t, stray.alias_pages, before.alias_pages + 1);
+	KTEST_EXPECT_EQ(t, stray.first_alias, wx_vmalloc_alias(p));
 	vfree(p);
 }
 

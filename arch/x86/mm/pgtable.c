@@ -93,7 +93,7 @@ void *pgtable_alloc(void)
 }
 
 /* Give back a table that lost the race to be linked in (never used, still zero). */
-static void pgtable_free_unused(void *table)
+void pgtable_free_unused(void *table)
 {
 	struct page *page;
 

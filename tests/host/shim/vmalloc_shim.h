@@ -400,6 +400,13 @@ void vunmap_range_noflush(unsigned long addr, unsigned long end)
 	shim_back_unmap(addr, end);
 }
 
+/* The host has no direct map: no alias to give back its RW. */
+void set_memory_reset_aliases(unsigned long start, unsigned long end)
+{
+	(void)start;
+	(void)end;
+}
+
 /* Run at every range flush (e.g. another CPU freeing during a purge). */
 static void (*shim_flush_hook)(void);
 

@@ -20,17 +20,18 @@ typedef u64 pmd_t;
 typedef u64 pte_t;
 typedef u64 pgprot_t;
 
-#define _PAGE_PRESENT  (1UL << 0)
-#define _PAGE_RW       (1UL << 1)
-#define _PAGE_USER     (1UL << 2)
-#define _PAGE_PWT      (1UL << 3)
-#define _PAGE_PCD      (1UL << 4)
-#define _PAGE_ACCESSED (1UL << 5)
-#define _PAGE_DIRTY    (1UL << 6)
-#define _PAGE_PSE      (1UL << 7) /* pmd/pud: large page */
-#define _PAGE_PAT      (1UL << 7) /* pte: PAT index bit 2 */
-#define _PAGE_GLOBAL   (1UL << 8)
-#define _PAGE_NX       (1UL << 63)
+#define _PAGE_PRESENT	(1UL << 0)
+#define _PAGE_RW	(1UL << 1)
+#define _PAGE_USER	(1UL << 2)
+#define _PAGE_PWT	(1UL << 3)
+#define _PAGE_PCD	(1UL << 4)
+#define _PAGE_ACCESSED	(1UL << 5)
+#define _PAGE_DIRTY	(1UL << 6)
+#define _PAGE_PSE	(1UL << 7)  /* pmd/pud: large page */
+#define _PAGE_PAT	(1UL << 7)  /* pte: PAT index bit 2 */
+#define _PAGE_PAT_LARGE (1UL << 12) /* pmd/pud leaf: PAT index bit 2 (bit 7 is PSE) */
+#define _PAGE_GLOBAL	(1UL << 8)
+#define _PAGE_NX	(1UL << 63)
 
 #define PTE_PFN_MASK   0x000ffffffffff000UL
 #define PTE_FLAGS_MASK (~PTE_PFN_MASK)

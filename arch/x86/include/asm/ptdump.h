@@ -20,9 +20,6 @@ enum ptdump_level {
 	PTDUMP_PTE
 };
 
-/* The PAT bit of a 2 MiB / 1 GiB leaf (bit 7 is PSE there). */
-#define _PAGE_PAT_LARGE (1UL << 12)
-
 /* One run of pages with equal attributes, all inside one region. */
 struct ptdump_range {
 	unsigned long start;
