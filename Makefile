@@ -190,7 +190,9 @@ $(O)/contig.elf-gdb.py: Makefile
 MODULES ?=
 MODULE_NAMES := $(sort $(patsubst modules/%.c,%,$(wildcard modules/*.c)))
 MODULE_KOS := $(addprefix $(O)/modules/,$(addsuffix .ko,$(MODULE_NAMES)))
-MODULE_CFLAGS := -fno-common -DMODULE -Imodules
+# No path of the build machine in a module (its debug info names the sources
+# relative to the top): the same source gives the same .ko in any checkout.
+MODULE_CFLAGS := -fno-common -DMODULE -Imodules -fdebug-prefix-map=$(CURDIR)=.
 export CONTIG_MODULES := $(MODULES)
 # make run/debug load the modules they carry at boot, unless CMDLINE says modules= itself.
 RUN_MODULES := $(if $(and $(MODULES),$(if $(findstring modules=,$(CMDLINE)),,y)), modules=$(MODULES))
