@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# contig-ps and contig-bt in GDB: boot ktest=sched.thread_stacks* paused
-# under QEMU's GDB stub, stop in the thread function of the second thread
-# the test starts ("counted"), and check that contig-ps lists init asleep in
-# kthread_join, the idle thread, kworker/0 and the running thread with their
-# stacks, and that contig-bt shows the sleeping threads' callers from their
-# saved frames. QEMU is killed by its PID on every exit.
+# contig-ps and contig-bt in GDB: boot ktest=_gdb_ps paused under QEMU's
+# GDB stub, stop in gdb_ps_stop(), which the thread "counted" calls once its
+# creator sleeps in kthread_join() (so no tick can change the picture), and
+# check that contig-ps lists init asleep, the idle thread, kworker/0 and the
+# running thread with their stacks, and that contig-bt shows the sleeping
+# threads' callers from their saved frames. QEMU is killed by its PID on
+# every exit.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 elf=${CONTIG_ELF:-$top/build/contig.elf}
@@ -23,7 +24,7 @@ command -v gdb >/dev/null || { echo "FAIL: gdb is not installed"; exit 1; }
 
 port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 setsid "$top/scripts/qemu.sh" --elf "$elf" --mem 256M --timeout 60 \
-	--cmdline "ktest=sched.thread_stacks*" --gdb "$port" -- -pidfile "$pidfile" \
+	--cmdline "ktest=_gdb_ps" --gdb "$port" -- -pidfile "$pidfile" \
 	</dev/null >"$work/serial" 2>&1 &
 wrapper=$!
 for _ in $(seq 100); do
@@ -32,7 +33,7 @@ for _ in $(seq 100); do
 done
 out=$(cd "$top" && timeout -k 5 40 gdb -batch -nx -iex "add-auto-load-safe-path $(dirname "$elf")" \
 	"$elf" -x scripts/gdb/gdbinit -ex "target remote 127.0.0.1:$port" \
-	-ex "hbreak return_arg_times_3" -ex continue -ex continue \
+	-ex "hbreak gdb_ps_stop" -ex continue \
 	-ex contig-ps -ex "contig-bt 1" -ex "contig-bt kworker/0" -ex "contig-bt counted" \
 	-ex "contig-bt 9999" 2>&1)
 echo "$out"
@@ -48,7 +49,7 @@ expect '^ +[0-9]+ counted +R +0 ffffc[0-9a-f]{11}-ffffc[0-9a-f]{11} +[0-9]+$'
 expect '^CPU 0: [0-9]+ context switches, [0-9]+ preemptions, [0-9]+ ticks$'
 expect "^thread 1 'init', saved rsp 0xffffffff8"
 expect '^#[0-9] +0x[0-9a-f]+ kthread_join\+0x'
-expect '^#[0-9] +0x[0-9a-f]+ ktest_sched_thread_stacks_freed_at_exit\+0x'
+expect '^#[0-9] +0x[0-9a-f]+ ktest__gdb_ps_counted_stops_with_its_creator_asleep\+0x'
 expect '^#[0-9] +0x[0-9a-f]+ worker_thread\+0x'
 expect '^#[0-9] +0x[0-9a-f]+ kthread_start_asm\+0x'
 expect '^contig-bt: pid [0-9]+ is running on CPU 0: select that vCPU and use bt$'

@@ -546,3 +546,35 @@ KTEST(_sched_cost, context_switch_ns)
 	       s1.nr_switches - s0.nr_switches, t0 / 1000,
 	       t0 / (s1.nr_switches - s0.nr_switches + 1));
 }
+
+/*
+ * For tests/e2e/gdb_ps.sh (boot with ktest=_gdb_ps): the thread "counted"
+ * waits until its creator sleeps in kthread_join(), then calls
+ * gdb_ps_stop(), where the debugger stops it. So contig-ps sees init asleep
+ * (D) and "counted" running whatever the ticks did meanwhile: with
+ * thread_stacks_freed_at_exit, a tick that preempted init before it
+ * reached kthread_join() showed it runnable, and the scenario failed.
+ */
+static struct task_struct *gdb_ps_creator;
+
+static __noinline int gdb_ps_stop(int v)
+{
+	barrier();
+	return v * 3;
+}
+
+static int gdb_ps_thread(void *arg)
+{
+	wait_for_state(gdb_ps_creator, TASK_UNINTERRUPTIBLE);
+	return gdb_ps_stop((int)(long)arg);
+}
+
+KTEST(_gdb_ps, counted_stops_with_its_creator_asleep)
+{
+	struct task_struct *p;
+
+	gdb_ps_creator = current;
+	p = kthread_run(gdb_ps_thread, (void *)1L, "counted");
+	KTEST_ASSERT_NOT_NULL(t, p);
+	KTEST_EXPECT_EQ(t, kthread_join(p), 3);
+}
