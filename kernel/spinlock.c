@@ -1,9 +1,10 @@
 /*
- * Spinlocks (include/kernel/spinlock.h): the ticket lock with the checks
- * around it. Out of line, so each call site costs a call: the address a
- * lock was taken at is the caller's return address.
+ * Spinlocks (include/kernel/spinlock.h): the out-of-line parts. The
+ * uncontended spin_lock()/spin_unlock() with nothing to check are inline in
+ * the header; they come here when a check fires, lockdep is on, or the
+ * lock is taken (spin_lock_contended()).
  *
- * Order in spin_lock(): interrupts off, the recursion test (only this CPU
+ * Order in spin_lock(): interrupts off (inline), the recursion test (only this CPU
  * writes its own number into owner_cpu, so reading it unlocked is exact
  * for this CPU), the lock-order checker (before waiting: an inversion is
  * reported even when it then deadlocks), the wait, then the owner's
@@ -39,14 +40,10 @@ static void __noreturn spin_lock_recursion(const struct spinlock *lock, unsigned
 
 DEFINE_PER_CPU(const struct spinlock *, spin_waiting_for);
 
-static void spin_wait(struct spinlock *lock)
+void spin_lock_contended(struct spinlock *lock, unsigned int ticket)
 {
-	unsigned int ticket = (unsigned int)atomic_fetch_add(1, &lock->raw.next);
-	const struct spinlock *outer;
+	const struct spinlock *outer = this_cpu_read(spin_waiting_for); /* a wait in a wait */
 
-	if (smp_load_acquire(&lock->raw.serving) == ticket)
-		return;
-	outer = this_cpu_read(spin_waiting_for); /* an interrupt may wait inside a wait */
 	this_cpu_write(spin_waiting_for, lock);
 	while (smp_load_acquire(&lock->raw.serving) != ticket) {
 		tlb_shootdown_run();
@@ -55,14 +52,12 @@ static void spin_wait(struct spinlock *lock)
 	this_cpu_write(spin_waiting_for, outer);
 }
 
-/* The lock is ours: record it. Interrupts are off. */
-static void spin_lock_acquired(struct spinlock *lock, unsigned long flags, unsigned int cpu,
-			       unsigned long ip)
+static void spin_wait(struct spinlock *lock)
 {
-	lock->owner_cpu = (int)cpu;
-	lock->owner_ip = ip;
-	lock->saved_flags = flags;
-	this_cpu_inc(spinlock_depth);
+	unsigned int ticket = (unsigned int)atomic_fetch_add(1, &lock->raw.next);
+
+	if (smp_load_acquire(&lock->raw.serving) != ticket)
+		spin_lock_contended(lock, ticket);
 }
 
 /*
@@ -76,37 +71,16 @@ static void spin_noirq_in_interrupt(const struct spinlock *lock, unsigned long i
 			  lock->name, (void *)ip);
 }
 
-/* Interrupts (or, for a noirq lock, preemption) off; returns what unlock restores. */
-static inline unsigned long spin_enter(const struct spinlock *lock)
+void spin_lock_slow(struct spinlock *lock, unsigned long flags, unsigned int cpu, unsigned long ip)
 {
-	if (lock->noirq) {
-		preempt_disable();
-		return 0;
-	}
-	return arch_local_irq_save();
-}
-
-static inline void spin_leave(bool noirq, unsigned long flags)
-{
-	if (noirq)
-		preempt_enable();
-	else
-		arch_local_irq_restore(flags);
-}
-
-void spin_lock(struct spinlock *lock)
-{
-	unsigned long flags = spin_enter(lock);
-	unsigned int cpu = smp_processor_id();
-
 	if (unlikely(READ_ONCE(lock->owner_cpu) == (int)cpu))
-		spin_lock_recursion(lock, _RET_IP_);
+		spin_lock_recursion(lock, ip);
 	if (unlikely(lock->noirq && in_interrupt()))
-		spin_noirq_in_interrupt(lock, _RET_IP_);
+		spin_noirq_in_interrupt(lock, ip);
 	if (unlikely(READ_ONCE(lockdep_enabled)))
-		lock_acquire(lock, _RET_IP_, false);
+		lock_acquire(lock, ip, false);
 	spin_wait(lock);
-	spin_lock_acquired(lock, flags, cpu, _RET_IP_);
+	spin_lock_acquired(lock, flags, cpu, ip);
 }
 
 bool spin_trylock(struct spinlock *lock)
@@ -123,23 +97,17 @@ bool spin_trylock(struct spinlock *lock)
 	return true;
 }
 
-void spin_unlock(struct spinlock *lock)
+void spin_unlock_slow(struct spinlock *lock, unsigned long ip)
 {
-	unsigned long flags = lock->saved_flags; /* before the next owner writes it */
-	bool noirq = lock->noirq;		 /* nor read @lock once it is released */
 	int owner = READ_ONCE(lock->owner_cpu);
 
 	if (WARN_ONCE(owner != (int)smp_processor_id(),
 		      "spin_unlock: %s is not held by CPU %u (owner %d), at %pS", lock->name,
-		      smp_processor_id(), owner, (void *)_RET_IP_))
+		      smp_processor_id(), owner, (void *)ip))
 		return;
 	if (unlikely(READ_ONCE(lockdep_enabled)))
 		lock_release(lock);
-	lock->owner_cpu = -1;
-	lock->owner_ip = 0;
-	this_cpu_dec(spinlock_depth);
-	arch_spin_unlock(&lock->raw);
-	spin_leave(noirq, flags);
+	spin_unlock_owned(lock);
 }
 
 void spin_assert_held_failed(const struct spinlock *lock, const char *file, int line,

@@ -43,6 +43,7 @@
 
 #include "asm/irqflags.h"
 #include "asm/processor.h"
+#include "asm/traps.h"
 #include "kernel/atomic.h"
 #include "kernel/lockdep.h"
 #include "kernel/panic.h"
@@ -142,12 +143,78 @@ static inline void __spin_lock_init(struct spinlock *lock, const char *name,
 	} while (0)
 
 /*
+ * spin_lock() and spin_unlock() are inline: the uncontended way in is the
+ * enter step (pushf/cli, or a preempt count increment for the noirq kind),
+ * three compares that are all false in the common case (recursion on this
+ * CPU, a noirq lock in interrupt context, lockdep on), one fetch-and-add
+ * and the owner's records; the way out is the owner compare, the records
+ * and the ticket. Whatever the compares catch, and a wait, goes out of
+ * line to kernel/spinlock.c, which does exactly what the inline part skips.
+ * The address a lock was taken at is the call site's own instruction.
+ */
+
+/* Out of line (kernel/spinlock.c): spin_lock() after spin_enter(), with every check. */
+void spin_lock_slow(struct spinlock *lock, unsigned long flags, unsigned int cpu, unsigned long ip);
+/* Out of line: wait for @ticket of @lock, serving TLB shootdowns meanwhile. */
+void spin_lock_contended(struct spinlock *lock, unsigned int ticket);
+/* Out of line: spin_unlock() when lockdep is on or this CPU is not the owner. */
+void spin_unlock_slow(struct spinlock *lock, unsigned long ip);
+
+/* From kernel/sched.h, which includes this header. */
+DECLARE_PER_CPU(unsigned int, preempt_count_pcpu);
+void preempt_enable(void);
+
+/* Interrupts (or, for a noirq lock, preemption) off; returns what unlock restores. */
+static __always_inline unsigned long spin_enter(const struct spinlock *lock)
+{
+	if (lock->noirq) {
+		this_cpu_inc(preempt_count_pcpu); /* preempt_disable() */
+		barrier();
+		return 0;
+	}
+	return arch_local_irq_save();
+}
+
+static __always_inline void spin_leave(bool noirq, unsigned long flags)
+{
+	if (noirq)
+		preempt_enable();
+	else
+		arch_local_irq_restore(flags);
+}
+
+/* The lock is ours: record it. Interrupts (or preemption) are off. */
+static __always_inline void spin_lock_acquired(struct spinlock *lock, unsigned long flags,
+					       unsigned int cpu, unsigned long ip)
+{
+	lock->owner_cpu = (int)cpu;
+	lock->owner_ip = ip;
+	lock->saved_flags = flags;
+	this_cpu_inc(spinlock_depth);
+}
+
+/*
  * spin_lock - disable interrupts, wait for @lock, take it
  * => Panics when this CPU already holds @lock.
  * => Interrupts stay off until the matching spin_unlock(); for a noirq
  *    lock, preemption does instead (interrupts are left as they are).
  */
-void spin_lock(struct spinlock *lock);
+static __always_inline void spin_lock(struct spinlock *lock)
+{
+	unsigned long flags = spin_enter(lock);
+	unsigned int cpu = smp_processor_id();
+	unsigned int ticket;
+
+	if (unlikely(READ_ONCE(lock->owner_cpu) == (int)cpu || READ_ONCE(lockdep_enabled) ||
+		     (lock->noirq && in_interrupt()))) {
+		spin_lock_slow(lock, flags, cpu, _THIS_IP_);
+		return;
+	}
+	ticket = (unsigned int)atomic_fetch_add(1, &lock->raw.next);
+	if (unlikely(smp_load_acquire(&lock->raw.serving) != ticket))
+		spin_lock_contended(lock, ticket);
+	spin_lock_acquired(lock, flags, cpu, _THIS_IP_);
+}
 
 /*
  * spin_trylock - take @lock if it is free, without waiting
@@ -157,11 +224,32 @@ void spin_lock(struct spinlock *lock);
  */
 bool spin_trylock(struct spinlock *lock);
 
+/* Release @lock, this CPU being its owner (the records, the ticket, the enter step). */
+static __always_inline void spin_unlock_owned(struct spinlock *lock)
+{
+	unsigned long flags = lock->saved_flags; /* before the next owner writes it */
+	bool noirq = lock->noirq;		 /* nor read @lock once it is released */
+
+	lock->owner_cpu = -1;
+	lock->owner_ip = 0;
+	this_cpu_dec(spinlock_depth);
+	arch_spin_unlock(&lock->raw);
+	spin_leave(noirq, flags);
+}
+
 /*
  * spin_unlock - release @lock and restore the interrupt state of its spin_lock()
  * => Refused with a warning when this CPU does not hold @lock.
  */
-void spin_unlock(struct spinlock *lock);
+static __always_inline void spin_unlock(struct spinlock *lock)
+{
+	if (unlikely(READ_ONCE(lock->owner_cpu) != (int)smp_processor_id() ||
+		     READ_ONCE(lockdep_enabled))) {
+		spin_unlock_slow(lock, _THIS_IP_);
+		return;
+	}
+	spin_unlock_owned(lock);
+}
 
 /* Held by any CPU (or being waited for). */
 static inline bool spin_is_locked(const struct spinlock *lock)
