@@ -1,8 +1,12 @@
 /*
  * Spinlocks (include/kernel/spinlock.h): the out-of-line parts. The
  * uncontended spin_lock()/spin_unlock() with nothing to check are inline in
- * the header; they come here when a check fires, lockdep is on, or the
- * lock is taken (spin_lock_contended()).
+ * the header; they come here when a check fires, lockdep or lock_stat is
+ * on, or the lock is taken (spin_lock_contended(), which also catches the
+ * recursion the inline path does not test: this CPU's own ticket is never
+ * served). Every path here marks its windows as the inline one does (the
+ * table in the header): an interrupt that lands inside sees the lock as
+ * this CPU's.
  *
  * Order in spin_lock(): interrupts off (inline), the recursion test (only this CPU
  * writes its own number into owner_cpu, so reading it unlocked is exact
@@ -24,6 +28,7 @@
  */
 #include "kernel/spinlock.h"
 
+#include "asm/processor.h"
 #include "asm/tlbflush.h"
 #include "asm/traps.h"
 #include "kernel/lockdep.h"
@@ -40,24 +45,23 @@ static void __noreturn spin_lock_recursion(const struct spinlock *lock, unsigned
 
 DEFINE_PER_CPU(const struct spinlock *, spin_waiting_for);
 
-void spin_lock_contended(struct spinlock *lock, unsigned int ticket)
+/*
+ * The caller marked the window (spin_mark()) and took @ticket, which was
+ * not served at once. The wait is timed for lock_stat: rdtsc costs nothing
+ * beside a wait.
+ */
+void spin_lock_contended(struct spinlock *lock, unsigned int ticket, unsigned long ip)
 {
-	const struct spinlock *outer = this_cpu_read(spin_waiting_for); /* a wait in a wait */
+	u64 t0;
 
-	this_cpu_write(spin_waiting_for, lock);
+	if (unlikely(READ_ONCE(lock->owner_cpu) == (int)smp_processor_id()))
+		spin_lock_recursion(lock, ip);
+	t0 = rdtsc();
 	while (smp_load_acquire(&lock->raw.serving) != ticket) {
 		tlb_shootdown_run();
 		cpu_relax();
 	}
-	this_cpu_write(spin_waiting_for, outer);
-}
-
-static void spin_wait(struct spinlock *lock)
-{
-	unsigned int ticket = (unsigned int)atomic_fetch_add(1, &lock->raw.next);
-
-	if (smp_load_acquire(&lock->raw.serving) != ticket)
-		spin_lock_contended(lock, ticket);
+	lock_stat_contended(lock, rdtsc() - t0);
 }
 
 /*
@@ -73,27 +77,43 @@ static void spin_noirq_in_interrupt(const struct spinlock *lock, unsigned long i
 
 void spin_lock_slow(struct spinlock *lock, unsigned long flags, unsigned int cpu, unsigned long ip)
 {
+	const struct spinlock *outer;
+	unsigned int ticket;
+
 	if (unlikely(READ_ONCE(lock->owner_cpu) == (int)cpu))
 		spin_lock_recursion(lock, ip);
 	if (unlikely(lock->noirq && in_interrupt()))
 		spin_noirq_in_interrupt(lock, ip);
 	if (unlikely(READ_ONCE(lockdep_enabled)))
 		lock_acquire(lock, ip, false);
-	spin_wait(lock);
+	outer = spin_mark(lock);
+	ticket = (unsigned int)atomic_fetch_add(1, &lock->raw.next);
+	if (smp_load_acquire(&lock->raw.serving) != ticket)
+		spin_lock_contended(lock, ticket, ip);
 	spin_lock_acquired(lock, flags, cpu, ip);
+	spin_unmark(outer);
+	if (unlikely(READ_ONCE(lock_stat_enabled)))
+		lock_stat_acquired(lock, cpu);
 }
 
 bool spin_trylock(struct spinlock *lock)
 {
 	unsigned long flags = spin_enter(lock);
+	const struct spinlock *outer = spin_mark(lock);
+	unsigned int cpu;
 
 	if (!arch_spin_trylock(&lock->raw)) {
+		spin_unmark(outer);
 		spin_leave(lock->noirq, flags);
 		return false;
 	}
-	spin_lock_acquired(lock, flags, smp_processor_id(), _RET_IP_);
+	cpu = smp_processor_id();
+	spin_lock_acquired(lock, flags, cpu, _RET_IP_);
+	spin_unmark(outer);
 	if (unlikely(READ_ONCE(lockdep_enabled)))
 		lock_acquire(lock, _RET_IP_, true);
+	if (unlikely(READ_ONCE(lock_stat_enabled)))
+		lock_stat_acquired(lock, cpu);
 	return true;
 }
 
@@ -107,6 +127,8 @@ void spin_unlock_slow(struct spinlock *lock, unsigned long ip)
 		return;
 	if (unlikely(READ_ONCE(lockdep_enabled)))
 		lock_release(lock);
+	if (unlikely(READ_ONCE(lock_stat_enabled)))
+		lock_stat_released(lock);
 	spin_unlock_owned(lock);
 }
 

@@ -128,6 +128,8 @@ EXPORT_SYMBOL(spinlock_depth);
 EXPORT_SYMBOL(preempt_count_pcpu);
 EXPORT_SYMBOL(preempt_enable);
 EXPORT_SYMBOL(lockdep_enabled);
+EXPORT_SYMBOL(lock_stat_enabled);
+EXPORT_SYMBOL(spin_waiting_for);
 EXPORT_SYMBOL(irq_depth);
 EXPORT_SYMBOL(cpu_number);
 
