@@ -50,12 +50,12 @@ DEFINE_PER_CPU(const struct spinlock *, spin_waiting_for);
  * not served at once. The wait is timed for lock_stat: rdtsc costs nothing
  * beside a wait.
  */
-void spin_lock_contended(struct spinlock *lock, unsigned int ticket, unsigned long ip)
+void spin_lock_contended(struct spinlock *lock, unsigned int ticket)
 {
 	u64 t0;
 
 	if (unlikely(READ_ONCE(lock->owner_cpu) == (int)smp_processor_id()))
-		spin_lock_recursion(lock, ip);
+		spin_lock_recursion(lock, _RET_IP_);
 	t0 = rdtsc();
 	while (smp_load_acquire(&lock->raw.serving) != ticket) {
 		tlb_shootdown_run();
@@ -75,8 +75,10 @@ static void spin_noirq_in_interrupt(const struct spinlock *lock, unsigned long i
 			  lock->name, (void *)ip);
 }
 
-void spin_lock_slow(struct spinlock *lock, unsigned long flags, unsigned int cpu, unsigned long ip)
+void spin_lock_slow(struct spinlock *lock, unsigned long flags)
 {
+	unsigned int cpu = smp_processor_id();
+	unsigned long ip = _RET_IP_;
 	const struct spinlock *outer;
 	unsigned int ticket;
 
@@ -89,7 +91,7 @@ void spin_lock_slow(struct spinlock *lock, unsigned long flags, unsigned int cpu
 	outer = spin_mark(lock);
 	ticket = (unsigned int)atomic_fetch_add(1, &lock->raw.next);
 	if (smp_load_acquire(&lock->raw.serving) != ticket)
-		spin_lock_contended(lock, ticket, ip);
+		spin_lock_contended(lock, ticket);
 	spin_lock_acquired(lock, flags, cpu, ip);
 	spin_unmark(outer);
 	if (unlikely(READ_ONCE(lock_stat_enabled)))
@@ -117,7 +119,22 @@ bool spin_trylock(struct spinlock *lock)
 	return true;
 }
 
-void spin_unlock_slow(struct spinlock *lock, unsigned long ip)
+/* Release @lock, this CPU being its owner (the records, the ticket, the enter step). */
+static __always_inline void spin_unlock_owned(struct spinlock *lock)
+{
+	unsigned long flags = lock->saved_flags; /* before the next owner writes it */
+	bool noirq = lock->noirq;		 /* nor read @lock once it is released */
+	const struct spinlock *outer = spin_mark(lock);
+
+	lock->owner_cpu = -1;
+	lock->owner_ip = 0;
+	this_cpu_dec(spinlock_depth);
+	arch_spin_unlock(&lock->raw);
+	spin_unmark(outer);
+	spin_leave(noirq, flags);
+}
+
+static __noinline void spin_unlock_checked(struct spinlock *lock, unsigned long ip)
 {
 	int owner = READ_ONCE(lock->owner_cpu);
 
@@ -129,6 +146,15 @@ void spin_unlock_slow(struct spinlock *lock, unsigned long ip)
 		lock_release(lock);
 	if (unlikely(READ_ONCE(lock_stat_enabled)))
 		lock_stat_released(lock);
+	spin_unlock_owned(lock);
+}
+
+void spin_unlock(struct spinlock *lock)
+{
+	if (unlikely(READ_ONCE(lock->owner_cpu) != (int)smp_processor_id() || spin_debug_on())) {
+		spin_unlock_checked(lock, _RET_IP_);
+		return;
+	}
 	spin_unlock_owned(lock);
 }
 

@@ -146,19 +146,21 @@ static inline void __spin_lock_init(struct spinlock *lock, const char *name,
 	} while (0)
 
 /*
- * spin_lock() and spin_unlock() are inline: the uncontended way in is the
- * enter step (pushf/cli, or a preempt count increment for the noirq kind),
- * one compare of the two debug switches (lockdep, lock_stat) and the noirq
+ * spin_lock() is inline: the uncontended way in is the enter step
+ * (pushf/cli, or a preempt count increment for the noirq kind), one
+ * compare of the two debug switches (lockdep, lock_stat) and the noirq
  * kind's in-interrupt test, the window mark, one fetch-and-add, the owner's
- * records and the unmark; the way out is the owner compare, the mark, the
- * records, the ticket, the unmark and the leave step. Whatever the compares
- * catch goes out of line to kernel/spinlock.c, which does every check; a
- * taken lock (or one this CPU already holds: recursion) waits, or panics,
- * in spin_lock_contended(), which also counts the contention for lock_stat.
- * The address a lock was taken at is the call site's own instruction.
+ * records and the unmark. Whatever the compares catch goes out of line to
+ * spin_lock_slow(), which does every check; a taken lock (or one this CPU
+ * already holds: recursion) waits, or panics, in spin_lock_contended(),
+ * which also counts the contention for lock_stat. The address a lock was
+ * taken at is the call site's own instruction. spin_unlock() is one call:
+ * inline it cost ~150 bytes at each of ~190 sites, and the noirq kind's
+ * release makes a call (preempt_enable()) anyway.
  *
  * The windows. An interrupt can land on any instruction of a noirq lock's
- * spin_lock() or spin_unlock() (the other kind has interrupts off there).
+ * spin_lock() or spin_unlock() (the other kind has interrupts off there),
+ * inline or out of line (every path marks its windows the same way).
  * A handler that wants the same lock (vfree_atomic() from a tick, through
  * spin_trylock()) must tell "this CPU owns it or is about to" from "another
  * CPU holds it": the first would spin forever. It looks at owner_cpu and at
@@ -184,16 +186,18 @@ static inline void __spin_lock_init(struct spinlock *lock, const char *name,
  * the CPU sees its own stores in order, and an interrupt runs on that CPU.
  */
 
-/* Out of line (kernel/spinlock.c): spin_lock() after spin_enter(), with every check. */
-void spin_lock_slow(struct spinlock *lock, unsigned long flags, unsigned int cpu, unsigned long ip);
+/*
+ * Out of line (kernel/spinlock.c): spin_lock() after spin_enter(), with
+ * every check; the lock is recorded as taken at the return address (in
+ * the caller's function, as the inline path's own address is).
+ */
+void spin_lock_slow(struct spinlock *lock, unsigned long flags);
 /*
  * Out of line: ticket @ticket of @lock was not served at once: panic if
- * this CPU holds @lock (recursion, taken at @ip), else wait for it serving
- * TLB shootdowns meanwhile, and count the contention and the wait.
+ * this CPU holds @lock (recursion), else wait for it serving TLB
+ * shootdowns meanwhile, and count the contention and the wait.
  */
-void spin_lock_contended(struct spinlock *lock, unsigned int ticket, unsigned long ip);
-/* Out of line: spin_unlock() when a debug switch is on or this CPU is not the owner. */
-void spin_unlock_slow(struct spinlock *lock, unsigned long ip);
+void spin_lock_contended(struct spinlock *lock, unsigned int ticket);
 
 /* From kernel/sched.h, which includes this header. */
 DECLARE_PER_CPU(unsigned int, preempt_count_pcpu);
@@ -270,13 +274,13 @@ static __always_inline void spin_lock(struct spinlock *lock)
 	unsigned int ticket;
 
 	if (unlikely(spin_debug_on() || (lock->noirq && in_interrupt()))) {
-		spin_lock_slow(lock, flags, cpu, _THIS_IP_);
+		spin_lock_slow(lock, flags);
 		return;
 	}
 	outer = spin_mark(lock);
 	ticket = (unsigned int)atomic_fetch_add(1, &lock->raw.next);
 	if (unlikely(smp_load_acquire(&lock->raw.serving) != ticket))
-		spin_lock_contended(lock, ticket, _THIS_IP_);
+		spin_lock_contended(lock, ticket);
 	spin_lock_acquired(lock, flags, cpu, _THIS_IP_);
 	spin_unmark(outer);
 }
@@ -289,33 +293,14 @@ static __always_inline void spin_lock(struct spinlock *lock)
  */
 bool spin_trylock(struct spinlock *lock);
 
-/* Release @lock, this CPU being its owner (the records, the ticket, the enter step). */
-static __always_inline void spin_unlock_owned(struct spinlock *lock)
-{
-	unsigned long flags = lock->saved_flags; /* before the next owner writes it */
-	bool noirq = lock->noirq;		 /* nor read @lock once it is released */
-	const struct spinlock *outer = spin_mark(lock);
-
-	lock->owner_cpu = -1;
-	lock->owner_ip = 0;
-	this_cpu_dec(spinlock_depth);
-	arch_spin_unlock(&lock->raw);
-	spin_unmark(outer);
-	spin_leave(noirq, flags);
-}
-
 /*
  * spin_unlock - release @lock and restore the interrupt state of its spin_lock()
  * => Refused with a warning when this CPU does not hold @lock.
+ * Out of line: the noirq kind's unlock calls preempt_enable() anyway, and
+ * one call here instead of an inline release at every site keeps .text
+ * small (kernel/spinlock.c).
  */
-static __always_inline void spin_unlock(struct spinlock *lock)
-{
-	if (unlikely(READ_ONCE(lock->owner_cpu) != (int)smp_processor_id() || spin_debug_on())) {
-		spin_unlock_slow(lock, _THIS_IP_);
-		return;
-	}
-	spin_unlock_owned(lock);
-}
+void spin_unlock(struct spinlock *lock);
 
 /* Held by any CPU (or being waited for). */
 static inline bool spin_is_locked(const struct spinlock *lock)

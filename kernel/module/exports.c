@@ -120,10 +120,10 @@ EXPORT_SYMBOL(yield);
 EXPORT_SYMBOL(cond_resched);
 
 /* kernel/spinlock.h, kernel/smp.h (per-CPU variables are %gs-relative symbols) */
-EXPORT_SYMBOL(spin_lock_slow); /* spin_lock() and spin_unlock() are inline */
+EXPORT_SYMBOL(spin_lock_slow); /* spin_lock() is inline */
 EXPORT_SYMBOL(spin_lock_contended);
 EXPORT_SYMBOL(spin_trylock);
-EXPORT_SYMBOL(spin_unlock_slow);
+EXPORT_SYMBOL(spin_unlock);
 EXPORT_SYMBOL(spinlock_depth);
 EXPORT_SYMBOL(preempt_count_pcpu);
 EXPORT_SYMBOL(preempt_enable);
