@@ -212,7 +212,7 @@ extern bool lock_stat_enabled;
 /* Both debug switches: any acquisition or release then goes out of line. */
 static __always_inline bool spin_debug_on(void)
 {
-	return READ_ONCE(lockdep_enabled) | READ_ONCE(lock_stat_enabled);
+	return READ_ONCE(lockdep_enabled) || READ_ONCE(lock_stat_enabled);
 }
 
 /* Open a window (above): @lock is this CPU's to take or release. Returns the outer mark. */
