@@ -49,6 +49,7 @@ kernel-y := kernel/printk.o kernel/panic.o kernel/symbols.o kernel/multiboot2.o 
 kernel-y += kernel/deferred.o
 kernel-y += kernel/percpu.o
 kernel-y += kernel/spinlock.o kernel/lockdep.o
+kernel-y += kernel/lock_stat.o
 kernel-y += kernel/acpi.o kernel/acpi_tables.o
 kernel-y += kernel/boot_modules.o
 kernel-y += kernel/sched/core.o kernel/sched/kthread.o kernel/sched/wait.o kernel/workqueue.o
@@ -62,6 +63,7 @@ debug-y := debug/ktest.o \
 	debug/bench/harness.o debug/bench/scenarios.o debug/bench/floors.o debug/bench/studies.o \
 	debug/bench/profile.o
 debug-y += debug/console/lockdep.o debug/bench/locks.o
+debug-y += debug/console/lockstat.o
 debug-y += debug/bench/ipi.o
 debug-y += debug/bench/align.o
 debug-y += debug/console/cpus.o

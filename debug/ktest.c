@@ -575,6 +575,8 @@ int ktest_run(const char *spec)
 		printk("# ktest: run ended early after %s\n", ktest_stop_reason);
 	if (READ_ONCE(lockdep_enabled) || lockdep_findings())
 		lockdep_print_summary(); /* make test wants "lockdep: 0 findings" */
+	if (READ_ONCE(lock_stat_enabled))
+		lock_stat_print(); /* booted with lock_stat: where the run contended */
 	printk("# ktest: %u passed, %u failed, %u skipped\n", tot.passed, tot.failed, tot.skipped);
 	return (int)tot.failed;
 }

@@ -22,6 +22,7 @@
 #include "kernel/boot_modules.h"
 #include "kernel/cmdline.h"
 #include "kernel/lockdep.h"
+#include "kernel/spinlock.h"
 #include "debug/console.h"
 #include "debug/ktest.h"
 #include "kernel/multiboot2.h"
@@ -68,6 +69,8 @@ static void boot_apply_cmdline(void)
 		vmalloc_set_debug_flush(true);
 	if (cmdline_opts.lockdep)
 		lockdep_enable();
+	if (cmdline_opts.lock_stat)
+		lock_stat_enable();
 	if (cmdline_opts.vmalloc_range_size)
 		vmalloc_set_size(cmdline_opts.vmalloc_range_size); /* before the layout is fixed */
 }

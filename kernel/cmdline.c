@@ -86,6 +86,8 @@ static const struct cmdline_option cmdline_options[] = {
 		 "flush the TLB at every vfree/vunmap: a use after free faults at once"),
 	OPT_FLAG("lockdep", lockdep, true,
 		 "check the order locks are taken in and report possible deadlocks"),
+	OPT_FLAG("lock_stat", lock_stat, true,
+		 "count every lock's acquisitions and hold times (console `lockstat`)"),
 	OPT_FLAG("randomize_memory", randomize_memory, true,
 		 "randomise the bases of the direct map, vmalloc and vmemmap"),
 	OPT_FLAG("nokaslr", randomize_memory, false, "keep the default memory layout"),

@@ -1,9 +1,14 @@
 /*
- * Spinlocks (include/kernel/spinlock.h): the ticket lock with the checks
- * around it. Out of line, so each call site costs a call: the address a
- * lock was taken at is the caller's return address.
+ * Spinlocks (include/kernel/spinlock.h): the out-of-line parts. The
+ * uncontended spin_lock()/spin_unlock() with nothing to check are inline in
+ * the header; they come here when a check fires, lockdep or lock_stat is
+ * on, or the lock is taken (spin_lock_contended(), which also catches the
+ * recursion the inline path does not test: this CPU's own ticket is never
+ * served). Every path here marks its windows as the inline one does (the
+ * table in the header): an interrupt that lands inside sees the lock as
+ * this CPU's.
  *
- * Order in spin_lock(): interrupts off, the recursion test (only this CPU
+ * Order in spin_lock(): interrupts off (inline), the recursion test (only this CPU
  * writes its own number into owner_cpu, so reading it unlocked is exact
  * for this CPU), the lock-order checker (before waiting: an inversion is
  * reported even when it then deadlocks), the wait, then the owner's
@@ -23,6 +28,7 @@
  */
 #include "kernel/spinlock.h"
 
+#include "asm/processor.h"
 #include "asm/tlbflush.h"
 #include "asm/traps.h"
 #include "kernel/lockdep.h"
@@ -40,48 +46,22 @@ static void __noreturn spin_lock_recursion(const struct spinlock *lock, unsigned
 DEFINE_PER_CPU(const struct spinlock *, spin_waiting_for);
 
 /*
- * For a noirq lock, an interrupt may land anywhere in spin_lock(),
- * spin_trylock() or spin_unlock(): between taking the ticket and recording
- * the owner, or between clearing the owner and handing the ticket on. This
- * CPU then holds (or is next for) the lock while owner_cpu does not say so,
- * and a handler spinning on spin_trylock() of it would never get it. So
- * spin_waiting_for names the lock across the whole of each such window:
- * spin_waited_for_by_this_cpu() covers it (an interrupt may wait inside a
- * wait: the outer mark is restored after).
+ * The caller marked the window (spin_mark()) and took @ticket, which was
+ * not served at once. The wait is timed for lock_stat: rdtsc costs nothing
+ * beside a wait.
  */
-static inline const struct spinlock *spin_mark(const struct spinlock *lock)
+void spin_lock_contended(struct spinlock *lock, unsigned int ticket)
 {
-	const struct spinlock *outer = this_cpu_read(spin_waiting_for);
+	u64 t0;
 
-	this_cpu_write(spin_waiting_for, lock);
-	barrier();
-	return outer;
-}
-
-static inline void spin_unmark(const struct spinlock *outer)
-{
-	barrier();
-	this_cpu_write(spin_waiting_for, outer);
-}
-
-static void spin_wait(struct spinlock *lock)
-{
-	unsigned int ticket = (unsigned int)atomic_fetch_add(1, &lock->raw.next);
-
+	if (unlikely(READ_ONCE(lock->owner_cpu) == (int)smp_processor_id()))
+		spin_lock_recursion(lock, _RET_IP_);
+	t0 = rdtsc();
 	while (smp_load_acquire(&lock->raw.serving) != ticket) {
 		tlb_shootdown_run();
 		cpu_relax();
 	}
-}
-
-/* The lock is ours: record it. Interrupts are off. */
-static void spin_lock_acquired(struct spinlock *lock, unsigned long flags, unsigned int cpu,
-			       unsigned long ip)
-{
-	lock->owner_cpu = (int)cpu;
-	lock->owner_ip = ip;
-	lock->saved_flags = flags;
-	this_cpu_inc(spinlock_depth);
+	lock_stat_contended(lock, rdtsc() - t0);
 }
 
 /*
@@ -95,79 +75,87 @@ static void spin_noirq_in_interrupt(const struct spinlock *lock, unsigned long i
 			  lock->name, (void *)ip);
 }
 
-/* Interrupts (or, for a noirq lock, preemption) off; returns what unlock restores. */
-static inline unsigned long spin_enter(const struct spinlock *lock)
+void spin_lock_slow(struct spinlock *lock, unsigned long flags)
 {
-	if (lock->noirq) {
-		preempt_disable();
-		return 0;
-	}
-	return arch_local_irq_save();
-}
-
-static inline void spin_leave(bool noirq, unsigned long flags)
-{
-	if (noirq)
-		preempt_enable();
-	else
-		arch_local_irq_restore(flags);
-}
-
-void spin_lock(struct spinlock *lock)
-{
-	unsigned long flags = spin_enter(lock);
 	unsigned int cpu = smp_processor_id();
+	unsigned long ip = _RET_IP_;
 	const struct spinlock *outer;
+	unsigned int ticket;
 
 	if (unlikely(READ_ONCE(lock->owner_cpu) == (int)cpu))
-		spin_lock_recursion(lock, _RET_IP_);
+		spin_lock_recursion(lock, ip);
 	if (unlikely(lock->noirq && in_interrupt()))
-		spin_noirq_in_interrupt(lock, _RET_IP_);
+		spin_noirq_in_interrupt(lock, ip);
 	if (unlikely(READ_ONCE(lockdep_enabled)))
-		lock_acquire(lock, _RET_IP_, false);
+		lock_acquire(lock, ip, false);
 	outer = spin_mark(lock);
-	spin_wait(lock);
-	spin_lock_acquired(lock, flags, cpu, _RET_IP_);
+	ticket = (unsigned int)atomic_fetch_add(1, &lock->raw.next);
+	if (smp_load_acquire(&lock->raw.serving) != ticket)
+		spin_lock_contended(lock, ticket);
+	spin_lock_acquired(lock, flags, cpu, ip);
 	spin_unmark(outer);
+	if (unlikely(READ_ONCE(lock_stat_enabled)))
+		lock_stat_acquired(lock, cpu);
 }
 
 bool spin_trylock(struct spinlock *lock)
 {
 	unsigned long flags = spin_enter(lock);
 	const struct spinlock *outer = spin_mark(lock);
+	unsigned int cpu;
 
 	if (!arch_spin_trylock(&lock->raw)) {
 		spin_unmark(outer);
 		spin_leave(lock->noirq, flags);
 		return false;
 	}
-	spin_lock_acquired(lock, flags, smp_processor_id(), _RET_IP_);
+	cpu = smp_processor_id();
+	spin_lock_acquired(lock, flags, cpu, _RET_IP_);
 	spin_unmark(outer);
 	if (unlikely(READ_ONCE(lockdep_enabled)))
 		lock_acquire(lock, _RET_IP_, true);
+	if (unlikely(READ_ONCE(lock_stat_enabled)))
+		lock_stat_acquired(lock, cpu);
 	return true;
 }
 
-void spin_unlock(struct spinlock *lock)
+/* Release @lock, this CPU being its owner (the records, the ticket, the enter step). */
+static __always_inline void spin_unlock_owned(struct spinlock *lock)
 {
 	unsigned long flags = lock->saved_flags; /* before the next owner writes it */
 	bool noirq = lock->noirq;		 /* nor read @lock once it is released */
-	int owner = READ_ONCE(lock->owner_cpu);
-	const struct spinlock *outer;
+	const struct spinlock *outer = spin_mark(lock);
 
-	if (WARN_ONCE(owner != (int)smp_processor_id(),
-		      "spin_unlock: %s is not held by CPU %u (owner %d), at %pS", lock->name,
-		      smp_processor_id(), owner, (void *)_RET_IP_))
-		return;
-	if (unlikely(READ_ONCE(lockdep_enabled)))
-		lock_release(lock);
-	outer = spin_mark(lock);
 	lock->owner_cpu = -1;
 	lock->owner_ip = 0;
 	this_cpu_dec(spinlock_depth);
 	arch_spin_unlock(&lock->raw);
 	spin_unmark(outer);
 	spin_leave(noirq, flags);
+}
+
+static __noinline void spin_unlock_checked(struct spinlock *lock, unsigned long ip)
+{
+	int owner = READ_ONCE(lock->owner_cpu);
+
+	if (WARN_ONCE(owner != (int)smp_processor_id(),
+		      "spin_unlock: %s is not held by CPU %u (owner %d), at %pS", lock->name,
+		      smp_processor_id(), owner, (void *)ip))
+		return;
+	if (unlikely(READ_ONCE(lockdep_enabled)))
+		lock_release(lock);
+	if (unlikely(READ_ONCE(lock_stat_enabled)))
+		lock_stat_released(lock);
+	spin_unlock_owned(lock);
+}
+
+void spin_unlock(struct spinlock *lock)
+{
+	if (unlikely(READ_ONCE(lock->owner_cpu) != (int)smp_processor_id() || spin_debug_on())) {
+		spin_unlock_checked(lock, _RET_IP_);
+		return;
+	}
+	spin_unlock_owned(lock);
 }
 
 void spin_assert_held_failed(const struct spinlock *lock, const char *file, int line,

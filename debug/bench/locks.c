@@ -1,6 +1,7 @@
 /*
  * The cost of a spinlock (bench=locks): one spin_lock()/spin_unlock() pair
- * on a free lock, alone and with two other locks held (the checker then
+ * on a free lock, alone (the interrupt-disabling kind and the noirq kind)
+ * and with two other locks held (the checker then
  * looks at two dependencies), each with the lock-order checker off and on,
  * whatever the command line said (the switch is flipped here, with no lock
  * held). Beside them the bare ticket lock (arch_spin_lock/unlock, no
@@ -18,11 +19,13 @@
 static DEFINE_SPINLOCK(bench_lock_outer);
 static DEFINE_SPINLOCK(bench_lock_middle);
 static DEFINE_SPINLOCK(bench_lock);
+static DEFINE_SPINLOCK_NOIRQ(bench_lock_noirq);
 static struct arch_spinlock bench_raw = ARCH_SPINLOCK_INIT;
 
 enum locks_kind {
 	LOCKS_RAW,
 	LOCKS_ALONE,
+	LOCKS_NOIRQ,
 	LOCKS_NESTED
 };
 
@@ -31,6 +34,11 @@ static void locks_once(enum locks_kind kind)
 	if (kind == LOCKS_RAW) {
 		arch_spin_lock(&bench_raw);
 		arch_spin_unlock(&bench_raw);
+		return;
+	}
+	if (kind == LOCKS_NOIRQ) {
+		spin_lock(&bench_lock_noirq);
+		spin_unlock(&bench_lock_noirq);
 		return;
 	}
 	spin_lock(&bench_lock);
@@ -65,7 +73,7 @@ static u64 locks_measure(enum locks_kind kind)
 
 static void locks_report(const char *name, bool checker, u64 cyc)
 {
-	bench_out("locks: %-14s lockdep %-3s %6lu ns/pair\n", name, checker ? "on" : "off",
+	bench_out("locks: %-15s lockdep %-3s %6lu ns/pair\n", name, checker ? "on" : "off",
 		  ns_of(cyc));
 	bench_out("{\"bench\":\"locks\",\"name\":\"%s\",\"lockdep\":%s,\"ns\":%lu,\"cyc\":%lu}\n",
 		  name, checker ? "true" : "false", ns_of(cyc), cyc);
@@ -79,6 +87,7 @@ int locks_run(void)
 	for (int on = 0; on < 2; on++) {
 		WRITE_ONCE(lockdep_enabled, on); /* no lock held here */
 		locks_report("spin_lock", on, locks_measure(LOCKS_ALONE));
+		locks_report("spin_lock_noirq", on, locks_measure(LOCKS_NOIRQ));
 		locks_report("nested_2", on, locks_measure(LOCKS_NESTED));
 	}
 	WRITE_ONCE(lockdep_enabled, was);

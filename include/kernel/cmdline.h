@@ -26,6 +26,7 @@ struct cmdline_opts {
 	unsigned long mem_limit;      /* mem=SIZE (k/M/G suffix): ignore RAM above; 0 = no limit */
 	bool vmalloc_debug_flush;     /* vmalloc_debug_flush: TLB flush at every vfree/vunmap */
 	bool lockdep;		      /* lockdep: check the lock order (kernel/lockdep.c) */
+	bool lock_stat; /* lock_stat: count acquisitions and holds (kernel/lock_stat.c) */
 	unsigned long
 		vmalloc_range_size; /* vmalloc=SIZE, page-aligned: the vmalloc area; 0 = default */
 	bool nosmp;		    /* nosmp: start no other CPU */

@@ -43,6 +43,7 @@
 
 #include "asm/irqflags.h"
 #include "asm/processor.h"
+#include "asm/traps.h"
 #include "kernel/atomic.h"
 #include "kernel/lockdep.h"
 #include "kernel/panic.h"
@@ -104,6 +105,9 @@ struct spinlock {
 	const struct lock_class_key *key; /* lockdep class: NULL = this lock's own */
 	unsigned int class_id;		  /* lockdep's cache of the class, 0 = unknown */
 	bool noirq;			  /* the noirq kind: never taken by an interrupt */
+	u8 stat_class;			  /* lock_stat's cache of the class + 1, 0 = unknown */
+	u8 stat_last_cpu;		  /* lock_stat: the CPU of the last acquisition + 1 */
+	u64 stat_since;			  /* lock_stat: TSC when the holder took it, 0 = unknown */
 };
 
 /*
@@ -142,12 +146,144 @@ static inline void __spin_lock_init(struct spinlock *lock, const char *name,
 	} while (0)
 
 /*
+ * spin_lock() is inline: the uncontended way in is the enter step
+ * (pushf/cli, or a preempt count increment for the noirq kind), one
+ * compare of the two debug switches (lockdep, lock_stat) and the noirq
+ * kind's in-interrupt test, the window mark, one fetch-and-add, the owner's
+ * records and the unmark. Whatever the compares catch goes out of line to
+ * spin_lock_slow(), which does every check; a taken lock (or one this CPU
+ * already holds: recursion) waits, or panics, in spin_lock_contended(),
+ * which also counts the contention for lock_stat. The address a lock was
+ * taken at is the call site's own instruction. spin_unlock() is one call:
+ * inline it cost ~150 bytes at each of ~190 sites, and the noirq kind's
+ * release makes a call (preempt_enable()) anyway.
+ *
+ * The windows. An interrupt can land on any instruction of a noirq lock's
+ * spin_lock() or spin_unlock() (the other kind has interrupts off there),
+ * inline or out of line (every path marks its windows the same way).
+ * A handler that wants the same lock (vfree_atomic() from a tick, through
+ * spin_trylock()) must tell "this CPU owns it or is about to" from "another
+ * CPU holds it": the first would spin forever. It looks at owner_cpu and at
+ * spin_waiting_for (spin_waited_for_by_this_cpu()). spin_mark() writes
+ * spin_waiting_for before the ticket is taken and spin_unmark() restores
+ * it after the owner is recorded, so at each point of spin_lock() the
+ * handler sees:
+ *   before the mark            no ticket taken: the lock is another's or free
+ *   mark .. fetch-and-add      marked (no ticket yet: parking is only cautious)
+ *   fetch-and-add .. owner     marked: ticket held or waited for, owner -1
+ *   owner written .. unmark    marked and owner_cpu == this CPU
+ *   after the unmark           owner_cpu == this CPU
+ * and in spin_unlock():
+ *   before the mark            owner_cpu == this CPU
+ *   mark .. owner cleared      marked and owner_cpu == this CPU
+ *   owner cleared .. release   marked: ticket held, owner -1
+ *   release .. unmark          marked (free, or the next CPU's: cautious)
+ *   after the unmark           not ours: free or another CPU's
+ * Never "owner -1 and not marked" while this CPU holds the ticket. A
+ * handler that itself takes a lock marks and unmarks inside that, restoring
+ * the outer mark, so the interrupted window is marked again on return. The
+ * barriers keep the compiler from moving the records across the marks;
+ * the CPU sees its own stores in order, and an interrupt runs on that CPU.
+ */
+
+/*
+ * Out of line (kernel/spinlock.c): spin_lock() after spin_enter(), with
+ * every check; the lock is recorded as taken at the return address (in
+ * the caller's function, as the inline path's own address is).
+ */
+void spin_lock_slow(struct spinlock *lock, unsigned long flags);
+/*
+ * Out of line: ticket @ticket of @lock was not served at once: panic if
+ * this CPU holds @lock (recursion), else wait for it serving TLB
+ * shootdowns meanwhile, and count the contention and the wait.
+ */
+void spin_lock_contended(struct spinlock *lock, unsigned int ticket);
+
+/* From kernel/sched.h, which includes this header. */
+DECLARE_PER_CPU(unsigned int, preempt_count_pcpu);
+void preempt_enable(void);
+
+/* The lock this CPU is taking or releasing (innermost), or NULL. */
+DECLARE_PER_CPU(const struct spinlock *, spin_waiting_for);
+
+/* lock_stat's switch (the `lock_stat` command line; lock_stat_enable()). */
+extern bool lock_stat_enabled;
+
+/* Both debug switches: any acquisition or release then goes out of line. */
+static __always_inline bool spin_debug_on(void)
+{
+	return READ_ONCE(lockdep_enabled) || READ_ONCE(lock_stat_enabled);
+}
+
+/* Open a window (above): @lock is this CPU's to take or release. Returns the outer mark. */
+static __always_inline const struct spinlock *spin_mark(const struct spinlock *lock)
+{
+	const struct spinlock *outer = this_cpu_read(spin_waiting_for);
+
+	this_cpu_write(spin_waiting_for, lock);
+	barrier();
+	return outer;
+}
+
+static __always_inline void spin_unmark(const struct spinlock *outer)
+{
+	barrier();
+	this_cpu_write(spin_waiting_for, outer);
+}
+
+/* Interrupts (or, for a noirq lock, preemption) off; returns what unlock restores. */
+static __always_inline unsigned long spin_enter(const struct spinlock *lock)
+{
+	if (lock->noirq) {
+		this_cpu_inc(preempt_count_pcpu); /* preempt_disable() */
+		barrier();
+		return 0;
+	}
+	return arch_local_irq_save();
+}
+
+static __always_inline void spin_leave(bool noirq, unsigned long flags)
+{
+	if (noirq)
+		preempt_enable();
+	else
+		arch_local_irq_restore(flags);
+}
+
+/* The lock is ours: record it. Interrupts (or preemption) are off. */
+static __always_inline void spin_lock_acquired(struct spinlock *lock, unsigned long flags,
+					       unsigned int cpu, unsigned long ip)
+{
+	lock->owner_cpu = (int)cpu;
+	lock->owner_ip = ip;
+	lock->saved_flags = flags;
+	this_cpu_inc(spinlock_depth);
+}
+
+/*
  * spin_lock - disable interrupts, wait for @lock, take it
  * => Panics when this CPU already holds @lock.
  * => Interrupts stay off until the matching spin_unlock(); for a noirq
  *    lock, preemption does instead (interrupts are left as they are).
  */
-void spin_lock(struct spinlock *lock);
+static __always_inline void spin_lock(struct spinlock *lock)
+{
+	unsigned long flags = spin_enter(lock);
+	unsigned int cpu = smp_processor_id();
+	const struct spinlock *outer;
+	unsigned int ticket;
+
+	if (unlikely(spin_debug_on() || (lock->noirq && in_interrupt()))) {
+		spin_lock_slow(lock, flags);
+		return;
+	}
+	outer = spin_mark(lock);
+	ticket = (unsigned int)atomic_fetch_add(1, &lock->raw.next);
+	if (unlikely(smp_load_acquire(&lock->raw.serving) != ticket))
+		spin_lock_contended(lock, ticket);
+	spin_lock_acquired(lock, flags, cpu, _THIS_IP_);
+	spin_unmark(outer);
+}
 
 /*
  * spin_trylock - take @lock if it is free, without waiting
@@ -160,6 +296,9 @@ bool spin_trylock(struct spinlock *lock);
 /*
  * spin_unlock - release @lock and restore the interrupt state of its spin_lock()
  * => Refused with a warning when this CPU does not hold @lock.
+ * Out of line: the noirq kind's unlock calls preempt_enable() anyway, and
+ * one call here instead of an inline release at every site keeps .text
+ * small (kernel/spinlock.c).
  */
 void spin_unlock(struct spinlock *lock);
 
@@ -168,9 +307,6 @@ static inline bool spin_is_locked(const struct spinlock *lock)
 {
 	return arch_spin_is_locked(&lock->raw);
 }
-
-/* The lock this CPU is taking or releasing (innermost), or NULL. */
-DECLARE_PER_CPU(const struct spinlock *, spin_waiting_for);
 
 /*
  * This CPU is inside spin_lock(), spin_trylock() or spin_unlock() of @lock:
@@ -182,6 +318,49 @@ static inline bool spin_waited_for_by_this_cpu(const struct spinlock *lock)
 {
 	return this_cpu_read(spin_waiting_for) == lock;
 }
+
+/*
+ * Lock statistics per lock class (kernel/lock_stat.c), in the columns of
+ * Linux's /proc/lock_stat. Contentions and wait times are always counted
+ * (in spin_lock_contended(): free when uncontended); acquisitions, bounces
+ * and hold times only while lock_stat is on (every lock then goes out of
+ * line, as with lockdep). A class is lockdep's: a static lock, or one
+ * spin_lock_init() site. Times are TSC cycles, printed in ns.
+ */
+
+/* lock_stat_enable/disable - count acquisitions and hold times from now on (or stop). */
+void lock_stat_enable(void);
+void lock_stat_disable(void);
+
+/* The totals of one class over every CPU (lock_stat_read()). */
+struct lock_stat_totals {
+	u64 contentions, con_bounces;
+	u64 wait_min, wait_max, wait_total; /* cycles */
+	u64 acq_bounces, acquisitions;
+	u64 hold_min, hold_max, hold_total; /* cycles */
+};
+
+/*
+ * lock_stat_read - what has been counted for @lock's class so far
+ * Return: false (and zeros) when the class has never been counted.
+ */
+bool lock_stat_read(const struct spinlock *lock, struct lock_stat_totals *out);
+
+/* lock_stat_print - the classes counted, busiest first, as /proc/lock_stat (printk). */
+void lock_stat_print(void);
+
+/*
+ * lock_stat_reset - zero every class's counters (classes stay known).
+ * => Counts made by other CPUs at the same moment may survive in part.
+ */
+void lock_stat_reset(void);
+
+/* Out of line, for spinlock.c: a contention of @lock waited @cycles. */
+void lock_stat_contended(struct spinlock *lock, u64 cycles);
+/* Out of line, lock_stat on: @lock was just taken on @cpu. */
+void lock_stat_acquired(struct spinlock *lock, unsigned int cpu);
+/* Out of line, lock_stat on: @lock is about to be released by its owner. */
+void lock_stat_released(struct spinlock *lock);
 
 /* Held by the CPU running this (stable: only this CPU can change that). */
 static inline bool spin_held_by_this_cpu(const struct spinlock *lock)

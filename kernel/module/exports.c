@@ -120,9 +120,17 @@ EXPORT_SYMBOL(yield);
 EXPORT_SYMBOL(cond_resched);
 
 /* kernel/spinlock.h, kernel/smp.h (per-CPU variables are %gs-relative symbols) */
-EXPORT_SYMBOL(spin_lock);
+EXPORT_SYMBOL(spin_lock_slow); /* spin_lock() is inline */
+EXPORT_SYMBOL(spin_lock_contended);
 EXPORT_SYMBOL(spin_trylock);
 EXPORT_SYMBOL(spin_unlock);
+EXPORT_SYMBOL(spinlock_depth);
+EXPORT_SYMBOL(preempt_count_pcpu);
+EXPORT_SYMBOL(preempt_enable);
+EXPORT_SYMBOL(lockdep_enabled);
+EXPORT_SYMBOL(lock_stat_enabled);
+EXPORT_SYMBOL(spin_waiting_for);
+EXPORT_SYMBOL(irq_depth);
 EXPORT_SYMBOL(cpu_number);
 
 /* kernel/module.h */

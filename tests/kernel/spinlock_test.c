@@ -464,6 +464,134 @@ KTEST(spinlock, lockdep_reports_two_of_one_class_nested)
 	KTEST_EXPECT_EQ(t, lockdep_findings(), findings);
 }
 
+/* ---- lock statistics (kernel/lock_stat.c) ---- */
+
+#define STAT_ROUNDS 3000 /* lock/unlock pairs per CPU after the forced contention */
+
+static DEFINE_SPINLOCK(stat_hammer_lock);
+static DEFINE_SPINLOCK(stat_lonely_lock);
+static int stat_stage; /* 1: the other CPU holds stat_hammer_lock; 2: it is done */
+
+/* lock_stat on for this test, as it was after (a deferred action also when it fails half-way). */
+static void stat_restore_off(void *arg __unused)
+{
+	lock_stat_disable();
+}
+
+static void stat_switch_on(struct ktest *t)
+{
+	if (READ_ONCE(lock_stat_enabled))
+		return; /* booted with lock_stat: leave it on */
+	lock_stat_enable();
+	ktest_defer(t, stat_restore_off, NULL);
+}
+
+static void stat_pairs(struct spinlock *lock, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		spin_lock(lock);
+		spin_unlock(lock);
+	}
+}
+
+/*
+ * On the other CPU: hold the lock until the first CPU has taken the next
+ * ticket (so its spin_lock() is contended whatever the host's timing),
+ * then hammer it alongside.
+ */
+static void stat_hammer_other(void *arg __unused)
+{
+	struct arch_spinlock *raw = &stat_hammer_lock.raw;
+
+	spin_lock(&stat_hammer_lock);
+	smp_store_release(&stat_stage, 1);
+	while ((unsigned int)atomic_read(&raw->next) - READ_ONCE(raw->serving) < 2)
+		cpu_relax();
+	spin_unlock(&stat_hammer_lock);
+	stat_pairs(&stat_hammer_lock, STAT_ROUNDS);
+	smp_store_release(&stat_stage, 2);
+}
+
+/*
+ * Two CPUs take one lock: the first acquisition of this CPU is made while
+ * the other holds it (a contention, by construction), then both take it
+ * STAT_ROUNDS more times. Every acquisition is counted exactly once, and
+ * at least that one contention.
+ */
+KTEST(spinlock, lock_stat_counts_contentions_and_every_acquisition)
+{
+	int other = spin_test_other_cpu();
+	struct lock_stat_totals before, after;
+	unsigned long flags;
+
+	if (other < 0)
+		KTEST_SKIP(t, "one CPU online");
+	stat_switch_on(t);
+	lock_stat_read(&stat_hammer_lock, &before);
+	WRITE_ONCE(stat_stage, 0);
+	local_irq_save(flags);
+	local_irq_enable();
+	KTEST_ASSERT_EQ(t, smp_call_function_single(other, stat_hammer_other, NULL, false), 0);
+	while (smp_load_acquire(&stat_stage) != 1)
+		cpu_relax();
+	spin_lock(&stat_hammer_lock); /* the other CPU holds it until we wait */
+	spin_unlock(&stat_hammer_lock);
+	stat_pairs(&stat_hammer_lock, STAT_ROUNDS);
+	while (smp_load_acquire(&stat_stage) != 2)
+		cpu_relax();
+	local_irq_restore(flags);
+	KTEST_ASSERT_TRUE(t, lock_stat_read(&stat_hammer_lock, &after));
+	printk("    # %s: %lu contentions, %lu acquisitions\n", t->name,
+	       (unsigned long)(after.contentions - before.contentions),
+	       (unsigned long)(after.acquisitions - before.acquisitions));
+	KTEST_EXPECT_GT(t, after.contentions - before.contentions, 0UL);
+	KTEST_EXPECT_EQ(t, after.acquisitions - before.acquisitions, 2UL * (1 + STAT_ROUNDS));
+	KTEST_EXPECT_EQ(t, after.con_bounces, after.contentions);
+	KTEST_EXPECT_GE(t, after.wait_max, after.wait_min);
+	KTEST_EXPECT_GE(t, after.wait_total, after.wait_max);
+	KTEST_EXPECT_GE(t, after.hold_max, after.hold_min);
+	KTEST_EXPECT_GT(t, after.acq_bounces,
+			before.acq_bounces); /* it changed CPU at least once */
+}
+
+/* A lock only this CPU ever takes: every acquisition counted, never a contention. */
+KTEST(spinlock, lock_stat_never_contended_lock_shows_no_contention)
+{
+	struct lock_stat_totals before, after;
+
+	stat_switch_on(t);
+	lock_stat_read(&stat_lonely_lock, &before);
+	stat_pairs(&stat_lonely_lock, STAT_ROUNDS);
+	KTEST_ASSERT_TRUE(t, lock_stat_read(&stat_lonely_lock, &after));
+	KTEST_EXPECT_EQ(t, after.contentions, 0UL);
+	KTEST_EXPECT_EQ(t, after.wait_total, 0UL);
+	KTEST_EXPECT_EQ(t, after.acquisitions - before.acquisitions, (unsigned long)STAT_ROUNDS);
+	KTEST_EXPECT_GE(t, after.hold_max, after.hold_min);
+}
+
+/* The printout has Linux's header and a line for a counted class; a reset zeroes it. */
+KTEST(spinlock, lock_stat_print_shows_the_class_and_reset_zeroes_it)
+{
+	struct lock_stat_totals after;
+	unsigned long mark;
+
+	stat_switch_on(t);
+	stat_pairs(&stat_lonely_lock, 10);
+	mark = ktest_log_mark();
+	lock_stat_print();
+	KTEST_EXPECT_TRUE(t, ktest_log_has(mark, "lock_stat version 0.4"));
+	KTEST_EXPECT_TRUE(t, ktest_log_has(mark, "class name    con-bounces    contentions"));
+	KTEST_EXPECT_TRUE(t, ktest_log_has(mark, "holdtime-total   holdtime-avg"));
+	KTEST_EXPECT_TRUE(t, ktest_log_has(mark, "stat_lonely_lock:"));
+	lock_stat_reset();
+	KTEST_ASSERT_TRUE(t, lock_stat_read(&stat_lonely_lock, &after));
+	KTEST_EXPECT_EQ(t, after.acquisitions, 0UL);
+	KTEST_EXPECT_EQ(t, after.hold_total, 0UL);
+	stat_pairs(&stat_lonely_lock, 7);
+	KTEST_ASSERT_TRUE(t, lock_stat_read(&stat_lonely_lock, &after));
+	KTEST_EXPECT_EQ(t, after.acquisitions, 7UL);
+}
+
 static DEFINE_SPINLOCK(recurse_lock);
 
 static __noinline void spin_test_take(struct spinlock *lock)

@@ -133,6 +133,23 @@ void tlb_shootdown_run(void)
 {
 }
 
+/* lock_stat is off on the host: only contentions would count, and one CPU has none. */
+bool lock_stat_enabled;
+void lock_stat_contended(struct spinlock *lock, u64 cycles)
+{
+	(void)lock;
+	(void)cycles;
+}
+void lock_stat_acquired(struct spinlock *lock, unsigned int cpu)
+{
+	(void)lock;
+	(void)cpu;
+}
+void lock_stat_released(struct spinlock *lock)
+{
+	(void)lock;
+}
+
 /* lockdep is off on the host; lockdep_test.c includes the real kernel/lockdep.c instead. */
 #ifndef HOST_SHIM_REAL_LOCKDEP
 struct spinlock;
