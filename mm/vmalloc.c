@@ -47,13 +47,14 @@
  * fallback (alloc_vmap_area(): free -> busy), then
  * __vmalloc_area_node() to allocate the pages one by one and map them.
  * vfree(): unmap, free the pages,
- * busy -> lazy; when more than lazy_max_pages wait, the deferred work (a
- * kworker, in idle time) purges them in batches of VMAP_PURGE_BATCH areas
- * per lock hold, one TLB shootdown over the span of each (every online CPU
- * flushes it, flush_tlb_kernel_range()), lazy -> pooled (or, too big or
- * past the pools' cap, lazy -> free with merging). Past
- * LAZY_HARD_CAP_FACTOR times the budget, a free purges the list down to the
- * budget itself, detaching many areas for one flush (in bounded lock holds).
+ * busy -> lazy (appended to this CPU's list); when more than the budget
+ * (lazy_budget()) waits, the freeing CPU queues the background purge
+ * (vmap_purge_work, a kworker), which takes the lazy areas of every CPU,
+ * up to VMAP_PURGE_DETACH per TLB shootdown over their union (every online
+ * CPU flushes it, flush_tlb_kernel_range()), lock holds of VMAP_PURGE_BATCH
+ * areas, lazy -> pooled (or, too big or past the pools' cap, lazy -> free
+ * with merging). Past LAZY_HARD_CAP_FACTOR times the budget (the worker
+ * starved), a free purges the lists down to the budget itself.
  * An allocation that would fail, and vm_unmap_aliases(), run the
  * synchronous purge (purge_vmap_area_lazy()): lazy -> free, then every
  * pooled range -> free, so that no space is hidden in a pool. The unmap flushes at once
@@ -103,7 +104,9 @@
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
+#include "kernel/smp.h"
 #include "kernel/spinlock.h"
+#include "kernel/workqueue.h"
 #include "lib/list.h"
 #include "lib/ratelimit.h"
 #include "lib/rbtree_augmented.h"
@@ -128,7 +131,7 @@ _Static_assert(__builtin_popcount(VM_IOREMAP | VM_ALLOC | VM_MAP | VM_UNINITIALI
 /* kvmalloc(): up to this size try kmalloc() first (order-3 at most). */
 #define KVMALLOC_KMALLOC_MAX (8 * PAGE_SIZE)
 
-/* Default lazy-free budget: 32 MiB worth of pages. */
+/* Default lazy-free budget: 32 MiB worth of pages per bit of the CPU count (fls()). */
 #define LAZY_MAX_PAGES_DEFAULT ((32UL << 20) >> PAGE_SHIFT)
 
 /* Bits of a caller's gfp that matter for our own bookkeeping allocations. */
@@ -189,7 +192,9 @@ static struct vmap_pool vmap_pool = { .lock = SPINLOCK_NOIRQ_INIT(vmap_pool.lock
 /* vm_struct.flags, ours: the range came from a pool (a failed setup returns it there). */
 #define VM_POOLED 0x80000000u
 
-static unsigned long lazy_max_pages = LAZY_MAX_PAGES_DEFAULT;
+/* vmalloc_set_lazy_max_pages()'s budget, or LAZY_MAX_UNSET for the default. */
+#define LAZY_MAX_UNSET (~0UL)
+static unsigned long lazy_max_set = LAZY_MAX_UNSET;
 static struct kmem_cache *vmap_area_cachep; /* [I] */
 static bool vmap_initialized;		    /* [I] */
 
@@ -1282,12 +1287,6 @@ static unsigned long purge_vmap_lazy(unsigned long max, const unsigned long *mar
 	return nr;
 }
 
-/* Purge the oldest @max lazily freed areas, wherever they are, into the pools. */
-static unsigned long purge_vmap_batch(unsigned long max)
-{
-	return purge_vmap_lazy(max, NULL, 0, true);
-}
-
 /* Mark, in @mark, the end of every CPU's lazy list now (for a bounded sweep). */
 static void lazy_mark_now(unsigned long mark[NR_CPUS])
 {
@@ -1320,42 +1319,73 @@ bool purge_vmap_area_lazy(void)
 	return any;
 }
 
-/* The deferred purge: one batch per idle step, until the lazy lists are empty. */
-static bool vmalloc_purge_step(void)
+/*
+ * The lazy budget in pages: vmalloc_set_lazy_max_pages()'s, else as Linux,
+ * 32 MiB times fls(online CPUs): 32 MiB on one CPU, 64 on 2 or 3, 96 on 4..7.
+ */
+static unsigned long lazy_budget(void)
 {
-	purge_vmap_batch(VMAP_PURGE_BATCH);
-	return lazy_pages() != 0;
+	unsigned long set = READ_ONCE(lazy_max_set);
+	unsigned int cpus = num_online_cpus();
+
+	if (set != LAZY_MAX_UNSET)
+		return set;
+	return (unsigned long)(cpus ? 32 - __builtin_clz(cpus) : 1) * LAZY_MAX_PAGES_DEFAULT;
 }
 
-static struct deferred_work vmap_purge_work =
-	DEFERRED_WORK_INIT("vmalloc_purge", vmalloc_purge_step);
+/*
+ * The background purge (vmap_purge_work, in a kworker): every area lazy
+ * when it starts, of every CPU's list, VMAP_PURGE_DETACH per TLB shootdown
+ * over their union, into the pools. (vfree_atomic()'s frees run in the
+ * same kworker, as deferred work in idle time.)
+ */
+static void vmap_purge_work_fn(struct work_struct *w __unused)
+{
+	unsigned long mark[NR_CPUS];
+
+	lazy_mark_now(mark);
+	while (purge_vmap_lazy(VMAP_PURGE_DETACH, mark, 0, true))
+		;
+}
+
+static DECLARE_WORK(vmap_purge_work, vmap_purge_work_fn);
 
 /*
- * vmalloc_purge_pending - the lazy lists crossed their budget and the idle
- * path has not drained them yet (deferred_work_run() does; a synchronous
- * purge that emptied them meanwhile leaves nothing pending).
+ * vmalloc_purge_pending - the background purge is queued and has not
+ * started, and areas are lazy (a synchronous purge that emptied the lists
+ * meanwhile leaves nothing pending).
  */
 bool vmalloc_purge_pending(void)
 {
-	return deferred_work_pending(&vmap_purge_work) && lazy_pages();
-}
-
-/* The lazy total past which a free purges down to the budget itself. */
-static unsigned long lazy_hard_cap(void)
-{
-	if (lazy_max_pages > ~0UL / LAZY_HARD_CAP_FACTOR)
-		return ~0UL;
-	return lazy_max_pages * LAZY_HARD_CAP_FACTOR;
+	return work_pending(&vmap_purge_work) && lazy_pages();
 }
 
 /*
- * Purge the oldest lazy areas until no more than lazy_max_pages stay lazy,
+ * vmalloc_purge_flush - wait until the background purge queued before the
+ * call has finished
+ *  => May sleep: thread context, no lock held, not from the purge itself.
+ *     Returns at once when none is queued or running.
+ */
+void vmalloc_purge_flush(void)
+{
+	flush_work(&vmap_purge_work);
+}
+
+/* The lazy total past which a free purges down to the budget itself. */
+static unsigned long lazy_hard_cap(unsigned long budget)
+{
+	if (budget > ~0UL / LAZY_HARD_CAP_FACTOR)
+		return ~0UL;
+	return budget * LAZY_HARD_CAP_FACTOR;
+}
+
+/*
+ * Purge the oldest lazy areas until no more than @budget pages stay lazy,
  * VMAP_PURGE_DETACH per flush, into the pools.
  */
-static void purge_lazy_to_budget(void)
+static void purge_lazy_to_budget(unsigned long budget)
 {
-	while (lazy_pages() > lazy_max_pages &&
-	       purge_vmap_lazy(VMAP_PURGE_DETACH, NULL, lazy_max_pages, true))
+	while (lazy_pages() > budget && purge_vmap_lazy(VMAP_PURGE_DETACH, NULL, budget, true))
 		;
 }
 
@@ -1386,14 +1416,15 @@ static bool lazy_extend_last_locked(struct vmap_lazy_list *l, struct vmap_area *
 
 /*
  * @va was unmapped without a TLB flush: append it to this CPU's lazy list
- * (merged into its newest area when it continues it). Past lazy_max_pages,
- * queue the deferred purge for the idle path; past the hard cap, also
- * purge the lists down to lazy_max_pages here (purge_lazy_to_budget()).
+ * (merged into its newest area when it continues it). Past the budget,
+ * queue the background purge (a kworker: the freeing CPU only queues it);
+ * past the hard cap (the worker starved), also purge the lists down to the
+ * budget here (purge_lazy_to_budget()).
  */
 void free_vmap_area_noflush(struct vmap_area *va, const void *caller)
 {
 	struct vmap_lazy_list *l = &vmap_lazy[sched_cpu()]; /* any list would do */
-	unsigned long pages = va_pages(va), total;
+	unsigned long pages = va_pages(va), total, budget;
 	bool merged;
 
 	va->caller = caller;
@@ -1409,12 +1440,13 @@ void free_vmap_area_noflush(struct vmap_area *va, const void *caller)
 	spin_unlock(&l->lock);
 	if (merged)
 		kmem_cache_free(vmap_area_cachep, va);
-	if (total > lazy_hard_cap())
-		purge_lazy_to_budget();
+	budget = lazy_budget();
+	if (total > lazy_hard_cap(budget))
+		purge_lazy_to_budget(budget);
 	else
 		vmalloc_debug_check("lazy free");
-	if (total > lazy_max_pages)
-		deferred_work_queue(&vmap_purge_work);
+	if (total > budget && !work_pending(&vmap_purge_work))
+		queue_work(&vmap_purge_work); /* before workqueue_init(): the cap purges */
 }
 
 /*
@@ -1435,20 +1467,21 @@ void vm_unmap_aliases(void)
 /*
  * vmalloc_set_lazy_max_pages - set the lazy-free budget (vmalloc_lazy= on
  * the command line)
- *  => @pages: once more than this many pages wait, the idle path purges
- *     (in batches); past LAZY_HARD_CAP_FACTOR times it, a free purges the
- *     list down to it itself (one flush per up to VMAP_PURGE_DETACH areas);
- *     0 purges on every free. Takes effect at the next free.
+ *  => @pages: once more than this many pages wait, the background purge
+ *     (a kworker) is queued; past LAZY_HARD_CAP_FACTOR times it, a free
+ *     purges the lists down to it itself (one flush per up to
+ *     VMAP_PURGE_DETACH areas); 0 purges on every free. Takes effect at the
+ *     next free. Until called, the budget is 32 MiB times fls(online CPUs).
  */
 void vmalloc_set_lazy_max_pages(unsigned long pages)
 {
-	lazy_max_pages = pages;
+	WRITE_ONCE(lazy_max_set, pages == LAZY_MAX_UNSET ? LAZY_MAX_UNSET - 1 : pages);
 }
 
 /* vmalloc_lazy_max_pages - the current lazy-free budget, in pages. */
 unsigned long vmalloc_lazy_max_pages(void)
 {
-	return lazy_max_pages;
+	return lazy_budget();
 }
 
 /* ---------------------------------------------------------------------- */
@@ -2260,15 +2293,6 @@ static bool vfree_atomic_park(const void *addr)
 	return ok;
 }
 
-static void vfree_deferred_push(struct vm_struct *vm)
-{
-	spin_lock(&vfree_deferred_lock);
-	vm->next = vfree_deferred_head;
-	vfree_deferred_head = vm;
-	vfree_nr_deferred++;
-	spin_unlock(&vfree_deferred_lock);
-}
-
 static bool vfree_deferred_step(void)
 {
 	vfree_deferred_run();
@@ -2278,6 +2302,15 @@ static bool vfree_deferred_step(void)
 /* vfree_atomic()'s frees, run by the deferred work's kworker. */
 static struct deferred_work vfree_deferred_work =
 	DEFERRED_WORK_INIT("vfree_atomic", vfree_deferred_step);
+
+static void vfree_deferred_push(struct vm_struct *vm)
+{
+	spin_lock(&vfree_deferred_lock);
+	vm->next = vfree_deferred_head;
+	vfree_deferred_head = vm;
+	vfree_nr_deferred++;
+	spin_unlock(&vfree_deferred_lock);
+}
 
 /*
  * V from vfree_atomic(): V is noirq, so an interrupt handler must not
@@ -3466,7 +3499,7 @@ void vmalloc_stats_dump(void)
 	struct vmalloc_pool_info pool;
 
 	printk("vmalloc: busy areas %lu, free blocks %lu, lazy pages %lu (max %lu)\n", s->nr_busy,
-	       s->nr_free_blocks, s->lazy_pages, lazy_max_pages);
+	       s->nr_free_blocks, s->lazy_pages, lazy_budget());
 	printk("vmalloc: vmalloc %lu, vfree %lu, failures %lu, purges %lu (%lu areas)\n",
 	       s->nr_vmalloc, s->nr_vfree, s->alloc_failures, s->nr_purges, s->purged_areas);
 	printk("vmalloc: fit search: %lu nodes visited, %lu fallbacks\n", s->fit_visits,
