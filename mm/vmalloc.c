@@ -1565,6 +1565,20 @@ void free_vmap_area(struct vmap_area *va)
 #define VM_REFUSE_FREE (VM_EARLY | VM_UNINITIALIZED | VM_DEFER_FREE)
 
 /*
+ * No busy area at @addr: say so, naming the freed (lazy or pooled) area it
+ * lies in when there is one, the usual case of a second vfree().
+ */
+static void warn_no_area(const char *op, const void *addr, const void *caller)
+{
+	char what[128];
+
+	if (vmalloc_describe_fault((unsigned long)addr, what, sizeof(what)))
+		WARN(1, "%s: no vm area at %p (%s) (caller %pS)", op, addr, what, caller);
+	else
+		WARN(1, "%s: no vm area at %p (caller %pS)", op, addr, caller);
+}
+
+/*
  * Take the busy area that starts exactly at @addr out of the busy tree, if
  * its flags include one of @want (0: any kind) and none of @refuse; for
  * vfree() (@want VM_ALLOC) its pages leave vmalloc_nr_pages in the same
@@ -1599,7 +1613,7 @@ static struct vmap_area *detach_vmap_area(const void *addr, unsigned int want, u
 	if (!op)
 		return NULL;
 	if (!va)
-		WARN(1, "%s: no vm area at %p (caller %pS)", op, addr, caller);
+		warn_no_area(op, addr, caller);
 	else if (start != (unsigned long)addr)
 		WARN(1, "%s: bad address %p, inside vm area [%#lx-%#lx) (caller %pS)", op, addr,
 		     start, end, caller);

@@ -1143,6 +1143,31 @@ static void test_lazy_purge(void **state)
 }
 
 /*
+ * A second vfree() of an area still on a lazy list is refused naming the
+ * freed area (found on the per-CPU lists, no tree), as the fault report does.
+ */
+static void test_double_vfree_names_lazy_area(void **state)
+{
+	char want[160];
+	void *p;
+
+	(void)state;
+	vm_unmap_aliases();
+	p = vmalloc(P(2));
+	assert_non_null(p);
+	vfree(p);
+	shim_log_clear();
+	vfree(p);
+	snprintf(want, sizeof(want),
+		 "vfree: no vm area at %p (freed vmalloc area [%#lx-%#lx] 3 pages", p,
+		 (unsigned long)p, (unsigned long)p + P(3));
+	if (!shim_log_has(want))
+		fail_msg("want \"%s...\" in: %s", want, shim_log);
+	assert_int_equal(vmalloc_check(), 0);
+	end_clean();
+}
+
+/*
  * Free @n areas allocated one after the other in an order that keeps each
  * its own lazy node: the odd ones, then the even ones, so that none
  * continues the highest lazy area.
@@ -2304,6 +2329,7 @@ int main(void)
 		cmocka_unit_test(test_random_ops),
 		cmocka_unit_test(test_vfree_misuse),
 		cmocka_unit_test(test_lazy_purge),
+		cmocka_unit_test(test_double_vfree_names_lazy_area),
 		cmocka_unit_test(test_vfree_crossing_budget_does_not_purge_synchronously),
 		cmocka_unit_test(test_lazy_list_capped_without_idle),
 		cmocka_unit_test(test_hard_cap_purge_flushes_once_per_many_areas),
