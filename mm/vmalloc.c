@@ -9,11 +9,13 @@
  *	[VMALLOC_START, VMALLOC_END + 1)	"vmalloc" (VMALLOC_END is the last byte)
  *	[MODULES_VADDR, MODULES_END)		"modules"
  *
- * Every page of them is, at any time, in exactly one of four states; three
- * are kept as a struct vmap_area on an rbtree (by address) plus a list
- * (also by address, for cheap neighbours and in-order walks); a tree, its
- * list and their lock are one struct rb_list, and mm/vmap_area.h is the
- * interface of the allocator built on them:
+ * Every page of them is, at any time, in exactly one of four states, each
+ * range a struct vmap_area. Busy and free ones are kept on an rbtree (by
+ * address) plus a list (also by address, for cheap neighbours and in-order
+ * walks); a tree, its list and their lock are one struct rb_list. Lazy ones
+ * wait on per-CPU lists in the order freed (no tree insert per free), pooled
+ * ones on lists by size. mm/vmap_area.h is the interface of the allocator
+ * built on them:
  *
  *	busy	handed out; va->vm is its vm_struct; the range includes the
  *		unmapped guard page at its end unless VM_NO_GUARD
@@ -45,13 +47,14 @@
  * fallback (alloc_vmap_area(): free -> busy), then
  * __vmalloc_area_node() to allocate the pages one by one and map them.
  * vfree(): unmap, free the pages,
- * busy -> lazy; when more than lazy_max_pages wait, the deferred work (a
- * kworker, in idle time) purges them in batches of VMAP_PURGE_BATCH areas
- * per lock hold, one TLB shootdown over the span of each (every online CPU
- * flushes it, flush_tlb_kernel_range()), lazy -> pooled (or, too big or
- * past the pools' cap, lazy -> free with merging). Past
- * LAZY_HARD_CAP_FACTOR times the budget, a free purges the list down to the
- * budget itself, detaching many areas for one flush (in bounded lock holds).
+ * busy -> lazy (appended to this CPU's list); when more than the budget
+ * (lazy_budget()) waits, the freeing CPU queues the background purge
+ * (vmap_purge_work, a kworker), which takes the lazy areas of every CPU,
+ * up to VMAP_PURGE_DETACH per TLB shootdown over their union (every online
+ * CPU flushes it, flush_tlb_kernel_range()), lock holds of VMAP_PURGE_BATCH
+ * areas, lazy -> pooled (or, too big or past the pools' cap, lazy -> free
+ * with merging). Past LAZY_HARD_CAP_FACTOR times the budget (the worker
+ * starved), a free purges the lists down to the budget itself.
  * An allocation that would fail, and vm_unmap_aliases(), run the
  * synchronous purge (purge_vmap_area_lazy()): lazy -> free, then every
  * pooled range -> free, so that no space is hidden in a pool. The unmap flushes at once
@@ -66,7 +69,7 @@
  *  - vfree() in an interrupt defers to vfree_atomic(), which takes only D,
  *    and V by spin_trylock() (parking the address unchecked when this CPU
  *    holds a vmalloc lock), see vfree_atomic_mark();
- *  - the page-fault reporter takes V and P by spin_trylock() only
+ *  - the page-fault reporter takes V, P and O by spin_trylock() only
  *    (vmalloc_describe_fault());
  *  - a TLB shootdown (the purge flushes every CPU under Q) takes no lock:
  *    a CPU waiting for one of them with interrupts on serves it as an
@@ -74,13 +77,15 @@
  *  - everything else runs in thread context (vmalloc, vfree, the kworker's
  *    purge and deferred frees, the dumps and the checker).
  * lockdep reports a spin_lock() of any of them in interrupt context.
- * Taken one at a time, except in the order Q -> V -> F -> P -> O where nested:
+ * Taken one at a time, except in the order Q -> V -> F -> O -> P where nested
+ * (only the checker nests O and P):
  *	[V] vmap_busy.lock		busy tree/list, busy areas' vm_struct fields
  *	[F] vmap_free.lock		free tree/list, the spare node
- *	[P] vmap_lazy.lock		lazy tree/list, vmap_lazy_nr
+ *	[P] vmap_lazy[cpu].lock		that CPU's lazy list and its counters;
+ *					one at a time (one lockdep class)
  *	[O] vmap_pool.lock		the pools' lists and counters (noirq too)
  *	[Q] vmap_purge_lock		serialises purges and pool drains: a range
- *					leaves the lazy tree or a pool and reaches
+ *					leaves a lazy list or a pool and reaches
  *					the free tree or a pool within one hold
  *	[D] vfree_deferred_lock		the vfree_atomic() queues; innermost,
  *					taken from any context, even inside V;
@@ -100,7 +105,9 @@
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
+#include "kernel/smp.h"
 #include "kernel/spinlock.h"
+#include "kernel/workqueue.h"
 #include "lib/list.h"
 #include "lib/ratelimit.h"
 #include "lib/rbtree_augmented.h"
@@ -125,7 +132,7 @@ _Static_assert(__builtin_popcount(VM_IOREMAP | VM_ALLOC | VM_MAP | VM_UNINITIALI
 /* kvmalloc(): up to this size try kmalloc() first (order-3 at most). */
 #define KVMALLOC_KMALLOC_MAX (8 * PAGE_SIZE)
 
-/* Default lazy-free budget: 32 MiB worth of pages. */
+/* Default lazy-free budget: 32 MiB worth of pages per bit of the CPU count (fls()). */
 #define LAZY_MAX_PAGES_DEFAULT ((32UL << 20) >> PAGE_SHIFT)
 
 /* Bits of a caller's gfp that matter for our own bookkeeping allocations. */
@@ -137,8 +144,26 @@ static unsigned long vmalloc_nr_pages;			   /* [V] pages mapped by vmalloc */
 static struct rb_list vmap_free = RB_LIST_INIT(vmap_free); /* [F] free blocks */
 static struct vmap_area *ne_fit_spare;			   /* [F] node for a middle split */
 
-static struct rb_list vmap_lazy = RB_LIST_INIT(vmap_lazy); /* [P] lazily freed */
-static unsigned long vmap_lazy_nr;			   /* [P] pages in them */
+/*
+ * The lazily freed areas: a list per CPU, in the order freed (oldest
+ * first), so that a free appends in O(1), no tree insert, under its own
+ * CPU's lock; a purge takes the oldest areas of every list, sorts them by
+ * address and flushes their union. Their rb_node is unused meanwhile (the
+ * checker borrows it). The total, vmalloc_stats.lazy_pages, is updated
+ * atomically (lazy_pages_add()), read without a lock.
+ */
+struct vmap_lazy_list {
+	struct spinlock lock;	/* [P] noirq; never two of them held at once */
+	struct list_head head;	/* [P] by age, oldest first */
+	unsigned long nr_pages; /* [P] pages in them */
+	unsigned long nr_added; /* [P] areas linked so far: a sweep's end mark */
+	unsigned long nr_taken; /* [P] areas detached so far */
+};
+
+static struct vmap_lazy_list vmap_lazy[NR_CPUS] = {
+	[0 ... NR_CPUS - 1] = { .lock = SPINLOCK_NOIRQ_INIT(vmap_lazy) }
+}; /* list heads and the shared lockdep class set by vmalloc_init() */
+static const struct lock_class_key vmap_lazy_key = { .name = "vmap_lazy" };
 
 static DEFINE_SPINLOCK_NOIRQ(vmap_purge_lock); /* [Q] */
 
@@ -168,7 +193,9 @@ static struct vmap_pool vmap_pool = { .lock = SPINLOCK_NOIRQ_INIT(vmap_pool.lock
 /* vm_struct.flags, ours: the range came from a pool (a failed setup returns it there). */
 #define VM_POOLED 0x80000000u
 
-static unsigned long lazy_max_pages = LAZY_MAX_PAGES_DEFAULT;
+/* vmalloc_set_lazy_max_pages()'s budget, or LAZY_MAX_UNSET for the default. */
+#define LAZY_MAX_UNSET (~0UL)
+static unsigned long lazy_max_set = LAZY_MAX_UNSET;
 static struct kmem_cache *vmap_area_cachep; /* [I] */
 static bool vmap_initialized;		    /* [I] */
 
@@ -214,7 +241,7 @@ static unsigned long vfree_nr_deferred;	      /* [D] */
 
 /*
  * Counters: nr_busy, nr_vmalloc, nr_vfree [V]; nr_free_blocks, fit_visits,
- * fit_fallbacks [F]; lazy_pages [P]; nr_purges, purged_areas [Q];
+ * fit_fallbacks [F]; lazy_pages atomic (lazy_pages_add()); nr_purges, purged_areas [Q];
  * alloc_failures atomic.
  */
 struct vmalloc_stats vmalloc_stats;
@@ -958,10 +985,20 @@ static void vmap_pool_init(struct vmap_pool *pool)
 /* ---------------------------------------------------------------------- */
 /* Lazy freeing.                                                           */
 
+/* Every CPU's lazy list empty, their locks one lockdep class. */
+static void vmap_lazy_init(void)
+{
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
+		vmap_lazy[cpu].lock.key = &vmap_lazy_key;
+		INIT_LIST_HEAD(&vmap_lazy[cpu].head);
+	}
+}
+
 /*
- * A purge detaches up to VMAP_PURGE_DETACH lazily freed areas, the lowest
- * first, VMAP_PURGE_BATCH per hold of the lazy lock, does one TLB flush
- * over their union, then gives them to a pool or back to the free tree,
+ * A purge detaches up to VMAP_PURGE_DETACH lazily freed areas, the oldest
+ * of every CPU's list first, VMAP_PURGE_BATCH per hold of a lazy lock,
+ * sorts them by address, does one TLB flush over their union, then gives
+ * them to a pool or back to the free tree in address order,
  * VMAP_PURGE_BATCH per hold again: the flush is paid once per many areas
  * and every hold of P, O or F stays bounded whatever the lazy list holds.
  * (VMAP_PURGE_BATCH is defined with the pools, whose drain uses it too.)
@@ -976,8 +1013,6 @@ static void vmap_pool_init(struct vmap_pool *pool)
  * cannot grow the lazy list without bound, nor pay a flush every few frees.
  */
 #define LAZY_HARD_CAP_FACTOR 4
-
-static struct list_head *va_list_from(struct rb_list *tree, unsigned long addr);
 
 /*
  * Purge notifiers (Linux's vmap_notify_list): told when an allocation finds
@@ -1068,37 +1103,122 @@ static void vmap_purge_notify(void)
 	spin_unlock(&vmap_purge_lock);
 }
 
+/* The lazy total, changed atomically; returns the new value. */
+static unsigned long lazy_pages_add(long pages)
+{
+	return __atomic_add_fetch(&vmalloc_stats.lazy_pages, (unsigned long)pages,
+				  __ATOMIC_RELAXED);
+}
+
+static inline unsigned long lazy_pages(void)
+{
+	return READ_ONCE(vmalloc_stats.lazy_pages);
+}
+
 /*
- * Detach from the lazy list, in one hold of P, up to @max areas starting
- * in [*from, to), the lowest first, while more than @keep pages stay lazy;
- * append them to @list (in transit from now) and move *from past them.
- * Returns how many.
+ * Detach from @l, in one hold of its lock, up to @max of its oldest areas
+ * while its nr_taken is below @mark and more than @keep pages stay lazy in
+ * all; append them to @list (in transit from now). Returns how many.
  */
-static unsigned long lazy_detach_batch(struct list_head *list, unsigned long max,
-				       unsigned long *from, unsigned long to, unsigned long keep)
+static unsigned long lazy_detach_cpu(struct vmap_lazy_list *l, struct list_head *list,
+				     unsigned long max, unsigned long mark, unsigned long keep)
 {
 	struct vmap_area *va;
-	struct list_head *pos;
-	unsigned long nr = 0, pages = 0;
+	unsigned long nr = 0;
 
-	spin_lock(&vmap_lazy.lock);
-	for (pos = va_list_from(&vmap_lazy, *from);
-	     nr < max && pos != &vmap_lazy.head && vmap_lazy_nr - pages > keep;) {
-		va = list_entry(pos, struct vmap_area, list);
-		if (va->va_start >= to)
-			break;
-		pos = pos->next;
-		unlink_va(va, &vmap_lazy);
-		list_add_tail(&va->list, list);
-		pages += va_pages(va);
-		*from = va->va_end;
+	if (READ_ONCE(l->head.next) == &l->head) /* a hint: checked again under the lock */
+		return 0;
+	spin_lock(&l->lock);
+	while (nr < max && !list_empty(&l->head) && l->nr_taken < mark && lazy_pages() > keep) {
+		va = list_first_entry(&l->head, struct vmap_area, list);
+		list_move_tail(&va->list, list);
+		l->nr_taken++;
+		l->nr_pages -= va_pages(va);
+		lazy_pages_add(-(long)va_pages(va));
 		nr++;
 	}
-	vmap_lazy_nr -= pages;
-	vmalloc_stats.lazy_pages = vmap_lazy_nr;
 	atomic_add(nr, &vmap_in_transit); /* until they are pooled or free */
-	spin_unlock(&vmap_lazy.lock);
+	spin_unlock(&l->lock);
 	return nr;
+}
+
+/*
+ * Detach up to @max lazy areas onto @list, the oldest of every CPU's list
+ * first, at most VMAP_PURGE_BATCH per lock hold, from CPU c's list only
+ * its first @mark[c] - nr_taken (@mark NULL: no limit), while more than
+ * @keep pages stay lazy. Returns how many.
+ */
+static unsigned long lazy_detach(struct list_head *list, unsigned long max,
+				 const unsigned long *mark, unsigned long keep)
+{
+	unsigned long nr = 0, got;
+	unsigned int cpu;
+
+	do {
+		got = 0;
+		for (cpu = 0; cpu < NR_CPUS && nr + got < max; cpu++)
+			got += lazy_detach_cpu(&vmap_lazy[cpu], list,
+					       min(max - nr - got, (unsigned long)VMAP_PURGE_BATCH),
+					       mark ? mark[cpu] : ~0UL, keep);
+		nr += got;
+	} while (got && nr < max);
+	return nr;
+}
+
+/* Two address-sorted NULL-terminated chains of vmap_area.list, merged. */
+static struct list_head *va_chain_merge(struct list_head *a, struct list_head *b)
+{
+	struct list_head head, *tail = &head;
+
+	while (a && b) {
+		struct list_head **low =
+			list_entry(a, struct vmap_area, list)->va_start <
+					list_entry(b, struct vmap_area, list)->va_start
+				? &a
+				: &b;
+
+		tail->next = *low;
+		tail = *low;
+		*low = (*low)->next;
+	}
+	tail->next = a ? a : b;
+	return head.next;
+}
+
+/*
+ * Sort the areas on @head by address: a bottom-up merge sort, O(n log n)
+ * without allocation; bins[i] holds a sorted run of 2^i areas (32 bins:
+ * far more areas than the address space holds).
+ */
+#define VA_SORT_BINS 32
+
+static void va_list_sort(struct list_head *head)
+{
+	struct list_head *bins[VA_SORT_BINS] = { NULL }, *run, *next, *prev;
+	unsigned int i, top = 0;
+
+	if (list_empty(head))
+		return;
+	head->prev->next = NULL;
+	for (run = head->next; run; run = next) {
+		next = run->next;
+		run->next = NULL;
+		for (i = 0; bins[i]; i++) {
+			run = va_chain_merge(bins[i], run);
+			bins[i] = NULL;
+		}
+		bins[i] = run;
+		top = max(top, i + 1);
+	}
+	for (run = NULL, i = 0; i < top; i++)
+		if (bins[i])
+			run = run ? va_chain_merge(bins[i], run) : bins[i];
+	for (prev = head; run; prev = run, run = run->next) {
+		run->prev = prev;
+		prev->next = run;
+	}
+	prev->next = head;
+	head->prev = prev;
 }
 
 /*
@@ -1131,35 +1251,30 @@ static unsigned long purge_return_batch(struct list_head *list, bool to_pools)
 }
 
 /*
- * Purge up to @max lazily freed areas starting in [*from, to), the lowest
- * first, stopping once no more than @keep pages stay lazy: detach them in
- * holds of P of at most VMAP_PURGE_BATCH areas, then ONE TLB flush over
- * their union, then give them back (purge_return_batch()) in holds of at
- * most VMAP_PURGE_BATCH. *from moves past the last one. Until the flush
- * they are in no tree (counted in transit), so nothing can hand them out
- * again; those left on the lazy list stay reserved. Q is held throughout,
- * so purges do not overlap and a purge that returns has flushed all it
- * took: no interrupt path takes Q, and a CPU spinning for it with
- * interrupts on still serves the shootdown. Returns the number purged (0:
- * none was left there).
+ * Purge up to @max lazily freed areas (see lazy_detach() for @mark and
+ * @keep): detach them in holds of at most VMAP_PURGE_BATCH areas, sort
+ * them by address, ONE TLB flush over their union for every CPU, then
+ * give them back in address order (purge_return_batch()) in holds of at
+ * most VMAP_PURGE_BATCH. Until the flush they are in no tree (counted in
+ * transit), so nothing can hand them out again; those left on the lazy
+ * lists stay reserved. Q is held throughout, so purges do not overlap and
+ * a purge that returns has flushed all it took: no interrupt path takes Q,
+ * and a CPU spinning for it with interrupts on still serves the shootdown.
+ * Returns the number purged (0: none was left).
  */
-static unsigned long purge_vmap_lazy(unsigned long max, unsigned long *from, unsigned long to,
+static unsigned long purge_vmap_lazy(unsigned long max, const unsigned long *mark,
 				     unsigned long keep, bool to_pools)
 {
-	unsigned long start, end, nr = 0, got;
+	unsigned long start, end, nr;
 	LIST_HEAD(detached);
 
 	spin_lock(&vmap_purge_lock);
-	do {
-		got = lazy_detach_batch(&detached, min(max - nr, (unsigned long)VMAP_PURGE_BATCH),
-					from, to, keep);
-		nr += got;
-	} while (got && nr < max);
+	nr = lazy_detach(&detached, max, mark, keep);
 	if (!nr) {
 		spin_unlock(&vmap_purge_lock);
 		return 0;
 	}
-
+	va_list_sort(&detached);
 	start = list_first_entry(&detached, struct vmap_area, list)->va_start;
 	end = list_last_entry(&detached, struct vmap_area, list)->va_end;
 	flush_tlb_kernel_range(start, end);
@@ -1173,12 +1288,11 @@ static unsigned long purge_vmap_lazy(unsigned long max, unsigned long *from, uns
 	return nr;
 }
 
-/* Purge the lowest @max lazily freed areas, wherever they are, into the pools. */
-static unsigned long purge_vmap_batch(unsigned long max)
+/* Mark, in @mark, the end of every CPU's lazy list now (for a bounded sweep). */
+static void lazy_mark_now(unsigned long mark[NR_CPUS])
 {
-	unsigned long from = 0;
-
-	return purge_vmap_lazy(max, &from, ~0UL, 0, true);
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+		mark[cpu] = READ_ONCE(vmap_lazy[cpu].nr_added);
 }
 
 /*
@@ -1188,72 +1302,96 @@ static unsigned long purge_vmap_batch(unsigned long max)
  * if there was anything to purge or drain. The synchronous purge: for an
  * allocation that would otherwise fail, and vm_unmap_aliases().
  *
- * Bounded: it sweeps the lazy list once, up by address, from 0 to the
- * start of the highest area lazy at the start (areas never move their
- * start while lazy). Each batch moves the sweep past the areas it took, so
- * frees that arrive meanwhile (on SMP, from other CPUs) behind the sweep
- * or above its end wait for the next purge instead of keeping this one
- * going; those ahead of it, below its end, may be purged along.
+ * Bounded: each CPU's list is oldest first, so the areas lazy at the start
+ * are its first (nr_added then - nr_taken); the sweep stops there, and
+ * frees that arrive meanwhile (on SMP, from other CPUs) wait for the next
+ * purge instead of keeping this one going.
  */
 bool purge_vmap_area_lazy(void)
 {
-	unsigned long from = 0, to = 0;
+	unsigned long mark[NR_CPUS];
 	bool any = false;
 
-	spin_lock(&vmap_lazy.lock);
-	if (!list_empty(&vmap_lazy.head))
-		to = list_last_entry(&vmap_lazy.head, struct vmap_area, list)->va_start + 1;
-	spin_unlock(&vmap_lazy.lock);
-	while (purge_vmap_lazy(VMAP_PURGE_DETACH, &from, to, 0, false))
+	lazy_mark_now(mark);
+	while (purge_vmap_lazy(VMAP_PURGE_DETACH, mark, 0, false))
 		any = true;
 	if (vmap_pool_drain(&vmap_pool))
 		any = true;
 	return any;
 }
 
-/* The deferred purge: one batch per idle step, until the lazy list is empty. */
-static bool vmalloc_purge_step(void)
+/*
+ * The lazy budget in pages: vmalloc_set_lazy_max_pages()'s, else as Linux,
+ * 32 MiB times fls(online CPUs): 32 MiB on one CPU, 64 on 2 or 3, 96 on 4..7.
+ */
+static unsigned long lazy_budget(void)
 {
-	purge_vmap_batch(VMAP_PURGE_BATCH);
-	return READ_ONCE(vmap_lazy_nr) != 0;
+	unsigned long set = READ_ONCE(lazy_max_set);
+	unsigned int cpus = num_online_cpus();
+
+	if (set != LAZY_MAX_UNSET)
+		return set;
+	return (unsigned long)(cpus ? 32 - __builtin_clz(cpus) : 1) * LAZY_MAX_PAGES_DEFAULT;
 }
 
-static struct deferred_work vmap_purge_work =
-	DEFERRED_WORK_INIT("vmalloc_purge", vmalloc_purge_step);
+/*
+ * The background purge (vmap_purge_work, in a kworker): every area lazy
+ * when it starts, of every CPU's list, VMAP_PURGE_DETACH per TLB shootdown
+ * over their union, into the pools. (vfree_atomic()'s frees run in the
+ * same kworker, as deferred work in idle time.)
+ */
+static void vmap_purge_work_fn(struct work_struct *w __unused)
+{
+	unsigned long mark[NR_CPUS];
+
+	lazy_mark_now(mark);
+	while (purge_vmap_lazy(VMAP_PURGE_DETACH, mark, 0, true))
+		;
+}
+
+static DECLARE_WORK(vmap_purge_work, vmap_purge_work_fn);
 
 /*
- * vmalloc_purge_pending - the lazy list crossed its budget and the idle
- * path has not drained it yet (deferred_work_run() does; a synchronous
- * purge that emptied the list meanwhile leaves nothing pending).
+ * vmalloc_purge_pending - the background purge is queued and has not
+ * started, and areas are lazy (a synchronous purge that emptied the lists
+ * meanwhile leaves nothing pending).
  */
 bool vmalloc_purge_pending(void)
 {
-	return deferred_work_pending(&vmap_purge_work) && READ_ONCE(vmap_lazy_nr);
-}
-
-/* The lazy-list length past which a free purges down to the budget itself. */
-static unsigned long lazy_hard_cap(void)
-{
-	if (lazy_max_pages > ~0UL / LAZY_HARD_CAP_FACTOR)
-		return ~0UL;
-	return lazy_max_pages * LAZY_HARD_CAP_FACTOR;
+	return work_pending(&vmap_purge_work) && lazy_pages();
 }
 
 /*
- * Purge the lowest lazy areas until no more than lazy_max_pages stay lazy,
+ * vmalloc_purge_flush - wait until the background purge queued before the
+ * call has finished
+ *  => May sleep: thread context, no lock held, not from the purge itself.
+ *     Returns at once when none is queued or running.
+ */
+void vmalloc_purge_flush(void)
+{
+	flush_work(&vmap_purge_work);
+}
+
+/* The lazy total past which a free purges down to the budget itself. */
+static unsigned long lazy_hard_cap(unsigned long budget)
+{
+	if (budget > ~0UL / LAZY_HARD_CAP_FACTOR)
+		return ~0UL;
+	return budget * LAZY_HARD_CAP_FACTOR;
+}
+
+/*
+ * Purge the oldest lazy areas until no more than @budget pages stay lazy,
  * VMAP_PURGE_DETACH per flush, into the pools.
  */
-static void purge_lazy_to_budget(void)
+static void purge_lazy_to_budget(unsigned long budget)
 {
-	unsigned long from = 0;
-
-	while (READ_ONCE(vmap_lazy_nr) > lazy_max_pages &&
-	       purge_vmap_lazy(VMAP_PURGE_DETACH, &from, ~0UL, lazy_max_pages, true))
+	while (lazy_pages() > budget && purge_vmap_lazy(VMAP_PURGE_DETACH, NULL, budget, true))
 		;
 }
 
 /*
- * Grow the highest lazy area over @va when @va starts where it ends, has
+ * Grow the newest area of @l over @va when @va starts where it ends, has
  * the same caller and is too big for a pool (a pool-sized area stays whole
  * so that the purge can pool it): the case of big areas handed out lowest
  * first and freed one after the other going up.
@@ -1261,18 +1399,16 @@ static void purge_lazy_to_budget(void)
  *	lazy list:  ... [ last: caller C )[ va: caller C )
  *	        ->  ... [ last: caller C                 )	va's node is freed
  *
- * The merged area stays at the tail of the list and keeps its place in
- * the tree (its start is unchanged and nothing lies above it), so this
- * costs no tree insert, and the purge has one node fewer to merge.
+ * The purge then has one node fewer to sort and merge.
  */
-static bool lazy_extend_last_locked(struct vmap_area *va)
+static bool lazy_extend_last_locked(struct vmap_lazy_list *l, struct vmap_area *va)
 {
 	struct vmap_area *last;
 
-	assert_held(&vmap_lazy.lock);
-	if (va_pages(va) <= VMAP_POOL_MAX_PAGES || list_empty(&vmap_lazy.head))
+	assert_held(&l->lock);
+	if (va_pages(va) <= VMAP_POOL_MAX_PAGES || list_empty(&l->head))
 		return false; /* a pool size: kept whole, for its pool */
-	last = list_last_entry(&vmap_lazy.head, struct vmap_area, list);
+	last = list_last_entry(&l->head, struct vmap_area, list);
 	if (last->va_end != va->va_start || last->caller != va->caller)
 		return false;
 	last->va_end = va->va_end;
@@ -1280,35 +1416,38 @@ static bool lazy_extend_last_locked(struct vmap_area *va)
 }
 
 /*
- * @va was unmapped without a TLB flush: park it on the purge list (merged
- * into the last lazy area when it continues it). Past lazy_max_pages, queue
- * the deferred purge for the idle path; past the hard cap, also purge the
- * list down to lazy_max_pages here (purge_lazy_to_budget()).
+ * @va was unmapped without a TLB flush: append it to this CPU's lazy list
+ * (merged into its newest area when it continues it). Past the budget,
+ * queue the background purge (a kworker: the freeing CPU only queues it);
+ * past the hard cap (the worker starved), also purge the lists down to the
+ * budget here (purge_lazy_to_budget()).
  */
 void free_vmap_area_noflush(struct vmap_area *va, const void *caller)
 {
-	unsigned long pages = va_size(va) >> PAGE_SHIFT;
-	bool over, capped, merged;
+	struct vmap_lazy_list *l = &vmap_lazy[sched_cpu()]; /* any list would do */
+	unsigned long pages = va_pages(va), total, budget;
+	bool merged;
 
 	va->caller = caller;
-	spin_lock(&vmap_lazy.lock);
-	merged = lazy_extend_last_locked(va);
-	if (!merged)
-		link_va(va, &vmap_lazy, "lazy");
-	vmap_lazy_nr += pages;
-	vmalloc_stats.lazy_pages = vmap_lazy_nr;
-	over = vmap_lazy_nr > lazy_max_pages;
-	capped = vmap_lazy_nr > lazy_hard_cap();
+	spin_lock(&l->lock);
+	merged = lazy_extend_last_locked(l, va);
+	if (!merged) {
+		list_add_tail(&va->list, &l->head);
+		l->nr_added++;
+	}
+	l->nr_pages += pages;
+	total = lazy_pages_add((long)pages);
 	atomic_dec(&vmap_in_transit); /* detached from busy by the caller */
-	spin_unlock(&vmap_lazy.lock);
+	spin_unlock(&l->lock);
 	if (merged)
 		kmem_cache_free(vmap_area_cachep, va);
-	if (capped)
-		purge_lazy_to_budget();
+	budget = lazy_budget();
+	if (total > lazy_hard_cap(budget))
+		purge_lazy_to_budget(budget);
 	else
 		vmalloc_debug_check("lazy free");
-	if (over)
-		deferred_work_queue(&vmap_purge_work);
+	if (total > budget && !work_pending(&vmap_purge_work))
+		queue_work(&vmap_purge_work); /* before workqueue_init(): the cap purges */
 }
 
 /*
@@ -1329,20 +1468,21 @@ void vm_unmap_aliases(void)
 /*
  * vmalloc_set_lazy_max_pages - set the lazy-free budget (vmalloc_lazy= on
  * the command line)
- *  => @pages: once more than this many pages wait, the idle path purges
- *     (in batches); past LAZY_HARD_CAP_FACTOR times it, a free purges the
- *     list down to it itself (one flush per up to VMAP_PURGE_DETACH areas);
- *     0 purges on every free. Takes effect at the next free.
+ *  => @pages: once more than this many pages wait, the background purge
+ *     (a kworker) is queued; past LAZY_HARD_CAP_FACTOR times it, a free
+ *     purges the lists down to it itself (one flush per up to
+ *     VMAP_PURGE_DETACH areas); 0 purges on every free. Takes effect at the
+ *     next free. Until called, the budget is 32 MiB times fls(online CPUs).
  */
 void vmalloc_set_lazy_max_pages(unsigned long pages)
 {
-	lazy_max_pages = pages;
+	WRITE_ONCE(lazy_max_set, pages == LAZY_MAX_UNSET ? LAZY_MAX_UNSET - 1 : pages);
 }
 
 /* vmalloc_lazy_max_pages - the current lazy-free budget, in pages. */
 unsigned long vmalloc_lazy_max_pages(void)
 {
-	return lazy_max_pages;
+	return lazy_budget();
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1426,6 +1566,20 @@ void free_vmap_area(struct vmap_area *va)
 #define VM_REFUSE_FREE (VM_EARLY | VM_UNINITIALIZED | VM_DEFER_FREE)
 
 /*
+ * No busy area at @addr: say so, naming the freed (lazy or pooled) area it
+ * lies in when there is one, the usual case of a second vfree().
+ */
+static void warn_no_area(const char *op, const void *addr, const void *caller)
+{
+	char what[128];
+
+	if (vmalloc_describe_fault((unsigned long)addr, what, sizeof(what)))
+		WARN(1, "%s: no vm area at %p (%s) (caller %pS)", op, addr, what, caller);
+	else
+		WARN(1, "%s: no vm area at %p (caller %pS)", op, addr, caller);
+}
+
+/*
  * Take the busy area that starts exactly at @addr out of the busy tree, if
  * its flags include one of @want (0: any kind) and none of @refuse; for
  * vfree() (@want VM_ALLOC) its pages leave vmalloc_nr_pages in the same
@@ -1460,7 +1614,7 @@ static struct vmap_area *detach_vmap_area(const void *addr, unsigned int want, u
 	if (!op)
 		return NULL;
 	if (!va)
-		WARN(1, "%s: no vm area at %p (caller %pS)", op, addr, caller);
+		warn_no_area(op, addr, caller);
 	else if (start != (unsigned long)addr)
 		WARN(1, "%s: bad address %p, inside vm area [%#lx-%#lx) (caller %pS)", op, addr,
 		     start, end, caller);
@@ -2116,6 +2270,13 @@ void vfree(const void *addr)
 static const void *vfree_unchecked[VFREE_UNCHECKED_MAX]; /* [D] */
 static unsigned int vfree_nr_unchecked;			 /* [D] */
 
+/* @lock is one of the lazy lists' locks. */
+static bool lazy_lock_of(const struct spinlock *lock)
+{
+	return (const void *)lock >= (const void *)vmap_lazy &&
+	       (const void *)lock < (const void *)(vmap_lazy + NR_CPUS);
+}
+
 /*
  * A vmalloc lock held, or waited for, by this CPU: we interrupted vmalloc
  * itself. (Another CPU holding one is ordinary: we wait for it like anyone.)
@@ -2125,13 +2286,15 @@ static bool vmalloc_locks_held(void)
 	const struct spinlock *waiting = this_cpu_read(spin_waiting_for);
 
 	/* an interrupt that hit a wait for a noirq one: its ticket is next in line */
-	if (waiting && (waiting == &vmap_busy.lock || waiting == &vmap_free.lock ||
-			waiting == &vmap_lazy.lock || waiting == &vmap_purge_lock ||
-			waiting == &vmap_pool.lock))
+	if (waiting &&
+	    (waiting == &vmap_busy.lock || waiting == &vmap_free.lock || lazy_lock_of(waiting) ||
+	     waiting == &vmap_purge_lock || waiting == &vmap_pool.lock))
 		return true;
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+		if (spin_held_by_this_cpu(&vmap_lazy[cpu].lock))
+			return true;
 	return spin_held_by_this_cpu(&vmap_busy.lock) || spin_held_by_this_cpu(&vmap_free.lock) ||
-	       spin_held_by_this_cpu(&vmap_lazy.lock) || spin_held_by_this_cpu(&vmap_purge_lock) ||
-	       spin_held_by_this_cpu(&vmap_pool.lock) ||
+	       spin_held_by_this_cpu(&vmap_purge_lock) || spin_held_by_this_cpu(&vmap_pool.lock) ||
 	       spin_held_by_this_cpu(&vfree_deferred_lock);
 }
 
@@ -2147,15 +2310,6 @@ static bool vfree_atomic_park(const void *addr)
 	return ok;
 }
 
-static void vfree_deferred_push(struct vm_struct *vm)
-{
-	spin_lock(&vfree_deferred_lock);
-	vm->next = vfree_deferred_head;
-	vfree_deferred_head = vm;
-	vfree_nr_deferred++;
-	spin_unlock(&vfree_deferred_lock);
-}
-
 static bool vfree_deferred_step(void)
 {
 	vfree_deferred_run();
@@ -2165,6 +2319,15 @@ static bool vfree_deferred_step(void)
 /* vfree_atomic()'s frees, run by the deferred work's kworker. */
 static struct deferred_work vfree_deferred_work =
 	DEFERRED_WORK_INIT("vfree_atomic", vfree_deferred_step);
+
+static void vfree_deferred_push(struct vm_struct *vm)
+{
+	spin_lock(&vfree_deferred_lock);
+	vm->next = vfree_deferred_head;
+	vfree_deferred_head = vm;
+	vfree_nr_deferred++;
+	spin_unlock(&vfree_deferred_lock);
+}
 
 /*
  * V from vfree_atomic(): V is noirq, so an interrupt handler must not
@@ -3084,6 +3247,7 @@ void vmalloc_init(void)
 	int i;
 
 	vmap_pool_init(&vmap_pool);
+	vmap_lazy_init();
 	vmap_area_cachep = kmem_cache_create("vmap_area", sizeof(struct vmap_area),
 					     __alignof__(struct vmap_area));
 	if (!vmap_area_cachep)
@@ -3217,34 +3381,58 @@ static struct list_head *va_list_from(struct rb_list *tree, unsigned long addr)
 }
 
 /*
+ * The lowest VMINFO_BATCH lazy areas starting at or above @from, sorted,
+ * into @e: every CPU's list scanned in one hold of its lock. Returns how many.
+ */
+static unsigned int vminfo_lazy_lowest(unsigned long from, struct vminfo_entry *e)
+{
+	unsigned int nr = 0, i, cpu;
+	struct vmap_area *va;
+
+	for (cpu = 0; cpu < NR_CPUS; cpu++) {
+		struct vmap_lazy_list *l = &vmap_lazy[cpu];
+
+		if (READ_ONCE(l->head.next) == &l->head)
+			continue;
+		spin_lock(&l->lock);
+		list_for_each_entry(va, &l->head, list) {
+			if (va->va_start < from ||
+			    (nr == VMINFO_BATCH && va->va_start >= e[nr - 1].start))
+				continue;
+			i = nr < VMINFO_BATCH ? nr++ : nr - 1;
+			for (; i > 0 && e[i - 1].start > va->va_start; i--)
+				e[i] = e[i - 1];
+			e[i] = (struct vminfo_entry){ .start = va->va_start,
+						      .end = va->va_end,
+						      .lazy = true };
+		}
+		spin_unlock(&l->lock);
+	}
+	return nr;
+}
+
+/*
  * Copy up to VMINFO_BATCH busy and lazy areas starting at or above @from,
  * merged by address, into @e. Returns how many.
  */
 static unsigned int vminfo_collect(unsigned long from, struct vminfo_entry *e)
 {
-	struct list_head *b, *l;
-	unsigned int nr = 0;
+	struct vminfo_entry lazy[VMINFO_BATCH];
+	unsigned int nr = 0, li = 0, nl = vminfo_lazy_lowest(from, lazy);
+	struct list_head *b;
 
 	spin_lock(&vmap_busy.lock);
-	spin_lock(&vmap_lazy.lock);
 	b = va_list_from(&vmap_busy, from);
-	l = va_list_from(&vmap_lazy, from);
-	while (nr < VMINFO_BATCH && (b != &vmap_busy.head || l != &vmap_lazy.head)) {
+	while (nr < VMINFO_BATCH && (b != &vmap_busy.head || li < nl)) {
 		struct vmap_area *bva = list_entry(b, struct vmap_area, list);
-		struct vmap_area *lva = list_entry(l, struct vmap_area, list);
 
-		if (l == &vmap_lazy.head ||
-		    (b != &vmap_busy.head && bva->va_start < lva->va_start)) {
+		if (li == nl || (b != &vmap_busy.head && bva->va_start < lazy[li].start)) {
 			vminfo_copy_busy(bva, &e[nr++]);
 			b = b->next;
 		} else {
-			e[nr++] = (struct vminfo_entry){ .start = lva->va_start,
-							 .end = lva->va_end,
-							 .lazy = true };
-			l = l->next;
+			e[nr++] = lazy[li++];
 		}
 	}
-	spin_unlock(&vmap_lazy.lock);
 	spin_unlock(&vmap_busy.lock);
 	return nr;
 }
@@ -3328,7 +3516,7 @@ void vmalloc_stats_dump(void)
 	struct vmalloc_pool_info pool;
 
 	printk("vmalloc: busy areas %lu, free blocks %lu, lazy pages %lu (max %lu)\n", s->nr_busy,
-	       s->nr_free_blocks, s->lazy_pages, lazy_max_pages);
+	       s->nr_free_blocks, s->lazy_pages, lazy_budget());
 	printk("vmalloc: vmalloc %lu, vfree %lu, failures %lu, purges %lu (%lu areas)\n",
 	       s->nr_vmalloc, s->nr_vfree, s->alloc_failures, s->nr_purges, s->purged_areas);
 	printk("vmalloc: fit search: %lu nodes visited, %lu fallbacks\n", s->fit_visits,
@@ -3404,13 +3592,13 @@ static int check_va_tree(struct rb_list *tree, const char *name, bool free_tree,
 	return 0;
 }
 
-/* Of the three list cursors, the one whose area starts lowest (or NULL). */
-static struct vmap_area *lowest_of(struct list_head *cur[3], struct list_head *heads[3], int *which)
+/* Of the two list cursors (busy, free), the one whose area starts lowest (or NULL). */
+static struct vmap_area *lowest_of(struct list_head *cur[2], struct list_head *heads[2], int *which)
 {
 	struct vmap_area *best = NULL;
 	int i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 2; i++) {
 		struct vmap_area *va = list_entry(cur[i], struct vmap_area, list);
 
 		if (cur[i] != heads[i] && (!best || va->va_start < best->va_start)) {
@@ -3422,36 +3610,51 @@ static struct vmap_area *lowest_of(struct list_head *cur[3], struct list_head *h
 }
 
 /*
- * The pooled areas, by address, for the checker: a tree of their own,
- * built through their rb_node (unused while pooled) under every lock and
- * forgotten afterwards. An entry that overlaps another one (the same range
- * pooled twice included), or sits on the list of another size, is an error.
+ * Add @va (lazy or pooled, @what) to the checker's tree by address, built
+ * through its rb_node (unused in those states) under the checker's locks
+ * and forgotten afterwards. Overlapping an entry already there is an error.
+ */
+static int check_tree_add(struct rb_root *root, struct vmap_area *va, const char *what)
+{
+	struct rb_node *parent, **link;
+
+	if (va->va_start >= va->va_end || !PAGE_ALIGNED(va->va_start) ||
+	    !PAGE_ALIGNED(va->va_end)) {
+		pr_err("vmalloc_check: %s area [%#lx-%#lx) is malformed\n", what, va->va_start,
+		       va->va_end);
+		return -EINVAL;
+	}
+	link = find_va_link(va->va_start, va->va_end, root, &parent);
+	if (!link) {
+		pr_err("vmalloc_check: %s area [%#lx-%#lx) overlaps another lazy or pooled area\n",
+		       what, va->va_start, va->va_end);
+		return -EINVAL;
+	}
+	rb_link_node(&va->rb_node, parent, link);
+	rb_insert_color(&va->rb_node, root);
+	return 0;
+}
+
+/*
+ * The pooled areas into the checker's tree (check_tree_add()). An entry
+ * on the list of another size is an error.
  */
 static int pool_check_tree(struct vmap_pool *pool, struct rb_root *root)
 {
-	struct rb_node *parent, **link;
 	unsigned long nr = 0, pages = 0;
 	struct vmap_area *va;
 	int i;
 
 	assert_held(&pool->lock);
-	*root = RB_ROOT;
 	for (i = 0; i < VMAP_POOL_MAX_PAGES; i++) {
 		list_for_each_entry(va, &pool->sizes[i], list) {
-			if (va->va_start >= va->va_end || !PAGE_ALIGNED(va->va_start) ||
-			    va_pages(va) != (unsigned long)i + 1) {
+			if (va_pages(va) != (unsigned long)i + 1) {
 				pr_err("vmalloc_check: pool entry [%#lx-%#lx) is on the list of %d pages\n",
 				       va->va_start, va->va_end, i + 1);
 				return -EINVAL;
 			}
-			link = find_va_link(va->va_start, va->va_end, root, &parent);
-			if (!link) {
-				pr_err("vmalloc_check: pool entry [%#lx-%#lx) overlaps another pool entry\n",
-				       va->va_start, va->va_end);
+			if (check_tree_add(root, va, "pooled"))
 				return -EINVAL;
-			}
-			rb_link_node(&va->rb_node, parent, link);
-			rb_insert_color(&va->rb_node, root);
 			nr++;
 			pages += va_pages(va);
 		}
@@ -3464,19 +3667,64 @@ static int pool_check_tree(struct vmap_pool *pool, struct rb_root *root)
 	return 0;
 }
 
-/* Forget the checker's tree of pooled areas. */
-static void pool_check_tree_forget(struct vmap_pool *pool)
+/* CPU @cpu's lazy list into the checker's tree, its counters checked ([P] held). */
+static int lazy_check_list(unsigned int cpu, struct rb_root *root, unsigned long *nr,
+			   unsigned long *pages)
+{
+	struct vmap_lazy_list *l = &vmap_lazy[cpu];
+	unsigned long n = 0, p = 0;
+	struct vmap_area *va;
+
+	assert_held(&l->lock);
+	list_for_each_entry(va, &l->head, list) {
+		if (check_tree_add(root, va, "lazy"))
+			return -EINVAL;
+		n++;
+		p += va_pages(va);
+	}
+	if (p != l->nr_pages || n != l->nr_added - l->nr_taken) {
+		pr_err("vmalloc_check: CPU %u lazy list: %lu areas, %lu pages; counters say %lu, %lu\n",
+		       cpu, n, p, l->nr_added - l->nr_taken, l->nr_pages);
+		return -EINVAL;
+	}
+	*nr += n;
+	*pages += p;
+	return 0;
+}
+
+/* Every CPU's lazy list into the checker's tree, one lock at a time. */
+static int lazy_check_tree(struct rb_root *root, unsigned long *nr, unsigned long *pages)
+{
+	int err = 0;
+
+	for (unsigned int cpu = 0; cpu < NR_CPUS && !err; cpu++) {
+		spin_lock(&vmap_lazy[cpu].lock);
+		err = lazy_check_list(cpu, root, nr, pages);
+		spin_unlock(&vmap_lazy[cpu].lock);
+	}
+	return err;
+}
+
+/* Forget the checker's tree: the rb_node of every lazy and pooled area cleared. */
+static void check_tree_forget(struct vmap_pool *pool)
 {
 	struct vmap_area *va;
 	int i;
 
+	assert_held(&pool->lock);
 	for (i = 0; i < VMAP_POOL_MAX_PAGES; i++)
 		list_for_each_entry(va, &pool->sizes[i], list)
 			RB_CLEAR_NODE(&va->rb_node);
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
+		spin_lock(&vmap_lazy[cpu].lock);
+		list_for_each_entry(va, &vmap_lazy[cpu].head, list)
+			RB_CLEAR_NODE(&va->rb_node);
+		spin_unlock(&vmap_lazy[cpu].lock);
+	}
 }
 
-/* The pooled area starting at @addr in the checker's tree, or NULL. */
-static struct vmap_area *pool_check_find(struct rb_root *root, unsigned long addr)
+/* The lazy or pooled area starting at @addr in the checker's tree, or NULL. */
+static struct vmap_area *check_tree_find(struct rb_root *root, unsigned long addr)
 {
 	struct rb_node *n = root->rb_node;
 
@@ -3495,15 +3743,15 @@ static struct vmap_area *pool_check_find(struct rb_root *root, unsigned long add
 
 /*
  * busy + lazy + free + pooled must tile each managed range exactly, in
- * order; @pooled is the checker's tree of the pooled areas (@nr_pooled).
+ * order; @other is the checker's tree of the lazy and pooled areas (@nr_other).
  */
-static int check_coverage(struct rb_root *pooled, unsigned long nr_pooled)
+static int check_coverage(struct rb_root *other, unsigned long nr_other)
 {
-	static const char *const names[3] = { "busy", "lazy", "free" };
-	struct list_head *heads[3] = { &vmap_busy.head, &vmap_lazy.head, &vmap_free.head };
-	struct list_head *cur[3] = { heads[0]->next, heads[1]->next, heads[2]->next };
+	static const char *const names[2] = { "busy", "free" };
+	struct list_head *heads[2] = { &vmap_busy.head, &vmap_free.head };
+	struct list_head *cur[2] = { heads[0]->next, heads[1]->next };
 	unsigned long matched = 0;
-	struct vmap_area *va, *pva;
+	struct vmap_area *va, *ova;
 	int r, which = 0;
 
 	for (r = 0; r < NR_VMAP_RANGES; r++) {
@@ -3511,9 +3759,9 @@ static int check_coverage(struct rb_root *pooled, unsigned long nr_pooled)
 
 		while (at < vmap_ranges[r].end) {
 			va = lowest_of(cur, heads, &which);
-			if ((!va || va->va_start != at) && (pva = pool_check_find(pooled, at)) &&
-			    pva->va_end <= vmap_ranges[r].end) {
-				at = pva->va_end;
+			if ((!va || va->va_start != at) && (ova = check_tree_find(other, at)) &&
+			    ova->va_end <= vmap_ranges[r].end) {
+				at = ova->va_end;
 				matched++;
 				continue;
 			}
@@ -3533,43 +3781,45 @@ static int check_coverage(struct rb_root *pooled, unsigned long nr_pooled)
 		       names[which], va->va_start, va->va_end);
 		return -EINVAL;
 	}
-	if (matched != nr_pooled) {
-		pr_err("vmalloc_check: %lu of %lu pool entries lie outside the managed ranges or overlap another area\n",
-		       nr_pooled - matched, nr_pooled);
+	if (matched != nr_other) {
+		pr_err("vmalloc_check: %lu of %lu lazy and pool entries lie outside the managed ranges or overlap another area\n",
+		       nr_other - matched, nr_other);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-static int vmalloc_check_locked(bool coverage)
+/*
+ * With Q, V, F and O held: nothing leaves the lazy lists (purges hold Q),
+ * and when @quiet (nothing in transit) nothing joins them either (a range
+ * goes lazy only after leaving the busy tree), so the tiling can be checked.
+ */
+static int vmalloc_check_locked(bool quiet)
 {
-	unsigned long nr_busy, nr_free, nr_lazy, lazy_pages = 0;
-	struct rb_root pooled;
-	struct vmap_area *va;
+	unsigned long nr_busy, nr_free, nr_lazy = 0, lazy_pages_seen = 0;
+	struct rb_root other = RB_ROOT;
 	int err;
 
 	assert_held(&vmap_busy.lock);
 	assert_held(&vmap_free.lock);
-	assert_held(&vmap_lazy.lock);
+	assert_held(&vmap_pool.lock);
 	err = check_va_tree(&vmap_busy, "busy", false, &nr_busy);
 	if (!err)
 		err = check_va_tree(&vmap_free, "free", true, &nr_free);
 	if (!err)
-		err = check_va_tree(&vmap_lazy, "lazy", false, &nr_lazy);
+		err = lazy_check_tree(&other, &nr_lazy, &lazy_pages_seen);
 	if (!err)
-		err = pool_check_tree(&vmap_pool, &pooled);
-	if (!err && coverage)
-		err = check_coverage(&pooled, vmap_pool.nr_areas);
-	pool_check_tree_forget(&vmap_pool);
+		err = pool_check_tree(&vmap_pool, &other);
+	if (!err && quiet)
+		err = check_coverage(&other, nr_lazy + vmap_pool.nr_areas);
+	check_tree_forget(&vmap_pool);
 	if (err)
 		return err;
-	list_for_each_entry(va, &vmap_lazy.head, list)
-		lazy_pages += va_size(va) >> PAGE_SHIFT;
 	if (nr_busy != vmalloc_stats.nr_busy || nr_free != vmalloc_stats.nr_free_blocks ||
-	    lazy_pages != vmap_lazy_nr) {
+	    (quiet && lazy_pages_seen != lazy_pages())) {
 		pr_err("vmalloc_check: counters busy %lu/%lu free %lu/%lu lazy pages %lu/%lu\n",
 		       vmalloc_stats.nr_busy, nr_busy, vmalloc_stats.nr_free_blocks, nr_free,
-		       vmap_lazy_nr, lazy_pages);
+		       lazy_pages(), lazy_pages_seen);
 		return -EINVAL;
 	}
 	return 0;
@@ -3577,11 +3827,12 @@ static int vmalloc_check_locked(bool coverage)
 
 /*
  * vmalloc_check - verify everything vmalloc keeps
- *  => The busy, free and lazy trees obey the red-black rules and match
- *     their lists; every subtree_max_size is right; areas are sorted and
- *     non-overlapping; free blocks are never adjacent; every pooled area is
- *     on the list of its size and overlaps no other; busy + lazy + free +
- *     pooled tile the managed ranges exactly; the counters agree.
+ *  => The busy and free trees obey the red-black rules and match their
+ *     lists; every subtree_max_size is right; areas are sorted and
+ *     non-overlapping; free blocks are never adjacent; every lazy area is
+ *     well formed and counted on its CPU's list; every pooled area is on
+ *     the list of its size; no lazy or pooled area overlaps another; busy +
+ *     lazy + free + pooled tile the managed ranges exactly; the counters agree.
  *  => Returns 0, or -EINVAL after printing the first bad node.
  *  => O(n); takes all vmalloc locks (so it waits for a purge batch).
  *  => The tiling is checked only at a moment when no range is between two
@@ -3601,13 +3852,11 @@ int vmalloc_check(void)
 		spin_lock(&vmap_purge_lock); /* no batch half-way between lazy and free */
 		spin_lock(&vmap_busy.lock);
 		spin_lock(&vmap_free.lock);
-		spin_lock(&vmap_lazy.lock);
 		spin_lock(&vmap_pool.lock);
 		quiet = !atomic_read(&vmap_in_transit);
 		if (quiet || ++tries >= VMALLOC_CHECK_TRIES)
 			break;
 		spin_unlock(&vmap_pool.lock);
-		spin_unlock(&vmap_lazy.lock);
 		spin_unlock(&vmap_free.lock);
 		spin_unlock(&vmap_busy.lock);
 		spin_unlock(&vmap_purge_lock);
@@ -3615,7 +3864,6 @@ int vmalloc_check(void)
 	}
 	err = vmalloc_check_locked(quiet);
 	spin_unlock(&vmap_pool.lock);
-	spin_unlock(&vmap_lazy.lock);
 	spin_unlock(&vmap_free.lock);
 	spin_unlock(&vmap_busy.lock);
 	spin_unlock(&vmap_purge_lock);
@@ -3653,6 +3901,28 @@ static void describe_busy(const struct vmap_area *va, unsigned long addr, char *
 		what = "inside";
 	snprintf(buf, len, "%s vmalloc area [%#lx-%#lx] %lu pages, allocated by %pS", what,
 		 va->va_start, va->va_end, usable >> PAGE_SHIFT, vm->caller);
+}
+
+/* @addr in an area of the lazy list @l: freed, not flushed yet. */
+static bool describe_lazy(struct vmap_lazy_list *l, unsigned long addr, char *buf, size_t len)
+{
+	struct vmap_area *va;
+	bool locked, found = false;
+
+	if (READ_ONCE(l->head.next) == &l->head)
+		return false;
+	locked = lock_if_free(&l->lock);
+	list_for_each_entry(va, &l->head, list) {
+		if (addr < va->va_start || addr >= va->va_end)
+			continue;
+		snprintf(buf, len, "freed vmalloc area [%#lx-%#lx] %lu pages, allocated by %pS",
+			 va->va_start, va->va_end, va_pages(va), va->caller);
+		found = true;
+		break;
+	}
+	if (locked)
+		spin_unlock(&l->lock);
+	return found;
 }
 
 /* @addr in a pooled area: freed and flushed, waiting for reuse. */
@@ -3705,14 +3975,7 @@ bool vmalloc_describe_fault(unsigned long addr, char *buf, size_t len)
 	if (found)
 		return true;
 
-	locked = lock_if_free(&vmap_lazy.lock);
-	va = find_va_containing(&vmap_lazy, addr);
-	if (va) {
-		snprintf(buf, len, "freed vmalloc area [%#lx-%#lx] %lu pages, allocated by %pS",
-			 va->va_start, va->va_end, va_size(va) >> PAGE_SHIFT, va->caller);
-		found = true;
-	}
-	if (locked)
-		spin_unlock(&vmap_lazy.lock);
+	for (unsigned int cpu = 0; cpu < NR_CPUS && !found; cpu++)
+		found = describe_lazy(&vmap_lazy[cpu], addr, buf, len);
 	return found || describe_pooled(&vmap_pool, addr, buf, len);
 }

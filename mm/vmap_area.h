@@ -4,8 +4,9 @@
  * checker) calls, implemented in the first half of mm/vmalloc.c. Nothing
  * but mm/vmalloc.c (and its host test) includes this.
  *
- * A managed page of kernel address space is in exactly one of three
- * rb_lists: busy (handed out), lazy (freed, TLB not flushed yet) or free.
+ * A managed page of kernel address space is busy (handed out, in an
+ * rb_list), lazy (freed, TLB not flushed yet: on a per-CPU list in the
+ * order freed), free (in an rb_list) or pooled (flushed, kept by size).
  * A struct vmap_area is one range on one of them; the free tree keeps in
  * each node the largest free block of its subtree, so that a fit is found
  * in at most 256 + O(log n) node visits unless only an exactly aligned
@@ -37,7 +38,7 @@ struct vm_struct;
 struct vmap_area {
 	unsigned long va_start;
 	unsigned long va_end;
-	struct rb_node rb_node; /* busy, lazy or free tree */
+	struct rb_node rb_node; /* busy or free tree (unused while lazy or pooled) */
 	struct list_head list;	/* the same state's list */
 	union {
 		unsigned long subtree_max_size; /* free: largest block below */
@@ -62,7 +63,7 @@ struct rb_list {
 		.lock = SPINLOCK_NOIRQ_INIT(name.lock)              \
 	}
 
-/* Busy and lazy lists (tree->lock held): one node per area, never overlapping. */
+/* The busy list (tree->lock held): one node per area, never overlapping. */
 void link_va(struct vmap_area *va, struct rb_list *tree, const char *what);
 void unlink_va(struct vmap_area *va, struct rb_list *tree);
 /* The area of @tree containing @addr, or NULL. Its lock held, except by the

@@ -157,8 +157,13 @@ void vmalloc_stats_dump(void);
 int vmalloc_check(void);
 /* Flush the areas lazily freed before the call back to the free tree now. */
 void vm_unmap_aliases(void);
-/* The lazy list crossed its budget; deferred_work_run() (the idle path) purges it. */
+/*
+ * The lazy lists crossed their budget and the background purge (a kworker)
+ * has not started yet. vmalloc_purge_flush() waits until the purge queued
+ * so far has run (thread context, may sleep).
+ */
 bool vmalloc_purge_pending(void);
+void vmalloc_purge_flush(void);
 
 /*
  * The pools of flushed ranges (mm/vmalloc.c): areas of up to 256 pages,
@@ -176,8 +181,9 @@ struct vmalloc_pool_info {
 };
 void vmalloc_pool_info(struct vmalloc_pool_info *info);
 bool vmalloc_pool_drain(void);
-/* Lazy-free budget: the idle path purges when more than @pages freed pages
- * await a TLB flush (default 32 MiB worth; 0 = flush on every free). */
+/* Lazy-free budget: the background purge runs when more than @pages freed
+ * pages await a TLB flush (default 32 MiB worth times fls(online CPUs);
+ * 0 = flush on every free). */
 void vmalloc_set_lazy_max_pages(unsigned long pages);
 unsigned long vmalloc_lazy_max_pages(void);
 /* DEBUG_VM for vmalloc: run vmalloc_check() after every change (panics on failure). */

@@ -624,8 +624,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		free_live(&live[nr_live - 1], false);
 	vmalloc_set_lazy_max_pages(default_lazy_max);
 	vfree_deferred_run();
-	while (deferred_work_run())
-		;
+	vmalloc_purge_flush();
 	vm_unmap_aliases();
 	assert_int_equal(vmalloc_check(), 0);
 	take_snap(&now, true);

@@ -32,14 +32,16 @@ static void pool_lazy_restore(void *pages)
 }
 
 /*
- * Purge everything lazy into the pools, as the idle path does: with a
- * budget of 0 every free queues the deferred purge; run it to the end.
+ * Purge everything lazy into the pools, as the background purge does: with
+ * a budget of 0 every free purges into the pools itself (the hard cap is 0
+ * too) and queues the worker; wait for it.
  */
 static void pool_purge_to_pools(void)
 {
-	while (deferred_work_run() || READ_ONCE(vmalloc_stats.lazy_pages))
-		cpu_relax(); /* a kworker on another CPU may hold the batch */
-	vmalloc_check();     /* takes the purge lock: that batch is in its pool now */
+	while (READ_ONCE(vmalloc_stats.lazy_pages))
+		vmalloc_purge_flush();
+	vmalloc_purge_flush();
+	vmalloc_check(); /* takes the purge lock: a batch in transit is in its pool now */
 }
 
 /* Every free queues the purge while the test runs; empty lazy list and pools first. */

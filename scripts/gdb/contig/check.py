@@ -4,13 +4,14 @@
 # anywhere (a hung one, one in a panic, one half-way through an update:
 # there a violation may just be the update in progress).
 #
-#   vmalloc  the busy, lazy and free trees: red-black rules, tree order ==
+#   vmalloc  the busy and free trees: red-black rules, tree order ==
 #            list order, areas page-aligned, sorted, not overlapping, free
 #            blocks never adjacent, every free node's subtree_max_size ==
 #            max(its size, its children's), busy areas agree with their
-#            vm_struct; each pooled area (vmap_pool.sizes[n - 1]) has n pages;
+#            vm_struct; every CPU's lazy list (vmap_lazy[cpu]) against its counters;
+#            each pooled area (vmap_pool.sizes[n - 1]) has n pages;
 #            busy + lazy + free + pooled tile vmap_ranges[]; the counters
-#            (vmalloc_stats, vmap_lazy_nr, vmap_pool); every guard page is unmapped and
+#            (vmalloc_stats, vmap_pool); every guard page is unmapped and
 #            the first and last page of a vmalloc()/vmap() area map its pages
 #   buddy    each free block: links, RAM, zone, PG_buddy alone, private ==
 #            order, aligned, its other pages flag-free, its buddy not free
@@ -27,6 +28,7 @@ import gdb
 from contig import constants as C
 from contig.mm import page_walk
 from contig.slab import cache_name, caches, slab_pages
+from contig.vmalloc import lazy_lists
 from contig.utils import (ContigCommand, at, field_offset, list_walk, lookup_type, read_bytes,
                           read_cstring, read_u64, symbol_value, ulong)
 
@@ -171,6 +173,27 @@ def check_page_mapped(bad, a, va, page):
             % (a, va, "nothing" if got is None else "physical 0x%x" % got, want))
 
 
+def check_lazy(bad):
+    """Every CPU's lazy list (vmap_lazy[cpu]) against its counters; its areas by address."""
+    areas = []
+    for cpu, lst, addrs in lazy_lists():
+        mine = [Area(a) for a in addrs]
+        for a in mine:
+            if a.start >= a.end or a.start % PAGE_SIZE or a.end % PAGE_SIZE:
+                bad("vmalloc", "lazy area %s on CPU %d's list is malformed" % (a, cpu))
+        pages = sum(a.size() for a in mine) >> C.PAGE_SHIFT
+        nr = ulong(lst["nr_added"]) - ulong(lst["nr_taken"])
+        if (len(mine), pages) != (nr, ulong(lst["nr_pages"])):
+            bad("vmalloc", "CPU %d lazy list: %d areas, %d pages; counters say %d, %d"
+                % (cpu, len(mine), pages, nr, ulong(lst["nr_pages"])))
+        areas += mine
+    areas.sort(key=lambda a: a.start)
+    for prev, a in zip(areas, areas[1:]):
+        if prev.end > a.start:
+            bad("vmalloc", "lazy area %s overlaps %s" % (a, prev))
+    return areas
+
+
 def check_pools(bad):
     """The pooled areas (vmap_pool.sizes[n - 1]: areas of n pages) and their counters."""
     pool = symbol_value("vmap_pool")
@@ -215,13 +238,13 @@ def check_coverage(bad, busy, lazy, free, pooled):
 def check_vmalloc(bad):
     busy = check_tree(bad, "busy", "vmap_busy", False)
     free = check_tree(bad, "free", "vmap_free", True)
-    lazy = check_tree(bad, "lazy", "vmap_lazy", False)
+    lazy = check_lazy(bad)
     check_coverage(bad, busy, lazy, free, check_pools(bad))
     stats = symbol_value("vmalloc_stats")
     lazy_pages = sum(a.size() for a in lazy) >> C.PAGE_SHIFT
     counted = (len(busy), len(free), lazy_pages)
     kept = (ulong(stats["nr_busy"]), ulong(stats["nr_free_blocks"]),
-            ulong(symbol_value("vmap_lazy_nr")))
+            ulong(stats["lazy_pages"]))
     if counted != kept:
         bad("vmalloc", "counters busy %d/%d free %d/%d lazy pages %d/%d (kept/counted)"
             % (kept[0], counted[0], kept[1], counted[1], kept[2], counted[2]))
@@ -371,7 +394,7 @@ class ContigCheck(ContigCommand):
     """Check the invariants of vmalloc, the buddy allocator and the slab caches.
 
 Usage: contig-check
-Walks the vmalloc busy, lazy and free trees, the buddy free lists and the slab
+Walks the vmalloc busy and free trees and lazy lists, the buddy free lists and the slab
 lists in memory and checks what vmalloc_check() and buddy_check() check in C
 (see the top of scripts/gdb/contig/check.py), plus unmapped guard pages.
 Prints "contig-check: ok (N busy, M free, L lazy vmap areas; ...)", or each

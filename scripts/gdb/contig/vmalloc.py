@@ -1,13 +1,14 @@
 # vmalloc: contig-vmallocinfo, and the walkers of the vmap-area trees that
 # contig-check uses. The trees and the ranges are read from mm/vmalloc.c's
-# statics (vmap_busy, vmap_lazy, vmap_free: struct rb_list each,
-# vmap_ranges[]); struct layouts come from DWARF.
+# statics (vmap_busy, vmap_free: struct rb_list each; vmap_lazy[]: one
+# struct vmap_lazy_list per CPU, its areas oldest first; vmap_ranges[]);
+# struct layouts come from DWARF.
 
 import gdb
 
 from contig import constants as C
-from contig.utils import (ContigCommand, Kallsyms, at, field_offset, rb_inorder, read_cstring,
-                          symbol_value, ulong, value_int)
+from contig.utils import (ContigCommand, Kallsyms, at, field_offset, list_walk, rb_inorder,
+                          read_cstring, symbol_value, ulong, value_int)
 
 VMINFO_LINE_MAX = 160           # mm/vmalloc.c: lines are cut at 159 characters
 
@@ -22,6 +23,30 @@ def vmap_areas(rb_list_name):
         va = at(node - rb_off, "struct vmap_area")
         out.append((ulong(va["va_start"]), ulong(va["va_end"]), node - rb_off))
     return out
+
+
+def lazy_lists():
+    """[(cpu, struct vmap_lazy_list value, [vmap_area addresses oldest first])] of every
+    CPU's lazy list (vmap_lazy[])."""
+    lists = symbol_value("vmap_lazy")
+    list_off = field_offset("struct vmap_area", "list")
+    out = []
+    for cpu in range(lists.type.range()[1] + 1):
+        head = ulong(lists[cpu]["head"].address)
+        if ulong(lists[cpu]["head"]["next"]) == 0:   # before vmalloc_init()
+            continue
+        out.append((cpu, lists[cpu], [pos - list_off for pos in list_walk(head)]))
+    return out
+
+
+def lazy_areas():
+    """(va_start, va_end, vmap_area address) of every lazily freed area, by address."""
+    out = []
+    for _, _, areas in lazy_lists():
+        for addr in areas:
+            va = at(addr, "struct vmap_area")
+            out.append((ulong(va["va_start"]), ulong(va["va_end"]), addr))
+    return sorted(out)
 
 
 def busy_area_line(ks, start, end, va_addr, vstart, vend):
@@ -70,8 +95,8 @@ class ContigVmallocinfo(ContigCommand):
     """Print every busy and lazily freed vmap area, as the kernel's vmallocinfo_dump().
 
 Usage: contig-vmallocinfo
-Walks the busy tree (vmap_busy.root) and the lazy tree (vmap_lazy.root)
-in address order and prints /proc/vmallocinfo lines:
+Walks the busy tree (vmap_busy.root) and every CPU's lazy list
+(vmap_lazy[cpu].head), merged in address order, and prints /proc/vmallocinfo lines:
   0xSTART-0xEND    SIZE caller+0xoff/0xsize pages=N phys=0x<16 digits> ioremap|vmalloc|vmap vpages N0=N
   0xSTART-0xEND    SIZE unpurged vm_area
 Caller names come from the kernel's own symbol table in memory (kallsyms), so
@@ -86,7 +111,7 @@ caller should have freed them."""
         vstart, vend = vmalloc_range()
         vend -= 1           # is_vmalloc_addr() takes VMALLOC_END, the last byte
         busy = vmap_areas("vmap_busy")
-        lazy = vmap_areas("vmap_lazy")
+        lazy = lazy_areas()
         lines = []
         b = l = 0
         while b < len(busy) or l < len(lazy):

@@ -28,6 +28,7 @@
 #include "asm/irqflags.h"
 #include "asm/pgtable.h"
 #include "kernel/errno.h"
+#include "kernel/workqueue.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
 #include "mm/slab.h"
@@ -527,16 +528,33 @@ static void shim_vmalloc_setup(void)
 	shim_res_end = vmalloc_base + vmalloc_range_size;
 }
 
-/* kernel/deferred.c's worker: no threads here, the tests run deferred_work_run() themselves. */
-struct work_struct;
+/*
+ * The workqueue: no threads here. queue_work() marks the work pending and
+ * flush_work() runs it (vmalloc_purge_flush(): the tests run the purge
+ * worker themselves); kernel/deferred.c's queue_work_on() finds no worker.
+ */
 bool queue_work_on(unsigned int cpu __unused, struct work_struct *w __unused)
 {
 	return false;
 }
 
-bool work_pending(const struct work_struct *w __unused)
+bool queue_work(struct work_struct *w)
 {
-	return false;
+	return !test_and_set_bit(WORK_PENDING_BIT, &w->flags);
+}
+
+bool work_pending(const struct work_struct *w)
+{
+	return test_bit(WORK_PENDING_BIT, &w->flags);
+}
+
+bool flush_work(struct work_struct *w)
+{
+	if (!work_pending(w))
+		return false;
+	clear_bit(WORK_PENDING_BIT, &w->flags);
+	w->func(w);
+	return true;
 }
 
 /* mm/vmap_block.c is not built here: no vmap blocks to purge. */
