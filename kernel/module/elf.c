@@ -192,7 +192,9 @@ static int elf_check_section(const struct load_info *info, unsigned int i)
 			s->sh_name, names);
 		return -ENOEXEC;
 	}
-	if (elf_has_contents(s) && !elf_in_image(info, s->sh_offset, s->sh_size)) {
+	/* An empty section's offset too: the loader forms pointers from it. */
+	if (s->sh_type != SHT_NOBITS && s->sh_type != SHT_NULL &&
+	    !elf_in_image(info, s->sh_offset, s->sh_size)) {
 		elf_err(info, "section %s: contents [0x%llx-0x%llx) outside the image (%lu bytes)",
 			elf_sec_name(info, i), (unsigned long long)s->sh_offset,
 			(unsigned long long)(s->sh_offset + s->sh_size), info->len);

@@ -457,6 +457,27 @@ static void test_section_past_the_end(void **state)
 	free(img.data);
 }
 
+/*
+ * Bug (found by the module fuzz target): an empty section was not bounds
+ * checked, and the loader formed a pointer from an empty symbol table's
+ * offset far past the image (undefined behaviour, UBSan stopped on it).
+ */
+static void test_empty_section_offset_past_the_end(void **state)
+{
+	struct image img = copy_of(good);
+	unsigned int sym = symtab_index(img);
+	char want[160];
+
+	(void)state;
+	shdr(img, sym)->sh_size = 0;
+	shdr(img, sym)->sh_offset = ~0ULL - 0x97;
+	snprintf(want, sizeof(want),
+		 "section .symtab: contents [0x%llx-0x%llx) outside the image (%lu bytes)",
+		 (unsigned long long)(~0ULL - 0x97), (unsigned long long)(~0ULL - 0x97), img.len);
+	EXPECT_REFUSED(img, -ENOEXEC, want);
+	free(img.data);
+}
+
 static void test_overlapping_sections(void **state)
 {
 	struct image img = copy_of(good);
@@ -883,6 +904,7 @@ int main(void)
 		cmocka_unit_test(test_section_table_bounds),
 		cmocka_unit_test(test_misaligned_image),
 		cmocka_unit_test(test_section_past_the_end),
+		cmocka_unit_test(test_empty_section_offset_past_the_end),
 		cmocka_unit_test(test_overlapping_sections),
 		cmocka_unit_test(test_bad_section_kinds),
 		cmocka_unit_test(test_string_tables),

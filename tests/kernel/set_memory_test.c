@@ -14,6 +14,7 @@
 #include "asm/pgtable.h"
 #include "asm/set_memory.h"
 #include "kernel/errno.h"
+#include "kernel/panic.h"
 #include "lib/string.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
@@ -366,5 +367,32 @@ KTEST(set_memory, no_table_for_the_split_changes_no_right)
 	KTEST_EXPECT_EQ(t, set_memory_ro((unsigned long)v, 1), 0); /* memory back: it works */
 	KTEST_EXPECT_FAULT(t, alias[0] = 3);
 	vunmap(v);
+	__free_pages(block, SM_BLOCK_ORDER);
+}
+
+/*
+ * Bug: the unmap of a VM_FLUSH_RESET_PERMS area whose rights were never
+ * changed (a module's data) WARNed "alias ... is not a 4 KiB page" for each
+ * page whose alias still sat in a large direct-map page: the reset expected
+ * every alias split. A large alias was never made read-only: left alone.
+ */
+KTEST(set_memory, reset_of_unchanged_area_warned_on_large_alias)
+{
+	enum pg_level before = PG_LEVEL_NONE;
+	struct page *block = sm_large_alias_block(&before);
+	unsigned long warns = warn_count;
+	struct page *pages[1];
+	void *v;
+
+	if (!block)
+		KTEST_SKIP(t, "no free 2 MiB block under a large direct-map page");
+	pages[0] = block;
+	v = vmap(pages, 1, VM_MAP | VM_FLUSH_RESET_PERMS, PAGE_KERNEL);
+	KTEST_ASSERT_NOT_NULL(t, v);
+	vunmap(v);
+	KTEST_EXPECT_EQ(t, warn_count, warns);
+	KTEST_EXPECT_EQ(t, (int)sm_level((unsigned long)page_address(block)), (int)before);
+	KTEST_EXPECT_EQ(t, sm_rights((unsigned long)page_address(block)),
+			(u64)(_PAGE_RW | _PAGE_NX));
 	__free_pages(block, SM_BLOCK_ORDER);
 }

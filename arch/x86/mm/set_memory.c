@@ -233,8 +233,13 @@ static int cpa_split_aliases(const struct cpa_data *cpa)
 	return err;
 }
 
-/* Under cpa_lock: apply @set/@clear's RW bit to the alias of @va; whether one changed. */
-static bool alias_set_rw_locked(unsigned long va, pgprot_t set, pgprot_t clear)
+/*
+ * Under cpa_lock: apply @set/@clear's RW bit to the alias of @va; whether
+ * one changed. With @split, cpa_split_aliases() made the alias 4 KiB;
+ * without (the reset at unmap), an alias still in a large page was never
+ * changed (only 4 KiB aliases are ever made read-only) and is left alone.
+ */
+static bool alias_set_rw_locked(unsigned long va, pgprot_t set, pgprot_t clear, bool split)
 {
 	unsigned long alias = alias_of(va);
 	enum pg_level level;
@@ -244,6 +249,8 @@ static bool alias_set_rw_locked(unsigned long va, pgprot_t set, pgprot_t clear)
 	if (!alias)
 		return false;
 	pte = lookup_address(alias, &level);
+	if (!split && pte && level != PG_LEVEL_4K)
+		return false;
 	if (WARN(!pte || level != PG_LEVEL_4K, "set_memory: alias %#lx of %#lx is not a 4 KiB page",
 		 alias, va))
 		return false;
@@ -285,7 +292,7 @@ static int change_page_attr(const char *op, unsigned long addr, int numpages, pg
 		}
 		*pte = (*pte & ~clear) | set;
 		if (aliases)
-			changed |= alias_set_rw_locked(va, set, clear);
+			changed |= alias_set_rw_locked(va, set, clear, true);
 	}
 	spin_unlock(&cpa_lock);
 	/* Every CPU, outside the lock; aliases are scattered, so all of it. */
@@ -320,7 +327,7 @@ void set_memory_reset_aliases(unsigned long start, unsigned long end)
 		flush_tlb_kernel_range(start, end);
 	spin_lock(&cpa_lock);
 	for (unsigned long va = start; va < end; va += PAGE_SIZE)
-		changed |= alias_set_rw_locked(va, _PAGE_RW, 0);
+		changed |= alias_set_rw_locked(va, _PAGE_RW, 0, false);
 	spin_unlock(&cpa_lock);
 	if (changed)
 		flush_tlb_all();
