@@ -18,7 +18,9 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
 void kmem_cache_destroy(struct kmem_cache *cache);
 void *kmem_cache_alloc(struct kmem_cache *cache, gfp_t gfp);
 void kmem_cache_free(struct kmem_cache *cache, void *obj);
-/* Give the cache's empty slabs back to the buddy; returns pages freed. */
+/* Empty the CPU arrays of @cache (NULL: of every cache) into its slabs. */
+void kmem_cache_drain_cpus(struct kmem_cache *cache);
+/* Drain the cache's CPU arrays and give its empty slabs back to the buddy; returns pages freed. */
 unsigned long kmem_cache_shrink(struct kmem_cache *cache);
 
 void *kmalloc(size_t size, gfp_t gfp);
