@@ -295,7 +295,9 @@ static unsigned int refill_cpu_cache(struct kmem_cache *c, struct slab_cpu_cache
 	struct page *slab;
 
 	spin_lock(&c->lock);
-	while (cc->avail < SLAB_CPU_BATCH && (slab = partial_slab_locked(c))) {
+	/* an empty slab is started only for the first object: it stays free otherwise */
+	while (cc->avail < SLAB_CPU_BATCH && (!cc->avail || !list_empty(&c->slabs_partial)) &&
+	       (slab = partial_slab_locked(c))) {
 		void *obj = take_object_locked(c, slab);
 
 		*(unsigned long *)obj = cpu_mark(obj);
@@ -430,43 +432,43 @@ void kmem_cache_drain_cpus(struct kmem_cache *cache)
 		on_each_cpu(drain_local_caches_ipi, cache, true);
 }
 
+/*
+ * Add a new slab to @c's partial list, unless another CPU added one first.
+ * Return: false if the buddy has no block for it.
+ */
+static bool grow_cache(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
+{
+	/*
+	 * The page comes without c->lock: held, interrupts would be off and
+	 * the buddy could drain only this CPU's page cache.
+	 */
+	struct page *new = allocate_slab(c, gfp, caller);
+
+	if (!new)
+		return false;
+	spin_lock(&c->lock);
+	if (partial_slab_locked(c)) {
+		spin_unlock(&c->lock);
+		discard_slab(c, new);
+		return true;
+	}
+	list_add(&new->slab_list, &c->slabs_partial);
+	c->nr_slabs++;
+	spin_unlock(&c->lock);
+	return true;
+}
+
 static void *slab_alloc(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
 {
-	struct page *slab, *new = NULL;
 	void *obj;
 
 	if (WARN(!c, "kmem_cache_alloc: NULL cache (caller %pS)", (void *)caller))
 		return NULL;
 	if (!(gfp & __GFP_NOFAULT) && should_fail(&fail_slab))
 		goto fail;
-	obj = cpu_cache_alloc(c);
-	if (obj)
-		goto out;
-	spin_lock(&c->lock);
-	slab = partial_slab_locked(c);
-	if (!slab) {
-		/*
-		 * The page comes without c->lock: held, interrupts would be off
-		 * and the buddy could drain only this CPU's page cache.
-		 */
-		spin_unlock(&c->lock);
-		new = allocate_slab(c, gfp, caller);
-		if (!new)
+	while (!(obj = cpu_cache_alloc(c)))
+		if (!grow_cache(c, gfp, caller))
 			goto fail;
-		spin_lock(&c->lock);
-		slab = partial_slab_locked(c); /* another CPU may have added one */
-		if (!slab) {
-			slab = new;
-			new = NULL;
-			list_add(&slab->slab_list, &c->slabs_partial);
-			c->nr_slabs++;
-		}
-	}
-	obj = take_object_locked(c, slab);
-	spin_unlock(&c->lock);
-	if (new)
-		discard_slab(c, new);
-out:
 	if (gfp & __GFP_ZERO)
 		memset(obj, 0, c->size);
 	return obj;

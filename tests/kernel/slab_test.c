@@ -424,3 +424,48 @@ KTEST(slab, new_slab_fails_with_pages_in_other_cpu_caches)
 		kmem_cache_free(c, obj);
 	kmem_cache_destroy(c);
 }
+
+struct slab_free_on_cpu {
+	struct kmem_cache *cache;
+	void *obj;
+};
+
+/* On another CPU (an IPI): free an object there, into that CPU's array. */
+static void slab_free_on_cpu(void *arg)
+{
+	struct slab_free_on_cpu *f = arg;
+
+	kmem_cache_free(f->cache, f->obj);
+}
+
+/*
+ * Objects freed on other CPUs sit in their arrays: a second free of one
+ * from here is caught, and destroying the cache drains every CPU (an IPI
+ * each), so it is not refused as in use and its pages go back.
+ */
+KTEST(slab, objects_in_other_cpus_arrays_are_free_and_drained)
+{
+	struct slab_free_on_cpu f;
+	unsigned long w, free0;
+	unsigned int cpu;
+	void *first = NULL;
+
+	if (num_online_cpus() < 2)
+		KTEST_SKIP(t, "one CPU: no other CPU's array");
+	f.cache = kmem_cache_create("slab_cpu_array_test", 64, 8);
+	KTEST_ASSERT_NOT_NULL(t, f.cache);
+	for_each_online_cpu(cpu) if (cpu != smp_processor_id())
+	{
+		f.obj = kmem_cache_alloc(f.cache, GFP_KERNEL);
+		KTEST_ASSERT_NOT_NULL(t, f.obj);
+		first = first ? first : f.obj;
+		smp_call_function_single(cpu, slab_free_on_cpu, &f, true);
+	}
+	w = warn_count;
+	kmem_cache_free(f.cache, first); /* already free, in another CPU's array */
+	KTEST_EXPECT_EQ(t, warn_count, w + 1);
+	free0 = nr_free_pages();
+	kmem_cache_destroy(f.cache);
+	KTEST_EXPECT_EQ(t, warn_count, w + 1); /* destroy not refused */
+	KTEST_EXPECT_GT(t, nr_free_pages(), free0);
+}
