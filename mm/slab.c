@@ -630,6 +630,8 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
 	return create_cache(name, size, align, GFP_KERNEL, _RET_IP_);
 }
 
+static unsigned long release_free_slabs(struct kmem_cache *cache);
+
 /*
  * kmem_cache_shrink - drain @cache's CPU arrays, then give every empty slab
  * back to the buddy.
@@ -637,13 +639,19 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
  */
 unsigned long kmem_cache_shrink(struct kmem_cache *cache)
 {
+	if (!cache)
+		return 0;
+	kmem_cache_drain_cpus(cache);
+	return release_free_slabs(cache);
+}
+
+/* Give @cache's empty slabs back to the buddy; returns the pages freed. */
+static unsigned long release_free_slabs(struct kmem_cache *cache)
+{
 	LIST_HEAD(empty);
 	struct page *slab, *next;
 	unsigned long pages = 0;
 
-	if (!cache)
-		return 0;
-	kmem_cache_drain_cpus(cache);
 	spin_lock(&cache->lock);
 	list_splice_init(&cache->slabs_free, &empty);
 	cache->nr_slabs -= cache->nr_free_slabs;

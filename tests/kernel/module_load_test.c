@@ -135,7 +135,6 @@ static struct mlt_snapshot mlt_snap(void)
 {
 	vm_unmap_aliases(); /* the vfree_atomic() queue, vm_map_ram blocks, lazy areas */
 	vmalloc_pool_drain();
-	kmem_cache_drain_cpus(NULL); /* objects in CPU arrays would pin slab pages */
 	return (struct mlt_snapshot){ nr_free_pages(), vmalloc_stats.nr_busy,
 				      mlt_module_area_pages() };
 }
