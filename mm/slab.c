@@ -907,3 +907,19 @@ unsigned long slab_nr_pages(void)
 	spin_unlock(&slab_caches_lock);
 	return pages;
 }
+
+/* slab_nr_objects - objects in use in every cache (those in CPU arrays are free). */
+unsigned long slab_nr_objects(void)
+{
+	struct kmem_cache *c;
+	unsigned long objs = 0;
+
+	spin_lock(&slab_caches_lock);
+	list_for_each_entry(c, &slab_caches, list) {
+		spin_lock(&c->lock);
+		objs += cache_active_objs(c);
+		spin_unlock(&c->lock);
+	}
+	spin_unlock(&slab_caches_lock);
+	return objs;
+}

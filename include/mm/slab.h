@@ -34,6 +34,8 @@ void kmem_cache_init(void);
 void slabinfo_dump(void);
 /* Pages held by every cache's slabs (meminfo's Slab). */
 unsigned long slab_nr_pages(void);
+/* Objects in use in every cache (leak checks; exact while no other CPU allocates). */
+unsigned long slab_nr_objects(void);
 
 /* Fault injection, as fail_page_alloc_set() but for slab allocations. */
 void fail_slab_set(unsigned long nth, unsigned long times);

@@ -120,7 +120,7 @@ static unsigned long mlt_module_area_pages(void)
 }
 
 struct mlt_snapshot {
-	unsigned long free_pages, busy, area_pages;
+	unsigned long free_pages, busy, area_pages, slab_objs;
 };
 
 /*
@@ -129,14 +129,16 @@ struct mlt_snapshot {
  * lazy list growing across tests (nothing purges it below the lazy budget)
  * would make the node cache take a new slab page in the middle of a check.
  * Purging the lazy list (and the pools it feeds) first keeps the node count,
- * and so the slab pages, that of the live areas and free blocks.
+ * and so the slab pages, that of the live areas and free blocks. Free pages
+ * count the slabs' pages too: which slabs the objects sit on depends on what
+ * the per-CPU slab arrays held; the objects in use are counted exactly.
  */
 static struct mlt_snapshot mlt_snap(void)
 {
 	vm_unmap_aliases(); /* the vfree_atomic() queue, vm_map_ram blocks, lazy areas */
 	vmalloc_pool_drain();
-	return (struct mlt_snapshot){ nr_free_pages(), vmalloc_stats.nr_busy,
-				      mlt_module_area_pages() };
+	return (struct mlt_snapshot){ nr_free_pages() + slab_nr_pages(), vmalloc_stats.nr_busy,
+				      mlt_module_area_pages(), slab_nr_objects() };
 }
 
 /* Nothing was left since @before: no page, area or mapped module page. */
@@ -146,6 +148,7 @@ static struct mlt_snapshot mlt_snap(void)
 		KTEST_EXPECT_EQ(t, now_.free_pages, (before).free_pages); \
 		KTEST_EXPECT_EQ(t, now_.busy, (before).busy);             \
 		KTEST_EXPECT_EQ(t, now_.area_pages, (before).area_pages); \
+		KTEST_EXPECT_EQ(t, now_.slab_objs, (before).slab_objs);   \
 	} while (0)
 
 #define MLT_EXPECT_NOTHING_LEFT(t, before)                  \
