@@ -39,20 +39,39 @@ static void __noreturn spin_lock_recursion(const struct spinlock *lock, unsigned
 
 DEFINE_PER_CPU(const struct spinlock *, spin_waiting_for);
 
+/*
+ * For a noirq lock, an interrupt may land anywhere in spin_lock(),
+ * spin_trylock() or spin_unlock(): between taking the ticket and recording
+ * the owner, or between clearing the owner and handing the ticket on. This
+ * CPU then holds (or is next for) the lock while owner_cpu does not say so,
+ * and a handler spinning on spin_trylock() of it would never get it. So
+ * spin_waiting_for names the lock across the whole of each such window:
+ * spin_waited_for_by_this_cpu() covers it (an interrupt may wait inside a
+ * wait: the outer mark is restored after).
+ */
+static inline const struct spinlock *spin_mark(const struct spinlock *lock)
+{
+	const struct spinlock *outer = this_cpu_read(spin_waiting_for);
+
+	this_cpu_write(spin_waiting_for, lock);
+	barrier();
+	return outer;
+}
+
+static inline void spin_unmark(const struct spinlock *outer)
+{
+	barrier();
+	this_cpu_write(spin_waiting_for, outer);
+}
+
 static void spin_wait(struct spinlock *lock)
 {
 	unsigned int ticket = (unsigned int)atomic_fetch_add(1, &lock->raw.next);
-	const struct spinlock *outer;
 
-	if (smp_load_acquire(&lock->raw.serving) == ticket)
-		return;
-	outer = this_cpu_read(spin_waiting_for); /* an interrupt may wait inside a wait */
-	this_cpu_write(spin_waiting_for, lock);
 	while (smp_load_acquire(&lock->raw.serving) != ticket) {
 		tlb_shootdown_run();
 		cpu_relax();
 	}
-	this_cpu_write(spin_waiting_for, outer);
 }
 
 /* The lock is ours: record it. Interrupts are off. */
@@ -98,6 +117,7 @@ void spin_lock(struct spinlock *lock)
 {
 	unsigned long flags = spin_enter(lock);
 	unsigned int cpu = smp_processor_id();
+	const struct spinlock *outer;
 
 	if (unlikely(READ_ONCE(lock->owner_cpu) == (int)cpu))
 		spin_lock_recursion(lock, _RET_IP_);
@@ -105,19 +125,24 @@ void spin_lock(struct spinlock *lock)
 		spin_noirq_in_interrupt(lock, _RET_IP_);
 	if (unlikely(READ_ONCE(lockdep_enabled)))
 		lock_acquire(lock, _RET_IP_, false);
+	outer = spin_mark(lock);
 	spin_wait(lock);
 	spin_lock_acquired(lock, flags, cpu, _RET_IP_);
+	spin_unmark(outer);
 }
 
 bool spin_trylock(struct spinlock *lock)
 {
 	unsigned long flags = spin_enter(lock);
+	const struct spinlock *outer = spin_mark(lock);
 
 	if (!arch_spin_trylock(&lock->raw)) {
+		spin_unmark(outer);
 		spin_leave(lock->noirq, flags);
 		return false;
 	}
 	spin_lock_acquired(lock, flags, smp_processor_id(), _RET_IP_);
+	spin_unmark(outer);
 	if (unlikely(READ_ONCE(lockdep_enabled)))
 		lock_acquire(lock, _RET_IP_, true);
 	return true;
@@ -128,6 +153,7 @@ void spin_unlock(struct spinlock *lock)
 	unsigned long flags = lock->saved_flags; /* before the next owner writes it */
 	bool noirq = lock->noirq;		 /* nor read @lock once it is released */
 	int owner = READ_ONCE(lock->owner_cpu);
+	const struct spinlock *outer;
 
 	if (WARN_ONCE(owner != (int)smp_processor_id(),
 		      "spin_unlock: %s is not held by CPU %u (owner %d), at %pS", lock->name,
@@ -135,10 +161,12 @@ void spin_unlock(struct spinlock *lock)
 		return;
 	if (unlikely(READ_ONCE(lockdep_enabled)))
 		lock_release(lock);
+	outer = spin_mark(lock);
 	lock->owner_cpu = -1;
 	lock->owner_ip = 0;
 	this_cpu_dec(spinlock_depth);
 	arch_spin_unlock(&lock->raw);
+	spin_unmark(outer);
 	spin_leave(noirq, flags);
 }
 

@@ -33,10 +33,13 @@ done
 case $only in "" | host | ktest | e2e | fuzz) ;; *) echo "run-tests.sh: --only host|ktest|e2e|fuzz, not '$only'" >&2; exit 2 ;; esac
 mkdir -p "$out/tmp"
 export TMPDIR=$out/tmp
-passed=0 failed=0 skipped=0
+passed=0 failed=0 skipped=0 failures=()
 start=$(date +%s)
 
 count() { passed=$((passed + $1)); failed=$((failed + $2)); skipped=$((skipped + ${3:-0})); }
+# failure WHAT: names a failure again in the list printed above the summary,
+# so the last lines of a long run say what failed and where its log is.
+failure() { failures+=("$*"); }
 step() { [ -z "$only" ] || [ "$only" = "$1" ]; }
 
 # The number after a cmocka result tag ("[  PASSED  ] 12 test(s)."), or 0.
@@ -58,6 +61,7 @@ host_tests() {
 		if [ $st != 0 ] && [ "$f" = 0 ]; then f=1; fi
 		echo "host: $name: $p passed, $f failed, $s skipped"
 		[ "$f" = 0 ] || grep -E 'FAIL|ERROR|error|Assert' "$out/$name.log" | head -20
+		[ "$f" = 0 ] || failure "host: $name: $f failed (log: ${out#"$top"/}/$name.log)"
 		count "$p" "$f" "$s"
 	done
 }
@@ -78,13 +82,18 @@ ktest() {
 	line=$(tail -1 "$out/ktest-$label.out")
 	if [[ $line =~ :\ ([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped ]]; then
 		count "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"
+		[ "${BASH_REMATCH[2]}" = 0 ] ||
+			failure "ktest[$mem] $spec $extra (log: ${out#"$top"/}/ktest-$label.log):
+$(grep -a -B3 -E '^ *not ok|^\[CRASHED\]' "$out/ktest-$label.out" | grep -av '^ *ok ' | head -16)"
 	else
 		count 0 1
+		failure "ktest[$mem] $spec $extra: no summary: $line (log: ${out#"$top"/}/ktest-$label.log)"
 	fi
 	line=$(grep -aoE 'lockdep: ([0-9]+ findings|turned off).*' "$out/ktest-$label.log" | tail -1)
 	if [[ ! $line =~ ^lockdep:\ 0\ findings ]]; then
-		echo "ktest[$mem]: ${line:-lockdep: no summary line} (log: build/test/ktest-$label.log)"
+		echo "ktest[$mem]: ${line:-lockdep: no summary line} (log: ${out#"$top"/}/ktest-$label.log)"
 		count 0 1
+		failure "ktest[$mem] $spec $extra: ${line:-lockdep: no summary line} (log: ${out#"$top"/}/ktest-$label.log)"
 	fi
 }
 
@@ -143,6 +152,7 @@ e2e_tests() {
 		if [ ! -x "$e" ]; then
 			echo "e2e: $name: FAILED (not executable: chmod +x tests/e2e/$name.sh)"
 			count 0 1
+			failure "e2e: $name: not executable"
 			continue
 		fi
 		# A backstop for a scenario whose own timeouts failed to end it.
@@ -155,9 +165,10 @@ e2e_tests() {
 			echo "e2e: $name: skipped: $(grep -m1 SKIP "$out/e2e-$name.log")"
 			count 0 0 1
 		else
-			echo "e2e: $name: FAILED (log: build/test/e2e-$name.log)"
+			echo "e2e: $name: FAILED (log: ${out#"$top"/}/e2e-$name.log)"
 			tail -15 "$out/e2e-$name.log"
 			count 0 1
+			failure "e2e: $name (log: ${out#"$top"/}/e2e-$name.log)"
 		fi
 	done
 }
@@ -171,13 +182,14 @@ fuzz_tests() {
 		echo "$line"
 		case $line in
 		"fuzz: "*": ok,"*) count 1 0; n=$((n + 1)) ;;
-		"fuzz: "*": FAILED"*) count 0 1; n=$((n + 1)) ;;
+		"fuzz: "*": FAILED"*) count 0 1; n=$((n + 1)); failure "$line" ;;
 		esac
 	done < <("$top/tests/fuzz/run.sh" --time "${FUZZ_TEST_TIME:-13}" --corpus "$out/fuzz-corpus" \
 		--out "$out/fuzz" 2>&1)
 	if [ $n = 0 ]; then
 		echo "fuzz: FAILED (no fuzz target ran: make fuzz-build)"
 		count 0 1
+		failure "fuzz: no target ran"
 	fi
 }
 
@@ -186,5 +198,6 @@ step ktest && ktest_boots
 step e2e && e2e_tests
 step fuzz && fuzz_tests
 
+for f in "${failures[@]}"; do echo "FAILED: $f"; done
 echo "$passed passed, $failed failed, $skipped skipped ($(($(date +%s) - start)) s)"
 [ "$failed" = 0 ]

@@ -169,14 +169,14 @@ static inline bool spin_is_locked(const struct spinlock *lock)
 	return arch_spin_is_locked(&lock->raw);
 }
 
-/* The lock this CPU is waiting for in spin_lock() (innermost wait), or NULL. */
+/* The lock this CPU is taking or releasing (innermost), or NULL. */
 DECLARE_PER_CPU(const struct spinlock *, spin_waiting_for);
 
 /*
- * This CPU waits for @lock: an interrupt that hit spin_lock()'s wait (only
- * possible for a noirq lock). Taking @lock there, even by spinning on
- * spin_trylock(), would never succeed: the ticket being served next is the
- * interrupted one's.
+ * This CPU is inside spin_lock(), spin_trylock() or spin_unlock() of @lock:
+ * an interrupt that hit one of them (only possible for a noirq lock). This
+ * CPU may then hold the ticket without owner_cpu saying so; taking @lock
+ * there, even by spinning on spin_trylock(), would never succeed.
  */
 static inline bool spin_waited_for_by_this_cpu(const struct spinlock *lock)
 {
