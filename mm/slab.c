@@ -24,8 +24,11 @@
  * An object in an array is free: it stays counted in active_objs (which
  * counts objects off their slab's freelist) and is subtracted when reported
  * (cache_active_objs()); its first word holds SLAB_CPU_KEY ^ address, so a
- * second free of it is found in the arrays. kmem_cache_drain_all() empties
- * every CPU's arrays (an IPI each), for exact slab state.
+ * second free of it is found in the arrays. kmem_cache_drain_cpus() empties
+ * every CPU's arrays (an IPI each); kmem_cache_shrink_all() also frees the
+ * empty slabs, for exact counts (leak checks) and as the buddy's last resort
+ * before an allocation fails. A cache that cannot grow drains the other
+ * CPUs' arrays of its own objects before it fails.
  *
  * The cache descriptors come from the "kmem_cache" cache, whose own
  * descriptor is static (kmem_cache_boot). kmalloc() serves 8..4096 bytes
@@ -269,10 +272,16 @@ static unsigned long cpu_cached_objs(struct kmem_cache *c)
 	return n;
 }
 
-/* Objects of @c handed out: those off their slabs minus those in CPU arrays. */
+/*
+ * Objects of @c handed out: those off their slabs minus those in CPU arrays.
+ * Exact once drained; else the arrays' sum races with other CPUs' pushes,
+ * so it is kept from going below 0.
+ */
 static unsigned long cache_active_objs(struct kmem_cache *c)
 {
-	return c->active_objs - cpu_cached_objs(c);
+	unsigned long cached = cpu_cached_objs(c);
+
+	return c->active_objs > cached ? c->active_objs - cached : 0;
 }
 
 /* True when @obj is in some CPU's array of @c (exact for this CPU's). */
@@ -314,7 +323,11 @@ static unsigned int refill_cpu_cache(struct kmem_cache *c, struct slab_cpu_cache
 	return cc->avail;
 }
 
-/* Give the @n oldest objects of @cc back to their slabs; emptied slabs go on @discard. */
+/*
+ * Give the @n oldest objects of @cc back to their slabs; emptied slabs go on
+ * @discard. avail drops under the lock with active_objs, so that a reader of
+ * both under the lock never sees the objects counted out of both.
+ */
 static void flush_cpu_cache(struct kmem_cache *c, struct slab_cpu_cache *cc, unsigned int n,
 			    struct list_head *discard)
 {
@@ -326,8 +339,8 @@ static void flush_cpu_cache(struct kmem_cache *c, struct slab_cpu_cache *cc, uns
 		if (empty)
 			list_add(&empty->slab_list, discard);
 	}
+	WRITE_ONCE(cc->avail, cc->avail - n);
 	spin_unlock(&c->lock);
-	cc->avail -= n;
 	memmove(cc->objs, cc->objs + n, cc->avail * sizeof(cc->objs[0]));
 }
 
@@ -458,6 +471,16 @@ static bool grow_cache(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
 	return true;
 }
 
+/*
+ * An object of @c when no new slab could be had: other CPUs' arrays may
+ * hold free objects of @c; drained, they are on the slabs again.
+ */
+static void *alloc_after_drain(struct kmem_cache *c)
+{
+	kmem_cache_drain_cpus(c);
+	return cpu_cache_alloc(c);
+}
+
 static void *slab_alloc(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
 {
 	void *obj;
@@ -466,9 +489,11 @@ static void *slab_alloc(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
 		return NULL;
 	if (!(gfp & __GFP_NOFAULT) && should_fail(&fail_slab))
 		goto fail;
-	while (!(obj = cpu_cache_alloc(c)))
-		if (!grow_cache(c, gfp, caller))
-			goto fail;
+	obj = cpu_cache_alloc(c);
+	while (!obj && grow_cache(c, gfp, caller))
+		obj = cpu_cache_alloc(c);
+	if (!obj && !(obj = alloc_after_drain(c)))
+		goto fail;
 	if (gfp & __GFP_ZERO)
 		memset(obj, 0, c->size);
 	return obj;
@@ -666,9 +691,31 @@ static unsigned long release_free_slabs(struct kmem_cache *cache)
 }
 
 /*
+ * kmem_cache_shrink_all - drain every CPU's arrays of every cache, then give
+ * every cache's empty slabs back to the buddy: after it, slab_nr_pages()
+ * counts only slabs with objects in use and slab_nr_objects() is exact
+ * (while nothing else allocates). The buddy calls it before failing.
+ * => With interrupts off only this CPU's arrays are drained.
+ * Return: the number of pages freed.
+ */
+unsigned long kmem_cache_shrink_all(void)
+{
+	struct kmem_cache *c;
+	unsigned long pages = 0;
+
+	kmem_cache_drain_cpus(NULL);
+	spin_lock(&slab_caches_lock);
+	list_for_each_entry(c, &slab_caches, list)
+		pages += release_free_slabs(c);
+	spin_unlock(&slab_caches_lock);
+	return pages;
+}
+
+/*
  * kmem_cache_destroy - free an empty cache and its slabs.
- * => Refused with a WARN (cache left intact) while objects are in use, and
- *    for the kmalloc and boot caches.
+ * => Refused with a WARN (cache left intact) while objects are in use, for
+ *    the kmalloc and boot caches, and with interrupts off on SMP (other
+ *    CPUs' arrays cannot be drained then).
  */
 void kmem_cache_destroy(struct kmem_cache *cache)
 {
@@ -677,6 +724,11 @@ void kmem_cache_destroy(struct kmem_cache *cache)
 	if (!cache)
 		return;
 	if (WARN(cache->builtin, "kmem_cache_destroy: %s is built in", cache->name))
+		return;
+	/* other CPUs' arrays could not be drained: their objects would outlive the cache */
+	if (WARN(irqs_disabled() && num_online_cpus() > 1,
+		 "kmem_cache_destroy: %s with interrupts off (caller %pS)", cache->name,
+		 (void *)_RET_IP_))
 		return;
 	kmem_cache_drain_cpus(cache);
 	spin_lock(&cache->lock);

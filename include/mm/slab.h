@@ -22,6 +22,8 @@ void kmem_cache_free(struct kmem_cache *cache, void *obj);
 void kmem_cache_drain_cpus(struct kmem_cache *cache);
 /* Drain the cache's CPU arrays and give its empty slabs back to the buddy; returns pages freed. */
 unsigned long kmem_cache_shrink(struct kmem_cache *cache);
+/* Drain every CPU's arrays, shrink every cache (exact counts; the buddy's last resort). */
+unsigned long kmem_cache_shrink_all(void);
 
 void *kmalloc(size_t size, gfp_t gfp);
 void *kzalloc(size_t size, gfp_t gfp);
@@ -34,7 +36,10 @@ void kmem_cache_init(void);
 void slabinfo_dump(void);
 /* Pages held by every cache's slabs (meminfo's Slab). */
 unsigned long slab_nr_pages(void);
-/* Objects in use in every cache (leak checks; exact while no other CPU allocates). */
+/*
+ * Objects in use in every cache, those in CPU arrays not counted (leak
+ * checks: exact after kmem_cache_shrink_all(), while nothing else allocates).
+ */
 unsigned long slab_nr_objects(void);
 
 /* Fault injection, as fail_page_alloc_set() but for slab allocations. */

@@ -129,15 +129,16 @@ struct mlt_snapshot {
  * lazy list growing across tests (nothing purges it below the lazy budget)
  * would make the node cache take a new slab page in the middle of a check.
  * Purging the lazy list (and the pools it feeds) first keeps the node count,
- * and so the slab pages, that of the live areas and free blocks. Free pages
- * count the slabs' pages too: which slabs the objects sit on depends on what
- * the per-CPU slab arrays held; the objects in use are counted exactly.
+ * and so the slab pages, that of the live areas and free blocks. Then every
+ * CPU's slab arrays are drained and the empty slabs freed, so that free
+ * pages and objects in use are exact, whatever the arrays held before.
  */
 static struct mlt_snapshot mlt_snap(void)
 {
 	vm_unmap_aliases(); /* the vfree_atomic() queue, vm_map_ram blocks, lazy areas */
 	vmalloc_pool_drain();
-	return (struct mlt_snapshot){ nr_free_pages() + slab_nr_pages(), vmalloc_stats.nr_busy,
+	kmem_cache_shrink_all();
+	return (struct mlt_snapshot){ nr_free_pages(), vmalloc_stats.nr_busy,
 				      mlt_module_area_pages(), slab_nr_objects() };
 }
 
