@@ -44,13 +44,14 @@ def slabinfo_line(cache):
     """One /proc/slabinfo 2.1 line from the cache's counters, as slabinfo_dump().
 
     active_slabs counts the slabs with an object in use (all but the free
-    ones); Contig has no tunables and no shared caches: those are 0.
+    ones); Contig has no tunables and no shared caches: those are 0. Objects
+    in the CPU arrays are free: subtracted, never below 0 (as the kernel).
     """
     objects = ulong(cache["objects"])
     nr_slabs = ulong(cache["nr_slabs"])
     active_slabs = nr_slabs - ulong(cache["nr_free_slabs"])
     return ("%-17s %6d %6d %6d %4d %4d : tunables %4d %4d %4d : slabdata %6d %6d %6d"
-            % (cache_name(cache), ulong(cache["active_objs"]) - cpu_cached(cache),
+            % (cache_name(cache), max(0, ulong(cache["active_objs"]) - cpu_cached(cache)),
                nr_slabs * objects,
                ulong(cache["size"]), objects, 1 << ulong(cache["order"]), 0, 0, 0,
                active_slabs, nr_slabs, 0))
