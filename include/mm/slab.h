@@ -32,7 +32,11 @@ void kfree(const void *ptr);
 size_t ksize(const void *ptr);
 
 void kmem_cache_init(void);
-/* /proc/slabinfo version 2.1, one line per cache (tunables and sharedavail 0, as SLUB). */
+/*
+ * /proc/slabinfo version 2.1, one line per cache (tunables and sharedavail 0,
+ * as SLUB). active_objs leaves out the free objects in CPU arrays; exact
+ * after kmem_cache_shrink_all(), else racing with other CPUs' frees.
+ */
 void slabinfo_dump(void);
 /* Pages held by every cache's slabs (meminfo's Slab). */
 unsigned long slab_nr_pages(void);
