@@ -960,6 +960,17 @@ unsigned long slab_nr_pages(void)
 	return pages;
 }
 
+/* kmem_cache_objects_in_use - objects of @cache handed out (those in CPU arrays are free). */
+unsigned long kmem_cache_objects_in_use(struct kmem_cache *cache)
+{
+	unsigned long objs;
+
+	spin_lock(&cache->lock);
+	objs = cache_active_objs(cache);
+	spin_unlock(&cache->lock);
+	return objs;
+}
+
 /* slab_nr_objects - objects in use in every cache (those in CPU arrays are free). */
 unsigned long slab_nr_objects(void)
 {

@@ -45,6 +45,8 @@ unsigned long slab_nr_pages(void);
  * checks: exact after kmem_cache_shrink_all(), while nothing else allocates).
  */
 unsigned long slab_nr_objects(void);
+/* Objects of @cache in use, as slab_nr_objects() for one cache. */
+unsigned long kmem_cache_objects_in_use(struct kmem_cache *cache);
 
 /* Fault injection, as fail_page_alloc_set() but for slab allocations. */
 void fail_slab_set(unsigned long nth, unsigned long times);
