@@ -33,8 +33,10 @@
  * coldest pages back. Batch 31 and high 186 (6 batches) are Linux's values
  * for a small zone: a refill or drain costs one lock pair per 31 pages, and
  * four CPUs hide at most 744 pages (2.9 MiB), which an allocation that
- * would otherwise fail takes back with drain_all_pages(). Cached pages count
- * as free (nr_free_pages(), MemFree); buddyinfo shows the buddy lists only.
+ * would otherwise fail takes back with drain_all_pages(), then with
+ * kmem_cache_shrink_all() (the slabs' CPU arrays drained, their empty slabs
+ * freed). Cached pages count as free (nr_free_pages(), MemFree); buddyinfo
+ * shows the buddy lists only.
  * __GFP_DMA32 order-0 allocations bypass the cache (it mixes zones).
  *
  * alloc_pages_bulk_array() fills an array with order-0 pages taken as the
@@ -439,6 +441,11 @@ static struct page *take_block(gfp_t gfp, unsigned int order)
 		page = rmqueue(gfp, order);
 	if (!page && !(gfp & __GFP_NORETRY)) {
 		/* Other CPUs' caches may hold what the buddy lacks. */
+		drain_all_pages();
+		page = rmqueue(gfp, order);
+	}
+	/* Then the slabs' empty pages, once their CPU arrays are drained. */
+	if (!page && !(gfp & __GFP_NORETRY) && kmem_cache_shrink_all()) {
 		drain_all_pages();
 		page = rmqueue(gfp, order);
 	}

@@ -16,6 +16,20 @@
  * full, and free (no object in use; at most one is kept, the others go back
  * to the buddy at once; kmem_cache_shrink() gives back all of them).
  *
+ * In front of the slab lists, each cache has one small array of free
+ * objects per CPU (SLAB's array_cache is the model). kmem_cache_alloc()
+ * pops from this CPU's array with interrupts off and no lock; an empty array
+ * is refilled with a batch from the slab lists under the cache lock.
+ * kmem_cache_free() pushes; a full array flushes a batch back to the slabs.
+ * An object in an array is free: it stays counted in active_objs (which
+ * counts objects off their slab's freelist) and is subtracted when reported
+ * (cache_active_objs()); its first word holds SLAB_CPU_KEY ^ address, so a
+ * second free of it is found in the arrays. kmem_cache_drain_cpus() empties
+ * every CPU's arrays (an IPI each); kmem_cache_shrink_all() also frees the
+ * empty slabs, for exact counts (leak checks) and as the buddy's last resort
+ * before an allocation fails. A cache that cannot grow drains the other
+ * CPUs' arrays of its own objects before it fails.
+ *
  * The cache descriptors come from the "kmem_cache" cache, whose own
  * descriptor is static (kmem_cache_boot). kmalloc() serves 8..4096 bytes
  * from the power-of-two caches kmalloc-8..kmalloc-4096, and larger sizes
@@ -27,11 +41,15 @@
  *   [S] slab_caches_lock	the list of caches
  *   [C] cache->lock		a cache's slab lists, counters, and its slabs'
  *				struct page fields and freelists
+ *   [P] this CPU's, with interrupts off (others: racy reads only)
  *   [I] immutable after creation
  * Lock order: slab_caches_lock, then cache->lock, then a zone lock.
  */
+#include "asm/ipi.h"
+#include "asm/irqflags.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "kernel/smp.h"
 #include "kernel/spinlock.h"
 #include "lib/string.h"
 #include "mm/internal.h"
@@ -48,6 +66,15 @@
 #define SLAB_LINK_KEY	    0x5ab1f4ee1157ab1eUL
 #define KMALLOC_LARGE_MAGIC 0x6b6d616c6c6f6321UL
 #define NR_KMALLOC_CACHES   10
+#define SLAB_CPU_CACHE_SIZE 16 /* objects a CPU's array holds */
+#define SLAB_CPU_BATCH	    8  /* objects moved per refill or flush */
+#define SLAB_CPU_KEY	    0xc0ffee5ab1ecac4eUL
+
+/* A CPU's free objects of one cache, last freed on top. */
+struct slab_cpu_cache {
+	unsigned int avail;		 /* [P] */
+	void *objs[SLAB_CPU_CACHE_SIZE]; /* [P] */
+};
 
 struct kmem_cache {
 	char name[KMEM_CACHE_NAME_LEN]; /* [I] */
@@ -58,13 +85,14 @@ struct kmem_cache {
 	unsigned int objects;		/* [I] objects per slab */
 	bool builtin;			/* [I] kmalloc or boot cache: never destroyed */
 	struct spinlock lock;
-	struct list_head slabs_partial; /* [C] */
-	struct list_head slabs_full;	/* [C] */
-	struct list_head slabs_free;	/* [C] */
-	unsigned long nr_slabs;		/* [C] all slabs, including free ones */
-	unsigned long nr_free_slabs;	/* [C] slabs on slabs_free */
-	unsigned long active_objs;	/* [C] objects handed out */
-	struct list_head list;		/* [S] on slab_caches */
+	struct list_head slabs_partial;	    /* [C] */
+	struct list_head slabs_full;	    /* [C] */
+	struct list_head slabs_free;	    /* [C] */
+	unsigned long nr_slabs;		    /* [C] all slabs, including free ones */
+	unsigned long nr_free_slabs;	    /* [C] slabs on slabs_free */
+	unsigned long active_objs;	    /* [C] objects handed out */
+	struct list_head list;		    /* [S] on slab_caches */
+	struct slab_cpu_cache cpu[NR_CPUS]; /* [P] by CPU number */
 };
 
 static DEFINE_SPINLOCK(slab_caches_lock);
@@ -193,39 +221,279 @@ static struct page *partial_slab_locked(struct kmem_cache *c)
 	return slab;
 }
 
+/*
+ * Put @obj, an object of @slab known not to be free, back on the slab's
+ * freelist. Return: the slab if it became empty while another empty one is
+ * kept (now off the lists, for discard_slab() after the lock), else NULL.
+ */
+static struct page *put_object_locked(struct kmem_cache *c, struct page *slab, void *obj)
+{
+	unsigned int idx = ((unsigned long)obj - (unsigned long)slab_base(slab)) / c->size;
+
+	assert_held(&c->lock);
+	set_link(obj, slab->freelist);
+	slab->freelist = idx;
+	slab->inuse--;
+	c->active_objs--;
+	if (slab->inuse == 0) {
+		if (c->nr_free_slabs) {
+			list_del(&slab->slab_list);
+			c->nr_slabs--;
+			return slab;
+		}
+		list_move(&slab->slab_list, &c->slabs_free);
+		c->nr_free_slabs++;
+	} else if (slab->inuse == c->objects - 1) {
+		list_move(&slab->slab_list, &c->slabs_partial);
+	}
+	return NULL;
+}
+
+/* ---- per-CPU arrays ---- */
+
+static inline unsigned long cpu_mark(const void *obj)
+{
+	return SLAB_CPU_KEY ^ (unsigned long)obj;
+}
+
+/* The slab of an object known to be one (no validity checks). */
+static inline struct page *object_slab(const void *obj)
+{
+	return compound_head(virt_to_page(obj));
+}
+
+/* Objects of @c sitting in CPU arrays (a racy sum unless drained). */
+static unsigned long cpu_cached_objs(struct kmem_cache *c)
+{
+	unsigned long n = 0;
+
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+		n += READ_ONCE(c->cpu[cpu].avail);
+	return n;
+}
+
+/*
+ * Objects of @c handed out: those off their slabs minus those in CPU arrays.
+ * Exact once drained; else the arrays' sum races with other CPUs' pushes,
+ * so it is kept from going below 0.
+ */
+static unsigned long cache_active_objs(struct kmem_cache *c)
+{
+	unsigned long cached = cpu_cached_objs(c);
+
+	return c->active_objs > cached ? c->active_objs - cached : 0;
+}
+
+/* True when @obj is in some CPU's array of @c (exact for this CPU's). */
+static bool in_cpu_caches(struct kmem_cache *c, const void *obj)
+{
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
+		struct slab_cpu_cache *cc = &c->cpu[cpu];
+		unsigned int n = min(READ_ONCE(cc->avail), (unsigned int)SLAB_CPU_CACHE_SIZE);
+
+		for (unsigned int i = 0; i < n; i++)
+			if (READ_ONCE(cc->objs[i]) == obj)
+				return true;
+	}
+	return false;
+}
+
+/* Fill the empty array @cc with up to a batch from @c's slabs; returns how many. */
+static unsigned int refill_cpu_cache(struct kmem_cache *c, struct slab_cpu_cache *cc)
+{
+	struct page *slab;
+
+	spin_lock(&c->lock);
+	/* an empty slab is started only for the first object: it stays free otherwise */
+	while (cc->avail < SLAB_CPU_BATCH && (!cc->avail || !list_empty(&c->slabs_partial)) &&
+	       (slab = partial_slab_locked(c))) {
+		void *obj = take_object_locked(c, slab);
+
+		*(unsigned long *)obj = cpu_mark(obj);
+		cc->objs[cc->avail++] = obj;
+	}
+	spin_unlock(&c->lock);
+	/* pop in freelist order, as the slab itself would hand them out */
+	for (unsigned int i = 0, j = cc->avail; i + 1 < j; i++, j--) {
+		void *tmp = cc->objs[i];
+
+		cc->objs[i] = cc->objs[j - 1];
+		cc->objs[j - 1] = tmp;
+	}
+	return cc->avail;
+}
+
+/*
+ * Give the @n oldest objects of @cc back to their slabs; emptied slabs go on
+ * @discard. avail drops under the lock with active_objs, so that a reader of
+ * both under the lock never sees the objects counted out of both.
+ */
+static void flush_cpu_cache(struct kmem_cache *c, struct slab_cpu_cache *cc, unsigned int n,
+			    struct list_head *discard)
+{
+	spin_lock(&c->lock);
+	for (unsigned int i = 0; i < n; i++) {
+		struct page *slab = object_slab(cc->objs[i]);
+		struct page *empty = put_object_locked(c, slab, cc->objs[i]);
+
+		if (empty)
+			list_add(&empty->slab_list, discard);
+	}
+	WRITE_ONCE(cc->avail, cc->avail - n);
+	spin_unlock(&c->lock);
+	memmove(cc->objs, cc->objs + n, cc->avail * sizeof(cc->objs[0]));
+}
+
+static void discard_slabs(struct kmem_cache *c, struct list_head *list)
+{
+	struct page *slab, *next;
+
+	list_for_each_entry_safe(slab, next, list, slab_list) {
+		list_del(&slab->slab_list);
+		discard_slab(c, slab);
+	}
+}
+
+/* An object from this CPU's array of @c, refilled if empty; NULL if the slabs have none. */
+static void *cpu_cache_alloc(struct kmem_cache *c)
+{
+	struct slab_cpu_cache *cc;
+	unsigned long flags;
+	void *obj = NULL;
+
+	local_irq_save(flags);
+	cc = &c->cpu[smp_processor_id()];
+	if (cc->avail || refill_cpu_cache(c, cc)) {
+		obj = cc->objs[--cc->avail];
+		*(unsigned long *)obj = 0;
+	}
+	local_irq_restore(flags);
+	return obj;
+}
+
+/*
+ * Push @obj (a valid object boundary of @c) on this CPU's array, flushing a
+ * batch first if it is full. Return: false when the object might be on its
+ * slab's freelist (the caller's locked path decides), else true: pushed, or
+ * refused with a WARN as already in a CPU's array.
+ */
+static bool cpu_cache_free(struct kmem_cache *c, void *obj, const char *who, unsigned long caller)
+{
+	struct slab_cpu_cache *cc;
+	unsigned long flags;
+	LIST_HEAD(discard);
+
+	if (*(unsigned long *)obj == cpu_mark(obj) && in_cpu_caches(c, obj)) {
+		WARN(1, "%s: double free of %p in %s (caller %pS)", who, obj, c->name,
+		     (void *)caller);
+		return true;
+	}
+	if (link_plausible(c, get_link(obj)))
+		return false;
+	local_irq_save(flags);
+	cc = &c->cpu[smp_processor_id()];
+	if (cc->avail == SLAB_CPU_CACHE_SIZE)
+		flush_cpu_cache(c, cc, SLAB_CPU_BATCH, &discard);
+	*(unsigned long *)obj = cpu_mark(obj);
+	cc->objs[cc->avail++] = obj;
+	local_irq_restore(flags);
+	discard_slabs(c, &discard);
+	return true;
+}
+
+/* Empty this CPU's array of @c, or of every cache if @c is NULL. */
+static void drain_local_caches(struct kmem_cache *c)
+{
+	unsigned long flags;
+	LIST_HEAD(discard);
+
+	local_irq_save(flags);
+	if (c) {
+		struct slab_cpu_cache *cc = &c->cpu[smp_processor_id()];
+
+		flush_cpu_cache(c, cc, cc->avail, &discard);
+		discard_slabs(c, &discard);
+	} else {
+		spin_lock(&slab_caches_lock);
+		list_for_each_entry(c, &slab_caches, list) {
+			struct slab_cpu_cache *cc = &c->cpu[smp_processor_id()];
+
+			flush_cpu_cache(c, cc, cc->avail, &discard);
+			discard_slabs(c, &discard);
+		}
+		spin_unlock(&slab_caches_lock);
+	}
+	local_irq_restore(flags);
+}
+
+static void drain_local_caches_ipi(void *cache)
+{
+	drain_local_caches(cache);
+}
+
+/*
+ * kmem_cache_drain_cpus - give every CPU's array of @cache (every cache if
+ * NULL) back to the slabs, so that the slab lists and counts are exact.
+ * => Sends an IPI to each CPU and waits; with interrupts off only this
+ *    CPU's arrays are drained.
+ */
+void kmem_cache_drain_cpus(struct kmem_cache *cache)
+{
+	if (irqs_disabled())
+		drain_local_caches(cache);
+	else
+		on_each_cpu(drain_local_caches_ipi, cache, true);
+}
+
+/*
+ * Add a new slab to @c's partial list, unless another CPU added one first.
+ * Return: false if the buddy has no block for it.
+ */
+static bool grow_cache(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
+{
+	/*
+	 * The page comes without c->lock: held, interrupts would be off and
+	 * the buddy could drain only this CPU's page cache.
+	 */
+	struct page *new = allocate_slab(c, gfp, caller);
+
+	if (!new)
+		return false;
+	spin_lock(&c->lock);
+	if (partial_slab_locked(c)) {
+		spin_unlock(&c->lock);
+		discard_slab(c, new);
+		return true;
+	}
+	list_add(&new->slab_list, &c->slabs_partial);
+	c->nr_slabs++;
+	spin_unlock(&c->lock);
+	return true;
+}
+
+/*
+ * An object of @c when no new slab could be had: other CPUs' arrays may
+ * hold free objects of @c; drained, they are on the slabs again.
+ */
+static void *alloc_after_drain(struct kmem_cache *c)
+{
+	kmem_cache_drain_cpus(c);
+	return cpu_cache_alloc(c);
+}
+
 static void *slab_alloc(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
 {
-	struct page *slab, *new = NULL;
 	void *obj;
 
 	if (WARN(!c, "kmem_cache_alloc: NULL cache (caller %pS)", (void *)caller))
 		return NULL;
 	if (!(gfp & __GFP_NOFAULT) && should_fail(&fail_slab))
 		goto fail;
-	spin_lock(&c->lock);
-	slab = partial_slab_locked(c);
-	if (!slab) {
-		/*
-		 * The page comes without c->lock: held, interrupts would be off
-		 * and the buddy could drain only this CPU's page cache.
-		 */
-		spin_unlock(&c->lock);
-		new = allocate_slab(c, gfp, caller);
-		if (!new)
-			goto fail;
-		spin_lock(&c->lock);
-		slab = partial_slab_locked(c); /* another CPU may have added one */
-		if (!slab) {
-			slab = new;
-			new = NULL;
-			list_add(&slab->slab_list, &c->slabs_partial);
-			c->nr_slabs++;
-		}
-	}
-	obj = take_object_locked(c, slab);
-	spin_unlock(&c->lock);
-	if (new)
-		discard_slab(c, new);
+	obj = cpu_cache_alloc(c);
+	while (!obj && grow_cache(c, gfp, caller))
+		obj = cpu_cache_alloc(c);
+	if (!obj && !(obj = alloc_after_drain(c)))
+		goto fail;
 	if (gfp & __GFP_ZERO)
 		memset(obj, 0, c->size);
 	return obj;
@@ -245,7 +513,7 @@ static void slab_free(struct kmem_cache *c, struct page *slab, const void *obj, 
 		      unsigned long caller)
 {
 	unsigned long offset = (unsigned long)obj - (unsigned long)slab_base(slab);
-	struct page *discard = NULL;
+	struct page *discard;
 	unsigned int idx;
 
 	if (WARN(offset % c->size || offset / c->size >= c->objects,
@@ -253,28 +521,15 @@ static void slab_free(struct kmem_cache *c, struct page *slab, const void *obj, 
 		 (void *)caller, c->name))
 		return;
 	idx = offset / c->size;
+	if (cpu_cache_free(c, (void *)obj, who, caller))
+		return;
 	spin_lock(&c->lock);
 	if (WARN(object_is_free_locked(c, slab, idx), "%s: double free of %p in %s (caller %pS)",
 		 who, obj, c->name, (void *)caller)) {
 		spin_unlock(&c->lock);
 		return;
 	}
-	set_link((void *)obj, slab->freelist);
-	slab->freelist = idx;
-	slab->inuse--;
-	c->active_objs--;
-	if (slab->inuse == 0) {
-		if (c->nr_free_slabs) {
-			list_del(&slab->slab_list);
-			c->nr_slabs--;
-			discard = slab;
-		} else {
-			list_move(&slab->slab_list, &c->slabs_free);
-			c->nr_free_slabs++;
-		}
-	} else if (slab->inuse == c->objects - 1) {
-		list_move(&slab->slab_list, &c->slabs_partial);
-	}
+	discard = put_object_locked(c, slab, (void *)obj);
 	spin_unlock(&c->lock);
 	if (discard)
 		discard_slab(c, discard);
@@ -400,18 +655,28 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
 	return create_cache(name, size, align, GFP_KERNEL, _RET_IP_);
 }
 
+static unsigned long release_free_slabs(struct kmem_cache *cache);
+
 /*
- * kmem_cache_shrink - give every empty slab of @cache back to the buddy.
+ * kmem_cache_shrink - drain @cache's CPU arrays, then give every empty slab
+ * back to the buddy.
  * Return: the number of pages freed.
  */
 unsigned long kmem_cache_shrink(struct kmem_cache *cache)
+{
+	if (!cache)
+		return 0;
+	kmem_cache_drain_cpus(cache);
+	return release_free_slabs(cache);
+}
+
+/* Give @cache's empty slabs back to the buddy; returns the pages freed. */
+static unsigned long release_free_slabs(struct kmem_cache *cache)
 {
 	LIST_HEAD(empty);
 	struct page *slab, *next;
 	unsigned long pages = 0;
 
-	if (!cache)
-		return 0;
 	spin_lock(&cache->lock);
 	list_splice_init(&cache->slabs_free, &empty);
 	cache->nr_slabs -= cache->nr_free_slabs;
@@ -426,9 +691,31 @@ unsigned long kmem_cache_shrink(struct kmem_cache *cache)
 }
 
 /*
+ * kmem_cache_shrink_all - drain every CPU's arrays of every cache, then give
+ * every cache's empty slabs back to the buddy: after it, slab_nr_pages()
+ * counts only slabs with objects in use and slab_nr_objects() is exact
+ * (while nothing else allocates). The buddy calls it before failing.
+ * => With interrupts off only this CPU's arrays are drained.
+ * Return: the number of pages freed.
+ */
+unsigned long kmem_cache_shrink_all(void)
+{
+	struct kmem_cache *c;
+	unsigned long pages = 0;
+
+	kmem_cache_drain_cpus(NULL);
+	spin_lock(&slab_caches_lock);
+	list_for_each_entry(c, &slab_caches, list)
+		pages += release_free_slabs(c);
+	spin_unlock(&slab_caches_lock);
+	return pages;
+}
+
+/*
  * kmem_cache_destroy - free an empty cache and its slabs.
- * => Refused with a WARN (cache left intact) while objects are in use, and
- *    for the kmalloc and boot caches.
+ * => Refused with a WARN (cache left intact) while objects are in use, for
+ *    the kmalloc and boot caches, and with interrupts off on SMP (other
+ *    CPUs' arrays cannot be drained then).
  */
 void kmem_cache_destroy(struct kmem_cache *cache)
 {
@@ -438,8 +725,14 @@ void kmem_cache_destroy(struct kmem_cache *cache)
 		return;
 	if (WARN(cache->builtin, "kmem_cache_destroy: %s is built in", cache->name))
 		return;
+	/* other CPUs' arrays could not be drained: their objects would outlive the cache */
+	if (WARN(irqs_disabled() && num_online_cpus() > 1,
+		 "kmem_cache_destroy: %s with interrupts off (caller %pS)", cache->name,
+		 (void *)_RET_IP_))
+		return;
+	kmem_cache_drain_cpus(cache);
 	spin_lock(&cache->lock);
-	active = cache->active_objs;
+	active = cache_active_objs(cache);
 	spin_unlock(&cache->lock);
 	if (WARN(active, "kmem_cache_destroy: %s still has %lu objects in use", cache->name,
 		 active))
@@ -640,7 +933,7 @@ void slabinfo_dump(void)
 		unsigned long active, total, slabs, active_slabs;
 
 		spin_lock(&c->lock);
-		active = c->active_objs;
+		active = cache_active_objs(c);
 		slabs = c->nr_slabs;
 		active_slabs = c->nr_slabs - c->nr_free_slabs;
 		spin_unlock(&c->lock);
@@ -665,4 +958,31 @@ unsigned long slab_nr_pages(void)
 	}
 	spin_unlock(&slab_caches_lock);
 	return pages;
+}
+
+/* kmem_cache_objects_in_use - objects of @cache handed out (those in CPU arrays are free). */
+unsigned long kmem_cache_objects_in_use(struct kmem_cache *cache)
+{
+	unsigned long objs;
+
+	spin_lock(&cache->lock);
+	objs = cache_active_objs(cache);
+	spin_unlock(&cache->lock);
+	return objs;
+}
+
+/* slab_nr_objects - objects in use in every cache (those in CPU arrays are free). */
+unsigned long slab_nr_objects(void)
+{
+	struct kmem_cache *c;
+	unsigned long objs = 0;
+
+	spin_lock(&slab_caches_lock);
+	list_for_each_entry(c, &slab_caches, list) {
+		spin_lock(&c->lock);
+		objs += cache_active_objs(c);
+		spin_unlock(&c->lock);
+	}
+	spin_unlock(&slab_caches_lock);
+	return objs;
 }

@@ -183,7 +183,10 @@ def slab_counters():
     pos = head["next"]
     while int(pos) != int(head):
         c = gdb.Value(int(pos) - off).cast(cache_t)
-        active += int(c["active_objs"])
+        active += int(c["active_objs"])  # minus the free objects in CPU arrays
+        cpu = c["cpu"]
+        lo, hi = cpu.type.range()
+        active -= sum(int(cpu[i]["avail"]) for i in range(lo, hi + 1))
         total += int(c["nr_slabs"]) * int(c["objects"])
         pos = pos["next"]
     return active, total

@@ -55,11 +55,12 @@ static int test_setup(void **state)
 /* Everything given back: no object live in any kmalloc cache, pages home. */
 static void check_all_back(void)
 {
+	kmem_cache_drain_cpus(NULL);
 	for (int i = 0; i < NR_KMALLOC_CACHES; i++) {
 		struct kmem_cache *c = kmalloc_caches[i];
 
-		if (c->active_objs)
-			fail_msg("%s: %lu objects still live", c->name, c->active_objs);
+		if (cache_active_objs(c))
+			fail_msg("%s: %lu objects still live", c->name, cache_active_objs(c));
 		assert_true(c->nr_free_slabs <= 1);
 		assert_int_equal(c->nr_slabs, c->nr_free_slabs);
 		kmem_cache_shrink(c);
@@ -118,7 +119,7 @@ static void test_size_classes(void **state)
 			assert_int_equal(ksize(objs[i]), class);
 			fill(objs[i], size, i);
 		}
-		assert_int_equal(c->active_objs, n);
+		assert_int_equal(cache_active_objs(c), n);
 		assert_int_equal(c->nr_slabs, 4);
 		memcpy(sorted, objs, n * sizeof(void *));
 		qsort(sorted, n, sizeof(void *), cmp_ptr);
@@ -135,7 +136,8 @@ static void test_size_classes(void **state)
 			verify(objs[i], size, i);
 			kfree(objs[i]);
 		}
-		assert_int_equal(c->active_objs, 0);
+		assert_int_equal(cache_active_objs(c), 0);
+		kmem_cache_drain_cpus(c);
 		assert_int_equal(c->nr_slabs, 1); /* one empty slab kept */
 		assert_int_equal(kmem_cache_shrink(c), 1UL << c->order);
 	}
@@ -249,6 +251,7 @@ static void check_lists(struct kmem_cache *c, void *const *live, unsigned long n
 	unsigned long slabs = 0, covered = 0, empty = 0, n;
 	struct page *slab;
 
+	kmem_cache_drain_cpus(c); /* objects in the CPU array go back to their slabs */
 	list_for_each_entry(slab, &c->slabs_full, slab_list) {
 		n = live_on(c, slab, live, nr);
 		if (n != c->objects)
@@ -307,7 +310,7 @@ static void test_private_cache_random(void **state)
 			live[i] = live[--nr];
 			ids[i] = ids[nr];
 		}
-		assert_int_equal(c->active_objs, nr);
+		assert_int_equal(cache_active_objs(c), nr);
 		/* no slab more than the live objects need: the lists, walked, say so */
 		if (op % 37 == 0)
 			check_lists(c, live, nr, before);
@@ -318,7 +321,8 @@ static void test_private_cache_random(void **state)
 		verify(live[nr], 100, ids[nr]);
 		kmem_cache_free(c, live[nr]);
 	}
-	assert_int_equal(c->active_objs, 0);
+	assert_int_equal(cache_active_objs(c), 0);
+	kmem_cache_drain_cpus(c);
 	assert_int_equal(c->nr_slabs, 1);
 	assert_int_equal(kmem_cache_shrink(c), 1);
 	assert_int_equal(nr_free_pages(), before);
@@ -347,9 +351,11 @@ static void test_full_slab_one_freed_back_to_partial(void **state)
 	assert_true(on_list(a, &c->slabs_full));
 	assert_true(on_list(b, &c->slabs_partial));
 	kmem_cache_free(c, objs[n - 1]); /* b is empty: kept on the free list */
+	kmem_cache_drain_cpus(c);
 	assert_true(on_list(b, &c->slabs_free));
 	freed = objs[3];
 	kmem_cache_free(c, freed);
+	kmem_cache_drain_cpus(c);
 	objs[3] = objs[n - 2]; /* the shadow set: a's objects but the freed one */
 	assert_true(on_list(a, &c->slabs_partial));
 	assert_false(on_list(a, &c->slabs_full));
@@ -392,12 +398,12 @@ static void test_free_one_past_last_refused(void **state)
 	assert_ptr_equal(addr_to_head(past), a); /* still in the slab's page */
 	inuse = a->inuse;
 	freelist = a->freelist;
-	active = c->active_objs;
+	active = cache_active_objs(c);
 	SHIM_EXPECT_ONE_WARNING(kmem_cache_free(c, past), "kmem_cache_free: invalid pointer");
 	SHIM_EXPECT_ONE_WARNING(kfree(past), "kfree: invalid pointer");
 	assert_int_equal(a->inuse, inuse);
 	assert_int_equal(a->freelist, freelist);
-	assert_int_equal(c->active_objs, active);
+	assert_int_equal(cache_active_objs(c), active);
 	assert_true(on_list(a, &c->slabs_full));
 	check_lists(c, objs, c->objects, before);
 	p = kmem_cache_alloc(c, GFP_KERNEL); /* a new slab, not the address past the end */
@@ -433,7 +439,7 @@ static void test_cache_create_destroy(void **state)
 	kmem_cache_destroy(a);
 	assert_int_equal(warn_count, 1);
 	assert_true(shim_log_has("kmem_cache_destroy: aligned-64 still has 1 objects in use"));
-	assert_int_equal(a->active_objs, 1);
+	assert_int_equal(cache_active_objs(a), 1);
 	kmem_cache_free(a, p);
 	kmem_cache_destroy(a);
 	kmem_cache_destroy(b);
@@ -464,14 +470,14 @@ static void test_invalid_free(void **state)
 	big = kmalloc(3 * PAGE_SIZE, GFP_KERNEL);
 	pages_addr = page_address(alloc_page(GFP_KERNEL));
 
-#define EXPECT_REFUSED(stmt, text)                              \
-	do {                                                    \
-		active = c64->active_objs;                      \
-		free_before = nr_free_pages();                  \
-		SHIM_EXPECT_ONE_WARNING(stmt, text);            \
-		assert_int_equal(c64->active_objs, active);     \
-		assert_int_equal(nr_free_pages(), free_before); \
-		assert_int_equal(buddy_check(), 0);             \
+#define EXPECT_REFUSED(stmt, text)                                \
+	do {                                                      \
+		active = cache_active_objs(c64);                  \
+		free_before = nr_free_pages();                    \
+		SHIM_EXPECT_ONE_WARNING(stmt, text);              \
+		assert_int_equal(cache_active_objs(c64), active); \
+		assert_int_equal(nr_free_pages(), free_before);   \
+		assert_int_equal(buddy_check(), 0);               \
 	} while (0)
 
 	snprintf(msg, sizeof(msg), "kfree: invalid pointer %p", (char *)p + 1);
@@ -531,7 +537,7 @@ static void test_failslab(void **state)
 	assert_null(kmalloc(10000, __GFP_NOWARN)); /* large kmalloc counts too */
 	assert_false(shim_log_has("failure"));
 	assert_int_equal(fail_slab_injected, injected + 2);
-	assert_int_equal(c32->active_objs, 2);
+	assert_int_equal(cache_active_objs(c32), 2);
 	assert_int_equal(nr_free_pages(), free_before);
 	c = kmalloc(32, GFP_KERNEL); /* disarmed */
 	assert_non_null(c);
@@ -590,6 +596,135 @@ static void test_slabinfo(void **state)
 	check_all_back();
 }
 
+/* ---- per-CPU arrays ---- */
+
+/* A private cache with its CPU array empty; its slabs hold no object. */
+static struct kmem_cache *cpu_test_cache(const char *name)
+{
+	struct kmem_cache *c = kmem_cache_create(name, 64, 0);
+
+	assert_non_null(c);
+	assert_int_equal(c->cpu[0].avail, 0);
+	return c;
+}
+
+/* An empty array is refilled with one batch; a full one flushes one batch. */
+static void test_cpu_cache_batch_refill_and_flush(void **state)
+{
+	static void *objs[40];
+	struct kmem_cache *c = cpu_test_cache("test-cpu-batch");
+	unsigned long before = nr_free_pages();
+
+	(void)state;
+	assert_non_null(objs[0] = kmem_cache_alloc(c, GFP_KERNEL));
+	assert_int_equal(c->cpu[0].avail, SLAB_CPU_BATCH - 1);
+	assert_int_equal(c->active_objs, SLAB_CPU_BATCH); /* off the slab: the batch */
+	assert_int_equal(cache_active_objs(c), 1);
+	for (int i = 1; i < 40; i++)
+		assert_non_null(objs[i] = kmem_cache_alloc(c, GFP_KERNEL));
+	assert_int_equal(c->cpu[0].avail, 0); /* 40 = 5 batches */
+	assert_int_equal(c->active_objs, 40);
+	for (int i = 0; i < SLAB_CPU_CACHE_SIZE; i++)
+		kmem_cache_free(c, objs[i]);
+	assert_int_equal(c->cpu[0].avail, SLAB_CPU_CACHE_SIZE);
+	assert_int_equal(c->active_objs, 40); /* nothing flushed yet */
+	kmem_cache_free(c, objs[SLAB_CPU_CACHE_SIZE]);
+	assert_int_equal(c->cpu[0].avail, SLAB_CPU_CACHE_SIZE - SLAB_CPU_BATCH + 1);
+	assert_int_equal(c->active_objs, 40 - SLAB_CPU_BATCH);
+	/* the oldest went back: the newest stays on top */
+	assert_ptr_equal(c->cpu[0].objs[c->cpu[0].avail - 1], objs[SLAB_CPU_CACHE_SIZE]);
+	assert_ptr_equal(c->cpu[0].objs[0], objs[SLAB_CPU_BATCH]);
+	for (int i = SLAB_CPU_CACHE_SIZE + 1; i < 40; i++)
+		kmem_cache_free(c, objs[i]);
+	assert_int_equal(cache_active_objs(c), 0);
+	assert_int_equal(kmem_cache_shrink(c), 1);
+	assert_int_equal(c->cpu[0].avail, 0);
+	assert_int_equal(nr_free_pages(), before);
+	kmem_cache_destroy(c);
+	assert_int_equal(warn_count, 0);
+	check_all_back();
+}
+
+/* An object freed into the array is free: not live in the counts, its page given back by a drain. */
+static void test_freed_object_in_cpu_cache_counts_as_free(void **state)
+{
+	struct kmem_cache *c = cpu_test_cache("test-cpu-free");
+	unsigned long before = nr_free_pages();
+	void *p;
+
+	(void)state;
+	assert_non_null(p = kmem_cache_alloc(c, GFP_KERNEL));
+	assert_int_equal(c->nr_slabs, 1);
+	kmem_cache_free(c, p);
+	assert_int_equal(c->cpu[0].avail, SLAB_CPU_BATCH);
+	assert_int_equal(cache_active_objs(c), 0);
+	shim_log_clear();
+	slabinfo_dump();
+	assert_true(shim_log_has("test-cpu-free          0     64     64   64    1"));
+	kmem_cache_drain_cpus(c);
+	assert_int_equal(c->cpu[0].avail, 0);
+	assert_int_equal(c->active_objs, 0);
+	assert_int_equal(c->nr_free_slabs, 1);
+	kmem_cache_destroy(c); /* not refused: nothing in use */
+	assert_int_equal(warn_count, 0);
+	assert_int_equal(nr_free_pages(), before);
+	check_all_back();
+}
+
+/* A second free of an object already in a CPU array is refused; it is handed out once. */
+static void test_double_free_into_cpu_cache_is_caught(void **state)
+{
+	struct kmem_cache *c = cpu_test_cache("test-cpu-double");
+	void *p, *q, *r;
+
+	(void)state;
+	assert_non_null(p = kmem_cache_alloc(c, GFP_KERNEL));
+	memset(p, 0x5a, 64);
+	kmem_cache_free(c, p);
+	assert_int_equal(c->cpu[0].avail, SLAB_CPU_BATCH);
+	kmem_cache_free(c, p);
+	assert_int_equal(warn_count, 1);
+	assert_true(shim_log_has("double free"));
+	kfree(p);
+	assert_int_equal(warn_count, 2);
+	assert_int_equal(c->cpu[0].avail, SLAB_CPU_BATCH);
+	assert_non_null(q = kmem_cache_alloc(c, GFP_KERNEL));
+	assert_non_null(r = kmem_cache_alloc(c, GFP_KERNEL));
+	assert_ptr_equal(q, p);
+	assert_ptr_not_equal(r, p);
+	kmem_cache_free(c, q);
+	kmem_cache_free(c, r);
+	assert_int_equal(cache_active_objs(c), 0);
+	kmem_cache_destroy(c);
+	assert_int_equal(warn_count, 2);
+	check_all_back();
+}
+
+/* Fault injection fails an allocation even with objects in the array; __GFP_ZERO zeroes one from it. */
+static void test_cpu_cache_failslab_and_zero(void **state)
+{
+	struct kmem_cache *c = cpu_test_cache("test-cpu-fail");
+	unsigned long injected = fail_slab_injected;
+	unsigned char *p;
+
+	(void)state;
+	assert_non_null(p = kmem_cache_alloc(c, GFP_KERNEL));
+	memset(p, 0xff, 64);
+	kmem_cache_free(c, p);
+	assert_int_equal(c->cpu[0].avail, SLAB_CPU_BATCH);
+	fail_slab_set(1, 1);
+	assert_null(kmem_cache_alloc(c, GFP_KERNEL | __GFP_NOWARN));
+	assert_int_equal(fail_slab_injected, injected + 1);
+	assert_int_equal(c->cpu[0].avail, SLAB_CPU_BATCH);
+	assert_ptr_equal(kmem_cache_alloc(c, GFP_KERNEL | __GFP_ZERO), p);
+	for (int i = 0; i < 64; i++)
+		assert_int_equal(p[i], 0);
+	kmem_cache_free(c, p);
+	kmem_cache_destroy(c);
+	assert_int_equal(warn_count, 0);
+	check_all_back();
+}
+
 #define T(fn) cmocka_unit_test_setup(fn, test_setup)
 
 int main(void)
@@ -605,6 +740,10 @@ int main(void)
 		T(test_invalid_free),
 		T(test_failslab),
 		T(test_slabinfo),
+		T(test_cpu_cache_batch_refill_and_flush),
+		T(test_freed_object_in_cpu_cache_counts_as_free),
+		T(test_double_free_into_cpu_cache_is_caught),
+		T(test_cpu_cache_failslab_and_zero),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

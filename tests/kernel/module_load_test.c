@@ -120,24 +120,28 @@ static unsigned long mlt_module_area_pages(void)
 }
 
 struct mlt_snapshot {
-	unsigned long free_pages, busy, area_pages;
+	unsigned long free_pages, busy, area_pages, slab_objs;
 };
 
 /*
  * Free pages (with page-table pages, which are never freed: a table that
  * split the direct map over a text alias is no leak), live areas and mapped
- * module pages, once what vmalloc caches is gone: a lazily freed area keeps its vmap_area node until a purge, so the
- * lazy list growing across tests (nothing purges it below the lazy budget)
+ * module pages, once what vmalloc caches is gone: a lazily freed area keeps
+ * its vmap_area node until a purge, so the lazy list growing across tests (nothing purges it below the lazy budget)
  * would make the node cache take a new slab page in the middle of a check.
  * Purging the lazy list (and the pools it feeds) first keeps the node count,
- * and so the slab pages, that of the live areas and free blocks.
+ * and so the slab pages, that of the live areas and free blocks. Then every
+ * CPU's slab arrays are drained and the empty slabs freed, so that free
+ * pages and objects in use are exact, whatever the arrays held before.
  */
 static struct mlt_snapshot mlt_snap(void)
 {
 	vm_unmap_aliases(); /* the vfree_atomic() queue, vm_map_ram blocks, lazy areas */
 	vmalloc_pool_drain();
+	kmem_cache_shrink_all();
 	return (struct mlt_snapshot){ nr_free_pages() + pgtable_stats.pt_pages,
-				      vmalloc_stats.nr_busy, mlt_module_area_pages() };
+				      vmalloc_stats.nr_busy, mlt_module_area_pages(),
+				      slab_nr_objects() };
 }
 
 /* Nothing was left since @before: no page, area or mapped module page. */
@@ -147,6 +151,7 @@ static struct mlt_snapshot mlt_snap(void)
 		KTEST_EXPECT_EQ(t, now_.free_pages, (before).free_pages); \
 		KTEST_EXPECT_EQ(t, now_.busy, (before).busy);             \
 		KTEST_EXPECT_EQ(t, now_.area_pages, (before).area_pages); \
+		KTEST_EXPECT_EQ(t, now_.slab_objs, (before).slab_objs);   \
 	} while (0)
 
 #define MLT_EXPECT_NOTHING_LEFT(t, before)                  \

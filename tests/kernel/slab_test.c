@@ -9,6 +9,7 @@
 #include "asm/irqflags.h"
 #include "kernel/smp.h"
 #include "kernel/panic.h"
+#include "kernel/printk.h"
 #include "lib/string.h"
 #include "mm/page_alloc.h"
 #include "mm/slab.h"
@@ -423,4 +424,214 @@ KTEST(slab, new_slab_fails_with_pages_in_other_cpu_caches)
 	if (obj)
 		kmem_cache_free(c, obj);
 	kmem_cache_destroy(c);
+}
+
+struct slab_free_on_cpu {
+	struct kmem_cache *cache;
+	void *obj;
+};
+
+/* On another CPU (an IPI): free an object there, into that CPU's array. */
+static void slab_free_on_cpu(void *arg)
+{
+	struct slab_free_on_cpu *f = arg;
+
+	kmem_cache_free(f->cache, f->obj);
+}
+
+/*
+ * Objects freed on other CPUs sit in their arrays: a second free of one
+ * from here is caught, and destroying the cache drains every CPU (an IPI
+ * each), so it is not refused as in use and its pages go back.
+ */
+KTEST(slab, objects_in_other_cpus_arrays_are_free_and_drained)
+{
+	struct slab_free_on_cpu f;
+	unsigned long w, free0;
+	unsigned int cpu;
+	void *first = NULL;
+
+	if (num_online_cpus() < 2)
+		KTEST_SKIP(t, "one CPU: no other CPU's array");
+	f.cache = kmem_cache_create("slab_cpu_array_test", 64, 8);
+	KTEST_ASSERT_NOT_NULL(t, f.cache);
+	for_each_online_cpu(cpu) if (cpu != smp_processor_id())
+	{
+		f.obj = kmem_cache_alloc(f.cache, GFP_KERNEL);
+		KTEST_ASSERT_NOT_NULL(t, f.obj);
+		first = first ? first : f.obj;
+		smp_call_function_single(cpu, slab_free_on_cpu, &f, true);
+	}
+	w = warn_count;
+	kmem_cache_free(f.cache, first); /* already free, in another CPU's array */
+	KTEST_EXPECT_EQ(t, warn_count, w + 1);
+	free0 = nr_free_pages();
+	kmem_cache_destroy(f.cache);
+	KTEST_EXPECT_EQ(t, warn_count, w + 1); /* destroy not refused */
+	KTEST_EXPECT_GT(t, nr_free_pages(), free0);
+}
+
+/*
+ * A fresh 64-byte cache (64 objects a slab) with @n objects taken on this
+ * CPU, interrupts off so that one CPU's array serves them all: after 64,
+ * the first slab is full and this CPU's array empty.
+ */
+static struct kmem_cache *cache_with_objects(struct ktest *t, const char *name, void **o,
+					     unsigned int n)
+{
+	struct kmem_cache *c = kmem_cache_create(name, 64, 8);
+	unsigned long flags;
+
+	KTEST_ASSERT_NOT_NULL(t, c);
+	local_irq_save(flags);
+	for (unsigned int i = 0; i < n; i++)
+		o[i] = kmem_cache_alloc(c, GFP_KERNEL | __GFP_NOFAULT);
+	local_irq_restore(flags);
+	for (unsigned int i = 0; i < n; i++)
+		KTEST_ASSERT_NOT_NULL(t, o[i]);
+	return c;
+}
+
+static void slab_give_back_buddy(void **list)
+{
+	while (list) {
+		void **next = list[0];
+
+		free_pages((unsigned long)list, (unsigned int)(unsigned long)list[1]);
+		list = next;
+	}
+}
+
+/* Some online CPU other than this one (callers checked there is one). */
+static unsigned int other_cpu(void)
+{
+	unsigned int cpu;
+
+	for_each_online_cpu(cpu) if (cpu != smp_processor_id()) return cpu;
+	return 0;
+}
+
+/*
+ * Regression: with no page for a new slab, kmem_cache_alloc() failed while
+ * another CPU's array held a free object of the cache. __GFP_NORETRY keeps
+ * the buddy from draining anything: the cache itself must drain the arrays.
+ */
+KTEST(slab, alloc_fails_with_free_objects_in_other_cpus_arrays)
+{
+	struct slab_free_on_cpu f;
+	void *o[64], **list, *obj;
+
+	if (num_online_cpus() < 2)
+		KTEST_SKIP(t, "one CPU: no other CPU's array");
+	f.cache = cache_with_objects(t, "slab_oom_array_test", o, 64);
+	list = slab_exhaust_buddy();
+	f.obj = o[0];
+	smp_call_function_single(other_cpu(), slab_free_on_cpu, &f, true);
+	obj = kmem_cache_alloc(f.cache, GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
+	slab_give_back_buddy(list);
+	KTEST_EXPECT_TRUE(t, obj == o[0]);
+	o[0] = obj;
+	for (unsigned int i = 0; i < 64; i++)
+		kmem_cache_free(f.cache, o[i]);
+	kmem_cache_destroy(f.cache);
+}
+
+/*
+ * Regression: the buddy failed an allocation while a slab was empty but for
+ * objects sitting in a CPU array: its page came back only once drained.
+ */
+KTEST(slab, page_alloc_fails_with_empty_slab_behind_cpu_array)
+{
+	struct kmem_cache *c;
+	struct page *pg;
+	void *o[64], **list;
+	unsigned long flags;
+
+	c = cache_with_objects(t, "slab_oom_page_test", o, 64);
+	list = slab_exhaust_buddy();
+	local_irq_save(flags);
+	for (unsigned int i = 0; i < 64; i++)
+		kmem_cache_free(c, o[i]); /* the last ones stay in this CPU's array */
+	local_irq_restore(flags);
+	pg = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+	if (pg)
+		__free_page(pg);
+	slab_give_back_buddy(list);
+	KTEST_EXPECT_NOT_NULL(t, pg);
+	kmem_cache_destroy(c);
+}
+
+/*
+ * Regression: kmem_cache_destroy() with interrupts off drained only this
+ * CPU's array, counted another CPU's object as free, and freed the cache
+ * under it. Now refused with a WARN; with interrupts on it goes through.
+ */
+KTEST(slab, destroy_with_irqs_off_leaves_objects_in_other_cpus_arrays)
+{
+	struct slab_free_on_cpu f;
+	unsigned long flags, w, w_off, free0;
+
+	if (num_online_cpus() < 2)
+		KTEST_SKIP(t, "one CPU: no other CPU's array");
+	f.cache = cache_with_objects(t, "slab_destroy_irq_test", &f.obj, 1);
+	smp_call_function_single(other_cpu(), slab_free_on_cpu, &f, true);
+	w = warn_count;
+	local_irq_save(flags);
+	kmem_cache_destroy(f.cache);
+	w_off = warn_count;
+	local_irq_restore(flags);
+	KTEST_EXPECT_EQ(t, w_off, w + 1);
+	if (w_off != w + 1)
+		return; /* the cache is gone: nothing more to do with it */
+	free0 = nr_free_pages();
+	kmem_cache_destroy(f.cache);
+	KTEST_EXPECT_EQ(t, warn_count, w + 1);
+	KTEST_EXPECT_GT(t, nr_free_pages(), free0);
+}
+
+static struct {
+	struct kmem_cache *cache;
+	bool done;
+} churn;
+
+/* On another CPU (an IPI, not waited for): fill and empty its array, flushing. */
+static void slab_churn_on_cpu(void *unused __unused)
+{
+	void *o[24];
+
+	for (unsigned int round = 0; round < 2000; round++) {
+		for (unsigned int i = 0; i < 24; i++)
+			o[i] = kmem_cache_alloc(churn.cache, GFP_KERNEL | __GFP_NOFAULT);
+		for (unsigned int i = 0; i < 24; i++)
+			kmem_cache_free(churn.cache, o[i]);
+	}
+	WRITE_ONCE(churn.done, true);
+}
+
+/*
+ * A CPU flushing its array gave the objects back to their slabs under the
+ * cache lock but lowered its count after it, so active_objs (in use minus
+ * in arrays) read in between went below 0 and wrapped around. Read here
+ * while another CPU flushes: never more than it holds. (The window is a few
+ * instructions: this did not catch the old order in 6 runs under TCG.)
+ */
+KTEST(slab, objects_in_use_wrap_while_another_cpu_flushes)
+{
+	unsigned long most = 0, reads = 0, most_all = 0;
+
+	if (num_online_cpus() < 2)
+		KTEST_SKIP(t, "one CPU: no other CPU to flush");
+	churn.cache = kmem_cache_create("slab_churn_test", 64, 8);
+	KTEST_ASSERT_NOT_NULL(t, churn.cache);
+	WRITE_ONCE(churn.done, false);
+	smp_call_function_single(other_cpu(), slab_churn_on_cpu, NULL, false);
+	while (!READ_ONCE(churn.done)) {
+		most = max(most, kmem_cache_objects_in_use(churn.cache));
+		if (++reads % 64 == 0)
+			most_all = max(most_all, slab_nr_objects());
+	}
+	KTEST_EXPECT_LE(t, most, 24UL); /* what the other CPU holds at most */
+	KTEST_EXPECT_LE(t, most_all, slab_nr_pages() * (PAGE_SIZE / KMALLOC_MIN_SIZE));
+	printk("    # %lu reads, at most %lu objects in use\n", reads, most);
+	kmem_cache_destroy(churn.cache);
 }

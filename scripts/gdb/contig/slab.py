@@ -33,17 +33,26 @@ def slab_pages(cache, which):
     return [pos - off for pos in list_walk(ulong(cache[which].address), 1 << 22)]
 
 
+def cpu_cached(cache):
+    """Free objects of the cache sitting in the CPU arrays (cpu[].avail summed)."""
+    cpu = cache["cpu"]
+    lo, hi = cpu.type.range()
+    return sum(ulong(cpu[i]["avail"]) for i in range(lo, hi + 1))
+
+
 def slabinfo_line(cache):
     """One /proc/slabinfo 2.1 line from the cache's counters, as slabinfo_dump().
 
     active_slabs counts the slabs with an object in use (all but the free
-    ones); Contig has no tunables and no shared caches: those are 0.
+    ones); Contig has no tunables and no shared caches: those are 0. Objects
+    in the CPU arrays are free: subtracted, never below 0 (as the kernel).
     """
     objects = ulong(cache["objects"])
     nr_slabs = ulong(cache["nr_slabs"])
     active_slabs = nr_slabs - ulong(cache["nr_free_slabs"])
     return ("%-17s %6d %6d %6d %4d %4d : tunables %4d %4d %4d : slabdata %6d %6d %6d"
-            % (cache_name(cache), ulong(cache["active_objs"]), nr_slabs * objects,
+            % (cache_name(cache), max(0, ulong(cache["active_objs"]) - cpu_cached(cache)),
+               nr_slabs * objects,
                ulong(cache["size"]), objects, 1 << ulong(cache["order"]), 0, 0, 0,
                active_slabs, nr_slabs, 0))
 
