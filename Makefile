@@ -66,6 +66,7 @@ debug-y += debug/console/lockdep.o debug/bench/locks.o
 debug-y += debug/console/lockstat.o
 debug-y += debug/bench/ipi.o
 debug-y += debug/bench/align.o
+debug-y += debug/bench/team.o
 debug-y += debug/console/cpus.o
 
 debug-y += debug/console/acpi.o
@@ -96,7 +97,7 @@ export CONTIG_CMDLINE := $(value CMDLINE)
 export CONTIG_FIRMWARE := $(FIRMWARE)
 export CONTIG_SMP := $(SMP)
 
-.PHONY: FORCE all iso run test host-build host-test ktest e2e bench bench-linux docs debug debug-server gdb clean deps check help
+.PHONY: FORCE all iso run test host-build host-test ktest e2e bench bench-linux bench-scaling docs debug debug-server gdb clean deps check help
 .PHONY: fuzz-build fuzz
 all: $(ELF) $(GDB_SCRIPTS)
 
@@ -290,6 +291,15 @@ bench: deps
 bench-linux: deps
 	BENCH_SMP=$(SMP) scripts/bench-linux.sh "$(BENCH)"
 
+# Both kernels at 1, 2 and 4 vCPUs, a thread per vCPU: per-thread cost, total
+# throughput and plots (build/bench/scaling-latest/). Not part of make test.
+# Without BENCH= on the command line, the script's default: the five goal scenarios.
+SCALING_SMP ?= 1 2 4
+bench-scaling: deps
+	@$(MAKE) --no-print-directory $(ELF)
+	BENCH_SCALING_SMP="$(SCALING_SMP)" scripts/bench-scaling.sh \
+		$(if $(filter command line environment,$(origin BENCH)),"$(BENCH)")
+
 check:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 	scripts/check-layers.sh
@@ -308,8 +318,9 @@ help:
 	@echo "  fuzz           libFuzzer over the parsers and vmalloc, FUZZ_TIME s each  [FUZZ_TIME=$(FUZZ_TIME) FUZZ=name ...]"
 	@echo "  ktest          only the in-kernel self-tests  [KTEST=all|list|glob,... MEM=... SMP=1..16 FIRMWARE=... V=1]"
 	@echo "  e2e            only the end-to-end scenarios"
-	@echo "  bench          vmalloc benchmarks  [BENCH=name,...]"
+	@echo "  bench          vmalloc benchmarks  [BENCH=name,... SMP=N: each scenario on N threads]"
 	@echo "  bench-linux    the same scenarios on Debian's Linux 6.12, for bench's Linux column  [BENCH=name,... SMP=N]"
+	@echo "  bench-scaling  bench and bench-linux at 1, 2, 4 vCPUs: per-thread cost, throughput, plots  [BENCH=name,... SCALING_SMP=\"1 2\"]"
 	@echo "  stress         concurrent vmalloc stress at SMP=2 and 4, seeds printed  [STRESS_TIME=s SEED= SMP_LIST=]"
 	@echo "  debug          QEMU paused with its GDB stub + gdb with our helpers  [PORT=]"
 	@echo "  debug-server   only QEMU with the stub (then make gdb in another terminal)"

@@ -17,8 +17,11 @@ Environment:
                  TCG it is the host TSC, and a thread moving between host CPUs
                  whose TSCs disagree makes it jump.
   BENCH_OUT      where the run directories go (default build/bench)
-  BENCH_SMP      vCPUs (default 1; make bench SMP=N sets it). With more than one
-                 QEMU is not pinned unless BENCH_CPU names a CPU list: vCPUs
+  BENCH_SMP      vCPUs (default 1; make bench SMP=N sets it). With N > 1 each
+                 scenario runs on N threads, one bound to each vCPU, released
+                 together, and ns/op is per thread (the team's wall time over one
+                 thread's loops), as make bench-linux reports it at SMP=N. QEMU
+                 is then not pinned unless BENCH_CPU names a CPU list: vCPUs
                  sharing one host CPU would time the host's scheduler, not IPIs.
   BENCH_ELF      kernel to boot (default build/contig.elf)
   BENCH_LINUX    the Linux column's results.json (default build/bench-linux/latest/,
@@ -259,15 +262,22 @@ if doc["scenarios"]:
             print("WARNING: " + w)
     else:
         print("no Linux run on this host: make bench-linux")
-    print("Summary (median ns of %d repetitions; floor = the physical floor per operation, "
-          "from this run's primitives)" % doc["config"].get("reps", 5))
-    print("%-24s %7s %9s %9s %9s %8s %10s %7s %9s %7s" % (
-        "scenario", "loops", "ns/op", "min", "max", "ns/page", "floor", "x floor", "Linux",
-        "Lx/Cg"))
+    threads = doc["config"].get("threads", 1)
+    if threads > 1:
+        print("Summary: %d threads, one per vCPU, released together; ns/op = per-thread cost "
+              "(the team's wall time / one thread's loops), median of %d repetitions, as "
+              "bench-linux's; Mops/s = the team's total" % (threads, doc["config"]["reps"]))
+    else:
+        print("Summary (median ns of %d repetitions; floor = the physical floor per "
+              "operation, from this run's primitives)" % doc["config"].get("reps", 5))
+    print("%-24s %7s %9s %9s %9s %8s %8s %10s %7s %9s %7s" % (
+        "scenario", "loops", "ns/op", "min", "max", "Mops/s", "ns/page", "floor", "x floor",
+        "Linux", "Lx/Cg"))
     for s in doc["scenarios"]:
         l = linux_by_name.get(s["name"])
-        print("%-24s %7d %9d %9d %9d %8s %10s %7s %9s %7s" % (
+        print("%-24s %7d %9d %9d %9d %8s %8s %10s %7s %9s %7s" % (
             s["name"], s["loops"], s["ns_med"], s["ns_min"], s["ns_max"],
+            fmt(threads * 1000.0 / s["ns_med"] if s["ns_med"] else None, 3),
             fmt(s["ns_page"] if s["pages_per_op"] else None), fmt(s["floor_ns"], 1),
             fmt(s["floor_ratio"], 2), fmt(compared(l) if l else None), fmt(linux_ratio(s), 2)))
     print("(Linux and Lx/Cg = Linux / Contig are per page for big_alloc* and vzalloc, "

@@ -7,7 +7,10 @@
  * `loops` operations (one operation = one allocation and its free), each
  * between two TSC reads; we report the median of the per-operation averages
  * with the fastest and the slowest repetition, in ns and in TSC cycles, and
- * per page where the scenario allocates pages. Counters (TLB flushes, lazy
+ * per page where the scenario allocates pages. With more than one CPU
+ * online, each scenario runs on one thread per CPU, released together
+ * (team.c), and the figures are the team's wall time over one thread's
+ * loops: the per-thread cost, as make bench-linux reports it. Counters (TLB flushes, lazy
  * purges, page-table pages) are differences over the timed repetitions only.
  *
  * Output: a human table on the console, and for the host one JSON object
@@ -25,6 +28,7 @@
 #include "asm/pgtable.h"
 #include "asm/processor.h"
 #include "kernel/errno.h"
+#include "kernel/smp.h"
 #include "lib/match.h"
 #include "lib/sort.h"
 #include "lib/string.h"
@@ -110,14 +114,16 @@ static void print_result(const struct bench_scenario *sc, const struct bench_res
 		  bench_fixed2(a, sizeof(a), fl_x1000), bench_fixed2(b, sizeof(b), inv_x1000),
 		  res->purges, res->pt_pages, floor ? f : "-", floor ? r : "-");
 	bench_out("{\"bench\":\"scenario\",\"name\":\"%s\",\"loops\":%lu,\"reps\":%u,"
+		  "\"threads\":%u,"
 		  "\"ns_med\":%lu,\"ns_min\":%lu,\"ns_max\":%lu,\"cyc_med\":%lu,"
 		  "\"pages_per_op\":%s,\"ns_page\":%lu,\"frees\":%lu,\"flush_single\":%lu,"
 		  "\"flush_ranges\":%lu,\"flush_all\":%lu,\"purges\":%lu,\"pt_pages\":%lu,"
 		  "\"ref_per_page\":%s,\"floor_ns\":%s,\"floor_ratio\":%s}\n",
-		  sc->name, res->loops, res->reps, res->ns_med, res->ns_min, res->ns_max,
-		  res->cyc_med, bench_fixed3(a, sizeof(a), res->pages * 1000 / res->loops),
-		  res->ns_page, res->frees, res->flush_single, res->flush_ranges, res->flush_all,
-		  res->purges, res->pt_pages, sc->ref_per_page ? "true" : "false",
+		  sc->name, res->loops, res->reps, num_online_cpus(), res->ns_med, res->ns_min,
+		  res->ns_max, res->cyc_med,
+		  bench_fixed3(a, sizeof(a), res->pages * 1000 / res->loops), res->ns_page,
+		  res->frees, res->flush_single, res->flush_ranges, res->flush_all, res->purges,
+		  res->pt_pages, sc->ref_per_page ? "true" : "false",
 		  floor ? bench_fixed3(f, sizeof(f), ns_of(floor)) : "null",
 		  floor ? bench_fixed3(r, sizeof(r), ratio) : "null");
 }
@@ -274,7 +280,9 @@ static int bench_item_run(const struct bench_item *it, bool *header_done)
 		print_table_header();
 		*header_done = true;
 	}
+	bench_threads = num_online_cpus();
 	err = bench_measure(sc, &sc->bench, BENCH_REPS, &res);
+	bench_threads = 1;
 	if (err) {
 		pr_err("bench: %s failed (%d)\n", sc->name, err);
 		return err;
@@ -289,13 +297,19 @@ static void print_config(void)
 
 	bench_out("bench: TSC %s MHz (%s); %u repetitions per scenario: median [min max]\n",
 		  bench_fixed3(a, sizeof(a), tsc_khz), tsc_source_name(tsc_source), BENCH_REPS);
+	if (num_online_cpus() > 1)
+		bench_out(
+			"bench: each scenario on %u threads, one bound to each CPU, released "
+			"together; ns/op = the team's wall time (release to the last thread's end, "
+			"plus the purge) / one thread's loops\n",
+			num_online_cpus());
 	bench_out("bench: %lu MiB RAM, %lu MiB free, lazy purge above %lu pages\n",
 		  totalram_pages >> (20 - PAGE_SHIFT), nr_free_pages() >> (20 - PAGE_SHIFT),
 		  vmalloc_lazy_max_pages());
 	bench_out("{\"bench\":\"config\",\"tsc_khz\":%lu,\"tsc_source\":\"%s\",\"reps\":%u,"
-		  "\"ram_pages\":%lu,\"lazy_max_pages\":%lu}\n",
-		  tsc_khz, tsc_source_name(tsc_source), BENCH_REPS, totalram_pages,
-		  vmalloc_lazy_max_pages());
+		  "\"threads\":%u,\"ram_pages\":%lu,\"lazy_max_pages\":%lu}\n",
+		  tsc_khz, tsc_source_name(tsc_source), BENCH_REPS, num_online_cpus(),
+		  totalram_pages, vmalloc_lazy_max_pages());
 }
 
 /* Pages a run may leave behind: partly used slabs of the kmalloc caches. */

@@ -42,6 +42,24 @@ void **bench_ptr_array(unsigned long n);
 void **bench_hold_pages(unsigned long n);
 void bench_release(void **areas, unsigned long n);
 
+/*
+ * Threads a scenario's timed step runs on (team.c): 1 = the calling CPU,
+ * N = one thread bound to each of the first N online CPUs. bench_run() sets
+ * it for the scenarios only; the studies and bench_run_one() run with 1.
+ */
+extern unsigned int bench_threads;
+
+/*
+ * bench_team_rep - one timed repetition of @step on bench_threads threads
+ *  => Each thread runs @step on its own copy of @ctx (random sequence from
+ *     BENCH_SEED); *@cyc is the wall time from their release to the last
+ *     one's end plus vm_unmap_aliases(), on the calling CPU.
+ *  => Adds every thread's frees and the first thread's pages to @ctx.
+ *  => May sleep. Return: 0, the first thread's error, or -ENOMEM when a
+ *     thread could not be made (nothing timed then).
+ */
+int bench_team_rep(struct bench_ctx *ctx, int (*step)(struct bench_ctx *ctx), u64 *cyc);
+
 /* Run @sc with @p (loops as given) for @reps repetitions into @res. */
 int bench_measure(const struct bench_scenario *sc, const struct bench_params *p, unsigned int reps,
 		  struct bench_result *res);

@@ -95,7 +95,8 @@ static void counters_read(struct bench_counters *c)
  * repetition ends with vm_unmap_aliases() inside its timing, so it pays for
  * the purges of its own frees and leaves no lazy backlog to the next one (or
  * to be purged untimed after the last); make bench-linux's module does the
- * same.
+ * same. With bench_threads > 1 (never in check mode) each repetition runs
+ * on a team of threads (team.c).
  */
 static int bench_timed(struct bench_ctx *ctx, int (*step)(struct bench_ctx *ctx))
 {
@@ -105,6 +106,10 @@ static int bench_timed(struct bench_ctx *ctx, int (*step)(struct bench_ctx *ctx)
 	for (unsigned int r = 0; r < ctx->reps && !err; r++) {
 		u64 t0;
 
+		if (bench_threads > 1 && !ctx->check) {
+			err = bench_team_rep(ctx, step, &ctx->cyc[r]);
+			continue;
+		}
 		rnd_seed(&ctx->rng, BENCH_SEED);
 		t0 = rdtsc_ordered();
 		err = step(ctx);
