@@ -29,6 +29,7 @@
 #include "asm/processor.h"
 #include "kernel/errno.h"
 #include "kernel/smp.h"
+#include "kernel/spinlock.h"
 #include "lib/match.h"
 #include "lib/sort.h"
 #include "lib/string.h"
@@ -366,6 +367,8 @@ int bench_run(const char *spec)
 			failed++;
 	}
 	failed += bench_check(free0, pt0);
+	if (READ_ONCE(lock_stat_enabled))
+		lock_stat_print(); /* booted with lock_stat: where the scenarios contended */
 	bench_out("bench: done in %s s, %d failed\n",
 		  bench_fixed2(a, sizeof(a), ns_of(rdtsc_ordered() - t0) / 1000000), failed);
 	bench_out("{\"bench\":\"done\",\"failed\":%d,\"ms\":%lu}\n", failed,
