@@ -110,21 +110,22 @@ static void print_result(const struct bench_scenario *sc, const struct bench_res
 
 	bench_fixed2(f, sizeof(f), ns_of(floor));
 	bench_fixed2(r, sizeof(r), ratio);
-	bench_out("%-24s %7lu %8lu %8lu %8lu %8lu %7lu %7s %7s %6lu %5lu %8s %7s\n", sc->name,
+	/* ptpg is signed: a huge mapping can free the PTE tables it replaces */
+	bench_out("%-24s %7lu %8lu %8lu %8lu %8lu %7lu %7s %7s %6lu %5ld %8s %7s\n", sc->name,
 		  res->loops, res->ns_med, res->ns_min, res->ns_max, res->cyc_med, res->ns_page,
 		  bench_fixed2(a, sizeof(a), fl_x1000), bench_fixed2(b, sizeof(b), inv_x1000),
-		  res->purges, res->pt_pages, floor ? f : "-", floor ? r : "-");
+		  res->purges, (long)res->pt_pages, floor ? f : "-", floor ? r : "-");
 	bench_out("{\"bench\":\"scenario\",\"name\":\"%s\",\"loops\":%lu,\"reps\":%u,"
 		  "\"threads\":%u,"
 		  "\"ns_med\":%lu,\"ns_min\":%lu,\"ns_max\":%lu,\"cyc_med\":%lu,"
 		  "\"pages_per_op\":%s,\"ns_page\":%lu,\"frees\":%lu,\"flush_single\":%lu,"
-		  "\"flush_ranges\":%lu,\"flush_all\":%lu,\"purges\":%lu,\"pt_pages\":%lu,"
+		  "\"flush_ranges\":%lu,\"flush_all\":%lu,\"purges\":%lu,\"pt_pages\":%ld,"
 		  "\"ref_per_page\":%s,\"floor_ns\":%s,\"floor_ratio\":%s}\n",
 		  sc->name, res->loops, res->reps, num_online_cpus(), res->ns_med, res->ns_min,
 		  res->ns_max, res->cyc_med,
 		  bench_fixed3(a, sizeof(a), res->pages * 1000 / res->loops), res->ns_page,
 		  res->frees, res->flush_single, res->flush_ranges, res->flush_all, res->purges,
-		  res->pt_pages, sc->ref_per_page ? "true" : "false",
+		  (long)res->pt_pages, sc->ref_per_page ? "true" : "false",
 		  floor ? bench_fixed3(f, sizeof(f), ns_of(floor)) : "null",
 		  floor ? bench_fixed3(r, sizeof(r), ratio) : "null");
 }
