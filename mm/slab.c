@@ -945,19 +945,30 @@ void slabinfo_dump(void)
 	spin_unlock(&slab_caches_lock);
 }
 
-unsigned long slab_nr_pages(void)
+/* The sum of @count(c) over every cache, each read under its lock. */
+static unsigned long sum_over_caches(unsigned long (*count)(struct kmem_cache *c))
 {
 	struct kmem_cache *c;
-	unsigned long pages = 0;
+	unsigned long sum = 0;
 
 	spin_lock(&slab_caches_lock);
 	list_for_each_entry(c, &slab_caches, list) {
 		spin_lock(&c->lock);
-		pages += c->nr_slabs << c->order;
+		sum += count(c);
 		spin_unlock(&c->lock);
 	}
 	spin_unlock(&slab_caches_lock);
-	return pages;
+	return sum;
+}
+
+static unsigned long cache_pages(struct kmem_cache *c)
+{
+	return c->nr_slabs << c->order;
+}
+
+unsigned long slab_nr_pages(void)
+{
+	return sum_over_caches(cache_pages);
 }
 
 /* kmem_cache_objects_in_use - objects of @cache handed out (those in CPU arrays are free). */
@@ -974,15 +985,5 @@ unsigned long kmem_cache_objects_in_use(struct kmem_cache *cache)
 /* slab_nr_objects - objects in use in every cache (those in CPU arrays are free). */
 unsigned long slab_nr_objects(void)
 {
-	struct kmem_cache *c;
-	unsigned long objs = 0;
-
-	spin_lock(&slab_caches_lock);
-	list_for_each_entry(c, &slab_caches, list) {
-		spin_lock(&c->lock);
-		objs += cache_active_objs(c);
-		spin_unlock(&c->lock);
-	}
-	spin_unlock(&slab_caches_lock);
-	return objs;
+	return sum_over_caches(cache_active_objs);
 }
