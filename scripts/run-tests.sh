@@ -148,7 +148,7 @@ e2e_tests() {
 	local e name st
 	for e in "$top"/tests/e2e/*.sh; do
 		name=$(basename "$e" .sh)
-		[ "$name" = lib ] && continue
+		case $name in lib | *_lib) continue ;; esac # sourced helpers
 		if [ ! -x "$e" ]; then
 			echo "e2e: $name: FAILED (not executable: chmod +x tests/e2e/$name.sh)"
 			count 0 1

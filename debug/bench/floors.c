@@ -116,16 +116,21 @@ static unsigned long pte_addr(const struct pte_floor *f, unsigned long i)
 	return f->addr + (i << PAGE_SHIFT);
 }
 
+/* Write @val to every pte of the floor's range (0 unmaps it). */
+static void floor_ptes_write(struct pte_floor *f, u64 val)
+{
+	for (unsigned long i = 0; i < FLOOR_PTE_PAGES; i++)
+		WRITE_ONCE(*f->ptes[i], val);
+}
+
 static u64 floor_pte_write_once(void *arg)
 {
 	struct pte_floor *f = arg;
 	u64 t0 = rdtsc_ordered(), t;
 
-	for (unsigned long i = 0; i < FLOOR_PTE_PAGES; i++)
-		WRITE_ONCE(*f->ptes[i], f->val);
+	floor_ptes_write(f, f->val);
 	t = rdtsc_ordered() - t0;
-	for (unsigned long i = 0; i < FLOOR_PTE_PAGES; i++)
-		WRITE_ONCE(*f->ptes[i], 0);
+	floor_ptes_write(f, 0);
 	local_flush_tlb_all();
 	return t;
 }
@@ -135,11 +140,9 @@ static u64 floor_pte_clear_once(void *arg)
 	struct pte_floor *f = arg;
 	u64 t0;
 
-	for (unsigned long i = 0; i < FLOOR_PTE_PAGES; i++)
-		WRITE_ONCE(*f->ptes[i], f->val);
+	floor_ptes_write(f, f->val);
 	t0 = rdtsc_ordered();
-	for (unsigned long i = 0; i < FLOOR_PTE_PAGES; i++)
-		WRITE_ONCE(*f->ptes[i], 0);
+	floor_ptes_write(f, 0);
 	t0 = rdtsc_ordered() - t0;
 	local_flush_tlb_all();
 	return t0;
@@ -151,15 +154,13 @@ static u64 floor_first_touch_once(void *arg)
 	struct pte_floor *f = arg;
 	u64 t0;
 
-	for (unsigned long i = 0; i < FLOOR_PTE_PAGES; i++)
-		WRITE_ONCE(*f->ptes[i], f->val);
+	floor_ptes_write(f, f->val);
 	local_flush_tlb_all();
 	t0 = rdtsc_ordered();
 	for (unsigned long i = 0; i < FLOOR_PTE_PAGES; i++)
 		bench_touch((void *)pte_addr(f, i));
 	t0 = rdtsc_ordered() - t0;
-	for (unsigned long i = 0; i < FLOOR_PTE_PAGES; i++)
-		WRITE_ONCE(*f->ptes[i], 0);
+	floor_ptes_write(f, 0);
 	local_flush_tlb_all();
 	return t0;
 }
