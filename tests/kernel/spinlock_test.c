@@ -517,8 +517,11 @@ KTEST(spinlock, nest_lock_holds_many_of_one_class_without_recursion)
 		KTEST_EXPECT_EQ(t, lockdep_depth(), depth + 2);
 		KTEST_EXPECT_TRUE(t, lockdep_dependency(&nest_outer, &nest_many[0]));
 	}
-	for (unsigned int i = 0; i < NEST_LOCKS; i++)
+	for (unsigned int i = 0; i < NEST_LOCKS - 1; i++)
 		spin_unlock(&nest_many[nest_release_order(i)]);
+	if (checking) /* the entry stays while one of its class is held */
+		KTEST_EXPECT_EQ(t, lockdep_depth(), depth + 2);
+	spin_unlock(&nest_many[nest_release_order(NEST_LOCKS - 1)]);
 	KTEST_EXPECT_EQ(t, lockdep_depth(), depth + (checking ? 1 : 0));
 	spin_unlock(&nest_outer);
 	KTEST_EXPECT_EQ(t, lockdep_findings(), findings);
@@ -613,8 +616,10 @@ KTEST(spinlock, nest_lock_reference_is_checked_against_locks_taken_since)
 	KTEST_EXPECT_TRUE(
 		t, ktest_log_has(mark, "WARNING: possible circular locking dependency detected"));
 	KTEST_EXPECT_EQ(t, lockdep_depth(), depth + 3); /* a reference, not an entry */
-	spin_unlock(&nest_many[0]);			/* the entry's own lock first */
+	spin_unlock(&nest_many[0]); /* the entry's own lock first: the entry stays */
+	KTEST_EXPECT_EQ(t, lockdep_depth(), depth + 3);
 	spin_unlock(&nest_other);
+	KTEST_EXPECT_EQ(t, lockdep_depth(), depth + 2);
 	spin_unlock(&nest_many[1]);
 	spin_unlock(&nest_outer);
 	KTEST_EXPECT_EQ(t, lockdep_depth(), depth);
