@@ -164,6 +164,7 @@ _Static_assert(__builtin_popcount(VM_IOREMAP | VM_ALLOC | VM_MAP | VM_UNINITIALI
  */
 #define VMAP_SHARD_BITS 4
 #define VMAP_NR_SHARDS	(1 << VMAP_SHARD_BITS)
+_Static_assert(VMAP_NR_SHARDS == VMALLOC_NR_SHARDS, "include/mm/vmalloc.h's shard count");
 
 struct vmap_shard {
 	struct rb_list busy;	  /* [V] this shard's busy areas */
@@ -420,6 +421,12 @@ static unsigned long shard_sum(size_t offset)
 	for (unsigned int i = 0; i < VMAP_NR_SHARDS; i++)
 		nr += READ_ONCE(*(unsigned long *)((char *)&vmap_shards[i] + offset));
 	return nr;
+}
+
+/* vmalloc_shard_nr_busy - see include/mm/vmalloc.h */
+unsigned long vmalloc_shard_nr_busy(unsigned int shard)
+{
+	return shard < VMAP_NR_SHARDS ? READ_ONCE(vmap_shards[shard].nr_busy) : 0;
 }
 
 /* vmalloc_nr_busy - see include/mm/vmalloc.h */
@@ -1150,20 +1157,31 @@ bool vmalloc_pool_drain(void)
 	return vmap_pools_drain();
 }
 
+/* Add @pool's counters to @info. */
+static void vmap_pool_add_info(struct vmap_pool *pool, struct vmalloc_pool_info *info)
+{
+	spin_lock(&pool->lock);
+	info->nr_areas += pool->nr_areas;
+	info->nr_pages += pool->nr_pages;
+	info->hits += pool->hits;
+	info->drained += pool->drained;
+	spin_unlock(&pool->lock);
+}
+
 /* vmalloc_pool_info - see include/mm/vmalloc.h */
 void vmalloc_pool_info(struct vmalloc_pool_info *info)
 {
 	*info = (struct vmalloc_pool_info){ 0 };
-	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
-		struct vmap_pool *pool = &vmap_pools[cpu];
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+		vmap_pool_add_info(&vmap_pools[cpu], info);
+}
 
-		spin_lock(&pool->lock);
-		info->nr_areas += pool->nr_areas;
-		info->nr_pages += pool->nr_pages;
-		info->hits += pool->hits;
-		info->drained += pool->drained;
-		spin_unlock(&pool->lock);
-	}
+/* vmalloc_pool_info_cpu - see include/mm/vmalloc.h */
+void vmalloc_pool_info_cpu(unsigned int cpu, struct vmalloc_pool_info *info)
+{
+	*info = (struct vmalloc_pool_info){ 0 };
+	if (cpu < NR_CPUS)
+		vmap_pool_add_info(&vmap_pools[cpu], info);
 }
 
 /* Every CPU's pool empty, their locks one lockdep class. */
