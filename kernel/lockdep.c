@@ -20,6 +20,12 @@
  * goes unchecked. Reports are built under lockdep_lock and printed after
  * it is dropped.
  *
+ * A held entry stands for @refs locks of its class: one, or more when
+ * further locks of the class were taken under a nest lock
+ * (lock_acquire_nest()). Its @lock is the one it was pushed for, NULL once
+ * that one is released while others remain; a release not found by
+ * pointer takes a reference of its class's entry that stands for others.
+ *
  * The lock's kind matters once: a noirq lock (include/kernel/spinlock.h)
  * taken by spin_lock() in interrupt context is a finding of its own
  * ("noirq lock in interrupt"), reported once per class.
@@ -79,8 +85,9 @@ static const char *lockdep_off_reason;			      /* [L] why it turned itself off *
 bool lockdep_enabled;
 
 struct held_lock {
-	struct spinlock *lock;
-	unsigned int class; /* index */
+	struct spinlock *lock; /* NULL: released, its class's other locks still held */
+	unsigned int class;    /* index */
+	unsigned int refs;     /* locks of the class it stands for (nested under a nest lock) */
 	unsigned long ip;
 };
 
@@ -265,12 +272,17 @@ static void lockdep_record_dep_locked(const struct held_lock *h, unsigned int to
 	WRITE_ONCE(deps_after[h->class], deps_after[h->class] | 1ULL << to);
 }
 
-/* Check and record held -> @wanted; the first problem goes into @rep. */
+/*
+ * Check and record held -> @wanted; the first problem goes into @rep. A
+ * lock of a held class is recursive, unless taken under a nest lock (@nest).
+ */
 static void lockdep_add_dep_locked(const struct held_lock *h, unsigned int wanted, unsigned long ip,
-				   struct lockdep_report *rep)
+				   bool nest, struct lockdep_report *rep)
 {
 	unsigned int parent[LOCKDEP_MAX_CLASSES];
 
+	if (h->class == wanted && nest)
+		return;
 	if (h->class == wanted) {
 		if (lockdep_new_finding_locked(LOCKDEP_RECURSIVE, h->class, wanted) && !rep->kind)
 			lockdep_fill_report_locked(rep, LOCKDEP_RECURSIVE, h, wanted);
@@ -288,14 +300,24 @@ static void lockdep_add_dep_locked(const struct held_lock *h, unsigned int wante
 	lockdep_record_dep_locked(h, wanted, ip, rep->trace, rep->nr_trace);
 }
 
-/* Fast path: @class known, and every dependency on it from the held locks recorded. */
-static bool lockdep_all_known(const struct lockdep_cpu *lc, unsigned int class, bool trylock)
+/*
+ * Fast path: @class known, and every dependency on it from the held locks
+ * recorded (a held lock of @class is only fine under a nest lock).
+ */
+static __always_inline bool lockdep_all_known(const struct lockdep_cpu *lc, unsigned int class,
+					      bool trylock, bool nest)
 {
 	if (trylock)
 		return true;
-	for (unsigned int i = 0; i < lc->depth; i++)
-		if (lc->held[i].class == class || !lockdep_depends(lc->held[i].class, class))
+	for (unsigned int i = 0; i < lc->depth; i++) {
+		if (lc->held[i].class == class) {
+			if (nest)
+				continue;
 			return false;
+		}
+		if (!lockdep_depends(lc->held[i].class, class))
+			return false;
+	}
 	return true;
 }
 
@@ -309,7 +331,20 @@ static void lockdep_push(struct lockdep_cpu *lc, struct spinlock *lock, unsigned
 		lc->overflowed = true;
 		return;
 	}
-	lc->held[lc->depth++] = (struct held_lock){ .lock = lock, .class = class, .ip = ip };
+	lc->held[lc->depth++] =
+		(struct held_lock){ .lock = lock, .class = class, .refs = 1, .ip = ip };
+}
+
+/* Under a nest lock: a reference to the held entry of @class, if there is one. */
+static bool lockdep_add_ref(struct lockdep_cpu *lc, unsigned int class)
+{
+	for (unsigned int i = lc->depth; i-- > 0;) {
+		if (lc->held[i].class == class) {
+			lc->held[i].refs++;
+			return true;
+		}
+	}
+	return false;
 }
 
 static void lockdep_print_trace(const unsigned long *trace, unsigned int n)
@@ -378,7 +413,7 @@ static void lockdep_print_report(const struct lockdep_report *rep, unsigned long
 
 /* The slow path: class lookup, dependencies, maybe a report. */
 static unsigned int lockdep_check(struct lockdep_cpu *lc, struct spinlock *lock, unsigned long ip,
-				  bool trylock, struct lockdep_report *rep)
+				  bool trylock, bool nest, struct lockdep_report *rep)
 {
 	unsigned int id;
 
@@ -392,12 +427,18 @@ static unsigned int lockdep_check(struct lockdep_cpu *lc, struct spinlock *lock,
 		rep->nr_hops = 0;
 	}
 	for (unsigned int i = 0; id && !trylock && i < lc->depth; i++)
-		lockdep_add_dep_locked(&lc->held[i], id - 1, ip, rep);
+		lockdep_add_dep_locked(&lc->held[i], id - 1, ip, nest, rep);
 	arch_spin_unlock(&lockdep_lock);
 	return id;
 }
 
-void lock_acquire(struct spinlock *lock, unsigned long ip, bool trylock)
+/*
+ * Both ways in, inlined into each with @nest constant (lock_acquire()'s
+ * fast path stays as it was). Called by the out-of-line spin_lock() paths:
+ * the stack is saved from their caller on.
+ */
+static __always_inline void lockdep_acquire(struct spinlock *lock, unsigned long ip, bool trylock,
+					    bool nest)
 {
 	struct lockdep_cpu *lc = this_cpu_ptr(&lockdep_cpu);
 	struct lockdep_report rep;
@@ -408,34 +449,69 @@ void lock_acquire(struct spinlock *lock, unsigned long ip, bool trylock)
 	lc->busy = 1;
 	rep.kind = LOCKDEP_NONE;
 	id = READ_ONCE(lock->class_id);
-	if (!id || !lockdep_all_known(lc, id - 1, trylock) ||
+	if (!id || !lockdep_all_known(lc, id - 1, trylock, nest) ||
 	    (lock->noirq && !trylock && in_interrupt())) {
 		rep.nr_trace = stack_trace_save(rep.trace, LOCKDEP_TRACE_DEPTH,
 						2); /* from spin_lock()'s caller */
-		id = lockdep_check(lc, lock, ip, trylock, &rep);
+		id = lockdep_check(lc, lock, ip, trylock, nest, &rep);
 	}
-	if (id)
+	if (id && !(nest && lockdep_add_ref(lc, id - 1)))
 		lockdep_push(lc, lock, id - 1, ip);
 	lc->busy = 0;
 	if (rep.kind)
 		lockdep_print_report(&rep, ip);
 }
 
+void lock_acquire(struct spinlock *lock, unsigned long ip, bool trylock)
+{
+	lockdep_acquire(lock, ip, trylock, false);
+}
+
+void lock_acquire_nest(struct spinlock *lock, unsigned long ip)
+{
+	lockdep_acquire(lock, ip, false, true);
+}
+
+/*
+ * The entry @lock was pushed for, else one of its class standing for more
+ * locks than its own (a nested one); -1 when it was taken unchecked
+ * (checker busy, stack full, or turned off).
+ */
+static int lockdep_find_held(const struct lockdep_cpu *lc, const struct spinlock *lock)
+{
+	unsigned int i, id;
+
+	for (i = lc->depth; i-- > 0;)
+		if (lc->held[i].lock == lock)
+			return (int)i;
+	id = READ_ONCE(lock->class_id);
+	for (i = lc->depth; id && i-- > 0;)
+		if (lc->held[i].class == id - 1 && lc->held[i].refs > (lc->held[i].lock ? 1U : 0U))
+			return (int)i;
+	return -1;
+}
+
 void lock_release(struct spinlock *lock)
 {
 	struct lockdep_cpu *lc = this_cpu_ptr(&lockdep_cpu);
+	struct held_lock *h;
+	int i = lc->busy ? -1 : lockdep_find_held(lc, lock);
 
-	if (lc->busy)
+	if (i < 0)
 		return;
-	/* not found: taken unchecked (checker busy, stack full, or turned off) */
-	for (unsigned int i = lc->depth; i-- > 0;) {
-		if (lc->held[i].lock != lock)
-			continue;
-		for (; i + 1 < lc->depth; i++)
-			lc->held[i] = lc->held[i + 1];
-		lc->depth--;
+	h = &lc->held[i];
+	if (h->lock == lock)
+		h->lock = NULL;
+	if (--h->refs)
 		return;
-	}
+	for (; (unsigned int)i + 1 < lc->depth; i++)
+		lc->held[i] = lc->held[i + 1];
+	lc->depth--;
+}
+
+unsigned int lockdep_depth(void)
+{
+	return READ_ONCE(this_cpu_ptr(&lockdep_cpu)->depth);
 }
 
 unsigned int lockdep_findings(void)

@@ -8,6 +8,9 @@
  * table in the header): an interrupt that lands inside sees the lock as
  * this CPU's.
  *
+ * spin_lock_nest_lock() takes the same way as a spin_lock() with checks
+ * on, telling lockdep that the nest lock covers the lock's class.
+ *
  * Order in spin_lock(): interrupts off (inline), the recursion test (only this CPU
  * writes its own number into owner_cpu, so reading it unlocked is exact
  * for this CPU), the lock-order checker (before waiting: an inversion is
@@ -75,10 +78,11 @@ static void spin_noirq_in_interrupt(const struct spinlock *lock, unsigned long i
 			  lock->name, (void *)ip);
 }
 
-void spin_lock_slow(struct spinlock *lock, unsigned long flags)
+/* spin_lock() with every check, for @ip; @nest: under a nest lock this CPU holds. */
+static __always_inline void spin_lock_checked(struct spinlock *lock, unsigned long flags,
+					      unsigned long ip, bool nest)
 {
 	unsigned int cpu = smp_processor_id();
-	unsigned long ip = _RET_IP_;
 	const struct spinlock *outer;
 	unsigned int ticket;
 
@@ -86,8 +90,12 @@ void spin_lock_slow(struct spinlock *lock, unsigned long flags)
 		spin_lock_recursion(lock, ip);
 	if (unlikely(lock->noirq && in_interrupt()))
 		spin_noirq_in_interrupt(lock, ip);
-	if (unlikely(READ_ONCE(lockdep_enabled)))
-		lock_acquire(lock, ip, false);
+	if (unlikely(READ_ONCE(lockdep_enabled))) {
+		if (nest)
+			lock_acquire_nest(lock, ip);
+		else
+			lock_acquire(lock, ip, false);
+	}
 	outer = spin_mark(lock);
 	ticket = (unsigned int)atomic_fetch_add(1, &lock->raw.next);
 	if (smp_load_acquire(&lock->raw.serving) != ticket)
@@ -96,6 +104,25 @@ void spin_lock_slow(struct spinlock *lock, unsigned long flags)
 	spin_unmark(outer);
 	if (unlikely(READ_ONCE(lock_stat_enabled)))
 		lock_stat_acquired(lock, cpu);
+}
+
+void spin_lock_slow(struct spinlock *lock, unsigned long flags)
+{
+	spin_lock_checked(lock, flags, _RET_IP_, false);
+}
+
+/*
+ * Whether @nest is held is exact before spin_enter(): only this CPU can
+ * make it "held by this CPU", and a CPU that does hold it cannot move.
+ */
+void spin_lock_nest_lock(struct spinlock *lock, struct spinlock *nest)
+{
+	unsigned long ip = _RET_IP_;
+	bool nested = spin_held_by_this_cpu(nest);
+
+	WARN_ONCE(!nested, "spin_lock_nest_lock: %s taken at %pS under %s, not held by this CPU",
+		  lock->name, (void *)ip, nest->name);
+	spin_lock_checked(lock, spin_enter(lock), ip, nested);
 }
 
 bool spin_trylock(struct spinlock *lock)

@@ -12,9 +12,10 @@
  * Every page of them is, at any time, in exactly one of four states, each
  * range a struct vmap_area. Busy and free ones are kept on an rbtree (by
  * address) plus a list (also by address, for cheap neighbours and in-order
- * walks); a tree, its list and their lock are one struct rb_list. Lazy ones
- * wait on per-CPU lists in the order freed (no tree insert per free), pooled
- * ones on lists by size. mm/vmap_area.h is the interface of the allocator
+ * walks); a tree, its list and their lock are one struct rb_list: one for
+ * the free blocks, one per shard of the busy areas. Lazy ones wait on
+ * per-CPU lists in the order freed (no tree insert per free), pooled ones
+ * on per-CPU lists by size. mm/vmap_area.h is the interface of the allocator
  * built on them:
  *
  *	busy	handed out; va->vm is its vm_struct; the range includes the
@@ -25,7 +26,8 @@
  *		largest free block in their subtree; free blocks are never
  *		adjacent (freeing merges them with their neighbours)
  *	pooled	freed, and flushed by a purge, but kept whole on the list of
- *		its size in struct vmap_pool (areas of up to
+ *		its size in the struct vmap_pool of the CPU that freed
+ *		it (areas of up to
  *		VMAP_POOL_MAX_PAGES pages, guard included) instead of merging
  *		into the free tree: the next request of that exact size takes
  *		it back in O(1), node and all (Linux 6.9's vmap_node pools)
@@ -63,6 +65,13 @@
  * vfree() from an interrupt queues like vfree_atomic(); its frees run in
  * the same kworker (or at the next vmalloc()/vfree()).
  *
+ * Sharing. Nothing on the way of a vmalloc()/vfree() that reuses its own
+ * CPU's freed ranges is shared with other CPUs but an atomic counter or
+ * two: the busy areas are sharded by address (vmap_shards[], 16 locks),
+ * flushed ranges wait in this CPU's pool (vmap_pools[]), frees go onto
+ * this CPU's lazy list. Only the free tree (F) and the purge (Q) are
+ * global, and the steady state touches neither but once per purge.
+ *
  * Locks: V, F, P and Q are spinlocks of the noirq kind (kernel/spinlock.h):
  * held with preemption off but interrupts left as they were, because no
  * interrupt handler ever waits for one of them:
@@ -79,11 +88,16 @@
  * lockdep reports a spin_lock() of any of them in interrupt context.
  * Taken one at a time, except in the order Q -> V -> F -> O -> P where nested
  * (only the checker nests O and P):
- *	[V] vmap_busy.lock		busy tree/list, busy areas' vm_struct fields
+ *	[V] vmap_shards[i].busy.lock	that shard's busy tree/list and counters,
+ *					its busy areas' vm_struct fields; one
+ *					at a time (one lockdep class), but all
+ *					of them under Q by the checker
  *	[F] vmap_free.lock		free tree/list, the spare node
  *	[P] vmap_lazy[cpu].lock		that CPU's lazy list and its counters;
  *					one at a time (one lockdep class)
- *	[O] vmap_pool.lock		the pools' lists and counters (noirq too)
+ *	[O] vmap_pools[cpu].lock	that pool's lists and counters; one at
+ *					a time (one lockdep class), but all of
+ *					them under Q by the checker
  *	[Q] vmap_purge_lock		serialises purges and pool drains: a range
  *					leaves a lazy list or a pool and reaches
  *					the free tree or a pool within one hold
@@ -138,8 +152,29 @@ _Static_assert(__builtin_popcount(VM_IOREMAP | VM_ALLOC | VM_MAP | VM_UNINITIALI
 /* Bits of a caller's gfp that matter for our own bookkeeping allocations. */
 #define GFP_VMAP_META (__GFP_NOWARN | __GFP_ATOMIC | __GFP_NOFAULT)
 
-static struct rb_list vmap_busy = RB_LIST_INIT(vmap_busy); /* [V] busy areas */
-static unsigned long vmalloc_nr_pages;			   /* [V] pages mapped by vmalloc */
+/*
+ * The busy areas, sharded by address (Linux 6.9's vmap_node): an area lives
+ * in the shard its va_start hashes to (addr_shard()), so CPUs working on
+ * different areas take different locks, and a lookup by start address
+ * (vfree(), vunmap()) goes straight to one shard. Hashing the page number,
+ * not striping zones, spreads even neighbouring small areas. A lookup by
+ * an address inside an area tries that address's shard, then the others
+ * (find_busy_locked()). Each shard counts its own areas and pages; the
+ * totals are sums (vmalloc_nr_busy(), vmalloc_nr_pages()).
+ */
+#define VMAP_SHARD_BITS 4
+#define VMAP_NR_SHARDS	(1 << VMAP_SHARD_BITS)
+
+struct vmap_shard {
+	struct rb_list busy;	  /* [V] this shard's busy areas */
+	unsigned long nr_busy;	  /* [V] areas in it */
+	unsigned long nr_pages;	  /* [V] pages vmalloc() mapped in its areas */
+	unsigned long nr_vmalloc; /* [V] vmalloc()s that ended here */
+	unsigned long nr_vfree;	  /* [V] vfree()s taken from here */
+} __aligned(64);
+
+static struct vmap_shard vmap_shards[VMAP_NR_SHARDS]; /* set up by vmap_shards_init() */
+static const struct lock_class_key vmap_shard_key = { .name = "vmap_shard" };
 
 static struct rb_list vmap_free = RB_LIST_INIT(vmap_free); /* [F] free blocks */
 static struct vmap_area *ne_fit_spare;			   /* [F] node for a middle split */
@@ -168,13 +203,20 @@ static const struct lock_class_key vmap_lazy_key = { .name = "vmap_lazy" };
 static DEFINE_SPINLOCK_NOIRQ(vmap_purge_lock); /* [Q] */
 
 /*
- * Pools of purged (flushed) ranges by size: sizes[n - 1] lists the pooled
- * areas of n pages (guard included), most recently purged first. One pool
- * today; issue 15 makes them per CPU, each with its lock, which is why the
- * pool is a structure passed around rather than globals.
+ * Pools of purged (flushed) ranges by size, one per CPU: sizes[n - 1] lists
+ * the pooled areas of n pages (guard included), most recently purged
+ * first. A purge gives the areas a CPU freed back to that CPU's pool, and
+ * an allocation takes from its own CPU's pool: a CPU that frees and
+ * allocates the same sizes works in its own pool under a lock nobody else
+ * wants (but a purge's brief hold).
  */
 #define VMAP_POOL_MAX_PAGES 256
-/* Pooled pages at most: past it, a purge merges into the free tree instead. */
+/*
+ * Pooled pages per CPU at most (vmap_pool_cap()): past it, a purge merges
+ * into the free tree instead. At least the lazy budget, which is what one
+ * CPU may free between two purges: a CPU that frees and allocates the same
+ * sizes then finds every one of them pooled after the purge.
+ */
 #define VMAP_POOL_CAP_PAGES LAZY_MAX_PAGES_DEFAULT
 /* Entries of the right size looked at for the window and alignment asked. */
 #define VMAP_POOL_SCAN 4
@@ -188,7 +230,8 @@ struct vmap_pool {
 	struct list_head sizes[VMAP_POOL_MAX_PAGES]; /* [O], set up by vmalloc_init() */
 };
 
-static struct vmap_pool vmap_pool = { .lock = SPINLOCK_NOIRQ_INIT(vmap_pool.lock) };
+static struct vmap_pool vmap_pools[NR_CPUS]; /* set up by vmap_pool_init() */
+static const struct lock_class_key vmap_pool_key = { .name = "vmap_pool" };
 
 /* vm_struct.flags, ours: the range came from a pool (a failed setup returns it there). */
 #define VM_POOLED 0x80000000u
@@ -252,9 +295,30 @@ struct vmalloc_stats vmalloc_stats;
  * lazy or free (the unmap and page frees in between). Raised under the
  * lock of the tree a range leaves, lowered under the lock of the one it
  * joins, so vmalloc_check(), holding every lock, knows whether its
- * coverage walk may find a hole that is no corruption.
+ * coverage walk may find a hole that is no corruption. One count per CPU,
+ * on its own cache line, changed only by its CPU with a vmalloc lock held
+ * (preemption off) and never from an interrupt: no atomic, no line shared
+ * on the fast path; what counts is the sum (transit_sum()), which may go
+ * below zero on one CPU when a range leaves on one and arrives on another.
  */
-static atomic_t vmap_in_transit;
+struct vmap_transit {
+	long nr;
+} __aligned(64);
+static struct vmap_transit vmap_in_transit[NR_CPUS];
+
+static inline void transit_add(long n)
+{
+	vmap_in_transit[smp_processor_id()].nr += n;
+}
+
+static long transit_sum(void)
+{
+	long sum = 0;
+
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+		sum += READ_ONCE(vmap_in_transit[cpu].nr);
+	return sum;
+}
 bool vmalloc_debug_vm; /* DEBUG_VM: vmalloc_check() after every change */
 
 /* vmalloc_debug_flush: flush the TLB at every unmap (the range still goes lazy) */
@@ -295,6 +359,103 @@ static void vmap_window(unsigned long start, unsigned long end, unsigned long *v
 	*vstart = PAGE_ALIGN(start);
 	if (*vstart < start || *vstart > *vend)
 		*vstart = *vend;
+}
+
+/* The shard of the busy area starting at @addr: a multiplicative hash of its page number. */
+static inline struct vmap_shard *addr_shard(unsigned long addr)
+{
+	return &vmap_shards[((addr >> PAGE_SHIFT) * 0x9E3779B97F4A7C15UL) >> (64 - VMAP_SHARD_BITS)];
+}
+
+/* The shard of the busy area of @vm, its lock taken: for @vm's [V] fields. */
+static struct vmap_shard *vm_shard_lock(const struct vm_struct *vm)
+{
+	struct vmap_shard *s = addr_shard((unsigned long)vm->addr);
+
+	spin_lock(&s->busy.lock);
+	return s;
+}
+
+/*
+ * The busy area containing @addr, with its shard's lock held (*@sp), or
+ * NULL with no lock held: @addr's own shard first (where an area starting
+ * at @addr is), then the others, one hold at a time. An area does not
+ * change shards, so one that contains @addr throughout is found.
+ */
+/* The busy area of shard @s containing @addr with @s locked, or NULL unlocked. */
+static struct vmap_area *shard_find_lock(struct vmap_shard *s, unsigned long addr)
+{
+	struct vmap_area *va;
+
+	spin_lock(&s->busy.lock);
+	va = find_va_containing(&s->busy, addr);
+	if (!va)
+		spin_unlock(&s->busy.lock);
+	return va;
+}
+
+static struct vmap_area *find_busy_locked(unsigned long addr, struct vmap_shard **sp)
+{
+	struct vmap_shard *own = addr_shard(addr), *s;
+	struct vmap_area *va = shard_find_lock(own, addr);
+
+	if (va) {
+		*sp = own;
+		return va;
+	}
+	for (s = vmap_shards; s < vmap_shards + VMAP_NR_SHARDS; s++) {
+		if (s != own && (va = shard_find_lock(s, addr))) {
+			*sp = s;
+			return va;
+		}
+	}
+	return NULL;
+}
+
+/* The sum over the shards of the counter at @offset in struct vmap_shard (no lock: a snapshot). */
+static unsigned long shard_sum(size_t offset)
+{
+	unsigned long nr = 0;
+
+	for (unsigned int i = 0; i < VMAP_NR_SHARDS; i++)
+		nr += READ_ONCE(*(unsigned long *)((char *)&vmap_shards[i] + offset));
+	return nr;
+}
+
+/* vmalloc_nr_busy - see include/mm/vmalloc.h */
+unsigned long vmalloc_nr_busy(void)
+{
+	return shard_sum(offsetof(struct vmap_shard, nr_busy));
+}
+
+/* vmalloc_nr_pages - see include/mm/vmalloc.h */
+unsigned long vmalloc_nr_pages(void)
+{
+	return shard_sum(offsetof(struct vmap_shard, nr_pages));
+}
+
+/* vmalloc_nr_vmalloc - see include/mm/vmalloc.h */
+unsigned long vmalloc_nr_vmalloc(void)
+{
+	return shard_sum(offsetof(struct vmap_shard, nr_vmalloc));
+}
+
+/* vmalloc_nr_vfree - see include/mm/vmalloc.h */
+unsigned long vmalloc_nr_vfree(void)
+{
+	return shard_sum(offsetof(struct vmap_shard, nr_vfree));
+}
+
+static void vmap_shards_init(void)
+{
+	for (unsigned int i = 0; i < VMAP_NR_SHARDS; i++) {
+		struct vmap_shard *s = &vmap_shards[i];
+
+		s->busy.root = RB_ROOT;
+		INIT_LIST_HEAD(&s->busy.head);
+		s->busy.lock = (struct spinlock)SPINLOCK_NOIRQ_INIT(vmap_shard);
+		s->busy.lock.key = &vmap_shard_key;
+	}
 }
 
 /* ---------------------------------------------------------------------- */
@@ -790,7 +951,7 @@ static int reserve_free_range(unsigned long size, unsigned long align, unsigned 
 	if (va)
 		err = clip_free_va_locked(va, *addr, size);
 	if (!err)
-		atomic_inc(&vmap_in_transit); /* until alloc_vmap_area() links it busy */
+		transit_add(1); /* until alloc_vmap_area() links it busy */
 	spin_unlock(&vmap_free.lock);
 	return err;
 }
@@ -803,6 +964,14 @@ static inline unsigned long va_pages(const struct vmap_area *va)
 	return va_size(va) >> PAGE_SHIFT;
 }
 
+static unsigned long lazy_budget(void);
+
+/* The cap of each CPU's pool in pages: see VMAP_POOL_CAP_PAGES. */
+static unsigned long vmap_pool_cap(void)
+{
+	return max(lazy_budget(), (unsigned long)VMAP_POOL_CAP_PAGES);
+}
+
 /*
  * Keep the flushed @va whole in @pool, if it is small enough and the pool
  * is under its cap. False: the caller merges it into the free tree.
@@ -812,7 +981,7 @@ static bool vmap_pool_push_locked(struct vmap_pool *pool, struct vmap_area *va)
 	unsigned long pages = va_pages(va);
 
 	assert_held(&pool->lock);
-	if (pages > VMAP_POOL_MAX_PAGES || pool->nr_pages + pages > VMAP_POOL_CAP_PAGES)
+	if (pages > VMAP_POOL_MAX_PAGES || pool->nr_pages + pages > vmap_pool_cap())
 		return false;
 	RB_CLEAR_NODE(&va->rb_node);
 	list_add(&va->list, &pool->sizes[pages - 1]);
@@ -834,7 +1003,7 @@ static void vmap_pool_put_batch(struct vmap_pool *pool, struct list_head *batch)
 	list_for_each_entry_safe(va, n, batch, list) {
 		list_del(&va->list);
 		if (vmap_pool_push_locked(pool, va))
-			atomic_dec(&vmap_in_transit);
+			transit_add(-1);
 		else
 			list_add_tail(&va->list, &rest);
 	}
@@ -883,7 +1052,7 @@ static struct vmap_area *vmap_pool_pop(struct vmap_pool *pool, unsigned long siz
 	if (found) {
 		vmap_pool_unlink_locked(pool, found);
 		pool->hits++;
-		atomic_inc(&vmap_in_transit); /* until alloc_vmap_area() links it busy */
+		transit_add(1); /* until alloc_vmap_area() links it busy */
 	}
 	spin_unlock(&pool->lock);
 	return found;
@@ -898,7 +1067,7 @@ static bool vmap_pool_give_back(struct vmap_pool *pool, struct vmap_area *va)
 	ok = vmap_pool_push_locked(pool, va);
 	if (ok) {
 		pool->hits--; /* it served nothing */
-		atomic_dec(&vmap_in_transit);
+		transit_add(-1);
 	}
 	spin_unlock(&pool->lock);
 	return ok;
@@ -959,27 +1128,55 @@ static bool vmap_pool_drain(struct vmap_pool *pool)
 	}
 }
 
+/* This CPU's pool (any pool would be correct: each has its lock). */
+static inline struct vmap_pool *this_pool(void)
+{
+	return &vmap_pools[sched_cpu()];
+}
+
+/* Drain every CPU's pool; true if any held an area. */
+static bool vmap_pools_drain(void)
+{
+	bool any = false;
+
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+		any |= vmap_pool_drain(&vmap_pools[cpu]);
+	return any;
+}
+
 /* vmalloc_pool_drain - see include/mm/vmalloc.h */
 bool vmalloc_pool_drain(void)
 {
-	return vmap_pool_drain(&vmap_pool);
+	return vmap_pools_drain();
 }
 
 /* vmalloc_pool_info - see include/mm/vmalloc.h */
 void vmalloc_pool_info(struct vmalloc_pool_info *info)
 {
-	spin_lock(&vmap_pool.lock);
-	info->nr_areas = vmap_pool.nr_areas;
-	info->nr_pages = vmap_pool.nr_pages;
-	info->hits = vmap_pool.hits;
-	info->drained = vmap_pool.drained;
-	spin_unlock(&vmap_pool.lock);
+	*info = (struct vmalloc_pool_info){ 0 };
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
+		struct vmap_pool *pool = &vmap_pools[cpu];
+
+		spin_lock(&pool->lock);
+		info->nr_areas += pool->nr_areas;
+		info->nr_pages += pool->nr_pages;
+		info->hits += pool->hits;
+		info->drained += pool->drained;
+		spin_unlock(&pool->lock);
+	}
 }
 
-static void vmap_pool_init(struct vmap_pool *pool)
+/* Every CPU's pool empty, their locks one lockdep class. */
+static void vmap_pool_init(void)
 {
-	for (int i = 0; i < VMAP_POOL_MAX_PAGES; i++)
-		INIT_LIST_HEAD(&pool->sizes[i]);
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
+		struct vmap_pool *pool = &vmap_pools[cpu];
+
+		pool->lock = (struct spinlock)SPINLOCK_NOIRQ_INIT(vmap_pool);
+		pool->lock.key = &vmap_pool_key;
+		for (int i = 0; i < VMAP_POOL_MAX_PAGES; i++)
+			INIT_LIST_HEAD(&pool->sizes[i]);
+	}
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1137,18 +1334,18 @@ static unsigned long lazy_detach_cpu(struct vmap_lazy_list *l, struct list_head 
 		lazy_pages_add(-(long)va_pages(va));
 		nr++;
 	}
-	atomic_add(nr, &vmap_in_transit); /* until they are pooled or free */
+	transit_add((long)nr); /* until they are pooled or free */
 	spin_unlock(&l->lock);
 	return nr;
 }
 
 /*
- * Detach up to @max lazy areas onto @list, the oldest of every CPU's list
- * first, at most VMAP_PURGE_BATCH per lock hold, from CPU c's list only
- * its first @mark[c] - nr_taken (@mark NULL: no limit), while more than
- * @keep pages stay lazy. Returns how many.
+ * Detach up to @max lazy areas, CPU c's onto @lists[c], the oldest of every
+ * CPU's list first, at most VMAP_PURGE_BATCH per lock hold, from CPU c's
+ * list only its first @mark[c] - nr_taken (@mark NULL: no limit), while
+ * more than @keep pages stay lazy. Returns how many.
  */
-static unsigned long lazy_detach(struct list_head *list, unsigned long max,
+static unsigned long lazy_detach(struct list_head lists[NR_CPUS], unsigned long max,
 				 const unsigned long *mark, unsigned long keep)
 {
 	unsigned long nr = 0, got;
@@ -1157,7 +1354,7 @@ static unsigned long lazy_detach(struct list_head *list, unsigned long max,
 	do {
 		got = 0;
 		for (cpu = 0; cpu < NR_CPUS && nr + got < max; cpu++)
-			got += lazy_detach_cpu(&vmap_lazy[cpu], list,
+			got += lazy_detach_cpu(&vmap_lazy[cpu], &lists[cpu],
 					       min(max - nr - got, (unsigned long)VMAP_PURGE_BATCH),
 					       mark ? mark[cpu] : ~0UL, keep);
 		nr += got;
@@ -1222,64 +1419,97 @@ static void va_list_sort(struct list_head *head)
 }
 
 /*
- * Give up to VMAP_PURGE_BATCH flushed areas of @list back, in one hold of
- * O and one of F: into the pools (@to_pools, those of a pool size while the
- * pools are under their cap), else into the free tree. Returns how many.
+ * Give the flushed areas of @list back to the free tree in address order
+ * (sorted here), VMAP_PURGE_BATCH per hold of F.
  */
-static unsigned long purge_return_batch(struct list_head *list, bool to_pools)
+static void purge_to_free_tree(struct list_head *list)
 {
-	struct vmap_area *va, *n;
-	unsigned long nr = 0;
-	LIST_HEAD(batch);
+	struct vmap_area *va;
+	unsigned long nr;
 
-	while (nr < VMAP_PURGE_BATCH && !list_empty(list)) {
-		list_move_tail(list->next, &batch);
-		nr++;
-	}
-	if (to_pools)
-		vmap_pool_put_batch(&vmap_pool, &batch);
-	if (!list_empty(&batch)) {
+	va_list_sort(list);
+	while (!list_empty(list)) {
 		spin_lock(&vmap_free.lock);
-		list_for_each_entry_safe(va, n, &batch, list) {
+		for (nr = 0; nr < VMAP_PURGE_BATCH && !list_empty(list); nr++) {
+			va = list_first_entry(list, struct vmap_area, list);
 			list_del(&va->list);
 			merge_or_add_free_locked(va);
-			atomic_dec(&vmap_in_transit);
+			transit_add(-1);
 		}
 		spin_unlock(&vmap_free.lock);
 	}
-	return nr;
+}
+
+/*
+ * Pool the flushed areas of @list (freed by CPU @cpu) in that CPU's pool,
+ * VMAP_PURGE_BATCH per hold of its lock; move what it refuses (too big, or
+ * the pool full) onto @rest.
+ */
+static void purge_to_pool(unsigned int cpu, struct list_head *list, struct list_head *rest)
+{
+	LIST_HEAD(batch);
+	unsigned long nr;
+
+	while (!list_empty(list)) {
+		for (nr = 0; nr < VMAP_PURGE_BATCH && !list_empty(list); nr++)
+			list_move_tail(list->next, &batch);
+		vmap_pool_put_batch(&vmap_pools[cpu], &batch);
+		list_splice_tail_init(&batch, rest);
+	}
+}
+
+/* The union [*start, *end) of the areas on @lists (empty lists skipped). */
+static void purge_span(struct list_head lists[NR_CPUS], unsigned long *start, unsigned long *end)
+{
+	struct vmap_area *va;
+
+	*start = ~0UL;
+	*end = 0;
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
+		list_for_each_entry(va, &lists[cpu], list) {
+			*start = min(*start, va->va_start);
+			*end = max(*end, va->va_end);
+		}
+	}
 }
 
 /*
  * Purge up to @max lazily freed areas (see lazy_detach() for @mark and
- * @keep): detach them in holds of at most VMAP_PURGE_BATCH areas, sort
- * them by address, ONE TLB flush over their union for every CPU, then
- * give them back in address order (purge_return_batch()) in holds of at
- * most VMAP_PURGE_BATCH. Until the flush they are in no tree (counted in
- * transit), so nothing can hand them out again; those left on the lazy
- * lists stay reserved. Q is held throughout, so purges do not overlap and
- * a purge that returns has flushed all it took: no interrupt path takes Q,
- * and a CPU spinning for it with interrupts on still serves the shootdown.
- * Returns the number purged (0: none was left).
+ * @keep): detach them in holds of at most VMAP_PURGE_BATCH areas, ONE TLB
+ * flush over their union for every CPU, then give them back: with
+ * @to_pools each CPU's into its own pool, what the pools refuse (and
+ * everything without @to_pools) into the free tree in address order. Until
+ * then they are in no tree (counted in transit), so nothing can hand them
+ * out again; those left on the lazy lists stay reserved. Q is held
+ * throughout, so purges do not overlap and a purge that returns has
+ * flushed all it took: no interrupt path takes Q, and a CPU spinning for
+ * it with interrupts on still serves the shootdown. Returns the number
+ * purged (0: none was left).
  */
 static unsigned long purge_vmap_lazy(unsigned long max, const unsigned long *mark,
 				     unsigned long keep, bool to_pools)
 {
+	struct list_head detached[NR_CPUS];
 	unsigned long start, end, nr;
-	LIST_HEAD(detached);
+	LIST_HEAD(rest);
 
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+		INIT_LIST_HEAD(&detached[cpu]);
 	spin_lock(&vmap_purge_lock);
-	nr = lazy_detach(&detached, max, mark, keep);
+	nr = lazy_detach(detached, max, mark, keep);
 	if (!nr) {
 		spin_unlock(&vmap_purge_lock);
 		return 0;
 	}
-	va_list_sort(&detached);
-	start = list_first_entry(&detached, struct vmap_area, list)->va_start;
-	end = list_last_entry(&detached, struct vmap_area, list)->va_end;
+	purge_span(detached, &start, &end);
 	flush_tlb_kernel_range(start, end);
-	while (purge_return_batch(&detached, to_pools))
-		;
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
+		if (to_pools)
+			purge_to_pool(cpu, &detached[cpu], &rest);
+		else
+			list_splice_tail_init(&detached[cpu], &rest);
+	}
+	purge_to_free_tree(&rest);
 	vmalloc_stats.nr_purges++;
 	vmalloc_stats.purged_areas += nr;
 	spin_unlock(&vmap_purge_lock);
@@ -1315,7 +1545,7 @@ bool purge_vmap_area_lazy(void)
 	lazy_mark_now(mark);
 	while (purge_vmap_lazy(VMAP_PURGE_DETACH, mark, 0, false))
 		any = true;
-	if (vmap_pool_drain(&vmap_pool))
+	if (vmap_pools_drain())
 		any = true;
 	return any;
 }
@@ -1337,8 +1567,8 @@ static unsigned long lazy_budget(void)
 /*
  * The background purge (vmap_purge_work, in a kworker): every area lazy
  * when it starts, of every CPU's list, VMAP_PURGE_DETACH per TLB shootdown
- * over their union, into the pools. (vfree_atomic()'s frees run in the
- * same kworker, as deferred work in idle time.)
+ * over their union, into the pools of the CPUs that freed them.
+ * (vfree_atomic()'s frees run in the same kworker: vfree_atomic_work.)
  */
 static void vmap_purge_work_fn(struct work_struct *w __unused)
 {
@@ -1437,7 +1667,7 @@ void free_vmap_area_noflush(struct vmap_area *va, const void *caller)
 	}
 	l->nr_pages += pages;
 	total = lazy_pages_add((long)pages);
-	atomic_dec(&vmap_in_transit); /* detached from busy by the caller */
+	transit_add(-1); /* detached from busy by the caller */
 	spin_unlock(&l->lock);
 	if (merged)
 		kmem_cache_free(vmap_area_cachep, va);
@@ -1501,10 +1731,11 @@ struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align, unsig
 {
 	struct vmap_area *va, *own = NULL;
 	bool purged = false, stolen = false, no_node = false;
+	struct vmap_shard *shard;
 	unsigned long addr;
 	int err;
 
-	va = vmap_pool_pop(&vmap_pool, size, align, vstart, vend);
+	va = vmap_pool_pop(this_pool(), size, align, vstart, vend);
 	if (va) {
 		addr = va->va_start;
 		vm->flags |= VM_POOLED;
@@ -1546,11 +1777,11 @@ link:
 	va->vm = vm;
 	vm->addr = (void *)addr;
 	vm->size = size;
-	spin_lock(&vmap_busy.lock);
-	link_va(va, &vmap_busy, "busy");
-	vmalloc_stats.nr_busy++;
-	atomic_dec(&vmap_in_transit);
-	spin_unlock(&vmap_busy.lock);
+	shard = vm_shard_lock(vm);
+	link_va(va, &shard->busy, "busy");
+	shard->nr_busy++;
+	transit_add(-1);
+	spin_unlock(&shard->busy.lock);
 	vmalloc_debug_check("alloc_vmap_area");
 	return va;
 }
@@ -1582,35 +1813,38 @@ static void warn_no_area(const char *op, const void *addr, const void *caller)
 /*
  * Take the busy area that starts exactly at @addr out of the busy tree, if
  * its flags include one of @want (0: any kind) and none of @refuse; for
- * vfree() (@want VM_ALLOC) its pages leave vmalloc_nr_pages in the same
+ * vfree() (@want VM_ALLOC) its pages leave its shard's nr_pages in the same
  * hold. Otherwise warn as @op (quietly if @op is NULL) and change nothing.
+ * An area starting at @addr is in @addr's shard: the others are searched
+ * only to say what a bad address hit.
  */
 static struct vmap_area *detach_vmap_area(const void *addr, unsigned int want, unsigned int refuse,
 					  const char *op, const void *caller)
 {
 	unsigned long start = 0, end = 0;
+	struct vmap_shard *shard;
 	struct vmap_area *va;
 	unsigned int flags = 0;
 
-	spin_lock(&vmap_busy.lock);
-	va = find_va_containing(&vmap_busy, (unsigned long)addr);
-	if (va) {
-		start = va->va_start;
-		end = va->va_end;
-		flags = va->vm->flags;
-	}
-	if (va && start == (unsigned long)addr && (!want || (flags & want)) && !(flags & refuse)) {
-		unlink_va(va, &vmap_busy);
-		vmalloc_stats.nr_busy--;
+	va = find_busy_locked((unsigned long)addr, &shard);
+	if (!va)
+		goto refuse;
+	start = va->va_start;
+	end = va->va_end;
+	flags = va->vm->flags;
+	if (start == (unsigned long)addr && (!want || (flags & want)) && !(flags & refuse)) {
+		unlink_va(va, &shard->busy);
+		shard->nr_busy--;
 		if (want == VM_ALLOC) { /* vfree(): its accounting in the same hold */
-			vmalloc_nr_pages -= va->vm->nr_pages;
-			vmalloc_stats.nr_vfree++;
+			shard->nr_pages -= va->vm->nr_pages;
+			shard->nr_vfree++;
 		}
-		atomic_inc(&vmap_in_transit); /* until it is lazy or free */
-		spin_unlock(&vmap_busy.lock);
+		transit_add(1); /* until it is lazy or free */
+		spin_unlock(&shard->busy.lock);
 		return va;
 	}
-	spin_unlock(&vmap_busy.lock);
+	spin_unlock(&shard->busy.lock);
+refuse:
 	if (!op)
 		return NULL;
 	if (!va)
@@ -1635,10 +1869,10 @@ static void release_vm_area(struct vm_struct *area)
 
 	if (WARN_ON_ONCE(!va))
 		return;
-	if (!(area->flags & VM_POOLED) || !vmap_pool_give_back(&vmap_pool, va)) {
+	if (!(area->flags & VM_POOLED) || !vmap_pool_give_back(this_pool(), va)) {
 		spin_lock(&vmap_free.lock);
 		merge_or_add_free_locked(va);
-		atomic_dec(&vmap_in_transit);
+		transit_add(-1);
 		spin_unlock(&vmap_free.lock);
 	}
 	kfree(area);
@@ -1763,13 +1997,13 @@ struct vm_struct *get_vm_area(unsigned long size, unsigned long flags)
  */
 void set_vm_flush_reset_perms(const void *addr)
 {
-	struct vmap_area *va;
+	struct vmap_shard *shard;
+	struct vmap_area *va = find_busy_locked((unsigned long)addr, &shard);
 
-	spin_lock(&vmap_busy.lock);
-	va = find_va_containing(&vmap_busy, (unsigned long)addr);
-	if (va)
+	if (va) {
 		va->vm->flags |= VM_FLUSH_RESET_PERMS;
-	spin_unlock(&vmap_busy.lock);
+		spin_unlock(&shard->busy.lock);
+	}
 }
 
 /*
@@ -1779,12 +2013,30 @@ void set_vm_flush_reset_perms(const void *addr)
  */
 struct vm_struct *find_vm_area(const void *addr)
 {
-	struct vmap_area *va;
+	struct vmap_shard *shard;
+	struct vmap_area *va = find_busy_locked((unsigned long)addr, &shard);
 
-	spin_lock(&vmap_busy.lock);
-	va = find_va_containing(&vmap_busy, (unsigned long)addr);
-	spin_unlock(&vmap_busy.lock);
-	return va ? va->vm : NULL;
+	if (!va)
+		return NULL;
+	spin_unlock(&shard->busy.lock);
+	return va->vm;
+}
+
+/*
+ * @area is set up (mapped): clear VM_UNINITIALIZED, so that the dumps,
+ * vread() and vfree() treat it as whole, and count a vmalloc() area's
+ * pages, in one hold of its shard's lock.
+ */
+static void vm_area_ready(struct vm_struct *area)
+{
+	struct vmap_shard *shard = vm_shard_lock(area);
+
+	area->flags &= ~VM_UNINITIALIZED;
+	if (area->flags & VM_ALLOC) {
+		shard->nr_pages += area->nr_pages;
+		shard->nr_vmalloc++;
+	}
+	spin_unlock(&shard->busy.lock);
 }
 
 /*
@@ -2103,11 +2355,7 @@ static void *__vmalloc_huge_range(unsigned long size, unsigned long align, unsig
 		goto out_free_pages;
 	if (vmap_pages_range_huge(addr, addr + size, prot, area->pages, VMAP_HUGE_PMD))
 		goto out_flush;
-	spin_lock(&vmap_busy.lock);
-	area->flags &= ~VM_UNINITIALIZED;
-	vmalloc_nr_pages += area->nr_pages;
-	vmalloc_stats.nr_vmalloc++;
-	spin_unlock(&vmap_busy.lock);
+	vm_area_ready(area);
 	return area->addr;
 
 out_flush:
@@ -2164,11 +2412,7 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align, unsigned lon
 	if (__vmalloc_area_node(area, gfp, prot, node))
 		goto out_release_area;
 
-	spin_lock(&vmap_busy.lock);
-	area->flags &= ~VM_UNINITIALIZED;
-	vmalloc_nr_pages += area->nr_pages;
-	vmalloc_stats.nr_vmalloc++;
-	spin_unlock(&vmap_busy.lock);
+	vm_area_ready(area);
 	return area->addr;
 
 out_release_area:
@@ -2270,11 +2514,19 @@ void vfree(const void *addr)
 static const void *vfree_unchecked[VFREE_UNCHECKED_MAX]; /* [D] */
 static unsigned int vfree_nr_unchecked;			 /* [D] */
 
-/* @lock is one of the lazy lists' locks. */
-static bool lazy_lock_of(const struct spinlock *lock)
+/* @lock is one of @n structures from @base (the lock of a lazy list, shard or pool). */
+static bool lock_in_array(const struct spinlock *lock, const void *base, size_t size)
 {
-	return (const void *)lock >= (const void *)vmap_lazy &&
-	       (const void *)lock < (const void *)(vmap_lazy + NR_CPUS);
+	return (const void *)lock >= base &&
+	       (const void *)lock < (const void *)((char *)base + size);
+}
+
+/* @lock is one of the sharded vmalloc locks: a lazy list's, a shard's or a pool's. */
+static bool vmalloc_array_lock(const struct spinlock *lock)
+{
+	return lock_in_array(lock, vmap_lazy, sizeof(vmap_lazy)) ||
+	       lock_in_array(lock, vmap_shards, sizeof(vmap_shards)) ||
+	       lock_in_array(lock, vmap_pools, sizeof(vmap_pools));
 }
 
 /*
@@ -2286,15 +2538,17 @@ static bool vmalloc_locks_held(void)
 	const struct spinlock *waiting = this_cpu_read(spin_waiting_for);
 
 	/* an interrupt that hit a wait for a noirq one: its ticket is next in line */
-	if (waiting &&
-	    (waiting == &vmap_busy.lock || waiting == &vmap_free.lock || lazy_lock_of(waiting) ||
-	     waiting == &vmap_purge_lock || waiting == &vmap_pool.lock))
+	if (waiting && (waiting == &vmap_free.lock || waiting == &vmap_purge_lock ||
+			vmalloc_array_lock(waiting)))
 		return true;
 	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
-		if (spin_held_by_this_cpu(&vmap_lazy[cpu].lock))
+		if (spin_held_by_this_cpu(&vmap_lazy[cpu].lock) ||
+		    spin_held_by_this_cpu(&vmap_pools[cpu].lock))
 			return true;
-	return spin_held_by_this_cpu(&vmap_busy.lock) || spin_held_by_this_cpu(&vmap_free.lock) ||
-	       spin_held_by_this_cpu(&vmap_purge_lock) || spin_held_by_this_cpu(&vmap_pool.lock) ||
+	for (unsigned int i = 0; i < VMAP_NR_SHARDS; i++)
+		if (spin_held_by_this_cpu(&vmap_shards[i].busy.lock))
+			return true;
+	return spin_held_by_this_cpu(&vmap_free.lock) || spin_held_by_this_cpu(&vmap_purge_lock) ||
 	       spin_held_by_this_cpu(&vfree_deferred_lock);
 }
 
@@ -2316,9 +2570,17 @@ static bool vfree_deferred_step(void)
 	return false; /* what arrives meanwhile queues the work again */
 }
 
-/* vfree_atomic()'s frees, run by the deferred work's kworker. */
+/* Before the workqueue runs (early boot): vfree_atomic()'s frees in idle time. */
 static struct deferred_work vfree_deferred_work =
 	DEFERRED_WORK_INIT("vfree_atomic", vfree_deferred_step);
+
+static void vfree_atomic_work_fn(struct work_struct *w __unused)
+{
+	vfree_deferred_run();
+}
+
+/* vfree_atomic()'s frees: work for the kworker of the CPU that queued them, as the purge. */
+static DECLARE_WORK(vfree_atomic_work, vfree_atomic_work_fn);
 
 static void vfree_deferred_push(struct vm_struct *vm)
 {
@@ -2330,40 +2592,44 @@ static void vfree_deferred_push(struct vm_struct *vm)
 }
 
 /*
- * V from vfree_atomic(): V is noirq, so an interrupt handler must not
- * spin_lock() it; it spins on spin_trylock() instead. That cannot deadlock:
- * this CPU neither holds nor waits for a vmalloc lock (vfree_atomic()
- * checked: its interrupted ticket would be served next), so V's holder is
- * another CPU, which never waits for this one but for a TLB shootdown, and
- * the wait serves those.
+ * A shard's V from vfree_atomic(): V is noirq, so an interrupt handler must
+ * not spin_lock() it; it spins on spin_trylock() instead. That cannot
+ * deadlock: this CPU neither holds nor waits for a vmalloc lock
+ * (vfree_atomic() checked: its interrupted ticket would be served next),
+ * so V's holder is another CPU, which never waits for this one but for a
+ * TLB shootdown, and the wait serves those.
  */
-static void vmap_busy_lock_any_context(void)
+static void shard_lock_any_context(struct vmap_shard *s)
 {
 	if (!in_interrupt()) {
-		spin_lock(&vmap_busy.lock);
+		spin_lock(&s->busy.lock);
 		return;
 	}
-	while (!spin_trylock(&vmap_busy.lock)) {
+	while (!spin_trylock(&s->busy.lock)) {
 		tlb_shootdown_run();
 		cpu_relax();
 	}
 }
 
-/* Mark the vmalloc area at @addr as queued for freeing and queue it. */
+/*
+ * Mark the vmalloc area at @addr as queued for freeing and queue it. Only
+ * @addr's shard is looked at: an area starting there is in it.
+ */
 static bool vfree_atomic_mark(const void *addr)
 {
+	struct vmap_shard *s = addr_shard((unsigned long)addr);
 	struct vmap_area *va;
 	bool ok;
 
-	vmap_busy_lock_any_context();
-	va = find_va_containing(&vmap_busy, (unsigned long)addr);
+	shard_lock_any_context(s);
+	va = find_va_containing(&s->busy, (unsigned long)addr);
 	ok = va && va->va_start == (unsigned long)addr && (va->vm->flags & VM_ALLOC) &&
 	     !(va->vm->flags & (VM_DEFER_FREE | VM_EARLY | VM_UNINITIALIZED));
 	if (ok) {
 		va->vm->flags |= VM_DEFER_FREE;
 		vfree_deferred_push(va->vm);
 	}
-	spin_unlock(&vmap_busy.lock);
+	spin_unlock(&s->busy.lock);
 	return ok;
 }
 
@@ -2371,8 +2637,9 @@ static bool vfree_atomic_mark(const void *addr)
  * vfree_atomic - vfree() from a context that must not take the vmalloc
  * locks (an interrupt handler)
  *  => Marks the area VM_DEFER_FREE and queues its vm_struct; nothing is
- *     written into the area. vfree_deferred_run() frees it later: the next
- *     vmalloc()/vfree(), or the deferred work (a kworker, in idle time).
+ *     written into the area. vfree_deferred_run() frees it later: in this
+ *     CPU's kworker (vfree_atomic_work, queued here), or the next
+ *     vmalloc()/vfree() if that comes first.
  *  => A bad or already queued address is refused with a WARN.
  *  => Interrupting vmalloc itself (any of its locks held: taking V inside
  *     Q, F, P or O would break the order Q -> V -> F -> P -> O; or waited
@@ -2397,20 +2664,22 @@ void vfree_atomic(const void *addr)
 		     __builtin_return_address(0));
 	}
 	/* After the push: a run that took the queue before it would miss it. */
-	deferred_work_queue(&vfree_deferred_work); /* a kworker frees it in idle time */
+	if (!queue_work(&vfree_atomic_work) && !work_pending(&vfree_atomic_work))
+		deferred_work_queue(&vfree_deferred_work); /* no workqueue yet */
 }
 
 /* @vm, taken from the deferred queue, is still a busy area that vfree_atomic() queued. */
 static bool vfree_deferred_valid(const struct vm_struct *vm)
 {
+	struct vmap_shard *s = addr_shard((unsigned long)vm->addr);
 	struct vmap_area *va;
 	bool ok;
 
-	spin_lock(&vmap_busy.lock);
-	va = find_va_containing(&vmap_busy, (unsigned long)vm->addr);
+	spin_lock(&s->busy.lock);
+	va = find_va_containing(&s->busy, (unsigned long)vm->addr);
 	ok = va && va->vm == vm && va->va_start == (unsigned long)vm->addr &&
 	     (vm->flags & VM_DEFER_FREE);
-	spin_unlock(&vmap_busy.lock);
+	spin_unlock(&s->busy.lock);
 	return ok;
 }
 
@@ -2561,9 +2830,7 @@ void *vmap(struct page **pages, unsigned int count, unsigned long flags, pgprot_
 	addr = (unsigned long)area->addr;
 	if (vmap_pages_range(addr, addr + size, prot, pages))
 		goto out_flush;
-	spin_lock(&vmap_busy.lock);
-	area->flags &= ~VM_UNINITIALIZED;
-	spin_unlock(&vmap_busy.lock);
+	vm_area_ready(area);
 	return area->addr;
 
 out_flush:
@@ -2630,6 +2897,7 @@ static void *__ioremap(phys_addr_t phys, unsigned long size, pgprot_t prot, cons
 		       const void *caller)
 {
 	phys_addr_t last = phys + size - 1, base = phys & PAGE_MASK;
+	struct vmap_shard *shard;
 	struct vm_struct *area;
 	unsigned long addr, map_size;
 
@@ -2657,9 +2925,9 @@ static void *__ioremap(phys_addr_t phys, unsigned long size, pgprot_t prot, cons
 				  VMALLOC_START, VMALLOC_END, GFP_KERNEL, caller);
 	if (!area)
 		goto out_free_memtype;
-	spin_lock(&vmap_busy.lock); /* [V]: dumps read it */
+	shard = vm_shard_lock(area); /* [V]: dumps read it */
 	area->phys_addr = base;
-	spin_unlock(&vmap_busy.lock);
+	spin_unlock(&shard->busy.lock);
 	addr = (unsigned long)area->addr;
 	if (vmap_range_huge(addr, addr + map_size, base, prot, VMAP_HUGE_PMD | VMAP_HUGE_PUD))
 		goto out_flush;
@@ -2810,6 +3078,7 @@ static bool vmap_pfns_valid(unsigned long *pfns, unsigned int count, const void 
 void *vmap_pfn(unsigned long *pfns, unsigned int count, pgprot_t prot)
 {
 	const void *caller = __builtin_return_address(0);
+	struct vmap_shard *shard;
 	struct vm_struct *area;
 	unsigned long addr, size;
 	unsigned int i;
@@ -2822,17 +3091,15 @@ void *vmap_pfn(unsigned long *pfns, unsigned int count, pgprot_t prot)
 	if (!area)
 		return NULL;
 	addr = (unsigned long)area->addr;
-	spin_lock(&vmap_busy.lock); /* [V]: dumps read it */
+	shard = vm_shard_lock(area); /* [V]: dumps read it */
 	area->phys_addr = PFN_PHYS((phys_addr_t)pfns[0]);
-	spin_unlock(&vmap_busy.lock);
+	spin_unlock(&shard->busy.lock);
 	for (i = 0; i < count; i++)
 		if (vmap_range(addr + ((unsigned long)i << PAGE_SHIFT),
 			       addr + ((unsigned long)(i + 1) << PAGE_SHIFT),
 			       PFN_PHYS((phys_addr_t)pfns[i]), prot))
 			goto out_unmap;
-	spin_lock(&vmap_busy.lock);
-	area->flags &= ~VM_UNINITIALIZED;
-	spin_unlock(&vmap_busy.lock);
+	vm_area_ready(area);
 	return area->addr;
 
 out_unmap:
@@ -2852,18 +3119,19 @@ static void vrealloc_shrink(struct vm_struct *area, unsigned int nr)
 {
 	unsigned long addr = (unsigned long)area->addr;
 	unsigned int i, old = area->nr_pages;
+	struct vmap_shard *shard;
 
 	if (area->flags & VM_HUGE_PAGES) { /* order-9 blocks and pmd leaves: all stay */
 		memset((char *)area->addr + ((unsigned long)nr << PAGE_SHIFT), 0,
 		       (unsigned long)(old - nr) << PAGE_SHIFT); /* what a regrow shows */
 		return;
 	}
-	spin_lock(&vmap_busy.lock);
+	shard = vm_shard_lock(area);
 	area->nr_pages = nr;
-	vmalloc_nr_pages -= old - nr;
+	shard->nr_pages -= old - nr;
 	vunmap_range_noflush(addr + ((unsigned long)nr << PAGE_SHIFT),
 			     addr + ((unsigned long)old << PAGE_SHIFT));
-	spin_unlock(&vmap_busy.lock);
+	spin_unlock(&shard->busy.lock);
 	flush_tlb_kernel_range(addr + ((unsigned long)nr << PAGE_SHIFT),
 			       addr + ((unsigned long)old << PAGE_SHIFT));
 	for (i = nr; i < old; i++) {
@@ -2883,6 +3151,7 @@ static int vrealloc_grow_in_place(struct vm_struct *area, unsigned int nr, gfp_t
 	gfp_t page_gfp = gfp & (__GFP_ZERO | __GFP_DMA32 | GFP_VMAP_META);
 	unsigned long addr = (unsigned long)area->addr;
 	unsigned int i, old = area->nr_pages;
+	struct vmap_shard *shard;
 
 	if (area->flags & VM_HUGE_PAGES) /* never shrunk in place: reallocate */
 		return -ENOMEM;
@@ -2896,10 +3165,10 @@ static int vrealloc_grow_in_place(struct vm_struct *area, unsigned int nr, gfp_t
 			     addr + ((unsigned long)nr << PAGE_SHIFT), PAGE_KERNEL,
 			     area->pages + old))
 		goto out_flush;
-	spin_lock(&vmap_busy.lock);
+	shard = vm_shard_lock(area);
 	area->nr_pages = nr;
-	vmalloc_nr_pages += nr - old;
-	spin_unlock(&vmap_busy.lock);
+	shard->nr_pages += nr - old;
+	spin_unlock(&shard->busy.lock);
 	return 0;
 
 out_flush:
@@ -3080,19 +3349,14 @@ struct page *vmalloc_to_page(const void *addr)
 }
 
 /*
- * The page of RAM mapped at @p, if @p lies in the usable part of a busy
- * area that is fully set up; NULL otherwise. An area leaves the busy tree
- * (under V) before it is unmapped and its pages are freed, so the page
- * returned stays the area's until V is dropped.
+ * The page of RAM mapped at @p, if @p lies in the usable part of @va, a
+ * busy area fully set up; NULL otherwise. An area leaves its shard (under
+ * its V, held here) before it is unmapped and its pages are freed, so the
+ * page returned stays the area's until V is dropped.
  */
-static struct page *vread_page_locked(unsigned long p)
+static struct page *vread_page_locked(struct vmap_area *va, unsigned long p)
 {
-	struct vmap_area *va;
-
-	assert_held(&vmap_busy.lock);
-	va = find_va_containing(&vmap_busy, p);
-	if (!va || (va->vm->flags & VM_UNINITIALIZED) ||
-	    p >= va->va_start + get_vm_area_size(va->vm))
+	if ((va->vm->flags & VM_UNINITIALIZED) || p >= va->va_start + get_vm_area_size(va->vm))
 		return NULL;
 	return vmalloc_to_page((const void *)p);
 }
@@ -3113,16 +3377,17 @@ long vread(char *buf, const char *addr, unsigned long count)
 	while (left) {
 		unsigned long off = p & ~PAGE_MASK;
 		unsigned long n = min(PAGE_SIZE - off, left);
-		struct page *page;
+		struct vmap_shard *shard;
+		struct vmap_area *va = find_busy_locked(p, &shard);
+		struct page *page = va ? vread_page_locked(va, p) : NULL;
 
-		/* One page per hold of V, which keeps the page's area busy. */
-		spin_lock(&vmap_busy.lock);
-		page = vread_page_locked(p);
+		/* One page per hold of its shard's V, which keeps its area busy. */
 		if (page)
 			memcpy(buf, (char *)page_address(page) + off, n);
 		else
 			memset(buf, 0, n);
-		spin_unlock(&vmap_busy.lock);
+		if (va)
+			spin_unlock(&shard->busy.lock);
 		buf += n;
 		p += n;
 		left -= n;
@@ -3210,6 +3475,7 @@ static void import_early_area(struct vm_struct *vm)
 {
 	unsigned long start = (unsigned long)vm->addr;
 	struct vmap_area *va, *free_va;
+	struct vmap_shard *shard;
 	int err = -ENOSPC;
 
 	va = kmem_cache_alloc(vmap_area_cachep, GFP_KERNEL);
@@ -3227,10 +3493,10 @@ static void import_early_area(struct vm_struct *vm)
 	va->va_start = start;
 	va->va_end = start + vm->size;
 	va->vm = vm;
-	spin_lock(&vmap_busy.lock);
-	link_va(va, &vmap_busy, "busy");
-	vmalloc_stats.nr_busy++;
-	spin_unlock(&vmap_busy.lock);
+	shard = vm_shard_lock(vm);
+	link_va(va, &shard->busy, "busy");
+	shard->nr_busy++;
+	spin_unlock(&shard->busy.lock);
 }
 
 /*
@@ -3246,7 +3512,8 @@ void vmalloc_init(void)
 	struct vmap_area *va;
 	int i;
 
-	vmap_pool_init(&vmap_pool);
+	vmap_shards_init();
+	vmap_pool_init();
 	vmap_lazy_init();
 	vmap_area_cachep = kmem_cache_create("vmap_area", sizeof(struct vmap_area),
 					     __alignof__(struct vmap_area));
@@ -3381,59 +3648,74 @@ static struct list_head *va_list_from(struct rb_list *tree, unsigned long addr)
 }
 
 /*
- * The lowest VMINFO_BATCH lazy areas starting at or above @from, sorted,
- * into @e: every CPU's list scanned in one hold of its lock. Returns how many.
+ * Keep @x among the lowest VMINFO_BATCH entries by start in @e (*@nr of
+ * them, sorted). False when @x starts above all of a full @e: so does
+ * everything after it in an address-ordered walk.
  */
-static unsigned int vminfo_lazy_lowest(unsigned long from, struct vminfo_entry *e)
+static bool vminfo_keep(struct vminfo_entry *e, unsigned int *nr, const struct vminfo_entry *x)
 {
-	unsigned int nr = 0, i, cpu;
+	unsigned int i;
+
+	if (*nr == VMINFO_BATCH && x->start >= e[*nr - 1].start)
+		return false;
+	i = *nr < VMINFO_BATCH ? (*nr)++ : *nr - 1;
+	for (; i > 0 && e[i - 1].start > x->start; i--)
+		e[i] = e[i - 1];
+	e[i] = *x;
+	return true;
+}
+
+/* The lazy areas starting at or above @from into @e: each CPU's list in one hold of its lock. */
+static void vminfo_lazy_lowest(unsigned long from, struct vminfo_entry *e, unsigned int *nr)
+{
 	struct vmap_area *va;
 
-	for (cpu = 0; cpu < NR_CPUS; cpu++) {
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
 		struct vmap_lazy_list *l = &vmap_lazy[cpu];
 
 		if (READ_ONCE(l->head.next) == &l->head)
 			continue;
 		spin_lock(&l->lock);
 		list_for_each_entry(va, &l->head, list) {
-			if (va->va_start < from ||
-			    (nr == VMINFO_BATCH && va->va_start >= e[nr - 1].start))
-				continue;
-			i = nr < VMINFO_BATCH ? nr++ : nr - 1;
-			for (; i > 0 && e[i - 1].start > va->va_start; i--)
-				e[i] = e[i - 1];
-			e[i] = (struct vminfo_entry){ .start = va->va_start,
-						      .end = va->va_end,
-						      .lazy = true };
+			struct vminfo_entry x = { .start = va->va_start,
+						  .end = va->va_end,
+						  .lazy = true };
+
+			if (va->va_start >= from)
+				vminfo_keep(e, nr, &x);
 		}
 		spin_unlock(&l->lock);
 	}
-	return nr;
+}
+
+/* The busy areas starting at or above @from into @e: each shard's in one hold of its lock. */
+static void vminfo_busy_lowest(unsigned long from, struct vminfo_entry *e, unsigned int *nr)
+{
+	for (unsigned int i = 0; i < VMAP_NR_SHARDS; i++) {
+		struct rb_list *busy = &vmap_shards[i].busy;
+		struct list_head *b;
+		struct vminfo_entry x;
+
+		spin_lock(&busy->lock);
+		for (b = va_list_from(busy, from); b != &busy->head; b = b->next) {
+			vminfo_copy_busy(list_entry(b, struct vmap_area, list), &x);
+			if (!vminfo_keep(e, nr, &x))
+				break; /* the rest of this shard starts higher still */
+		}
+		spin_unlock(&busy->lock);
+	}
 }
 
 /*
- * Copy up to VMINFO_BATCH busy and lazy areas starting at or above @from,
- * merged by address, into @e. Returns how many.
+ * Copy the lowest VMINFO_BATCH busy and lazy areas starting at or above
+ * @from, by address, into @e. Returns how many.
  */
 static unsigned int vminfo_collect(unsigned long from, struct vminfo_entry *e)
 {
-	struct vminfo_entry lazy[VMINFO_BATCH];
-	unsigned int nr = 0, li = 0, nl = vminfo_lazy_lowest(from, lazy);
-	struct list_head *b;
+	unsigned int nr = 0;
 
-	spin_lock(&vmap_busy.lock);
-	b = va_list_from(&vmap_busy, from);
-	while (nr < VMINFO_BATCH && (b != &vmap_busy.head || li < nl)) {
-		struct vmap_area *bva = list_entry(b, struct vmap_area, list);
-
-		if (li == nl || (b != &vmap_busy.head && bva->va_start < lazy[li].start)) {
-			vminfo_copy_busy(bva, &e[nr++]);
-			b = b->next;
-		} else {
-			e[nr++] = lazy[li++];
-		}
-	}
-	spin_unlock(&vmap_busy.lock);
+	vminfo_lazy_lowest(from, e, &nr);
+	vminfo_busy_lowest(from, e, &nr);
 	return nr;
 }
 
@@ -3496,9 +3778,7 @@ void vmalloc_meminfo_dump(void)
 	const struct mem_region *r = &vmap_ranges[VMAP_RANGE_VMALLOC];
 	unsigned long used, chunk;
 
-	spin_lock(&vmap_busy.lock);
-	used = vmalloc_nr_pages;
-	spin_unlock(&vmap_busy.lock);
+	used = vmalloc_nr_pages();
 	spin_lock(&vmap_free.lock);
 	chunk = largest_free_in_locked(vmap_free.root.rb_node, r->start, r->end, 0, ~0UL);
 	spin_unlock(&vmap_free.lock);
@@ -3515,15 +3795,16 @@ void vmalloc_stats_dump(void)
 	const struct vmalloc_stats *s = &vmalloc_stats;
 	struct vmalloc_pool_info pool;
 
-	printk("vmalloc: busy areas %lu, free blocks %lu, lazy pages %lu (max %lu)\n", s->nr_busy,
-	       s->nr_free_blocks, s->lazy_pages, lazy_budget());
+	printk("vmalloc: busy areas %lu, free blocks %lu, lazy pages %lu (max %lu)\n",
+	       vmalloc_nr_busy(), s->nr_free_blocks, s->lazy_pages, lazy_budget());
 	printk("vmalloc: vmalloc %lu, vfree %lu, failures %lu, purges %lu (%lu areas)\n",
-	       s->nr_vmalloc, s->nr_vfree, s->alloc_failures, s->nr_purges, s->purged_areas);
+	       vmalloc_nr_vmalloc(), vmalloc_nr_vfree(), s->alloc_failures, s->nr_purges,
+	       s->purged_areas);
 	printk("vmalloc: fit search: %lu nodes visited, %lu fallbacks\n", s->fit_visits,
 	       s->fit_fallbacks);
 	vmalloc_pool_info(&pool);
-	printk("vmalloc: pools: %lu areas, %lu pages (cap %lu), %lu hits, %lu drained\n",
-	       pool.nr_areas, pool.nr_pages, VMAP_POOL_CAP_PAGES, pool.hits, pool.drained);
+	printk("vmalloc: pools: %lu areas, %lu pages (cap %lu per CPU), %lu hits, %lu drained\n",
+	       pool.nr_areas, pool.nr_pages, vmap_pool_cap(), pool.hits, pool.drained);
 	printk("vmalloc: tlb flushes: single %lu, ranges %lu, full %lu\n",
 	       pgtable_stats.flush_single, pgtable_stats.flush_ranges, pgtable_stats.flush_all);
 }
@@ -3577,11 +3858,15 @@ static int check_va_tree(struct rb_list *tree, const char *name, bool free_tree,
 				va->subtree_max_size = stored;
 				return -EINVAL;
 			}
-		} else if (tree == &vmap_busy &&
-			   (!va->vm || (unsigned long)va->vm->addr != va->va_start ||
-			    va->vm->size != va_size(va))) {
+		} else if (!va->vm || (unsigned long)va->vm->addr != va->va_start ||
+			   va->vm->size != va_size(va)) {
 			pr_err("vmalloc_check: busy node [%#lx-%#lx) disagrees with its vm_struct\n",
 			       va->va_start, va->va_end);
+			return -EINVAL;
+		} else if (&addr_shard(va->va_start)->busy != tree) {
+			pr_err("vmalloc_check: busy node [%#lx-%#lx) is in %s, its address hashes to shard %ld\n",
+			       va->va_start, va->va_end, name,
+			       (long)(addr_shard(va->va_start) - vmap_shards));
 			return -EINVAL;
 		}
 	}
@@ -3592,13 +3877,20 @@ static int check_va_tree(struct rb_list *tree, const char *name, bool free_tree,
 	return 0;
 }
 
-/* Of the two list cursors (busy, free), the one whose area starts lowest (or NULL). */
-static struct vmap_area *lowest_of(struct list_head *cur[2], struct list_head *heads[2], int *which)
+/*
+ * The checker's cursors: one per busy shard's list, then the free list's
+ * (COVER_FREE). Of them, the one whose area starts lowest (or NULL).
+ */
+#define COVER_FREE  VMAP_NR_SHARDS
+#define COVER_LISTS (VMAP_NR_SHARDS + 1)
+
+static struct vmap_area *lowest_of(struct list_head *cur[COVER_LISTS],
+				   struct list_head *heads[COVER_LISTS], int *which)
 {
 	struct vmap_area *best = NULL;
 	int i;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < COVER_LISTS; i++) {
 		struct vmap_area *va = list_entry(cur[i], struct vmap_area, list);
 
 		if (cur[i] != heads[i] && (!best || va->va_start < best->va_start)) {
@@ -3706,15 +3998,17 @@ static int lazy_check_tree(struct rb_root *root, unsigned long *nr, unsigned lon
 }
 
 /* Forget the checker's tree: the rb_node of every lazy and pooled area cleared. */
-static void check_tree_forget(struct vmap_pool *pool)
+static void check_tree_forget(void)
 {
 	struct vmap_area *va;
 	int i;
 
-	assert_held(&pool->lock);
-	for (i = 0; i < VMAP_POOL_MAX_PAGES; i++)
-		list_for_each_entry(va, &pool->sizes[i], list)
-			RB_CLEAR_NODE(&va->rb_node);
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
+		assert_held(&vmap_pools[cpu].lock);
+		for (i = 0; i < VMAP_POOL_MAX_PAGES; i++)
+			list_for_each_entry(va, &vmap_pools[cpu].sizes[i], list)
+				RB_CLEAR_NODE(&va->rb_node);
+	}
 	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
 		spin_lock(&vmap_lazy[cpu].lock);
 		list_for_each_entry(va, &vmap_lazy[cpu].head, list)
@@ -3747,12 +4041,15 @@ static struct vmap_area *check_tree_find(struct rb_root *root, unsigned long add
  */
 static int check_coverage(struct rb_root *other, unsigned long nr_other)
 {
-	static const char *const names[2] = { "busy", "free" };
-	struct list_head *heads[2] = { &vmap_busy.head, &vmap_free.head };
-	struct list_head *cur[2] = { heads[0]->next, heads[1]->next };
+	struct list_head *heads[COVER_LISTS], *cur[COVER_LISTS];
 	unsigned long matched = 0;
 	struct vmap_area *va, *ova;
 	int r, which = 0;
+
+	for (r = 0; r < COVER_LISTS; r++) {
+		heads[r] = r == COVER_FREE ? &vmap_free.head : &vmap_shards[r].busy.head;
+		cur[r] = heads[r]->next;
+	}
 
 	for (r = 0; r < NR_VMAP_RANGES; r++) {
 		unsigned long at = vmap_ranges[r].start;
@@ -3767,7 +4064,8 @@ static int check_coverage(struct rb_root *other, unsigned long nr_other)
 			}
 			if (!va || va->va_start != at || va->va_end > vmap_ranges[r].end) {
 				pr_err("vmalloc_check: %s range: at %#lx expected an area, found %s [%#lx-%#lx)\n",
-				       vmap_ranges[r].name, at, va ? names[which] : "none",
+				       vmap_ranges[r].name, at,
+				       va ? (which == COVER_FREE ? "free" : "busy") : "none",
 				       va ? va->va_start : 0, va ? va->va_end : 0);
 				return -EINVAL;
 			}
@@ -3778,7 +4076,7 @@ static int check_coverage(struct rb_root *other, unsigned long nr_other)
 	va = lowest_of(cur, heads, &which);
 	if (va) {
 		pr_err("vmalloc_check: %s area [%#lx-%#lx) lies outside the managed ranges\n",
-		       names[which], va->va_start, va->va_end);
+		       which == COVER_FREE ? "free" : "busy", va->va_start, va->va_end);
 		return -EINVAL;
 	}
 	if (matched != nr_other) {
@@ -3790,36 +4088,46 @@ static int check_coverage(struct rb_root *other, unsigned long nr_other)
 }
 
 /*
- * With Q, V, F and O held: nothing leaves the lazy lists (purges hold Q),
+ * With Q, every V, F and every O held: nothing leaves the lazy lists (purges hold Q),
  * and when @quiet (nothing in transit) nothing joins them either (a range
  * goes lazy only after leaving the busy tree), so the tiling can be checked.
  */
 static int vmalloc_check_locked(bool quiet)
 {
-	unsigned long nr_busy, nr_free, nr_lazy = 0, lazy_pages_seen = 0;
+	unsigned long nr_free, nr_lazy = 0, lazy_pages_seen = 0, nr_pooled = 0, n;
 	struct rb_root other = RB_ROOT;
-	int err;
+	char name[16];
+	int err = 0;
 
-	assert_held(&vmap_busy.lock);
 	assert_held(&vmap_free.lock);
-	assert_held(&vmap_pool.lock);
-	err = check_va_tree(&vmap_busy, "busy", false, &nr_busy);
+	for (unsigned int i = 0; i < VMAP_NR_SHARDS && !err; i++) {
+		struct vmap_shard *shard = &vmap_shards[i];
+
+		assert_held(&shard->busy.lock);
+		snprintf(name, sizeof(name), "busy shard %u", i);
+		err = check_va_tree(&shard->busy, name, false, &n);
+		if (!err && n != shard->nr_busy) {
+			pr_err("vmalloc_check: %s holds %lu areas, its counter says %lu\n", name, n,
+			       shard->nr_busy);
+			err = -EINVAL;
+		}
+	}
 	if (!err)
 		err = check_va_tree(&vmap_free, "free", true, &nr_free);
 	if (!err)
 		err = lazy_check_tree(&other, &nr_lazy, &lazy_pages_seen);
-	if (!err)
-		err = pool_check_tree(&vmap_pool, &other);
+	for (unsigned int cpu = 0; cpu < NR_CPUS && !err; cpu++) {
+		err = pool_check_tree(&vmap_pools[cpu], &other);
+		nr_pooled += vmap_pools[cpu].nr_areas;
+	}
 	if (!err && quiet)
-		err = check_coverage(&other, nr_lazy + vmap_pool.nr_areas);
-	check_tree_forget(&vmap_pool);
+		err = check_coverage(&other, nr_lazy + nr_pooled);
+	check_tree_forget();
 	if (err)
 		return err;
-	if (nr_busy != vmalloc_stats.nr_busy || nr_free != vmalloc_stats.nr_free_blocks ||
-	    (quiet && lazy_pages_seen != lazy_pages())) {
-		pr_err("vmalloc_check: counters busy %lu/%lu free %lu/%lu lazy pages %lu/%lu\n",
-		       vmalloc_stats.nr_busy, nr_busy, vmalloc_stats.nr_free_blocks, nr_free,
-		       lazy_pages(), lazy_pages_seen);
+	if (nr_free != vmalloc_stats.nr_free_blocks || (quiet && lazy_pages_seen != lazy_pages())) {
+		pr_err("vmalloc_check: counters free %lu/%lu lazy pages %lu/%lu\n",
+		       vmalloc_stats.nr_free_blocks, nr_free, lazy_pages(), lazy_pages_seen);
 		return -EINVAL;
 	}
 	return 0;
@@ -3841,6 +4149,31 @@ static int vmalloc_check_locked(bool quiet)
  */
 #define VMALLOC_CHECK_TRIES 1000
 
+/*
+ * Every lock vmalloc_check() needs, in the order Q -> V (every shard) -> F
+ * -> O (every pool); the shards' and pools' taken under Q as their nest
+ * lock (lockdep then counts each class once, see spin_lock_nest_lock()).
+ */
+static void vmalloc_lock_all(void)
+{
+	spin_lock(&vmap_purge_lock); /* no batch half-way between lazy and free */
+	for (unsigned int i = 0; i < VMAP_NR_SHARDS; i++)
+		spin_lock_nest_lock(&vmap_shards[i].busy.lock, &vmap_purge_lock);
+	spin_lock(&vmap_free.lock);
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+		spin_lock_nest_lock(&vmap_pools[cpu].lock, &vmap_purge_lock);
+}
+
+static void vmalloc_unlock_all(void)
+{
+	for (unsigned int cpu = NR_CPUS; cpu-- > 0;)
+		spin_unlock(&vmap_pools[cpu].lock);
+	spin_unlock(&vmap_free.lock);
+	for (unsigned int i = VMAP_NR_SHARDS; i-- > 0;)
+		spin_unlock(&vmap_shards[i].busy.lock);
+	spin_unlock(&vmap_purge_lock);
+}
+
 int vmalloc_check(void)
 {
 	int err, tries = 0;
@@ -3849,24 +4182,15 @@ int vmalloc_check(void)
 	if (!vmap_initialized)
 		return 0;
 	for (;;) {
-		spin_lock(&vmap_purge_lock); /* no batch half-way between lazy and free */
-		spin_lock(&vmap_busy.lock);
-		spin_lock(&vmap_free.lock);
-		spin_lock(&vmap_pool.lock);
-		quiet = !atomic_read(&vmap_in_transit);
+		vmalloc_lock_all();
+		quiet = !transit_sum();
 		if (quiet || ++tries >= VMALLOC_CHECK_TRIES)
 			break;
-		spin_unlock(&vmap_pool.lock);
-		spin_unlock(&vmap_free.lock);
-		spin_unlock(&vmap_busy.lock);
-		spin_unlock(&vmap_purge_lock);
+		vmalloc_unlock_all();
 		cpu_relax();
 	}
 	err = vmalloc_check_locked(quiet);
-	spin_unlock(&vmap_pool.lock);
-	spin_unlock(&vmap_free.lock);
-	spin_unlock(&vmap_busy.lock);
-	spin_unlock(&vmap_purge_lock);
+	vmalloc_unlock_all();
 	return err;
 }
 
@@ -3959,23 +4283,25 @@ static bool describe_pooled(struct vmap_pool *pool, unsigned long addr, char *bu
  */
 bool vmalloc_describe_fault(unsigned long addr, char *buf, size_t len)
 {
-	struct vmap_area *va;
-	bool locked, found = false;
+	bool found = false;
 
 	if (!vmap_initialized)
 		return false;
-	locked = lock_if_free(&vmap_busy.lock);
-	va = find_va_containing(&vmap_busy, addr);
-	if (va) {
-		describe_busy(va, addr, buf, len);
-		found = true;
-	}
-	if (locked)
-		spin_unlock(&vmap_busy.lock);
-	if (found)
-		return true;
+	for (unsigned int i = 0; i < VMAP_NR_SHARDS && !found; i++) {
+		struct rb_list *busy = &vmap_shards[i].busy;
+		bool locked = lock_if_free(&busy->lock);
+		struct vmap_area *va = find_va_containing(busy, addr);
 
+		if (va) {
+			describe_busy(va, addr, buf, len);
+			found = true;
+		}
+		if (locked)
+			spin_unlock(&busy->lock);
+	}
 	for (unsigned int cpu = 0; cpu < NR_CPUS && !found; cpu++)
 		found = describe_lazy(&vmap_lazy[cpu], addr, buf, len);
-	return found || describe_pooled(&vmap_pool, addr, buf, len);
+	for (unsigned int cpu = 0; cpu < NR_CPUS && !found; cpu++)
+		found = describe_pooled(&vmap_pools[cpu], addr, buf, len);
+	return found;
 }

@@ -18,6 +18,19 @@
  * spin_trylock() cannot deadlock: it adds
  * no dependency, but the locks taken under it depend on it.
  *
+ * Many locks of one class may be held at once under an outer "nest" lock
+ * that every CPU taking several of them holds (vmalloc's shards under
+ * vmap_purge_lock): spin_lock_nest_lock(). Two CPUs cannot then nest them
+ * in opposite orders. The first lock of the class is checked and pushed as
+ * usual; each further one taken under the nest while the class is on the
+ * stack is checked against the other held locks (the locks taken since
+ * the first still add their dependencies), is not reported as recursive
+ * and adds a reference to the class's entry instead of a new entry, so
+ * the stack has room for any number of them. Released in any order, the
+ * entry goes when its last reference does. A lock taken by
+ * spin_lock_nest_lock() without its nest held is reported as recursive
+ * like spin_lock() (and warned about once).
+ *
  * Off unless the command line says `lockdep` (it costs on every
  * spin_lock); make test turns it on. Its own state is guarded by a bare
  * arch_spinlock it does not track, taken with interrupts off.
@@ -55,8 +68,23 @@ void lockdep_enable(void);
  */
 void lock_acquire(struct spinlock *lock, unsigned long ip, bool trylock);
 
-/* lock_release - @lock leaves this CPU's stack (interrupts off). */
+/*
+ * lock_acquire_nest - lock_acquire() for a lock taken under a nest lock
+ * this CPU holds (spin_lock_nest_lock()): when a lock of @lock's class is
+ * on this CPU's stack, @lock adds a reference to that entry, without the
+ * recursion report; otherwise it is pushed as by lock_acquire().
+ * => The caller checked that this CPU holds the nest lock.
+ */
+void lock_acquire_nest(struct spinlock *lock, unsigned long ip);
+
+/*
+ * lock_release - @lock leaves this CPU's stack (interrupts off): its own
+ * entry, or a reference of its class's entry that stands for it.
+ */
 void lock_release(struct spinlock *lock);
+
+/* Entries on this CPU's stack of held locks (for tests: a class nested counts once). */
+unsigned int lockdep_depth(void);
 
 /* Problems found so far: inversions and recursive locking, each counted once. */
 unsigned int lockdep_findings(void);

@@ -286,6 +286,19 @@ static __always_inline void spin_lock(struct spinlock *lock)
 }
 
 /*
+ * spin_lock_nest_lock - spin_lock() of one of many locks of a class held
+ * at once, all taken under @nest (Linux's spin_lock_nest_lock()): lockdep
+ * counts it on the class's held entry instead of reporting recursion
+ * (include/kernel/lockdep.h). Out of line, always with every check; the
+ * lock is recorded as taken at the caller. Release with spin_unlock(), in
+ * any order.
+ * => @nest is held by this CPU, and by any CPU holding two of the class:
+ *    else a warning (once) and lockdep sees a plain spin_lock().
+ * => Panics when this CPU already holds @lock, as spin_lock().
+ */
+void spin_lock_nest_lock(struct spinlock *lock, struct spinlock *nest);
+
+/*
  * spin_trylock - take @lock if it is free, without waiting
  * Return: true with the lock held (interrupts or, noirq, preemption off, as
  *    spin_lock()); false,

@@ -199,18 +199,25 @@ bool vmalloc_debug_flush_enabled(void);
 bool vmalloc_describe_fault(unsigned long addr, char *buf, size_t len);
 
 struct vmalloc_stats {
-	unsigned long nr_busy;	      /* live areas */
 	unsigned long nr_free_blocks; /* nodes in the free tree */
 	unsigned long lazy_pages;     /* pages waiting in the purge list now */
 	unsigned long nr_purges;      /* purges, one TLB flush each */
 	unsigned long purged_areas;   /* areas returned through purges */
-	unsigned long nr_vfree;
-	unsigned long nr_vmalloc;
 	unsigned long alloc_failures;
 	unsigned long fit_visits;    /* free-tree nodes the lowest-fit search visited */
 	unsigned long fit_fallbacks; /* searches whose exact walk ran out of budget */
 };
 extern struct vmalloc_stats vmalloc_stats;
+
+/*
+ * The busy areas and the pages vmalloc() has mapped now, and the vmalloc()s
+ * and vfree()s so far: sums over the busy shards' counters, read without
+ * their locks (exact when nothing allocates or frees meanwhile).
+ */
+unsigned long vmalloc_nr_busy(void);
+unsigned long vmalloc_nr_pages(void);
+unsigned long vmalloc_nr_vmalloc(void);
+unsigned long vmalloc_nr_vfree(void);
 
 /*
  * The rate limit of vmalloc's allocation-failure reports (Linux's: a burst

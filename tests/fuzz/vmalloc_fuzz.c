@@ -97,7 +97,7 @@ static void take_snap(struct snap *s, bool free_list)
 	s->free_pages = nr_free_pages();
 	s->ptes = shim_pt_present;
 	s->slab_live = shim_slab_live - (ne_fit_spare ? 1 : 0);
-	s->busy = vmalloc_stats.nr_busy;
+	s->busy = vmalloc_nr_busy();
 	s->lazy_pages = vmalloc_stats.lazy_pages;
 	s->memtypes = memtype_count;
 	s->nr_free = 0;
@@ -238,9 +238,9 @@ static void check_all(void)
 				fail_msg("step %lu: areas %#lx-%#lx and %#lx-%#lx overlap", step_no,
 					 range[j][0], range[j][1], range[i][0], range[i][1]);
 	}
-	if (vmalloc_stats.nr_busy != initial.busy + nr_live)
+	if (vmalloc_nr_busy() != initial.busy + nr_live)
 		fail_msg("step %lu: %lu busy areas, the model has %u + %lu early", step_no,
-			 vmalloc_stats.nr_busy, nr_live, initial.busy);
+			 vmalloc_nr_busy(), nr_live, initial.busy);
 	if (nr_live && !is_io(&live[step_no % nr_live]))
 		check_contents(&live[step_no % nr_live], live[step_no % nr_live].size);
 }

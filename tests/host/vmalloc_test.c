@@ -44,7 +44,7 @@ static void take_snap(struct snap *s)
 	s->free_pages = nr_free_pages();
 	s->ptes = shim_pt_present;
 	s->slab_live = shim_slab_live - (ne_fit_spare ? 1 : 0);
-	s->busy = vmalloc_stats.nr_busy;
+	s->busy = vmalloc_nr_busy();
 	s->lazy_pages = vmalloc_stats.lazy_pages;
 	s->nr_free = 0;
 	list_for_each_entry(va, &vmap_free.head, list) {
@@ -172,7 +172,7 @@ static unsigned long ref_pool_fit(unsigned long size, unsigned long align, unsig
 
 	if (!pages || pages > VMAP_POOL_MAX_PAGES)
 		return 0;
-	list_for_each_entry(va, &vmap_pool.sizes[pages - 1], list) {
+	list_for_each_entry(va, &vmap_pools[0].sizes[pages - 1], list) {
 		if (va->va_start >= start && va->va_end <= end && va->va_start % align == 0)
 			return va->va_start;
 		if (++seen == VMAP_POOL_SCAN)
@@ -259,7 +259,7 @@ static void test_init_state(void **state)
 	assert_int_equal((unsigned long)early_b.addr, VMALLOC_START + P(16));
 	assert_true(early_a.flags & VM_EARLY);
 	assert_ptr_equal(find_vm_area(early_b.addr), &early_b);
-	assert_int_equal(vmalloc_stats.nr_busy, 2);
+	assert_int_equal(vmalloc_nr_busy(), 2);
 	assert_null(early_gone.addr); /* given back: neither busy nor flagged */
 	assert_false(early_gone.flags & VM_EARLY);
 	/* Free: the alignment gap, the rest of vmalloc, the module range. */
@@ -980,7 +980,7 @@ static void test_random_ops(void **state)
 			want = ref_fit(need, align, vstart, vend);
 			padded = ref_padded_fit(need, align, vstart, vend);
 			if (!pooled && (!want || !padded) &&
-			    (vmalloc_stats.lazy_pages || vmap_pool.nr_areas)) {
+			    (vmalloc_stats.lazy_pages || vmap_pools[0].nr_areas)) {
 				vm_unmap_aliases(); /* as the allocation's retry would (pools drained) */
 				want = ref_fit(need, align, vstart, vend);
 				padded = ref_padded_fit(need, align, vstart, vend);
@@ -1017,7 +1017,7 @@ static void test_random_ops(void **state)
 			vfree_deferred_run();
 			if (vmalloc_check())
 				fail_msg("op %lu: vmalloc_check failed", op);
-			assert_int_equal(vmalloc_stats.nr_busy, initial.busy + nr);
+			assert_int_equal(vmalloc_nr_busy(), initial.busy + nr);
 			assert_int_equal(shim_pt_present, live_pages);
 			assert_int_equal(nr_free_pages(), initial.free_pages - live_pages);
 		}
@@ -1475,10 +1475,10 @@ static void test_vfree_atomic(void **state)
 	p = vmalloc(P(2));
 	q = vmalloc(P(1));
 	fill(p, P(2), 1);
-	busy = vmalloc_stats.nr_busy;
+	busy = vmalloc_nr_busy();
 	vfree_atomic(p);
 	vfree_atomic(q);
-	assert_int_equal(vmalloc_stats.nr_busy, busy); /* only queued */
+	assert_int_equal(vmalloc_nr_busy(), busy); /* only queued */
 	assert_true(find_vm_area(p)->flags & VM_DEFER_FREE);
 	check_fill(p, P(2), 1); /* the queue does not live in the areas */
 	warns = warn_count;
@@ -1486,15 +1486,15 @@ static void test_vfree_atomic(void **state)
 	vfree_atomic((char *)q + 8); /* not an area start */
 	assert_int_equal(warn_count, warns + 2);
 	vfree_deferred_run();
-	assert_int_equal(vmalloc_stats.nr_busy, busy - 2);
+	assert_int_equal(vmalloc_nr_busy(), busy - 2);
 	assert_null(find_vm_area(p));
 
 	/* From "interrupt context" while vmalloc holds its lock: queue only. */
 	r = vmalloc(P(1));
-	spin_lock(&vmap_busy.lock);
+	spin_lock(&vmap_shards[0].busy.lock);
 	vfree_atomic(r);
 	vfree_deferred_run(); /* refuses: lock held */
-	spin_unlock(&vmap_busy.lock);
+	spin_unlock(&vmap_shards[0].busy.lock);
 	assert_ptr_equal(find_vm_area(r)->addr, r);
 	p = vmalloc(P(1)); /* entry runs the queue */
 	assert_null(find_vm_area(r));
@@ -1507,17 +1507,17 @@ static void test_vfree_atomic(void **state)
 	p = vmalloc(P(1));
 	q = vmalloc(P(1));
 	fill(p, P(1), 7);
-	busy = vmalloc_stats.nr_busy;
-	spin_lock(&vmap_busy.lock);
+	busy = vmalloc_nr_busy();
+	spin_lock(&vmap_shards[0].busy.lock);
 	vfree_atomic(q);
 	vfree_atomic(p);
 	vfree_atomic(p); /* twice, unchecked */
-	spin_unlock(&vmap_busy.lock);
+	spin_unlock(&vmap_shards[0].busy.lock);
 	check_fill(p, P(1), 7); /* untouched */
 	warns = warn_count;
 	vfree_deferred_run();
 	assert_int_equal(warn_count, warns + 1); /* the second p */
-	assert_int_equal(vmalloc_stats.nr_busy, busy - 2);
+	assert_int_equal(vmalloc_nr_busy(), busy - 2);
 	assert_null(find_vm_area(p));
 	assert_null(find_vm_area(q));
 	end_clean();
@@ -1531,8 +1531,9 @@ static void test_vfree_atomic(void **state)
  */
 static void test_vfree_atomic_inside_any_lock_parks(void **state)
 {
-	struct spinlock *locks[] = { &vmap_busy.lock,  &vmap_free.lock, &vmap_lazy[0].lock,
-				     &vmap_purge_lock, &vmap_pool.lock, &vmap_lazy[3].lock };
+	struct spinlock *locks[] = { &vmap_shards[0].busy.lock, &vmap_free.lock,
+				     &vmap_lazy[0].lock,	&vmap_purge_lock,
+				     &vmap_pools[0].lock,	&vmap_lazy[3].lock };
 	unsigned long busy, parked;
 	unsigned int i;
 	void *r;
@@ -1540,14 +1541,14 @@ static void test_vfree_atomic_inside_any_lock_parks(void **state)
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(locks); i++) {
 		r = vmalloc(P(1));
-		busy = vmalloc_stats.nr_busy;
+		busy = vmalloc_nr_busy();
 		parked = vfree_nr_unchecked;
 		spin_lock(locks[i]);
 		vfree_atomic(r);
 		spin_unlock(locks[i]);
 		assert_int_equal(vfree_nr_unchecked, parked + 1);
 		assert_false(find_vm_area(r)->flags & VM_DEFER_FREE); /* not looked at */
-		assert_int_equal(vmalloc_stats.nr_busy, busy);	      /* nothing freed */
+		assert_int_equal(vmalloc_nr_busy(), busy);	      /* nothing freed */
 		vfree_deferred_run();
 		assert_int_equal(vfree_nr_unchecked, parked);
 		assert_null(find_vm_area(r));
@@ -2047,7 +2048,7 @@ static void test_check_catches(void **state)
 	assert_true(shim_log_has("subtree_max_size"));
 	va->subtree_max_size = saved;
 
-	va = find_va_containing(&vmap_busy, (unsigned long)p);
+	va = find_va_containing(&addr_shard((unsigned long)p)->busy, (unsigned long)p);
 	va->va_end += PAGE_SIZE; /* now overlaps the free block after it */
 	shim_log_clear();
 	assert_int_equal(vmalloc_check(), -EINVAL);
@@ -2074,7 +2075,7 @@ static void purge_to_pools(void)
  */
 static void test_pool_reuses_flushed_range(void **state)
 {
-	unsigned long flushes, hits = vmap_pool.hits, visits;
+	unsigned long flushes, hits = vmap_pools[0].hits, visits;
 	void *p, *q, *r;
 
 	(void)state;
@@ -2084,25 +2085,25 @@ static void test_pool_reuses_flushed_range(void **state)
 	vfree(p);
 	q = vmalloc(P(3)); /* p is lazy, not flushed: never handed out */
 	assert_ptr_not_equal(q, p);
-	assert_int_equal(vmap_pool.hits, hits);
+	assert_int_equal(vmap_pools[0].hits, hits);
 	flushes = shim_flush_calls;
 	purge_to_pools();
 	assert_int_equal(shim_flush_calls, flushes + 1);
-	assert_int_equal(vmap_pool.nr_areas, 1);
-	assert_int_equal(vmap_pool.nr_pages, 4);
+	assert_int_equal(vmap_pools[0].nr_areas, 1);
+	assert_int_equal(vmap_pools[0].nr_pages, 4);
 	assert_int_equal(vmalloc_check(), 0);
 	visits = vmalloc_stats.fit_visits;
 	r = vmalloc(P(3));
 	assert_ptr_equal(r, p);
-	assert_int_equal(vmap_pool.hits, hits + 1);
+	assert_int_equal(vmap_pools[0].hits, hits + 1);
 	assert_int_equal(vmalloc_stats.fit_visits, visits); /* no search */
-	assert_int_equal(vmap_pool.nr_areas, 0);
+	assert_int_equal(vmap_pools[0].nr_areas, 0);
 	/* another size does not take it */
 	vfree(r);
 	purge_to_pools();
 	r = vmalloc(P(2));
 	assert_ptr_not_equal(r, p);
-	assert_int_equal(vmap_pool.nr_areas, 1);
+	assert_int_equal(vmap_pools[0].nr_areas, 1);
 	vfree(r);
 	vfree(q);
 	end_clean();
@@ -2120,7 +2121,7 @@ static void test_pool_respects_window_and_alignment(void **state)
 	assert_int_equal((unsigned long)p, w + P(1));
 	vfree(p);
 	purge_to_pools();
-	assert_int_equal(vmap_pool.nr_areas, 1);
+	assert_int_equal(vmap_pools[0].nr_areas, 1);
 	q = valloc_range(P(1), P(2), w, w + P(64), 0); /* lowest aligned free fit instead */
 	assert_int_equal((unsigned long)q, w + P(4));
 	vfree(q);
@@ -2140,7 +2141,7 @@ static void test_pool_respects_window_and_alignment(void **state)
  */
 static void test_pool_drained_when_space_runs_out(void **state)
 {
-	unsigned long w = window(), drained = vmap_pool.drained;
+	unsigned long w = window(), drained = vmap_pools[0].drained;
 	void *p[8], *big;
 	int i;
 
@@ -2151,12 +2152,12 @@ static void test_pool_drained_when_space_runs_out(void **state)
 	for (i = 0; i < 8; i++)
 		vfree(p[i]);
 	purge_to_pools();
-	assert_int_equal(vmap_pool.nr_areas, 8);
+	assert_int_equal(vmap_pools[0].nr_areas, 8);
 	assert_int_equal(vmalloc_check(), 0);
 	big = valloc_range(P(15), 1, w, w + P(16), 0);
 	assert_int_equal((unsigned long)big, w);
-	assert_int_equal(vmap_pool.nr_areas, 0);
-	assert_int_equal(vmap_pool.drained, drained + 8);
+	assert_int_equal(vmap_pools[0].nr_areas, 0);
+	assert_int_equal(vmap_pools[0].drained, drained + 8);
 	vfree(big);
 	end_clean();
 }
@@ -2176,15 +2177,15 @@ static void test_pool_failed_alloc_gives_the_range_back(void **state)
 	p = vmalloc(P(1));
 	vfree(p);
 	purge_to_pools();
-	assert_int_equal(vmap_pool.nr_areas, 1);
-	hits = vmap_pool.hits;
+	assert_int_equal(vmap_pools[0].nr_areas, 1);
+	hits = vmap_pools[0].hits;
 	slab = shim_slab_live;
 	fail_page_alloc_set(1, 1);
 	shim_log_clear();
 	assert_null(vmalloc(P(1)));
 	fail_page_alloc_set(0, 0);
-	assert_int_equal(vmap_pool.nr_areas, 1);
-	assert_int_equal(vmap_pool.hits, hits);
+	assert_int_equal(vmap_pools[0].nr_areas, 1);
+	assert_int_equal(vmap_pools[0].hits, hits);
 	assert_int_equal(shim_slab_live, slab);
 	assert_int_equal(vmalloc_check(), 0);
 	q = vmalloc(P(1));
@@ -2204,12 +2205,12 @@ static void test_pool_only_small_areas(void **state)
 	assert_non_null(p);
 	vfree(p);
 	purge_to_pools();
-	assert_int_equal(vmap_pool.nr_areas, 0);
+	assert_int_equal(vmap_pools[0].nr_areas, 0);
 	p = vmalloc(P(VMAP_POOL_MAX_PAGES - 1));
 	vfree(p);
 	purge_to_pools();
-	assert_int_equal(vmap_pool.nr_areas, 1);
-	assert_int_equal(vmap_pool.nr_pages, VMAP_POOL_MAX_PAGES);
+	assert_int_equal(vmap_pools[0].nr_areas, 1);
+	assert_int_equal(vmap_pools[0].nr_pages, VMAP_POOL_MAX_PAGES);
 	end_clean();
 }
 
@@ -2253,38 +2254,38 @@ static void test_check_catches_corrupt_pool(void **state)
 	assert_non_null(fake);
 
 	/* the same range pooled twice */
-	*fake = *list_first_entry(&vmap_pool.sizes[1], struct vmap_area, list);
-	spin_lock(&vmap_pool.lock);
-	assert_true(vmap_pool_push_locked(&vmap_pool, fake));
-	spin_unlock(&vmap_pool.lock);
+	*fake = *list_first_entry(&vmap_pools[0].sizes[1], struct vmap_area, list);
+	spin_lock(&vmap_pools[0].lock);
+	assert_true(vmap_pool_push_locked(&vmap_pools[0], fake));
+	spin_unlock(&vmap_pools[0].lock);
 	shim_log_clear();
 	assert_int_equal(vmalloc_check(), -EINVAL);
 	assert_true(shim_log_has("overlaps another lazy or pooled area"));
-	spin_lock(&vmap_pool.lock);
-	vmap_pool_unlink_locked(&vmap_pool, fake);
-	spin_unlock(&vmap_pool.lock);
+	spin_lock(&vmap_pools[0].lock);
+	vmap_pool_unlink_locked(&vmap_pools[0], fake);
+	spin_unlock(&vmap_pools[0].lock);
 
 	/* a pool entry over the start of a free block */
 	free_va = list_last_entry(&vmap_free.head, struct vmap_area, list);
 	fake->va_start = free_va->va_start;
 	fake->va_end = free_va->va_start + P(2);
-	spin_lock(&vmap_pool.lock);
-	assert_true(vmap_pool_push_locked(&vmap_pool, fake));
-	spin_unlock(&vmap_pool.lock);
+	spin_lock(&vmap_pools[0].lock);
+	assert_true(vmap_pool_push_locked(&vmap_pools[0], fake));
+	spin_unlock(&vmap_pools[0].lock);
 	shim_log_clear();
 	assert_int_equal(vmalloc_check(), -EINVAL);
 	assert_true(shim_log_has("pool entries lie outside the managed ranges or overlap"));
 
 	/* on the list of another size */
-	spin_lock(&vmap_pool.lock);
-	list_move(&fake->list, &vmap_pool.sizes[4]);
-	spin_unlock(&vmap_pool.lock);
+	spin_lock(&vmap_pools[0].lock);
+	list_move(&fake->list, &vmap_pools[0].sizes[4]);
+	spin_unlock(&vmap_pools[0].lock);
 	shim_log_clear();
 	assert_int_equal(vmalloc_check(), -EINVAL);
 	assert_true(shim_log_has("is on the list of 5 pages"));
-	spin_lock(&vmap_pool.lock);
-	vmap_pool_unlink_locked(&vmap_pool, fake);
-	spin_unlock(&vmap_pool.lock);
+	spin_lock(&vmap_pools[0].lock);
+	vmap_pool_unlink_locked(&vmap_pools[0], fake);
+	spin_unlock(&vmap_pools[0].lock);
 	kmem_cache_free(vmap_area_cachep, fake);
 	assert_int_equal(vmalloc_check(), 0);
 	vmalloc_debug_vm = true;

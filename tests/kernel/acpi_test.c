@@ -131,12 +131,12 @@ KTEST(acpi, rescan_same_result_nothing_left_mapped)
 
 	KTEST_ASSERT_NOT_NULL(t, again);
 	vm_unmap_aliases();
-	busy = vmalloc_stats.nr_busy;
+	busy = vmalloc_nr_busy();
 	entries = memtype_nr_entries();
 	KTEST_EXPECT_EQ(t, acpi_tables_scan(again), 0);
 	KTEST_EXPECT_EQ(t, memcmp(again, &acpi_madt, sizeof(*again)), 0);
 	vm_unmap_aliases(); /* iounmap() drops its memory type at the purge */
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy);
 	KTEST_EXPECT_EQ(t, memtype_nr_entries(), entries);
 }
 
@@ -155,7 +155,7 @@ KTEST(acpi, scan_alloc_failure_leaves_nothing)
 	KTEST_ASSERT_NOT_NULL(t, out);
 	ktest_defer(t, acpi_fail_slab_off, NULL);
 	vm_unmap_aliases();
-	busy = vmalloc_stats.nr_busy;
+	busy = vmalloc_nr_busy();
 	entries = memtype_nr_entries();
 	for (nth = 1; nth <= 200 && !clean; nth++) {
 		unsigned long mark = ktest_log_mark();
@@ -165,7 +165,7 @@ KTEST(acpi, scan_alloc_failure_leaves_nothing)
 		err = acpi_tables_scan(out);
 		fail_slab_set(0, 0);
 		vm_unmap_aliases();
-		KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+		KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy);
 		KTEST_EXPECT_EQ(t, memtype_nr_entries(), entries);
 		if (err) {
 			KTEST_EXPECT_EQ(t, out->nr_cpus, 0u);

@@ -133,7 +133,7 @@ KTEST(bench, rand_repeatable)
 KTEST(bench, fix_size_runs_10_loops)
 {
 	const struct bench_params p = { .loops = 10, .pages = 3 };
-	unsigned long vfrees = vmalloc_stats.nr_vfree;
+	unsigned long vfrees = vmalloc_nr_vfree();
 	struct bench_result res;
 
 	KTEST_ASSERT_EQ(t, bench_run_one("fix_size_alloc", &p, 3, &res), 0);
@@ -141,7 +141,7 @@ KTEST(bench, fix_size_runs_10_loops)
 	KTEST_EXPECT_EQ(t, res.reps, 3U);
 	KTEST_EXPECT_EQ(t, res.pages, 30ULL); /* 3 pages x 10 loops per repetition */
 	KTEST_EXPECT_EQ(t, res.frees, 30UL);  /* over the 3 repetitions */
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_vfree - vfrees, 30UL);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_vfree() - vfrees, 30UL);
 	KTEST_EXPECT_GT(t, res.cyc_min, 0ULL);
 	KTEST_EXPECT_LE(t, res.cyc_min, res.cyc_med);
 	KTEST_EXPECT_LE(t, res.cyc_med, res.cyc_max);
@@ -164,10 +164,10 @@ static void lazy_budget_restore(void *pages)
 static unsigned long random_size_run(struct ktest *t, struct bench_result *res)
 {
 	const struct bench_params p = { .loops = 20, .pages = 100 };
-	unsigned long vmallocs = vmalloc_stats.nr_vmalloc;
+	unsigned long vmallocs = vmalloc_nr_vmalloc();
 
 	KTEST_ASSERT_EQ(t, bench_run_one("random_size_alloc", &p, 2, res), 0);
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_vmalloc - vmallocs, 40UL);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_vmalloc() - vmallocs, 40UL);
 	KTEST_EXPECT_EQ(t, res->frees, 40UL);
 	return res->lazy_end; /* each repetition ends by purging its lazy pages */
 }
@@ -264,13 +264,13 @@ KTEST(bench, bad_requests_refused)
 /* bench= with a name or glob that matches nothing runs nothing, not even the good ones. */
 KTEST(bench, unknown_name_runs_nothing)
 {
-	unsigned long vfrees = vmalloc_stats.nr_vfree, vmallocs = vmalloc_stats.nr_vmalloc;
+	unsigned long vfrees = vmalloc_nr_vfree(), vmallocs = vmalloc_nr_vmalloc();
 
 	KTEST_EXPECT_EQ(t, bench_run("no_such_benchmark"), -EINVAL);
 	KTEST_EXPECT_EQ(t, bench_run("fix_size_alloc,nosuch_*"), -EINVAL);
 	KTEST_EXPECT_EQ(t, bench_run("fix_size_alloc,ALL"), -EINVAL); /* names are lower case */
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_vfree, vfrees);
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_vmalloc, vmallocs);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_vfree(), vfrees);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_vmalloc(), vmallocs);
 }
 
 /*

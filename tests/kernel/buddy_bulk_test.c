@@ -231,7 +231,7 @@ KTEST(buddy_bulk, vmalloc_fault_injection_at_every_page)
 	vfree(p);
 	vm_unmap_aliases();
 	free0 = nr_free_pages();
-	busy0 = vmalloc_stats.nr_busy;
+	busy0 = vmalloc_nr_busy();
 	ktest_defer(t, fail_page_alloc_off, NULL);
 	for (unsigned long k = 1; k <= BULK_NR; k++) {
 		fail_page_alloc_set(k, 1);
@@ -242,7 +242,7 @@ KTEST(buddy_bulk, vmalloc_fault_injection_at_every_page)
 			vfree(p);
 		vm_unmap_aliases();
 		KTEST_EXPECT_EQ(t, nr_free_pages(), free0);
-		KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy0);
+		KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy0);
 	}
 	ktest_release(t, fail_page_alloc_off, NULL);
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);

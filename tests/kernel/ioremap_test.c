@@ -42,7 +42,7 @@ static unsigned int io_hpet_refs(void)
 KTEST(ioremap, ioremap_beyond_phys_width_refused)
 {
 	phys_addr_t limit = cpu_phys_addr_limit();
-	unsigned long busy = vmalloc_stats.nr_busy, entries = memtype_nr_entries();
+	unsigned long busy = vmalloc_nr_busy(), entries = memtype_nr_entries();
 	unsigned long log = ktest_log_mark();
 	u32 a, b, c, d;
 	void *p;
@@ -66,7 +66,7 @@ KTEST(ioremap, ioremap_beyond_phys_width_refused)
 	p = ioremap(limit + 1 - PAGE_SIZE, 2 * PAGE_SIZE); /* runs over the top */
 	KTEST_EXPECT_NULL(t, p);
 	io_unmap(p);
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy);
 	KTEST_EXPECT_EQ(t, memtype_nr_entries(), entries);
 
 	p = ioremap(limit + 1 - PAGE_SIZE, PAGE_SIZE); /* the last page is fine */
@@ -78,7 +78,7 @@ KTEST(ioremap, ioremap_beyond_phys_width_refused)
 /* Bug: an uncached and a write-combining mapping of one device page coexisted. */
 KTEST(ioremap, ioremap_conflicting_memtype_refused)
 {
-	unsigned long busy = vmalloc_stats.nr_busy, entries = memtype_nr_entries();
+	unsigned long busy = vmalloc_nr_busy(), entries = memtype_nr_entries();
 	unsigned int refs = io_hpet_refs();
 	unsigned long log;
 	void *uc, *wc;
@@ -102,7 +102,7 @@ KTEST(ioremap, ioremap_conflicting_memtype_refused)
 	KTEST_EXPECT_TRUE(t, ktest_log_has(log, "phys 0xfecff000-0xfed00fff write-combining "
 						"conflicts with phys 0xfed00000-0xfed00fff "
 						"uncached"));
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy + 1);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy + 1);
 	KTEST_EXPECT_EQ(t, memtype_nr_entries(), entries + (refs ? 0 : 1));
 	KTEST_EXPECT_EQ(t, io_hpet_refs(), refs + 1);
 	ktest_release(t, io_unmap, uc);
@@ -166,7 +166,7 @@ KTEST(ioremap, iounmap_releases_memtype)
  */
 KTEST(ioremap, ioremap_memtype_no_leak_on_area_failure)
 {
-	unsigned long busy = vmalloc_stats.nr_busy, entries = memtype_nr_entries();
+	unsigned long busy = vmalloc_nr_busy(), entries = memtype_nr_entries();
 	unsigned long nth, failed = 0;
 	unsigned int refs = io_hpet_refs();
 	void *p = NULL;
@@ -181,14 +181,14 @@ KTEST(ioremap, ioremap_memtype_no_leak_on_area_failure)
 		failed++;
 		KTEST_EXPECT_EQ(t, memtype_nr_entries(), entries);
 		KTEST_EXPECT_EQ(t, io_hpet_refs(), refs);
-		KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+		KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy);
 	}
 	ktest_release(t, io_fail_slab_off, NULL);
 	KTEST_EXPECT_NOT_NULL(t, p);
 	KTEST_EXPECT_GE(t, failed, 2UL);
 	io_unmap(p);
 	KTEST_EXPECT_EQ(t, memtype_nr_entries(), entries);
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy);
 }
 
 /*
@@ -200,7 +200,7 @@ KTEST(ioremap, vga_screen_memtype_reserved)
 {
 	const phys_addr_t vga = 0xb8000;
 	struct vm_struct *vm = find_vm_area((void *)VMALLOC_START);
-	unsigned long busy = vmalloc_stats.nr_busy, log;
+	unsigned long busy = vmalloc_nr_busy(), log;
 	void *p;
 
 	if (!vm || !(vm->flags & VM_IOREMAP) || vm->phys_addr != vga) {
@@ -214,6 +214,6 @@ KTEST(ioremap, vga_screen_memtype_reserved)
 	KTEST_EXPECT_NULL(t, p);
 	KTEST_EXPECT_TRUE(t, ktest_log_has(log, "conflicts with"));
 	io_unmap(p);
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy);
 	KTEST_EXPECT_EQ(t, memtype_refs(vga, vga + PAGE_SIZE), 1U);
 }

@@ -62,7 +62,7 @@ KTEST(ktest, defer_ran_last_first)
 /* The wrappers free at the end; ktest_vfree() and friends free now, once. */
 KTEST(ktest, wrappers_free_now_or_at_end)
 {
-	unsigned long busy = vmalloc_stats.nr_busy, free0;
+	unsigned long busy = vmalloc_nr_busy(), free0;
 	struct page *page;
 	void *v, *k;
 
@@ -74,14 +74,14 @@ KTEST(ktest, wrappers_free_now_or_at_end)
 	KTEST_ASSERT_NOT_NULL(t, k);
 	KTEST_ASSERT_NOT_NULL(t, page);
 	KTEST_EXPECT_EQ(t, t->nr_actions, 3U);
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy + 1);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy + 1);
 	free0 = nr_free_pages();
 	ktest_free_pages(t, page);
 	KTEST_EXPECT_EQ(t, nr_free_pages(), free0 + 4);
 	ktest_kfree(t, k);
 	KTEST_EXPECT_EQ(t, nr_free_pages(), free0 + 4 + 2); /* 8 KiB: an order-1 block */
 	ktest_vfree(t, v);
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy);
 	KTEST_EXPECT_EQ(t, t->nr_actions, 0U);
 }
 
@@ -99,7 +99,7 @@ static struct leak_snapshot leak_snapshot(void)
 {
 	vm_unmap_aliases(); /* lazily freed areas are back */
 	return (struct leak_snapshot){ nr_free_pages() + slab_nr_pages() + pgtable_stats.pt_pages,
-				       vmalloc_stats.nr_busy };
+				       vmalloc_nr_busy() };
 }
 
 /* Take about a third of free memory each way: vmalloc, kmalloc, pages. */

@@ -139,9 +139,8 @@ static struct mlt_snapshot mlt_snap(void)
 	vm_unmap_aliases(); /* the vfree_atomic() queue, vm_map_ram blocks, lazy areas */
 	vmalloc_pool_drain();
 	kmem_cache_shrink_all();
-	return (struct mlt_snapshot){ nr_free_pages() + pgtable_stats.pt_pages,
-				      vmalloc_stats.nr_busy, mlt_module_area_pages(),
-				      slab_nr_objects() };
+	return (struct mlt_snapshot){ nr_free_pages() + pgtable_stats.pt_pages, vmalloc_nr_busy(),
+				      mlt_module_area_pages(), slab_nr_objects() };
 }
 
 /* Nothing was left since @before: no page, area or mapped module page. */

@@ -406,7 +406,7 @@ struct page_counts {
 static struct page_counts page_counts_now(void)
 {
 	vm_unmap_aliases();
-	return (struct page_counts){ nr_free_pages(), vmalloc_stats.nr_busy };
+	return (struct page_counts){ nr_free_pages(), vmalloc_nr_busy() };
 }
 
 KTEST(sched, thread_stacks_freed_at_exit)
@@ -418,7 +418,7 @@ KTEST(sched, thread_stacks_freed_at_exit)
 	before = page_counts_now();
 	p = kthread_run(return_arg_times_3, (void *)1L, "counted");
 	KTEST_ASSERT_NOT_NULL(t, p);
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, before.busy + 1);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), before.busy + 1);
 	KTEST_EXPECT_EQ(t, kthread_join(p), 3);
 	after = page_counts_now();
 	KTEST_EXPECT_EQ(t, after.busy, before.busy);

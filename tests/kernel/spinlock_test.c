@@ -464,6 +464,169 @@ KTEST(spinlock, lockdep_reports_two_of_one_class_nested)
 	KTEST_EXPECT_EQ(t, lockdep_findings(), findings);
 }
 
+/* ---- many locks of one class under a nest lock (spin_lock_nest_lock()) ---- */
+
+#define NEST_LOCKS 20 /* more than LOCKDEP_MAX_HELD: only one entry may hold them */
+
+static DEFINE_SPINLOCK(nest_outer);
+static DEFINE_SPINLOCK(nest_other);
+static struct spinlock nest_many[NEST_LOCKS]; /* one class: one spin_lock_init() site */
+
+static void spin_test_init_nest_many(void)
+{
+	for (unsigned int i = 0; i < NEST_LOCKS; i++)
+		spin_lock_init(&nest_many[i], "nest_many[i]");
+}
+
+/* Skip without lockdep; forget the nest tests' classes when the test ends. */
+static void nest_test_setup(struct ktest *t)
+{
+	spin_test_init_nest_many();
+	lockdep_test_setup(t, &nest_outer, &nest_many[0], &nest_other);
+}
+
+/* The scrambled release order: 3, 10, 17, 4, ... (7 is prime to 20), the first taken in the middle. */
+static unsigned int nest_release_order(unsigned int i)
+{
+	return (i * 7 + 3) % NEST_LOCKS;
+}
+
+/*
+ * NEST_LOCKS locks of one class taken under nest_outer, released in a
+ * scrambled order: no finding, one stack entry for the class (the locks
+ * would overflow the stack otherwise), and the stack as it was after.
+ */
+KTEST(spinlock, nest_lock_holds_many_of_one_class_without_recursion)
+{
+	unsigned int findings = lockdep_findings(), held = spin_locks_held();
+	unsigned int depth = lockdep_depth();
+	unsigned long mark = ktest_log_mark();
+	bool checking = READ_ONCE(lockdep_enabled);
+
+	if (checking)
+		nest_test_setup(t);
+	else
+		spin_test_init_nest_many(); /* spin_unlock() of nested locks with lockdep off */
+	spin_lock(&nest_outer);
+	for (unsigned int i = 0; i < NEST_LOCKS; i++)
+		spin_lock_nest_lock(&nest_many[i], &nest_outer);
+	KTEST_EXPECT_EQ(t, spin_locks_held(), held + 1 + NEST_LOCKS);
+	KTEST_EXPECT_TRUE(t, spin_held_by_this_cpu(&nest_many[NEST_LOCKS - 1]));
+	KTEST_EXPECT_STREQ(t, spin_test_function_of(nest_many[5].owner_ip), __func__);
+	if (checking) {
+		KTEST_EXPECT_EQ(t, lockdep_depth(), depth + 2);
+		KTEST_EXPECT_TRUE(t, lockdep_dependency(&nest_outer, &nest_many[0]));
+	}
+	for (unsigned int i = 0; i < NEST_LOCKS - 1; i++)
+		spin_unlock(&nest_many[nest_release_order(i)]);
+	if (checking) /* the entry stays while one of its class is held */
+		KTEST_EXPECT_EQ(t, lockdep_depth(), depth + 2);
+	spin_unlock(&nest_many[nest_release_order(NEST_LOCKS - 1)]);
+	KTEST_EXPECT_EQ(t, lockdep_depth(), depth + (checking ? 1 : 0));
+	spin_unlock(&nest_outer);
+	KTEST_EXPECT_EQ(t, lockdep_findings(), findings);
+	KTEST_EXPECT_FALSE(t, ktest_log_has(mark, "WARNING: possible"));
+	KTEST_EXPECT_FALSE(t, ktest_log_has(mark, "is not tracked"));
+	for (unsigned int i = 0; i < NEST_LOCKS; i++)
+		KTEST_EXPECT_EQ(t, spin_lock_owner(&nest_many[i]), -1);
+	KTEST_EXPECT_EQ(t, spin_locks_held(), held);
+	KTEST_EXPECT_EQ(t, lockdep_depth(), depth);
+
+	/* the stack is usable: an ordinary lock of another class comes and goes */
+	spin_lock(&nest_other);
+	KTEST_EXPECT_EQ(t, lockdep_depth(), depth + (checking ? 1 : 0));
+	spin_unlock(&nest_other);
+	KTEST_EXPECT_EQ(t, lockdep_depth(), depth);
+	KTEST_EXPECT_EQ(t, lockdep_findings(), findings);
+}
+
+/* The same nesting with the nest lock not held: reported as recursive, as spin_lock() is. */
+KTEST(spinlock, nest_lock_not_held_is_still_recursive)
+{
+	unsigned int findings = lockdep_findings(), depth = lockdep_depth();
+	unsigned long mark;
+
+	nest_test_setup(t);
+	mark = ktest_log_mark();
+	spin_lock_nest_lock(&nest_many[0], &nest_outer);
+	spin_lock_nest_lock(&nest_many[1], &nest_outer);
+	KTEST_EXPECT_EQ(t, lockdep_depth(), depth + 2); /* pushed, not a reference */
+	spin_unlock(&nest_many[0]);
+	spin_unlock(&nest_many[1]);
+	KTEST_EXPECT_EQ(t, lockdep_depth(), depth);
+	KTEST_EXPECT_EQ(t, lockdep_findings(), findings + 1);
+	KTEST_EXPECT_TRUE(t, ktest_log_has(mark, "WARNING: possible recursive locking detected"));
+	lockdep_forget(&nest_many[0]);
+	KTEST_EXPECT_EQ(t, lockdep_findings(), findings);
+}
+
+/* Take nest_outer then two of the class, release all. Not inlined: its name is in the report. */
+static __noinline void spin_test_take_nested_two(void)
+{
+	spin_lock(&nest_outer);
+	spin_lock_nest_lock(&nest_many[0], &nest_outer);
+	spin_lock_nest_lock(&nest_many[1], &nest_outer);
+	spin_unlock(&nest_many[1]);
+	spin_unlock(&nest_many[0]);
+	spin_unlock(&nest_outer);
+}
+
+/* other then (nest, class x2), and class then other: an inversion, the nest lock aside. */
+KTEST(spinlock, nest_lock_class_inversion_is_still_reported)
+{
+	unsigned int findings = lockdep_findings();
+	unsigned long mark;
+
+	nest_test_setup(t);
+	spin_lock(&nest_other);
+	spin_test_take_nested_two();
+	spin_unlock(&nest_other);
+	KTEST_EXPECT_EQ(t, lockdep_findings(), findings);
+	KTEST_EXPECT_TRUE(t, lockdep_dependency(&nest_other, &nest_many[1]));
+	mark = ktest_log_mark();
+	spin_test_take_pair(&nest_many[2], &nest_other); /* the other order, on purpose */
+	KTEST_EXPECT_EQ(t, lockdep_findings(), findings + 1);
+	KTEST_EXPECT_TRUE(
+		t, ktest_log_has(mark, "WARNING: possible circular locking dependency detected"));
+	KTEST_EXPECT_TRUE(t, ktest_log_has(mark, "(nest_other) at spin_test_take_pair"));
+	KTEST_EXPECT_TRUE(t, ktest_log_has(mark, "spin_test_take_nested_two"));
+	lockdep_forget(&nest_many[0]);
+	lockdep_forget(&nest_other);
+	KTEST_EXPECT_EQ(t, lockdep_findings(), findings);
+}
+
+/*
+ * A further lock of the class is still checked against what was taken
+ * since the first: nest, class, other, class again is "other then class"
+ * after "class then other", which deadlocks against a CPU taking one lock
+ * of the class and then other, without the nest.
+ */
+KTEST(spinlock, nest_lock_reference_is_checked_against_locks_taken_since)
+{
+	unsigned int findings = lockdep_findings(), depth = lockdep_depth();
+	unsigned long mark;
+
+	nest_test_setup(t);
+	spin_lock(&nest_outer);
+	spin_lock_nest_lock(&nest_many[0], &nest_outer);
+	spin_lock(&nest_other);
+	mark = ktest_log_mark();
+	spin_lock_nest_lock(&nest_many[1], &nest_outer);
+	KTEST_EXPECT_EQ(t, lockdep_findings(), findings + 1);
+	KTEST_EXPECT_TRUE(
+		t, ktest_log_has(mark, "WARNING: possible circular locking dependency detected"));
+	KTEST_EXPECT_EQ(t, lockdep_depth(), depth + 3); /* a reference, not an entry */
+	spin_unlock(&nest_many[0]); /* the entry's own lock first: the entry stays */
+	KTEST_EXPECT_EQ(t, lockdep_depth(), depth + 3);
+	spin_unlock(&nest_other);
+	KTEST_EXPECT_EQ(t, lockdep_depth(), depth + 2);
+	spin_unlock(&nest_many[1]);
+	spin_unlock(&nest_outer);
+	KTEST_EXPECT_EQ(t, lockdep_depth(), depth);
+	lockdep_forget(&nest_many[0]);
+	KTEST_EXPECT_EQ(t, lockdep_findings(), findings);
+}
+
 /* ---- lock statistics (kernel/lock_stat.c) ---- */
 
 #define STAT_ROUNDS 3000 /* lock/unlock pairs per CPU after the forced contention */
@@ -590,6 +753,31 @@ KTEST(spinlock, lock_stat_print_shows_the_class_and_reset_zeroes_it)
 	stat_pairs(&stat_lonely_lock, 7);
 	KTEST_ASSERT_TRUE(t, lock_stat_read(&stat_lonely_lock, &after));
 	KTEST_EXPECT_EQ(t, after.acquisitions, 7UL);
+}
+
+/* lock_stat counts and times each lock of the class on its own. */
+KTEST(spinlock, nest_lock_each_lock_is_counted_by_lock_stat)
+{
+	struct lock_stat_totals before, after;
+	unsigned int held = spin_locks_held(), depth = lockdep_depth();
+
+	if (READ_ONCE(lockdep_enabled))
+		nest_test_setup(t);
+	else
+		spin_test_init_nest_many();
+	stat_switch_on(t);
+	lock_stat_read(&nest_many[0], &before);
+	spin_lock(&nest_outer);
+	for (unsigned int i = 0; i < NEST_LOCKS; i++)
+		spin_lock_nest_lock(&nest_many[i], &nest_outer);
+	for (unsigned int i = 0; i < NEST_LOCKS; i++)
+		spin_unlock(&nest_many[nest_release_order(i)]);
+	spin_unlock(&nest_outer);
+	KTEST_ASSERT_TRUE(t, lock_stat_read(&nest_many[0], &after));
+	KTEST_EXPECT_EQ(t, after.acquisitions - before.acquisitions, (unsigned long)NEST_LOCKS);
+	KTEST_EXPECT_GE(t, after.hold_max, after.hold_min);
+	KTEST_EXPECT_EQ(t, spin_locks_held(), held);
+	KTEST_EXPECT_EQ(t, lockdep_depth(), depth);
 }
 
 static DEFINE_SPINLOCK(recurse_lock);

@@ -88,7 +88,7 @@ KTEST(vmalloc_api, vmalloc_size_of_any_address_in_the_area)
 KTEST(vmalloc_api, vmap_pfn_maps_device_frames_in_order)
 {
 	unsigned long pfns[2] = { VA_PFN_HPET, VA_PFN_IOAPIC };
-	unsigned long busy = vmalloc_stats.nr_busy;
+	unsigned long busy = vmalloc_nr_busy();
 	struct vm_struct *area;
 	char *v;
 
@@ -102,9 +102,9 @@ KTEST(vmalloc_api, vmap_pfn_maps_device_frames_in_order)
 	KTEST_ASSERT_NOT_NULL(t, area);
 	KTEST_EXPECT_EQ(t, area->flags & (VM_MAP | VM_IOREMAP), VM_MAP | VM_IOREMAP);
 	KTEST_EXPECT_EQ(t, vmalloc_size(v), VA_PAGES(2));
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy + 1);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy + 1);
 	vunmap(v);
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 }
 
@@ -112,12 +112,12 @@ KTEST(vmalloc_api, vmap_pfn_maps_device_frames_in_order)
 static void va_expect_pfn_refused(struct ktest *t, unsigned long *pfns, unsigned int count,
 				  unsigned long warns)
 {
-	unsigned long busy = vmalloc_stats.nr_busy, w0 = warn_count;
+	unsigned long busy = vmalloc_nr_busy(), w0 = warn_count;
 	void *v = vmap_pfn(pfns, count, PAGE_KERNEL_NOCACHE);
 
 	KTEST_EXPECT_NULL(t, v);
 	KTEST_EXPECT_EQ(t, warn_count, w0 + warns);
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy);
 	vunmap(v); /* only if the bug is back */
 }
 
@@ -141,7 +141,7 @@ KTEST(vmalloc_api, vmap_pfn_refuses_ram_frames)
 KTEST(vmalloc_api, vmap_pfn_fault_injection_undoes_everything)
 {
 	unsigned long pfns[2] = { VA_PFN_IOAPIC, VA_PFN_HPET };
-	unsigned long busy = vmalloc_stats.nr_busy, nth;
+	unsigned long busy = vmalloc_nr_busy(), nth;
 	void *v = NULL;
 
 	if (pfn_valid(VA_PFN_HPET) || pfn_valid(VA_PFN_IOAPIC))
@@ -151,7 +151,7 @@ KTEST(vmalloc_api, vmap_pfn_fault_injection_undoes_everything)
 		v = vmap_pfn(pfns, 2, PAGE_KERNEL_NOCACHE);
 		fail_slab_set(0, 0);
 		if (!v) {
-			KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+			KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy);
 			KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 		}
 	}
@@ -159,20 +159,20 @@ KTEST(vmalloc_api, vmap_pfn_fault_injection_undoes_everything)
 	KTEST_ASSERT_NOT_NULL(t, v);
 	KTEST_EXPECT_EQ(t, vmalloc_to_pfn(v), VA_PFN_IOAPIC);
 	vunmap(v);
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 }
 
 KTEST(vmalloc_api, vrealloc_null_and_zero)
 {
-	unsigned long busy = vmalloc_stats.nr_busy;
+	unsigned long busy = vmalloc_nr_busy();
 	void *v = vrealloc(NULL, 100, GFP_KERNEL);
 
 	KTEST_ASSERT_NOT_NULL(t, v);
 	KTEST_EXPECT_EQ(t, vmalloc_size(v), PAGE_SIZE);
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy + 1);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy + 1);
 	KTEST_EXPECT_NULL(t, vrealloc(v, 0, GFP_KERNEL));
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 }
 
@@ -223,7 +223,7 @@ KTEST(vmalloc_api, vrealloc_keeps_contents_across_shrink_and_grow)
  */
 KTEST(vmalloc_api, vrealloc_grow_in_place_failure_moves_or_keeps_old)
 {
-	unsigned long busy = vmalloc_stats.nr_busy;
+	unsigned long busy = vmalloc_nr_busy();
 	char *v = vmalloc(VA_PAGES(4)), *w;
 
 	KTEST_ASSERT_NOT_NULL(t, v);
@@ -236,7 +236,7 @@ KTEST(vmalloc_api, vrealloc_grow_in_place_failure_moves_or_keeps_old)
 	KTEST_EXPECT_EQ(t, va_nr_pages(v), 1u);
 	KTEST_EXPECT_NULL(t, vmalloc_to_page(v + PAGE_SIZE));
 	KTEST_EXPECT_EQ(t, va_first_bad(v, PAGE_SIZE, 7), PAGE_SIZE);
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy + 1);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy + 1);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 	fail_page_alloc_set(2, 1); /* the second new page of the in-place grow */
 	w = vrealloc(v, VA_PAGES(4), GFP_KERNEL | __GFP_NOWARN);
@@ -244,7 +244,7 @@ KTEST(vmalloc_api, vrealloc_grow_in_place_failure_moves_or_keeps_old)
 	KTEST_ASSERT_NOT_NULL(t, w);
 	KTEST_EXPECT_TRUE(t, w != v);
 	KTEST_EXPECT_EQ(t, va_first_bad(w, PAGE_SIZE, 7), PAGE_SIZE);
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy + 1);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy + 1);
 	vfree(w);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 }
@@ -299,7 +299,7 @@ KTEST(vmalloc_api, vrealloc_refuses_what_vmalloc_did_not_give)
  */
 static void va_grow_sweep(struct ktest *t, void (*fail_set)(unsigned long, unsigned long))
 {
-	unsigned long busy = vmalloc_stats.nr_busy, nth;
+	unsigned long busy = vmalloc_nr_busy(), nth;
 	char *v = vmalloc(VA_PAGES(2)), *w = NULL;
 
 	KTEST_ASSERT_NOT_NULL(t, v);
@@ -312,7 +312,7 @@ static void va_grow_sweep(struct ktest *t, void (*fail_set)(unsigned long, unsig
 			break;
 		KTEST_EXPECT_EQ(t, vmalloc_size(v), VA_PAGES(2));
 		KTEST_EXPECT_EQ(t, va_first_bad(v, VA_PAGES(2), 9), VA_PAGES(2));
-		KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy + 1);
+		KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy + 1);
 		KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 	}
 	KTEST_EXPECT_GT(t, nth, 1UL); /* at least one injected failure */
@@ -323,7 +323,7 @@ static void va_grow_sweep(struct ktest *t, void (*fail_set)(unsigned long, unsig
 	}
 	KTEST_EXPECT_EQ(t, va_first_bad(w, VA_PAGES(2), 9), VA_PAGES(2));
 	vfree(w);
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 }
 

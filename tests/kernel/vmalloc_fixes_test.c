@@ -27,12 +27,12 @@ static struct page *vf_image_page(const char *sym, long off)
 /* vmap() of @page alone is refused with one WARN and nothing reserved. */
 static void vf_expect_refused(struct ktest *t, struct page *page)
 {
-	unsigned long busy = vmalloc_stats.nr_busy, warns = warn_count;
+	unsigned long busy = vmalloc_nr_busy(), warns = warn_count;
 	void *v = vmap(&page, 1, VM_MAP, PAGE_KERNEL);
 
 	KTEST_EXPECT_NULL(t, v);
 	KTEST_EXPECT_EQ(t, warn_count, warns + 1);
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy);
 	vunmap(v); /* only if the bug is back */
 }
 

@@ -167,7 +167,7 @@ KTEST(vmalloc_gaps, vread_odd_offsets_pattern)
 static void gap_expect_unchanged(struct ktest *t, unsigned long busy, unsigned long blocks)
 {
 	vm_unmap_aliases();
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy);
 	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_free_blocks, blocks);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 }
@@ -185,7 +185,7 @@ KTEST(vmalloc_gaps, ioremap_hole_into_ram_refused)
 	    !pfn_valid(PHYS_PFN(0x100000)))
 		KTEST_SKIP(t, "no hole below RAM at 1 MiB");
 	vm_unmap_aliases();
-	busy = vmalloc_stats.nr_busy;
+	busy = vmalloc_nr_busy();
 	blocks = vmalloc_stats.nr_free_blocks;
 	KTEST_EXPECT_NULL(t, ioremap(0xb8000, 0x49000));
 	gap_expect_unchanged(t, busy, blocks);
@@ -541,7 +541,7 @@ KTEST(vmalloc_gaps, vmalloc_fails_on_pgtable_releases_area)
 	if (!x)
 		KTEST_SKIP(t, "no PMD without a page table in the window");
 	a = x - GAP_PAGES(2);
-	busy = vmalloc_stats.nr_busy;
+	busy = vmalloc_nr_busy();
 	for (n = 1; !p && n < 16; n++) {
 		free0 = nr_free_pages();
 		pt0 = pgtable_stats.pt_pages;
@@ -551,7 +551,7 @@ KTEST(vmalloc_gaps, vmalloc_fails_on_pgtable_releases_area)
 		if (p)
 			break;
 		KTEST_EXPECT_EQ(t, free0 - nr_free_pages(), pgtable_stats.pt_pages - pt0);
-		KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+		KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy);
 		KTEST_EXPECT_EQ(t, gap_mapped_pages(a, 5), 0UL);
 		vm_unmap_aliases();
 	}

@@ -318,7 +318,7 @@ KTEST(vmalloc_purge, hard_cap_purge_flushes_once_per_many_areas)
 	purges = vmalloc_stats.nr_purges;
 	areas = vmalloc_stats.purged_areas;
 	flushes = vp_flushes();
-	busy = vmalloc_stats.nr_busy;
+	busy = vmalloc_nr_busy();
 	preempt_disable(); /* the worker starved: the background purge cannot run */
 	for (i = 0; i < VP_CAP_FREES; i++) {
 		p[0] = vmalloc(VP_PAGES(1));
@@ -339,7 +339,7 @@ KTEST(vmalloc_purge, hard_cap_purge_flushes_once_per_many_areas)
 	vm_unmap_aliases();
 	KTEST_EXPECT_EQ(t, vmalloc_stats.lazy_pages, 0UL);
 	KTEST_EXPECT_EQ(t, vmalloc_stats.purged_areas - areas, VP_CAP_FREES);
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy);
 	ktest_release(t, vp_free_live, &live);
 	ktest_release(t, vp_lazy_restore, (void *)old);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);

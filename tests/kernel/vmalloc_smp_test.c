@@ -190,7 +190,7 @@ KTEST(vmalloc_smp, concurrent_vmalloc_vfree_on_every_cpu)
 		num_online_cpus(), VSMP_ROUNDS);
 	vfree(vmalloc(VSMP_MAX_PAGES * PAGE_SIZE)); /* warm-up: slab pages, page tables */
 	before = vsmp_pages_accounted();
-	busy = vmalloc_stats.nr_busy;
+	busy = vmalloc_nr_busy();
 
 	for (cpu = 0; cpu < NR_CPUS; cpu++)
 		task[cpu] = NULL;
@@ -218,7 +218,7 @@ KTEST(vmalloc_smp, concurrent_vmalloc_vfree_on_every_cpu)
 	else
 		pr_info("vmalloc_smp: one CPU online: no frees on another CPU\n");
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy);
 	KTEST_EXPECT_EQ(t, vsmp_pages_accounted(), before);
 }
 

@@ -514,7 +514,7 @@ KTEST(vmalloc_stress, every_scenario_on_every_cpu_at_once)
 		(unsigned long long)seed, (unsigned long long)seed);
 	ktest_need_pages(t, num_online_cpus() * 3 * VS_SLOTS * (VS_MAX_PAGES + 2) + 1024);
 	before = vs_pages_accounted();
-	busy = vmalloc_stats.nr_busy;
+	busy = vmalloc_nr_busy();
 	blocks = vmap_block_count();
 	total = (struct vs_thread){ 0 };
 	atomic_set(&vs_tick_frees, 0);
@@ -538,7 +538,7 @@ KTEST(vmalloc_stress, every_scenario_on_every_cpu_at_once)
 		KTEST_EXPECT_GT(t, (unsigned long)atomic_read(&vs_tick_frees), 0UL);
 	KTEST_EXPECT_EQ(t, vs_pages_accounted(), before);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy);
 	KTEST_EXPECT_EQ(t, vmap_block_count(), blocks);
 	if (bad || t->failed)
 		pr_err("vmalloc_stress: FAILED with seed %#llx\n", (unsigned long long)seed);

@@ -280,7 +280,7 @@ KTEST(vmalloc, fault_inject_pages)
 	vfree(p);
 	vm_unmap_aliases();
 	free_before = nr_free_pages();
-	busy_before = vmalloc_stats.nr_busy;
+	busy_before = vmalloc_nr_busy();
 	blocks_before = vmalloc_stats.nr_free_blocks;
 	ktest_defer(t, vt_fail_page_alloc_off, NULL); /* should __vmalloc() fault */
 	for (i = 1; i <= 16; i++) {
@@ -289,7 +289,7 @@ KTEST(vmalloc, fault_inject_pages)
 		fail_page_alloc_set(0, 0);
 		KTEST_EXPECT_NULL(t, p);
 		KTEST_EXPECT_EQ(t, nr_free_pages(), free_before);
-		KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy_before);
+		KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy_before);
 		KTEST_EXPECT_EQ(t, vmalloc_stats.nr_free_blocks, blocks_before);
 		for (j = 0; j <= 16; j++)
 			KTEST_EXPECT_NULL(t, lookup_address(addr + VT_PAGES(j), &level));
@@ -385,7 +385,7 @@ KTEST(vmalloc, vfree_misuse)
 	KTEST_ASSERT_NOT_NULL(t, p);
 	bench_pattern_fill(p, VT_PAGES(3), 3);
 	warns = warn_count;
-	busy = vmalloc_stats.nr_busy;
+	busy = vmalloc_nr_busy();
 	vfree(p + VT_PAGES(1)); /* middle of the area */
 	vfree(p + 8);
 	vfree(p + VT_PAGES(3)); /* its guard page */
@@ -393,13 +393,13 @@ KTEST(vmalloc, vfree_misuse)
 	vunmap(p);		/* wrong kind */
 	vfree(NULL);		/* no-op */
 	KTEST_EXPECT_EQ(t, warn_count, warns + 5);
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy);
 	KTEST_EXPECT_EQ(t, bench_pattern_bad(p, VT_PAGES(3), 3), 0UL);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 	vfree(p);
 	vfree(p); /* double free */
 	KTEST_EXPECT_EQ(t, warn_count, warns + 6);
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy - 1);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy - 1);
 }
 
 KTEST(vmalloc, vzalloc_zeroed)
@@ -491,12 +491,12 @@ KTEST(vmalloc, vfree_atomic_deferred)
 	unsigned long busy;
 
 	KTEST_ASSERT_NOT_NULL(t, p);
-	busy = vmalloc_stats.nr_busy;
+	busy = vmalloc_nr_busy();
 	vfree_atomic(p);
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy);
 	KTEST_EXPECT_NOT_NULL(t, find_vm_area(p));
 	vfree_deferred_run();
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy - 1);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy - 1);
 	KTEST_EXPECT_NULL(t, find_vm_area(p));
 }
 

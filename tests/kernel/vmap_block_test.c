@@ -87,7 +87,7 @@ KTEST(vmap_block, map_unmap_contents_and_vmalloc_to_page)
 	vb_get_pages(t);
 	vb_fill_array(arr, VB_NR_PAGES);
 	vm_unmap_aliases();
-	busy = vmalloc_stats.nr_busy;
+	busy = vmalloc_nr_busy();
 	p = vm_map_ram(arr, VB_NR_PAGES, -1);
 	KTEST_ASSERT_NOT_NULL(t, p);
 	for (int i = 0; i < VB_NR_PAGES; i++) {
@@ -109,7 +109,7 @@ KTEST(vmap_block, map_unmap_contents_and_vmalloc_to_page)
 	vm_unmap_ram(p, VB_NR_PAGES);
 	KTEST_EXPECT_NULL(t, vmalloc_to_page(p));
 	vm_unmap_aliases(); /* the block holds nothing now: released, then purged */
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 }
 
@@ -124,7 +124,7 @@ KTEST(vmap_block, large_request_takes_its_own_area)
 	vb_get_pages(t);
 	vb_fill_array(arr, VMAP_MAX_ALLOC + 1);
 	vm_unmap_aliases();
-	busy = vmalloc_stats.nr_busy;
+	busy = vmalloc_nr_busy();
 	blocks = vmap_block_count();
 	p = vm_map_ram(arr, VMAP_MAX_ALLOC + 1, -1);
 	KTEST_ASSERT_NOT_NULL(t, p);
@@ -138,7 +138,7 @@ KTEST(vmap_block, large_request_takes_its_own_area)
 	vm_unmap_ram(p, VMAP_MAX_ALLOC + 1);
 	KTEST_EXPECT_NULL(t, find_vm_area(p));
 	vm_unmap_aliases();
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 }
 
@@ -158,7 +158,7 @@ KTEST(vmap_block, many_small_maps_fill_a_block_then_a_new_one)
 	vb_fill_array(arr, VMAP_MAX_ALLOC);
 	vm_unmap_aliases();
 	blocks = vmap_block_count();
-	busy = vmalloc_stats.nr_busy;
+	busy = vmalloc_nr_busy();
 	for (unsigned int i = 0; i <= n; i++) {
 		maps[i] = vm_map_ram(arr, VMAP_MAX_ALLOC, -1);
 		KTEST_ASSERT_NOT_NULL(t, maps[i]);
@@ -176,7 +176,7 @@ KTEST(vmap_block, many_small_maps_fill_a_block_then_a_new_one)
 	vm_unmap_ram(maps[n], VMAP_MAX_ALLOC);
 	vm_unmap_aliases();
 	KTEST_EXPECT_EQ(t, vmap_block_count(), blocks);
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 }
 
@@ -248,7 +248,7 @@ KTEST(vmap_block, unmap_on_another_cpu)
 	vb_get_pages(t);
 	vb_fill_array(arr, 3);
 	vm_unmap_aliases();
-	busy = vmalloc_stats.nr_busy;
+	busy = vmalloc_nr_busy();
 	blocks = vmap_block_count();
 	r = (struct vb_remote){ .addr = vm_map_ram(arr, 3, -1), .arr = arr, .count = 3 };
 	KTEST_ASSERT_NOT_NULL(t, r.addr);
@@ -262,7 +262,7 @@ KTEST(vmap_block, unmap_on_another_cpu)
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 	vm_unmap_ram(r.addr, 3);
 	vm_unmap_aliases();
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy);
 	KTEST_EXPECT_EQ(t, vmap_block_count(), blocks);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 }
@@ -346,7 +346,7 @@ static void vb_inject(struct ktest *t, bool slab, struct page **arr)
 
 		vm_unmap_aliases();
 		before = vb_pages_accounted();
-		busy = vmalloc_stats.nr_busy;
+		busy = vmalloc_nr_busy();
 		blocks = vmap_block_count();
 		injected = slab ? fail_slab_injected : fail_page_alloc_injected;
 		if (slab)
@@ -361,7 +361,7 @@ static void vb_inject(struct ktest *t, bool slab, struct page **arr)
 			vm_unmap_ram(p, 4);
 		}
 		KTEST_EXPECT_EQ(t, vb_pages_accounted(), before);
-		KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+		KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy);
 		KTEST_EXPECT_EQ(t, vmap_block_count(), blocks);
 		KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 		if ((slab ? fail_slab_injected : fail_page_alloc_injected) == injected)
@@ -399,7 +399,7 @@ KTEST(vmap_block, bad_vm_unmap_ram_refused)
 	vb_get_pages(t);
 	vb_fill_array(arr, VMAP_MAX_ALLOC + 1);
 	vm_unmap_aliases();
-	busy = vmalloc_stats.nr_busy;
+	busy = vmalloc_nr_busy();
 	p = vm_map_ram(arr, 4, -1);
 	big = vm_map_ram(arr, VMAP_MAX_ALLOC + 1, -1);
 	v = vmalloc(PAGE_SIZE);
@@ -431,6 +431,6 @@ KTEST(vmap_block, bad_vm_unmap_ram_refused)
 	VB_EXPECT_REFUSED(t, vm_unmap_ram(big, VMAP_MAX_ALLOC + 1));
 	vfree(v);
 	vm_unmap_aliases();
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 }

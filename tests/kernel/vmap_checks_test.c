@@ -69,12 +69,12 @@ static bool vc_pte_nx(unsigned long addr)
 /* vmap() of @pages must fail with one WARN and leave vmalloc as it was. */
 static void vc_expect_refused(struct ktest *t, struct page **pages, unsigned int count)
 {
-	unsigned long busy = vmalloc_stats.nr_busy, warns = warn_count;
+	unsigned long busy = vmalloc_nr_busy(), warns = warn_count;
 	void *v = vmap(pages, count, 0, PAGE_KERNEL);
 
 	KTEST_EXPECT_NULL(t, v);
 	KTEST_EXPECT_EQ(t, warn_count, warns + 1);
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 	vunmap(v); /* only if the bug is back */
 }
@@ -233,7 +233,7 @@ KTEST(vmap_checks, vfree_atomic_overwritten_link_frees_nothing_else)
 	ktest_defer_cancel(t, ktest_action_vfree, q2); /* vfree_atomic() frees them */
 	ktest_defer_cancel(t, ktest_action_vfree, q1);
 	victim[8] = 0x5a;
-	busy = vmalloc_stats.nr_busy;
+	busy = vmalloc_nr_busy();
 	vfree_atomic(q1);
 	vfree_atomic(q2);
 	*(void **)q1 = victim;
@@ -242,7 +242,7 @@ KTEST(vmap_checks, vfree_atomic_overwritten_link_frees_nothing_else)
 	KTEST_EXPECT_NOT_NULL(t, find_vm_area(victim));
 	KTEST_EXPECT_NULL(t, find_vm_area(q1));
 	KTEST_EXPECT_NULL(t, find_vm_area(q2));
-	KTEST_EXPECT_EQ(t, vmalloc_stats.nr_busy, busy - 2);
+	KTEST_EXPECT_EQ(t, vmalloc_nr_busy(), busy - 2);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 	if (find_vm_area(victim)) {
 		KTEST_EXPECT_EQ(t, victim[8], 0x5a);

@@ -160,6 +160,11 @@ void lock_acquire(struct spinlock *lock, unsigned long ip, bool trylock)
 	(void)ip;
 	(void)trylock;
 }
+void lock_acquire_nest(struct spinlock *lock, unsigned long ip)
+{
+	(void)lock;
+	(void)ip;
+}
 void lock_release(struct spinlock *lock)
 {
 	(void)lock;
