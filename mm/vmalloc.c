@@ -159,18 +159,16 @@ _Static_assert(__builtin_popcount(VM_IOREMAP | VM_ALLOC | VM_MAP | VM_UNINITIALI
  * (vfree(), vunmap()) goes straight to one shard. Hashing the page number,
  * not striping zones, spreads even neighbouring small areas. A lookup by
  * an address inside an area tries that address's shard, then the others
- * (find_busy_locked()). Each shard counts its own areas and pages; the
- * totals are sums (vmalloc_nr_busy(), vmalloc_nr_pages()).
+ * (find_busy_locked()). Each shard counts its own areas; the total is a sum
+ * (vmalloc_nr_busy()).
  */
 #define VMAP_SHARD_BITS 4
 #define VMAP_NR_SHARDS	(1 << VMAP_SHARD_BITS)
+_Static_assert(VMAP_NR_SHARDS == VMALLOC_NR_SHARDS, "include/mm/vmalloc.h's shard count");
 
 struct vmap_shard {
-	struct rb_list busy;	  /* [V] this shard's busy areas */
-	unsigned long nr_busy;	  /* [V] areas in it */
-	unsigned long nr_pages;	  /* [V] pages vmalloc() mapped in its areas */
-	unsigned long nr_vmalloc; /* [V] vmalloc()s that ended here */
-	unsigned long nr_vfree;	  /* [V] vfree()s taken from here */
+	struct rb_list busy;   /* [V] this shard's busy areas */
+	unsigned long nr_busy; /* [V] areas in it */
 } __aligned(64);
 
 static struct vmap_shard vmap_shards[VMAP_NR_SHARDS]; /* set up by vmap_shards_init() */
@@ -283,9 +281,10 @@ static struct vm_struct *vfree_deferred_head; /* [D] */
 static unsigned long vfree_nr_deferred;	      /* [D] */
 
 /*
- * Counters: nr_busy, nr_vmalloc, nr_vfree [V]; nr_free_blocks, fit_visits,
- * fit_fallbacks [F]; lazy_pages atomic (lazy_pages_add()); nr_purges, purged_areas [Q];
- * alloc_failures atomic.
+ * Counters: nr_free_blocks, fit_visits, fit_fallbacks [F]; lazy_pages
+ * atomic (lazy_pages_add()); nr_purges, purged_areas [Q]; alloc_failures
+ * atomic. The busy areas are counted per shard, the vmalloc()ed pages and
+ * calls per CPU (vmalloc_nr_busy() and the others sum them).
  */
 struct vmalloc_stats vmalloc_stats;
 
@@ -301,23 +300,36 @@ struct vmalloc_stats vmalloc_stats;
  * on the fast path; what counts is the sum (transit_sum()), which may go
  * below zero on one CPU when a range leaves on one and arrives on another.
  */
-struct vmap_transit {
-	long nr;
+struct vmap_cpu_counts {
+	long transit;		  /* see above */
+	long nr_pages;		  /* pages vmalloc() mapped, net (atomic: any context) */
+	unsigned long nr_vmalloc; /* vmalloc()s done (atomic) */
+	unsigned long nr_vfree;	  /* vfree()s done (atomic) */
 } __aligned(64);
-static struct vmap_transit vmap_in_transit[NR_CPUS];
+static struct vmap_cpu_counts vmap_counts[NR_CPUS];
 
 static inline void transit_add(long n)
 {
-	vmap_in_transit[smp_processor_id()].nr += n;
+	vmap_counts[smp_processor_id()].transit += n;
 }
 
-static long transit_sum(void)
+/* Add @n to this CPU's counter at @field, preemptible or not (an atomic add, uncontended). */
+#define vmap_count_add(field, n) \
+	__atomic_add_fetch(&vmap_counts[sched_cpu()].field, (n), __ATOMIC_RELAXED)
+
+/* The sum over the CPUs of the counter at @offset in struct vmap_cpu_counts. */
+static long counts_sum(size_t offset)
 {
 	long sum = 0;
 
 	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
-		sum += READ_ONCE(vmap_in_transit[cpu].nr);
+		sum += READ_ONCE(*(long *)((char *)&vmap_counts[cpu] + offset));
 	return sum;
+}
+
+static long transit_sum(void)
+{
+	return counts_sum(offsetof(struct vmap_cpu_counts, transit));
 }
 bool vmalloc_debug_vm; /* DEBUG_VM: vmalloc_check() after every change */
 
@@ -412,38 +424,38 @@ static struct vmap_area *find_busy_locked(unsigned long addr, struct vmap_shard 
 	return NULL;
 }
 
-/* The sum over the shards of the counter at @offset in struct vmap_shard (no lock: a snapshot). */
-static unsigned long shard_sum(size_t offset)
+/* vmalloc_shard_nr_busy - see include/mm/vmalloc.h */
+unsigned long vmalloc_shard_nr_busy(unsigned int shard)
 {
-	unsigned long nr = 0;
-
-	for (unsigned int i = 0; i < VMAP_NR_SHARDS; i++)
-		nr += READ_ONCE(*(unsigned long *)((char *)&vmap_shards[i] + offset));
-	return nr;
+	return shard < VMAP_NR_SHARDS ? READ_ONCE(vmap_shards[shard].nr_busy) : 0;
 }
 
 /* vmalloc_nr_busy - see include/mm/vmalloc.h */
 unsigned long vmalloc_nr_busy(void)
 {
-	return shard_sum(offsetof(struct vmap_shard, nr_busy));
+	unsigned long nr = 0;
+
+	for (unsigned int i = 0; i < VMAP_NR_SHARDS; i++)
+		nr += READ_ONCE(vmap_shards[i].nr_busy);
+	return nr;
 }
 
 /* vmalloc_nr_pages - see include/mm/vmalloc.h */
 unsigned long vmalloc_nr_pages(void)
 {
-	return shard_sum(offsetof(struct vmap_shard, nr_pages));
+	return (unsigned long)counts_sum(offsetof(struct vmap_cpu_counts, nr_pages));
 }
 
 /* vmalloc_nr_vmalloc - see include/mm/vmalloc.h */
 unsigned long vmalloc_nr_vmalloc(void)
 {
-	return shard_sum(offsetof(struct vmap_shard, nr_vmalloc));
+	return (unsigned long)counts_sum(offsetof(struct vmap_cpu_counts, nr_vmalloc));
 }
 
 /* vmalloc_nr_vfree - see include/mm/vmalloc.h */
 unsigned long vmalloc_nr_vfree(void)
 {
-	return shard_sum(offsetof(struct vmap_shard, nr_vfree));
+	return (unsigned long)counts_sum(offsetof(struct vmap_cpu_counts, nr_vfree));
 }
 
 static void vmap_shards_init(void)
@@ -1150,20 +1162,31 @@ bool vmalloc_pool_drain(void)
 	return vmap_pools_drain();
 }
 
+/* Add @pool's counters to @info. */
+static void vmap_pool_add_info(struct vmap_pool *pool, struct vmalloc_pool_info *info)
+{
+	spin_lock(&pool->lock);
+	info->nr_areas += pool->nr_areas;
+	info->nr_pages += pool->nr_pages;
+	info->hits += pool->hits;
+	info->drained += pool->drained;
+	spin_unlock(&pool->lock);
+}
+
 /* vmalloc_pool_info - see include/mm/vmalloc.h */
 void vmalloc_pool_info(struct vmalloc_pool_info *info)
 {
 	*info = (struct vmalloc_pool_info){ 0 };
-	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
-		struct vmap_pool *pool = &vmap_pools[cpu];
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+		vmap_pool_add_info(&vmap_pools[cpu], info);
+}
 
-		spin_lock(&pool->lock);
-		info->nr_areas += pool->nr_areas;
-		info->nr_pages += pool->nr_pages;
-		info->hits += pool->hits;
-		info->drained += pool->drained;
-		spin_unlock(&pool->lock);
-	}
+/* vmalloc_pool_info_cpu - see include/mm/vmalloc.h */
+void vmalloc_pool_info_cpu(unsigned int cpu, struct vmalloc_pool_info *info)
+{
+	*info = (struct vmalloc_pool_info){ 0 };
+	if (cpu < NR_CPUS)
+		vmap_pool_add_info(&vmap_pools[cpu], info);
 }
 
 /* Every CPU's pool empty, their locks one lockdep class. */
@@ -1813,8 +1836,7 @@ static void warn_no_area(const char *op, const void *addr, const void *caller)
 /*
  * Take the busy area that starts exactly at @addr out of the busy tree, if
  * its flags include one of @want (0: any kind) and none of @refuse; for
- * vfree() (@want VM_ALLOC) its pages leave its shard's nr_pages in the same
- * hold. Otherwise warn as @op (quietly if @op is NULL) and change nothing.
+ * vfree() (@want VM_ALLOC) its pages leave the count of vmalloc()ed pages. Otherwise warn as @op (quietly if @op is NULL) and change nothing.
  * An area starting at @addr is in @addr's shard: the others are searched
  * only to say what a bad address hit.
  */
@@ -1835,9 +1857,9 @@ static struct vmap_area *detach_vmap_area(const void *addr, unsigned int want, u
 	if (start == (unsigned long)addr && (!want || (flags & want)) && !(flags & refuse)) {
 		unlink_va(va, &shard->busy);
 		shard->nr_busy--;
-		if (want == VM_ALLOC) { /* vfree(): its accounting in the same hold */
-			shard->nr_pages -= va->vm->nr_pages;
-			shard->nr_vfree++;
+		if (want == VM_ALLOC) { /* vfree() */
+			vmap_count_add(nr_pages, -(long)va->vm->nr_pages);
+			vmap_count_add(nr_vfree, 1);
 		}
 		transit_add(1); /* until it is lazy or free */
 		spin_unlock(&shard->busy.lock);
@@ -2025,18 +2047,18 @@ struct vm_struct *find_vm_area(const void *addr)
 /*
  * @area is set up (mapped): clear VM_UNINITIALIZED, so that the dumps,
  * vread() and vfree() treat it as whole, and count a vmalloc() area's
- * pages, in one hold of its shard's lock.
+ * pages. No lock: a release so that whoever sees the flag clear (under
+ * its shard's V) also sees the mapping and fields written before, and an
+ * atomic and, so that it cannot undo a flag another CPU sets meanwhile
+ * under V. Linux clears it with a barrier and no lock too.
  */
 static void vm_area_ready(struct vm_struct *area)
 {
-	struct vmap_shard *shard = vm_shard_lock(area);
-
-	area->flags &= ~VM_UNINITIALIZED;
 	if (area->flags & VM_ALLOC) {
-		shard->nr_pages += area->nr_pages;
-		shard->nr_vmalloc++;
+		vmap_count_add(nr_pages, (long)area->nr_pages);
+		vmap_count_add(nr_vmalloc, 1);
 	}
-	spin_unlock(&shard->busy.lock);
+	__atomic_and_fetch(&area->flags, ~(unsigned int)VM_UNINITIALIZED, __ATOMIC_RELEASE);
 }
 
 /*
@@ -3128,7 +3150,7 @@ static void vrealloc_shrink(struct vm_struct *area, unsigned int nr)
 	}
 	shard = vm_shard_lock(area);
 	area->nr_pages = nr;
-	shard->nr_pages -= old - nr;
+	vmap_count_add(nr_pages, -(long)(old - nr));
 	vunmap_range_noflush(addr + ((unsigned long)nr << PAGE_SHIFT),
 			     addr + ((unsigned long)old << PAGE_SHIFT));
 	spin_unlock(&shard->busy.lock);
@@ -3167,7 +3189,7 @@ static int vrealloc_grow_in_place(struct vm_struct *area, unsigned int nr, gfp_t
 		goto out_flush;
 	shard = vm_shard_lock(area);
 	area->nr_pages = nr;
-	shard->nr_pages += nr - old;
+	vmap_count_add(nr_pages, (long)(nr - old));
 	spin_unlock(&shard->busy.lock);
 	return 0;
 

@@ -122,7 +122,7 @@ ktest_default_boots() {
 	# re-measurement is timing-sensitive; cheap ones at 2); a CPU that does not answer is
 	# skipped (smp_fail_cpu=); maxcpus= and nosmp cap the count.
 	CONTIG_SMP=4 ktest 512M "$(suites_but bench)"
-	CONTIG_SMP=2 ktest 512M smp,cpu,memblock,paging,printk,ptdump,vmalloc_api,ipi,vmalloc_irq,spinlock,sched,vmalloc_smp,vmalloc_pool,vmalloc_stress,vmap_block,vmalloc_lazy
+	CONTIG_SMP=2 ktest 512M smp,cpu,memblock,paging,printk,ptdump,vmalloc_api,ipi,vmalloc_irq,spinlock,sched,vmalloc_smp,vmalloc_pool,vmalloc_stress,vmap_block,vmalloc_lazy,vmalloc_shard
 	CONTIG_SMP=4 ktest 256M smp "smp_fail_cpu=2"
 	CONTIG_SMP=4 ktest 256M smp "maxcpus=2"
 	CONTIG_SMP=2 ktest 256M smp "nosmp"

@@ -180,6 +180,11 @@ struct vmalloc_pool_info {
 	unsigned long drained;		  /* areas given back to the free tree */
 };
 void vmalloc_pool_info(struct vmalloc_pool_info *info);
+/* The same for CPU @cpu's pool alone (zeros for @cpu >= NR_CPUS). */
+void vmalloc_pool_info_cpu(unsigned int cpu, struct vmalloc_pool_info *info);
+/* Busy areas in shard @shard (0 for @shard >= VMALLOC_NR_SHARDS): how they spread. */
+#define VMALLOC_NR_SHARDS 16
+unsigned long vmalloc_shard_nr_busy(unsigned int shard);
 bool vmalloc_pool_drain(void);
 /* Lazy-free budget: the background purge runs when more than @pages freed
  * pages await a TLB flush (default 32 MiB worth times fls(online CPUs);

@@ -2060,6 +2060,42 @@ static void test_check_catches(void **state)
 	end_clean();
 }
 
+/*
+ * An area linked into a shard other than the one its start hashes to is
+ * invisible to vfree() (which looks in that one shard only): the checker
+ * must say so, even with every counter right.
+ */
+static void test_check_catches_area_in_wrong_shard(void **state)
+{
+	struct vmap_shard *own, *other;
+	struct vmap_area *va;
+	void *p;
+
+	(void)state;
+	vmalloc_debug_vm = false;
+	p = vmalloc(P(1));
+	own = addr_shard((unsigned long)p);
+	other = own + 1 == vmap_shards + VMAP_NR_SHARDS ? vmap_shards : own + 1;
+	va = find_va_containing(&own->busy, (unsigned long)p);
+	assert_non_null(va);
+	unlink_va(va, &own->busy);
+	own->nr_busy--;
+	link_va(va, &other->busy, "busy");
+	other->nr_busy++;
+	shim_log_clear();
+	assert_int_equal(vmalloc_check(), -EINVAL);
+	assert_true(shim_log_has("its address hashes to shard"));
+	assert_non_null(find_vm_area(p)); /* a lookup by address still tries every shard */
+	unlink_va(va, &other->busy);
+	other->nr_busy--;
+	link_va(va, &own->busy, "busy");
+	own->nr_busy++;
+	assert_int_equal(vmalloc_check(), 0);
+	vfree(p);
+	vmalloc_debug_vm = true;
+	end_clean();
+}
+
 /* ---- pools of flushed ranges (issue 16 item 2) ---- */
 
 /* Purge what is lazy into the pools, as the background purge does. */
@@ -2353,6 +2389,7 @@ int main(void)
 		cmocka_unit_test(test_describe_fault),
 		cmocka_unit_test(test_vm_area_api),
 		cmocka_unit_test(test_check_catches),
+		cmocka_unit_test(test_check_catches_area_in_wrong_shard),
 		cmocka_unit_test(test_pool_reuses_flushed_range),
 		cmocka_unit_test(test_pool_respects_window_and_alignment),
 		cmocka_unit_test(test_pool_drained_when_space_runs_out),
