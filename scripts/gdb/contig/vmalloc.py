@@ -1,10 +1,10 @@
 # vmalloc: contig-vmallocinfo, and the walkers of the vmap-area trees that
 # contig-check uses. The trees and the ranges are read from mm/vmalloc.c's
 # statics (vmap_shards[]: the busy areas sharded by address, a struct
-# rb_list and counters per shard; vmap_free: a struct rb_list; vmap_lazy[]:
+# rb_list and nr_busy per shard; vmap_free: a struct rb_list; vmap_lazy[]:
 # one struct vmap_lazy_list per CPU, its areas oldest first; vmap_pools[]:
-# one pool of flushed ranges per CPU; vmap_ranges[]); struct layouts and
-# array lengths come from DWARF.
+# one pool of flushed ranges per CPU; vmap_counts[]: per-CPU counters;
+# vmap_ranges[]); struct layouts and array lengths come from DWARF.
 
 import heapq
 
@@ -54,6 +54,13 @@ def shards():
 def busy_areas():
     """(va_start, va_end, vmap_area address) of every shard's busy areas, merged by address."""
     return list(heapq.merge(*[vmap_areas(shard["busy"]) for _, shard in shards()]))
+
+
+def vmalloc_nr_pages():
+    """Pages vmalloc() has mapped: the sum of every CPU's net count
+    (vmap_counts[cpu].nr_pages, signed: a page may be freed on another CPU)."""
+    counts = symbol_value("vmap_counts")
+    return sum(value_int(counts[cpu]["nr_pages"]) for cpu in range(counts.type.range()[1] + 1))
 
 
 def pools():
