@@ -5,7 +5,8 @@
 #            stops in ktest_gdb_checkpoint(); the contig-* helpers' output
 #            is compared with what the kernel printed on serial just before,
 #            contig-check runs on the healthy kernel and on one whose free
-#            tree this script corrupts (then repairs); then backtraces
+#            tree, buddy and slab counters, a guard page's PTE and busy shards
+#            this script corrupts (then repairs); then backtraces
 #   panic    the kernel runs a suite that oopses (_crash) or panics
 #            (_panic): gdb must stop in die() / panic() by itself, with the
 #            helpers' message and a backtrace, while QEMU still runs
@@ -192,21 +193,61 @@ def slab_counters():
     return active, total
 
 
-# Fields contig-check must catch when gdb corrupts them: (what, the field as
-# a gdb expression, its wrong value from the right one, the violation
-# expected). Each is put back at once.
+# What contig-check must catch when gdb corrupts it: (what, the fields
+# written, each as (a gdb expression, its wrong value from the right one),
+# the violation expected). Each is put back at once.
 FREE_ROOT = ("((struct vmap_area *)((char *)vmap_free.root.rb_node - "
              "(unsigned long)&((struct vmap_area *)0)->rb_node))")
 CORRUPTIONS = [
-    ("a free node's subtree_max_size", FREE_ROOT + "->subtree_max_size", lambda v: v + 4096,
+    ("a free node's subtree_max_size", [(FREE_ROOT + "->subtree_max_size", lambda v: v + 4096)],
      r"vmalloc: free node \[0x[0-9a-f]+-0x[0-9a-f]+\) subtree_max_size 0x[0-9a-f]+, want "),
-    ("the free tree root's colour", "vmap_free.root.rb_node->__rb_parent_color",
-     lambda v: v & ~1, r"vmalloc: free tree: the root 0x[0-9a-f]+ is red"),
-    ("a free list's nr_free", "zones[0].free_area[0].nr_free", lambda v: v + 1,
+    ("the free tree root's colour", [("vmap_free.root.rb_node->__rb_parent_color",
+                                      lambda v: v & ~1)],
+     r"vmalloc: free tree: the root 0x[0-9a-f]+ is red"),
+    ("a free list's nr_free", [("zones[0].free_area[0].nr_free", lambda v: v + 1)],
      r"buddy: zone DMA32 order 0: \d+ blocks listed, nr_free \d+"),
-    ("a slab cache's active_objs", "kmem_cache_boot.active_objs", lambda v: v + 1,
+    ("a slab cache's active_objs", [("kmem_cache_boot.active_objs", lambda v: v + 1)],
      r"slab: cache kmem_cache: nr_slabs \d+ nr_free_slabs \d+ active_objs \d+, lists hold"),
 ]
+
+
+def word(expr):
+    """@expr (a pointer or unsigned long lvalue) as a 64-bit lvalue gdb can set to a number."""
+    return "*(unsigned long *)&(%s)" % expr
+
+
+def shard_swap():
+    """Swap the busy trees, lists and counters of a shard that holds areas and
+    another (an empty one if there is one): every tree and list stays sound,
+    but their areas sit in a shard their va_start does not hash to."""
+    nr = int(gdb.parse_and_eval("sizeof(vmap_shards) / sizeof(vmap_shards[0])"))
+    busy = [int(gdb.parse_and_eval("vmap_shards[%d].nr_busy" % k)) for k in range(nr)]
+    if nr < 2 or not any(busy):
+        fail("no two shards to swap: nr_busy of the %d shards %s" % (nr, busy))
+        return []
+    i = next(k for k in range(nr) if busy[k])
+    j = next((k for k in range(nr) if not busy[k]), (i + 1) % nr)
+    shard = {k: "vmap_shards[%d]" % k for k in (i, j)}
+    head = {k: int(gdb.parse_and_eval("(unsigned long)&%s.busy.head" % shard[k])) for k in (i, j)}
+    ends = {k: (int(gdb.parse_and_eval("(unsigned long)%s.busy.head.next" % shard[k])),
+                int(gdb.parse_and_eval("(unsigned long)%s.busy.head.prev" % shard[k])))
+            for k in (i, j)}
+    writes = []
+    for k, other in ((i, j), (j, i)):
+        first, last = ends[other] if busy[other] else (head[k], head[k])
+        root = int(gdb.parse_and_eval("(unsigned long)%s.busy.root.rb_node" % shard[other]))
+        writes += [(word("%s.busy.root.rb_node" % shard[k]), lambda v, r=root: r),
+                   (word("%s.busy.head.next" % shard[k]), lambda v, f=first: f),
+                   (word("%s.busy.head.prev" % shard[k]), lambda v, e=last: e),
+                   ("%s.nr_busy" % shard[k], lambda v, n=busy[other]: n)]
+        if busy[k]:     # its first and last areas link back to the other head
+            writes += [(word("((struct list_head *)%d)->prev" % ends[k][0]),
+                        lambda v, h=head[other]: h),
+                       (word("((struct list_head *)%d)->next" % ends[k][1]),
+                        lambda v, h=head[other]: h)]
+    placed = r"is in shard (?:%d, its va_start hashes to shard %d|%d, its va_start hashes to shard %d)"
+    return [("the busy trees and lists of shards %d and %d (swapped)" % (i, j), writes,
+             r"vmalloc: busy area \[0x[0-9a-f]+-0x[0-9a-f]+\) " + placed % (i, j, j, i))]
 
 
 def guard_corruption(lines):
@@ -225,7 +266,7 @@ def guard_corruption(lines):
         return []
     last = int(at_last.group(2), 16)
     return [("the guard page's PTE",
-             "*(unsigned long *)(page_offset_base + %s)" % at_guard.group(1), lambda v: last,
+             [("*(unsigned long *)(page_offset_base + %s)" % at_guard.group(1), lambda v: last)],
              r"vmalloc: the guard page 0x%x of busy area \[0x[0-9a-f]+-0x[0-9a-f]+\) is mapped"
              % guard)]
 
@@ -246,14 +287,17 @@ def check_contig_check(lines):
              % (m.group(1), m.group(3), len(info) - lazy, lazy))
     else:
         ok(out.strip())
-    for what, field, wrong, pattern in CORRUPTIONS + guard_corruption(lines):
-        saved = int(gdb.parse_and_eval(field)) & 0xFFFFFFFFFFFFFFFF
-        gdb.execute("set var %s = %d" % (field, wrong(saved)))
+    for what, writes, pattern in CORRUPTIONS + guard_corruption(lines) + shard_swap():
+        saved = []
         try:
+            for field, wrong in writes:
+                saved.append((field, int(gdb.parse_and_eval(field)) & 0xFFFFFFFFFFFFFFFF))
+                gdb.execute("set var %s = %d" % (field, wrong(saved[-1][1])))
             print("corrupting %s:" % what)
             expect_error("contig-check", r"violation\(s\), the first: " + pattern)
         finally:
-            gdb.execute("set var %s = %d" % (field, saved))
+            for field, value in reversed(saved):
+                gdb.execute("set var %s = %d" % (field, value))
     out = run("contig-check")
     if not out.startswith("contig-check: ok"):
         fail("contig-check after the repairs: %r" % out)

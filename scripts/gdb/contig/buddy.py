@@ -1,6 +1,6 @@
 # The buddy allocator: contig-buddyinfo and contig-meminfo, read from
 # mm/page_alloc.c's zones[] (free_area[order] lists and counters) and, for
-# the Vmalloc lines, from mm/vmalloc.c's free list.
+# the Vmalloc lines, from mm/vmalloc.c's free list and per-CPU counts.
 
 import gdb
 
@@ -9,7 +9,7 @@ from contig.utils import (ContigCommand, at, err, field_offset, list_walk, read_
                           symbol_value, ulong)
 from contig.cpus import per_cpu
 from contig.slab import caches as slab_caches
-from contig.vmalloc import vmalloc_range
+from contig.vmalloc import vmalloc_nr_pages, vmalloc_range
 
 PAGE_SIZE = 1 << C.PAGE_SHIFT
 
@@ -66,8 +66,9 @@ Usage: contig-meminfo
 MemTotal (totalram_pages), MemFree and MemAvailable (free pages of every
 zone and of every CPU's page cache), the fields Contig has no use for as 0 (page cache, swap, user
 memory), Slab/SUnreclaim (the pages of every slab cache), PageTables
-(pgtable_stats), VmallocTotal, VmallocUsed (pages vmalloc has mapped) and
-VmallocChunk (the largest free block of the vmalloc range)."""
+(pgtable_stats), VmallocTotal, VmallocUsed (pages vmalloc has mapped, summed
+over the CPUs' vmap_counts[]) and VmallocChunk (the largest free block of the
+vmalloc range)."""
 
     name = "contig-meminfo"
 
@@ -88,7 +89,7 @@ VmallocChunk (the largest free block of the vmalloc range)."""
         for name, pages in lines:
             gdb.write("%-16s%8d kB\n" % (name, pages * kb))
         start, end = vmalloc_range()
-        used = ulong(symbol_value("vmalloc_nr_pages"))
+        used = vmalloc_nr_pages()
         list_off = field_offset("struct vmap_area", "list")
         chunk = 0
         for pos in list_walk(ulong(symbol_value("vmap_free")["head"].address)):

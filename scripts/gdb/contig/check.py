@@ -4,14 +4,17 @@
 # anywhere (a hung one, one in a panic, one half-way through an update:
 # there a violation may just be the update in progress).
 #
-#   vmalloc  the busy and free trees: red-black rules, tree order ==
-#            list order, areas page-aligned, sorted, not overlapping, free
-#            blocks never adjacent, every free node's subtree_max_size ==
-#            max(its size, its children's), busy areas agree with their
-#            vm_struct; every CPU's lazy list (vmap_lazy[cpu]) against its counters;
-#            each pooled area (vmap_pool.sizes[n - 1]) has n pages;
-#            busy + lazy + free + pooled tile vmap_ranges[]; the counters
-#            (vmalloc_stats, vmap_pool); every guard page is unmapped and
+#   vmalloc  every busy shard's tree (vmap_shards[i].busy) and the free
+#            tree: red-black rules, tree order == list order, areas
+#            page-aligned, sorted, not overlapping, free blocks never
+#            adjacent, every free node's subtree_max_size == max(its size,
+#            its children's); busy areas agree with their vm_struct, sit in
+#            the shard their va_start hashes to and overlap no other
+#            shard's; every CPU's lazy list (vmap_lazy[cpu]) against its
+#            counters; each pooled area of every CPU's pool
+#            (vmap_pools[cpu].sizes[n - 1]) has n pages; busy + lazy + free +
+#            pooled tile vmap_ranges[]; the counters (each shard's nr_busy,
+#            vmalloc_stats, each pool's); every guard page is unmapped and
 #            the first and last page of a vmalloc()/vmap() area map its pages
 #   buddy    each free block: links, RAM, zone, PG_buddy alone, private ==
 #            order, aligned, its other pages flag-free, its buddy not free
@@ -28,7 +31,7 @@ import gdb
 from contig import constants as C
 from contig.mm import page_walk
 from contig.slab import cache_name, caches, slab_pages
-from contig.vmalloc import lazy_lists
+from contig.vmalloc import lazy_lists, nr_shards, pools, shard_of, shards
 from contig.utils import (ContigCommand, at, field_offset, list_walk, lookup_type, read_bytes,
                           read_cstring, read_u64, symbol_value, ulong)
 
@@ -105,10 +108,9 @@ class Area:
         return "[0x%x-0x%x)" % (self.start, self.end)
 
 
-def check_tree(bad, name, rb_list, free_tree):
-    """One struct rb_list (tree, list, lock): the tree against its list;
-    returns its areas in address order."""
-    rbl = symbol_value(rb_list)
+def check_tree(bad, name, rbl, free_tree):
+    """One struct rb_list value @rbl (tree, list, lock): the tree against its
+    list; returns its areas in address order."""
     tree = RbTree(ulong(rbl["root"].address))
     for e in tree.errors:
         bad("vmalloc", "%s tree: %s" % (name, e))
@@ -128,10 +130,40 @@ def check_tree(bad, name, rb_list, free_tree):
             bad("vmalloc", "%s node %s is not merged with %s" % (name, a, prev))
         if free_tree:
             check_subtree_max(bad, a, rb_off, tree)
-        elif rb_list == "vmap_busy":
-            check_vm(bad, a)
         prev = a
     return areas
+
+
+def check_shard(bad, index, shard, nr):
+    """One busy shard: its tree and list, each area's vm_struct and shard, its
+    nr_busy; returns its areas in address order."""
+    areas = check_tree(bad, "busy shard %d" % index, shard["busy"], False)
+    for a in areas:
+        check_vm(bad, a)
+        home = shard_of(a.start, nr)
+        if home != index:
+            bad("vmalloc", "busy area %s is in shard %d, its va_start hashes to shard %d"
+                % (a, index, home))
+    if ulong(shard["nr_busy"]) != len(areas):
+        bad("vmalloc", "busy shard %d holds %d areas, its nr_busy says %d"
+            % (index, len(areas), ulong(shard["nr_busy"])))
+    return areas
+
+
+def check_busy(bad):
+    """Every shard (vmap_shards[]); all busy areas by address, none overlapping
+    another shard's (a shard's own are checked by check_tree)."""
+    nr = nr_shards()
+    found = shards()
+    if 0 < len(found) < nr:
+        missing = sorted(set(range(nr)) - {i for i, _ in found})
+        bad("vmalloc", "shards %s have a NULL list head (not set up?)" % missing)
+    every = sorted(((a, i) for i, shard in found for a in check_shard(bad, i, shard, nr)),
+                   key=lambda x: x[0].start)
+    for (prev, p), (a, i) in zip(every, every[1:]):
+        if prev.end > a.start and p != i:
+            bad("vmalloc", "busy area %s of shard %d overlaps %s of shard %d" % (a, i, prev, p))
+    return [a for a, _ in every]
 
 
 def check_subtree_max(bad, a, rb_off, tree):
@@ -194,9 +226,8 @@ def check_lazy(bad):
     return areas
 
 
-def check_pools(bad):
-    """The pooled areas (vmap_pool.sizes[n - 1]: areas of n pages) and their counters."""
-    pool = symbol_value("vmap_pool")
+def check_pool(bad, cpu, pool):
+    """One CPU's pooled areas (sizes[n - 1]: areas of n pages) and its counters."""
     sizes = pool["sizes"]
     list_off = field_offset("struct vmap_area", "list")
     areas = []
@@ -204,13 +235,19 @@ def check_pools(bad):
         for pos in list_walk(ulong(sizes[i].address)):
             a = Area(pos - list_off)
             if a.start >= a.end or a.start % PAGE_SIZE or a.size() != (i + 1) * PAGE_SIZE:
-                bad("vmalloc", "pool entry %s is on the list of %d pages" % (a, i + 1))
+                bad("vmalloc", "CPU %d pool entry %s is on the list of %d pages"
+                    % (cpu, a, i + 1))
             areas.append(a)
     pages = sum(a.size() for a in areas) >> C.PAGE_SHIFT
     if (len(areas), pages) != (ulong(pool["nr_areas"]), ulong(pool["nr_pages"])):
-        bad("vmalloc", "pool counters areas %d/%d pages %d/%d (kept/counted)"
-            % (ulong(pool["nr_areas"]), len(areas), ulong(pool["nr_pages"]), pages))
+        bad("vmalloc", "CPU %d pool counters areas %d/%d pages %d/%d (kept/counted)"
+            % (cpu, ulong(pool["nr_areas"]), len(areas), ulong(pool["nr_pages"]), pages))
     return areas
+
+
+def check_pools(bad):
+    """Every CPU's pool (vmap_pools[cpu]); the pooled areas of all of them."""
+    return [a for cpu, pool in pools() for a in check_pool(bad, cpu, pool)]
 
 
 def check_coverage(bad, busy, lazy, free, pooled):
@@ -236,18 +273,17 @@ def check_coverage(bad, busy, lazy, free, pooled):
 
 
 def check_vmalloc(bad):
-    busy = check_tree(bad, "busy", "vmap_busy", False)
-    free = check_tree(bad, "free", "vmap_free", True)
+    busy = check_busy(bad)
+    free = check_tree(bad, "free", symbol_value("vmap_free"), True)
     lazy = check_lazy(bad)
     check_coverage(bad, busy, lazy, free, check_pools(bad))
     stats = symbol_value("vmalloc_stats")
     lazy_pages = sum(a.size() for a in lazy) >> C.PAGE_SHIFT
-    counted = (len(busy), len(free), lazy_pages)
-    kept = (ulong(stats["nr_busy"]), ulong(stats["nr_free_blocks"]),
-            ulong(stats["lazy_pages"]))
+    counted = (len(free), lazy_pages)
+    kept = (ulong(stats["nr_free_blocks"]), ulong(stats["lazy_pages"]))
     if counted != kept:
-        bad("vmalloc", "counters busy %d/%d free %d/%d lazy pages %d/%d (kept/counted)"
-            % (kept[0], counted[0], kept[1], counted[1], kept[2], counted[2]))
+        bad("vmalloc", "counters free %d/%d lazy pages %d/%d (kept/counted)"
+            % (kept[0], counted[0], kept[1], counted[1]))
     return "%d busy, %d free, %d lazy vmap areas" % (len(busy), len(free), len(lazy))
 
 
@@ -394,9 +430,10 @@ class ContigCheck(ContigCommand):
     """Check the invariants of vmalloc, the buddy allocator and the slab caches.
 
 Usage: contig-check
-Walks the vmalloc busy and free trees and lazy lists, the buddy free lists and the slab
-lists in memory and checks what vmalloc_check() and buddy_check() check in C
-(see the top of scripts/gdb/contig/check.py), plus unmapped guard pages.
+Walks the vmalloc busy trees (one per shard), free tree, lazy lists and pools,
+the buddy free lists and the slab lists in memory and checks what
+vmalloc_check() and buddy_check() check in C (see the top of
+scripts/gdb/contig/check.py), plus unmapped guard pages.
 Prints "contig-check: ok (N busy, M free, L lazy vmap areas; ...)", or each
 violation on its own line and then fails. Read-only: nothing is repaired."""
 
