@@ -315,7 +315,7 @@ static inline void transit_add(long n)
 
 /* Add @n to this CPU's counter at @field, preemptible or not (an atomic add, uncontended). */
 #define vmap_count_add(field, n) \
-	__atomic_add_fetch(&vmap_counts[sched_cpu()].field, (n), __ATOMIC_RELAXED)
+	__atomic_add_fetch(&vmap_counts[smp_processor_id()].field, (n), __ATOMIC_RELAXED)
 
 /* The sum over the CPUs of the counter at @offset in struct vmap_cpu_counts. */
 static long counts_sum(size_t offset)
@@ -1143,7 +1143,7 @@ static bool vmap_pool_drain(struct vmap_pool *pool)
 /* This CPU's pool (any pool would be correct: each has its lock). */
 static inline struct vmap_pool *this_pool(void)
 {
-	return &vmap_pools[sched_cpu()];
+	return &vmap_pools[smp_processor_id()];
 }
 
 /* Drain every CPU's pool; true if any held an area. */
@@ -1677,7 +1677,7 @@ static bool lazy_extend_last_locked(struct vmap_lazy_list *l, struct vmap_area *
  */
 void free_vmap_area_noflush(struct vmap_area *va, const void *caller)
 {
-	struct vmap_lazy_list *l = &vmap_lazy[sched_cpu()]; /* any list would do */
+	struct vmap_lazy_list *l = &vmap_lazy[smp_processor_id()]; /* any list would do */
 	unsigned long pages = va_pages(va), total, budget;
 	bool merged;
 
