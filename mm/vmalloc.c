@@ -191,7 +191,7 @@ struct vmap_lazy_list {
 	unsigned long nr_pages; /* [P] pages in them */
 	unsigned long nr_added; /* [P] areas linked so far: a sweep's end mark */
 	unsigned long nr_taken; /* [P] areas detached so far */
-};
+} __aligned(64); /* each CPU's on lines of its own: written at every free */
 
 static struct vmap_lazy_list vmap_lazy[NR_CPUS] = {
 	[0 ... NR_CPUS - 1] = { .lock = SPINLOCK_NOIRQ_INIT(vmap_lazy) }
@@ -226,7 +226,7 @@ struct vmap_pool {
 	unsigned long hits;			     /* [O] allocations served */
 	unsigned long drained;			     /* [O] areas given back to the free tree */
 	struct list_head sizes[VMAP_POOL_MAX_PAGES]; /* [O], set up by vmalloc_init() */
-};
+} __aligned(64); /* each CPU's on lines of its own */
 
 static struct vmap_pool vmap_pools[NR_CPUS]; /* set up by vmap_pool_init() */
 static const struct lock_class_key vmap_pool_key = { .name = "vmap_pool" };
