@@ -191,7 +191,7 @@ struct vmap_lazy_list {
 	unsigned long nr_pages; /* [P] pages in them */
 	unsigned long nr_added; /* [P] areas linked so far: a sweep's end mark */
 	unsigned long nr_taken; /* [P] areas detached so far */
-} __aligned(64); /* each CPU's on lines of its own: written at every free */
+} __aligned(64);		/* each CPU's on lines of its own: written at every free */
 
 static struct vmap_lazy_list vmap_lazy[NR_CPUS] = {
 	[0 ... NR_CPUS - 1] = { .lock = SPINLOCK_NOIRQ_INIT(vmap_lazy) }
@@ -226,13 +226,31 @@ struct vmap_pool {
 	unsigned long hits;			     /* [O] allocations served */
 	unsigned long drained;			     /* [O] areas given back to the free tree */
 	struct list_head sizes[VMAP_POOL_MAX_PAGES]; /* [O], set up by vmalloc_init() */
-} __aligned(64); /* each CPU's on lines of its own */
+} __aligned(64);				     /* each CPU's on lines of its own */
 
 static struct vmap_pool vmap_pools[NR_CPUS]; /* set up by vmap_pool_init() */
 static const struct lock_class_key vmap_pool_key = { .name = "vmap_pool" };
 
-/* vm_struct.flags, ours: the range came from a pool (a failed setup returns it there). */
-#define VM_POOLED 0x80000000u
+/*
+ * vm_struct.flags, ours: the range came from a pool, the one of the CPU in
+ * the VM_POOL_CPU bits (a failed setup returns it there: the task may have
+ * moved to another CPU meanwhile).
+ */
+#define VM_POOLED	  0x80000000u
+#define VM_POOL_CPU_SHIFT 24
+#define VM_POOL_CPU_MASK  (0xfu << VM_POOL_CPU_SHIFT)
+_Static_assert(NR_CPUS <= 16, "VM_POOL_CPU holds a CPU number in 4 bits");
+_Static_assert(!((VM_IOREMAP | VM_ALLOC | VM_MAP | VM_UNINITIALIZED | VM_NO_GUARD | VM_EARLY |
+		  VM_DEFER_FREE | VM_FLUSH_RESET_PERMS | VM_MEMTYPE | VM_ALLOW_HUGE_VMAP |
+		  VM_HUGE_PAGES | VM_MAP_RAM) &
+		 (VM_POOLED | VM_POOL_CPU_MASK)),
+	       "vmalloc's own flags overlap a VM_ flag");
+
+/* vm->flags, read where another CPU may clear VM_UNINITIALIZED without V (vm_area_ready()). */
+static inline unsigned int vm_flags_acquire(const struct vm_struct *vm)
+{
+	return __atomic_load_n(&vm->flags, __ATOMIC_ACQUIRE);
+}
 
 /* vmalloc_set_lazy_max_pages()'s budget, or LAZY_MAX_UNSET for the default. */
 #define LAZY_MAX_UNSET (~0UL)
@@ -293,8 +311,11 @@ struct vmalloc_stats vmalloc_stats;
  * busy (alloc_vmap_area()), or detached from the busy tree and not yet
  * lazy or free (the unmap and page frees in between). Raised under the
  * lock of the tree a range leaves, lowered under the lock of the one it
- * joins, so vmalloc_check(), holding every lock, knows whether its
- * coverage walk may find a hole that is no corruption. One count per CPU,
+ * joins, so vmalloc_check(), holding Q and every V, F and O, knows whether
+ * its coverage walk may find a hole that is no corruption: the one change
+ * it cannot hold off, a range joining a lazy list under P, lowers the
+ * count only after linking the range, and the checker takes that P before
+ * walking the list. One count per CPU,
  * on its own cache line, changed only by its CPU with a vmalloc lock held
  * (preemption off) and never from an interrupt: no atomic, no line shared
  * on the fast path; what counts is the sum (transit_sum()), which may go
@@ -1755,13 +1776,15 @@ struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align, unsig
 	struct vmap_area *va, *own = NULL;
 	bool purged = false, stolen = false, no_node = false;
 	struct vmap_shard *shard;
+	struct vmap_pool *pool;
 	unsigned long addr;
 	int err;
 
-	va = vmap_pool_pop(this_pool(), size, align, vstart, vend);
+	pool = this_pool();
+	va = vmap_pool_pop(pool, size, align, vstart, vend);
 	if (va) {
 		addr = va->va_start;
-		vm->flags |= VM_POOLED;
+		vm->flags |= VM_POOLED | (unsigned int)(pool - vmap_pools) << VM_POOL_CPU_SHIFT;
 		goto link;
 	}
 	va = kmem_cache_alloc(vmap_area_cachep, gfp & GFP_VMAP_META);
@@ -1891,7 +1914,9 @@ static void release_vm_area(struct vm_struct *area)
 
 	if (WARN_ON_ONCE(!va))
 		return;
-	if (!(area->flags & VM_POOLED) || !vmap_pool_give_back(this_pool(), va)) {
+	if (!(area->flags & VM_POOLED) ||
+	    !vmap_pool_give_back(&vmap_pools[(area->flags & VM_POOL_CPU_MASK) >> VM_POOL_CPU_SHIFT],
+				 va)) {
 		spin_lock(&vmap_free.lock);
 		merge_or_add_free_locked(va);
 		transit_add(-1);
@@ -2023,7 +2048,7 @@ void set_vm_flush_reset_perms(const void *addr)
 	struct vmap_area *va = find_busy_locked((unsigned long)addr, &shard);
 
 	if (va) {
-		va->vm->flags |= VM_FLUSH_RESET_PERMS;
+		__atomic_or_fetch(&va->vm->flags, VM_FLUSH_RESET_PERMS, __ATOMIC_RELAXED);
 		spin_unlock(&shard->busy.lock);
 	}
 }
@@ -2047,10 +2072,11 @@ struct vm_struct *find_vm_area(const void *addr)
 /*
  * @area is set up (mapped): clear VM_UNINITIALIZED, so that the dumps,
  * vread() and vfree() treat it as whole, and count a vmalloc() area's
- * pages. No lock: a release so that whoever sees the flag clear (under
- * its shard's V) also sees the mapping and fields written before, and an
- * atomic and, so that it cannot undo a flag another CPU sets meanwhile
- * under V. Linux clears it with a barrier and no lock too.
+ * pages. No lock: a release so that whoever sees the flag clear with an
+ * acquire (vm_flags_acquire()) also sees the mapping and fields written
+ * before, and an atomic and, against the atomic ors that set flags under
+ * V (neither can undo the other). Linux clears it with a barrier and no
+ * lock too.
  */
 static void vm_area_ready(struct vm_struct *area)
 {
@@ -2646,9 +2672,9 @@ static bool vfree_atomic_mark(const void *addr)
 	shard_lock_any_context(s);
 	va = find_va_containing(&s->busy, (unsigned long)addr);
 	ok = va && va->va_start == (unsigned long)addr && (va->vm->flags & VM_ALLOC) &&
-	     !(va->vm->flags & (VM_DEFER_FREE | VM_EARLY | VM_UNINITIALIZED));
+	     !(vm_flags_acquire(va->vm) & (VM_DEFER_FREE | VM_EARLY | VM_UNINITIALIZED));
 	if (ok) {
-		va->vm->flags |= VM_DEFER_FREE;
+		__atomic_or_fetch(&va->vm->flags, VM_DEFER_FREE, __ATOMIC_RELAXED);
 		vfree_deferred_push(va->vm);
 	}
 	spin_unlock(&s->busy.lock);
@@ -2664,7 +2690,7 @@ static bool vfree_atomic_mark(const void *addr)
  *     vmalloc()/vfree() if that comes first.
  *  => A bad or already queued address is refused with a WARN.
  *  => Interrupting vmalloc itself (any of its locks held: taking V inside
- *     Q, F, P or O would break the order Q -> V -> F -> P -> O; or waited
+ *     Q, F, O or P would break the order Q -> V -> F -> O -> P; or waited
  *     for: the interrupted ticket is served next), it only parks @addr,
  *     unchecked, for vfree() to check later.
  */
@@ -3378,7 +3404,8 @@ struct page *vmalloc_to_page(const void *addr)
  */
 static struct page *vread_page_locked(struct vmap_area *va, unsigned long p)
 {
-	if ((va->vm->flags & VM_UNINITIALIZED) || p >= va->va_start + get_vm_area_size(va->vm))
+	if ((vm_flags_acquire(va->vm) & VM_UNINITIALIZED) ||
+	    p >= va->va_start + get_vm_area_size(va->vm))
 		return NULL;
 	return vmalloc_to_page((const void *)p);
 }
@@ -3612,7 +3639,7 @@ static void vminfo_copy_busy(const struct vmap_area *va, struct vminfo_entry *e)
 
 	*e = (struct vminfo_entry){ .start = va->va_start, .end = va->va_end };
 	e->caller = vm->caller;
-	e->flags = vm->flags;
+	e->flags = vm_flags_acquire(vm); /* before nr_pages: see vm_area_ready() */
 	e->nr_pages = vm->nr_pages;
 	e->phys = vm->phys_addr;
 	e->vpages = vm->pages && is_vmalloc_addr(vm->pages);

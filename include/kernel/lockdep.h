@@ -29,7 +29,11 @@
  * the stack has room for any number of them. Released in any order, the
  * entry goes when its last reference does. A lock taken by
  * spin_lock_nest_lock() without its nest held is reported as recursive
- * like spin_lock() (and warned about once).
+ * like spin_lock() (and warned about once). One blind spot: a lock of
+ * such a class taken untracked (before lockdep was on, or while the
+ * checker was busy) takes a reference of the class's entry when released,
+ * so the entry may go early: dependencies taken later under the remaining
+ * ones are then missed (never a false report).
  *
  * Off unless the command line says `lockdep` (it costs on every
  * spin_lock); make test turns it on. Its own state is guarded by a bare

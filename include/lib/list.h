@@ -74,27 +74,33 @@ static inline bool list_empty(const struct list_head *head)
 	return head->next == head;
 }
 
+/* Put the entries of the non-empty @list between @prev and @next (neighbours). */
+static inline void __list_splice(const struct list_head *list, struct list_head *prev,
+				 struct list_head *next)
+{
+	struct list_head *first = list->next, *last = list->prev;
+
+	first->prev = prev;
+	prev->next = first;
+	last->next = next;
+	next->prev = last;
+}
+
 /* Move every entry of @list to the front of @head; @list is left empty. */
 static inline void list_splice_init(struct list_head *list, struct list_head *head)
 {
 	if (list_empty(list))
 		return;
-	list->next->prev = head;
-	list->prev->next = head->next;
-	head->next->prev = list->prev;
-	head->next = list->next;
+	__list_splice(list, head, head->next);
 	INIT_LIST_HEAD(list);
 }
 
-/* Move @list's entries to the end of @head, leaving @list empty. */
+/* Move every entry of @list to the end of @head; @list is left empty. */
 static inline void list_splice_tail_init(struct list_head *list, struct list_head *head)
 {
 	if (list_empty(list))
 		return;
-	list->prev->next = head;
-	list->next->prev = head->prev;
-	head->prev->next = list->next;
-	head->prev = list->prev;
+	__list_splice(list, head->prev, head);
 	INIT_LIST_HEAD(list);
 }
 

@@ -2106,6 +2106,35 @@ static void purge_to_pools(void)
 }
 
 /*
+ * Regression (review): a setup that failed gave its pooled range back to
+ * the pool of the CPU it ran on by then, taking a hit off that pool's
+ * count (0 - 1 there: ULONG_MAX). It goes back to the pool it came from.
+ */
+static void test_failed_setup_after_migration_gives_back_to_its_pool(void **state)
+{
+	unsigned long hits0;
+	struct vm_struct *area;
+
+	(void)state;
+	vfree(vmalloc(P(1)));
+	purge_to_pools();
+	assert_int_equal(vmap_pools[0].nr_areas, 1);
+	hits0 = vmap_pools[0].hits;
+	area = get_vm_area(P(1), VM_MAP); /* on CPU 0: from its pool */
+	assert_non_null(area);
+	assert_int_equal(vmap_pools[0].nr_areas, 0);
+	cpu_number = 1; /* moved to CPU 1 before the setup failed */
+	release_vm_area(area);
+	cpu_number = 0;
+	assert_int_equal(vmap_pools[0].nr_areas, 1);
+	assert_int_equal(vmap_pools[0].hits, hits0);
+	assert_int_equal(vmap_pools[1].nr_areas, 0);
+	assert_int_equal(vmap_pools[1].hits, 0);
+	assert_int_equal(vmalloc_check(), 0);
+	end_clean();
+}
+
+/*
  * A freed range is handed out again only after its flush, and then from
  * its pool: the same address, node and all, no free-tree search.
  */
@@ -2390,6 +2419,7 @@ int main(void)
 		cmocka_unit_test(test_vm_area_api),
 		cmocka_unit_test(test_check_catches),
 		cmocka_unit_test(test_check_catches_area_in_wrong_shard),
+		cmocka_unit_test(test_failed_setup_after_migration_gives_back_to_its_pool),
 		cmocka_unit_test(test_pool_reuses_flushed_range),
 		cmocka_unit_test(test_pool_respects_window_and_alignment),
 		cmocka_unit_test(test_pool_drained_when_space_runs_out),
