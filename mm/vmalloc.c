@@ -1167,20 +1167,14 @@ static inline struct vmap_pool *this_pool(void)
 	return &vmap_pools[smp_processor_id()];
 }
 
-/* Drain every CPU's pool; true if any held an area. */
-static bool vmap_pools_drain(void)
+/* vmalloc_pool_drain - see include/mm/vmalloc.h (every CPU's pool) */
+bool vmalloc_pool_drain(void)
 {
 	bool any = false;
 
 	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
 		any |= vmap_pool_drain(&vmap_pools[cpu]);
 	return any;
-}
-
-/* vmalloc_pool_drain - see include/mm/vmalloc.h */
-bool vmalloc_pool_drain(void)
-{
-	return vmap_pools_drain();
 }
 
 /* Add @pool's counters to @info. */
@@ -1589,7 +1583,7 @@ bool purge_vmap_area_lazy(void)
 	lazy_mark_now(mark);
 	while (purge_vmap_lazy(VMAP_PURGE_DETACH, mark, 0, false))
 		any = true;
-	if (vmap_pools_drain())
+	if (vmalloc_pool_drain())
 		any = true;
 	return any;
 }
@@ -4276,6 +4270,17 @@ static void describe_busy(const struct vmap_area *va, unsigned long addr, char *
 		 va->va_start, va->va_end, usable >> PAGE_SHIFT, vm->caller);
 }
 
+/* Say what @va is if it holds @addr: a freed area (@how: "" or " (pooled)"). */
+static bool describe_freed(const struct vmap_area *va, unsigned long addr, const char *how,
+			   char *buf, size_t len)
+{
+	if (addr < va->va_start || addr >= va->va_end)
+		return false;
+	snprintf(buf, len, "freed vmalloc area [%#lx-%#lx] %lu pages%s, allocated by %pS",
+		 va->va_start, va->va_end, va_pages(va), how, va->caller);
+	return true;
+}
+
 /* @addr in an area of the lazy list @l: freed, not flushed yet. */
 static bool describe_lazy(struct vmap_lazy_list *l, unsigned long addr, char *buf, size_t len)
 {
@@ -4285,14 +4290,9 @@ static bool describe_lazy(struct vmap_lazy_list *l, unsigned long addr, char *bu
 	if (READ_ONCE(l->head.next) == &l->head)
 		return false;
 	locked = lock_if_free(&l->lock);
-	list_for_each_entry(va, &l->head, list) {
-		if (addr < va->va_start || addr >= va->va_end)
-			continue;
-		snprintf(buf, len, "freed vmalloc area [%#lx-%#lx] %lu pages, allocated by %pS",
-			 va->va_start, va->va_end, va_pages(va), va->caller);
-		found = true;
-		break;
-	}
+	list_for_each_entry(va, &l->head, list)
+		if ((found = describe_freed(va, addr, "", buf, len)))
+			break;
 	if (locked)
 		spin_unlock(&l->lock);
 	return found;
@@ -4305,18 +4305,10 @@ static bool describe_pooled(struct vmap_pool *pool, unsigned long addr, char *bu
 	struct vmap_area *va;
 	int i;
 
-	for (i = 0; i < VMAP_POOL_MAX_PAGES && !found; i++) {
-		list_for_each_entry(va, &pool->sizes[i], list) {
-			if (addr < va->va_start || addr >= va->va_end)
-				continue;
-			snprintf(
-				buf, len,
-				"freed vmalloc area [%#lx-%#lx] %lu pages (pooled), allocated by %pS",
-				va->va_start, va->va_end, va_pages(va), va->caller);
-			found = true;
-			break;
-		}
-	}
+	for (i = 0; i < VMAP_POOL_MAX_PAGES && !found; i++)
+		list_for_each_entry(va, &pool->sizes[i], list)
+			if ((found = describe_freed(va, addr, " (pooled)", buf, len)))
+				break;
 	if (locked)
 		spin_unlock(&pool->lock);
 	return found;
